@@ -1,0 +1,40 @@
+# One command each, on a fresh machine with only Python 3.11+: the venv is created when absent.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint typecheck check bench bench-full bench-parsers clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,peers]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m demo.run
+
+test: $(STAMP)
+	$(PY) -m ruff check src tests benchmarks demo
+	$(PY) -m mypy
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests benchmarks demo
+	$(PY) -m ruff format --check src tests benchmarks demo
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+check: lint typecheck test
+
+bench: $(STAMP)
+	$(PY) -m benchmarks --tier quick
+
+bench-full: $(STAMP)
+	$(PY) -m benchmarks --tier full
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -1,0 +1,56 @@
+"""rapprochement: bank statements to reconciled books and collected cash.
+
+Parse CAMT / MT940 / OFX statements into one typed model, match payments to open invoices,
+keep a ledger, and chase what stays unpaid. The public API is the sorted ``__all__`` below;
+everything else is internal.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from rapprochement.errors import (
+    MalformedStatementError,
+    RapprochementError,
+    StatementError,
+    StrictModeError,
+    UnknownFormatError,
+    UnsupportedVersionError,
+)
+from rapprochement.model import (
+    Balance,
+    Entry,
+    Finding,
+    Invoice,
+    ReferredDocument,
+    SourceRef,
+    Statement,
+    Transaction,
+)
+from rapprochement.parsers import iter_statement, read_statement, sniff_format
+
+try:
+    __version__ = version("rapprochement")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Balance",
+    "Entry",
+    "Finding",
+    "Invoice",
+    "MalformedStatementError",
+    "RapprochementError",
+    "ReferredDocument",
+    "SourceRef",
+    "Statement",
+    "StatementError",
+    "StrictModeError",
+    "Transaction",
+    "UnknownFormatError",
+    "UnsupportedVersionError",
+    "__version__",
+    "iter_statement",
+    "read_statement",
+    "sniff_format",
+]

@@ -1,0 +1,159 @@
+"""The exceptions rapprochement raises, all from one root.
+
+Recoverable problems inside a readable file are *findings* (values on the statement, see
+:class:`rapprochement.model.Finding`); the exceptions below are for what cannot be read or used
+at all. Every error names the file or input, the place (line, XPath, column, row) when known, and
+what to do about it.
+
+::
+
+    RapprochementError
+    ├── StatementError                 a statement file cannot be read
+    │   ├── UnknownFormatError         the bytes are not a format we read
+    │   ├── MalformedStatementError    the format is known but the file is broken
+    │   ├── UnsupportedVersionError    a known format in a version we do not read
+    │   └── StrictModeError            strict=True and the file has findings
+    ├── InputError                     matching inputs (DataFrames, models) are unusable
+    │   ├── ColumnError                missing or misnamed columns
+    │   ├── DuplicateIdError           ids that must be unique are not
+    │   ├── AmountError                NaN, empty, float-inexact or wrong-sign amounts
+    │   ├── CurrencyError              unknown or mixed currencies without a rate
+    │   └── DateError                  dates that do not parse
+    ├── ConfigError                    a configuration or policy is invalid
+    ├── LedgerError                    the ledger store refused an operation
+    │   └── NotFoundError              an id given to the ledger does not exist
+    └── DunningError                   dunning and penalty computations
+        ├── RateTableError             a rate is missing for a period (never guessed)
+        └── TemplateError              a letter template failed to render
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AmountError",
+    "ColumnError",
+    "ConfigError",
+    "CurrencyError",
+    "DateError",
+    "DunningError",
+    "DuplicateIdError",
+    "InputError",
+    "LedgerError",
+    "MalformedStatementError",
+    "NotFoundError",
+    "RapprochementError",
+    "RateTableError",
+    "StatementError",
+    "StrictModeError",
+    "TemplateError",
+    "UnknownFormatError",
+    "UnsupportedVersionError",
+]
+
+
+class RapprochementError(Exception):
+    """Root of every error raised by rapprochement.
+
+    Args:
+        message: what went wrong, in one sentence.
+        file: the file (or input name) concerned, when there is one.
+        location: where in it: ``"line 12"``, an XPath, ``"column amount, rows 3, 7"``.
+        hint: what the user can do about it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        location: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.location = location
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = ": ".join(p for p in (self.file, self.location) if p)
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text = f"{text} (hint: {self.hint})"
+        return text
+
+
+class StatementError(RapprochementError):
+    """A statement file cannot be read."""
+
+
+class UnknownFormatError(StatementError):
+    """The bytes are not CAMT, MT940/MT942 or OFX (or the format named is unknown)."""
+
+
+class MalformedStatementError(StatementError):
+    """The format is recognised but the file is broken beyond what a finding can describe."""
+
+
+class UnsupportedVersionError(StatementError):
+    """The format is recognised but this version of it is not supported."""
+
+
+class StrictModeError(StatementError):
+    """Raised under ``strict=True`` when a statement carries findings.
+
+    Attributes:
+        findings: the findings that made the file fail.
+    """
+
+    def __init__(self, message: str, *, findings: tuple[object, ...] = (), **kw: str | None) -> None:
+        self.findings = findings
+        super().__init__(message, **kw)
+
+
+class InputError(RapprochementError):
+    """Inputs to matching, the ledger or dunning are unusable as given."""
+
+
+class ColumnError(InputError):
+    """A required column is missing or misnamed."""
+
+
+class DuplicateIdError(InputError):
+    """Identifiers that must be unique are repeated."""
+
+
+class AmountError(InputError):
+    """An amount is missing, NaN, float-inexact at the currency's precision, or of the wrong sign."""
+
+
+class CurrencyError(InputError):
+    """A currency is unknown, or currencies are mixed where no rate is given."""
+
+
+class DateError(InputError):
+    """A date does not parse or is impossible."""
+
+
+class ConfigError(RapprochementError):
+    """A configuration, policy or table is invalid."""
+
+
+class LedgerError(RapprochementError):
+    """The ledger store refused an operation; nothing was written."""
+
+
+class NotFoundError(LedgerError):
+    """An identifier given to the ledger does not exist."""
+
+
+class DunningError(RapprochementError):
+    """Dunning planning, penalties or letters failed; no action was recorded."""
+
+
+class RateTableError(DunningError):
+    """A reference rate is missing for a period: rates are never guessed."""
+
+
+class TemplateError(DunningError):
+    """A letter template failed to render."""

@@ -1,0 +1,210 @@
+"""The normalized, typed model every part of rapprochement speaks.
+
+Frozen and closed pydantic models (``frozen=True, extra="forbid"``), ``Decimal`` money, signed
+amounts with credit (money received) > 0. Parsers produce :class:`Statement`; matching consumes
+:class:`Transaction` and :class:`Invoice`; the ledger stores them; dunning reads open items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Balance",
+    "Entry",
+    "EntryStatus",
+    "Finding",
+    "Invoice",
+    "ReferredDocument",
+    "Severity",
+    "SourceFormat",
+    "SourceRef",
+    "Statement",
+    "Transaction",
+]
+
+EntryStatus = Literal["booked", "pending", "info"]
+Severity = Literal["info", "warning", "error"]
+SourceFormat = Literal["camt.052", "camt.053", "camt.054", "mt940", "mt942", "ofx"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceRef(_Frozen):
+    """Where something sits in the original file, so a person can find it."""
+
+    file: str | None = Field(None, description="File name or path as given to the parser.")
+    statement_index: int | None = Field(None, description="0-based statement index in the file.")
+    line: int | None = Field(None, description="1-based line number (MT940, OFX).")
+    xpath: str | None = Field(None, description="XPath of the element (CAMT), e.g. Stmt[1]/Ntry[3].")
+    member: str | None = Field(None, description="Archive member name when read from a ZIP.")
+
+    def describe(self) -> str:
+        """Human-readable location: ``file.xml (member) Stmt[1]/Ntry[3]`` or ``file.sta line 12``."""
+        parts = [p for p in (self.file, f"({self.member})" if self.member else None) if p]
+        if self.xpath:
+            parts.append(self.xpath)
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        return " ".join(parts) or "<unknown>"
+
+
+class Finding(_Frozen):
+    """A recoverable problem found in a readable file: the rest of the file still parses."""
+
+    code: str = Field(description="Stable machine code, e.g. 'balance-mismatch', 'bad-date'.")
+    severity: Severity = Field(description="info, warning or error.")
+    message: str = Field(description="What is wrong, in one sentence, with the values involved.")
+    source: SourceRef | None = Field(None, description="Where in the file.")
+
+
+class Balance(_Frozen):
+    """A booked balance as the bank states it."""
+
+    amount: Decimal = Field(description="Signed amount: positive = credit balance.")
+    date: dt.date | None = Field(None, description="Date the balance refers to.")
+    type: str | None = Field(None, description="Bank code: OPBD, PRCD, CLBD, 60F, 62M, LEDGERBAL...")
+
+
+class ReferredDocument(_Frozen):
+    """A document (usually an invoice) a payment refers to (CAMT RmtInf/Strd/RfrdDocInf)."""
+
+    number: str | None = Field(None, description="Document number (RfrdDocInf/Nb).")
+    type: str | None = Field(None, description="Document type code (CINV, CREN, ...).")
+    date: dt.date | None = Field(None, description="Document date (RfrdDocInf/RltdDt).")
+    amount: Decimal | None = Field(None, description="Amount remitted for it (RfrdDocAmt/RmtdAmt).")
+    due_amount: Decimal | None = Field(None, description="Amount due (RfrdDocAmt/DuePyblAmt).")
+    discount: Decimal | None = Field(None, description="Discount applied (DscntApldAmt).")
+    credit_note_amount: Decimal | None = Field(None, description="Credit note amount (CdtNoteAmt).")
+    adjustment: Decimal | None = Field(None, description="Adjustment amount (AdjstmntAmtAndRsn).")
+    creditor_reference: str | None = Field(None, description="Creditor reference in the same Strd.")
+
+
+class Transaction(_Frozen):
+    """One payment inside an entry (a batch entry holds several)."""
+
+    amount: Decimal = Field(description="Signed amount, credit (money received) > 0.")
+    currency: str = Field(description="ISO 4217 code of amount.")
+    counterparty_name: str | None = Field(None, description="Payer (credit) or payee (debit).")
+    counterparty_iban: str | None = Field(None, description="Counterparty IBAN, compact form.")
+    counterparty_account: str | None = Field(None, description="Non-IBAN account number.")
+    counterparty_bic: str | None = Field(None, description="Counterparty bank BIC.")
+    ultimate_party_name: str | None = Field(None, description="Ultimate debtor/creditor name.")
+    remittance_info: str = Field("", description="Unstructured remittance re-joined, spaces kept.")
+    remittance_lines: tuple[str, ...] = Field((), description="Remittance as the bank split it.")
+    structured_reference: str | None = Field(None, description="Creditor reference (RF, OGM...).")
+    referred_documents: tuple[ReferredDocument, ...] = Field((), description="Referred documents.")
+    end_to_end_id: str | None = Field(None, description="SEPA end-to-end id (EREF).")
+    mandate_id: str | None = Field(None, description="Direct-debit mandate id (MREF).")
+    creditor_id: str | None = Field(None, description="SEPA creditor identifier (CRED).")
+    instruction_id: str | None = Field(None, description="Instruction or payment id.")
+    bank_reference: str | None = Field(None, description="Bank's reference for this detail.")
+    purpose: str | None = Field(None, description="Purpose code or text (PURP).")
+    return_reason: str | None = Field(None, description="Return/reject reason code.")
+    charges: Decimal | None = Field(None, description="Charges taken, positive (Chrgs).")
+    instructed_amount: Decimal | None = Field(None, description="Amount as instructed (InstdAmt).")
+    instructed_currency: str | None = Field(None, description="Currency of instructed_amount.")
+    exchange_rate: Decimal | None = Field(None, description="FX rate applied (CcyXchg/XchgRate).")
+    extra: dict[str, str] = Field(default_factory=dict, description="Other fields kept verbatim.")
+
+
+class Entry(_Frozen):
+    """One line of the statement as the bank shows it (CAMT Ntry, MT940 :61:, OFX STMTTRN)."""
+
+    amount: Decimal = Field(description="Signed booked amount, credit > 0 (reversals included).")
+    currency: str = Field(description="ISO 4217 code of amount.")
+    booking_date: dt.date | None = Field(None, description="Booking (entry) date.")
+    value_date: dt.date | None = Field(None, description="Value date.")
+    status: EntryStatus = Field("booked", description="booked, pending or info.")
+    reversal: bool = Field(False, description="True for a reversal (RC/RD, RvslInd).")
+    bank_transaction_code: str | None = Field(None, description="BkTxCd, MT940 type, TRNTYPE.")
+    bank_reference: str | None = Field(None, description="AcctSvcrRef, MT940 bank ref, FITID.")
+    customer_reference: str | None = Field(None, description="MT940 customer ref, NtryRef.")
+    additional_info: str | None = Field(None, description="AddtlNtryInf or raw :86: text.")
+    is_batch: bool = Field(False, description="True when the entry is a batch of payments.")
+    batch_count: int | None = Field(None, description="Number of payments the bank says it holds.")
+    transactions: tuple[Transaction, ...] = Field(description="One or more payment details.")
+    source: SourceRef = Field(description="Where the entry is in the original file.")
+    fingerprint: str = Field("", description="Stable id: same line imported twice, same value.")
+
+
+class Statement(_Frozen):
+    """A bank statement (or report, or notification) for one account and period."""
+
+    account_iban: str | None = Field(None, description="Account IBAN, compact form.")
+    account_number: str | None = Field(None, description="Account id when not an IBAN.")
+    account_bic: str | None = Field(None, description="Account servicer BIC.")
+    account_owner: str | None = Field(None, description="Account owner name.")
+    currency: str | None = Field(None, description="Account currency (ISO 4217).")
+    statement_id: str | None = Field(None, description="Statement id (CAMT Id, MT940 :20:).")
+    sequence: str | None = Field(None, description="Sequence (ElctrncSeqNb, :28C:).")
+    created_at: dt.datetime | None = Field(None, description="Creation time (CreDtTm, DTSERVER).")
+    period_start: dt.date | None = Field(None, description="First day covered.")
+    period_end: dt.date | None = Field(None, description="Last day covered.")
+    opening_balance: Balance | None = Field(None, description="Opening booked (OPBD, else PRCD).")
+    closing_balance: Balance | None = Field(None, description="Closing booked (CLBD, 62F/M...).")
+    available_balance: Balance | None = Field(None, description="Closing available (CLAV, :64:).")
+    other_balances: tuple[Balance, ...] = Field((), description="Other balances stated.")
+    entries: tuple[Entry, ...] = Field((), description="Entries in file order.")
+    source_format: SourceFormat = Field(description="camt.053, mt940, ofx...")
+    source_version: str | None = Field(None, description="E.g. camt.053.001.08, OFX 102.")
+    source: SourceRef = Field(description="Where the statement is in the original file.")
+    findings: tuple[Finding, ...] = Field((), description="Recoverable problems found.")
+
+    @property
+    def account(self) -> str | None:
+        """IBAN when known, else the account number."""
+        return self.account_iban or self.account_number
+
+    @property
+    def booked_entries(self) -> tuple[Entry, ...]:
+        """Entries with status ``booked``."""
+        return tuple(e for e in self.entries if e.status == "booked")
+
+    @property
+    def total_credits(self) -> Decimal:
+        """Sum of booked credit entries (positive)."""
+        return sum((e.amount for e in self.booked_entries if e.amount > 0), Decimal(0))
+
+    @property
+    def total_debits(self) -> Decimal:
+        """Sum of booked debit entries, as a positive number."""
+        return -sum((e.amount for e in self.booked_entries if e.amount < 0), Decimal(0))
+
+    def balance_difference(self) -> Decimal | None:
+        """closing - (opening + credits - debits), or None when a balance is missing."""
+        if self.opening_balance is None or self.closing_balance is None:
+            return None
+        expected = self.opening_balance.amount + self.total_credits - self.total_debits
+        return self.closing_balance.amount - expected
+
+    def reconciles(self) -> bool | None:
+        """True when opening + booked entries == closing exactly; None without both balances."""
+        diff = self.balance_difference()
+        return None if diff is None else diff == 0
+
+
+class Invoice(_Frozen):
+    """An open item: an invoice (amount > 0) or a credit note (amount < 0)."""
+
+    invoice_id: str = Field(description="Unique id of the invoice in the user's books.")
+    customer_id: str = Field(description="Customer (or supplier) id.")
+    customer_name: str = Field(description="Customer name as in the books.")
+    amount: Decimal = Field(description="Gross amount; negative for a credit note.")
+    currency: str = Field(description="ISO 4217 code.")
+    issue_date: dt.date = Field(description="Invoice date.")
+    due_date: dt.date | None = Field(None, description="Due date; None when not yet known.")
+    open_amount: Decimal | None = Field(None, description="Remaining open amount (default amount).")
+    reference: str | None = Field(None, description="Payment reference printed on the invoice.")
+    customer_iban: str | None = Field(None, description="A known IBAN of the customer.")
+
+    @property
+    def remaining(self) -> Decimal:
+        """Open amount, defaulting to the full amount."""
+        return self.amount if self.open_amount is None else self.open_amount

@@ -1,0 +1,268 @@
+"""Statement parsers: one entry point, the format sniffed from the bytes.
+
+>>> from rapprochement import read_statement
+>>> statements = read_statement("statement.xml")        # doctest: +SKIP
+
+Formats: CAMT (camt.052 / .053 / .054, any version .001.01 to .001.13, plain or in a ZIP),
+MT940 / MT942 (SWIFT text, bank dialects) and OFX 1.x (SGML) / 2.x (XML). Each lives in its own
+module with the same four names (see :mod:`rapprochement.parsers._common`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import BinaryIO
+
+from rapprochement.errors import (
+    MalformedStatementError,
+    RapprochementError,
+    StatementError,
+    StrictModeError,
+    UnknownFormatError,
+)
+from rapprochement.model import Entry, Statement
+from rapprochement.parsers._common import Event, collect, stream
+
+__all__ = ["FORMATS", "Source", "iter_statement", "read_statement", "sniff_format"]
+
+#: Format names accepted by ``format=``, in sniffing order.
+FORMATS: tuple[str, ...] = ("camt", "ofx", "mt940")
+
+Source = str | os.PathLike[str] | bytes | bytearray | BinaryIO
+
+_HEAD = 4096
+_ZIP_MAGIC = b"PK\x03\x04"
+_MAX_ZIP_MEMBER = 512 * 1024 * 1024
+_MAX_ZIP_MEMBERS = 10_000
+
+
+def _module(fmt: str) -> ModuleType:
+    if fmt not in FORMATS:
+        raise UnknownFormatError(
+            f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)} or leave it out"
+        )
+    return importlib.import_module(f"rapprochement.parsers.{fmt}")
+
+
+def _strip_head(head: bytes) -> bytes:
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            head = head[len(bom) :]
+            break
+    return head.lstrip(b" \t\r\n\x00")
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The format of a file from its first bytes: ``"zip"``, ``"camt"``, ``"ofx"``, ``"mt940"``.
+
+    Returns None when no parser recognises it.
+    """
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
+    stripped = _strip_head(head[:_HEAD])
+    for fmt in FORMATS:
+        if _module(fmt).sniff(stripped):
+            return fmt
+    return None
+
+
+def _name_of(source: Source) -> str | None:
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else None
+
+
+def _open(source: Source) -> tuple[BinaryIO, bool]:
+    if isinstance(source, (bytes, bytearray)):
+        return io.BytesIO(bytes(source)), True
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        try:
+            return path.open("rb"), True
+        except FileNotFoundError:
+            raise StatementError(
+                "file not found", file=str(path), hint="check the path and the working folder"
+            ) from None
+        except OSError as exc:
+            raise StatementError(f"cannot open file: {exc.strerror}", file=str(path)) from None
+    if not hasattr(source, "read"):
+        raise StatementError(
+            f"cannot read a {type(source).__name__}",
+            hint="pass a path, bytes or a file opened in binary mode",
+        )
+    return source, False
+
+
+def _peek(fh: BinaryIO) -> tuple[bytes, BinaryIO]:
+    """First bytes of a stream, and a stream that still yields them."""
+    if fh.seekable():
+        pos = fh.tell()
+        head = fh.read(_HEAD)
+        fh.seek(pos)
+        return head, fh
+    head = fh.read(_HEAD)
+    if isinstance(head, str):
+        raise StatementError("the file was opened in text mode", hint="open it with 'rb'")
+    return head, _Prefixed(head, fh)  # type: ignore[return-value]
+
+
+class _Prefixed(io.RawIOBase):
+    """A non-seekable stream with bytes already read put back in front."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(b), len(self._head))
+            b[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def _events(
+    fh: BinaryIO, fmt: str | None, filename: str | None, member: str | None = None
+) -> Iterator[Event]:
+    head, fh = _peek(fh)
+    if fmt is None:
+        fmt = sniff_format(head)
+        if fmt is None:
+            if not _strip_head(head):
+                raise UnknownFormatError("the file is empty", file=filename)
+            raise UnknownFormatError(
+                "not a bank statement format we read (CAMT, MT940/MT942, OFX)",
+                file=filename,
+                location=member,
+                hint="check that this is a statement export; pass format= to force a parser",
+            )
+    if fmt == "zip" or head.startswith(_ZIP_MAGIC):
+        yield from _zip_events(fh, filename)
+        return
+    module = _module(fmt)
+    try:
+        yield from module.iter_events(fh, filename=filename, member=member)
+    except RapprochementError:
+        raise
+    except (ValueError, KeyError, IndexError, UnicodeError, TypeError, AttributeError) as exc:
+        # A parser bug must still surface as a typed error naming the file, never a bare KeyError.
+        raise MalformedStatementError(
+            f"unreadable {fmt} file ({type(exc).__name__}: {exc})",
+            file=filename,
+            location=member,
+            hint="please report this file; it may be a dialect we do not read yet",
+        ) from exc
+
+
+def _zip_events(fh: BinaryIO, filename: str | None) -> Iterator[Event]:
+    data = fh.read()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise MalformedStatementError(f"broken ZIP archive: {exc}", file=filename) from None
+    if len(infos) > _MAX_ZIP_MEMBERS:
+        raise MalformedStatementError(f"ZIP archive has {len(infos)} members", file=filename)
+    found = False
+    for info in sorted(infos, key=lambda i: i.filename):
+        if info.filename.startswith("__MACOSX/") or info.filename.endswith("/.DS_Store"):
+            continue
+        if info.file_size > _MAX_ZIP_MEMBER:
+            raise MalformedStatementError(
+                f"ZIP member too large ({info.file_size} bytes)",
+                file=filename,
+                location=info.filename,
+            )
+        try:
+            content = archive.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+            raise MalformedStatementError(
+                f"cannot extract ZIP member: {exc}", file=filename, location=info.filename
+            ) from None
+        if content.startswith(_ZIP_MAGIC):
+            continue
+        fmt = sniff_format(content[:_HEAD])
+        if fmt is None:
+            continue
+        found = True
+        yield from _events(io.BytesIO(content), fmt, filename, member=info.filename)
+    if not found:
+        raise UnknownFormatError("the ZIP archive holds no statement file", file=filename)
+
+
+def _check_strict(stmt: Statement) -> None:
+    bad = tuple(f for f in stmt.findings if f.severity != "info")
+    if bad:
+        first = bad[0]
+        raise StrictModeError(
+            f"{len(bad)} finding(s), first: [{first.code}] {first.message}",
+            findings=bad,
+            file=stmt.source.file,
+            location=first.source.describe() if first.source else None,
+            hint="call without strict=True to get the statement with its findings",
+        )
+
+
+def read_statement(
+    source: Source, *, format: str | None = None, strict: bool = False
+) -> list[Statement]:
+    """Read every statement in a file.
+
+    Args:
+        source: a path, the file's bytes, or a file opened in binary mode.
+        format: ``"camt"``, ``"mt940"`` or ``"ofx"`` to force a parser; sniffed when None.
+        strict: raise :class:`~rapprochement.errors.StrictModeError` when a statement has a
+            finding of severity warning or error, instead of returning it with its findings.
+
+    Returns:
+        The statements in file order, each with its entries, balances and findings.
+
+    Raises:
+        UnknownFormatError: the bytes are no format we read.
+        MalformedStatementError: the file is broken beyond what a finding can describe.
+        UnsupportedVersionError: a known format in a version we do not read.
+        StrictModeError: ``strict=True`` and a statement has findings.
+    """
+    fh, owned = _open(source)
+    try:
+        statements = collect(_events(fh, format, _name_of(source)))
+    finally:
+        if owned:
+            fh.close()
+    if strict:
+        for stmt in statements:
+            _check_strict(stmt)
+    return statements
+
+
+def iter_statement(
+    source: Source, *, format: str | None = None, strict: bool = False
+) -> Iterator[Entry | Statement]:
+    """Stream a file: each entry as it is read, then its statement (with ``entries=()``).
+
+    Memory does not grow with the number of entries: nothing is kept but what the caller keeps.
+    Entries carry their final fingerprint; the statement carries its balances and findings
+    (the balance check included), so a caller can count or store entries as they come.
+    """
+    fh, owned = _open(source)
+    try:
+        for item in stream(_events(fh, format, _name_of(source))):
+            if strict and isinstance(item, Statement):
+                _check_strict(item)
+            yield item
+    finally:
+        if owned:
+            fh.close()

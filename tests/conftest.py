@@ -1,0 +1,48 @@
+"""Shared fixtures: the statement corpus (../shared/corpus) and small helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def corpus_dir() -> Path | None:
+    """The corpus folder: $RAPPROCHEMENT_CORPUS, else ../shared/corpus beside the checkout."""
+    env = os.environ.get("RAPPROCHEMENT_CORPUS")
+    candidates = [Path(env)] if env else []
+    candidates.append(REPO.parent / "shared" / "corpus")
+    for c in candidates:
+        if (c / "conformance.json").is_file():
+            return c
+    if env or os.environ.get("RAPPROCHEMENT_REQUIRE_CORPUS"):
+        raise RuntimeError(
+            f"corpus required but not found (RAPPROCHEMENT_CORPUS={env!r}); corpus tests "
+            "must not be skipped in CI"
+        )
+    return None
+
+
+def load_conformance() -> list[dict[str, Any]]:
+    """The per-file figures of conformance.json, or [] without a corpus."""
+    c = corpus_dir()
+    if c is None:
+        return []
+    data = json.loads((c / "conformance.json").read_text(encoding="utf-8"))
+    files: list[dict[str, Any]] = data["files"]
+    return files
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """Path of the corpus; skips only when no corpus is configured (never in CI)."""
+    c = corpus_dir()
+    if c is None:
+        pytest.skip("no statement corpus (set RAPPROCHEMENT_CORPUS)")
+    return c
