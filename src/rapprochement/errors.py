@@ -106,7 +106,9 @@ class StrictModeError(StatementError):
         findings: the findings that made the file fail.
     """
 
-    def __init__(self, message: str, *, findings: tuple[object, ...] = (), **kw: str | None) -> None:
+    def __init__(
+        self, message: str, *, findings: tuple[object, ...] = (), **kw: str | None
+    ) -> None:
         self.findings = findings
         super().__init__(message, **kw)
 
@@ -124,7 +126,7 @@ class DuplicateIdError(InputError):
 
 
 class AmountError(InputError):
-    """An amount is missing, NaN, float-inexact at the currency's precision, or of the wrong sign."""
+    """An amount is missing, NaN, float-inexact at the currency's precision, or wrong-signed."""
 
 
 class CurrencyError(InputError):

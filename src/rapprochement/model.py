@@ -42,11 +42,11 @@ class SourceRef(_Frozen):
     file: str | None = Field(None, description="File name or path as given to the parser.")
     statement_index: int | None = Field(None, description="0-based statement index in the file.")
     line: int | None = Field(None, description="1-based line number (MT940, OFX).")
-    xpath: str | None = Field(None, description="XPath of the element (CAMT), e.g. Stmt[1]/Ntry[3].")
+    xpath: str | None = Field(None, description="XPath of the element (CAMT): Stmt[1]/Ntry[3].")
     member: str | None = Field(None, description="Archive member name when read from a ZIP.")
 
     def describe(self) -> str:
-        """Human-readable location: ``file.xml (member) Stmt[1]/Ntry[3]`` or ``file.sta line 12``."""
+        """Readable location: ``file.xml (member) Stmt[1]/Ntry[3]`` or ``file.sta line 12``."""
         parts = [p for p in (self.file, f"({self.member})" if self.member else None) if p]
         if self.xpath:
             parts.append(self.xpath)
@@ -58,7 +58,7 @@ class SourceRef(_Frozen):
 class Finding(_Frozen):
     """A recoverable problem found in a readable file: the rest of the file still parses."""
 
-    code: str = Field(description="Stable machine code, e.g. 'balance-mismatch', 'bad-date'.")
+    code: str = Field(description="Stable machine code: 'balance-mismatch', 'bad-date'...")
     severity: Severity = Field(description="info, warning or error.")
     message: str = Field(description="What is wrong, in one sentence, with the values involved.")
     source: SourceRef | None = Field(None, description="Where in the file.")
@@ -69,7 +69,7 @@ class Balance(_Frozen):
 
     amount: Decimal = Field(description="Signed amount: positive = credit balance.")
     date: dt.date | None = Field(None, description="Date the balance refers to.")
-    type: str | None = Field(None, description="Bank code: OPBD, PRCD, CLBD, 60F, 62M, LEDGERBAL...")
+    type: str | None = Field(None, description="Bank code: OPBD, PRCD, CLBD, 60F, LEDGERBAL...")
 
 
 class ReferredDocument(_Frozen):

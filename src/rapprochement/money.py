@@ -96,6 +96,13 @@ def parse_amount(text: str, decimal: str | None = None) -> Decimal:
     thousands = "." if decimal == "," else ","
     if decimal in s and s.count(decimal) > 1:
         raise ValueError(f"not an amount (several {decimal!r}): {text!r}")
+    integer = s.split(decimal, 1)[0]
+    if thousands in integer:
+        groups = integer.split(thousands)
+        if not groups[0] or any(len(g) != 3 for g in groups[1:]):
+            raise ValueError(f"not an amount (bad digit grouping): {text!r}")
+    if thousands in s.split(decimal, 1)[-1] and decimal in s:
+        raise ValueError(f"not an amount (separator after the decimals): {text!r}")
     s = s.replace(thousands, "").replace(decimal, ".")
     if s.endswith("."):
         s = s[:-1]

@@ -46,32 +46,21 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns (and, as a script, exits with) the exit code."""
+    """Run the command line and return its exit code (as a script: exit with it).
+
+    Commands signal a non-zero outcome with ``raise typer.Exit(code)``; a
+    :class:`~rapprochement.errors.RapprochementError` anywhere is printed as one readable line
+    (file, place, hint) and mapped to its exit code here, never shown as a traceback.
+    """
     _register()
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="rapprochement")
+        code = EXIT_OK
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except RapprochementError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         code = EXIT_LEDGER if isinstance(exc, LedgerError) else EXIT_INPUT
-        if argv is None:
-            sys.exit(code)
-        return code
-    except typer.Exit as exc:
-        if argv is None:
-            sys.exit(exc.exit_code)
-        return int(exc.exit_code)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            err_console.print("aborted")
-            code = 130
-        elif isinstance(exc, click.ClickException):
-            exc.show()
-            code = exc.exit_code
-        else:
-            raise
-        if argv is None:
-            sys.exit(code)
-        return code
-    return EXIT_OK
+    if argv is None:
+        sys.exit(code)
+    return code

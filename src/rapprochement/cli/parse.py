@@ -1,0 +1,152 @@
+"""``rapprochement parse FILE…``: print normalized entries and check each statement's balances."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rapprochement.cli import EXIT_PROBLEMS, app
+from rapprochement.model import Statement
+from rapprochement.parsers import read_statement
+
+__all__ = ["entry_rows", "parse_command"]
+
+_CSV_FIELDS = [
+    "file",
+    "statement",
+    "account",
+    "fingerprint",
+    "booking_date",
+    "value_date",
+    "amount",
+    "currency",
+    "status",
+    "reversal",
+    "bank_transaction_code",
+    "bank_reference",
+    "detail",
+    "detail_amount",
+    "counterparty_name",
+    "counterparty_iban",
+    "remittance_info",
+    "structured_reference",
+    "end_to_end_id",
+    "source",
+]
+
+
+def entry_rows(statements: list[Statement]) -> list[dict[str, Any]]:
+    """One flat row per transaction detail (an entry without details gives one row)."""
+    rows: list[dict[str, Any]] = []
+    for i, st in enumerate(statements):
+        for e in st.entries:
+            base = {
+                "file": st.source.file,
+                "statement": st.statement_id or str(i),
+                "account": st.account,
+                "fingerprint": e.fingerprint,
+                "booking_date": e.booking_date.isoformat() if e.booking_date else "",
+                "value_date": e.value_date.isoformat() if e.value_date else "",
+                "amount": str(e.amount),
+                "currency": e.currency,
+                "status": e.status,
+                "reversal": e.reversal,
+                "bank_transaction_code": e.bank_transaction_code or "",
+                "bank_reference": e.bank_reference or "",
+                "source": e.source.describe(),
+            }
+            for j, tx in enumerate(e.transactions or ()):
+                rows.append(
+                    base
+                    | {
+                        "detail": j,
+                        "detail_amount": str(tx.amount),
+                        "counterparty_name": tx.counterparty_name or "",
+                        "counterparty_iban": tx.counterparty_iban or "",
+                        "remittance_info": tx.remittance_info,
+                        "structured_reference": tx.structured_reference or "",
+                        "end_to_end_id": tx.end_to_end_id or "",
+                    }
+                )
+    return rows
+
+
+def _balance_line(st: Statement) -> tuple[str, bool]:
+    diff = st.balance_difference()
+    opening = st.opening_balance.amount if st.opening_balance else None
+    closing = st.closing_balance.amount if st.closing_balance else None
+    head = (
+        f"{st.source_format} {st.account or '?'} {st.currency or ''} "
+        f"{st.statement_id or ''}: {len(st.entries)} entries, "
+        f"credits {st.total_credits}, debits {st.total_debits}"
+    )
+    if diff is None:
+        missing = "opening" if opening is None else "closing"
+        return f"{head}; no {missing} balance in the file, nothing to check", True
+    if diff == 0:
+        return f"{head}; opening {opening} -> closing {closing}: balances add up", True
+    return f"{head}; opening {opening} -> closing {closing}: OFF by {diff}", False
+
+
+@app.command("parse")
+def parse_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="Statement files (CAMT, MT940/MT942, OFX, ZIP).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print statements as JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print one CSV row per detail.")] = False,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Force a parser: camt, mt940 or ofx.")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Fail on any finding.")] = False,
+) -> None:
+    """Parse statement files, print their entries and whether each statement's balances add up.
+
+    Exit code 0 when every statement adds up (or has no balances to check), 1 when one does not,
+    3 when a file cannot be read.
+    """
+    statements: list[Statement] = []
+    for f in files:
+        statements.extend(read_statement(f, format=fmt, strict=strict))
+    ok = True
+    if as_json:
+        payload = [s.model_dump(mode="json") for s in statements]
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        ok = all(s.reconciles() is not False for s in statements)
+    elif as_csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=_CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(entry_rows(statements))
+        ok = all(s.reconciles() is not False for s in statements)
+    else:
+        console = Console()
+        for st in statements:
+            table = Table(title=st.source.describe(), show_lines=False, expand=False)
+            for col in ("booked", "amount", "counterparty", "remittance / reference"):
+                table.add_column(col, justify="right" if col == "amount" else "left")
+            for e in st.entries:
+                tx = e.transactions[0] if e.transactions else None
+                who = (tx.counterparty_name or tx.counterparty_iban or "") if tx else ""
+                text = (tx.structured_reference or tx.remittance_info) if tx else ""
+                extra = f" (+{len(e.transactions) - 1} details)" if len(e.transactions) > 1 else ""
+                table.add_row(
+                    str(e.booking_date or e.value_date or ""),
+                    f"{e.amount} {e.currency}",
+                    who[:40],
+                    (text or e.additional_info or "")[:60] + extra,
+                )
+            console.print(table)
+            line, good = _balance_line(st)
+            ok &= good
+            console.print(("[green]✓[/] " if good else "[red]✗[/] ") + line, highlight=False)
+            for fnd in st.findings:
+                console.print(f"  [yellow]{fnd.severity}[/] [{fnd.code}] {fnd.message}")
+    if not ok:
+        raise typer.Exit(EXIT_PROBLEMS)

@@ -1,0 +1,411 @@
+"""One CAMT ``Ntry`` element → one :class:`~rapprochement.model.Entry` with its transactions.
+
+Paths are local names (ISO 20022 camt.052/053/054, versions .001.01 to .001.13); see
+``docs/formats/camt.md`` for the table of what is read from where. Models are built with
+``model_construct``: every value is converted to its final type here, so validation would only
+cost time (the tests check that ``model_validate(model_dump())`` round-trips).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from rapprochement.model import Entry, EntryStatus, ReferredDocument, SourceRef, Transaction
+from rapprochement.parsers.camt_values import (
+    Findings,
+    Paths,
+    excess_decimals,
+    join_remittance,
+    parse_date,
+    parse_decimal,
+    valid_currency,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from lxml.etree import _Element
+
+__all__ = ["EntryReader"]
+
+_STATUS: dict[str, EntryStatus] = {"BOOK": "booked", "PDNG": "pending", "INFO": "info"}
+_TRUE = frozenset({"true", "1"})
+_DOC_AMOUNTS = (
+    ("amount", "RmtdAmt"),
+    ("due_amount", "DuePyblAmt"),
+    ("discount", "DscntApldAmt"),
+    ("credit_note_amount", "CdtNoteAmt"),
+    ("adjustment", "AdjstmntAmtAndRsn"),
+)
+_EXTRA_REFS = (
+    ("tx_id", "Refs/TxId"),
+    ("payment_info_id", "Refs/PmtInfId"),
+    ("message_id", "Refs/MsgId"),
+    ("uetr", "Refs/UETR"),
+    ("clearing_ref", "Refs/ClrSysRef"),
+    ("additional_tx_info", "AddtlTxInf"),
+    ("return_info", "RtrInf/AddtlInf"),
+)
+
+
+def _compact(iban: str | None) -> str | None:
+    return "".join(iban.split()).upper() if iban else None
+
+
+class EntryReader:
+    """Reads the entries of one statement, recording problems as findings.
+
+    Args:
+        paths: local-name paths bound to the document's namespace.
+        findings: the statement's finding collector.
+        base: the statement's source reference (file, statement index, member).
+        account_currency: the account currency, used only when an entry has no ``Ccy``
+            (with a finding saying so).
+    """
+
+    __slots__ = ("_base", "_ccy", "_f", "_p")
+
+    def __init__(
+        self, paths: Paths, findings: Findings, base: SourceRef, account_currency: str | None
+    ) -> None:
+        self._p = paths
+        self._f = findings
+        self._base = base
+        self._ccy = account_currency
+
+    # -- values ------------------------------------------------------------------------------
+
+    def _amount(self, el: _Element | None, where: str) -> tuple[Decimal, str | None] | None:
+        """Unsigned amount and currency of an ``Amt``-like element, None (with a finding)."""
+        if el is None:
+            return None
+        amount = parse_decimal(el.text or "")
+        if amount is None:
+            self._f.add("bad-amount", "error", f"{where}: {el.text!r} is not an amount", where)
+            return None
+        return amount, el.get("Ccy")
+
+    def _plain_amount(self, el: _Element, path: str) -> Decimal | None:
+        """An optional amount below ``el`` (``X`` or ``X/Amt``), None when absent or bad."""
+        node = self._p.find(el, path)
+        if node is None:
+            return None
+        inner = self._p.find(node, "Amt")
+        text = (inner if inner is not None else node).text or ""
+        return parse_decimal(text)
+
+    def _date(self, el: _Element, path: str, where: str) -> dt.date | None:
+        p = self._p
+        text = p.first_text(el, path + "/Dt", path + "/DtTm")
+        if text is None:
+            return None
+        d = parse_date(text)
+        if d is None:
+            self._f.add("bad-date", "warning", f"{where}/{path}: {text!r} is not a date", where)
+        return d
+
+    # -- the entry ---------------------------------------------------------------------------
+
+    def read(self, el: _Element, xpath: str) -> Entry | None:
+        """The entry of ``el`` (XPath ``xpath``), or None when it cannot be read honestly."""
+        p, f = self._p, self._f
+        got = self._amount(p.find(el, "Amt"), xpath + "/Amt")
+        if got is None:
+            if p.find(el, "Amt") is None:
+                f.add("missing-amount", "error", f"{xpath} has no Amt; entry skipped", xpath)
+            return None
+        unsigned, ccy = got
+        if not valid_currency(ccy):
+            if self._ccy is None:
+                f.add(
+                    "missing-currency",
+                    "error",
+                    f"{xpath}/Amt has no valid Ccy ({ccy!r}) and the account has no currency;"
+                    " entry skipped",
+                    xpath,
+                )
+                return None
+            f.add(
+                "missing-currency",
+                "warning",
+                f"{xpath}/Amt has no valid Ccy ({ccy!r}); read in the account currency {self._ccy}",
+                xpath,
+            )
+            ccy = self._ccy
+        assert ccy is not None
+        if excess_decimals(unsigned, ccy):
+            f.add(
+                "excess-decimals",
+                "warning",
+                f"{xpath}/Amt {unsigned} has more decimals than {ccy} allows; kept exactly",
+                xpath,
+            )
+        ind = p.text(el, "CdtDbtInd")
+        if ind not in ("CRDT", "DBIT"):
+            f.add(
+                "missing-indicator",
+                "warning",
+                f"{xpath}/CdtDbtInd is {ind!r}, not CRDT or DBIT; read as a credit",
+                xpath,
+            )
+        debit = ind == "DBIT"
+        amount = -unsigned if debit and unsigned else unsigned
+        status = self._status(el, xpath)
+        details = [tx for nd in p.findall(el, "NtryDtls") for tx in p.findall(nd, "TxDtls")]
+        batch_count = self._batch_count(el)
+        if details:
+            txs = self._details(details, amount, ccy, debit, xpath)
+        else:
+            txs = (self._from_entry(el, amount, ccy),)
+        if batch_count is not None and details and batch_count != len(details):
+            f.add(
+                "batch-count-mismatch",
+                "info",
+                f"{xpath}: Btch/NbOfTxs says {batch_count} payments, {len(details)} TxDtls given",
+                xpath,
+            )
+        source = SourceRef.model_construct(
+            file=self._base.file,
+            statement_index=self._base.statement_index,
+            line=el.sourceline,
+            xpath=xpath,
+            member=self._base.member,
+        )
+        return Entry.model_construct(
+            amount=amount,
+            currency=ccy,
+            booking_date=self._date(el, "BookgDt", xpath),
+            value_date=self._date(el, "ValDt", xpath),
+            status=status,
+            reversal=(p.text(el, "RvslInd") or "").lower() in _TRUE,
+            bank_transaction_code=self._bank_code(el),
+            bank_reference=p.text(el, "AcctSvcrRef"),
+            customer_reference=p.text(el, "NtryRef"),
+            additional_info=p.text(el, "AddtlNtryInf"),
+            is_batch=batch_count is not None or len(details) > 1,
+            batch_count=batch_count,
+            transactions=txs,
+            source=source,
+            fingerprint="",
+        )
+
+    def _status(self, el: _Element, xpath: str) -> EntryStatus:
+        code = self._p.first_text(el, "Sts/Cd", "Sts/Prtry", "Sts")
+        status = _STATUS.get(code or "")
+        if status is None:
+            self._f.add(
+                "unknown-status",
+                "warning",
+                f"{xpath}/Sts is {code!r}, not BOOK, PDNG or INFO; read as booked",
+                xpath,
+            )
+            return "booked"
+        return status
+
+    def _bank_code(self, el: _Element) -> str | None:
+        p = self._p
+        domain = p.text(el, "BkTxCd/Domn/Cd")
+        if domain is not None:
+            family = p.text(el, "BkTxCd/Domn/Fmly/Cd")
+            sub = p.text(el, "BkTxCd/Domn/Fmly/SubFmlyCd")
+            return "/".join(x for x in (domain, family, sub) if x)
+        return p.text(el, "BkTxCd/Prtry/Cd")
+
+    def _batch_count(self, el: _Element) -> int | None:
+        texts = [t for n in self._p.findall(el, "NtryDtls/Btch/NbOfTxs") if (t := n.text)]
+        total = 0
+        for t in texts:
+            if not t.strip().isdigit():
+                return None
+            total += int(t)
+        return total if texts else None
+
+    # -- transactions ------------------------------------------------------------------------
+
+    def _from_entry(self, el: _Element, amount: Decimal, ccy: str) -> Transaction:
+        instructed, instructed_ccy, rate = self._fx(el)
+        return Transaction.model_construct(
+            amount=amount,
+            currency=ccy,
+            charges=self._charges(el),
+            instructed_amount=instructed,
+            instructed_currency=instructed_ccy,
+            exchange_rate=rate,
+            extra={},
+        )
+
+    def _details(
+        self, details: list[_Element], amount: Decimal, ccy: str, debit: bool, xpath: str
+    ) -> tuple[Transaction, ...]:
+        p, f = self._p, self._f
+        amounts: list[tuple[Decimal, str] | None] = []
+        for i, tx in enumerate(details, 1):
+            where = f"{xpath}/NtryDtls/TxDtls[{i}]"
+            node = p.find(tx, "Amt")
+            if node is None:
+                node = p.find(tx, "AmtDtls/TxAmt/Amt")
+            got = self._amount(node, where)
+            if got is None:
+                amounts.append(None)
+                continue
+            unsigned, dccy = got
+            ind = p.text(tx, "CdtDbtInd")
+            neg = debit if ind is None else ind == "DBIT"
+            amounts.append((-unsigned if neg and unsigned else unsigned, dccy or ccy))
+        missing = [i for i, a in enumerate(amounts) if a is None]
+        known = [a for a in amounts if a is not None]
+        if len(details) == 1 and missing:
+            amounts = [(amount, ccy)]
+        elif missing:
+            rest = amount - sum((a for a, c in known if c == ccy), Decimal(0))
+            for i in missing:
+                amounts[i] = (rest, ccy) if len(missing) == 1 else (amount, ccy)
+            f.add(
+                "detail-amount-missing",
+                "warning",
+                f"{xpath}: {len(missing)} of {len(details)} TxDtls have no amount; "
+                + (
+                    "the missing one is the entry amount minus the others"
+                    if len(missing) == 1
+                    else "each is given the entry amount"
+                ),
+                xpath,
+            )
+        elif len(details) > 1 and all(c == ccy for _, c in known):
+            total = sum((a for a, _ in known), Decimal(0))
+            if total != amount:
+                f.add(
+                    "batch-sum-mismatch",
+                    "warning",
+                    f"{xpath}: the {len(details)} TxDtls sum to {total}, the entry is {amount}",
+                    xpath,
+                )
+        out = []
+        for tx, got in zip(details, amounts, strict=True):
+            assert got is not None
+            out.append(self._transaction(tx, got[0], got[1]))
+        return tuple(out)
+
+    def _transaction(self, tx: _Element, amount: Decimal, ccy: str) -> Transaction:
+        p = self._p
+        role = "Dbtr" if amount > 0 or (amount == 0 and p.text(tx, "CdtDbtInd") != "DBIT") else "Cdtr"
+        lines = p.texts(tx, "RmtInf/Ustrd")
+        docs: list[ReferredDocument] = []
+        structured: str | None = None
+        for strd in p.findall(tx, "RmtInf/Strd"):
+            ref = p.text(strd, "CdtrRefInf/Ref")
+            structured = structured or ref
+            docs.extend(self._documents(strd, ref))
+            lines.extend(p.texts(strd, "AddtlRmtInf"))
+        e2e = p.text(tx, "Refs/EndToEndId")
+        if e2e is not None and e2e.upper() == "NOTPROVIDED":
+            e2e = None
+        instructed, instructed_ccy, rate = self._fx(tx)
+        extra: dict[str, str] = {}
+        for key, path in _EXTRA_REFS:
+            value = p.text(tx, path)
+            if value is not None:
+                extra[key] = value
+        iban = _compact(p.text(tx, f"RltdPties/{role}Acct/Id/IBAN"))
+        return Transaction.model_construct(
+            amount=amount,
+            currency=ccy,
+            counterparty_name=p.first_text(
+                tx, f"RltdPties/{role}/Nm", f"RltdPties/{role}/Pty/Nm", f"RltdPties/{role}/Agt/FinInstnId/Nm"
+            ),
+            counterparty_iban=iban,
+            counterparty_account=None
+            if iban
+            else p.text(tx, f"RltdPties/{role}Acct/Id/Othr/Id"),
+            counterparty_bic=p.first_text(
+                tx, f"RltdAgts/{role}Agt/FinInstnId/BIC", f"RltdAgts/{role}Agt/FinInstnId/BICFI"
+            ),
+            ultimate_party_name=p.first_text(
+                tx, f"RltdPties/Ultmt{role}/Nm", f"RltdPties/Ultmt{role}/Pty/Nm"
+            ),
+            remittance_info=join_remittance(lines),
+            remittance_lines=tuple(lines),
+            structured_reference=structured,
+            referred_documents=tuple(docs),
+            end_to_end_id=e2e,
+            mandate_id=p.text(tx, "Refs/MndtId"),
+            creditor_id=self._creditor_id(tx),
+            instruction_id=p.text(tx, "Refs/InstrId"),
+            bank_reference=p.text(tx, "Refs/AcctSvcrRef"),
+            purpose=p.first_text(tx, "Purp/Cd", "Purp/Prtry"),
+            return_reason=p.first_text(tx, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
+            charges=self._charges(tx),
+            instructed_amount=instructed,
+            instructed_currency=instructed_ccy,
+            exchange_rate=rate,
+            extra=extra,
+        )
+
+    def _creditor_id(self, tx: _Element) -> str | None:
+        p = self._p
+        for othr in p.findall(tx, "RltdPties/Cdtr/Id/PrvtId/Othr") + p.findall(
+            tx, "RltdPties/Cdtr/Pty/Id/PrvtId/Othr"
+        ):
+            if (p.text(othr, "SchmeNm/Prtry") or "").upper() == "SEPA":
+                return p.text(othr, "Id")
+        return None
+
+    def _documents(self, strd: _Element, ref: str | None) -> list[ReferredDocument]:
+        p = self._p
+        amounts: dict[str, Decimal] = {}
+        amt_el = p.find(strd, "RfrdDocAmt")
+        if amt_el is not None:
+            for field, tag in _DOC_AMOUNTS:
+                value = self._plain_amount(amt_el, tag)
+                if value is not None:
+                    amounts[field] = value
+        infos = p.findall(strd, "RfrdDocInf")
+        if not infos:
+            if not amounts:
+                return []
+            return [ReferredDocument.model_construct(creditor_reference=ref, **amounts)]
+        docs = []
+        for info in infos:
+            related = p.first_text(info, "RltdDt/Dt", "RltdDt")
+            docs.append(
+                ReferredDocument.model_construct(
+                    number=p.text(info, "Nb"),
+                    type=p.first_text(info, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry"),
+                    date=parse_date(related) if related else None,
+                    creditor_reference=ref,
+                    **(amounts if len(infos) == 1 else {}),
+                )
+            )
+        return docs
+
+    def _charges(self, el: _Element) -> Decimal | None:
+        p = self._p
+        blocks = p.findall(el, "Chrgs")
+        if not blocks:
+            return None
+        total = self._plain_amount(blocks[0], "TtlChrgsAndTaxAmt")
+        if total is not None:
+            return total
+        values = [
+            parse_decimal(n.text or "")
+            for b in blocks
+            for n in p.findall(b, "Amt") + p.findall(b, "Rcrd/Amt")
+        ]
+        if not values or any(v is None for v in values):
+            return None
+        return sum((v for v in values if v is not None), Decimal(0))
+
+    def _fx(self, el: _Element) -> tuple[Decimal | None, str | None, Decimal | None]:
+        p = self._p
+        inst = p.find(el, "AmtDtls/InstdAmt/Amt")
+        instructed = parse_decimal(inst.text or "") if inst is not None else None
+        rate_text = p.first_text(
+            el,
+            "AmtDtls/InstdAmt/CcyXchg/XchgRate",
+            "AmtDtls/TxAmt/CcyXchg/XchgRate",
+            "AmtDtls/CntrValAmt/CcyXchg/XchgRate",
+        )
+        rate = parse_decimal(rate_text) if rate_text else None
+        ccy = inst.get("Ccy") if inst is not None and instructed is not None else None
+        return instructed, ccy, rate

@@ -1,0 +1,31 @@
+"""The public API is exactly the curated ``__all__``: nothing leaks, nothing is missing."""
+
+from __future__ import annotations
+
+import rapprochement
+
+
+def test_all_is_sorted_and_importable() -> None:
+    names = rapprochement.__all__
+    assert names == sorted(names)
+    for name in names:
+        assert hasattr(rapprochement, name), name
+
+
+def test_public_names_have_docstrings() -> None:
+    for name in rapprochement.__all__:
+        obj = getattr(rapprochement, name)
+        if callable(obj):
+            assert (obj.__doc__ or "").strip(), f"{name} has no docstring"
+
+
+def test_core_entry_points_are_public() -> None:
+    expected = {"read_statement", "iter_statement", "Statement", "Entry", "Transaction",
+                "Invoice", "RapprochementError"}  # fmt: skip
+    assert expected <= set(rapprochement.__all__)
+
+
+def test_version_comes_from_package_metadata() -> None:
+    from importlib.metadata import version
+
+    assert rapprochement.__version__ == version("rapprochement")
