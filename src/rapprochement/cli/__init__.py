@@ -42,6 +42,7 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     # Command modules register themselves on `app` when imported.
+    from rapprochement.cli import dunning as _dunning  # noqa: F401
     from rapprochement.cli import parse as _parse  # noqa: F401
 
 

@@ -157,8 +157,11 @@ def _events(
         yield from module.iter_events(fh, filename=filename, member=member)
     except RapprochementError:
         raise
-    except (ValueError, KeyError, IndexError, UnicodeError, TypeError, AttributeError) as exc:
-        # A parser bug must still surface as a typed error naming the file, never a bare KeyError.
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:
+        # Whatever a parser did not foresee (KeyError, lxml errors, InvalidOperation...) still
+        # surfaces as one typed error naming the file and the original cause, never bare.
         raise MalformedStatementError(
             f"unreadable {fmt} file ({type(exc).__name__}: {exc})",
             file=filename,

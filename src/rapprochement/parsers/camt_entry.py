@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from rapprochement.model import Entry, EntryStatus, ReferredDocument, SourceRef, Transaction
 from rapprochement.parsers.camt_values import (
     Findings,
-    Paths,
+    Node,
+    NodePaths,
+    build_node,
     excess_decimals,
     join_remittance,
     parse_date,
@@ -49,6 +51,26 @@ _EXTRA_REFS = (
 )
 
 
+def _document(
+    number: str | None,
+    type_: str | None,
+    date: dt.date | None,
+    ref: str | None,
+    amounts: dict[str, Decimal],
+) -> ReferredDocument:
+    return ReferredDocument.model_construct(
+        number=number,
+        type=type_,
+        date=date,
+        amount=amounts.get("amount"),
+        due_amount=amounts.get("due_amount"),
+        discount=amounts.get("discount"),
+        credit_note_amount=amounts.get("credit_note_amount"),
+        adjustment=amounts.get("adjustment"),
+        creditor_reference=ref,
+    )
+
+
 def _compact(iban: str | None) -> str | None:
     return "".join(iban.split()).upper() if iban else None
 
@@ -57,7 +79,6 @@ class EntryReader:
     """Reads the entries of one statement, recording problems as findings.
 
     Args:
-        paths: local-name paths bound to the document's namespace.
         findings: the statement's finding collector.
         base: the statement's source reference (file, statement index, member).
         account_currency: the account currency, used only when an entry has no ``Ccy``
@@ -66,10 +87,8 @@ class EntryReader:
 
     __slots__ = ("_base", "_ccy", "_f", "_p")
 
-    def __init__(
-        self, paths: Paths, findings: Findings, base: SourceRef, account_currency: str | None
-    ) -> None:
-        self._p = paths
+    def __init__(self, findings: Findings, base: SourceRef, account_currency: str | None) -> None:
+        self._p = NodePaths()
         self._f = findings
         self._base = base
         self._ccy = account_currency
@@ -80,22 +99,25 @@ class EntryReader:
         """Unsigned amount and currency of an ``Amt``-like element, None (with a finding)."""
         if el is None:
             return None
+        if type(el) is dict:
+            self._f.add("bad-amount", "error", f"{where} is not an amount element", where)
+            return None
         amount = parse_decimal(el.text or "")
         if amount is None:
             self._f.add("bad-amount", "error", f"{where}: {el.text!r} is not an amount", where)
             return None
         return amount, el.get("Ccy")
 
-    def _plain_amount(self, el: _Element, path: str) -> Decimal | None:
+    def _plain_amount(self, el: Node, path: str) -> Decimal | None:
         """An optional amount below ``el`` (``X`` or ``X/Amt``), None when absent or bad."""
         node = self._p.find(el, path)
-        if node is None:
+        if type(node) is dict:
+            node = self._p.find(node, "Amt")
+        if node is None or type(node) is dict:
             return None
-        inner = self._p.find(node, "Amt")
-        text = (inner if inner is not None else node).text or ""
-        return parse_decimal(text)
+        return parse_decimal(node.text or "")
 
-    def _date(self, el: _Element, path: str, where: str) -> dt.date | None:
+    def _date(self, el: Node, path: str, where: str) -> dt.date | None:
         p = self._p
         text = p.first_text(el, path + "/Dt", path + "/DtTm")
         if text is None:
@@ -107,13 +129,13 @@ class EntryReader:
 
     # -- the entry ---------------------------------------------------------------------------
 
-    def read(self, el: _Element, xpath: str) -> Entry | None:
-        """The entry of ``el`` (XPath ``xpath``), or None when it cannot be read honestly."""
+    def read(self, ntry: _Element, xpath: str) -> Entry | None:
+        """The entry of ``ntry`` (XPath ``xpath``), or None when it cannot be read honestly."""
         p, f = self._p, self._f
+        el = build_node(ntry)
         got = self._amount(p.find(el, "Amt"), xpath + "/Amt")
         if got is None:
-            if p.find(el, "Amt") is None:
-                f.add("missing-amount", "error", f"{xpath} has no Amt; entry skipped", xpath)
+            f.add("entry-skipped", "error", f"{xpath} has no readable Amt; entry skipped", xpath)
             return None
         unsigned, ccy = got
         if not valid_currency(ccy):
@@ -154,8 +176,9 @@ class EntryReader:
         status = self._status(el, xpath)
         details = [tx for nd in p.findall(el, "NtryDtls") for tx in p.findall(nd, "TxDtls")]
         batch_count = self._batch_count(el)
+        reversal = (p.text(el, "RvslInd") or "").lower() in _TRUE
         if details:
-            txs = self._details(details, amount, ccy, debit, xpath)
+            txs = self._details(details, amount, ccy, debit, reversal, xpath)
         else:
             txs = (self._from_entry(el, amount, ccy),)
         if batch_count is not None and details and batch_count != len(details):
@@ -168,7 +191,7 @@ class EntryReader:
         source = SourceRef.model_construct(
             file=self._base.file,
             statement_index=self._base.statement_index,
-            line=el.sourceline,
+            line=line if isinstance(line := ntry.sourceline, int) else None,
             xpath=xpath,
             member=self._base.member,
         )
@@ -178,7 +201,7 @@ class EntryReader:
             booking_date=self._date(el, "BookgDt", xpath),
             value_date=self._date(el, "ValDt", xpath),
             status=status,
-            reversal=(p.text(el, "RvslInd") or "").lower() in _TRUE,
+            reversal=reversal,
             bank_transaction_code=self._bank_code(el),
             bank_reference=p.text(el, "AcctSvcrRef"),
             customer_reference=p.text(el, "NtryRef"),
@@ -190,7 +213,7 @@ class EntryReader:
             fingerprint="",
         )
 
-    def _status(self, el: _Element, xpath: str) -> EntryStatus:
+    def _status(self, el: Node, xpath: str) -> EntryStatus:
         code = self._p.first_text(el, "Sts/Cd", "Sts/Prtry", "Sts")
         status = _STATUS.get(code or "")
         if status is None:
@@ -203,7 +226,7 @@ class EntryReader:
             return "booked"
         return status
 
-    def _bank_code(self, el: _Element) -> str | None:
+    def _bank_code(self, el: Node) -> str | None:
         p = self._p
         domain = p.text(el, "BkTxCd/Domn/Cd")
         if domain is not None:
@@ -212,18 +235,17 @@ class EntryReader:
             return "/".join(x for x in (domain, family, sub) if x)
         return p.text(el, "BkTxCd/Prtry/Cd")
 
-    def _batch_count(self, el: _Element) -> int | None:
-        texts = [t for n in self._p.findall(el, "NtryDtls/Btch/NbOfTxs") if (t := n.text)]
-        total = 0
-        for t in texts:
-            if not t.strip().isdigit():
-                return None
-            total += int(t)
-        return total if texts else None
+    def _batch_count(self, el: Node) -> int | None:
+        p = self._p
+        texts = [p.text(nd, "Btch/NbOfTxs") for nd in p.findall(el, "NtryDtls")]
+        counts = [t for t in texts if t is not None]
+        if not counts or not all(t.isdigit() for t in counts):
+            return None
+        return sum(int(t) for t in counts)
 
     # -- transactions ------------------------------------------------------------------------
 
-    def _from_entry(self, el: _Element, amount: Decimal, ccy: str) -> Transaction:
+    def _from_entry(self, el: Node, amount: Decimal, ccy: str) -> Transaction:
         instructed, instructed_ccy, rate = self._fx(el)
         return Transaction.model_construct(
             amount=amount,
@@ -236,7 +258,13 @@ class EntryReader:
         )
 
     def _details(
-        self, details: list[_Element], amount: Decimal, ccy: str, debit: bool, xpath: str
+        self,
+        details: list[Node],
+        amount: Decimal,
+        ccy: str,
+        debit: bool,
+        reversal: bool,
+        xpath: str,
     ) -> tuple[Transaction, ...]:
         p, f = self._p, self._f
         amounts: list[tuple[Decimal, str] | None] = []
@@ -268,7 +296,7 @@ class EntryReader:
                 + (
                     "the missing one is the entry amount minus the others"
                     if len(missing) == 1
-                    else "each is given the entry amount"
+                    else "each carries the entry amount, marked extra['amount_from']='entry'"
                 ),
                 xpath,
             )
@@ -282,14 +310,22 @@ class EntryReader:
                     xpath,
                 )
         out = []
-        for tx, got in zip(details, amounts, strict=True):
+        for i, (tx, got) in enumerate(zip(details, amounts, strict=True)):
             assert got is not None
-            out.append(self._transaction(tx, got[0], got[1]))
+            ind = p.text(tx, "CdtDbtInd")
+            credit = (ind != "DBIT") if ind in ("CRDT", "DBIT") else not debit
+            # A reversal is booked opposite to the original payment, whose parties it keeps.
+            t = self._transaction(tx, got[0], got[1], payer_is_counterparty=credit != reversal)
+            if i in missing and len(details) > 1:
+                t.extra["amount_from"] = "remainder" if len(missing) == 1 else "entry"
+            out.append(t)
         return tuple(out)
 
-    def _transaction(self, tx: _Element, amount: Decimal, ccy: str) -> Transaction:
+    def _transaction(
+        self, tx: Node, amount: Decimal, ccy: str, *, payer_is_counterparty: bool
+    ) -> Transaction:
         p = self._p
-        role = "Dbtr" if amount > 0 or (amount == 0 and p.text(tx, "CdtDbtInd") != "DBIT") else "Cdtr"
+        role = "Dbtr" if payer_is_counterparty else "Cdtr"
         lines = p.texts(tx, "RmtInf/Ustrd")
         docs: list[ReferredDocument] = []
         structured: str | None = None
@@ -312,12 +348,13 @@ class EntryReader:
             amount=amount,
             currency=ccy,
             counterparty_name=p.first_text(
-                tx, f"RltdPties/{role}/Nm", f"RltdPties/{role}/Pty/Nm", f"RltdPties/{role}/Agt/FinInstnId/Nm"
+                tx,
+                f"RltdPties/{role}/Nm",
+                f"RltdPties/{role}/Pty/Nm",
+                f"RltdPties/{role}/Agt/FinInstnId/Nm",
             ),
             counterparty_iban=iban,
-            counterparty_account=None
-            if iban
-            else p.text(tx, f"RltdPties/{role}Acct/Id/Othr/Id"),
+            counterparty_account=None if iban else p.text(tx, f"RltdPties/{role}Acct/Id/Othr/Id"),
             counterparty_bic=p.first_text(
                 tx, f"RltdAgts/{role}Agt/FinInstnId/BIC", f"RltdAgts/{role}Agt/FinInstnId/BICFI"
             ),
@@ -342,7 +379,7 @@ class EntryReader:
             extra=extra,
         )
 
-    def _creditor_id(self, tx: _Element) -> str | None:
+    def _creditor_id(self, tx: Node) -> str | None:
         p = self._p
         for othr in p.findall(tx, "RltdPties/Cdtr/Id/PrvtId/Othr") + p.findall(
             tx, "RltdPties/Cdtr/Pty/Id/PrvtId/Othr"
@@ -351,7 +388,7 @@ class EntryReader:
                 return p.text(othr, "Id")
         return None
 
-    def _documents(self, strd: _Element, ref: str | None) -> list[ReferredDocument]:
+    def _documents(self, strd: Node, ref: str | None) -> list[ReferredDocument]:
         p = self._p
         amounts: dict[str, Decimal] = {}
         amt_el = p.find(strd, "RfrdDocAmt")
@@ -364,22 +401,22 @@ class EntryReader:
         if not infos:
             if not amounts:
                 return []
-            return [ReferredDocument.model_construct(creditor_reference=ref, **amounts)]
+            return [_document(None, None, None, ref, amounts)]
         docs = []
         for info in infos:
             related = p.first_text(info, "RltdDt/Dt", "RltdDt")
             docs.append(
-                ReferredDocument.model_construct(
-                    number=p.text(info, "Nb"),
-                    type=p.first_text(info, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry"),
-                    date=parse_date(related) if related else None,
-                    creditor_reference=ref,
-                    **(amounts if len(infos) == 1 else {}),
+                _document(
+                    p.text(info, "Nb"),
+                    p.first_text(info, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry"),
+                    parse_date(related) if related else None,
+                    ref,
+                    amounts if len(infos) == 1 else {},
                 )
             )
         return docs
 
-    def _charges(self, el: _Element) -> Decimal | None:
+    def _charges(self, el: Node) -> Decimal | None:
         p = self._p
         blocks = p.findall(el, "Chrgs")
         if not blocks:
@@ -387,16 +424,18 @@ class EntryReader:
         total = self._plain_amount(blocks[0], "TtlChrgsAndTaxAmt")
         if total is not None:
             return total
-        values = [
-            parse_decimal(n.text or "")
-            for b in blocks
-            for n in p.findall(b, "Amt") + p.findall(b, "Rcrd/Amt")
-        ]
+        values: list[Decimal | None] = []
+        for block in blocks:
+            leaves = p.findall(block, "Amt") + [p.find(r, "Amt") for r in p.findall(block, "Rcrd")]
+            values.extend(
+                None if leaf is None or type(leaf) is dict else parse_decimal(leaf.text or "")
+                for leaf in leaves
+            )
         if not values or any(v is None for v in values):
             return None
         return sum((v for v in values if v is not None), Decimal(0))
 
-    def _fx(self, el: _Element) -> tuple[Decimal | None, str | None, Decimal | None]:
+    def _fx(self, el: Node) -> tuple[Decimal | None, str | None, Decimal | None]:
         p = self._p
         inst = p.find(el, "AmtDtls/InstdAmt/Amt")
         instructed = parse_decimal(inst.text or "") if inst is not None else None

@@ -7,9 +7,10 @@ stays a sequence of C-level ``lxml`` lookups plus a few dictionary hits.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rapprochement.model import Finding, Severity, SourceRef
 from rapprochement.money import CURRENCY_EXPONENTS
@@ -181,7 +182,7 @@ def join_remittance(lines: list[str] | tuple[str, ...], width: int = REMITTANCE_
         if len(lengths) == 1:
             fixed = lengths.pop()
     parts = [lines[0]]
-    for prev, nxt in zip(lines, lines[1:], strict=False):
+    for prev, nxt in itertools.pairwise(lines):
         glued = (
             len(prev) >= width
             or (fixed and len(prev) == fixed)
@@ -215,3 +216,136 @@ class Findings:
         self.items.append(
             Finding.model_construct(code=code, severity=severity, message=message, source=src)
         )
+
+
+#: A parsed element: child local name → children (a nested :data:`Node` or a leaf element).
+Node = dict[str, list[Any]]
+
+_SPLIT: dict[str, tuple[str, ...]] = {}
+
+#: Subtrees nothing is read from (addresses, contact details, tax, securities, card data):
+#: skipping them makes indexing an entry about twice as cheap on real bank files.
+_SKIP = frozenset(
+    {
+        "PstlAdr",
+        "CtctDtls",
+        "Tax",
+        "RltdPric",
+        "RltdQties",
+        "FinInstrmId",
+        "CorpActn",
+        "SfkpgAcct",
+        "CshDpst",
+        "CardTx",
+        "SplmtryData",
+        "RltdDts",
+        "DtAndPlcOfBirth",
+        "Invcr",
+        "Invcee",
+        "GrnshmtRmt",
+        "TaxRmt",
+    }
+)
+
+
+def build_node(el: _Element) -> Node:
+    """Index ``el``'s subtree by local names in one pass (leaves stay lxml elements).
+
+    One Python pass over the subtree is several times cheaper than dozens of namespaced
+    ``find`` calls on it, and makes every lookup namespace-agnostic.
+    """
+    node: Node = {}
+    for child in el:
+        tag = child.tag
+        if type(tag) is not str:
+            continue
+        name = tag[tag.find("}") + 1 :]
+        if name in _SKIP:
+            continue
+        value = build_node(child) if len(child) else child
+        bucket = node.get(name)
+        if bucket is None:
+            node[name] = [value]
+        else:
+            bucket.append(value)
+    return node
+
+
+def _split(path: str) -> tuple[str, ...]:
+    try:
+        return _SPLIT[path]
+    except KeyError:
+        parts = _SPLIT[path] = tuple(path.split("/"))
+        return parts
+
+
+def node_get(node: Node, path: str) -> Any:
+    """The first node or leaf element at ``path`` (``"Refs/EndToEndId"``), None when absent."""
+    cur: Any = node
+    for name in _split(path):
+        if type(cur) is not dict:
+            return None
+        bucket = cur.get(name)
+        if bucket is None:
+            return None
+        cur = bucket[0]
+    return cur
+
+
+def node_all(node: Node, path: str) -> list[Any]:
+    """Every node or leaf at the last step of ``path`` (earlier steps take the first match)."""
+    *head, last = _split(path)
+    cur: Any = node
+    for name in head:
+        if type(cur) is not dict:
+            return []
+        bucket = cur.get(name)
+        if bucket is None:
+            return []
+        cur = bucket[0]
+    if type(cur) is not dict:
+        return []
+    found: list[Any] = cur.get(last, [])
+    return found
+
+
+def node_text(node: Node, path: str) -> str | None:
+    """Stripped text of the leaf at ``path``, None when absent, blank or not a leaf."""
+    leaf = node_get(node, path)
+    if leaf is None or type(leaf) is dict:
+        return None
+    text: str | None = leaf.text
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+def node_first_text(node: Node, *paths: str) -> str | None:
+    """Text of the first of ``paths`` present."""
+    for path in paths:
+        text = node_text(node, path)
+        if text is not None:
+            return text
+    return None
+
+
+def node_texts(node: Node, path: str) -> list[str]:
+    """Texts (verbatim, blank ones dropped) of every leaf at ``path``."""
+    return [
+        t
+        for leaf in node_all(node, path)
+        if type(leaf) is not dict and (t := leaf.text) and t.strip()
+    ]
+
+
+class NodePaths:
+    """The :class:`Paths` interface over :data:`Node` trees (see :func:`build_node`)."""
+
+    __slots__ = ()
+
+    text = staticmethod(node_text)
+    first_text = staticmethod(node_first_text)
+    find = staticmethod(node_get)
+    findall = staticmethod(node_all)
+    texts = staticmethod(node_texts)

@@ -29,7 +29,7 @@ def make(base10: str) -> str:
     return format(b + ogm_vcs.calc_check_digits(b))
 
 
-def format(digits12: str) -> str:  # noqa: A001 - the stdnum naming
+def format(digits12: str) -> str:
     """``+++ddd/dddd/ddddd+++`` from 12 digits."""
     d = compact(digits12)
     return f"+++{d[:3]}/{d[3:7]}/{d[7:]}+++"

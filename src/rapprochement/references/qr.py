@@ -1,6 +1,6 @@
 """Swiss QR reference (ex-ESR/BVR): 27 digits, the last one a recursive mod-10 check digit.
 
-Built on :mod:`stdnum.ch.esr`, which implements the same recursive mod 10 table.
+Check digit from :mod:`stdnum.ch.esr`, which implements the same recursive mod 10 table.
 """
 
 from __future__ import annotations
@@ -33,4 +33,4 @@ def make(base26: str) -> str:
 def is_valid(text: str) -> bool:
     """True when ``text`` (spaces allowed) is 27 digits with a valid recursive mod-10 check."""
     d = re.sub(r"\s", "", text)
-    return len(d) == 27 and d.isdigit() and bool(esr.is_valid(d))
+    return len(d) == 27 and d.isascii() and d.isdigit() and esr.calc_check_digit(d[:-1]) == d[-1]

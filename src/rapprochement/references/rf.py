@@ -16,7 +16,7 @@ _BASE_RE = re.compile(r"^[A-Z0-9]{1,21}$")
 
 
 def compact(text: str) -> str:
-    """Upper-case ``text`` and drop spaces and separators: ``"rf18 5390 0754 7034"`` → ``RF18...``."""
+    """Upper-case ``text`` without spaces or separators (``"rf18 5390"`` → ``"RF185390"``)."""
     return re.sub(r"[^A-Za-z0-9]", "", text).upper()
 
 

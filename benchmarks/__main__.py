@@ -1,0 +1,226 @@
+"""``python -m benchmarks --tier quick|full [--seed N]``: regenerate ``benchmarks/RESULTS.md``.
+
+Quick tier (CI, < 3 min): accuracy on 2 000 payments per difficulty (one seed), speed at 10 000.
+Full tier (by hand): accuracy on 10 000 payments per difficulty on three seeds, speed at
+10k / 100k / 1M. Evaluation seeds start at 1000 and are never used for development or training
+(the matcher's weights are fitted on seeds 1-5). Sections of ``benchmarks.parsers`` and
+``benchmarks.ledger`` (``run(tier, seed, out_dir) -> str``) are appended when those modules exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import importlib.metadata as md
+import json
+import math
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from benchmarks import matching
+
+OUT_DIR = Path(__file__).resolve().parent
+FIGURES = OUT_DIR / "baseline_figures.json"
+TIERS: dict[str, dict[str, Any]] = {
+    "quick": {"n": 2000, "seeds": 1, "speed": [10_000]},
+    "full": {"n": 10_000, "seeds": 3, "speed": [10_000, 100_000, 1_000_000]},
+}
+_PCT = ("precision", "recall", "f1", "auto_rate", "auto_precision", "suggestion_precision",
+        "amount_accuracy", "grouped_recall")  # fmt: skip
+
+
+def _fmt(v: Any, pct: bool = False) -> str:
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "–"
+        return f"{100 * v:.1f} %" if pct else f"{v:.2f}"
+    return str(v)
+
+
+def _table(df: pd.DataFrame, pct: tuple[str, ...] = ()) -> str:
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in df.itertuples(index=False):
+        lines.append("| " + " | ".join(_fmt(v, c in pct) for c, v in zip(cols, r, strict=True)) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    """Cores, RAM, CPU model, OS and Python of this machine, one line."""
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        ram = f"{kb / 2**20:.1f} GiB RAM"
+    except OSError:
+        ram = "RAM unknown"
+    return (f"{os.cpu_count()} cores ({cpu}), {ram}, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")  # fmt: skip
+
+
+def versions() -> str:
+    """Versions of the packages that matter to the figures."""
+    names = ("rapprochement", "pandas", "numpy", "scipy", "rapidfuzz", "lxml", "schwifty")
+    out = []
+    for n in names:
+        try:
+            out.append(f"{n} {md.version(n)}")
+        except md.PackageNotFoundError:
+            out.append(f"{n} (absent)")
+    return ", ".join(out)
+
+
+def _plots(acc: dict[str, Any], spd: pd.DataFrame | None) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    made = []
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, d in acc["detail"].items():
+        c = d["curve"]
+        if name == "rapprochement":
+            ax.plot(c["recall"], c["precision"], marker=".", label=name)
+        else:
+            ax.scatter(c["recall"].iloc[-1:], c["precision"].iloc[-1:], label=name)
+    ax.set_xlabel("recall (pairs)")
+    ax.set_ylabel("precision (pairs)")
+    ax.set_title("Precision / recall by score threshold (hard)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(OUT_DIR / "precision_recall.png", dpi=110)
+    plt.close(fig)
+    made.append("precision_recall.png")
+    if spd is not None and "seconds" in spd.columns and spd["size"].nunique() >= 1:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        ok = spd[spd["step"] != "generate"].dropna(subset=["seconds"])
+        for (step, method), g in ok.groupby(["step", "method"]):
+            ax.plot(g["size"], g["seconds"], marker="o", label=f"{step}: {method}")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("payments")
+        ax.set_ylabel("wall time (s)")
+        ax.set_title("Time vs size")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(OUT_DIR / "time_vs_size.png", dpi=110)
+        plt.close(fig)
+        made.append("time_vs_size.png")
+    return made
+
+
+def _accuracy_md(acc: dict[str, Any], n: int, seeds: list[int]) -> str:
+    mean = acc["mean"]
+    cols = ["difficulty", "method", "auto_precision", "auto_rate", "precision", "recall", "f1",
+            "grouped_recall", "amount_accuracy", "suggestion_precision", "refused", "seconds"]  # fmt: skip
+    parts = [
+        "## Matching accuracy",
+        f"{n} customer payments per book (plus unrelated bank lines), seeds {seeds}, mean over "
+        "seeds. `auto_rate` = right automatic pairs ÷ all true pairs; precision / recall / F1 "
+        "count automatic + suggested pairs; see `benchmarks/metrics.py` for every definition.",
+        _table(mean[[c for c in cols if c in mean.columns]], _PCT),
+    ]
+    for name, d in acc["detail"].items():
+        parts.append(f"### Recall per kind and per noise tag: {name} (hard, seed {seeds[0]})")
+        k, t = d["kind"], d["tags"]
+        parts.append(_table(k, ("recall",)) + "\n\n" + _table(t, ("recall",)))
+        if name == "rapprochement":
+            parts.append("Calibration (reliability table):\n\n" + _table(d["calibration"]))
+    if acc["learning"]:
+        rows = [{"method": x["method"], "seed": x["seed"],
+                 "auto_rate with": x["with"]["auto_rate"], "auto_rate without": x["without"]["auto_rate"],
+                 "f1 with": x["with"]["f1"], "f1 without": x["without"]["f1"]}
+                for x in acc["learning"]]  # fmt: skip
+        parts.append("### Learning effect (hard): with and without the learned `customers` frame")
+        parts.append(_table(pd.DataFrame(rows), ("auto_rate with", "auto_rate without",
+                                                 "f1 with", "f1 without")))  # fmt: skip
+    if "rapprochement" not in acc["detail"]:
+        parts.append("**rapprochement.reconcile was not importable when this file was generated:"
+                     " only the baselines are measured.**")  # fmt: skip
+    return "\n\n".join(parts)
+
+
+def _speed_md(spd: pd.DataFrame) -> str:
+    cols = [c for c in ("size", "transactions", "invoices", "step", "method", "seconds", "rss_mib",
+                        "file_mib", "error") if c in spd.columns]  # fmt: skip
+    return "\n\n".join([
+        "## Speed and memory",
+        "Each parse / match step runs in a fresh subprocess; `rss_mib` is its peak resident set "
+        "(`resource.getrusage(RUSAGE_SELF).ru_maxrss`; the match figure includes loading its "
+        "input frames). Parse = `read_statement` + `transactions_frame` of the CAMT.053 file "
+        "written by `benchmarks/writers.py` (hard book, one entry per transaction).",
+        _table(spd[cols]),
+    ])  # fmt: skip
+
+
+def _other_section(module: str, tier: str, seed: int) -> str:
+    try:
+        mod = importlib.import_module(f"benchmarks.{module}")
+    except ImportError as exc:
+        return f"## {module}\n\n`benchmarks/{module}.py` is not there yet ({exc}): no section."
+    try:
+        return str(mod.run(tier, seed, OUT_DIR))
+    except Exception as exc:  # a peer section must not sink the whole report
+        return f"## {module}\n\n`benchmarks.{module}.run` failed: {type(exc).__name__}: {exc}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a tier and write RESULTS.md, the PNGs and baseline_figures.json."""
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    ap.add_argument("--tier", choices=sorted(TIERS), default="quick")
+    ap.add_argument("--seed", type=int, default=1000, help="first evaluation seed (>= 1000)")
+    ap.add_argument("--no-speed", action="store_true", help="skip the speed section")
+    args = ap.parse_args(argv)
+    if args.seed < 1000:
+        ap.error("evaluation seeds start at 1000 (seeds below are for development/training)")
+    tier = TIERS[args.tier]
+    seeds = [args.seed + i for i in range(tier["seeds"])]
+    started = time.perf_counter()
+    acc = matching.accuracy(seeds, tier["n"])
+    spd = None if args.no_speed else matching.speed(tier["speed"], args.seed)
+    plots = _plots(acc, spd)
+    header = "\n".join([
+        "# rapprochement benchmark results",
+        "",
+        f"Generated by `python -m benchmarks --tier {args.tier} --seed {args.seed}` "
+        f"({'make bench' if args.tier == 'quick' else 'make bench-full'}) on "
+        f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
+        "",
+        f"- Evaluation seeds: {seeds} (never used for development or training; the matcher's "
+        "weights are fitted on seeds 1-5).",
+        f"- Machine: {machine()}.",
+        f"- Versions: {versions()}.",
+        "- Data: `benchmarks/generator.py` (see `docs/benchmarks.md` for the model and rates).",
+    ])  # fmt: skip
+    sections = [header, _accuracy_md(acc, tier["n"], seeds)]
+    if spd is not None:
+        sections.append(_speed_md(spd))
+    sections += [f"![{p}]({p})" for p in plots]
+    sections += [_other_section(m, args.tier, args.seed) for m in ("parsers", "ledger")]
+    sections.append(f"_Total run time: {time.perf_counter() - started:.0f} s._")
+    (OUT_DIR / "RESULTS.md").write_text("\n\n".join(sections) + "\n", encoding="utf-8")
+    if args.tier == "quick":
+        hard = acc["mean"][acc["mean"]["difficulty"] == "hard"]
+        figures = {"seed": args.seed, "n": tier["n"], "difficulty": "hard", "methods": {
+            r["method"]: {k: (None if isinstance(r[k], float) and math.isnan(r[k]) else r[k])
+                          for k in ("f1", "auto_precision", "auto_rate", "recall")}
+            for r in hard.to_dict("records")}}  # fmt: skip
+        FIGURES.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {OUT_DIR / 'RESULTS.md'} in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""Matching accuracy and speed: rapprochement against the baselines, as Markdown sections.
+
+Accuracy: :func:`accuracy` runs every method on generated books (evaluation seeds ≥ 1000) and
+returns the headline metrics. Speed: :func:`speed` times, for each size, the parse of the
+CAMT.053 file written by :mod:`benchmarks.writers` and the matching, each in its own fresh
+subprocess so that the peak resident memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss``)
+belongs to that step alone (the match step's figure includes loading its input frames).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from benchmarks import baselines, metrics
+from benchmarks.generator import Dataset, generate
+
+__all__ = ["METHODS", "accuracy", "matcher", "run_method", "speed"]
+
+Method = Callable[[Dataset, bool], tuple[pd.DataFrame, pd.DataFrame | None]]
+
+
+def matcher() -> Callable[..., Any] | None:
+    """``rapprochement.reconcile`` when it is importable, else None."""
+    try:
+        import rapprochement
+    except ImportError:  # pragma: no cover
+        return None
+    fn = getattr(rapprochement, "reconcile", None)
+    return fn if callable(fn) else None
+
+
+def _rapprochement(ds: Dataset, learned: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    fn = matcher()
+    if fn is None:
+        raise RuntimeError("rapprochement.reconcile is not importable yet")
+    kwargs: dict[str, Any] = {"remittances": ds.remittances}
+    if learned:
+        kwargs["customers"] = ds.customers
+    result = fn(ds.transactions, ds.invoices, **kwargs)
+    amb = getattr(result, "ambiguous", None)
+    return result.allocations, amb if isinstance(amb, pd.DataFrame) else None
+
+
+def _exact(ds: Dataset, learned: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    return baselines.exact_amount(ds.transactions, ds.invoices), None
+
+
+def _erp(ds: Dataset, learned: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    cust = ds.customers if learned else None
+    return baselines.erp_rules(ds.transactions, ds.invoices, customers=cust), None
+
+
+#: name → method(dataset, use learned customers) → (allocations, ambiguous or None).
+METHODS: dict[str, Method] = {
+    "rapprochement": _rapprochement,
+    "baseline: exact amount": _exact,
+    "baseline: ERP rules": _erp,
+}
+
+
+def available_methods() -> list[str]:
+    """The methods that can run now (rapprochement only once ``reconcile`` exists)."""
+    return [m for m in METHODS if m != "rapprochement" or matcher() is not None]
+
+
+def run_method(name: str, ds: Dataset, learned: bool = True) -> dict[str, Any]:
+    """Run method ``name`` on ``ds``: metrics, allocations and wall time."""
+    t0 = time.perf_counter()
+    alloc, amb = METHODS[name](ds, learned)
+    seconds = time.perf_counter() - t0
+    return {"metrics": metrics.evaluate(alloc, ds.truth, amb), "alloc": alloc, "seconds": seconds}
+
+
+def accuracy(
+    seeds: list[int], n: int, difficulties: tuple[str, ...] = ("easy", "medium", "hard")
+) -> dict[str, Any]:
+    """Metrics per (difficulty, method), averaged over ``seeds``; per-kind/tag recall and
+    calibration on the first seed, hard difficulty; and the learning effect (with / without the
+    learned ``customers`` frame) on the hard books."""
+    rows: list[dict[str, Any]] = []
+    detail: dict[str, Any] = {}
+    learning: list[dict[str, Any]] = []
+    for diff in difficulties:
+        for seed in seeds:
+            ds = generate(seed, n, diff)
+            for name in available_methods():
+                res = run_method(name, ds)
+                rows.append({"difficulty": diff, "method": name, "seed": seed,
+                             "seconds": res["seconds"], **res["metrics"]})  # fmt: skip
+                if diff == "hard" and seed == seeds[0]:
+                    detail[name] = {
+                        "kind": metrics.recall_by(res["alloc"], ds.truth),
+                        "tags": metrics.recall_by(res["alloc"], ds.truth, "tags"),
+                        "calibration": metrics.calibration(res["alloc"], ds.truth),
+                        "curve": metrics.threshold_curve(
+                            res["alloc"], ds.truth, [i / 20 for i in range(21)]
+                        ),
+                    }
+                if diff == "hard" and name != "baseline: exact amount":
+                    without = run_method(name, ds, learned=False)["metrics"]
+                    learning.append({"method": name, "seed": seed, "with": res["metrics"],
+                                     "without": without})  # fmt: skip
+    table = pd.DataFrame(rows)
+    mean = table.drop(columns=["seed"]).groupby(["difficulty", "method"], sort=False).mean()
+    return {"per_seed": table, "mean": mean.reset_index(), "detail": detail, "learning": learning}
+
+
+# ---- speed -----------------------------------------------------------------------------------
+
+
+def _worker(step: str, method: str, path: str) -> None:
+    """Subprocess body: time one step, print JSON with seconds and peak RSS (MiB)."""
+    t0 = time.perf_counter()
+    if step == "parse":
+        import rapprochement
+        from rapprochement.matching.frames import transactions_frame
+
+        frame = transactions_frame(rapprochement.read_statement(path))
+        count = len(frame)
+    else:
+        with open(path, "rb") as f:
+            ds: Dataset = pickle.load(f)
+        t0 = time.perf_counter()
+        alloc, _ = METHODS[method](ds, True)
+        count = len(alloc)
+    seconds = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "rss_mib": rss, "rows": count}))
+
+
+def _spawn(step: str, method: str, path: str, timeout: float) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "benchmarks.matching", step, method, path]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f} s"}
+    if out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or ["?"])[-1]
+        return {"error": last[:200]}
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def speed(sizes: list[int], seed: int, timeout: float = 1800) -> pd.DataFrame:
+    """Rows ``size, step, method, seconds, rss_mib, rows, file_mib`` (or ``error``)."""
+    from benchmarks.writers import write_camt053
+
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="rbench-") as tmp:
+        for n in sizes:
+            t0 = time.perf_counter()
+            ds = generate(seed, n, "hard")
+            gen_s = time.perf_counter() - t0
+            camt = Path(tmp) / f"s{n}.xml"
+            size = write_camt053(ds.transactions, camt) / 2**20
+            data = Path(tmp) / f"s{n}.pkl"
+            with open(data, "wb") as f:
+                pickle.dump(ds, f, protocol=pickle.HIGHEST_PROTOCOL)
+            base = {"size": n, "transactions": len(ds.transactions), "invoices": len(ds.invoices)}
+            rows.append({**base, "step": "generate", "method": "generator", "seconds": gen_s})
+            rows.append({**base, "step": "parse CAMT.053", "method": "rapprochement",
+                         "file_mib": size, **_spawn("parse", "-", str(camt), timeout)})  # fmt: skip
+            for name in available_methods():
+                rows.append({**base, "step": "match", "method": name,
+                             **_spawn("match", name, str(data), timeout)})  # fmt: skip
+            del ds
+            os.unlink(data)
+            os.unlink(camt)
+    return pd.DataFrame(rows)
+
+
+if __name__ == "__main__":  # subprocess entry point of :func:`speed`
+    _worker(sys.argv[1], sys.argv[2], sys.argv[3])

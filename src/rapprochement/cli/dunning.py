@@ -1,0 +1,287 @@
+"""``rapprochement dunning plan|run`` and ``rapprochement kpi``: chase and watch receivables.
+
+Both read the ledger (``--db``, default ``./rapprochement.db``) through
+:class:`rapprochement.store.Ledger`; ``dunning run`` writes letters to the outbox and records the
+actions in the ledger (re-running it the same day plans and records nothing new).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rapprochement.cli import app
+from rapprochement.dunning import (
+    DunningAction,
+    DunningPolicy,
+    PolicySet,
+    default_french_policy,
+    load_policy,
+    plan_dunning,
+)
+from rapprochement.dunning.letters import Creditor
+from rapprochement.dunning.outbox import write_outbox
+from rapprochement.errors import ConfigError, InputError, LedgerError
+from rapprochement.kpi import (
+    aged_balance,
+    best_possible_dso,
+    cash_forecast,
+    credit_exposure,
+    dso,
+    payer_scores,
+    revenue_from_invoices,
+)
+
+__all__ = ["dunning_app", "kpi_command", "open_ledger", "plan_command", "run_command"]
+
+dunning_app = typer.Typer(help="Plan and send reminders for unpaid invoices.", no_args_is_help=True)
+app.add_typer(dunning_app, name="dunning")
+
+
+class LedgerLike(Protocol):
+    """What these commands need from :class:`rapprochement.store.Ledger`."""
+
+    def open_items(self, as_of: dt.date | None = None) -> pd.DataFrame: ...
+    def customers(self) -> pd.DataFrame: ...
+    def payment_history(self) -> pd.DataFrame: ...
+    def invoice_events(self) -> pd.DataFrame: ...
+    def dunning_history(self) -> pd.DataFrame: ...
+    def record_dunning_actions(self, actions: list[dict[str, Any]]) -> int: ...
+    def close(self) -> None: ...
+
+
+@contextmanager
+def open_ledger(db: str) -> Iterator[LedgerLike]:
+    """Open the ledger at ``db`` (path or SQLAlchemy URL) and close it afterwards."""
+    try:
+        from rapprochement.store import Ledger  # type: ignore[attr-defined,unused-ignore]
+    except ImportError as exc:  # pragma: no cover - only while the store is being written
+        raise LedgerError(f"the ledger store is not available: {exc}", file=db) from None
+    ledger: LedgerLike = Ledger(db)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+DbOption = Annotated[str, typer.Option("--db", help="Ledger: SQLite path or database URL.")]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Run date, YYYY-MM-DD.")]
+PolicyOption = Annotated[
+    Path | None, typer.Option("--policy", help="Policy JSON (default: French practice).")
+]
+
+
+def _as_of(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+        ) from None
+
+
+def _policy(path: Path | None, language: str | None) -> DunningPolicy | PolicySet:
+    if path is not None:
+        return load_policy(path)
+    return default_french_policy("en" if language == "en" else "fr")
+
+
+def _segments(ledger: LedgerLike) -> dict[str, str]:
+    customers = ledger.customers()
+    if "segment" not in customers.columns:
+        return {}
+    return {
+        str(r["customer_id"]): str(r["segment"])
+        for r in customers.to_dict("records")
+        if isinstance(r.get("segment"), str)
+    }
+
+
+def _plan(ledger: LedgerLike, as_of: dt.date, policy: DunningPolicy | PolicySet) -> list[Any]:
+    return plan_dunning(
+        ledger.open_items(as_of),
+        ledger.dunning_history(),
+        as_of,
+        policy,
+        events=ledger.invoice_events(),
+        segments=_segments(ledger),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
+def _records(df: pd.DataFrame, index: bool = False) -> list[dict[str, Any]]:
+    frame = df.reset_index() if index else df
+    return [{str(k): _jsonable(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _print_actions(actions: list[DunningAction], as_of: dt.date, verb: str) -> None:
+    console = Console()
+    table = Table(title=f"Dunning {verb} on {as_of}")
+    for col in ("customer", "level", "channel", "invoices", "open", "claimed"):
+        table.add_column(col, justify="right" if col in ("open", "claimed") else "left")
+    for a in actions:
+        table.add_row(
+            f"{a.customer_name} ({a.customer_id})",
+            a.level_name,
+            a.channel,
+            ", ".join(a.invoice_ids),
+            f"{a.total_open} {a.currency}",
+            f"{a.total_claimed} {a.currency}",
+        )
+    console.print(table)
+    console.print(f"{len(actions)} action(s)", highlight=False)
+
+
+@dunning_app.command("plan")
+def plan_command(
+    as_of: AsOfOption = None,
+    db: DbOption = "rapprochement.db",
+    policy: PolicyOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print actions as JSON.")] = False,
+) -> None:
+    """Show the reminders due on --as-of without sending or recording anything."""
+    day = _as_of(as_of)
+    with open_ledger(db) as ledger:
+        actions = _plan(ledger, day, _policy(policy, None))
+    if as_json:
+        payload = [a.model_dump(mode="json") for a in actions]
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    else:
+        _print_actions(actions, day, "planned")
+
+
+@dunning_app.command("run")
+def run_command(
+    as_of: AsOfOption = None,
+    db: DbOption = "rapprochement.db",
+    policy: PolicyOption = None,
+    outbox: Annotated[Path, typer.Option("--outbox", help="Folder for the letters.")] = Path(
+        "outbox"
+    ),
+    creditor: Annotated[
+        Path | None, typer.Option("--creditor", help="Creditor JSON (letterhead, IBAN).")
+    ] = None,
+    language: Annotated[str | None, typer.Option("--language", help="fr or en.")] = None,
+) -> None:
+    """Plan the reminders due on --as-of, write them to the outbox and record them.
+
+    A letter that fails to render stops the run before anything is written or recorded.
+    """
+    day = _as_of(as_of)
+    if language not in (None, "fr", "en"):
+        raise typer.BadParameter("use fr or en", param_hint="--language")
+    who = None
+    if creditor is not None:
+        try:
+            who = Creditor.model_validate_json(creditor.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read creditor: {exc}", file=str(creditor)) from None
+    with open_ledger(db) as ledger:
+        actions = _plan(ledger, day, _policy(policy, language))
+        records = write_outbox(actions, outbox, creditor=who, language=language)
+        recorded = ledger.record_dunning_actions(records) if records else 0
+    _print_actions(actions, day, "run")
+    Console().print(f"{recorded} recorded, letters in {outbox}", highlight=False)
+
+
+def _safe(fn: Any, *args: Any, **kw: Any) -> Any:
+    try:
+        return fn(*args, **kw)
+    except InputError as exc:
+        return f"n/a ({exc.message})"
+
+
+@app.command("kpi")
+def kpi_command(
+    as_of: AsOfOption = None,
+    db: DbOption = "rapprochement.db",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the KPIs as JSON.")] = False,
+    turnover: Annotated[
+        str | None, typer.Option("--turnover", help="Annual turnover for the aged balance %.")
+    ] = None,
+) -> None:
+    """Receivables KPIs: aged balance, DSO (standard, count-back, best possible), exposure."""
+    day = _as_of(as_of)
+    try:
+        turn = Decimal(turnover) if turnover is not None else None
+    except ArithmeticError:
+        raise typer.BadParameter(
+            f"{turnover!r} is not an amount", param_hint="--turnover"
+        ) from None
+    with open_ledger(db) as ledger:
+        items, payments, customers = (
+            ledger.open_items(day),
+            ledger.payment_history(),
+            ledger.customers(),
+        )
+    revenue = revenue_from_invoices(items, payments)
+    aging = aged_balance(items, day, turn)
+    figures = {
+        "dso_standard": _safe(dso, items, revenue, day, "standard"),
+        "dso_countback": _safe(dso, items, revenue, day, "countback"),
+        "dso_best_possible": _safe(best_possible_dso, items, revenue, day),
+    }
+    scores = payer_scores(payments, day)
+    exposure = credit_exposure(items, customers, as_of=day)
+    forecast = cash_forecast(items, payments, day)
+    if as_json:
+        out = {
+            "as_of": day.isoformat(),
+            **{k: _jsonable(v) for k, v in figures.items()},
+            "aged_balance": _records(aging, index=True),
+            "payer_scores": _records(scores),
+            "credit_exposure": _records(exposure),
+            "cash_forecast": _records(forecast),
+        }
+        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+        return
+    console = Console()
+    table = Table(title=f"Aged balance at {day}")
+    for col in ("bucket", "count", "amount", "% turnover"):
+        table.add_column(col, justify="left" if col == "bucket" else "right")
+    for bucket, row in aging.iterrows():
+        pct = row["pct_turnover"]
+        table.add_row(
+            str(bucket), str(row["count"]), str(row["amount"]), "" if pct is None else str(pct)
+        )
+    console.print(table)
+    for name, value in figures.items():
+        console.print(f"{name}: {value}", highlight=False)
+    alerts = exposure[exposure["alert"].isin(["over_limit", "near_limit"])]
+    for r in alerts.to_dict("records"):
+        console.print(
+            f"[red]{r['alert']}[/] {r['name']} ({r['customer_id']}): {r['open_amount']} "
+            f"of {r['credit_limit']} ({r['utilisation']} %)",
+            highlight=False,
+        )
+    late = scores[scores["segment"].isin(["risky", "watch"])]
+    for r in late.to_dict("records"):
+        console.print(
+            f"{r['segment']}: {r['customer_id']} pays {r['avg_days_late']} days late on average "
+            f"({r['share_late']} % of invoices late, trend {r['trend']})",
+            highlight=False,
+        )

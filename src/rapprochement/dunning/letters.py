@@ -1,0 +1,175 @@
+"""Dunning letters: Jinja2 templates per language and level, rendered to text and HTML.
+
+Templates live in ``rapprochement/dunning/templates``: ``<lang>/base.txt.j2`` and
+``base.html.j2`` lay out the letter (parties, date, invoice table, penalties, €40 indemnity,
+deadline), and ``<lang>/<level template>.j2`` defines the level's macros ``subject``, ``body``
+and optionally ``legal`` (the mentions a *mise en demeure* needs). Pass ``template_dir`` to
+override any of them with files of the same names. Undefined variables are errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from pydantic import BaseModel, ConfigDict, Field
+
+from rapprochement.dunning.planner import DunningAction
+from rapprochement.errors import TemplateError
+from rapprochement.money import currency_exponent
+
+__all__ = ["Creditor", "Letter", "format_date", "format_money", "render_letter", "render_letters"]
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")  # fmt: skip
+
+
+class Creditor(BaseModel):
+    """Who is owed: the letterhead and payment details."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field("Your company", description="Legal name.")
+    address: tuple[str, ...] = Field((), description="Address lines.")
+    city: str = Field("", description="City for the date line ('Paris, le ...').")
+    legal_id: str | None = Field(None, description="SIREN or company registration number.")
+    iban: str | None = Field(None, description="IBAN to pay to.")
+    bic: str | None = Field(None, description="BIC of that account.")
+    email: str | None = Field(None, description="Contact e-mail, also the SMTP sender.")
+    phone: str | None = Field(None, description="Contact phone.")
+    signatory: str | None = Field(None, description="Name and role of the signatory.")
+
+
+class Letter(BaseModel):
+    """A rendered letter (or task note) for one action."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action_id: str = Field(description="The action it renders.")
+    customer_id: str = Field(description="Customer id.")
+    channel: str = Field(description="email, letter, phone, registered_letter, litigation.")
+    language: str = Field(description="fr or en.")
+    subject: str = Field(description="Subject line.")
+    text: str = Field(description="Plain-text body.")
+    html: str = Field(description="Self-contained HTML document.")
+
+
+def format_money(value: Decimal, currency: str, language: str = "fr") -> str:
+    """``1 234,56 €`` (fr) or ``€1,234.56`` (en); other currencies by code."""
+    exp = currency_exponent(currency)
+    q = value.quantize(Decimal(1).scaleb(-exp), ROUND_HALF_UP)
+    sign = "-" if q < 0 else ""
+    digits = f"{abs(q):,.{exp}f}"
+    if language == "fr":
+        digits = digits.replace(",", " ").replace(".", ",")
+        return f"{sign}{digits} {'€' if currency == 'EUR' else currency}"
+    return f"{sign}{'€' if currency == 'EUR' else currency + ' '}{digits}"
+
+
+def format_date(day: dt.date, language: str = "fr") -> str:
+    """``15/08/2025`` (fr) or ``15 August 2025`` (en)."""
+    if language == "fr":
+        return day.strftime("%d/%m/%Y")
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def _paragraphs(value: str) -> list[str]:
+    parts = value.split("\n\n")  # Markup.split keeps Markup, so HTML escaping is preserved
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _environment(template_dir: str | Path | None, *, html: bool) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if template_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(template_dir)))
+    loaders.append(jinja2.PackageLoader("rapprochement.dunning", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=html,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    env.filters["money"] = format_money
+    env.filters["ldate"] = format_date
+    env.filters["paragraphs"] = _paragraphs
+    return env
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    return env.get_template(name).render(context)
+
+
+def _subject(env: jinja2.Environment, action: DunningAction, ctx: dict[str, Any]) -> str:
+    module: Any = env.get_template(f"{ctx['lang']}/{action.template}.j2").make_module(ctx)
+    return str(module.subject(action, ctx["c"])).strip()
+
+
+def _describe(action: DunningAction) -> str:
+    return (
+        f"action {action.action_id} (customer {action.customer_id}, level {action.level_name}, "
+        f"invoices {', '.join(action.invoice_ids)})"
+    )
+
+
+def render_letter(
+    action: DunningAction,
+    creditor: Creditor | None = None,
+    *,
+    language: str | None = None,
+    template_dir: str | Path | None = None,
+) -> Letter:
+    """Render ``action`` with its level's template to text and HTML.
+
+    Args:
+        action: a planned action.
+        creditor: letterhead and payment details (default: a placeholder).
+        language: ``"fr"`` or ``"en"``; default: the action's (from its policy).
+        template_dir: a folder whose templates override the shipped ones.
+
+    Raises:
+        TemplateError: the template is missing or fails to render; the message names the
+            action, the customer and the invoices.
+    """
+    lang = language or action.language
+    ctx: dict[str, Any] = {"a": action, "c": creditor or Creditor(), "lang": lang}
+    try:
+        text_env = _environment(template_dir, html=False)
+        html_env = _environment(template_dir, html=True)
+        subject = _subject(text_env, action, ctx)
+        text = _render(text_env, f"{lang}/base.txt.j2", ctx)
+        html = _render(html_env, "base.html.j2", ctx)
+    except jinja2.TemplateError as exc:
+        raise TemplateError(
+            f"cannot render template {lang}/{action.template}: "
+            f"{type(exc).__name__}: {exc.message or exc}",
+            file=getattr(exc, "filename", None) or f"{lang}/{action.template}.j2",
+            location=_describe(action),
+            hint="check the template name in the policy and the variables the template uses",
+        ) from exc
+    return Letter(
+        action_id=action.action_id,
+        customer_id=action.customer_id,
+        channel=action.channel,
+        language=lang,
+        subject=subject,
+        text=text,
+        html=html,
+    )
+
+
+def render_letters(
+    actions: Iterable[DunningAction],
+    creditor: Creditor | None = None,
+    *,
+    language: str | None = None,
+    template_dir: str | Path | None = None,
+) -> Sequence[Letter]:
+    """Render every action; the first failure raises :class:`TemplateError` (all or nothing)."""
+    return [
+        render_letter(a, creditor, language=language, template_dir=template_dir) for a in actions
+    ]

@@ -1,0 +1,173 @@
+"""Global, deterministic assignment of hypotheses to payments and invoices.
+
+Positions in the partition frames follow the ids (the engine sorts by id first), so every
+tie below breaks on ids and shuffling the input changes nothing.
+
+1. **Groups** (grouped, remittance, credit-note netting) whose score beats every single-invoice
+   hypothesis of the same payment are taken best first; an invoice is never allocated beyond
+   its open amount.
+2. **One-to-one**: among the remaining pairs, each payment's best invoice is taken when no
+   other payment wants it; the connected components where they conflict are solved optimally
+   with ``scipy.optimize.linear_sum_assignment`` (maximizing the expected number of right
+   allocations, the sum of scores).
+3. **Further payments** of an invoice that is still open (instalments, split payments) are
+   allocated best first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+__all__ = ["Alloc", "Assignment", "assign"]
+
+_EPS = 1e-9
+
+
+@dataclass(slots=True)
+class Alloc:
+    """One allocation in minor units (``inv`` = -1 for an overpayment excess)."""
+
+    tx: int
+    inv: int
+    amount: int
+    kind: str
+    score: float
+    hyp: dict[str, Any]
+    group: str | None = None
+    ambiguous: bool = False
+
+
+@dataclass(slots=True)
+class Assignment:
+    """Allocations of one partition and the ambiguous payments with their alternatives."""
+
+    allocs: list[Alloc] = field(default_factory=list)
+    ambiguous: dict[int, list[tuple[int, ...]]] = field(default_factory=dict)
+
+
+_SINGLE_KIND = {"exact": "one_to_one", "discount": "discount", "fee": "fee", "partial": "partial",
+                "over": "one_to_one", "over_small": "one_to_one"}  # fmt: skip
+
+
+def _take_groups(g: pd.DataFrame, best_single: dict[int, float], cap: np.ndarray[Any, Any],
+                 done: np.ndarray[Any, Any], out: Assignment, tx_amt: np.ndarray[Any, Any]) -> None:  # fmt: skip
+    g = g[g["logit"] > g["tx"].map(best_single).fillna(-np.inf)]
+    g = g.sort_values(["logit", "tx", "invs"], ascending=[False, True, True], kind="stable")
+    alts: dict[int, list[tuple[int, ...]]] = {}
+    for t, invs in zip(g["tx"], g["invs"], strict=True):
+        alts.setdefault(int(t), []).append(tuple(invs))
+    for row in g.to_dict("records"):
+        t = int(row["tx"])
+        if done[t]:
+            continue
+        allocs = [abs(int(x)) for x in row["allocs"]]
+        if any(cap[i] < x for i, x in zip(row["invs"], allocs, strict=True)):
+            continue
+        done[t] = True
+        ambiguous = row["rivals"] != "0"
+        if ambiguous:
+            out.ambiguous[t] = alts[t]
+        sign = 1 if tx_amt[t] >= 0 else -1
+        gid = f"G{t}"
+        for i, x, signed in zip(row["invs"], allocs, row["allocs"], strict=True):
+            cap[i] -= x
+            kind = "credit_note" if signed * sign < 0 else "grouped"
+            if row["size"] == "1":
+                kind = _SINGLE_KIND.get(row["amount"], "one_to_one")
+            elif row["amount"] == "partial" and cap[i] > 0:
+                kind = "partial"
+            out.allocs.append(Alloc(t, int(i), int(signed), kind, row["p"], row, gid, ambiguous))
+        excess = abs(int(tx_amt[t])) - sum(abs(int(x)) for x in row["allocs"])
+        if excess > 0 and row["amount"] in ("over", "over_small"):
+            out.allocs.append(Alloc(t, -1, sign * excess, "overpayment", row["p"], row, gid,
+                                    ambiguous))  # fmt: skip
+
+
+def _one_to_one(s: pd.DataFrame) -> list[int]:
+    """Row labels of ``s`` chosen one-to-one (each tx and inv at most once), optimally."""
+    s = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
+    tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
+    inv_u, i_code = np.unique(s["inv"].to_numpy(), return_inverse=True)
+    n_t = len(tx_u)
+    graph = coo_matrix((np.ones(len(s)), (t_code, n_t + i_code)),
+                       shape=(n_t + len(inv_u),) * 2)  # fmt: skip
+    _, label = connected_components(graph, directed=False)
+    comp = label[t_code]
+    first = ~s["tx"].duplicated().to_numpy()
+    clash = pd.Series(i_code[first]).duplicated(keep=False).to_numpy()
+    bad = np.zeros(label.max() + 1, dtype=bool)
+    bad[comp[first][clash]] = True
+    labels = s.index.to_numpy()
+    chosen = labels[first][~bad[comp[first]]].tolist()
+    p = s["p"].to_numpy()
+    for c in np.flatnonzero(bad):
+        m = comp == c
+        tu, tl = np.unique(t_code[m], return_inverse=True)
+        iu, il = np.unique(i_code[m], return_inverse=True)
+        mat = np.full((len(tu), len(iu)), -1e6)
+        mat[tl, il] = p[m]
+        idx = np.full((len(tu), len(iu)), -1, dtype=np.int64)
+        idx[tl, il] = labels[m]
+        rows, cols = linear_sum_assignment(mat, maximize=True)
+        chosen.extend(int(idx[r, k]) for r, k in zip(rows, cols, strict=True) if idx[r, k] >= 0)
+    return chosen
+
+
+def _single_alloc(row: dict[str, Any], c: int, out: Assignment, amb: bool, sign: int) -> int:
+    t, i, a = int(row["tx"]), int(row["inv"]), int(row["a"])
+    level = row["amount"]
+    if level in ("discount", "fee") and c == row["o"]:
+        out.allocs.append(Alloc(t, i, sign * a, level, row["p"], row, None, amb))
+        return c
+    if a >= c:
+        out.allocs.append(Alloc(t, i, sign * c, "one_to_one", row["p"], row, None, amb))
+        if a > c:
+            out.allocs.append(Alloc(t, -1, sign * (a - c), "overpayment", row["p"], row, None, amb))
+        return c
+    out.allocs.append(Alloc(t, i, sign * a, "partial", row["p"], row, None, amb))
+    return a
+
+
+def assign(singles: pd.DataFrame, groups: pd.DataFrame, n_tx: int, open_: np.ndarray[Any, Any],
+           tx_amt: np.ndarray[Any, Any]) -> Assignment:  # fmt: skip
+    """Choose allocations among scored hypotheses (columns ``logit`` and ``p`` present and
+    already filtered to the suggestion threshold)."""
+    out = Assignment()
+    cap = np.abs(open_).astype(np.int64)
+    done = np.zeros(n_tx, dtype=bool)
+    best_single = singles.groupby("tx")["logit"].max().to_dict() if len(singles) else {}
+    if len(groups):
+        _take_groups(groups, best_single, cap, done, out, tx_amt)
+    s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
+    top = s.groupby("tx")["logit"].transform("max") if len(s) else s["logit"]
+    ties = s[(s["logit"] >= top - _EPS)].groupby("tx")["inv"].apply(tuple) if len(s) else {}
+    for lab in sorted(_one_to_one(s)) if len(s) else []:
+        row = s.loc[lab].to_dict()
+        t, i = int(row["tx"]), int(row["inv"])
+        if done[t] or cap[i] <= 0:
+            continue
+        alts = ties.get(t, ()) if len(s) else ()
+        amb = len(alts) > 1
+        if amb:
+            out.ambiguous[t] = [(int(x),) for x in alts]
+        sign = 1 if tx_amt[t] >= 0 else -1
+        cap[i] -= _single_alloc(row, int(cap[i]), out, amb, sign)
+        done[t] = True
+    # further payments on invoices still open (instalments, split payments)
+    rest = s[~done[s["tx"].to_numpy()]]
+    rest = rest.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
+    for row in rest.to_dict("records"):
+        t, i = int(row["tx"]), int(row["inv"])
+        if done[t] or cap[i] <= 0:
+            continue
+        sign = 1 if tx_amt[t] >= 0 else -1
+        cap[i] -= _single_alloc(row, int(cap[i]), out, False, sign)
+        done[t] = True
+    return out

@@ -1,0 +1,79 @@
+"""``MatchConfig``: every threshold, tolerance and bound of the matching engine, as data.
+
+Frozen pydantic model that round-trips through JSON (``MatchConfig.model_validate_json``);
+each :class:`~rapprochement.matching.result.ReconciliationResult` keeps the config that made it.
+Amounts are in major units of the currency (``Decimal``), converted to minor units per currency.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["MatchConfig"]
+
+
+class MatchConfig(BaseModel):
+    """Thresholds, tolerances and search bounds of :func:`rapprochement.reconcile`.
+
+    The defaults are safe: ``auto_threshold`` and ``suggest_threshold`` are ``None`` to use the
+    thresholds learned with the weights (chosen on training data so that at least 99.5 % of
+    automatic allocations are right).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    auto_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Score above which an allocation is automatic (None: learned).",
+    )
+    suggest_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Score above which an allocation is suggested (None: learned).",
+    )
+    fee_min: Decimal = Field(Decimal("0.01"), ge=0, description="Smallest bank fee deducted.")
+    fee_max: Decimal = Field(Decimal("50"), ge=0, description="Largest bank fee deducted.")
+    discount_min: Decimal = Field(
+        Decimal("0.01"), ge=0, le=1, description="Smallest discount rate."
+    )
+    discount_max: Decimal = Field(Decimal("0.03"), ge=0, le=1, description="Largest discount rate.")
+    max_group_size: int = Field(
+        10, ge=2, le=30, description="Most invoices one payment may settle."
+    )
+    max_group_items: int = Field(
+        30, ge=2, le=60, description="Most open items of one payer searched for a grouped payment."
+    )
+    max_search_nodes: int = Field(
+        200_000, ge=1000, description="Node budget of one subset-sum search (bounds the time)."
+    )
+    time_limit_s: float = Field(
+        120.0, gt=0, description="Wall-clock budget of the group search over all payers."
+    )
+    name_min_similarity: float = Field(
+        70.0, ge=0, le=100, description="Payer-name similarity (0-100) that makes a candidate."
+    )
+    max_amount_bucket: int = Field(
+        25, ge=1, description="Exact-amount blocks larger than this are skipped (too common)."
+    )
+    max_customer_items: int = Field(
+        200, ge=1, description="Most open items per payer paired with one payment."
+    )
+    date_window_days: int = Field(
+        400, ge=1, description="Payments this many days away from an invoice date are not paired."
+    )
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> MatchConfig:
+        if self.fee_min > self.fee_max:
+            raise ValueError("fee_min must not exceed fee_max")
+        if self.discount_min > self.discount_max:
+            raise ValueError("discount_min must not exceed discount_max")
+        a, s = self.auto_threshold, self.suggest_threshold
+        if a is not None and s is not None and s > a:
+            raise ValueError("suggest_threshold must not exceed auto_threshold")
+        return self

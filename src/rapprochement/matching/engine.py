@@ -1,0 +1,268 @@
+"""``reconcile``: inputs → validated frames → per-currency partitions → hypotheses → scores →
+global assignment → :class:`~rapprochement.matching.result.ReconciliationResult`.
+
+Each currency is an independent partition (its own indexes, candidates, groups and
+assignment; nothing shared across partitions but the read-only config and weights), so a later
+step can run partitions — or the connected components inside them — on a distributed engine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rapprochement.errors import ColumnError
+from rapprochement.matching.assignment import Assignment, assign
+from rapprochement.matching.candidates import CustomerIndex, candidate_pairs, key_index
+from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.features import single_features
+from rapprochement.matching.frames import (
+    models_to_frame,
+    prepare_invoices,
+    prepare_remittances,
+    prepare_transactions,
+)
+from rapprochement.matching.groups import group_hypotheses
+from rapprochement.matching.result import ReconciliationResult
+from rapprochement.matching.scoring import Weights, contributions, load_weights, score_frame
+from rapprochement.money import from_minor
+
+__all__ = ["Partition", "count_candidates", "hypotheses", "partitions", "prepare", "reconcile"]
+
+Inputs = pd.DataFrame | Sequence[Any]
+
+
+@dataclass(slots=True)
+class Partition:
+    """One currency's payments and open items (positions follow the ids)."""
+
+    currency: str
+    tx: pd.DataFrame
+    inv: pd.DataFrame
+    remits: pd.DataFrame | None
+
+
+def _frame(x: Inputs, what: str) -> pd.DataFrame:
+    if isinstance(x, pd.DataFrame):
+        return x
+    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+        raise ColumnError(f"{what} must be a DataFrame or a list of models", file=what)
+    if len(x) == 0:
+        from rapprochement.matching.frames import INVOICE_COLUMNS, TRANSACTION_COLUMNS
+
+        cols = TRANSACTION_COLUMNS if what == "transactions" else INVOICE_COLUMNS
+        return pd.DataFrame({c: [] for c in cols})
+    frame, _ = models_to_frame(list(x))
+    return frame
+
+
+def _customers(df: pd.DataFrame | None) -> pd.DataFrame | None:
+    if df is None:
+        return None
+    missing = [c for c in ("customer_id", "iban", "name") if c not in df.columns]
+    if missing:
+        raise ColumnError(f"customers frame lacks column(s) {', '.join(missing)}",
+                          file="customers", hint="columns: customer_id, iban, name")  # fmt: skip
+    return df
+
+
+def prepare(
+    transactions: Inputs, invoices: Inputs, remittances: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """Validated internal frames, sorted by id (see :mod:`.frames`)."""
+    tx = prepare_transactions(_frame(transactions, "transactions"))
+    inv = prepare_invoices(_frame(invoices, "invoices"))
+    rem = prepare_remittances(remittances, tx) if remittances is not None else None
+    tx = tx.sort_values("transaction_id", kind="stable").reset_index(drop=True)
+    inv = inv.sort_values("invoice_id", kind="stable").reset_index(drop=True)
+    if rem is not None:
+        rem = rem.sort_values(["transaction_id", "reference", "amount", "memo"], kind="stable")
+    return tx, inv, rem
+
+
+def partitions(tx: pd.DataFrame, inv: pd.DataFrame, rem: pd.DataFrame | None) -> list[Partition]:
+    """One partition per currency of the payments, with the open items of that currency."""
+    out = []
+    for ccy in sorted(set(tx["currency"])):
+        t = tx[tx["currency"] == ccy].reset_index(drop=True)
+        i = inv[(inv["currency"] == ccy) & (inv["open"] != 0)].reset_index(drop=True)
+        r = None
+        if rem is not None:
+            r = rem[rem["transaction_id"].isin(set(t["transaction_id"]))]
+        out.append(Partition(ccy, t, i, r))
+    return out
+
+
+def hypotheses(
+    part: Partition, customers: pd.DataFrame | None, config: MatchConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Single-invoice and grouped hypotheses of one partition, with their feature levels."""
+    cidx = CustomerIndex(part.inv, customers)
+    kidx = key_index(part.inv)
+    pairs, links = candidate_pairs(part.tx, part.inv, cidx, kidx, config)
+    singles = single_features(pairs, part.tx, part.inv, config, part.currency)
+    groups = group_hypotheses(part.tx, part.inv, singles, links, part.remits, kidx, config,
+                              part.currency)  # fmt: skip
+    return singles, groups
+
+
+def count_candidates(
+    transactions: Inputs, invoices: Inputs, config: MatchConfig | None = None,
+    customers: pd.DataFrame | None = None,
+) -> int:  # fmt: skip
+    """How many candidate (payment, invoice) pairs blocking produces, before any scoring."""
+    config = config or MatchConfig()
+    tx, inv, _ = prepare(transactions, invoices)
+    total = 0
+    for part in partitions(tx, inv, None):
+        pairs, _ = candidate_pairs(part.tx, part.inv, CustomerIndex(part.inv, customers),
+                                   key_index(part.inv), config)  # fmt: skip
+        total += len(pairs)
+    return total
+
+
+def _version() -> str:
+    try:
+        return version("rapprochement")
+    except PackageNotFoundError:  # pragma: no cover
+        return "0.0.0"
+
+
+def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[dict[str, Any]]:
+    tids = part.tx["transaction_id"].to_numpy()
+    iids = part.inv["invoice_id"].to_numpy()
+    cache: dict[int, str] = {}
+    out = []
+    for al in res.allocs:
+        key = id(al.hyp)
+        expl = cache.get(key)
+        if expl is None:
+            expl = cache[key] = json.dumps(
+                [c.model_dump() for c in contributions(al.hyp, w)], separators=(",", ":")
+            )
+        out.append({
+            "transaction_id": str(tids[al.tx]),
+            "invoice_id": None if al.inv < 0 else str(iids[al.inv]),
+            "amount": from_minor(al.amount, part.currency),
+            "currency": part.currency,
+            "status": "auto" if al.score >= auto_t and not al.ambiguous else "suggested",
+            "score": float(al.score),
+            "kind": al.kind,
+            "group_id": None if al.group is None else f"{tids[al.tx]}",
+            "explanation": expl,
+            "_minor": al.amount,
+        })  # fmt: skip
+    return out
+
+
+def _score(df: pd.DataFrame, w: Weights) -> pd.DataFrame:
+    if not len(df):
+        return df.assign(logit=np.zeros(0), p=np.zeros(0))
+    logit = score_frame(df, w)
+    return df.assign(logit=logit, p=1.0 / (1.0 + np.exp(-logit)))
+
+
+def reconcile(
+    transactions: Inputs,
+    invoices: Inputs,
+    *,
+    remittances: pd.DataFrame | None = None,
+    customers: pd.DataFrame | None = None,
+    config: MatchConfig | None = None,
+) -> ReconciliationResult:
+    """Match payments to open invoices.
+
+    Args:
+        transactions: a DataFrame (``transaction_id, booking_date, amount, currency,
+            counterparty_name, counterparty_iban, remittance_info`` + optional
+            ``structured_reference, end_to_end_id, value_date``), or a list of
+            :class:`~rapprochement.Transaction` or :class:`~rapprochement.Statement` models.
+        invoices: a DataFrame (``invoice_id, customer_id, customer_name, amount, currency,
+            issue_date, due_date`` + optional ``open_amount, reference, customer_iban``) or a
+            list of :class:`~rapprochement.Invoice`. Negative amounts are credit notes.
+        remittances: optional remittance-advice lines ``transaction_id, reference, amount, memo``.
+        customers: optional learned payers ``customer_id, iban, name`` (several rows per
+            customer: parent companies, factors, name variants).
+        config: thresholds and bounds (:class:`MatchConfig`); defaults are safe.
+
+    Raises:
+        InputError: a typed subclass naming the column and rows of unusable input.
+    """
+    config = config or MatchConfig()
+    w = load_weights()
+    auto_t = w.auto_threshold if config.auto_threshold is None else config.auto_threshold
+    sugg_t = w.suggest_threshold if config.suggest_threshold is None else config.suggest_threshold
+    tx, inv, rem = prepare(transactions, invoices, remittances)
+    customers = _customers(customers)
+    rows: list[dict[str, Any]] = []
+    amb_rows: list[dict[str, Any]] = []
+    for part in partitions(tx, inv, rem):
+        singles, groups = hypotheses(part, customers, config)
+        singles = _score(singles, w)
+        groups = _score(groups, w)
+        res = assign(singles[singles["p"] >= sugg_t], groups[groups["p"] >= sugg_t],
+                     len(part.tx), part.inv["open"].to_numpy(), part.tx["amount"].to_numpy())  # fmt: skip
+        rows.extend(_rows(part, res, auto_t, w))
+        iids = part.inv["invoice_id"].to_numpy()
+        for t, alts in sorted(res.ambiguous.items()):
+            amb_rows.append({"transaction_id": str(part.tx["transaction_id"].iat[t]),
+                             "alternatives": [tuple(str(iids[i]) for i in a) for a in alts]})  # fmt: skip
+    return _result(tx, inv, rows, amb_rows, config)
+
+
+def _result(tx: pd.DataFrame, inv: pd.DataFrame, rows: list[dict[str, Any]],
+            amb_rows: list[dict[str, Any]], config: MatchConfig) -> ReconciliationResult:  # fmt: skip
+    from rapprochement.matching.result import ALLOCATION_COLUMNS
+
+    al = pd.DataFrame([{k: v for k, v in r.items() if k != "_minor"} for r in rows],
+                      columns=list(ALLOCATION_COLUMNS))  # fmt: skip
+    al = al.astype({"transaction_id": object, "invoice_id": object, "amount": object,
+                    "group_id": object, "score": np.float64})  # fmt: skip
+    al = al.sort_values(["transaction_id", "invoice_id"], kind="stable", na_position="last")
+    al = al.reset_index(drop=True)
+    # remaining amounts in minor units (suggested allocations count as taken; a discount or
+    # a fee allocation closes its invoice)
+    used_t: dict[str, int] = {}
+    used_i: dict[str, int] = {}
+    closed: set[str] = set()
+    for r in rows:
+        used_t[r["transaction_id"]] = used_t.get(r["transaction_id"], 0) + r["_minor"]
+        iid = r["invoice_id"]
+        if iid is not None:
+            used_i[iid] = used_i.get(iid, 0) + r["_minor"]
+            if r["kind"] in ("discount", "fee"):
+                closed.add(iid)
+    tx_rem = []
+    for tid, ccy, amt in zip(tx["transaction_id"], tx["currency"], tx["amount"], strict=True):
+        left = int(amt) - used_t.get(tid, 0)
+        if left != 0:
+            tx_rem.append({"transaction_id": tid, "currency": ccy,
+                           "amount": from_minor(int(amt), ccy),
+                           "remaining": from_minor(left, ccy)})  # fmt: skip
+    inv_rem = []
+    for iid, cid, ccy, amt, opn in zip(inv["invoice_id"], inv["customer_id"], inv["currency"],
+                                       inv["amount"], inv["open"], strict=True):  # fmt: skip
+        left = 0 if iid in closed else int(opn) - used_i.get(iid, 0)
+        if left != 0:
+            inv_rem.append({"invoice_id": iid, "customer_id": cid, "currency": ccy,
+                            "amount": from_minor(int(amt), ccy),
+                            "open_amount": from_minor(left, ccy)})  # fmt: skip
+    return ReconciliationResult(
+        allocations=al,
+        unmatched_transactions=pd.DataFrame(
+            tx_rem, columns=["transaction_id", "currency", "amount", "remaining"]),
+        open_invoices=pd.DataFrame(
+            inv_rem, columns=["invoice_id", "customer_id", "currency", "amount", "open_amount"]),
+        ambiguous=pd.DataFrame(amb_rows, columns=["transaction_id", "alternatives"]),
+        config=config,
+        version=_version(),
+        n_transactions=len(tx),
+        n_invoices=len(inv),
+    )  # fmt: skip
+

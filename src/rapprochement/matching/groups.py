@@ -1,0 +1,223 @@
+"""Grouped hypotheses: one payment settling several open items of one payer.
+
+Three sources, in order of evidence:
+
+1. **remittance advice** lines (``transaction_id, reference, amount``): each line's reference
+   is looked up like a payment text and its amount is used as the allocation;
+2. **referenced groups**: the payment text names two or more invoices; their sum is compared to
+   the payment (exact, discount, fee, or one of them only partly paid), and a shortfall may be
+   completed by an exact subset of the payer's other open items;
+3. **subset-sum** over the payer's open items (:mod:`.subsetsum`), exact cents first, then
+   within the fee / discount window, counting the alternative subsets.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rapprochement.matching.candidates import KeyIndex, lookup
+from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.features import amount_level, date_level, name_level
+from rapprochement.matching.keys import text_keys
+from rapprochement.matching.subsetsum import find_subsets
+from rapprochement.money import currency_exponent
+
+__all__ = ["GROUP_COLUMNS", "group_hypotheses"]
+
+GROUP_COLUMNS = (
+    "tx", "invs", "allocs", "source", "amount", "reference", "iban", "name", "date", "size",
+    "rivals", "inv_rivals",
+)  # fmt: skip
+_REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is named"
+
+
+class _Ctx:
+    def __init__(self, tx: pd.DataFrame, inv: pd.DataFrame, singles: pd.DataFrame,
+                 config: MatchConfig, currency: str) -> None:  # fmt: skip
+        self.tx, self.inv, self.config, self.currency = tx, inv, config, currency
+        self.open = inv["open"].to_numpy()
+        self.cust = inv["customer_id"].to_numpy()
+        self.issue = inv["issue_day"].to_numpy()
+        self.due = inv["due_day"].to_numpy()
+        self.items: dict[str, list[int]] = defaultdict(list)
+        for k, c in enumerate(self.cust):
+            self.items[c].append(k)
+        for c in self.items:
+            self.items[c].sort(key=lambda k: (self.due[k], k))
+        # per tx: {inv: ref level} and the best (iban, name_sim) per customer
+        self.refs: dict[int, dict[int, int]] = defaultdict(dict)
+        self.who: dict[tuple[int, str], tuple[str, float]] = {}
+        tcol, icol, rcol = singles["tx"].to_numpy(), singles["inv"].to_numpy(), singles["ref"]
+        for t, i, r, ib, ns in zip(tcol, icol, rcol.to_numpy(), singles["iban"].to_numpy(),
+                                   singles["name_sim"].to_numpy(), strict=True):  # fmt: skip
+            if r <= _REF_OK:
+                self.refs[int(t)][int(i)] = int(r)
+            self.who[(int(t), self.cust[i])] = (str(ib), float(ns))
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, t: int, invs: list[int], allocs: list[int], source: str, amount: str,
+            rivals: int, customer: str) -> None:  # fmt: skip
+        order = sorted(range(len(invs)), key=lambda k: invs[k])
+        invs = [invs[k] for k in order]
+        allocs = [allocs[k] for k in order]
+        named = sum(1 for i in invs if i in self.refs.get(t, {}))
+        ref = "remittance" if source == "remittance" else (
+            "group_all" if named == len(invs) else "group_some" if named else "none")
+        iban, sim = self.who.get((t, customer), ("unknown", 0.0))
+        day = int(self.tx["day"].iat[t])
+        oldest = min(invs, key=lambda k: (self.due[k], k))
+        date = date_level(np.array([day]), self.issue[[oldest]], self.due[[oldest]])[0]
+        n = len(invs)
+        self.rows.append({
+            "tx": t, "invs": tuple(invs), "allocs": tuple(allocs), "source": source,
+            "amount": amount, "reference": ref, "iban": iban,
+            "name": name_level(np.array([sim]))[0], "date": date,
+            "size": "1" if n == 1 else "2-3" if n <= 3 else "4+",
+            "rivals": "0" if rivals <= 0 else "1" if rivals == 1 else "2+", "inv_rivals": "0",
+        })  # fmt: skip
+
+
+def _level(a: int, o: int, ctx: _Ctx) -> str:
+    return str(amount_level(np.array([a]), np.array([o]), ctx.config, ctx.currency)[0])
+
+
+def _fill(a: int, invs: list[int], ctx: _Ctx, sign: int) -> tuple[list[int], str]:
+    """Allocations of ``a`` over ``invs`` (credit notes negative): full open amounts; a
+    shortfall is a discount or fee spread in proportion, or else the last invoice (highest id)
+    is only partly paid."""
+    opens = [sign * int(ctx.open[k]) for k in invs]
+    total = sum(opens)
+    level = _level(a, total, ctx) if total > 0 else "over"
+    if level in ("exact", "over", "over_small"):
+        return [sign * o for o in opens], level
+    short = total - a
+    if level in ("discount", "fee"):
+        parts = [o - short * o // total if o > 0 else o for o in opens]
+        parts[-1] += a - sum(parts)
+        return [sign * p for p in parts], level
+    parts = list(opens)
+    for k in sorted(range(len(invs)), key=lambda k: -invs[k]):
+        if short <= 0:
+            break
+        if parts[k] > 0:
+            take = min(short, parts[k] - 1)
+            parts[k] -= take
+            short -= take
+    return [sign * p for p in parts], "partial"
+
+
+def _remittance(ctx: _Ctx, remits: pd.DataFrame, index: KeyIndex, tpos: dict[str, int]) -> None:
+    for tid, lines in remits.groupby("transaction_id", sort=True):
+        t = tpos.get(str(tid))
+        if t is None:
+            continue
+        sign = 1 if ctx.tx["amount"].iat[t] >= 0 else -1
+        invs: list[int] = []
+        allocs: list[int] = []
+        for ref, memo, amt in zip(lines["reference"], lines["memo"], lines["amount"], strict=True):
+            hits = lookup(index, text_keys(f"{ref} {memo}"), ctx.config)
+            if not hits:
+                continue
+            best = min(hits.items(), key=lambda kv: (kv[1], kv[0]))[0]
+            if best in invs:
+                continue
+            invs.append(best)
+            allocs.append(sign * abs(int(amt)))
+        if invs:
+            a = abs(int(ctx.tx["amount"].iat[t]))
+            level = _level(a, sum(abs(x) for x in allocs), ctx)
+            ctx.add(t, invs, allocs, "remittance", level, 0, ctx.cust[invs[0]])
+
+
+def _referenced(t: int, a: int, sign: int, named: list[int], ctx: _Ctx,
+                config: MatchConfig) -> bool:  # fmt: skip
+    """Group of the invoices a payment names (and the credit notes it nets), maybe completed
+    by the one exact subset of the payer's other open items; True when a hypothesis was added."""
+    cust = min({ctx.cust[k] for k in named})
+    named = [k for k in named if ctx.cust[k] == cust]
+    total = sum(sign * int(ctx.open[k]) for k in named)
+    if total != a:
+        others = [k for k in ctx.items[cust] if k not in named]
+        if len(others) <= config.max_group_items:
+            vals = [sign * int(ctx.open[k]) for k in others]
+            s = find_subsets(vals, a - total, a - total, min_size=1,
+                             max_size=max(1, config.max_group_size - len(named)), limit=2,
+                             max_nodes=config.max_search_nodes)  # fmt: skip
+            if len(s.solutions) == 1:
+                named = sorted(named + [others[j] for j in s.solutions[0]])
+    if len(named) < 2:
+        return False
+    allocs, level = _fill(a, named, ctx, sign)
+    ctx.add(t, named, allocs, "reference", level, 0, cust)
+    return True
+
+
+def _payers(t: int, ctx: _Ctx, links: pd.DataFrame) -> list[str]:
+    out = []
+    for c, ib in links:
+        sim = ctx.who.get((t, c), ("unknown", 0.0))[1]
+        if ib or sim >= 85:
+            out.append(c)
+    return sorted(set(out))[:2]
+
+
+def group_hypotheses(
+    tx: pd.DataFrame, inv: pd.DataFrame, singles: pd.DataFrame, links: pd.DataFrame,
+    remits: pd.DataFrame | None, index: KeyIndex, config: MatchConfig, currency: str,
+) -> pd.DataFrame:  # fmt: skip
+    """All grouped hypotheses of one currency partition (see module doc), as a frame."""
+    ctx = _Ctx(tx, inv, singles, config, currency)
+    tpos = {tid: k for k, tid in enumerate(tx["transaction_id"])}
+    if remits is not None and len(remits):
+        _remittance(ctx, remits, index, tpos)
+    done = {r["tx"] for r in ctx.rows}
+    strong_single = set(
+        singles.loc[(singles["amount"] == "exact") & ((singles["ref"] <= _REF_OK)
+                    | (singles["iban"] == "known")), "tx"].tolist()  # fmt: skip
+    )
+    link_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for t, c, ib in zip(links["tx"], links["customer_id"], links["iban_link"], strict=True):
+        link_of[int(t)].append((c, bool(ib)))
+    exp = currency_exponent(currency)
+    fee_hi = int(config.fee_max.scaleb(exp))
+    fee_lo = int(config.fee_min.scaleb(exp))
+    deadline = time.monotonic() + config.time_limit_s
+    amounts = tx["amount"].to_numpy()
+    days = tx["day"].to_numpy()
+    for t in range(len(tx)):
+        if t in done or amounts[t] == 0:
+            continue
+        sign = 1 if amounts[t] > 0 else -1
+        a = abs(int(amounts[t]))
+        named = sorted(ctx.refs.get(t, {}))
+        if named and _referenced(t, a, sign, named, ctx, config):
+            continue
+        if t in strong_single or time.monotonic() > deadline:
+            continue
+        for cust in _payers(t, ctx, link_of.get(t, [])):
+            items = [k for k in ctx.items[cust] if days[t] < 0 or ctx.issue[k] <= days[t] + 3]
+            if len(items) < 2:
+                continue
+            if len(items) > config.max_group_items:
+                items = sorted(items, key=lambda k: (abs(int(ctx.due[k]) - int(days[t])), k))
+                items = sorted(items[: config.max_group_items])
+            vals = [sign * int(ctx.open[k]) for k in items]
+            s = find_subsets(vals, a, a, max_size=config.max_group_size, limit=3,
+                             max_nodes=config.max_search_nodes)  # fmt: skip
+            level = "exact"
+            if not s.solutions:
+                hi = max(a + fee_hi, a * 10000 // (10000 - int(config.discount_max * 10000)) + 1)
+                s = find_subsets(vals, a + fee_lo, hi, max_size=config.max_group_size, limit=3,
+                                 max_nodes=config.max_search_nodes)  # fmt: skip
+                level = ""
+            rivals = len(s.solutions) - 1 + (0 if s.complete else 1)
+            for sol in s.solutions:
+                invs = [items[j] for j in sol]
+                allocs, lvl = _fill(a, invs, ctx, sign)
+                ctx.add(t, invs, allocs, "subset", level or lvl, rivals, cust)
+    return pd.DataFrame(ctx.rows, columns=list(GROUP_COLUMNS))

@@ -1,0 +1,118 @@
+"""Blocking keys: reference tokens of payments and invoices, and normalized payer names.
+
+A token gives several keys, from strict to loose; two records sharing a key are a candidate
+pair and the strictest shared key is the *reference level* feature:
+
+=============  ==========================================================  ==============
+key prefix     built from                                                  level
+=============  ==========================================================  ==============
+``R:``         a checksummed reference (RF, OGM, QR, FI, KID), compact      ``checksum``
+``C:``         the token upper-cased without separators                     ``exact``
+``N:``         :func:`~rapprochement.references.normalize_token`           ``normalized``
+``D:``/``Z:``  its digits only (with / without leading zeros per group)    ``digits``
+``L:``         its last digit group without leading zeros (≥ 3 digits)      ``tail``
+``S:``         its digits sorted (catches transposed digits)                ``transposed``
+=============  ==========================================================  ==============
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from rapprochement.references import find_references, normalize_token
+
+__all__ = ["LEVELS", "invoice_keys", "normalize_name", "text_keys"]
+
+#: Reference levels, strongest first (the index is the level code used in frames).
+LEVELS: tuple[str, ...] = (
+    "checksum", "exact", "normalized", "digits", "tail", "transposed", "none",
+)  # fmt: skip
+_PREFIX_LEVEL = {"R": 0, "C": 1, "N": 2, "D": 3, "Z": 3, "L": 4, "S": 5}
+
+_LEGAL = re.compile(
+    r"\b(SARL|SAS|SASU|SA|SNC|SCI|EURL|EI|GMBH|AG|KG|OHG|UG|BV|NV|VOF|SRL|SPA|SL|SLU|LTD|LIMITED|"
+    r"PLC|LLC|INC|CORP|CO|CIE|ET|AND|THE|DE|DU|DES|LA|LE|LES|VON|VAN|DER|EK|AB|AS|OY|OYJ|APS)\b"
+)
+_NON_ALNUM = re.compile(r"[^A-Z0-9 ]+")
+
+
+def normalize_name(name: str) -> str:
+    """Payer or customer name reduced for comparison: accents, case, punctuation and legal
+    forms (SARL, SAS, GmbH, BV, SA, Ltd…) and small words dropped, spaces collapsed.
+
+    ``"SARL Dupont & Fils"`` and ``"DUPONT ET FILS"`` both give ``"DUPONT FILS"``.
+    """
+    t = unicodedata.normalize("NFKD", name)
+    t = "".join(c for c in t if not unicodedata.combining(c)).upper().replace("&", " ")
+    t = _NON_ALNUM.sub(" ", t.replace(".", ""))
+    t = _LEGAL.sub(" ", t)
+    return " ".join(t.split())
+
+
+def _token_keys(raw: str) -> set[str]:
+    t = unicodedata.normalize("NFKD", raw).upper()
+    comp = re.sub(r"[^A-Z0-9]", "", t)
+    keys: set[str] = set()
+    if len(comp) >= 3 and any(c.isdigit() for c in comp):
+        keys.add("C:" + comp)
+        keys.add("N:" + normalize_token(raw))
+    groups = re.findall(r"\d+", t)
+    digits = "".join(groups)
+    if len(digits) >= 5:
+        keys.add("D:" + digits)
+        z = "".join(g.lstrip("0") or "0" for g in groups)
+        if len(z) >= 4:
+            keys.add("Z:" + z)
+        keys.add("S:" + "".join(sorted(digits)))
+    if groups:
+        tail = groups[-1].lstrip("0")
+        if len(tail) >= 3:
+            keys.add("L:" + tail)
+    return keys
+
+
+def text_keys(text: str) -> dict[str, int]:
+    """Keys of every reference found in a payment's text → strongest level (0 = checksum)."""
+    out: dict[str, int] = {}
+    if not text:
+        return out
+    for ref in find_references(text):
+        keys: set[str] = set()
+        if ref.scheme != "invoice":
+            keys.add("R:" + ref.value)
+            if not ref.valid:
+                keys |= _token_keys(ref.raw)
+        else:
+            keys |= _token_keys(ref.raw)
+            # a prefix word glued to the number ("Fact. 2026/123"): also the number alone
+            m = re.search(r"\d", ref.raw)
+            if m and m.start() > 0:
+                keys |= _token_keys(ref.raw[m.start() :])
+        for k in keys:
+            lvl = _PREFIX_LEVEL[k[0]]
+            if ref.scheme != "invoice" and k[0] == "R" and not ref.valid:
+                lvl = 1
+            if out.get(k, 99) > lvl:
+                out[k] = lvl
+    return out
+
+
+def invoice_keys(values: Iterable[str]) -> dict[str, int]:
+    """Keys of an invoice's id and printed reference → level (same scheme as :func:`text_keys`)."""
+    out: dict[str, int] = {}
+    for v in values:
+        if not v:
+            continue
+        whole = re.sub(r"[^A-Za-z0-9]", "", v).upper()
+        for ref in find_references(v):
+            # a bare number validates a FI/KID check digit 1 time in 10: only the whole reference
+            strong = ref.scheme in ("rf", "ogm", "qr") or ref.value == whole
+            if ref.scheme != "invoice" and ref.valid and strong:
+                out["R:" + ref.value] = 0
+        for k in _token_keys(v):
+            lvl = _PREFIX_LEVEL[k[0]]
+            if out.get(k, 99) > lvl:
+                out[k] = lvl
+    return out

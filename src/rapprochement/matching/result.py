@@ -1,0 +1,119 @@
+"""``ReconciliationResult``: allocations, what is left, ambiguities, and how to read a score.
+
+``allocations`` columns:
+
+=================  ====================================================================
+transaction_id     the payment
+invoice_id         the invoice or credit note; None for an overpayment's excess
+amount             ``Decimal``, signed like the payment (a credit note's row is opposite)
+currency           ISO 4217 code
+status             ``auto`` (above the learned threshold, not ambiguous) or ``suggested``
+score              calibrated probability that the allocation is right
+kind               one_to_one, grouped, partial, split, overpayment, discount, fee,
+                   credit_note
+group_id           shared by the rows of one grouped payment (None for single ones)
+explanation        JSON list of ``{"feature", "value", "weight"}`` contributions whose
+                   weights add up to the score's log-odds (see :meth:`explain`)
+=================  ====================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.scoring import Contribution
+
+__all__ = ["ALLOCATION_COLUMNS", "ReconciliationResult", "explanation_of"]
+
+ALLOCATION_COLUMNS = (
+    "transaction_id", "invoice_id", "amount", "currency", "status", "score", "kind", "group_id",
+    "explanation",
+)  # fmt: skip
+
+
+def explanation_of(value: str) -> list[Contribution]:
+    """The typed contributions of an ``explanation`` cell."""
+    return [Contribution.model_validate(x) for x in json.loads(value)]
+
+
+@dataclass(frozen=True)
+class ReconciliationResult:
+    """What :func:`rapprochement.reconcile` found.
+
+    Attributes:
+        allocations: one row per (payment, invoice) allocation (see the module doc).
+        unmatched_transactions: payments with an unallocated remainder: ``transaction_id,
+            currency, amount, remaining``.
+        open_invoices: invoices still open after the allocations: ``invoice_id, customer_id,
+            currency, amount, open_amount``.
+        ambiguous: payments where several answers fit equally well: ``transaction_id,
+            alternatives`` (a list of invoice-id tuples); never automatic.
+        config: the configuration used.
+        version: the rapprochement version that produced the result.
+    """
+
+    allocations: pd.DataFrame
+    unmatched_transactions: pd.DataFrame
+    open_invoices: pd.DataFrame
+    ambiguous: pd.DataFrame
+    config: MatchConfig
+    version: str
+    n_transactions: int = 0
+    n_invoices: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and amounts: allocations by status and kind, auto rate, what is left."""
+        al = self.allocations
+        auto = al[al["status"] == "auto"]
+        paid_auto = auto["transaction_id"].nunique()
+        return {
+            "transactions": self.n_transactions,
+            "invoices": self.n_invoices,
+            "allocations": len(al),
+            "auto": len(auto),
+            "suggested": int((al["status"] == "suggested").sum()),
+            "auto_rate": paid_auto / self.n_transactions if self.n_transactions else 0.0,
+            "amount_auto": str(sum(auto["amount"], start=_zero())),
+            "amount_suggested": str(sum(al.loc[al["status"] == "suggested", "amount"],
+                                        start=_zero())),  # fmt: skip
+            "by_kind": {str(k): int(v) for k, v in al.groupby("kind").size().items()},
+            "unmatched_transactions": len(self.unmatched_transactions),
+            "open_invoices": len(self.open_invoices),
+            "ambiguous": len(self.ambiguous),
+            "version": self.version,
+        }
+
+    def explain(self, transaction_id: str) -> str:
+        """A readable waterfall of every allocation of one payment: each feature's level and
+        log-odds contribution, the running total, and the resulting probability."""
+        rows = self.allocations[self.allocations["transaction_id"] == transaction_id]
+        if rows.empty:
+            return f"{transaction_id}: no allocation (unmatched)"
+        out: list[str] = []
+        seen: set[str] = set()
+        for r in rows.itertuples(index=False):
+            head = f"{transaction_id} → {r.invoice_id or '(overpayment)'}: {r.amount} {r.currency}"
+            out.append(f"{head}  [{r.kind}, {r.status}, score {r.score:.4f}]")
+            if r.explanation in seen:
+                out.append("  (same evidence as above)")
+                continue
+            seen.add(r.explanation)
+            total = 0.0
+            for c in explanation_of(r.explanation):
+                total += c.weight
+                label = f"{c.feature} = {c.value}"
+                out.append(f"  {label:<32} {c.weight:+7.2f}   → {total:+7.2f}")
+            out.append(f"  {'log-odds':<32} {total:+7.2f}   → p = {1 / (1 + math.exp(-total)):.4f}")
+        return "\n".join(out)
+
+
+def _zero() -> Any:
+    from decimal import Decimal
+
+    return Decimal(0)

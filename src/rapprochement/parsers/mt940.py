@@ -1,0 +1,256 @@
+"""MT940 / MT942 (SWIFT customer statement and interim report) parser.
+
+Reads the file line by line (memory does not grow with the number of entries) and yields the
+events of :mod:`rapprochement.parsers._common`. Tags read (SWIFT MT940/MT942 field numbers):
+
+``:20:`` statement id (a new ``:20:`` starts a new statement) · ``:21:`` related reference ·
+``:25:`` account (IBAN when it validates, else the account number, ``BLZ/Konto`` kept as is) ·
+``:28C:`` sequence · ``:60F:``/``:60M:`` opening · ``:61:`` entry · ``:86:`` information (bank
+dialects, see :mod:`~rapprochement.parsers.mt940_86`) · ``:62F:``/``:62M:`` closing · ``:64:``
+available · ``:65:`` forward available · MT942 ``:13D:`` creation time, ``:34F:`` floor limit,
+``:90D:``/``:90C:`` totals. SWIFT blocks ``{1:}{2:}{4:`` and ``-}`` trailers, bank header lines
+before ``:20:``, blank lines, ``-`` and ``@@`` separators are skipped.
+
+Why our own parser and not the ``mt-940`` package: docs/adr/0002-own-mt940-parser.md.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from rapprochement.errors import MalformedStatementError
+from rapprochement.model import Entry, SourceRef, Statement, Transaction
+from rapprochement.parsers._common import Event, collect
+from rapprochement.parsers.mt940_86 import parse_86
+from rapprochement.parsers.mt940_build import constructor
+from rapprochement.parsers.mt940_fields import FieldError, Line61, parse_line61
+from rapprochement.parsers.mt940_statement import StatementBuilder
+from rapprochement.parsers.mt940_text import iter_lines
+
+__all__ = ["FORMAT", "iter_events", "parse", "sniff"]
+
+#: The format family this module reads.
+FORMAT = "mt940"
+
+_SNIFF = re.compile(
+    rb"(?:^|[\r\n])[\x00-\x1f ]*(?:\{1:|\{2:|:(?:20|25|28C?|60[FM]|61|62[FM]|13D|34F):)"
+)
+_TAG = re.compile(r":([0-9]{2}[A-Z]?|NS):")
+_BLOCK2 = re.compile(r"\{2:[IO](\d{3})")
+_CONTROL = "".join(chr(c) for c in range(32) if c != 9)
+
+
+_make_source = constructor(SourceRef)
+_make_transaction = constructor(Transaction)
+_make_entry = constructor(Entry)
+
+
+def sniff(head: bytes) -> bool:
+    """True when the first bytes hold an MT940/MT942 field tag or a SWIFT block header."""
+    return _SNIFF.search(head) is not None
+
+
+def parse(data: bytes, *, filename: str | None = None) -> list[Statement]:
+    """All statements of an MT940/MT942 file's bytes."""
+    return collect(iter_events(io.BytesIO(data), filename=filename, member=None))
+
+
+class _Reader:
+    """Turns fields (tag, lines, line number) into events; one instance per file."""
+
+    def __init__(self, filename: str | None, member: str | None) -> None:
+        self.filename = filename
+        self.member = member
+        self.stmt: StatementBuilder | None = None
+        self.index = 0
+        self.message_type: str | None = None
+        self.out: list[Event] = []
+        # The :61: waiting for its :86: (line61, line number).
+        self.pending: tuple[Line61, int] | None = None
+        self.pending_info: list[str] | None = None
+        self.produced = 0
+
+    # -- statements ---------------------------------------------------------------------------
+    def _open(self, line: int) -> StatementBuilder:
+        self.stmt = StatementBuilder(
+            self.index,
+            SourceRef(
+                file=self.filename, statement_index=self.index, line=line, member=self.member
+            ),
+            self.message_type,
+        )
+        self.index += 1
+        return self.stmt
+
+    def close(self) -> None:
+        """Finish the open statement (its last entry included)."""
+        self._flush_entry()
+        if self.stmt is not None:
+            begin = self.stmt.begin_event()
+            if begin is not None:
+                self.out.append(begin)
+            self.out.append(self.stmt.build())
+            self.produced += 1
+            self.stmt = None
+
+    # -- entries ------------------------------------------------------------------------------
+    def _flush_entry(self) -> None:
+        if self.pending is None:
+            return
+        stmt = self.stmt
+        assert stmt is not None
+        line61, lineno = self.pending
+        info = self.pending_info
+        self.pending = None
+        self.pending_info = None
+        begin = stmt.begin_event()
+        if begin is not None:
+            self.out.append(begin)
+        self.out.append(_entry(line61, lineno, info, stmt))
+
+    def field(self, tag: str, lines: list[str], lineno: int) -> None:
+        """Handle one complete field."""
+        if tag == "86":
+            if self.pending is not None and self.pending_info is None:
+                self.pending_info = lines
+            elif self.pending is not None and self.pending_info is not None:
+                self.pending_info = [*self.pending_info, *lines]
+            return
+        if tag == "NS":
+            return
+        stmt = self.stmt
+        if tag == "20":
+            if stmt is not None:
+                self.close()
+            stmt = self._open(lineno)
+        elif stmt is None:
+            stmt = self._open(lineno)
+        self._flush_entry()
+        if tag == "61":
+            try:
+                self.pending = (parse_line61(lines[0], lines[1:]), lineno)
+            except FieldError as exc:
+                stmt.finding("bad-entry", "error", f"entry skipped: {exc}", lineno)
+            return
+        stmt.field(tag, lines, lineno)
+
+    def block_header(self, line: str) -> str:
+        """Read the message type of a ``{1:..}{2:..}{4:`` header; return what follows ``{4:``."""
+        m = _BLOCK2.search(line)
+        if m:
+            self.message_type = m.group(1)
+        _, sep, rest = line.partition("{4:")
+        return rest if sep else ""
+
+
+def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementBuilder) -> Entry:
+    """The Entry of a :61: and its :86: lines (``model_construct``: every value is typed here)."""
+    src = _make_source(
+        file=stmt.source.file,
+        statement_index=stmt.index,
+        line=lineno,
+        xpath=None,
+        member=stmt.source.member,
+    )
+    if line61.bad_date:
+        stmt.finding(
+            "bad-date", "warning", f"impossible {line61.bad_date}; date left empty", lineno
+        )
+    currency = stmt.entry_currency(lineno)
+    amount = line61.amount
+    stmt.count(amount)
+    if info:
+        fields = parse_86(info, amount > 0)
+        raw = "\n".join(info)
+    else:
+        fields = {}
+        raw = None
+    if line61.supplementary:
+        fields.setdefault("extra", {})["supplementary_details"] = line61.supplementary
+    tx = _make_transaction(amount=amount, currency=currency, **fields)
+    return _make_entry(
+        amount=amount,
+        currency=currency,
+        booking_date=line61.booking_date,
+        value_date=line61.value_date,
+        status="booked",
+        reversal=line61.reversal,
+        bank_transaction_code=line61.transaction_type,
+        bank_reference=line61.bank_reference,
+        customer_reference=line61.customer_reference,
+        additional_info=raw,
+        is_batch=False,
+        batch_count=None,
+        transactions=(tx,),
+        source=src,
+        fingerprint="",
+    )
+
+
+def iter_events(
+    stream: BinaryIO, *, filename: str | None = None, member: str | None = None
+) -> Iterator[Event]:
+    """Events of an MT940/MT942 stream: per statement, its begin, entries, then the statement."""
+    reader = _Reader(filename, member)
+    tag: str | None = None
+    lines: list[str] = []
+    start = 0
+    glue = False
+    lineno = 0
+    match = _TAG.match
+    for line in iter_lines(stream):
+        lineno += 1
+        if line and line[0] < " ":
+            line = line.lstrip(_CONTROL)
+        if glue:
+            # A tag broken across lines: ":" alone, then "86:..." (Sparkasse exports).
+            glue = False
+            line = ":" + line
+        elif line == ":" and tag is not None:
+            glue = True
+            continue
+        first = line[:1]
+        if first == ":":
+            m = match(line)
+            if m is not None:
+                if tag is not None:
+                    reader.field(tag, lines, start)
+                    if reader.out:
+                        yield from reader.out
+                        reader.out.clear()
+                tag = m.group(1)
+                lines = [line[m.end() :]]
+                start = lineno
+                continue
+        elif first == "{":
+            if tag is not None:
+                reader.field(tag, lines, start)
+                tag = None
+            line = reader.block_header(line)
+            if not line:
+                continue
+            m = match(line)
+            if m is not None:
+                tag, lines, start = m.group(1), [line[m.end() :]], lineno
+            continue
+        elif (first == "-" and (line.rstrip() == "-" or line.startswith("-}"))) or line == "@@":
+            if tag is not None:
+                reader.field(tag, lines, start)
+                tag = None
+            continue
+        if tag is not None and line.strip():
+            lines.append(line)
+    if tag is not None:
+        reader.field(tag, lines, start)
+    reader.close()
+    yield from reader.out
+    if reader.produced == 0:
+        raise MalformedStatementError(
+            "no MT940/MT942 statement found (no :20:, :25:, :60F: or :61: field)",
+            file=filename,
+            location=member,
+            hint="check that the file is an MT940/MT942 export and not empty or cut short",
+        )

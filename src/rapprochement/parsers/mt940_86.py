@@ -1,0 +1,329 @@
+"""The :86: information field: bank dialects parsed into Transaction fields.
+
+Dialects, tried in this order:
+
+German ``?nn`` subfields (DFÜ-Abkommen, Deutsche Kreditwirtschaft)
+    ``166?00GUTSCHRIFT?100399?20EREF+...?21SVWZ+...?30BIC?31IBAN?32NAME``: the first three
+    characters are the GVC business code, ``?00`` posting text, ``?10`` prima nota, ``?20``-``?29``
+    and ``?60``-``?63`` remittance lines, ``?30`` bank code or BIC, ``?31`` account or IBAN,
+    ``?32``/``?33`` name, ``?34`` text-key extension. Inside the remittance, the SEPA keywords
+    ``EREF+ KREF+ MREF+ CRED+ SVWZ+ ABWA+ ABWE+ IBAN+ BIC+ DEBT+ PURP+`` split it into fields.
+Dutch slash keys (ING, Rabobank, ABN AMRO, ASN, Knab, SNS, Triodos...)
+    ``/EREF/.../ORDP//NAME/.../IBAN/.../REMI/.../CSID/.../MARF/...`` and ABN AMRO's
+    ``/TRTP/SEPA OVERBOEKING/IBAN/.../BIC/.../NAME/.../REMI/.../EREF/...``.
+Free text
+    The whole field is the remittance (SEPA keywords still split it when present).
+
+Line joining (the wrap rule): a line that fills the field's width (65 characters for :86: lines,
+the ``:86:`` tag not counted; 27 for ``?2x`` subfields) was cut by the bank mid-text and is joined
+to the next with nothing; a shorter line ended where the text ended and is joined with one space.
+Whitespace already at either side of the break is kept as it is and no space is added, so no
+space is ever lost or invented. In the ``?nn`` dialect the raw lines are joined with nothing: the
+subfield marks carry the structure and line breaks there are not text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from stdnum import iso11649
+
+from rapprochement.parsers.mt940_ident import compact_iban
+
+__all__ = [
+    "LINE_WIDTH",
+    "SUBFIELD_WIDTH",
+    "join_wrapped",
+    "parse_86",
+    "parse_german",
+    "parse_slash",
+    "split_sepa_keywords",
+]
+
+LINE_WIDTH = 65
+SUBFIELD_WIDTH = 27
+
+
+def join_wrapped(parts: Sequence[str], width: int, first_width: int | None = None) -> str:
+    """Re-join lines wrapped at ``width``: full lines with ``""``, shorter ones with a space.
+
+    Args:
+        parts: the lines, without line ends.
+        width: the wrap width; a line at least this long was cut mid-text.
+        first_width: the width of the first line when it differs (never needed for :86:,
+            whose tag is not counted).
+    """
+    if not parts:
+        return ""
+    out = [parts[0]]
+    prev = parts[0]
+    limit = width if first_width is None else first_width
+    for part in parts[1:]:
+        if not part:
+            continue
+        if len(prev) >= limit or prev.endswith(" ") or part.startswith(" ") or not prev:
+            out.append(part)
+        else:
+            out.append(" ")
+            out.append(part)
+        prev = part
+        limit = width
+    return "".join(out).strip()
+
+
+_SEPA_KEYS = "EREF|KREF|MREF|CRED|SVWZ|ABWA|ABWE|IBAN|BIC|DEBT|PURP|COAM|OAMT|SQTP|RTRN"
+_SEPA_RE = re.compile(rf"({_SEPA_KEYS})\+")
+_RF_RE = re.compile(r"\bRF\d{2}(?: ?[0-9A-Za-z]{1,4}){1,6}\b")
+_NO_REF = frozenset({"NOTPROVIDED", "NONREF", "NOT PROVIDED", ""})
+
+
+def split_sepa_keywords(text: str) -> tuple[str, dict[str, str]]:
+    """Text before the first SEPA keyword, and each keyword's value (``SVWZ+`` -> ``SVWZ``)."""
+    parts = _SEPA_RE.split(text)
+    if len(parts) == 1:
+        return text, {}
+    head = parts[0].strip()
+    values: dict[str, str] = {}
+    for i in range(1, len(parts) - 1, 2):
+        key, value = parts[i], parts[i + 1].strip()
+        values[key] = f"{values[key]} {value}" if key in values else value
+    return head, values
+
+
+def structured_reference(text: str) -> str | None:
+    """A valid ISO 11649 RF creditor reference found in ``text`` (spaces removed), else None."""
+    if "RF" not in text:
+        return None
+    for m in _RF_RE.finditer(text):
+        ref = m.group(0).replace(" ", "").upper()
+        if iso11649.is_valid(ref):
+            return ref
+    return None
+
+
+def _apply_sepa(fields: dict[str, Any], text: str, credit: bool) -> None:
+    head, kw = split_sepa_keywords(text)
+    if not kw:
+        fields["remittance_info"] = text
+        return
+    svwz = kw.get("SVWZ")
+    # Without SVWZ+ the keywords carry no separate purpose text: keep the whole text, lose nothing.
+    fields["remittance_info"] = " ".join(p for p in (head, svwz) if p) if svwz is not None else text
+    eref = kw.get("EREF")
+    if eref is not None and eref not in _NO_REF:
+        fields["end_to_end_id"] = eref
+    if kw.get("MREF"):
+        fields["mandate_id"] = kw["MREF"]
+    if kw.get("CRED"):
+        fields["creditor_id"] = kw["CRED"]
+    if kw.get("PURP"):
+        fields["purpose"] = kw["PURP"]
+    ultimate = kw.get("ABWA") if credit else kw.get("ABWE")
+    ultimate = ultimate or kw.get("ABWA") or kw.get("ABWE")
+    if ultimate:
+        fields["ultimate_party_name"] = ultimate
+    if kw.get("IBAN") and "counterparty_iban" not in fields:
+        fields["counterparty_iban"] = compact_iban(kw["IBAN"]) or kw["IBAN"]
+    if kw.get("BIC") and "counterparty_bic" not in fields:
+        fields["counterparty_bic"] = kw["BIC"].replace(" ", "")
+    extra = fields.setdefault("extra", {})
+    for key in ("KREF", "DEBT", "COAM", "OAMT", "SQTP", "RTRN", "ABWA", "ABWE"):
+        if kw.get(key):
+            extra[key] = kw[key]
+
+
+_SUBFIELD = {"?": re.compile(r"\?(\d\d)"), ">": re.compile(r">(\d\d)")}
+_GERMAN = re.compile(r"\s*\d{3}\s*([?>])\d\d")
+
+
+def parse_german(text: str, credit: bool, mark: str = "?") -> dict[str, Any]:
+    """Fields of a German ``?nn`` :86: (``text`` = the raw lines joined with nothing).
+
+    ``mark`` is the subfield mark: ``?`` (DFÜ standard) or ``>`` (Triodos uses the same layout).
+    """
+    parts = _SUBFIELD[mark].split(text)
+    gvc = parts[0].strip()
+    fields: dict[str, Any] = {}
+    extra: dict[str, str] = {"gvc": gvc} if gvc else {}
+    fields["extra"] = extra
+    remittance: list[str] = []
+    names: list[str] = []
+    for i in range(1, len(parts) - 1, 2):
+        code, value = int(parts[i]), parts[i + 1]
+        if 20 <= code <= 29 or 60 <= code <= 63:
+            remittance.append(value)
+        elif code in (32, 33):
+            names.append(value)
+        elif code == 0:
+            extra["posting_text"] = value.strip()
+        elif code == 10:
+            extra["prima_nota"] = value.strip()
+        elif code == 30:
+            v = value.strip()
+            if v[:4].isalpha():
+                fields["counterparty_bic"] = v
+            elif v:
+                extra["bank_code"] = v
+        elif code == 31:
+            v = value.strip()
+            iban = compact_iban(v)
+            if iban:
+                fields["counterparty_iban"] = iban
+            elif v:
+                fields["counterparty_account"] = v
+        elif code == 34:
+            extra["text_key_ext"] = value.strip()
+        elif value.strip():
+            extra[f"{mark}{parts[i]}"] = value.strip()
+    if names:
+        fields["counterparty_name"] = join_wrapped(names, SUBFIELD_WIDTH) or None
+    fields["remittance_lines"] = tuple(remittance)
+    _apply_sepa(fields, join_wrapped(remittance, SUBFIELD_WIDTH), credit)
+    return fields
+
+
+_SLASH_KEYS = frozenset(
+    [
+        "EREF",
+        "ORDP",
+        "BENM",
+        "NAME",
+        "IBAN",
+        "BIC",
+        "REMI",
+        "CSID",
+        "MARF",
+        "TRTP",
+        "ADDR",
+        "RTRN",
+        "PREF",
+        "ULTC",
+        "ULTD",
+        "ULTB",
+        "PURP",
+        "CDTRREF",
+        "CDTRREFTP",
+        "CD",
+        "ISSR",
+        "CUR",
+        "STRD",
+        "USTD",
+        "CNTP",
+        "ISDT",
+        "SUM",
+        "SVCL",
+        "NRTX",
+        "COAM",
+        "OAMT",
+        "EXCH",
+        "CHGS",
+        "RTYP",
+        "BUSP",
+        "ACCW",
+        "ORIG",
+        "INFO",
+        "ORDB",
+        "ID",
+    ]
+)
+_SLASH = re.compile(r"\s*/([A-Z]{2,9})/")
+# A key is a whole token between slashes: "/NAME/" starts a field, "/NAMES/" or "NAME" do not.
+_SLASH_SPLIT = re.compile(
+    r"/\s*(" + "|".join(sorted(_SLASH_KEYS, key=len, reverse=True)) + r")\s*(?=/|$)"
+)
+_PARTY_KEYS = frozenset({"ORDP", "BENM", "CNTP", "TRTP"})
+_ULTIMATE_KEYS = frozenset({"ULTC", "ULTD", "ULTB"})
+_ISSUER_REF = re.compile(r"ISSUER:\s*CUR\s+REF:\s*(\S+)")
+
+
+def parse_slash(text: str, credit: bool) -> dict[str, Any]:
+    """Fields of a Dutch ``/KEY/value/`` :86: (``text`` = lines re-joined by the wrap rule)."""
+    parts = _SLASH_SPLIT.split(text)
+    pairs = [(parts[i], parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+    fields: dict[str, Any] = {}
+    extra: dict[str, str] = {}
+    fields["extra"] = extra
+    context = "party"
+    for key, raw in pairs:
+        value = raw.strip(" /")
+        if key in _PARTY_KEYS:
+            context = "party"
+            if key == "TRTP" and value:
+                extra["TRTP"] = value
+            elif key == "CNTP" and value:
+                _cntp(fields, value)
+            continue
+        if key in _ULTIMATE_KEYS:
+            context = "ultimate"
+            continue
+        if not value:
+            continue
+        if key == "NAME":
+            target = "ultimate_party_name" if context == "ultimate" else "counterparty_name"
+            fields.setdefault(target, value)
+        elif key == "IBAN" and context == "party":
+            iban = compact_iban(value)
+            if iban:
+                fields.setdefault("counterparty_iban", iban)
+            else:
+                fields.setdefault("counterparty_account", value)
+        elif key == "BIC" and context == "party":
+            fields.setdefault("counterparty_bic", value)
+        elif key in ("REMI", "USTD"):
+            fields["remittance_info"] = value
+        elif key == "EREF":
+            if value not in _NO_REF:
+                fields["end_to_end_id"] = value
+        elif key == "MARF":
+            fields["mandate_id"] = value
+        elif key == "CSID":
+            fields["creditor_id"] = value
+        elif key == "PURP":
+            fields["purpose"] = value
+        elif key == "RTRN":
+            fields["return_reason"] = value
+        elif key in ("CDTRREF", "CUR"):
+            fields["structured_reference"] = value
+        else:
+            extra[key] = value
+    remi = fields.get("remittance_info", "")
+    if "structured_reference" not in fields and remi:
+        m = _ISSUER_REF.search(remi)
+        if m:
+            fields["structured_reference"] = m.group(1)
+    return fields
+
+
+def _cntp(fields: dict[str, Any], value: str) -> None:
+    # ING (old): /CNTP/<account>/<BIC>/<name>/<place>/
+    account, bic, name = ([*value.split("/"), "", "", ""])[:3]
+    iban = compact_iban(account)
+    if iban:
+        fields["counterparty_iban"] = iban
+    elif account:
+        fields["counterparty_account"] = account
+    if bic:
+        fields["counterparty_bic"] = bic
+    if name:
+        fields["counterparty_name"] = name
+
+
+def parse_86(lines: Sequence[str], credit: bool) -> dict[str, Any]:
+    """Transaction fields from the lines of one :86: field (first line without its tag)."""
+    german = _GERMAN.match(lines[0])
+    if german:
+        fields = parse_german("".join(lines), credit, german.group(1))
+    else:
+        text = join_wrapped(lines, LINE_WIDTH, LINE_WIDTH - len(":86:"))
+        if _SLASH.match(text):
+            fields = parse_slash(text, credit)
+        else:
+            fields = {"remittance_lines": tuple(s.strip() for s in lines if s.strip())}
+            _apply_sepa(fields, text, credit)
+    if "structured_reference" not in fields:
+        ref = structured_reference(fields.get("remittance_info", ""))
+        if ref:
+            fields["structured_reference"] = ref
+    return fields

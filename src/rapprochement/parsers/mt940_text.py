@@ -1,0 +1,133 @@
+"""MT940 text: reading lines incrementally and deciding their encoding without garbling names.
+
+SWIFT itself is ASCII, but bank exports carry names in UTF-8, CP1252/Latin-1 (Western Europe) or
+CP1250 (Central Europe: Polish mBank, Hungarian Raiffeisen). The rule, applied to 64 KiB chunks
+so memory stays flat whatever the file size:
+
+1. A UTF-8 BOM is dropped. A chunk (or a line) that decodes as UTF-8 *is* UTF-8: non-ASCII text
+   in a legacy code page is almost never valid UTF-8 by accident (it needs a lead byte
+   0xC2-0xF4 followed by exactly the right number of 0x80-0xBF bytes).
+2. Lines that are not valid UTF-8 are decoded with one legacy code page per file, chosen the first
+   time such lines are met, by byte statistics over the non-ASCII bytes of those lines
+   (:func:`choose_legacy_codec`): each byte votes for CP1250 or CP1252 when it is a letter in one
+   and not in the other (0xA3 is "Ł" in CP1250 but "£" in CP1252, 0xB9 "ą" vs "¹", 0x8F "Ź" vs
+   undefined...). Bytes that are letters in both ("ü" 0xFC, "é" 0xE9, "ó" 0xF3) do not vote. Ties go
+   to CP1252, the most common legacy code page of bank exports. Bytes undefined in CP1252 decode
+   as Latin-1, so decoding never fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+__all__ = ["LEGACY_CODECS", "choose_legacy_codec", "decode_legacy", "iter_lines"]
+
+_CHUNK = 1 << 16
+_BOM = b"\xef\xbb\xbf"
+
+
+#: Legacy code pages in order of preference: a tie goes to the earlier one.
+LEGACY_CODECS: tuple[str, ...] = ("cp1252", "cp1250", "cp852")
+
+
+def _plausibility(text: str) -> int:
+    """Non-ASCII letters that fit their ASCII neighbours' case (or have no ASCII neighbour)."""
+    score = 0
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch < "\x80" or not ch.isalpha():
+            continue
+        upper = ch.isupper()
+        fits = None
+        for j in (i - 1, i + 1):
+            if 0 <= j <= last and text[j] < "\x80" and text[j].isalpha():
+                if text[j].isupper() == upper:
+                    fits = True
+                    break
+                fits = False
+        if fits is not False:
+            score += 1
+    return score
+
+
+def choose_legacy_codec(sample: bytes) -> str:
+    """The legacy code page under which ``sample`` reads most like text (see the module doc)."""
+    best, best_score = LEGACY_CODECS[0], -1
+    for codec in LEGACY_CODECS:
+        score = _plausibility(sample.decode(codec, errors="replace"))
+        if score > best_score:
+            best, best_score = codec, score
+    return best
+
+
+def decode_legacy(line: bytes, codec: str) -> str:
+    """Decode ``line`` with ``codec``; bytes the code page leaves undefined fall back to Latin-1."""
+    try:
+        return line.decode(codec)
+    except UnicodeDecodeError:
+        return "".join(_decode_byte(line[i : i + 1], codec) for i in range(len(line)))
+
+
+def _decode_byte(b: bytes, codec: str) -> str:
+    try:
+        return b.decode(codec)
+    except UnicodeDecodeError:
+        return b.decode("latin-1")
+
+
+class _Decoder:
+    """Decodes chunks of whole lines: UTF-8 until a chunk is not, then one legacy code page."""
+
+    __slots__ = ("codec",)
+
+    def __init__(self) -> None:
+        self.codec: str | None = None
+
+    def lines(self, block: bytes) -> list[str]:
+        if self.codec is None:
+            try:
+                return block.decode("utf-8").split("\n")
+            except UnicodeDecodeError:
+                self.codec = choose_legacy_codec(block)
+        return [decode_legacy(line, self.codec) for line in block.split(b"\n")]
+
+
+def iter_lines(stream: BinaryIO) -> Iterator[str]:
+    """Decoded lines of ``stream`` without their end of line (LF, CRLF or lone CR), read by chunks.
+
+    A UTF-8 BOM at the start is dropped; NUL bytes and a trailing Ctrl-Z are removed.
+    """
+    decoder = _Decoder()
+    rest = b""
+    first = True
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        if first:
+            first = False
+            if chunk.startswith(_BOM):
+                chunk = chunk[len(_BOM) :]
+        data = rest + chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        rest = data[cut + 1 :]
+        yield from _clean(decoder.lines(data[:cut]))
+    if rest:
+        yield from _clean(decoder.lines(rest))
+
+
+def _clean(lines: list[str]) -> Iterator[str]:
+    for line in lines:
+        if "\r" in line:
+            # CRLF, or old Mac files with lone CR line ends.
+            line = line.rstrip("\r")
+            if "\r" in line:
+                yield from (part.replace("\x00", "") for part in line.split("\r"))
+                continue
+        if "\x00" in line:
+            line = line.replace("\x00", "")
+        yield line

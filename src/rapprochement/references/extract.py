@@ -1,0 +1,139 @@
+"""Find payment references in messy remittance text, and normalize tokens for matching.
+
+:func:`find_references` returns every checksummed reference (RF, OGM, Swiss QR, Finnish, KID)
+and every invoice-number-like token (``FA-2026-00123``, ``Fact. 2026/123``, ``INV00123``) with
+its position in the text. It is tolerant on purpose: references written with spaces, ``***``
+instead of ``+++``, glued to the next word (``INV00123merci``) or cut by a line wrap
+(``FA-2026-00`` / ``123``) are still found; whether a check digit validates is reported in
+:attr:`Reference.valid`, never used to drop a token.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapprochement.references import fi, kid, ogm, qr, rf
+
+__all__ = ["Reference", "find_references", "normalize_token"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A reference found in free text.
+
+    Attributes:
+        scheme: ``rf``, ``ogm``, ``qr``, ``fi``, ``kid`` or ``invoice`` (invoice-like token).
+        value: compact, normalized value (see :func:`normalize_token` for ``invoice``).
+        raw: the text as written.
+        start: offset of ``raw`` in the text.
+        end: offset just past ``raw``.
+        valid: True when the scheme's check digit validates (always True for ``invoice``).
+    """
+
+    scheme: str
+    value: str
+    raw: str
+    start: int
+    end: int
+    valid: bool
+
+
+_RF_RE = re.compile(r"(?<![A-Za-z0-9])RF ?\d ?\d(?: ?[A-Za-z0-9]){1,25}", re.IGNORECASE)
+_OGM_RE = re.compile(
+    r"(?:[+*]{3}\s*)(\d{3})\s*/?\s*(\d{4})\s*/?\s*(\d{5})(?:\s*[+*]{3})"
+    r"|(?<![\d/])(\d{3})/(\d{4})/(\d{5})(?![\d/])"
+)
+_QR_RE = re.compile(r"(?<!\d)\d{2}(?: ?\d{5}){5}(?!\d)")
+_DIGITS_RE = re.compile(r"(?<![A-Za-z0-9])\d{4,25}(?![0-9])")
+_INVOICE_RE = re.compile(
+    r"(?<![A-Za-z0-9])"
+    r"(?:[A-Za-z]{1,6}(?:\.\s?|\s?[-/_#:°]\s?|\s)?(?:[Nn][°o]\.?\s?)?)?"
+    r"\d+(?:(?:[-/._]|\s(?=\d))\d+)*"
+)
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def normalize_token(text: str) -> str:
+    """Matching key of a token: upper case, accents and separators dropped, leading zeros of
+    each digit group dropped.
+
+    ``"FA-2026-00123"``, ``"fa 2026/123"`` and ``"FA2026123"`` all give ``"FA2026123"``.
+    """
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c)).upper()
+    parts = re.findall(r"[A-Z]+|\d+", t)
+    return "".join(p.lstrip("0") or "0" if p.isdigit() else p for p in parts)
+
+
+def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return any(s < b and a < e for a, b in spans)
+
+
+def _find_rf(text: str, out: list[Reference], spans: list[tuple[int, int]]) -> None:
+    for m in _RF_RE.finditer(text):
+        raw = m.group(0)
+        pos = [m.start() + i for i, c in enumerate(raw) if c != " "]
+        comp = raw.replace(" ", "").upper()
+        found = False
+        for n in range(min(len(comp), 25), 4, -1):
+            if rf.is_valid(comp[:n]):
+                s, e = pos[0], pos[n - 1] + 1
+                out.append(Reference("rf", comp[:n], text[s:e], s, e, True))
+                spans.append((s, e))
+                found = True
+                break
+        if not found:
+            # keep the first whitespace-free chunk run as an invalid RF (garbled reference)
+            chunk = re.match(r"RF ?\d ?\d[A-Za-z0-9]*(?: [0-9]{2,5}(?=\s|$))*", raw, re.I)
+            r = chunk.group(0) if chunk else raw
+            e = m.start() + len(r)
+            out.append(Reference("rf", r.replace(" ", "").upper(), r, m.start(), e, False))
+            spans.append((m.start(), e))
+
+
+def find_references(text: str) -> list[Reference]:
+    """Every checksummed reference and invoice-number-like token in ``text``, in text order.
+
+    Checksummed schemes are tried first; invoice-like tokens are reported only where no
+    checksummed reference was found. Bare digit runs of 4-25 digits are reported as ``fi`` /
+    ``kid`` only when their check digit validates (a random number validates 1 time in 10, so
+    the engine treats those as weak evidence).
+    """
+    out: list[Reference] = []
+    spans: list[tuple[int, int]] = []
+    if not text:
+        return out
+    _find_rf(text, out, spans)
+    for m in _OGM_RE.finditer(text):
+        if _overlaps(spans, m.start(), m.end()):
+            continue
+        digits = "".join(g for g in m.groups() if g)
+        out.append(Reference("ogm", digits, m.group(0), m.start(), m.end(), ogm.is_valid(digits)))
+        spans.append((m.start(), m.end()))
+    for m in _QR_RE.finditer(text):
+        if _overlaps(spans, m.start(), m.end()):
+            continue
+        d = m.group(0).replace(" ", "")
+        ok = qr.is_valid(d)
+        if ok or " " in m.group(0):
+            out.append(Reference("qr", d, m.group(0), m.start(), m.end(), ok))
+            spans.append((m.start(), m.end()))
+    for m in _DIGITS_RE.finditer(text):
+        if _overlaps(spans, m.start(), m.end()):
+            continue
+        d = m.group(0)
+        if len(d) <= 20 and fi.is_valid(d):
+            out.append(Reference("fi", d, d, m.start(), m.end(), True))
+        if kid.is_valid(d):
+            out.append(Reference("kid", d, d, m.start(), m.end(), True))
+    for m in _INVOICE_RE.finditer(text):
+        if _overlaps(spans, m.start(), m.end()):
+            continue
+        raw = m.group(0).rstrip()
+        out.append(
+            Reference("invoice", normalize_token(raw), raw, m.start(), m.start() + len(raw), True)
+        )
+    out.sort(key=lambda r: (r.start, r.scheme))
+    return out

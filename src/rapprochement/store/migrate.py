@@ -1,0 +1,157 @@
+"""Engines and schema migrations for the ledger.
+
+Why not alembic: the ledger owns one small schema that only moves forward, shipped inside the
+library and applied on open, not by an operator running a tool. A ``schema_version`` table and
+an ordered list of Python steps (each run in the same transaction as its version row) give that
+without a second configuration tree (``alembic.ini``, ``env.py``, revision files) or a new
+dependency. Should the ledger ever need branching or downgrades, alembic can adopt the existing
+tables (``alembic stamp``).
+
+SQLite is opened in WAL mode with a busy timeout; write transactions start with
+``BEGIN IMMEDIATE`` so two writers queue instead of failing midway (see :func:`write_begin`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from rapprochement.errors import LedgerError
+from rapprochement.store import schema as t
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "make_engine", "migrate", "normalize_url"]
+
+Migration = tuple[int, str, Callable[[Connection], None]]
+
+
+def _v1_initial(conn: Connection) -> None:
+    t.metadata.create_all(conn, checkfirst=True)
+    conn.execute(insert(t.ledger_lock).values(name="ledger", holder=None, acquired_at=None))
+
+
+#: Ordered schema steps: (version, description, function). Append, never edit a shipped step.
+MIGRATIONS: tuple[Migration, ...] = ((1, "initial ledger schema", _v1_initial),)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def normalize_url(target: str | os.PathLike[str]) -> str:
+    """A SQLAlchemy URL from a URL or a plain file path (``books.db`` → ``sqlite:///…``)."""
+    text = os.fspath(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def make_engine(target: str | os.PathLike[str], *, timeout: float = 600.0) -> Engine:
+    """Create the engine for a ledger URL or path.
+
+    Args:
+        target: ``sqlite:///path.db``, a plain path, or ``postgresql://user@host/db``.
+        timeout: seconds a writer waits for another writer (SQLite busy timeout, PostgreSQL
+            lock wait) before giving up with a :class:`LedgerError`.
+    """
+    url_text = normalize_url(target)
+    try:
+        url = make_url(url_text)
+    except ArgumentError as exc:
+        raise LedgerError(f"not a database URL: {exc}", file=url_text) from None
+    if url.get_backend_name() == "sqlite":
+        db = url.database or ""
+        if db and db != ":memory:" and not Path(db).parent.is_dir():
+            raise LedgerError(
+                "the ledger's folder does not exist",
+                file=db,
+                hint="create the folder or pass another --db path",
+            )
+        engine = create_engine(url, connect_args={"timeout": timeout})
+        _sqlite_events(engine, timeout)
+        return engine
+    if url.get_backend_name() == "postgresql":
+        ms = int(timeout * 1000)
+        return create_engine(
+            url, connect_args={"options": f"-c lock_timeout={ms}"}, pool_pre_ping=True
+        )
+    raise LedgerError(
+        f"unsupported database {url.get_backend_name()!r}",
+        file=url_text,
+        hint="use a SQLite path or a postgresql:// URL",
+    )
+
+
+def _sqlite_events(engine: Engine, timeout: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy (not the sqlite3 module) decide where transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("ledger_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    versions = conn.execute(select(t.schema_version.c.version)).scalars().all()
+    return max(versions, default=0)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the schema to :data:`SCHEMA_VERSION`; returns the version found before.
+
+    All pending steps run in one transaction with their version rows, so a failed step leaves
+    the ledger as it was. Concurrent openers queue (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL
+    advisory lock) and the second finds the schema already current.
+
+    Raises:
+        LedgerError: the database is newer than this library, or cannot be opened.
+    """
+    try:
+        with engine.connect().execution_options(ledger_write=True) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(7142026)"))
+            before = _current_version(conn)
+            if before > SCHEMA_VERSION:
+                raise LedgerError(
+                    f"the ledger has schema version {before}, this library knows up to "
+                    f"{SCHEMA_VERSION}",
+                    file=engine.url.render_as_string(hide_password=True),
+                    hint="upgrade rapprochement",
+                )
+            for version, description, step in MIGRATIONS:
+                if version <= before:
+                    continue
+                step(conn)
+                conn.execute(
+                    insert(t.schema_version).values(
+                        version=version,
+                        description=description,
+                        applied_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    )
+                )
+    except OperationalError as exc:
+        raise LedgerError(
+            f"cannot open the ledger: {exc.orig}",
+            file=engine.url.render_as_string(hide_password=True),
+            hint="check the path or URL and that the server is running",
+        ) from None
+    except SQLAlchemyError as exc:  # pragma: no cover - unexpected driver failure
+        raise LedgerError(
+            f"cannot migrate the ledger: {exc}",
+            file=engine.url.render_as_string(hide_password=True),
+        ) from None
+    return before

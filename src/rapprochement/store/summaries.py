@@ -1,0 +1,92 @@
+"""What each ledger operation reports back: small frozen dataclasses with ``to_dict()``."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ImportSummary", "InvoiceImportSummary", "ReconcileSummary", "StatementFindings"]
+
+
+class _AsDict:
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (amounts as strings)."""
+        return dataclasses.asdict(self)  # type: ignore[call-overload, no-any-return]
+
+
+@dataclass(frozen=True)
+class StatementFindings(_AsDict):
+    """The findings one imported statement carried (balance mismatch, bad dates…)."""
+
+    file: str | None
+    statement_id: str | None
+    account: str | None
+    findings: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class ImportSummary(_AsDict):
+    """Outcome of :meth:`Ledger.import_statements`.
+
+    Attributes:
+        files: files read (paths as given; ``<models>`` for statements passed as objects).
+        statements_new: statements not seen before.
+        statements_known: statements already in the ledger (same account, id, period, balances).
+        entries_new: entries added (by fingerprint).
+        entries_known: entries already in the ledger (overlap or re-import).
+        transactions_new: payment details added (a batch entry holds several).
+        findings: the findings of each statement that had some.
+    """
+
+    files: list[str]
+    statements_new: int
+    statements_known: int
+    entries_new: int
+    entries_known: int
+    transactions_new: int
+    findings: list[StatementFindings] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InvoiceImportSummary(_AsDict):
+    """Outcome of :meth:`Ledger.import_invoices`: rows read, invoices new/updated/unchanged."""
+
+    rows: int
+    new: int
+    updated: int
+    unchanged: int
+    customers_new: int
+
+
+@dataclass(frozen=True)
+class ReconcileSummary(_AsDict):
+    """Outcome of :meth:`Ledger.reconcile`.
+
+    Attributes:
+        run_id: id of the reconcile run in the ledger.
+        transactions: open payment lines given to the matcher.
+        invoices: open invoices given to the matcher.
+        known_payers: learned payer IBANs and aliases passed as ``customers=``.
+        auto_allocations: automatic allocations applied.
+        auto_amount: their total by currency (amounts as strings).
+        suggestions: suggestions queued for review.
+        skipped_rejected: matcher proposals dropped because a person rejected that pair.
+        matched_transactions: lines that received at least one automatic allocation.
+        unmatched_transactions: lines given to the matcher that stay unallocated.
+        seconds: wall time of the run.
+        version: version of the matcher that produced the allocations.
+    """
+
+    run_id: int
+    transactions: int
+    invoices: int
+    known_payers: int
+    auto_allocations: int
+    auto_amount: dict[str, str]
+    suggestions: int
+    skipped_rejected: int
+    matched_transactions: int
+    unmatched_transactions: int
+    seconds: float
+    version: str

@@ -1,0 +1,192 @@
+"""MT940/MT942 parser behaviour: statements, entries, marks, dates, encodings, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+
+from rapprochement import MalformedStatementError, RapprochementError, read_statement
+from rapprochement.model import Statement
+from rapprochement.parsers import iter_statement, mt940, sniff_format
+from rapprochement.parsers.mt940_fields import entry_date, parse_amount, parse_line61
+from rapprochement.parsers.mt940_ident import parse_account
+from rapprochement.parsers.mt940_text import choose_legacy_codec, iter_lines
+
+
+def _stmt(body: str, **kw: str) -> bytes:
+    head = ":20:REF\n:25:DE89370400440532013000\n:28C:1/1\n:60F:C230101EUR100,00\n"
+    return (head + body + kw.get("tail", ":62F:C230101EUR100,00\n")).encode()
+
+
+def _one(data: bytes) -> Statement:
+    (stmt,) = read_statement(data, format="mt940")
+    return stmt
+
+
+class TestMarks:
+    @pytest.mark.parametrize(
+        ("mark", "amount", "reversal"),
+        [
+            ("C", "5.00", False),
+            ("D", "-5.00", False),
+            ("RC", "-5.00", True),
+            ("RD", "5.00", True),
+            ("CR", "5.00", False),
+            ("DR", "-5.00", False),
+        ],
+    )
+    def test_mark_gives_sign_and_reversal(self, mark: str, amount: str, reversal: bool) -> None:
+        line = parse_line61(f"2301020102{mark}5,00NTRFNONREF", [])
+        assert line.amount == Decimal(amount)
+        assert line.reversal is reversal
+
+    def test_rc_is_a_debit_in_the_statement_totals(self) -> None:
+        s = _one(_stmt(":61:230101RC40,00NTRFNONREF\n", tail=":62F:C230101EUR60,00\n"))
+        assert s.total_debits == Decimal("40.00")
+        assert s.reconciles()
+
+
+class TestLine61:
+    def test_dot_and_comma_decimals_are_exact(self) -> None:
+        assert parse_amount("1234,56") == Decimal("1234.56")
+        assert parse_amount("1234.56") == Decimal("1234.56")
+        assert parse_amount("380115,") == Decimal("380115")
+        assert parse_amount("000012,5") == Decimal("12.5")
+
+    def test_references_and_supplementary_details(self) -> None:
+        line = parse_line61("2301020102D12,00NDDTMYREF-1//BANK 77", ["/TRCD/01016/"])
+        assert line.transaction_type == "NDDT"
+        assert line.customer_reference == "MYREF-1"
+        assert line.bank_reference == "BANK 77"
+        assert line.supplementary == "/TRCD/01016/"
+
+    def test_entry_date_rolls_over_the_year_end(self) -> None:
+        assert entry_date("231231", "0102") == dt.date(2024, 1, 2)
+        assert entry_date("240102", "1231") == dt.date(2023, 12, 31)
+        assert entry_date("230615", "0616") == dt.date(2023, 6, 16)
+
+    def test_funds_code_letter_is_skipped(self) -> None:
+        line = parse_line61("110701CN50,00NZ10NONREF", [])
+        assert (line.amount, line.funds_code, line.transaction_type) == (
+            Decimal("50.00"),
+            "N",
+            "NZ10",
+        )
+
+    def test_amount_wrapped_onto_the_next_line(self) -> None:
+        line = parse_line61("1811261126CR", ["30,00N062NONREF"])
+        assert line.amount == Decimal("30.00")
+
+    def test_impossible_date_is_a_finding_and_the_entry_is_kept(self) -> None:
+        s = _one(
+            _stmt(
+                ":61:2311301130D1,00NCHGNONREF\n:61:2302300230D1,00NCHGNONREF\n",
+                tail=":62F:C230101EUR98,00\n",
+            )
+        )
+        assert [e.value_date for e in s.entries] == [dt.date(2023, 11, 30), None]
+        assert [f.code for f in s.findings] == ["bad-date"]
+        assert s.findings[0].source is not None
+        assert s.findings[0].source.line == 6
+
+    def test_unparseable_line_is_skipped_with_a_finding(self) -> None:
+        s = _one(
+            _stmt(
+                ":61:GARBAGE\n:86:lost\n:61:230101C1,00NTRFNONREF\n:86:kept\n",
+                tail=":62F:C230101EUR101,00\n",
+            )
+        )
+        assert len(s.entries) == 1
+        assert s.entries[0].additional_info == "kept"
+        assert [f.code for f in s.findings] == ["bad-entry"]
+
+
+class TestStatements:
+    def test_every_entry_cites_the_line_of_its_61(self) -> None:
+        s = _one(
+            _stmt(
+                ":61:230101C1,00NTRFNONREF\n:86:a\nb\n:61:230101C1,00NTRFNONREF\n",
+                tail=":62F:C230101EUR102,00\n",
+            )
+        )
+        assert [e.source.line for e in s.entries] == [5, 8]
+        assert all(e.source.statement_index == 0 for e in s.entries)
+
+    def test_intermediate_balances_open_and_close_pages(self) -> None:
+        data = (
+            b":20:P1\n:25:X\n:60F:C230101EUR1,00\n:62M:C230101EUR1,00\n"
+            b":20:P2\n:25:X\n:60M:D230101EUR1,00\n:62F:D230101EUR1,00\n"
+        )
+        a, b = read_statement(data)
+        assert (a.closing_balance and a.closing_balance.type) == "62M"
+        assert b.opening_balance is not None
+        assert b.opening_balance.amount == Decimal("-1.00")
+
+    def test_mt942_is_detected_and_totals_checked(self) -> None:
+        data = (
+            b":20:I\n:25:X\n:34F:EUR0,\n:13D:2304051200+0200\n"
+            b":61:230405C10,00NTRFNONREF\n:90C:2EUR10,00\n"
+        )
+        s = _one(data)
+        assert s.source_format == "mt942"
+        assert s.created_at == dt.datetime(
+            2023, 4, 5, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))
+        )
+        assert [f.code for f in s.findings] == ["totals-mismatch"]
+
+    def test_account_forms(self) -> None:
+        assert parse_account("NL91ABNA0417164300 EUR").iban == "NL91ABNA0417164300"
+        assert parse_account("INGBNL2A/NL91ABNA0417164300").bic == "INGBNL2A"
+        assert parse_account("37040044/0532013000").number == "37040044/0532013000"
+        assert parse_account("NL00ABNA0417164300").iban is None  # bad check digits
+
+    def test_no_statement_raises_a_typed_error_naming_the_file(self) -> None:
+        with pytest.raises(MalformedStatementError, match=r"x\.sta.*no MT940"):
+            mt940.parse(b":86:only information\n", filename="x.sta")
+
+    def test_sniff(self) -> None:
+        assert sniff_format(b"ABNANL2A\n940\nABNANL2A\n:20:X\n") == "mt940"
+        assert sniff_format(b"{1:F01ABNANL2AXXX}{2:I940}{4:\n:20:X") == "mt940"
+        assert sniff_format(b"1\n2\n3\n") is None
+
+    def test_streaming_reads_from_a_binary_file(self) -> None:
+        items = list(iter_statement(io.BytesIO(_stmt(":61:230101C0,00NTRFNONREF\n"))))
+        assert [type(i).__name__ for i in items] == ["Entry", "Statement"]
+
+
+class TestEncodings:
+    @pytest.mark.parametrize(
+        ("text", "codec"),
+        [
+            ("Müller GmbH", "cp1252"),
+            ("Société Générale", "cp1252"),
+            ("Łódź Spółka", "cp1250"),
+            ("Zażółć gęślą jaźń", "cp1250"),
+            ("összevont utánvét", "cp852"),
+        ],
+    )
+    def test_legacy_names_are_not_garbled(self, text: str, codec: str) -> None:
+        data = _stmt(f":61:230101C0,00NTRFNONREF\n:86:{text}\n").decode().encode(codec)
+        assert _one(data).entries[0].transactions[0].remittance_info == text
+        assert text.encode(codec).decode(choose_legacy_codec(text.encode(codec))) == text
+
+    def test_utf8_with_bom_and_crlf(self) -> None:
+        data = b"\xef\xbb\xbf" + _stmt(":61:230101C0,00NTRFNONREF\n:86:Grüße\n")
+        s = _one(data.replace(b"\n", b"\r\n"))
+        assert s.entries[0].transactions[0].remittance_info == "Grüße"
+
+    def test_lines_split_on_lf_crlf_and_cr(self) -> None:
+        assert list(iter_lines(io.BytesIO(b"a\r\nb\nc\rd"))) == ["a", "b", "c", "d"]
+
+
+def test_a_bare_20_is_a_statement_without_balances() -> None:
+    (s,) = read_statement(b":20:TELEREPORTING\n", format="mt940")
+    assert (s.statement_id, s.opening_balance, s.entries) == ("TELEREPORTING", None, ())
+
+
+def test_non_statement_text_forced_as_mt940_is_a_typed_error() -> None:
+    with pytest.raises(RapprochementError):
+        read_statement(b"1\n2\n3\n", format="mt940")
