@@ -151,7 +151,10 @@ def erp_rules(
             strict=True,
         )
     ]
-    ibans, names = transactions["counterparty_iban"].tolist(), transactions["counterparty_name"].tolist()
+    ibans, names = (
+        transactions["counterparty_iban"].tolist(),
+        transactions["counterparty_name"].tolist(),
+    )
     rows: list[tuple[str, str, int, str]] = []
 
     def fill(i: int, cands: list[int], kind: str) -> None:

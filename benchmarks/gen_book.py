@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from schwifty import IBAN
 
@@ -66,6 +67,13 @@ class Customer:
     invoices: list[int] = field(default_factory=list)
 
 
+@lru_cache(maxsize=8192)
+def year_of(ordinal: int) -> int:
+    """Calendar year of a date ordinal."""
+    return dt.date.fromordinal(ordinal).year
+
+
+@lru_cache(maxsize=65536)
 def due_date(issue: int, terms: str, term_days: int) -> int:
     """Due date ordinal from the issue date ordinal and the payment terms."""
     due = issue + term_days
@@ -78,7 +86,7 @@ def due_date(issue: int, terms: str, term_days: int) -> int:
 
 def business_day(ordinal: int) -> int:
     """``ordinal`` moved forward to a Monday when it falls on a weekend."""
-    wd = dt.date.fromordinal(ordinal).weekday()
+    wd = (ordinal + 6) % 7  # == date.fromordinal(ordinal).weekday()
     return ordinal + (7 - wd if wd >= 5 else 0)
 
 
@@ -147,7 +155,7 @@ class Book:
     # ---- invoices --------------------------------------------------------------------------
     def add_invoice(self, c: Customer, cents: int, issue: int, *, credit_note: bool = False) -> int:
         """Append an invoice (or a credit note when ``credit_note``) and return its index."""
-        year = dt.date.fromordinal(issue).year
+        year = year_of(issue)
         ref: str | None = None
         if credit_note:
             self.cn_seq += 1

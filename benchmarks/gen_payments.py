@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 
 from benchmarks.gen_book import Book, Customer
 from benchmarks.gen_text import GARBLE_OPS, garble, po_number, remittance_for
@@ -63,13 +64,18 @@ def _ref_text(book: Book, inv: int, tags: set[str]) -> str:
     return number
 
 
+@lru_cache(maxsize=4096)
+def _date_text(ordinal: int) -> str:
+    return dt.date.fromordinal(ordinal).strftime("%d/%m/%Y")
+
+
 def _remit(
     book: Book, c: Customer, invs: list[int], booking: int, tags: set[str], extra: str = ""
 ) -> tuple[str, str | None, str | None]:
     """(remittance text, structured reference, end-to-end id) of a payment for ``invs``."""
     rng = book.rng
     code = c.cid[1:]
-    date_txt = dt.date.fromordinal(booking).strftime("%d/%m/%Y")
+    date_txt = _date_text(booking)
     e2e = "NOTPROVIDED" if rng.random() < 0.5 else f"E2E{rng.randrange(10**11, 10**12)}"
     if rng.random() < book.rates["no_remittance"]:
         tags.add("no_remittance")
@@ -104,7 +110,9 @@ def _one(book: Book, c: Customer, paid: int | None, kind: str, extra: str = "") 
         pay = cents - round(cents * rng.choice((1.0, 1.5, 2.0, 2.5, 3.0)) / 100)
         extra = "ESCOMPTE" if rng.random() < 0.3 else ""
     elif kind == "fee":
-        fee = rng.choice((50, 100, 150, 250, 500, 1000, 1500, 2500, 3500, 5000, rng.randint(50, 5000)))
+        fee = rng.choice(
+            (50, 100, 150, 250, 500, 1000, 1500, 2500, 3500, 5000, rng.randint(50, 5000))
+        )
         pay = cents - min(fee, max(1, cents // 10))
     elif kind == "short_pay":
         pay = cents - max(100, round(cents * rng.uniform(0.02, 0.25)))
@@ -121,7 +129,9 @@ def _one(book: Book, c: Customer, paid: int | None, kind: str, extra: str = "") 
     excess = 0
     if kind == "overpayment":
         up = (cents // 10000 + 1) * 10000 - cents
-        excess = up if rng.random() < 0.5 and up > 0 else max(1, round(cents * rng.uniform(0.01, 0.1)))
+        excess = (
+            up if rng.random() < 0.5 and up > 0 else max(1, round(cents * rng.uniform(0.01, 0.1)))
+        )
     tx = book.add_tx(booking, pay + excess, name, iban, text, sref, e2e)
     t = ",".join(sorted(tags))
     book.truth.append((tx, inv, pay, kind, t))
@@ -158,7 +168,8 @@ def _grouped(book: Book, c: Customer) -> int:
     if advice:
         tags.add("remittance_advice")
         text = rng.choice(("VOIR AVIS DE PAIEMENT", "AVIS DE REGLEMENT", "PAYMENT ADVICE", ""))
-        sref, e2e = None, f"PAYRUN{rng.randrange(10**8, 10**9)}"
+        sref: str | None = None
+        e2e: str | None = f"PAYRUN{rng.randrange(10**8, 10**9)}"
         for i, p in zip(invs, pays, strict=True):
             ref = _ref_text(book, i, tags) if rng.random() < 0.5 else book.inv_id[i]
             book.advice.append((tx, ref, p, rng.choice(("", "FACTURE", "INVOICE"))))
@@ -221,7 +232,9 @@ def _credit_note(book: Book, c: Customer) -> int:
             for _ in range(1 if rng.random() < 0.7 else 2)]  # fmt: skip
     gross = sum(book.inv_amount[i] for i in invs)
     cn_cents = max(100, round(gross * rng.uniform(0.05, 0.4)))
-    cn = book.add_invoice(c, cn_cents, book.inv_issue[invs[0]] + rng.randint(1, 20), credit_note=True)
+    cn = book.add_invoice(
+        c, cn_cents, book.inv_issue[invs[0]] + rng.randint(1, 20), credit_note=True
+    )
     name, iban = book.payer_of(c, tags)
     extra = f"AVOIR {book.inv_id[cn]}" if rng.random() < 0.6 else ""
     text, sref, e2e = _remit(book, c, invs, booking, tags, extra)

@@ -75,7 +75,9 @@ def garble(rng: random.Random, num: str, op: str) -> str:
     start, end = _digits_part(num)
     digits = num[start:end]
     if op == "separators":
-        return num.replace("-", rng.choice(("", " ", "/", "."))).replace("/", rng.choice(("", " ", "-")))
+        return num.replace("-", rng.choice(("", " ", "/", "."))).replace(
+            "/", rng.choice(("", " ", "-"))
+        )
     if op == "zeros":
         stripped = digits.lstrip("0") or "0"
         if len(digits) > 7 and digits[:4].isdigit() and num.isdigit():  # year glued in front

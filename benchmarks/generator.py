@@ -100,7 +100,10 @@ def _make_customers(book: Book, n: int) -> tuple[list[Customer], list[float]]:
     rng = book.rng
     countries, cw = zip(*COUNTRY_WEIGHTS.items(), strict=True)
     parents = [
-        (f"{company_name(rng, 'FR').split()[0]} GROUPE {rng.choice(('SA', 'SAS', 'HOLDING'))}", "FR")
+        (
+            f"{company_name(rng, 'FR').split()[0]} GROUPE {rng.choice(('SA', 'SAS', 'HOLDING'))}",
+            "FR",
+        )
         for _ in range(max(1, n // 25))
     ]
     parent_ibans = [new_iban(rng, cc) for _, cc in parents]
@@ -206,9 +209,13 @@ def _frames(book: Book) -> dict[str, pd.DataFrame]:
             tags = ",".join(sorted({*filter(None, tags.split(",")), "equal_amounts"}))
         truth_rows.append((tx_ids[tx], inv_id, cents, kind, tags))
     truth_rows.sort(key=lambda r: (r[0], r[1] or ""))
-    truth = pd.DataFrame(truth_rows, columns=["transaction_id", "invoice_id", "amount", "kind", "tags"])
-    truth["amount"] = to_decimal(truth["amount"].tolist())
-    truth["invoice_id"] = _obj([r[1] for r in truth_rows])
+    truth = pd.DataFrame({
+        "transaction_id": [r[0] for r in truth_rows],
+        "invoice_id": _obj([r[1] for r in truth_rows]),
+        "amount": to_decimal([r[2] for r in truth_rows]),
+        "kind": [r[3] for r in truth_rows],
+        "tags": [r[4] for r in truth_rows],
+    })  # fmt: skip
     remittances = pd.DataFrame(
         [(tx_ids[t], ref, Decimal(c).scaleb(-2), memo) for t, ref, c, memo in book.advice],
         columns=["transaction_id", "reference", "amount", "memo"],
@@ -245,6 +252,4 @@ def generate(seed: int, n_payments: int, difficulty: str = "hard", **rates: floa
     book = Book(random.Random(seed), resolved)
     _fill(book, n_payments)
     frames = _frames(book)
-    return Dataset(
-        **frames, seed=seed, difficulty=difficulty, rates=dict(resolved)
-    )
+    return Dataset(**frames, seed=seed, difficulty=difficulty, rates=dict(resolved))

@@ -3,8 +3,9 @@
 Accuracy: :func:`accuracy` runs every method on generated books (evaluation seeds ≥ 1000) and
 returns the headline metrics. Speed: :func:`speed` times, for each size, the parse of the
 CAMT.053 file written by :mod:`benchmarks.writers` and the matching, each in its own fresh
-subprocess so that the peak resident memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss``)
-belongs to that step alone (the match step's figure includes loading its input frames).
+subprocess so that the peak resident memory (``VmHWM`` from ``/proc/self/status``, see
+:func:`peak_rss_mib`) belongs to that step alone (the match step's figure includes loading its
+input frames).
 """
 
 from __future__ import annotations
@@ -26,18 +27,22 @@ import pandas as pd
 from benchmarks import baselines, metrics
 from benchmarks.generator import Dataset, generate
 
-__all__ = ["METHODS", "accuracy", "matcher", "run_method", "speed"]
+__all__ = ["METHODS", "accuracy", "matcher", "peak_rss_mib", "run_method", "speed"]
 
 Method = Callable[[Dataset, bool], tuple[pd.DataFrame, pd.DataFrame | None]]
 
 
 def matcher() -> Callable[..., Any] | None:
-    """``rapprochement.reconcile`` when it is importable, else None."""
-    try:
-        import rapprochement
-    except ImportError:  # pragma: no cover
-        return None
+    """``rapprochement.reconcile`` (or ``rapprochement.matching.reconcile``) when importable."""
+    import rapprochement
+
     fn = getattr(rapprochement, "reconcile", None)
+    if fn is None:
+        try:
+            from rapprochement import matching as engine
+        except ImportError:
+            return None
+        fn = getattr(engine, "reconcile", None)
     return fn if callable(fn) else None
 
 
@@ -136,8 +141,20 @@ def _worker(step: str, method: str, path: str) -> None:
         alloc, _ = METHODS[method](ds, True)
         count = len(alloc)
     seconds = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rss_mib": rss, "rows": count}))
+    print(json.dumps({"seconds": seconds, "rss_mib": peak_rss_mib(), "rows": count}))
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set of this process in MiB: ``VmHWM`` of ``/proc/self/status`` on Linux
+    (per address space, so a fresh subprocess does not inherit its parent's peak, which
+    ``ru_maxrss`` does across fork + exec), else ``getrusage(RUSAGE_SELF).ru_maxrss``."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _spawn(step: str, method: str, path: str, timeout: float) -> dict[str, Any]:
@@ -153,11 +170,43 @@ def _spawn(step: str, method: str, path: str, timeout: float) -> dict[str, Any]:
     return result
 
 
+def _available_mib() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("inf")
+
+
+def _guarded(
+    n: int, last: dict[str, tuple[int, float]], step: str, method: str, path: str, timeout: float
+) -> dict[str, Any]:
+    """Run a step unless its memory, projected linearly from the previous size, would exceed
+    60 % of the memory available now (the machine is shared); remember its peak."""
+    key = f"{step}:{method}"
+    if key in last:
+        n0, rss0 = last[key]
+        projected = rss0 * n / n0
+        if projected > 0.6 * _available_mib():
+            return {"error": f"skipped: projected {projected / 1024:.1f} GiB from the "
+                             f"{n0} run exceeds 60 % of available memory"}  # fmt: skip
+    out = _spawn(step, method, path, timeout)
+    if "rss_mib" in out:
+        last[key] = (n, float(out["rss_mib"]))
+    return out
+
+
 def speed(sizes: list[int], seed: int, timeout: float = 1800) -> pd.DataFrame:
-    """Rows ``size, step, method, seconds, rss_mib, rows, file_mib`` (or ``error``)."""
+    """Rows ``size, step, method, seconds, rss_mib, rows, file_mib`` (or ``error``).
+
+    A step whose memory, projected from the previous size, would not fit is skipped and says so.
+    """
     from benchmarks.writers import write_camt053
 
     rows: list[dict[str, Any]] = []
+    last: dict[str, tuple[int, float]] = {}
     with tempfile.TemporaryDirectory(prefix="rbench-") as tmp:
         for n in sizes:
             t0 = time.perf_counter()
@@ -170,11 +219,12 @@ def speed(sizes: list[int], seed: int, timeout: float = 1800) -> pd.DataFrame:
                 pickle.dump(ds, f, protocol=pickle.HIGHEST_PROTOCOL)
             base = {"size": n, "transactions": len(ds.transactions), "invoices": len(ds.invoices)}
             rows.append({**base, "step": "generate", "method": "generator", "seconds": gen_s})
+            parse = _guarded(n, last, "parse", "-", str(camt), timeout)
             rows.append({**base, "step": "parse CAMT.053", "method": "rapprochement",
-                         "file_mib": size, **_spawn("parse", "-", str(camt), timeout)})  # fmt: skip
+                         "file_mib": size, **parse})  # fmt: skip
             for name in available_methods():
-                rows.append({**base, "step": "match", "method": name,
-                             **_spawn("match", name, str(data), timeout)})  # fmt: skip
+                res = _guarded(n, last, "match", name, str(data), timeout)
+                rows.append({**base, "step": "match", "method": name, **res})
             del ds
             os.unlink(data)
             os.unlink(camt)

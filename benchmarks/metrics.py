@@ -92,11 +92,15 @@ def recall_by(
     a = alloc
     if "status" in a.columns:
         a = a[a["status"].isin(list(statuses))]
-    alloc_sum = a[a["invoice_id"].notna()].groupby("transaction_id")["amount"].apply(
-        lambda s: sum((Decimal(str(v)) for v in s), Decimal(0))
+    alloc_sum = (
+        a[a["invoice_id"].notna()]
+        .groupby("transaction_id")["amount"]
+        .apply(lambda s: sum((Decimal(str(v)) for v in s), Decimal(0)))
     )
-    paying = t[t["invoice_id"].notna()].groupby("transaction_id")["amount"].apply(
-        lambda s: sum((Decimal(str(v)) for v in s), Decimal(0))
+    paying = (
+        t[t["invoice_id"].notna()]
+        .groupby("transaction_id")["amount"]
+        .apply(lambda s: sum((Decimal(str(v)) for v in s), Decimal(0)))
     )
     found = []
     for tid, iid in zip(t["transaction_id"], t["invoice_id"], strict=True):

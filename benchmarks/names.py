@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "ACCOUNTANTS",
@@ -46,9 +47,10 @@ _SURNAMES: dict[str, tuple[str, ...]] = {
         "Dupont", "Lefèvre", "Martin", "Bernard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
         "Laurent", "Lefebvre", "Michel", "Garçon", "Fournier", "Girard", "Bonnet", "Mercier",
         "Rousseau", "Blanc", "Guérin", "Boyer", "Garnier", "Chevalier", "François", "Legrand",
-        "Gauthier", "Perrin", "Robin", "Clément", "Morin", "Nicolas", "Hénin", "Mathieu", "Gaillard",
-        "Lemaître", "Brun", "Roussel", "Faure", "André", "Mérieux", "Bérard", "Châtelain", "Noël",
-        "Thibault", "Delaunay", "Aubry", "Benoît", "Côté", "Pâris", "Leclère", "Béranger",
+        "Gauthier", "Perrin", "Robin", "Clément", "Morin", "Nicolas", "Hénin", "Mathieu",
+        "Gaillard", "Lemaître", "Brun", "Roussel", "Faure", "André", "Mérieux", "Bérard",
+        "Châtelain", "Noël", "Thibault", "Delaunay", "Aubry", "Benoît", "Côté", "Pâris",
+        "Leclère", "Béranger",
     ),
     "BE": ("Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Dubois",
            "Lambert", "Dupuis", "Wouters", "De Smet", "Van Damme", "Goossens", "Lemaire"),
@@ -114,6 +116,7 @@ _LEGAL_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def strip_accents(text: str) -> str:
     """``text`` with diacritics removed (``"Lefèvre Sàrl"`` → ``"Lefevre Sarl"``)."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -141,11 +144,13 @@ def company_name(rng: random.Random, country: str) -> str:
     return f"{form} {base}" if country == "FR" and rng.random() < 0.3 else f"{base} {form}"
 
 
+@lru_cache(maxsize=65536)
 def _drop_legal_form(name: str) -> str:
     words = [w for w in name.split() if w.upper().replace(".", "") not in _LEGAL_WORDS]
     return " ".join(words) or name
 
 
+@lru_cache(maxsize=65536)
 def _abbreviate(name: str) -> str:
     words = _drop_legal_form(name).split()
     if len(words) < 2:

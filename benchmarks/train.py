@@ -141,6 +141,8 @@ def main(argv: list[str] | None = None) -> None:
                                customers=ds.customers,
                                config=MatchConfig(suggest_threshold=0.0, auto_threshold=1.0))  # fmt: skip
         al = res.allocations[res.allocations["invoice_id"].notna()]
+        # ambiguous payments are never automatic: they do not set the threshold
+        al = al[~al["transaction_id"].isin(set(res.ambiguous["transaction_id"]))]
         scores.extend(al["score"].tolist())
         right.extend((str(a), str(b)) in truth for a, b in zip(al["transaction_id"],
                                                               al["invoice_id"], strict=True))  # fmt: skip

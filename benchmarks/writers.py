@@ -17,6 +17,7 @@ The files are streamed: memory does not grow with the number of transactions.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from collections.abc import Iterator
 from decimal import Decimal
@@ -37,7 +38,7 @@ def _months(tx: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:
     dates = pd.to_datetime(tx["booking_date"])
     keys = (dates.dt.year * 100 + dates.dt.month).to_numpy()
     starts = [0, *[i for i in range(1, len(keys)) if keys[i] != keys[i - 1]], len(keys)]
-    for n, (a, b) in enumerate(zip(starts, starts[1:], strict=False)):
+    for n, (a, b) in enumerate(itertools.pairwise(starts)):
         if b > a:
             yield n + 1, tx.iloc[a:b]
 
@@ -167,7 +168,7 @@ def _mt_86(r: Any) -> str:
     if _present(r.counterparty_iban):
         out += f"?31{r.counterparty_iban}"
     if _present(r.counterparty_name):
-        name = r.counterparty_name[:54]
+        name = r.counterparty_name[:54].rstrip()
         out += f"?32{name[:27]}" + (f"?33{name[27:]}" if len(name) > 27 else "")
     lines = _chunks(out, 65)
     return ":86:" + "\n".join(lines) + "\n"
@@ -189,7 +190,8 @@ def write_mt940(
             first, last = month["booking_date"].iloc[0], month["booking_date"].iloc[-1]
             f.write(f":20:BENCH{n:05d}\n:25:{account_iban}\n:28C:{n:05d}/1\n")
             f.write(_mt_bal("60F", balance, first - dt.timedelta(days=1)))
-            for r in month.itertuples(index=False):
+            rows: Any = month.itertuples(index=False)
+            for r in rows:
                 mark = "C" if r.amount >= 0 else "D"
                 typ = "NTRF" if r.amount >= 0 else "NMSC"
                 f.write(

@@ -17,6 +17,12 @@ from rapprochement.errors import (
     UnknownFormatError,
     UnsupportedVersionError,
 )
+from rapprochement.matching import (
+    MatchConfig,
+    ReconciliationResult,
+    reconcile,
+    transactions_frame,
+)
 from rapprochement.model import (
     Balance,
     Entry,
@@ -40,7 +46,9 @@ __all__ = [
     "Finding",
     "Invoice",
     "MalformedStatementError",
+    "MatchConfig",
     "RapprochementError",
+    "ReconciliationResult",
     "ReferredDocument",
     "SourceRef",
     "Statement",
@@ -52,5 +60,7 @@ __all__ = [
     "__version__",
     "iter_statement",
     "read_statement",
+    "reconcile",
     "sniff_format",
+    "transactions_frame",
 ]

@@ -76,6 +76,10 @@ class TestLine61:
             "NZ10",
         )
 
+    def test_blank_entry_date_is_no_entry_date(self) -> None:
+        line = parse_line61("230101    C12,00NTRFNONREF", [])
+        assert (line.value_date, line.booking_date) == (dt.date(2023, 1, 1), None)
+
     def test_amount_wrapped_onto_the_next_line(self) -> None:
         line = parse_line61("1811261126CR", ["30,00N062NONREF"])
         assert line.amount == Decimal("30.00")
@@ -190,3 +194,41 @@ def test_a_bare_20_is_a_statement_without_balances() -> None:
 def test_non_statement_text_forced_as_mt940_is_a_typed_error() -> None:
     with pytest.raises(RapprochementError):
         read_statement(b"1\n2\n3\n", format="mt940")
+
+
+def test_fast_constructor_builds_the_same_model_as_validation() -> None:
+    from rapprochement.model import SourceRef
+    from rapprochement.parsers.mt940_build import constructor
+
+    make = constructor(SourceRef)
+    built = make(file="f", statement_index=0, line=3)
+    assert built == SourceRef(file="f", statement_index=0, line=3)
+    assert SourceRef.model_validate(built.model_dump()) == built
+    other = make(file="g", statement_index=1, line=4)
+    copied = built.model_copy(update={"xpath": "x"})
+    assert "xpath" in copied.model_fields_set
+    assert "xpath" not in other.model_fields_set  # a shared fields-set is never changed in place
+
+
+def _big(n: int) -> bytes:
+    body = "".join(
+        f":61:230101C1,00NTRFNONREF//B{i}\n:86:166?20Rechnung {i}?32Kunde {i % 97}\n"
+        for i in range(n)
+    )
+    return _stmt(body, tail=f":62F:C230101EUR{100 + n},00\n")
+
+
+def test_event_stream_memory_does_not_grow_with_entries() -> None:
+    import tracemalloc
+
+    def peak(data: bytes) -> int:
+        tracemalloc.start()
+        try:
+            for _ in mt940.iter_events(io.BytesIO(data), filename="big.sta"):
+                pass
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(_big(1_000)), peak(_big(4_000))
+    assert large < small * 1.5 + 200_000  # 4x the entries, not 4x the memory

@@ -183,3 +183,23 @@ def test_split_sepa_keywords_returns_head_and_values() -> None:
 def test_structured_reference_requires_a_valid_check() -> None:
     assert structured_reference("RF18539007547034") == "RF18539007547034"
     assert structured_reference("RF00 0000") is None
+
+
+class TestPolish:
+    def test_mbank_account_name_and_title(self) -> None:
+        f = parse_86(
+            [
+                "970 PRZELEW WEWNĘTRZNY; Z RACH.: 14180010150000000000123456; OD:",
+                "FIRMA 9 SP. Z O.O.; TYT.: ZAPŁATA ZA FAKTURĘ NR 9/2007; TNR:",
+                "145410009246772.000001",
+            ],
+            credit=True,
+        )
+        assert f["counterparty_iban"] == "PL14180010150000000000123456"
+        assert f["counterparty_name"] == "FIRMA 9 SP. Z O.O."
+        assert f["remittance_info"] == "ZAPŁATA ZA FAKTURĘ NR 9/2007"
+        assert f["extra"]["TNR"] == "145410009246772.000001"
+
+    def test_without_title_the_whole_text_is_the_remittance(self) -> None:
+        f = parse_86(["843 OPŁATA POCZTOWA: NORM; TNR: 1454"], credit=False)
+        assert f["remittance_info"] == "843 OPŁATA POCZTOWA: NORM; TNR: 1454"

@@ -43,7 +43,10 @@ err_console = Console(stderr=True)
 def _register() -> None:
     # Command modules register themselves on `app` when imported.
     from rapprochement.cli import dunning as _dunning  # noqa: F401
+    from rapprochement.cli import ledger as _ledger  # noqa: F401
     from rapprochement.cli import parse as _parse  # noqa: F401
+    from rapprochement.cli import report as _report  # noqa: F401
+    from rapprochement.cli import review as _review  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

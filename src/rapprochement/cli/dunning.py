@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -57,7 +57,7 @@ class LedgerLike(Protocol):
     def payment_history(self) -> pd.DataFrame: ...
     def invoice_events(self) -> pd.DataFrame: ...
     def dunning_history(self) -> pd.DataFrame: ...
-    def record_dunning_actions(self, actions: list[dict[str, Any]]) -> int: ...
+    def record_dunning_actions(self, actions: list[Mapping[str, Any]]) -> int: ...
     def close(self) -> None: ...
 
 
@@ -65,7 +65,7 @@ class LedgerLike(Protocol):
 def open_ledger(db: str) -> Iterator[LedgerLike]:
     """Open the ledger at ``db`` (path or SQLAlchemy URL) and close it afterwards."""
     try:
-        from rapprochement.store import Ledger  # type: ignore[attr-defined,unused-ignore]
+        from rapprochement.store import Ledger
     except ImportError as exc:  # pragma: no cover - only while the store is being written
         raise LedgerError(f"the ledger store is not available: {exc}", file=db) from None
     ledger: LedgerLike = Ledger(db)
@@ -79,6 +79,14 @@ DbOption = Annotated[str, typer.Option("--db", help="Ledger: SQLite path or data
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Run date, YYYY-MM-DD.")]
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="Policy JSON (default: French practice).")
+]
+ScoredOption = Annotated[
+    bool,
+    typer.Option(
+        "--scored-segments",
+        help="Customers without a segment get their payer-scoring one (good, watch, risky, "
+        "new), to pick a policy in a PolicySet.",
+    ),
 ]
 
 
@@ -99,25 +107,34 @@ def _policy(path: Path | None, language: str | None) -> DunningPolicy | PolicySe
     return default_french_policy("en" if language == "en" else "fr")
 
 
-def _segments(ledger: LedgerLike) -> dict[str, str]:
+def _segments(ledger: LedgerLike, as_of: dt.date, scored: bool) -> dict[str, str]:
+    """Customer segments: the ledger's, else (with ``scored``) the payer-scoring segment."""
+    out: dict[str, str] = {}
+    if scored:
+        scores = payer_scores(ledger.payment_history(), as_of)
+        for rec in scores.to_dict("records"):
+            out[str(rec["customer_id"])] = str(rec["segment"])
     customers = ledger.customers()
-    if "segment" not in customers.columns:
-        return {}
-    return {
-        str(r["customer_id"]): str(r["segment"])
-        for r in customers.to_dict("records")
-        if isinstance(r.get("segment"), str)
-    }
+    if "segment" in customers.columns:
+        out.update(
+            (str(r["customer_id"]), str(r["segment"]))
+            for r in customers.to_dict("records")
+            if isinstance(r.get("segment"), str) and r["segment"]
+        )
+    return out
 
 
-def _plan(ledger: LedgerLike, as_of: dt.date, policy: DunningPolicy | PolicySet) -> list[Any]:
+def _plan(
+    ledger: LedgerLike, as_of: dt.date, policy: DunningPolicy | PolicySet, scored: bool
+) -> list[DunningAction]:
     return plan_dunning(
         ledger.open_items(as_of),
         ledger.dunning_history(),
         as_of,
         policy,
         events=ledger.invoice_events(),
-        segments=_segments(ledger),
+        segments=_segments(ledger, as_of, scored),
+        payments=ledger.payment_history(),
     )
 
 
@@ -162,11 +179,12 @@ def plan_command(
     db: DbOption = "rapprochement.db",
     policy: PolicyOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print actions as JSON.")] = False,
+    scored: ScoredOption = False,
 ) -> None:
     """Show the reminders due on --as-of without sending or recording anything."""
     day = _as_of(as_of)
     with open_ledger(db) as ledger:
-        actions = _plan(ledger, day, _policy(policy, None))
+        actions = _plan(ledger, day, _policy(policy, None), scored)
     if as_json:
         payload = [a.model_dump(mode="json") for a in actions]
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
@@ -186,6 +204,7 @@ def run_command(
         Path | None, typer.Option("--creditor", help="Creditor JSON (letterhead, IBAN).")
     ] = None,
     language: Annotated[str | None, typer.Option("--language", help="fr or en.")] = None,
+    scored: ScoredOption = False,
 ) -> None:
     """Plan the reminders due on --as-of, write them to the outbox and record them.
 
@@ -201,9 +220,10 @@ def run_command(
         except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot read creditor: {exc}", file=str(creditor)) from None
     with open_ledger(db) as ledger:
-        actions = _plan(ledger, day, _policy(policy, language))
+        actions = _plan(ledger, day, _policy(policy, language), scored)
         records = write_outbox(actions, outbox, creditor=who, language=language)
-        recorded = ledger.record_dunning_actions(records) if records else 0
+        rows: list[Mapping[str, Any]] = list(records)
+        recorded = ledger.record_dunning_actions(rows) if rows else 0
     _print_actions(actions, day, "run")
     Console().print(f"{recorded} recorded, letters in {outbox}", highlight=False)
 
@@ -223,6 +243,9 @@ def kpi_command(
     turnover: Annotated[
         str | None, typer.Option("--turnover", help="Annual turnover for the aged balance %.")
     ] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="Currency to report when several are open.")
+    ] = None,
 ) -> None:
     """Receivables KPIs: aged balance, DSO (standard, count-back, best possible), exposure."""
     day = _as_of(as_of)
@@ -238,16 +261,17 @@ def kpi_command(
             ledger.payment_history(),
             ledger.customers(),
         )
-    revenue = revenue_from_invoices(items, payments)
-    aging = aged_balance(items, day, turn)
+    aging = aged_balance(items, day, turn, currency=currency)
+    ccy = currency or (str(items["currency"].iloc[0]) if len(items) else None)
+    revenue = revenue_from_invoices(items, payments, through=day, currency=ccy)
     figures = {
-        "dso_standard": _safe(dso, items, revenue, day, "standard"),
-        "dso_countback": _safe(dso, items, revenue, day, "countback"),
-        "dso_best_possible": _safe(best_possible_dso, items, revenue, day),
+        "dso_standard": _safe(dso, items, revenue, day, "standard", currency=ccy),
+        "dso_countback": _safe(dso, items, revenue, day, "countback", currency=ccy),
+        "dso_best_possible": _safe(best_possible_dso, items, revenue, day, currency=ccy),
     }
     scores = payer_scores(payments, day)
-    exposure = credit_exposure(items, customers, as_of=day)
-    forecast = cash_forecast(items, payments, day)
+    exposure = credit_exposure(items, customers, as_of=day, currency=ccy)
+    forecast = cash_forecast(items, payments, day, currency=ccy)
     if as_json:
         out = {
             "as_of": day.isoformat(),

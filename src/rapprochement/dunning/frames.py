@@ -13,24 +13,29 @@ import datetime as dt
 import json
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from rapprochement.errors import AmountError, ColumnError, DateError
-from rapprochement.money import from_minor
+from rapprochement.errors import (
+    AmountError,
+    ColumnError,
+    DateError,
+    DuplicateIdError,
+    InputError,
+)
+from rapprochement.money import from_minor, parse_amount
 
 __all__ = [
     "EventRecord",
     "HistoryRecord",
     "OpenItem",
-    "PaymentRecord",
     "read_events",
     "read_history",
     "read_open_items",
-    "read_payments",
+    "require_columns",
     "to_date",
     "to_decimal",
 ]
@@ -93,18 +98,6 @@ class EventRecord:
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentRecord:
-    """An amount of one payment applied to one invoice (an allocation, lettrage)."""
-
-    invoice_id: str
-    customer_id: str
-    amount: Decimal
-    payment_date: dt.date
-    due_date: dt.date
-    invoice_amount: Decimal | None
-
-
 def _missing(value: Any) -> bool:
     if value is None:
         return True
@@ -138,10 +131,13 @@ def to_decimal(value: Any, currency: str, *, frame: str, column: str, row: str) 
             hint="pass Decimal objects, decimal strings, or integer minor units",
         )
     try:
-        return Decimal(str(value).strip())
-    except InvalidOperation:
+        return parse_amount(str(value))
+    except ValueError:
         raise AmountError(
-            f"{value!r} is not an amount", file=frame, location=f"{column}, {row}"
+            f"{value!r} is not an amount",
+            file=frame,
+            location=f"{column}, {row}",
+            hint="write 1234.56 or 1234,56",
         ) from None
 
 
@@ -170,7 +166,8 @@ def to_date(value: Any, *, frame: str, column: str, row: str) -> dt.date | None:
         ) from None
 
 
-def _require(df: pd.DataFrame, columns: Iterable[str], frame: str) -> None:
+def require_columns(df: pd.DataFrame, columns: Iterable[str], frame: str) -> None:
+    """Raise :class:`ColumnError` naming the columns of ``columns`` missing from ``df``."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ColumnError(
@@ -205,11 +202,22 @@ def read_open_items(
         DateError: an invoice has no due date (named by its id) or a date does not parse.
         AmountError: a float amount, or a negative open amount on an invoice.
     """
-    _require(df, _OPEN_ITEM_COLUMNS, frame)
+    if len(df) == 0:
+        return []
+    require_columns(df, _OPEN_ITEM_COLUMNS, frame)
     items: list[OpenItem] = []
+    seen: set[str] = set()
     for rec in _rows(df):
         inv = str(rec["invoice_id"])
         row = f"invoice {inv}"
+        if inv in seen:
+            raise DuplicateIdError(
+                "invoice listed twice",
+                file=frame,
+                location=f"invoice_id, {row}",
+                hint="one row per invoice, with its current open amount",
+            )
+        seen.add(inv)
         ccy = str(rec["currency"])
         amount = to_decimal(rec["amount"], ccy, frame=frame, column="amount", row=row)
         if amount is None:
@@ -279,7 +287,7 @@ def read_history(df: pd.DataFrame | None, *, frame: str = "history") -> list[His
     """
     if df is None or len(df) == 0:
         return []
-    _require(df, ("customer_id", "invoice_ids", "level", "action_date"), frame)
+    require_columns(df, ("customer_id", "invoice_ids", "level", "action_date"), frame)
     out: list[HistoryRecord] = []
     for i, rec in enumerate(_rows(df)):
         row = f"action {rec.get('action_id', i)}"
@@ -288,6 +296,8 @@ def read_history(df: pd.DataFrame | None, *, frame: str = "history") -> list[His
             raise DateError("action has no date", file=frame, location=f"action_date, {row}")
         raw_level = rec["level"]
         level: int | str
+        if _missing(raw_level):
+            raise InputError("action has no level", file=frame, location=f"level, {row}")
         if isinstance(raw_level, str) and not raw_level.strip().lstrip("-").isdigit():
             level = raw_level
         else:
@@ -313,7 +323,7 @@ def read_events(df: pd.DataFrame | None, *, frame: str = "events") -> list[Event
     """
     if df is None or len(df) == 0:
         return []
-    _require(df, ("invoice_id", "kind", "start"), frame)
+    require_columns(df, ("invoice_id", "kind", "start"), frame)
     out: list[EventRecord] = []
     for rec in _rows(df):
         inv = str(rec["invoice_id"])
@@ -337,39 +347,4 @@ def read_events(df: pd.DataFrame | None, *, frame: str = "events") -> list[Event
                 location=f"end, {row}",
             )
         out.append(EventRecord(inv, kind, start, end, _text(rec.get("note")) or ""))
-    return out
-
-
-def read_payments(
-    df: pd.DataFrame, *, currency: str = "EUR", frame: str = "payment_history"
-) -> list[PaymentRecord]:
-    """Allocations with dates: ``invoice_id, customer_id, amount, payment_date, due_date``.
-
-    Integer amounts are minor units of the row's ``currency`` column, else of ``currency``.
-    """
-    _require(df, ("invoice_id", "customer_id", "amount", "payment_date", "due_date"), frame)
-    out: list[PaymentRecord] = []
-    for rec in _rows(df):
-        inv = str(rec["invoice_id"])
-        row = f"invoice {inv}"
-        ccy = _text(rec.get("currency")) or currency
-        amount = to_decimal(rec["amount"], ccy, frame=frame, column="amount", row=row)
-        paid = to_date(rec["payment_date"], frame=frame, column="payment_date", row=row)
-        due = to_date(rec["due_date"], frame=frame, column="due_date", row=row)
-        if amount is None or paid is None or due is None:
-            raise AmountError(
-                "payment row lacks amount, payment_date or due_date", file=frame, location=row
-            )
-        out.append(
-            PaymentRecord(
-                invoice_id=inv,
-                customer_id=str(rec["customer_id"]),
-                amount=amount,
-                payment_date=paid,
-                due_date=due,
-                invoice_amount=to_decimal(
-                    rec.get("invoice_amount"), ccy, frame=frame, column="invoice_amount", row=row
-                ),
-            )
-        )
     return out

@@ -10,6 +10,7 @@ override any of them with files of the same names. Undefined variables are error
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -82,10 +83,11 @@ def _paragraphs(value: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _environment(template_dir: str | Path | None, *, html: bool) -> jinja2.Environment:
+@functools.lru_cache(maxsize=16)
+def _environment(template_dir: str | None, *, html: bool) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if template_dir is not None:
-        loaders.append(jinja2.FileSystemLoader(str(template_dir)))
+        loaders.append(jinja2.FileSystemLoader(template_dir))
     loaders.append(jinja2.PackageLoader("rapprochement.dunning", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -138,8 +140,9 @@ def render_letter(
     lang = language or action.language
     ctx: dict[str, Any] = {"a": action, "c": creditor or Creditor(), "lang": lang}
     try:
-        text_env = _environment(template_dir, html=False)
-        html_env = _environment(template_dir, html=True)
+        folder = None if template_dir is None else str(template_dir)
+        text_env = _environment(folder, html=False)
+        html_env = _environment(folder, html=True)
         subject = _subject(text_env, action, ctx)
         text = _render(text_env, f"{lang}/base.txt.j2", ctx)
         html = _render(html_env, "base.html.j2", ctx)

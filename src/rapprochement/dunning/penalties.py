@@ -19,6 +19,7 @@ DE, consumer    Basiszinssatz + 5 points                      none
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -53,6 +54,7 @@ class PenaltySegment(BaseModel):
     start: dt.date = Field(description="First day of interest in this segment.")
     end: dt.date = Field(description="Last day of interest in this segment (inclusive).")
     days: int = Field(description="Number of days of interest (end - start + 1).")
+    principal: Decimal = Field(description="Amount the interest runs on in this segment.")
     reference_rate: Decimal = Field(description="ECB MRO or Basiszinssatz of the half-year, %.")
     rate: Decimal = Field(description="Annual rate applied, % (reference + margin, or contract).")
     floor_applied: bool = Field(False, description="3 × legal rate replaced the contract.")
@@ -73,7 +75,9 @@ class PenaltyResult(BaseModel):
     interest: Decimal = Field(description="Sum of the segments' interest.")
     indemnity: Decimal = Field(description="Fixed recovery indemnity (EUR), 0 when not due.")
     total: Decimal = Field(description="interest + indemnity.")
-    segments: tuple[PenaltySegment, ...] = Field((), description="One per half-year crossed.")
+    segments: tuple[PenaltySegment, ...] = Field(
+        (), description="One per half-year crossed, per principal (open amount, late parts)."
+    )
     warnings: tuple[str, ...] = Field((), description="Low-confidence rates used, and similar.")
 
 
@@ -109,6 +113,35 @@ def _segments(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]
     return out
 
 
+def _rate(
+    tables: RateTables,
+    label: str,
+    start: dt.date,
+    jurisdiction: str,
+    b2b: bool,
+    contractual_rate: Decimal | None,
+    warnings: list[str],
+) -> tuple[Decimal, Decimal, bool]:
+    """(reference rate, applied rate, floor applied) for the half-year starting at ``start``."""
+    table = tables.de_base if jurisdiction == "DE" else tables.ecb_mro
+    row = table.period_for(start)
+    if row.confidence == "low":
+        warnings.append(f"{table.name} {label}: {row.note or 'low-confidence value'}")
+    reference = row.rate
+    if jurisdiction == "FR":
+        if contractual_rate is None:
+            return reference, reference + 10, False
+        legal = tables.fr_legal.period_for(start)
+        if legal.confidence == "low":
+            warnings.append(f"{tables.fr_legal.name} {label}: {legal.note or 'low'}")
+        floor = legal.rate * 3
+        return reference, max(contractual_rate, floor), contractual_rate < floor
+    if contractual_rate is not None:
+        return reference, contractual_rate, False
+    margin = 8 if jurisdiction == "EU" else (9 if b2b else 5)
+    return reference, reference + margin, False
+
+
 def compute_penalties(
     amount: Decimal,
     due_date: dt.date,
@@ -118,6 +151,7 @@ def compute_penalties(
     b2b: bool = True,
     contractual_rate: Decimal | None = None,
     rates: RateTables | None = None,
+    paid_late: Sequence[tuple[dt.date, Decimal]] = (),
 ) -> PenaltyResult:
     """Late-payment interest and the fixed indemnity owed on ``amount`` at ``as_of``.
 
@@ -130,6 +164,9 @@ def compute_penalties(
         contractual_rate: agreed annual rate in percent. FR: never below 3 × the legal rate of
             the half-year (the floor is applied and flagged); EU/DE: replaces the statutory rate.
         rates: your own :class:`RateTables`; default: the tables shipped with the package.
+        paid_late: ``(payment date, amount)`` of parts already paid after the due date: each
+            bears interest from the day after the due date to its payment date (inclusive).
+            Payments on or before the due date, or after ``as_of``, are ignored.
 
     Raises:
         AmountError: a float or negative amount.
@@ -137,60 +174,39 @@ def compute_penalties(
         RateTableError: a half-year of the delay is missing from a table (named).
     """
     _check_inputs(amount, jurisdiction, b2b)
+    tranches = [(amount, as_of)]
+    for day, part in sorted(paid_late):
+        _check_inputs(part, jurisdiction, b2b)
+        if due_date < day <= as_of and part > 0:
+            tranches.append((part, day))
     tables = rates if rates is not None else default_rate_tables()
     days_late = max(0, (as_of - due_date).days)
-    if days_late == 0:
-        zero = Decimal("0.00")
-        return PenaltyResult(
-            amount=amount,
-            due_date=due_date,
-            as_of=as_of,
-            jurisdiction=jurisdiction,
-            b2b=b2b,
-            days_late=0,
-            interest=zero,
-            indemnity=zero,
-            total=zero,
-        )
     segments: list[PenaltySegment] = []
     warnings: list[str] = []
-    for label, start, end in _segments(due_date + dt.timedelta(days=1), as_of):
-        table = tables.de_base if jurisdiction == "DE" else tables.ecb_mro
-        row = table.period_for(start)
-        if row.confidence == "low":
-            warnings.append(f"{table.name} {label}: {row.note or 'low-confidence value'}")
-        reference = row.rate
-        floored = False
-        if jurisdiction == "FR":
-            rate = reference + 10
-            if contractual_rate is not None:
-                legal = tables.fr_legal.period_for(start)
-                if legal.confidence == "low":
-                    warnings.append(f"{tables.fr_legal.name} {label}: {legal.note or 'low'}")
-                floor = legal.rate * 3
-                floored = contractual_rate < floor
-                rate = max(contractual_rate, floor)
-        elif jurisdiction == "EU":
-            rate = contractual_rate if contractual_rate is not None else reference + 8
-        else:
-            margin = 9 if b2b else 5
-            rate = contractual_rate if contractual_rate is not None else reference + margin
-        days = (end - start).days + 1
-        interest = (amount * rate / 100 * days / _DAYS_IN_YEAR).quantize(_CENT, ROUND_HALF_UP)
-        segments.append(
-            PenaltySegment(
-                period=label,
-                start=start,
-                end=end,
-                days=days,
-                reference_rate=reference,
-                rate=rate,
-                floor_applied=floored,
-                interest=interest,
+    for principal, until in tranches:
+        for label, start, end in _segments(due_date + dt.timedelta(days=1), until):
+            reference, rate, floored = _rate(
+                tables, label, start, jurisdiction, b2b, contractual_rate, warnings
             )
-        )
+            days = (end - start).days + 1
+            interest = (principal * rate / 100 * days / _DAYS_IN_YEAR).quantize(
+                _CENT, ROUND_HALF_UP
+            )
+            segments.append(
+                PenaltySegment(
+                    period=label,
+                    start=start,
+                    end=end,
+                    days=days,
+                    principal=principal,
+                    reference_rate=reference,
+                    rate=rate,
+                    floor_applied=floored,
+                    interest=interest,
+                )
+            )
     total_interest = sum((s.interest for s in segments), Decimal("0.00"))
-    indemnity = FIXED_INDEMNITY if b2b else Decimal("0.00")
+    indemnity = FIXED_INDEMNITY if b2b and days_late > 0 else Decimal("0.00")
     return PenaltyResult(
         amount=amount,
         due_date=due_date,
@@ -202,5 +218,5 @@ def compute_penalties(
         indemnity=indemnity,
         total=total_interest + indemnity,
         segments=tuple(segments),
-        warnings=tuple(warnings),
+        warnings=tuple(dict.fromkeys(warnings)),
     )

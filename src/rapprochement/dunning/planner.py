@@ -23,6 +23,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
+from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,15 +35,24 @@ from rapprochement.dunning.frames import (
     read_events,
     read_history,
     read_open_items,
+    to_date,
+    to_decimal,
 )
 from rapprochement.dunning.penalties import PenaltyResult, compute_penalties
 from rapprochement.dunning.policy import DunningPolicy, PolicySet, end_of_month
 from rapprochement.dunning.rates import RateTables
-from rapprochement.errors import ConfigError
+from rapprochement.errors import ColumnError, ConfigError
 
 __all__ = ["DunningAction", "DunningItem", "plan_dunning"]
 
 _ZERO = Decimal("0.00")
+
+
+def _version() -> str:
+    try:
+        return version("rapprochement")
+    except PackageNotFoundError:  # pragma: no cover - source tree without install
+        return "0.0.0"
 
 
 class DunningItem(BaseModel):
@@ -91,7 +101,8 @@ class DunningAction(BaseModel):
         return tuple(i.invoice_id for i in self.items)
 
     def to_record(self) -> dict[str, object]:
-        """The row :meth:`rapprochement.store.Ledger.record_dunning_actions` expects."""
+        """The row :meth:`rapprochement.store.Ledger.record_dunning_actions` expects; its
+        ``payload`` is the whole action (JSON) plus the library ``version`` that planned it."""
         return {
             "action_id": self.action_id,
             "customer_id": self.customer_id,
@@ -99,12 +110,8 @@ class DunningAction(BaseModel):
             "level": self.level,
             "channel": self.channel,
             "action_date": self.action_date,
-            "payload": self.model_dump(mode="json"),
+            "payload": self.model_dump(mode="json") | {"version": _version()},
         }
-
-
-def _paused(item: OpenItem, events: list[EventRecord], as_of: dt.date) -> bool:
-    return any(e.invoice_id == item.invoice_id and e.active_on(as_of) for e in events)
 
 
 def _due_on(
@@ -161,8 +168,34 @@ def _action_id(customer: str, currency: str, level: str, day: dt.date, ids: list
     return "dun-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _payments_by_invoice(
+    df: pd.DataFrame | None, as_of: dt.date
+) -> dict[str, list[tuple[dt.date, Decimal]]]:
+    """Invoice id → (payment date, amount) of payments on or before ``as_of``."""
+    out: dict[str, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    if df is None or len(df) == 0:
+        return out
+    for col in ("invoice_id", "amount", "payment_date"):
+        if col not in df.columns:
+            raise ColumnError(f"missing column {col}", file="payments")
+    for rec in df.to_dict("records"):
+        inv = str(rec["invoice_id"])
+        row = f"invoice {inv}"
+        ccy = str(rec.get("currency") or "EUR")
+        amount = to_decimal(rec["amount"], ccy, frame="payments", column="amount", row=row)
+        day = to_date(rec["payment_date"], frame="payments", column="payment_date", row=row)
+        if amount is not None and day is not None and day <= as_of:
+            out[inv].append((day, amount))
+    return out
+
+
 def _build(
-    policy: DunningPolicy, idx: int, items: list[OpenItem], as_of: dt.date, rates: RateTables | None
+    policy: DunningPolicy,
+    idx: int,
+    items: list[OpenItem],
+    as_of: dt.date,
+    rates: RateTables | None,
+    paid: dict[str, list[tuple[dt.date, Decimal]]],
 ) -> DunningAction | None:
     level = policy.levels[idx]
     items = sorted(items, key=lambda i: i.invoice_id)
@@ -181,6 +214,7 @@ def _build(
                 b2b=policy.b2b,
                 contractual_rate=policy.contractual_rate,
                 rates=rates,
+                paid_late=paid.get(it.invoice_id, ()),
             )
         lines.append(
             DunningItem(
@@ -231,6 +265,7 @@ def plan_dunning(
     events: pd.DataFrame | None = None,
     segments: Mapping[str, str] | None = None,
     rates: RateTables | None = None,
+    payments: pd.DataFrame | None = None,
 ) -> list[DunningAction]:
     """The dunning actions due on ``as_of``, sorted by customer, currency and level.
 
@@ -244,6 +279,9 @@ def plan_dunning(
         events: disputes and promises to pay (``invoice_id, kind, start, end``).
         segments: customer id → segment, for items without a ``segment`` column.
         rates: rate tables for penalties (default: the shipped ones).
+        payments: payments applied to invoices (``invoice_id, amount, payment_date``, e.g.
+            ``Ledger.payment_history()``): parts paid after the due date still bear interest
+            up to their payment date. Without it, interest runs on the open amount only.
 
     Raises:
         InputError: an invoice without due date, a negative open amount, a float amount...
@@ -251,20 +289,27 @@ def plan_dunning(
         ConfigError: the history names a level the policy does not have.
     """
     items = read_open_items(open_items, segments=segments)
-    past = [h for h in read_history(history) if h.action_date <= as_of]
-    evts = read_events(events)
+    past: dict[str, list[HistoryRecord]] = defaultdict(list)
+    for h in read_history(history):
+        if h.action_date <= as_of:
+            for inv in h.invoice_ids:
+                past[inv].append(h)
+    evts: dict[str, list[EventRecord]] = defaultdict(list)
+    for e in read_events(events):
+        evts[e.invoice_id].append(e)
     policies = policy if isinstance(policy, PolicySet) else PolicySet(default=policy)
+    paid = _payments_by_invoice(payments, as_of)
     groups: dict[tuple[str, str, str, int], list[OpenItem]] = defaultdict(list)
     for item in items:
-        if not item.is_open or _paused(item, evts, as_of):
+        if not item.is_open or any(e.active_on(as_of) for e in evts.get(item.invoice_id, ())):
             continue
         seg = item.segment if item.segment in policies.by_segment else ""
-        idx = _next_level(item, policies.for_segment(seg), past, as_of)
+        idx = _next_level(item, policies.for_segment(seg), past.get(item.invoice_id, []), as_of)
         if idx is not None:
             groups[(item.customer_id, item.currency, seg, idx)].append(item)
     actions = []
     for (_, _, seg, idx), members in sorted(groups.items()):
-        action = _build(policies.for_segment(seg), idx, members, as_of, rates)
+        action = _build(policies.for_segment(seg), idx, members, as_of, rates, paid)
         if action is not None:
             actions.append(action)
     return actions

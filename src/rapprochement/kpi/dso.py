@@ -172,13 +172,20 @@ def best_possible_dso(
 
 
 def revenue_from_invoices(
-    open_items: pd.DataFrame, payment_history: pd.DataFrame | None = None
+    open_items: pd.DataFrame,
+    payment_history: pd.DataFrame | None = None,
+    *,
+    through: dt.date | None = None,
+    currency: str | None = None,
 ) -> pd.Series:
     """Revenue by issue month from the invoices the ledger knows (open and paid).
 
     Invoices are taken once each, from ``open_items`` (``amount``, ``issue_date``) and from
     ``payment_history`` (``invoice_amount``, ``issue_date``) for those no longer open. Credit
-    notes reduce their month's revenue. Returns a Series of Decimal indexed by ``"YYYY-MM"``.
+    notes reduce their month's revenue. Months without invoices between the first one and
+    ``through`` (default: the last invoice month) count 0. Returns a Series of Decimal indexed by
+    ``"YYYY-MM"``. With ``currency``, rows in another currency (per their ``currency`` column)
+    are left out.
     """
     seen: dict[str, tuple[str, Decimal]] = {}
     frames = [(open_items, "amount", "open_items")]
@@ -192,7 +199,9 @@ def revenue_from_invoices(
             if inv in seen:
                 continue
             row = f"invoice {inv}"
-            ccy = str(rec.get("currency") or "EUR")
+            ccy = str(rec.get("currency") or currency or "EUR")
+            if currency is not None and ccy != currency:
+                continue
             amount = to_decimal(rec[col], ccy, frame=name, column=col, row=row)
             day = to_date(rec["issue_date"], frame=name, column="issue_date", row=row)
             if amount is None or day is None:
@@ -203,6 +212,8 @@ def revenue_from_invoices(
         totals[month] = totals.get(month, Decimal(0)) + amount
     if totals:
         first, last = min(totals), max(totals)
+        if through is not None:
+            last = max(last, f"{through.year:04d}-{through.month:02d}")
         y, m = int(first[:4]), int(first[5:])
         while f"{y:04d}-{m:02d}" <= last:
             totals.setdefault(f"{y:04d}-{m:02d}", Decimal(0))

@@ -8,10 +8,12 @@ from decimal import Decimal
 import pandas as pd
 
 from rapprochement.dunning.frames import read_open_items, to_decimal
-from rapprochement.errors import ColumnError
+from rapprochement.errors import ColumnError, CurrencyError
 from rapprochement.kpi.aging import pct
 
 __all__ = ["credit_exposure"]
+
+_ZERO = Decimal("0.00")
 
 EXPOSURE_COLUMNS = [
     "customer_id", "name", "segment", "open_amount", "overdue_amount", "credit_limit",
@@ -25,7 +27,7 @@ def credit_exposure(
     *,
     as_of: dt.date | None = None,
     warn_at: Decimal = Decimal(80),
-    currency: str = "EUR",
+    currency: str | None = None,
 ) -> pd.DataFrame:
     """Exposure per customer, worst first.
 
@@ -33,11 +35,13 @@ def credit_exposure(
     as % of ``credit_limit``; ``headroom`` is limit − exposure. ``alert``: ``over_limit``
     (exposure > limit), ``near_limit`` (utilisation ≥ ``warn_at`` %), ``ok``, or ``no_limit``
     (no limit set). ``overdue_amount`` counts invoices past due at ``as_of`` (when given).
-    Customers with no open item are listed with zero exposure. Integer limits are minor units
-    of ``currency``.
+    Customers with no open item are listed with zero exposure. Items in several currencies need
+    ``currency`` (the one the limits are in); integer limits are minor units of it (EUR when the
+    items do not say).
 
     Raises:
         ColumnError: ``customers`` lacks ``customer_id`` or ``credit_limit``.
+        CurrencyError: open items in several currencies and ``currency`` not given.
     """
     for col in ("customer_id", "credit_limit"):
         if col not in customers.columns:
@@ -45,27 +49,36 @@ def credit_exposure(
     exposure: dict[str, Decimal] = {}
     overdue: dict[str, Decimal] = {}
     names: dict[str, str] = {}
-    for item in read_open_items(open_items):
-        if item.status in ("paid", "credited", "cancelled", "written_off"):
+    items = read_open_items(open_items)
+    currencies = sorted({i.currency for i in items})
+    if currency is None and len(currencies) > 1:
+        raise CurrencyError(
+            f"open items are in several currencies: {', '.join(currencies)}",
+            file="open_items",
+            hint="pass currency=... (the currency of the credit limits)",
+        )
+    ccy = currency or (currencies[0] if currencies else "EUR")
+    for item in items:
+        if item.currency != ccy or item.status in ("paid", "credited", "cancelled", "written_off"):
             continue
-        exposure[item.customer_id] = exposure.get(item.customer_id, Decimal(0)) + item.open_amount
+        exposure[item.customer_id] = exposure.get(item.customer_id, _ZERO) + item.open_amount
         names.setdefault(item.customer_id, item.customer_name)
         late = as_of is not None and item.due_date < as_of and item.open_amount > 0
         if late:
-            overdue[item.customer_id] = overdue.get(item.customer_id, Decimal(0)) + item.open_amount
+            overdue[item.customer_id] = overdue.get(item.customer_id, _ZERO) + item.open_amount
     rows = []
     known: set[str] = set()
     for rec in customers.to_dict("records"):
         cust = str(rec["customer_id"])
         known.add(cust)
-        limit = to_decimal(rec["credit_limit"], currency, frame="customers",
+        limit = to_decimal(rec["credit_limit"], ccy, frame="customers",
                            column="credit_limit", row=f"customer {cust}")  # fmt: skip
         name = rec.get("name")
         rows.append(_row(cust, str(name) if isinstance(name, str) else names.get(cust, cust),
-                         rec.get("segment"), exposure.get(cust, Decimal(0)),
-                         overdue.get(cust, Decimal(0)), limit, warn_at))  # fmt: skip
+                         rec.get("segment"), exposure.get(cust, _ZERO),
+                         overdue.get(cust, _ZERO), limit, warn_at))  # fmt: skip
     for cust in sorted(set(exposure) - known):
-        rows.append(_row(cust, names[cust], None, exposure[cust], overdue.get(cust, Decimal(0)),
+        rows.append(_row(cust, names[cust], None, exposure[cust], overdue.get(cust, _ZERO),
                          None, warn_at))  # fmt: skip
     order = {"over_limit": 0, "near_limit": 1, "ok": 2, "no_limit": 3}
     rows.sort(key=lambda r: (order[str(r[-1])], -Decimal(str(r[3])), str(r[0])))

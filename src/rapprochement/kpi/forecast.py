@@ -14,8 +14,8 @@ from typing import Literal
 
 import pandas as pd
 
-from rapprochement.dunning.frames import read_payments
 from rapprochement.kpi.aging import open_invoices
+from rapprochement.kpi.payments import read_payments
 from rapprochement.kpi.scoring import invoice_delays
 
 __all__ = ["cash_forecast"]

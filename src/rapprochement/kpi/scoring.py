@@ -24,8 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapprochement.dunning.frames import PaymentRecord, read_payments
 from rapprochement.kpi.aging import pct
+from rapprochement.kpi.payments import PaymentRecord, read_payments
 
 __all__ = ["ScoringRules", "invoice_delays", "payer_scores"]
 

@@ -71,18 +71,17 @@ def _take_groups(g: pd.DataFrame, best_single: dict[int, float], cap: np.ndarray
         if any(cap[i] < x for i, x in zip(row["invs"], allocs, strict=True)):
             continue
         done[t] = True
-        ambiguous = row["rivals"] != "0"
+        ambiguous = row["rivals"] != "0" or bool(row["interchangeable"])
         if ambiguous:
             out.ambiguous[t] = alts[t]
         sign = 1 if tx_amt[t] >= 0 else -1
         gid = f"G{t}"
         for i, x, signed in zip(row["invs"], allocs, row["allocs"], strict=True):
+            short = x < cap[i] and row["amount"] not in ("discount", "fee")
             cap[i] -= x
-            kind = "credit_note" if signed * sign < 0 else "grouped"
+            kind = "credit_note" if signed * sign < 0 else "partial" if short else "grouped"
             if row["size"] == "1":
-                kind = _SINGLE_KIND.get(row["amount"], "one_to_one")
-            elif row["amount"] == "partial" and cap[i] > 0:
-                kind = "partial"
+                kind = "partial" if short else _SINGLE_KIND.get(row["amount"], "one_to_one")
             out.allocs.append(Alloc(t, int(i), int(signed), kind, row["p"], row, gid, ambiguous))
         excess = abs(int(tx_amt[t])) - sum(abs(int(x)) for x in row["allocs"])
         if excess > 0 and row["amount"] in ("over", "over_small"):
@@ -107,17 +106,42 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
     labels = s.index.to_numpy()
     chosen = labels[first][~bad[comp[first]]].tolist()
     p = s["p"].to_numpy()
+    day_rank = s["day"].rank(method="dense").to_numpy() if "day" in s else np.zeros(len(s))
     for c in np.flatnonzero(bad):
         m = comp == c
         tu, tl = np.unique(t_code[m], return_inverse=True)
         iu, il = np.unique(i_code[m], return_inverse=True)
         mat = np.full((len(tu), len(iu)), -1e6)
-        mat[tl, il] = p[m]
+        # equal evidence: the earlier payment takes the invoice (a duplicate comes later)
+        mat[tl, il] = p[m] - 1e-9 * day_rank[m]
         idx = np.full((len(tu), len(iu)), -1, dtype=np.int64)
         idx[tl, il] = labels[m]
         rows, cols = linear_sum_assignment(mat, maximize=True)
         chosen.extend(int(idx[r, k]) for r, k in zip(rows, cols, strict=True) if idx[r, k] >= 0)
     return chosen
+
+
+def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]) -> list[int]:
+    """One-to-one leaves a second instalment of an invoice to a worse invoice; when the
+    payment's best invoice still has room for it after the one-to-one choice, move it there."""
+    pick = s.loc[chosen]
+    used = pick.groupby("inv")["a"].sum().to_dict()
+    best = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
+    best = best.drop_duplicates("tx")
+    best = best.assign(_label=best.index).set_index("tx")
+    out = []
+    for lab, t, i, lg in zip(pick.index, pick["tx"], pick["inv"], pick["logit"], strict=True):
+        b = best.loc[t]
+        j = int(b["inv"])
+        if j != i and b["logit"] > lg + 1.0 and b["a"] < b["o"]:
+            room = int(cap[j]) - int(used.get(j, 0))
+            if room >= int(b["a"]):
+                used[j] = used.get(j, 0) + int(b["a"])
+                used[i] = used.get(i, 0) - int(s.at[lab, "a"])
+                out.append(int(b["_label"]))
+                continue
+        out.append(int(lab))
+    return sorted(out)
 
 
 def _single_alloc(row: dict[str, Any], c: int, out: Assignment, amb: bool, sign: int) -> int:
@@ -127,7 +151,9 @@ def _single_alloc(row: dict[str, Any], c: int, out: Assignment, amb: bool, sign:
         out.allocs.append(Alloc(t, i, sign * a, level, row["p"], row, None, amb))
         return c
     if a >= c:
-        out.allocs.append(Alloc(t, i, sign * c, "one_to_one", row["p"], row, None, amb))
+        # the last part of an invoice already partly paid is itself a partial payment
+        kind = "one_to_one" if c == row["o"] else "partial"
+        out.allocs.append(Alloc(t, i, sign * c, kind, row["p"], row, None, amb))
         if a > c:
             out.allocs.append(Alloc(t, -1, sign * (a - c), "overpayment", row["p"], row, None, amb))
         return c
@@ -148,7 +174,7 @@ def assign(singles: pd.DataFrame, groups: pd.DataFrame, n_tx: int, open_: np.nda
     s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
     top = s.groupby("tx")["logit"].transform("max") if len(s) else s["logit"]
     ties = s[(s["logit"] >= top - _EPS)].groupby("tx")["inv"].apply(tuple) if len(s) else {}
-    for lab in sorted(_one_to_one(s)) if len(s) else []:
+    for lab in _partial_moves(s, sorted(_one_to_one(s)), cap) if len(s) else []:
         row = s.loc[lab].to_dict()
         t, i = int(row["tx"]), int(row["inv"])
         if done[t] or cap[i] <= 0:

@@ -21,6 +21,7 @@ __all__ = ["CustomerIndex", "KeyIndex", "candidate_pairs", "customer_links", "ke
 
 _NONE = len(LEVELS) - 1
 _STRONG = 3  # key levels below this are never dropped for a large bucket
+_PARTIAL_ITEMS = 8  # a payer's items a payment may partly pay, nearest due first
 
 
 class CustomerIndex:
@@ -100,7 +101,8 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
                     rows_t.append(t)
                     rows_c.append(c)
                     rows_i.append(False)
-    return pd.DataFrame({"tx": np.array(rows_t, dtype=np.int64), "customer_id": rows_c,
+    return pd.DataFrame({"tx": np.array(rows_t, dtype=np.int64),
+                         "customer_id": pd.Series(rows_c, dtype=object),
                          "iban_link": np.array(rows_i, dtype=bool)})  # fmt: skip
 
 
@@ -161,14 +163,27 @@ def _amount_pairs(tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig) -> p
 
 
 def _customer_pairs(
-    links: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig
+    tx: pd.DataFrame, links: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig
 ) -> pd.DataFrame:
+    """The payer's open items that could be this payment alone: amount equal or near (fee,
+    discount, a little over), or larger (a partial payment) among the ``_PARTIAL_ITEMS``
+    items due nearest the payment."""
     items = pd.DataFrame({"customer_id": inv["customer_id"].to_numpy(),
                           "inv": np.arange(len(inv), dtype=np.int64),
                           "due": inv["due_day"].to_numpy()})  # fmt: skip
     items = items.sort_values(["customer_id", "due", "inv"], kind="stable")
     items = items[items.groupby("customer_id").cumcount() < config.max_customer_items]
-    return links[["tx", "customer_id"]].merge(items[["customer_id", "inv"]], on="customer_id")
+    pairs = links[["tx", "customer_id"]].merge(items[["customer_id", "inv"]], on="customer_id")
+    t, i = pairs["tx"].to_numpy(), pairs["inv"].to_numpy()
+    amt, opn = tx["amount"].to_numpy()[t], inv["open"].to_numpy()[i]
+    a, o = np.abs(amt), np.abs(opn)
+    same = np.sign(amt) == np.sign(opn)
+    near = np.abs(o - a) <= np.maximum(o * 4 // 100, int(config.fee_max * 100))
+    partial = same & (a < o)
+    dist = np.abs(inv["due_day"].to_numpy()[i] - tx["day"].to_numpy()[t])
+    rank = pairs.assign(_d=dist, _p=partial).groupby(["tx", "_p"])["_d"].rank(method="first")
+    keep = same & (near | (partial & (rank.to_numpy() <= _PARTIAL_ITEMS)))
+    return pairs.loc[keep, ["tx", "inv"]]
 
 
 def candidate_pairs(
@@ -185,7 +200,7 @@ def candidate_pairs(
     links = customer_links(tx, idx, config)
     ref = _ref_pairs(tx, inv, config, keys)
     parts = [ref[["tx", "inv"]], _amount_pairs(tx, inv, config),
-             _customer_pairs(links, inv, config)[["tx", "inv"]]]  # fmt: skip
+             _customer_pairs(tx, links, inv, config)]  # fmt: skip
     pairs = pd.concat(parts, ignore_index=True).drop_duplicates().sort_values(["tx", "inv"])
     pairs = pairs.reset_index(drop=True)
     pairs = pairs.merge(ref, on=["tx", "inv"], how="left")

@@ -121,6 +121,8 @@ def count_candidates(
     tx, inv, _ = prepare(transactions, invoices)
     total = 0
     for part in partitions(tx, inv, None):
+        if not len(part.inv):
+            continue
         pairs, _ = candidate_pairs(part.tx, part.inv, CustomerIndex(part.inv, customers),
                                    key_index(part.inv), config)  # fmt: skip
         total += len(pairs)
@@ -203,6 +205,8 @@ def reconcile(
     rows: list[dict[str, Any]] = []
     amb_rows: list[dict[str, Any]] = []
     for part in partitions(tx, inv, rem):
+        if not len(part.inv):
+            continue
         singles, groups = hypotheses(part, customers, config)
         singles = _score(singles, w)
         groups = _score(groups, w)
@@ -222,8 +226,9 @@ def _result(tx: pd.DataFrame, inv: pd.DataFrame, rows: list[dict[str, Any]],
 
     al = pd.DataFrame([{k: v for k, v in r.items() if k != "_minor"} for r in rows],
                       columns=list(ALLOCATION_COLUMNS))  # fmt: skip
-    al = al.astype({"transaction_id": object, "invoice_id": object, "amount": object,
-                    "group_id": object, "score": np.float64})  # fmt: skip
+    for col in ("transaction_id", "invoice_id", "amount", "group_id", "explanation"):
+        al[col] = pd.Series([r[col] for r in rows], dtype=object)
+    al["score"] = al["score"].astype(np.float64)
     al = al.sort_values(["transaction_id", "invoice_id"], kind="stable", na_position="last")
     al = al.reset_index(drop=True)
     # remaining amounts in minor units (suggested allocations count as taken; a discount or
@@ -265,4 +270,3 @@ def _result(tx: pd.DataFrame, inv: pd.DataFrame, rows: list[dict[str, Any]],
         n_transactions=len(tx),
         n_invoices=len(inv),
     )  # fmt: skip
-

@@ -14,6 +14,9 @@ log-likelihood ratio. Levels (first of each list is the strongest or the most co
 * ``rivals``: 0, 1, 2+: other hypotheses of the same payment at least as good on amount and
   reference (for a group: other subsets that fit)
 * ``inv_rivals``: 0, 1, 2+: other payments claiming the same invoice with equal evidence
+* ``evidence``: the reference level joined with the amount class (exact / near / far), so
+  that "checksum reference but partial amount" (an instalment) is weighed on its own
+* ``named_outside``: 0, 1, 2+: invoices of the same payer named in the text but left out
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from rapprochement.money import currency_exponent
 
 __all__ = [
     "FEATURES",
+    "AMOUNT_CLASS",
     "FEATURE_LEVELS",
+    "evidence_level",
     "amount_level",
     "date_level",
     "name_level",
@@ -45,7 +50,16 @@ FEATURE_LEVELS: dict[str, tuple[str, ...]] = {
     "size": ("1", "2-3", "4+"),
     "rivals": ("0", "1", "2+"),
     "inv_rivals": ("0", "1", "2+"),
+    "evidence": tuple(
+        f"{r}/{a}"
+        for r in ("checksum", *LEVELS[1:], "group_all", "group_some", "remittance")
+        for a in ("exact", "near", "far")
+    ),
+    "named_outside": ("0", "1", "2+"),
 }
+#: amount level → coarse class used by the joint ``evidence`` feature
+AMOUNT_CLASS: dict[str, str] = {"exact": "exact", "discount": "near", "fee": "near",
+                                "over_small": "near", "partial": "far", "over": "far"}  # fmt: skip
 FEATURES: tuple[str, ...] = tuple(FEATURE_LEVELS)
 _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact discount
 
@@ -101,6 +115,19 @@ def name_level(sim: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return out
 
 
+def evidence_level(ref: Any, amount: Any) -> np.ndarray[Any, Any]:
+    """Joint ``reference/amount-class`` level of arrays of levels."""
+    return np.array([f"{r}/{AMOUNT_CLASS[a]}" for r, a in zip(ref, amount, strict=True)],
+                    dtype=object)  # fmt: skip
+
+
+def count_level(n: Any) -> Any:
+    """``"0"``, ``"1"`` or ``"2+"`` of counts (arrays or ints)."""
+    if isinstance(n, (int, np.integer)):
+        return "0" if n <= 0 else "1" if n == 1 else "2+"
+    return _count_level(n)
+
+
 def _count_level(n: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return np.where(n <= 0, "0", np.where(n == 1, "1", "2+")).astype(object)
 
@@ -125,6 +152,7 @@ def single_features(
     f = pairs.loc[keep].reset_index(drop=True)
     t, i = t[keep], i[keep]
     f["sign"] = np.sign(amt[keep])
+    f["day"] = day[keep]
     f["a"] = np.abs(amt[keep])
     f["o"] = np.abs(opn[keep])
     f["amount"] = amount_level(f["a"].to_numpy(), f["o"].to_numpy(), config, currency)
@@ -142,4 +170,8 @@ def single_features(
     inv_grp = f.assign(_s=strong).groupby(["inv", "_s"], sort=False)["ref"]
     n_inv = inv_grp.rank(method="max").to_numpy() - 1
     f["inv_rivals"] = _count_level(np.where(strong, n_inv, 0))
+    f["evidence"] = evidence_level(f["reference"].to_numpy(), f["amount"].to_numpy())
+    named = (f["ref"].to_numpy() <= 4).astype(np.int64)
+    per_payer = f.assign(_n=named).groupby(["tx", "customer_id"], sort=False)["_n"].transform("sum")
+    f["named_outside"] = _count_level(per_payer.to_numpy() - named)
     return f

@@ -210,11 +210,14 @@ def prepare_transactions(df: pd.DataFrame) -> pd.DataFrame:
     """Validate a transactions frame and return the internal frame (see module doc)."""
     what = "transactions"
     _check_columns(df, TRANSACTION_COLUMNS, what)
+    attrs = dict(df.attrs)
     df = df.reset_index(drop=True)
+    df.attrs.update(attrs)
     ids = _ids(df, "transaction_id", what)
     ccy, exps = _currencies(df, what)
     amount = _amounts(df, "amount", exps, what)
-    day = _days(df, "booking_date", what, required=True)
+    # Transaction models carry no booking date: only then may it be missing
+    day = _days(df, "booking_date", what, required=not df.attrs.get("dates_optional", False))
     text = [
         " ".join(p for p in parts if p)
         for parts in zip(
@@ -247,8 +250,10 @@ def prepare_invoices(df: pd.DataFrame) -> pd.DataFrame:
     ccy, exps = _currencies(df, what)
     amount = _amounts(df, "amount", exps, what)
     if "open_amount" in df.columns:
-        filled = df["open_amount"].astype(object).where(df["open_amount"].notna(), None)
-        has = filled.notna().to_numpy()
+        col = df["open_amount"].astype(object)
+        has = np.array([v is not None and not (isinstance(v, float) and np.isnan(v))
+                        and str(v).strip() != "" for v in col], dtype=bool)  # fmt: skip
+        filled = col.where(has, None)
         open_ = amount.copy()
         if has.any():
             sub = pd.DataFrame({"open_amount": filled[has]})
@@ -362,6 +367,7 @@ def models_to_frame(items: Sequence[Any]) -> tuple[pd.DataFrame, str]:
             rows.append(_tx_row(t, f"{fp}-{n}", None, None))
         frame = pd.DataFrame(rows)
         frame["booking_date"] = pd.Series([pd.NaT] * len(frame), dtype="datetime64[ns]")
+        frame.attrs["dates_optional"] = True
         return frame, "transactions"
     if all(isinstance(x, Invoice) for x in items):
         return pd.DataFrame([i.model_dump() for i in items], columns=[

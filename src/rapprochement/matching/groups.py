@@ -22,7 +22,13 @@ import pandas as pd
 
 from rapprochement.matching.candidates import KeyIndex, lookup
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.features import amount_level, date_level, name_level
+from rapprochement.matching.features import (
+    amount_level,
+    count_level,
+    date_level,
+    evidence_level,
+    name_level,
+)
 from rapprochement.matching.keys import text_keys
 from rapprochement.matching.subsetsum import find_subsets
 from rapprochement.money import currency_exponent
@@ -31,7 +37,7 @@ __all__ = ["GROUP_COLUMNS", "group_hypotheses"]
 
 GROUP_COLUMNS = (
     "tx", "invs", "allocs", "source", "amount", "reference", "iban", "name", "date", "size",
-    "rivals", "inv_rivals",
+    "rivals", "inv_rivals", "evidence", "named_outside", "interchangeable",
 )  # fmt: skip
 _REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is named"
 
@@ -61,13 +67,16 @@ class _Ctx:
         self.rows: list[dict[str, Any]] = []
 
     def add(self, t: int, invs: list[int], allocs: list[int], source: str, amount: str,
-            rivals: int, customer: str) -> None:  # fmt: skip
+            rivals: int, customer: str, interchangeable: bool = False) -> None:  # fmt: skip
         order = sorted(range(len(invs)), key=lambda k: invs[k])
         invs = [invs[k] for k in order]
         allocs = [allocs[k] for k in order]
         named = sum(1 for i in invs if i in self.refs.get(t, {}))
-        ref = "remittance" if source == "remittance" else (
-            "group_all" if named == len(invs) else "group_some" if named else "none")
+        ref = (
+            "remittance"
+            if source == "remittance"
+            else ("group_all" if named == len(invs) else "group_some" if named else "none")
+        )
         iban, sim = self.who.get((t, customer), ("unknown", 0.0))
         day = int(self.tx["day"].iat[t])
         oldest = min(invs, key=lambda k: (self.due[k], k))
@@ -78,7 +87,11 @@ class _Ctx:
             "amount": amount, "reference": ref, "iban": iban,
             "name": name_level(np.array([sim]))[0], "date": date,
             "size": "1" if n == 1 else "2-3" if n <= 3 else "4+",
-            "rivals": "0" if rivals <= 0 else "1" if rivals == 1 else "2+", "inv_rivals": "0",
+            "rivals": count_level(rivals), "inv_rivals": "0",
+            "evidence": evidence_level([ref], [amount])[0],
+            "named_outside": count_level(sum(1 for i in self.refs.get(t, {})
+                                             if self.cust[i] == customer and i not in invs)),
+            "interchangeable": interchangeable,
         })  # fmt: skip
 
 
@@ -119,15 +132,27 @@ def _remittance(ctx: _Ctx, remits: pd.DataFrame, index: KeyIndex, tpos: dict[str
         sign = 1 if ctx.tx["amount"].iat[t] >= 0 else -1
         invs: list[int] = []
         allocs: list[int] = []
+        missing: list[int] = []
         for ref, memo, amt in zip(lines["reference"], lines["memo"], lines["amount"], strict=True):
             hits = lookup(index, text_keys(f"{ref} {memo}"), ctx.config)
             if not hits:
+                missing.append(abs(int(amt)))
                 continue
             best = min(hits.items(), key=lambda kv: (kv[1], kv[0]))[0]
             if best in invs:
                 continue
             invs.append(best)
             allocs.append(sign * abs(int(amt)))
+        if invs and missing:
+            # a line whose reference is unknown (a PO number): the one open item of the same
+            # payer with exactly that amount
+            cust = ctx.cust[invs[0]]
+            for amt in missing:
+                same = [k for k in ctx.items[cust]
+                        if k not in invs and abs(int(ctx.open[k])) == amt]  # fmt: skip
+                if len(same) >= 1:
+                    invs.append(same[0])
+                    allocs.append(sign * amt)
         if invs:
             a = abs(int(ctx.tx["amount"].iat[t]))
             level = _level(a, sum(abs(x) for x in allocs), ctx)
@@ -138,22 +163,29 @@ def _referenced(t: int, a: int, sign: int, named: list[int], ctx: _Ctx,
                 config: MatchConfig) -> bool:  # fmt: skip
     """Group of the invoices a payment names (and the credit notes it nets), maybe completed
     by the one exact subset of the payer's other open items; True when a hypothesis was added."""
-    cust = min({ctx.cust[k] for k in named})
+    per: dict[str, int] = defaultdict(int)
+    for k in named:
+        per[ctx.cust[k]] += 1
+    cust = min(per, key=lambda c: (-per[c], -ctx.who.get((t, c), ("", 0.0))[1], c))
     named = [k for k in named if ctx.cust[k] == cust]
     total = sum(sign * int(ctx.open[k]) for k in named)
+    inter = False
     if total != a:
-        others = [k for k in ctx.items[cust] if k not in named]
-        if len(others) <= config.max_group_items:
+        day = int(ctx.tx["day"].iat[t])
+        others = sorted((k for k in ctx.items[cust] if k not in named),
+                        key=lambda k: (abs(int(ctx.due[k]) - day), k))  # fmt: skip
+        if len(others) <= 2 * config.max_group_items:
             vals = [sign * int(ctx.open[k]) for k in others]
             s = find_subsets(vals, a - total, a - total, min_size=1,
                              max_size=max(1, config.max_group_size - len(named)), limit=2,
                              max_nodes=config.max_search_nodes)  # fmt: skip
             if len(s.solutions) == 1:
                 named = sorted(named + [others[j] for j in s.solutions[0]])
+                inter = s.interchangeable[0]
     if len(named) < 2:
         return False
     allocs, level = _fill(a, named, ctx, sign)
-    ctx.add(t, named, allocs, "reference", level, 0, cust)
+    ctx.add(t, named, allocs, "reference", level, 0, cust, inter)
     return True
 
 
@@ -177,8 +209,11 @@ def group_hypotheses(
         _remittance(ctx, remits, index, tpos)
     done = {r["tx"] for r in ctx.rows}
     strong_single = set(
-        singles.loc[(singles["amount"] == "exact") & ((singles["ref"] <= _REF_OK)
-                    | (singles["iban"] == "known")), "tx"].tolist()  # fmt: skip
+        singles.loc[
+            (singles["amount"] == "exact")
+            & ((singles["ref"] <= _REF_OK) | (singles["iban"] == "known")),
+            "tx",
+        ].tolist()  # fmt: skip
     )
     link_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     for t, c, ib in zip(links["tx"], links["customer_id"], links["iban_link"], strict=True):
@@ -203,9 +238,9 @@ def group_hypotheses(
             items = [k for k in ctx.items[cust] if days[t] < 0 or ctx.issue[k] <= days[t] + 3]
             if len(items) < 2:
                 continue
-            if len(items) > config.max_group_items:
-                items = sorted(items, key=lambda k: (abs(int(ctx.due[k]) - int(days[t])), k))
-                items = sorted(items[: config.max_group_items])
+            # preferred first: due nearest the payment (equal amounts are taken in this order)
+            items = sorted(items, key=lambda k: (abs(int(ctx.due[k]) - int(days[t])), k))
+            items = items[: config.max_group_items]
             vals = [sign * int(ctx.open[k]) for k in items]
             s = find_subsets(vals, a, a, max_size=config.max_group_size, limit=3,
                              max_nodes=config.max_search_nodes)  # fmt: skip
@@ -216,8 +251,8 @@ def group_hypotheses(
                                  max_nodes=config.max_search_nodes)  # fmt: skip
                 level = ""
             rivals = len(s.solutions) - 1 + (0 if s.complete else 1)
-            for sol in s.solutions:
+            for sol, inter in zip(s.solutions, s.interchangeable, strict=True):
                 invs = [items[j] for j in sol]
                 allocs, lvl = _fill(a, invs, ctx, sign)
-                ctx.add(t, invs, allocs, "subset", level or lvl, rivals, cust)
+                ctx.add(t, invs, allocs, "subset", level or lvl, rivals, cust, inter)
     return pd.DataFrame(ctx.rows, columns=list(GROUP_COLUMNS))

@@ -36,6 +36,7 @@ _LEGAL = re.compile(
     r"PLC|LLC|INC|CORP|CO|CIE|ET|AND|THE|DE|DU|DES|LA|LE|LES|VON|VAN|DER|EK|AB|AS|OY|OYJ|APS)\b"
 )
 _NON_ALNUM = re.compile(r"[^A-Z0-9 ]+")
+_GROUP = re.compile(r"[A-Za-z]*\d+")
 
 
 def normalize_name(name: str) -> str:
@@ -90,6 +91,13 @@ def text_keys(text: str) -> dict[str, int]:
             m = re.search(r"\d", ref.raw)
             if m and m.start() > 0:
                 keys |= _token_keys(ref.raw[m.start() :])
+            # several numbers run together ("20250000173/20250000174"): each run of 1-3 groups
+            groups = list(_GROUP.finditer(ref.raw))
+            if len(groups) > 1:
+                for x in range(len(groups)):
+                    for y in range(x + 1, min(x + 3, len(groups)) + 1):
+                        if (x, y) != (0, len(groups)):
+                            keys |= _token_keys(ref.raw[groups[x].start() : groups[y - 1].end()])
         for k in keys:
             lvl = _PREFIX_LEVEL[k[0]]
             if ref.scheme != "invoice" and k[0] == "R" and not ref.valid:

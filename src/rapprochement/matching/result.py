@@ -80,8 +80,9 @@ class ReconciliationResult:
             "suggested": int((al["status"] == "suggested").sum()),
             "auto_rate": paid_auto / self.n_transactions if self.n_transactions else 0.0,
             "amount_auto": str(sum(auto["amount"], start=_zero())),
-            "amount_suggested": str(sum(al.loc[al["status"] == "suggested", "amount"],
-                                        start=_zero())),  # fmt: skip
+            "amount_suggested": str(
+                sum(al.loc[al["status"] == "suggested", "amount"], start=_zero())
+            ),  # fmt: skip
             "by_kind": {str(k): int(v) for k, v in al.groupby("kind").size().items()},
             "unmatched_transactions": len(self.unmatched_transactions),
             "open_invoices": len(self.open_invoices),

@@ -18,15 +18,20 @@ class SubsetSearch:
     """Result of :func:`find_subsets`.
 
     Attributes:
-        solutions: index tuples (into the values given), each sorted ascending.
+        solutions: index tuples (into the values given), each sorted ascending. Subsets that
+            differ only by swapping items of equal value count once.
+        interchangeable: per solution, True when it took some but not all of several equal
+            values (which of them is paid cannot be told from the amounts).
         complete: True when the search space was exhausted (so the count is exact up to
             ``limit``); False when the node budget stopped it.
     """
 
-    __slots__ = ("complete", "solutions")
+    __slots__ = ("complete", "interchangeable", "solutions")
 
-    def __init__(self, solutions: list[tuple[int, ...]], complete: bool) -> None:
+    def __init__(self, solutions: list[tuple[int, ...]], interchangeable: list[bool],
+                 complete: bool) -> None:  # fmt: skip
         self.solutions = solutions
+        self.interchangeable = interchangeable
         self.complete = complete
 
 
@@ -43,41 +48,55 @@ def find_subsets(
     """Subsets of ``values`` (integers, any sign) of ``min_size``..``max_size`` items whose sum
     lies in ``[lo, hi]``; at most ``limit`` of them, found deterministically.
 
-    Items are explored largest magnitude first with suffix bounds (the most and least a suffix
-    can still add), so a branch that cannot reach the window is cut at once.
+    Equal values form one group from which the search takes a count (the first items of the
+    group in the order given, so callers list preferred items first). Groups are explored
+    largest magnitude first with suffix bounds (the most and least the rest can still add), so
+    a branch that cannot reach the window is cut at once.
     """
-    n = len(values)
-    order = sorted(range(n), key=lambda i: (-abs(values[i]), i))
-    vals = [values[i] for i in order]
+    groups: dict[int, list[int]] = {}
+    for i, v in enumerate(values):
+        groups.setdefault(v, []).append(i)
+    distinct = sorted(groups, key=lambda v: (-abs(v), v))
+    n = len(distinct)
+    counts = [len(groups[v]) for v in distinct]
     pos_suffix = [0] * (n + 1)
     neg_suffix = [0] * (n + 1)
     for k in range(n - 1, -1, -1):
-        pos_suffix[k] = pos_suffix[k + 1] + max(vals[k], 0)
-        neg_suffix[k] = neg_suffix[k + 1] + min(vals[k], 0)
+        v = distinct[k]
+        pos_suffix[k] = pos_suffix[k + 1] + max(v, 0) * counts[k]
+        neg_suffix[k] = neg_suffix[k + 1] + min(v, 0) * counts[k]
     found: list[tuple[int, ...]] = []
-    chosen: list[int] = []
+    inter: list[bool] = []
+    chosen: list[tuple[int, int]] = []
     nodes = 0
     stopped = False
 
-    def dfs(k: int, total: int) -> None:
+    def record() -> None:
+        idx = [i for k, c in chosen for i in groups[distinct[k]][:c]]
+        found.append(tuple(sorted(idx)))
+        inter.append(any(c < counts[k] for k, c in chosen))
+
+    def dfs(k: int, total: int, size: int) -> None:
         nonlocal nodes, stopped
-        if stopped or len(found) >= limit:
+        if stopped or len(found) >= limit or k >= n or size >= max_size:
             return
         nodes += 1
         if nodes > max_nodes:
             stopped = True
             return
-        if len(chosen) >= max_size or k >= n:
-            return
         if total + pos_suffix[k] < lo or total + neg_suffix[k] > hi:
             return
-        chosen.append(k)
-        new = total + vals[k]
-        if len(chosen) >= min_size and lo <= new <= hi:
-            found.append(tuple(sorted(order[j] for j in chosen)))
-        dfs(k + 1, new)
-        chosen.pop()
-        dfs(k + 1, total)
+        v = distinct[k]
+        for c in range(min(counts[k], max_size - size), 0, -1):
+            chosen.append((k, c))
+            new = total + v * c
+            if size + c >= min_size and lo <= new <= hi:
+                record()
+            dfs(k + 1, new, size + c)
+            chosen.pop()
+            if stopped or len(found) >= limit:
+                return
+        dfs(k + 1, total, size)
 
-    dfs(0, 0)
-    return SubsetSearch(found, complete=not stopped)
+    dfs(0, 0, 0)
+    return SubsetSearch(found, inter, complete=not stopped)

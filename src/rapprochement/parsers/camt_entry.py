@@ -9,16 +9,15 @@ cost time (the tests check that ``model_validate(model_dump())`` round-trips).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rapprochement.model import Entry, EntryStatus, ReferredDocument, SourceRef, Transaction
+from rapprochement.model import Entry, EntryStatus, SourceRef, Transaction
+from rapprochement.parsers.camt_tree import Node, NodePaths, build_node
+from rapprochement.parsers.camt_tx import charges, fx, transaction
 from rapprochement.parsers.camt_values import (
+    Constructor,
     Findings,
-    Node,
-    NodePaths,
-    build_node,
     excess_decimals,
-    join_remittance,
     parse_date,
     parse_decimal,
     valid_currency,
@@ -31,48 +30,11 @@ if TYPE_CHECKING:
 
 __all__ = ["EntryReader"]
 
+_ENTRY = Constructor(Entry)
+_TRANSACTION = Constructor(Transaction)
+_SOURCE = Constructor(SourceRef)
 _STATUS: dict[str, EntryStatus] = {"BOOK": "booked", "PDNG": "pending", "INFO": "info"}
 _TRUE = frozenset({"true", "1"})
-_DOC_AMOUNTS = (
-    ("amount", "RmtdAmt"),
-    ("due_amount", "DuePyblAmt"),
-    ("discount", "DscntApldAmt"),
-    ("credit_note_amount", "CdtNoteAmt"),
-    ("adjustment", "AdjstmntAmtAndRsn"),
-)
-_EXTRA_REFS = (
-    ("tx_id", "Refs/TxId"),
-    ("payment_info_id", "Refs/PmtInfId"),
-    ("message_id", "Refs/MsgId"),
-    ("uetr", "Refs/UETR"),
-    ("clearing_ref", "Refs/ClrSysRef"),
-    ("additional_tx_info", "AddtlTxInf"),
-    ("return_info", "RtrInf/AddtlInf"),
-)
-
-
-def _document(
-    number: str | None,
-    type_: str | None,
-    date: dt.date | None,
-    ref: str | None,
-    amounts: dict[str, Decimal],
-) -> ReferredDocument:
-    return ReferredDocument.model_construct(
-        number=number,
-        type=type_,
-        date=date,
-        amount=amounts.get("amount"),
-        due_amount=amounts.get("due_amount"),
-        discount=amounts.get("discount"),
-        credit_note_amount=amounts.get("credit_note_amount"),
-        adjustment=amounts.get("adjustment"),
-        creditor_reference=ref,
-    )
-
-
-def _compact(iban: str | None) -> str | None:
-    return "".join(iban.split()).upper() if iban else None
 
 
 class EntryReader:
@@ -95,7 +57,7 @@ class EntryReader:
 
     # -- values ------------------------------------------------------------------------------
 
-    def _amount(self, el: _Element | None, where: str) -> tuple[Decimal, str | None] | None:
+    def _amount(self, el: Any, where: str) -> tuple[Decimal, str | None] | None:
         """Unsigned amount and currency of an ``Amt``-like element, None (with a finding)."""
         if el is None:
             return None
@@ -107,15 +69,6 @@ class EntryReader:
             self._f.add("bad-amount", "error", f"{where}: {el.text!r} is not an amount", where)
             return None
         return amount, el.get("Ccy")
-
-    def _plain_amount(self, el: Node, path: str) -> Decimal | None:
-        """An optional amount below ``el`` (``X`` or ``X/Amt``), None when absent or bad."""
-        node = self._p.find(el, path)
-        if type(node) is dict:
-            node = self._p.find(node, "Amt")
-        if node is None or type(node) is dict:
-            return None
-        return parse_decimal(node.text or "")
 
     def _date(self, el: Node, path: str, where: str) -> dt.date | None:
         p = self._p
@@ -188,14 +141,14 @@ class EntryReader:
                 f"{xpath}: Btch/NbOfTxs says {batch_count} payments, {len(details)} TxDtls given",
                 xpath,
             )
-        source = SourceRef.model_construct(
+        source = _SOURCE(
             file=self._base.file,
             statement_index=self._base.statement_index,
             line=line if isinstance(line := ntry.sourceline, int) else None,
             xpath=xpath,
             member=self._base.member,
         )
-        return Entry.model_construct(
+        return _ENTRY(
             amount=amount,
             currency=ccy,
             booking_date=self._date(el, "BookgDt", xpath),
@@ -246,11 +199,11 @@ class EntryReader:
     # -- transactions ------------------------------------------------------------------------
 
     def _from_entry(self, el: Node, amount: Decimal, ccy: str) -> Transaction:
-        instructed, instructed_ccy, rate = self._fx(el)
-        return Transaction.model_construct(
+        instructed, instructed_ccy, rate = fx(el)
+        return _TRANSACTION(
             amount=amount,
             currency=ccy,
-            charges=self._charges(el),
+            charges=charges(el),
             instructed_amount=instructed,
             instructed_currency=instructed_ccy,
             exchange_rate=rate,
@@ -315,136 +268,8 @@ class EntryReader:
             ind = p.text(tx, "CdtDbtInd")
             credit = (ind != "DBIT") if ind in ("CRDT", "DBIT") else not debit
             # A reversal is booked opposite to the original payment, whose parties it keeps.
-            t = self._transaction(tx, got[0], got[1], payer_is_counterparty=credit != reversal)
+            t = transaction(tx, got[0], got[1], payer_is_counterparty=credit != reversal)
             if i in missing and len(details) > 1:
                 t.extra["amount_from"] = "remainder" if len(missing) == 1 else "entry"
             out.append(t)
         return tuple(out)
-
-    def _transaction(
-        self, tx: Node, amount: Decimal, ccy: str, *, payer_is_counterparty: bool
-    ) -> Transaction:
-        p = self._p
-        role = "Dbtr" if payer_is_counterparty else "Cdtr"
-        lines = p.texts(tx, "RmtInf/Ustrd")
-        docs: list[ReferredDocument] = []
-        structured: str | None = None
-        for strd in p.findall(tx, "RmtInf/Strd"):
-            ref = p.text(strd, "CdtrRefInf/Ref")
-            structured = structured or ref
-            docs.extend(self._documents(strd, ref))
-            lines.extend(p.texts(strd, "AddtlRmtInf"))
-        e2e = p.text(tx, "Refs/EndToEndId")
-        if e2e is not None and e2e.upper() == "NOTPROVIDED":
-            e2e = None
-        instructed, instructed_ccy, rate = self._fx(tx)
-        extra: dict[str, str] = {}
-        for key, path in _EXTRA_REFS:
-            value = p.text(tx, path)
-            if value is not None:
-                extra[key] = value
-        iban = _compact(p.text(tx, f"RltdPties/{role}Acct/Id/IBAN"))
-        return Transaction.model_construct(
-            amount=amount,
-            currency=ccy,
-            counterparty_name=p.first_text(
-                tx,
-                f"RltdPties/{role}/Nm",
-                f"RltdPties/{role}/Pty/Nm",
-                f"RltdPties/{role}/Agt/FinInstnId/Nm",
-            ),
-            counterparty_iban=iban,
-            counterparty_account=None if iban else p.text(tx, f"RltdPties/{role}Acct/Id/Othr/Id"),
-            counterparty_bic=p.first_text(
-                tx, f"RltdAgts/{role}Agt/FinInstnId/BIC", f"RltdAgts/{role}Agt/FinInstnId/BICFI"
-            ),
-            ultimate_party_name=p.first_text(
-                tx, f"RltdPties/Ultmt{role}/Nm", f"RltdPties/Ultmt{role}/Pty/Nm"
-            ),
-            remittance_info=join_remittance(lines),
-            remittance_lines=tuple(lines),
-            structured_reference=structured,
-            referred_documents=tuple(docs),
-            end_to_end_id=e2e,
-            mandate_id=p.text(tx, "Refs/MndtId"),
-            creditor_id=self._creditor_id(tx),
-            instruction_id=p.text(tx, "Refs/InstrId"),
-            bank_reference=p.text(tx, "Refs/AcctSvcrRef"),
-            purpose=p.first_text(tx, "Purp/Cd", "Purp/Prtry"),
-            return_reason=p.first_text(tx, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
-            charges=self._charges(tx),
-            instructed_amount=instructed,
-            instructed_currency=instructed_ccy,
-            exchange_rate=rate,
-            extra=extra,
-        )
-
-    def _creditor_id(self, tx: Node) -> str | None:
-        p = self._p
-        for othr in p.findall(tx, "RltdPties/Cdtr/Id/PrvtId/Othr") + p.findall(
-            tx, "RltdPties/Cdtr/Pty/Id/PrvtId/Othr"
-        ):
-            if (p.text(othr, "SchmeNm/Prtry") or "").upper() == "SEPA":
-                return p.text(othr, "Id")
-        return None
-
-    def _documents(self, strd: Node, ref: str | None) -> list[ReferredDocument]:
-        p = self._p
-        amounts: dict[str, Decimal] = {}
-        amt_el = p.find(strd, "RfrdDocAmt")
-        if amt_el is not None:
-            for field, tag in _DOC_AMOUNTS:
-                value = self._plain_amount(amt_el, tag)
-                if value is not None:
-                    amounts[field] = value
-        infos = p.findall(strd, "RfrdDocInf")
-        if not infos:
-            if not amounts:
-                return []
-            return [_document(None, None, None, ref, amounts)]
-        docs = []
-        for info in infos:
-            related = p.first_text(info, "RltdDt/Dt", "RltdDt")
-            docs.append(
-                _document(
-                    p.text(info, "Nb"),
-                    p.first_text(info, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry"),
-                    parse_date(related) if related else None,
-                    ref,
-                    amounts if len(infos) == 1 else {},
-                )
-            )
-        return docs
-
-    def _charges(self, el: Node) -> Decimal | None:
-        p = self._p
-        blocks = p.findall(el, "Chrgs")
-        if not blocks:
-            return None
-        total = self._plain_amount(blocks[0], "TtlChrgsAndTaxAmt")
-        if total is not None:
-            return total
-        values: list[Decimal | None] = []
-        for block in blocks:
-            leaves = p.findall(block, "Amt") + [p.find(r, "Amt") for r in p.findall(block, "Rcrd")]
-            values.extend(
-                None if leaf is None or type(leaf) is dict else parse_decimal(leaf.text or "")
-                for leaf in leaves
-            )
-        if not values or any(v is None for v in values):
-            return None
-        return sum((v for v in values if v is not None), Decimal(0))
-
-    def _fx(self, el: Node) -> tuple[Decimal | None, str | None, Decimal | None]:
-        p = self._p
-        inst = p.find(el, "AmtDtls/InstdAmt/Amt")
-        instructed = parse_decimal(inst.text or "") if inst is not None else None
-        rate_text = p.first_text(
-            el,
-            "AmtDtls/InstdAmt/CcyXchg/XchgRate",
-            "AmtDtls/TxAmt/CcyXchg/XchgRate",
-            "AmtDtls/CntrValAmt/CcyXchg/XchgRate",
-        )
-        rate = parse_decimal(rate_text) if rate_text else None
-        ccy = inst.get("Ccy") if inst is not None and instructed is not None else None
-        return instructed, ccy, rate

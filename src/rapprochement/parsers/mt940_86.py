@@ -11,6 +11,8 @@ German ``?nn`` subfields (DFÜ-Abkommen, Deutsche Kreditwirtschaft)
 Dutch slash keys (ING, Rabobank, ABN AMRO, ASN, Knab, SNS, Triodos...)
     ``/EREF/.../ORDP//NAME/.../IBAN/.../REMI/.../CSID/.../MARF/...`` and ABN AMRO's
     ``/TRTP/SEPA OVERBOEKING/IBAN/.../BIC/.../NAME/.../REMI/.../EREF/...``.
+Polish ``KEY: value;`` (mBank)
+    ``911 TRANSAKCJA IPH; Z RACH.: <account>; OD: <name, address>; TYT.: <title>; TNR: ...``.
 Free text
     The whole field is the remittance (SEPA keywords still split it when present).
 
@@ -38,6 +40,7 @@ __all__ = [
     "join_wrapped",
     "parse_86",
     "parse_german",
+    "parse_polish",
     "parse_slash",
     "split_sepa_keywords",
 ]
@@ -81,6 +84,8 @@ _NO_REF = frozenset({"NOTPROVIDED", "NONREF", "NOT PROVIDED", ""})
 
 def split_sepa_keywords(text: str) -> tuple[str, dict[str, str]]:
     """Text before the first SEPA keyword, and each keyword's value (``SVWZ+`` -> ``SVWZ``)."""
+    if "+" not in text:  # every keyword ends with "+": skip the scan
+        return text, {}
     parts = _SEPA_RE.split(text)
     if len(parts) == 1:
         return text, {}
@@ -103,6 +108,10 @@ def structured_reference(text: str) -> str | None:
     return None
 
 
+#: SEPA keyword -> Transaction field, for keywords whose value is taken as it is.
+_SEPA_FIELD = {"MREF": "mandate_id", "CRED": "creditor_id", "PURP": "purpose"}
+
+
 def _apply_sepa(fields: dict[str, Any], text: str, credit: bool) -> None:
     head, kw = split_sepa_keywords(text)
     if not kw:
@@ -111,31 +120,40 @@ def _apply_sepa(fields: dict[str, Any], text: str, credit: bool) -> None:
     svwz = kw.get("SVWZ")
     # Without SVWZ+ the keywords carry no separate purpose text: keep the whole text, lose nothing.
     fields["remittance_info"] = " ".join(p for p in (head, svwz) if p) if svwz is not None else text
-    eref = kw.get("EREF")
-    if eref is not None and eref not in _NO_REF:
-        fields["end_to_end_id"] = eref
-    if kw.get("MREF"):
-        fields["mandate_id"] = kw["MREF"]
-    if kw.get("CRED"):
-        fields["creditor_id"] = kw["CRED"]
-    if kw.get("PURP"):
-        fields["purpose"] = kw["PURP"]
-    ultimate = kw.get("ABWA") if credit else kw.get("ABWE")
-    ultimate = ultimate or kw.get("ABWA") or kw.get("ABWE")
-    if ultimate:
-        fields["ultimate_party_name"] = ultimate
-    if kw.get("IBAN") and "counterparty_iban" not in fields:
-        fields["counterparty_iban"] = compact_iban(kw["IBAN"]) or kw["IBAN"]
-    if kw.get("BIC") and "counterparty_bic" not in fields:
-        fields["counterparty_bic"] = kw["BIC"].replace(" ", "")
     extra = fields.setdefault("extra", {})
-    for key in ("KREF", "DEBT", "COAM", "OAMT", "SQTP", "RTRN", "ABWA", "ABWE"):
-        if kw.get(key):
-            extra[key] = kw[key]
+    for key, value in kw.items():
+        if not value or key == "SVWZ":
+            continue
+        target = _SEPA_FIELD.get(key)
+        if target is not None:
+            fields[target] = value
+        elif key == "EREF":
+            if value not in _NO_REF:
+                fields["end_to_end_id"] = value
+        elif key == "IBAN":
+            if "counterparty_iban" not in fields:
+                iban = compact_iban(value)
+                if iban:
+                    fields["counterparty_iban"] = iban
+                else:
+                    fields.setdefault("counterparty_account", value)
+        elif key == "BIC":
+            fields.setdefault("counterparty_bic", value.replace(" ", ""))
+        else:
+            # ABWA+ (different payer) is the ultimate party of a credit, ABWE+ (different payee)
+            # of a debit; both are also kept verbatim.
+            extra[key] = value
+            if key == ("ABWA" if credit else "ABWE") or (
+                key in ("ABWA", "ABWE") and "ultimate_party_name" not in fields
+            ):
+                fields["ultimate_party_name"] = value
 
 
 _SUBFIELD = {"?": re.compile(r"\?(\d\d)"), ">": re.compile(r">(\d\d)")}
 _GERMAN = re.compile(r"\s*\d{3}\s*([?>])\d\d")
+
+
+_GERMAN_EXTRA = {"00": "posting_text", "10": "prima_nota", "34": "text_key_ext"}
 
 
 def parse_german(text: str, credit: bool, mark: str = "?") -> dict[str, Any]:
@@ -150,33 +168,33 @@ def parse_german(text: str, credit: bool, mark: str = "?") -> dict[str, Any]:
     fields["extra"] = extra
     remittance: list[str] = []
     names: list[str] = []
-    for i in range(1, len(parts) - 1, 2):
-        code, value = int(parts[i]), parts[i + 1]
-        if 20 <= code <= 29 or 60 <= code <= 63:
+    for code, value in zip(parts[1::2], parts[2::2], strict=False):
+        # Two-digit codes compare as strings: "20" <= code <= "29" is ?20-?29.
+        if "20" <= code <= "29" or "60" <= code <= "63":
             remittance.append(value)
-        elif code in (32, 33):
+        elif code == "32" or code == "33":
             names.append(value)
-        elif code == 0:
-            extra["posting_text"] = value.strip()
-        elif code == 10:
-            extra["prima_nota"] = value.strip()
-        elif code == 30:
+        elif code in _GERMAN_EXTRA:
+            v = value.strip()
+            if v:
+                extra[_GERMAN_EXTRA[code]] = v
+        elif code == "30":
             v = value.strip()
             if v[:4].isalpha():
                 fields["counterparty_bic"] = v
             elif v:
                 extra["bank_code"] = v
-        elif code == 31:
+        elif code == "31":
             v = value.strip()
             iban = compact_iban(v)
             if iban:
                 fields["counterparty_iban"] = iban
             elif v:
                 fields["counterparty_account"] = v
-        elif code == 34:
-            extra["text_key_ext"] = value.strip()
-        elif value.strip():
-            extra[f"{mark}{parts[i]}"] = value.strip()
+        else:
+            v = value.strip()
+            if v:
+                extra[mark + code] = v
     if names:
         fields["counterparty_name"] = join_wrapped(names, SUBFIELD_WIDTH) or None
     fields["remittance_lines"] = tuple(remittance)
@@ -310,6 +328,43 @@ def _cntp(fields: dict[str, Any], value: str) -> None:
         fields["counterparty_name"] = name
 
 
+_POLISH = re.compile(r"\s*\d{3} [^;]*;.*\b(?:TYT\.|Z RACH\.|NA RACH\.|OD|DLA):", re.DOTALL)
+_POLISH_ITEM = re.compile(r";\s*([A-Z][A-Z .]{0,20}?)\s*:\s*")
+
+
+def parse_polish(text: str) -> dict[str, Any]:
+    """Fields of the Polish ``KEY: value;`` :86: (mBank): ``Z RACH.:``/``NA RACH.:`` account,
+    ``OD:``/``DLA:`` counterparty (name and address), ``TYT.:`` title (the remittance)."""
+    parts = _POLISH_ITEM.split(";" + text)
+    fields: dict[str, Any] = {}
+    extra: dict[str, str] = {}
+    fields["extra"] = extra
+    head = parts[0].strip(" ;")
+    if head:
+        extra["posting_text"] = head
+    for key, raw in zip(parts[1::2], parts[2::2], strict=False):
+        value = raw.strip(" ;")
+        if not value:
+            continue
+        if key in ("Z RACH.", "NA RACH."):
+            compact = value.replace(" ", "")
+            iban = compact_iban(compact) or (
+                compact_iban("PL" + compact) if compact.isdigit() else None
+            )
+            if iban:
+                fields["counterparty_iban"] = iban
+            else:
+                fields["counterparty_account"] = value
+        elif key in ("OD", "DLA"):
+            fields["counterparty_name"] = value
+        elif key == "TYT.":
+            fields["remittance_info"] = value
+        else:
+            extra[key.rstrip(".")] = value
+    fields.setdefault("remittance_info", text)
+    return fields
+
+
 def parse_86(lines: Sequence[str], credit: bool) -> dict[str, Any]:
     """Transaction fields from the lines of one :86: field (first line without its tag)."""
     german = _GERMAN.match(lines[0])
@@ -319,6 +374,9 @@ def parse_86(lines: Sequence[str], credit: bool) -> dict[str, Any]:
         text = join_wrapped(lines, LINE_WIDTH, LINE_WIDTH - len(":86:"))
         if _SLASH.match(text):
             fields = parse_slash(text, credit)
+        elif ";" in text and _POLISH.match(text):
+            fields = parse_polish(text)
+            fields["remittance_lines"] = tuple(s.strip() for s in lines if s.strip())
         else:
             fields = {"remittance_lines": tuple(s.strip() for s in lines if s.strip())}
             _apply_sepa(fields, text, credit)

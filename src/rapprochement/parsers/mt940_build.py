@@ -38,16 +38,32 @@ def constructor(cls: type[M]) -> Callable[..., M]:
         elif not field.is_required():
             defaults[name] = field.default
     new = cls.__new__
+    # One fields-set per combination of given fields, shared: frozen models never change it in
+    # place (model_copy copies it first), and fewer container objects means less GC work.
+    shared_sets: dict[tuple[str, ...], set[str]] = {}
+
+    all_fields = set(cls.model_fields)
+    n_fields = len(all_fields)
 
     def make(**values: Any) -> M:
         obj = new(cls)
-        data = defaults.copy()
-        data.update(values)
-        for name, factory in factories.items():
-            if name not in values:
-                data[name] = factory()
+        if len(values) == n_fields:
+            # Every field given (the hot path): the keyword dict is already the model's dict.
+            data = values
+            fields_set = all_fields
+        else:
+            data = defaults.copy()
+            data.update(values)
+            for name, factory in factories.items():
+                if name not in values:
+                    data[name] = factory()
+            key = tuple(values)
+            found = shared_sets.get(key)
+            if found is None:
+                found = shared_sets[key] = set(key)
+            fields_set = found
         _set(obj, "__dict__", data)
-        _set(obj, "__pydantic_fields_set__", set(values))
+        _set(obj, "__pydantic_fields_set__", fields_set)
         _set(obj, "__pydantic_extra__", None)
         _set(obj, "__pydantic_private__", None)
         return obj

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 __all__ = [
     "BalanceField",
@@ -105,7 +106,7 @@ def parse_balance(text: str) -> BalanceField:
 # :61: value date, entry date, mark, funds code, amount, type, references.
 _LINE61 = re.compile(
     r"\s*(\d{6})"  # value date YYMMDD
-    r"(\d{4})?"  # entry date MMDD
+    r"(\d{4}| {4})?"  # entry date MMDD (some banks write four spaces when there is none)
     r"(R?[CD])"  # mark: C, D, RC (reversal of credit), RD (reversal of debit)
     r"([A-Z])?"  # funds code (third currency letter)
     r"\s*([0-9][0-9,.]*|[,.][0-9]+)"  # amount
@@ -115,8 +116,7 @@ _LINE61 = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Line61:
+class Line61(NamedTuple):
     """The parts of a :61: statement line."""
 
     value_date: dt.date | None
@@ -145,6 +145,8 @@ def parse_line61(first: str, more: list[str]) -> Line61:
     if m is None:
         raise FieldError(f"statement line {first.strip()!r} does not follow the :61: grammar")
     vtext, etext, mark, funds, amount_text, ttype, refs = m.groups()
+    if etext == "    ":
+        etext = None
     amount = parse_amount(amount_text)
     if mark in ("D", "RC"):
         amount = -amount

@@ -1,19 +1,20 @@
 """MT940 text: reading lines incrementally and deciding their encoding without garbling names.
 
-SWIFT itself is ASCII, but bank exports carry names in UTF-8, CP1252/Latin-1 (Western Europe) or
-CP1250 (Central Europe: Polish mBank, Hungarian Raiffeisen). The rule, applied to 64 KiB chunks
-so memory stays flat whatever the file size:
+SWIFT itself is ASCII, but bank exports carry names in UTF-8, CP1252/Latin-1 (Western Europe),
+CP1250 (Central Europe: Polish mBank) or CP852 (DOS Latin-2: Hungarian Raiffeisen). One encoding
+per file, decided on 64 KiB chunks of whole lines so memory stays flat whatever the file size:
 
-1. A UTF-8 BOM is dropped. A chunk (or a line) that decodes as UTF-8 *is* UTF-8: non-ASCII text
+1. A UTF-8 BOM is dropped. While every chunk decodes as UTF-8, the file is UTF-8: non-ASCII text
    in a legacy code page is almost never valid UTF-8 by accident (it needs a lead byte
    0xC2-0xF4 followed by exactly the right number of 0x80-0xBF bytes).
-2. Lines that are not valid UTF-8 are decoded with one legacy code page per file, chosen the first
-   time such lines are met, by byte statistics over the non-ASCII bytes of those lines
-   (:func:`choose_legacy_codec`): each byte votes for CP1250 or CP1252 when it is a letter in one
-   and not in the other (0xA3 is "Ł" in CP1250 but "£" in CP1252, 0xB9 "ą" vs "¹", 0x8F "Ź" vs
-   undefined...). Bytes that are letters in both ("ü" 0xFC, "é" 0xE9, "ó" 0xF3) do not vote. Ties go
-   to CP1252, the most common legacy code page of bank exports. Bytes undefined in CP1252 decode
-   as Latin-1, so decoding never fails.
+2. At the first chunk that does not decode, the file is in a legacy code page, chosen once by
+   byte statistics over that chunk (:func:`choose_legacy_codec`): decoded with each candidate
+   (CP1252, CP1250, CP852), count the non-ASCII letters that fit their ASCII neighbours' case
+   (an upper-case letter beside upper-case letters, or no ASCII letter beside it). 0xA3 is "Ł" in
+   CP1250 (fits "SPÓŁKA"), "£" in CP1252 (not a letter) and "ú" in CP852 (lower case inside an
+   upper-case word). The highest count wins; ties go to the earlier candidate, so text whose
+   accented letters exist in all three ("Müller", "Société") stays CP1252. Bytes a code page
+   leaves undefined decode as Latin-1, so decoding never fails.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class _Decoder:
 def iter_lines(stream: BinaryIO) -> Iterator[str]:
     """Decoded lines of ``stream`` without their end of line (LF, CRLF or lone CR), read by chunks.
 
-    A UTF-8 BOM at the start is dropped; NUL bytes and a trailing Ctrl-Z are removed.
+    A UTF-8 BOM at the start is dropped and NUL bytes are removed.
     """
     decoder = _Decoder()
     rest = b""

@@ -29,7 +29,7 @@ from typing import BinaryIO
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Finding, SourceRef, Statement
 from rapprochement.parsers._common import Event, StatementBegin, collect
-from rapprochement.parsers.ofx_entry import LEAF, build_entry, clean_iban, make_source
+from rapprochement.parsers.ofx_entry import build_entry, clean_iban, make_source, read_fields
 from rapprochement.parsers.ofx_text import (
     decode,
     parse_amount_text,
@@ -46,7 +46,9 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9._-]*)[^<>]*>([^<]*)")
 _TRN_END = re.compile(
     r"<(/?)(STMTTRN|BANKTRANLIST|INVBANKTRAN|STMTRS|CCSTMTRS|INVSTMTRS|LEDGERBAL|OFX)\s*>", re.I
 )
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+#: A STMTTRN body never holds these; seeing one means its closing tag is missing.
+_EARLY_END = ("<STMTTRN>", "TRANLIST>", "STMTRS>", "<LEDGERBAL>", "</OFX>")
+_WINDOW = 16_384
 _SNIFF = re.compile(rb"<OFX\s*>|<\?OFX\s", re.I)
 _CCY = re.compile(r"[A-Z]{3}")
 
@@ -89,8 +91,7 @@ def iter_events(
     decoded = decode(data)
     text = decoded.text
     if "<!--" in text:
-        # Comments may hide tags; blank them, keeping their line breaks for line numbers.
-        text = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
+        text = _strip_comments(text)
     first = _TAG.search(text)
     if first is None:
         line = text.count("\n", 0, len(text)) + 1
@@ -104,10 +105,31 @@ def iter_events(
     yield from reader.run()
 
 
+def _strip_comments(text: str) -> str:
+    """Blank ``<!-- ... -->`` comments (they may hide tags), keeping their line breaks so line
+    numbers stay true. Linear: an unterminated comment ends the scan instead of being retried."""
+    parts: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        parts.append(text[pos:start])
+        parts.append("\n" * text.count("\n", start, end))
+        pos = end + 3
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 class _Open:
     """An open statement: what has been read of it so far."""
 
-    __slots__ = ("account", "begun", "fields", "findings", "index", "kind", "line", "status")
+    __slots__ = (
+        "account", "begun", "ccy", "fields", "findings", "index", "kind", "line", "status"
+    )  # fmt: skip
 
     def __init__(self, kind: str, index: int, line: int, status: str | None) -> None:
         self.kind = kind
@@ -118,6 +140,7 @@ class _Open:
         self.account: dict[str, str] = {}
         self.findings: list[Finding] = []
         self.begun = False
+        self.ccy: str | None = None
 
 
 class _Reader:
@@ -154,7 +177,7 @@ class _Reader:
         text = self.text
         search = _TAG.search
         trn_end = _TRN_END.search
-        leaves = LEAF.findall
+        find = str.find
         pos = 0
         while True:
             m = search(text, pos)
@@ -168,23 +191,31 @@ class _Reader:
                     yield from self.close(name)
                 continue
             if name == "STMTTRN":
-                stop = trn_end(text, pos)
-                body = text[pos : stop.start() if stop else len(text)]
-                if stop is None:
-                    pos = len(text)
-                elif stop.group(1) and stop.group(2).upper() == "STMTTRN":
-                    pos = stop.end()
+                # Fast path: the closing tag within a bounded window, and nothing in between
+                # that ends the transaction earlier; else the regex that knows every end.
+                end = find(text, "</STMTTRN>", pos, pos + _WINDOW)
+                body = text[pos:end] if end >= 0 else ""
+                if end >= 0 and not any(mark in body for mark in _EARLY_END):
+                    pos = end + 10
                 else:
-                    pos = stop.start()
+                    stop = trn_end(text, pos)
+                    body = text[pos : stop.start() if stop else len(text)]
+                    if stop is None:
+                        pos = len(text)
+                    elif stop.group(1) and stop.group(2).upper() == "STMTTRN":
+                        pos = stop.end()
+                    else:
+                        pos = stop.start()
                 cur = self.current
                 if cur is None:
                     continue  # a transaction outside any statement (fuzzed input): nothing to add
-                pairs = leaves(body)
-                fields = dict(pairs) if raw_name == name else {k.upper(): v for k, v in pairs}
+                fields = read_fields(body, upper=raw_name != name)
                 if not cur.begun:
                     yield self.begin(cur)
                 source = make_source(self.filename, cur.index, self.line_at(m.start()), self.member)
-                yield build_entry(fields, self.currency(cur), source, cur.findings)
+                if cur.ccy is None:
+                    cur.ccy = self.currency(cur)
+                yield build_entry(fields, cur.ccy, source, cur.findings)
                 continue
             if name in _AGGREGATES:
                 yield from self.open(name, m.start())
@@ -202,6 +233,9 @@ class _Reader:
                 )
             )
             yield from self.close(_STATEMENTS_TAG[cur.kind])
+            if self.current is cur:  # cannot happen (its tag is on the stack); never loop
+                self.current = None
+                yield self.statement(cur)
 
     def open(self, name: str, pos: int) -> Iterator[Event]:
         if name in _STATEMENTS:

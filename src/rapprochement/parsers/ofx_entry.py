@@ -33,7 +33,7 @@ from pydantic import BaseModel
 from rapprochement.model import Entry, Finding, SourceRef, Transaction
 from rapprochement.parsers.ofx_text import parse_amount_text, parse_date, unescape
 
-__all__ = ["LEAF", "build_entry", "clean_iban", "make_source"]
+__all__ = ["LEAF", "build_entry", "clean_iban", "make_source", "read_fields"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,29 +65,47 @@ def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
 _TX_DEFAULTS = _defaults(Transaction)
 _ENTRY_DEFAULTS = _defaults(Entry)
 _SET = object.__setattr__
-_FIELDS_SETS: dict[tuple[type[BaseModel], int], set[str]] = {}
+_findall = LEAF.findall
+_TX_SET = {
+    "amount", "currency", "counterparty_name", "counterparty_iban", "counterparty_account",
+    "counterparty_bic", "remittance_info", "remittance_lines", "instructed_amount",
+    "instructed_currency", "exchange_rate", "extra",
+}  # fmt: skip
+_ENTRY_SET = {
+    "amount", "currency", "booking_date", "value_date", "status", "bank_transaction_code",
+    "bank_reference", "customer_reference", "transactions", "source",
+}  # fmt: skip
+_SOURCE_SET = {"file", "statement_index", "line", "member"}
 
 
-def _construct(cls: type[M], defaults: dict[str, Any], values: dict[str, Any]) -> M:
+def _construct(cls: type[M], template: dict[str, Any], fields_set: set[str], **values: Any) -> M:
     """``cls.model_construct(**values)`` without its per-field default lookups (5x faster).
 
     Only for values already of the right type (the hot path builds them so): no validation.
-    Fields with a default factory must be given.
+    ``template`` holds every field in order with its default; ``fields_set`` is shared by every
+    object of a call site (frozen models never mutate it: ``model_copy`` copies it first), which
+    also means fewer objects for the garbage collector to walk.
     """
     obj = cls.__new__(cls)
-    data = defaults.copy()
+    data = template.copy()
     data.update(values)
     _SET(obj, "__dict__", data)
-    # One fields-set per call site, shared: frozen models never mutate it (model_copy copies it
-    # first), and fewer container objects keep the garbage collector's passes short.
-    key = (cls, len(values))
-    fields_set = _FIELDS_SETS.get(key)
-    if fields_set is None or len(fields_set) != len(values) or not fields_set.issuperset(values):
-        fields_set = _FIELDS_SETS[key] = set(values)
     _SET(obj, "__pydantic_fields_set__", fields_set)
     _SET(obj, "__pydantic_extra__", None)
     _SET(obj, "__pydantic_private__", None)
     return obj
+
+
+def read_fields(body: str, *, upper: bool = False) -> dict[str, str]:
+    """``tag -> text`` of a STMTTRN body: text stripped, entities decoded, tags upper-cased
+    when ``upper`` (files with lower-case tags)."""
+    pairs = _findall(body)
+    if upper:
+        pairs = [(k.upper(), v) for k, v in pairs]
+    fields = {k: v.strip() for k, v in pairs}
+    if "&" in body:
+        fields = {k: unescape(v) for k, v in fields.items()}
+    return fields
 
 
 def clean_iban(value: str) -> str | None:
@@ -103,16 +121,6 @@ def clean_iban(value: str) -> str | None:
         return None
 
 
-def _text(fields: dict[str, str], key: str) -> str | None:
-    raw = fields.get(key)
-    if raw is None:
-        return None
-    value = raw.strip()
-    if not value:
-        return None
-    return unescape(value) if "&" in value else value
-
-
 def build_entry(
     fields: dict[str, str],
     currency: str,
@@ -121,39 +129,49 @@ def build_entry(
 ) -> Entry:
     """The entry for one STMTTRN; problems are appended to ``findings``, never raised.
 
-    An unreadable amount gives an entry of status ``info`` and amount 0 (the raw text kept in
-    ``extra["TRNAMT"]``) with an ``error`` finding, so the line stays visible and counted but adds
-    nothing to the totals; an unreadable date leaves the date empty with a ``warning`` finding.
+    ``fields`` maps each tag of the STMTTRN body to its text, stripped and with entities
+    decoded (empty string for an empty tag). An unreadable amount gives an entry of status
+    ``info`` and amount 0 (the raw text kept in ``extra["TRNAMT"]``) with an ``error`` finding,
+    so the line stays visible and counted but adds nothing to the totals; an unreadable date
+    leaves the date empty with a ``warning`` finding.
     """
+    g = fields.get
     status = "booked"
     extra: dict[str, str] = {}
-    raw_amount = fields.get("TRNAMT", "")
+    raw_amount = g("TRNAMT", "")
     try:
         amount = parse_amount_text(raw_amount)
     except ValueError:
         amount = Decimal(0)
         status = "info"
-        extra["TRNAMT"] = raw_amount.strip()
+        extra["TRNAMT"] = raw_amount
         findings.append(
             Finding(
                 code="bad-amount",
                 severity="error",
-                message=f"STMTTRN has no readable TRNAMT ({raw_amount.strip()!r}); "
+                message=f"STMTTRN has no readable TRNAMT ({raw_amount!r}); "
                 "the entry is kept with status 'info' and amount 0",
                 source=source,
             )
         )
-    booking = _date(fields, "DTPOSTED", source, findings, required=True)
+    raw = g("DTPOSTED")
+    try:
+        booking = parse_date(raw) if raw else _missing_date(source, findings)
+    except ValueError as exc:
+        booking = _bad_date("DTPOSTED", exc, source, findings)
     value_key = "DTAVAIL" if "DTAVAIL" in fields else "DTUSER"
-    value_date = _date(fields, value_key, source, findings, required=False)
+    raw = g(value_key)
+    try:
+        value_date = parse_date(raw) if raw else None
+    except ValueError as exc:
+        value_date = _bad_date(value_key, exc, source, findings)
 
     entry_ccy = currency
     instructed_ccy = rate = instructed = None
-    sym = _text(fields, "CURSYM")
-    if "CURRENCY" in fields or "ORIGCURRENCY" in fields or sym:
-        leaf_ccy = (_text(fields, "CURRENCY") or "").upper()
-        sym = (sym or leaf_ccy).upper()
-        rate = _rate(fields)
+    sym = g("CURSYM")
+    if sym or "CURRENCY" in fields or "ORIGCURRENCY" in fields:
+        sym = (sym or g("CURRENCY") or "").upper()
+        rate = _rate(g("CURRATE"))
         if _CCY.fullmatch(sym):
             foreign = sym != currency and currency != "XXX"
             if "ORIGCURRENCY" not in fields:
@@ -167,100 +185,93 @@ def build_entry(
                 rate = None
 
     for key in fields.keys() - _MAPPED:
-        value = _text(fields, key)
-        if value is not None:
-            extra[key] = value
-    if value_key == "DTAVAIL" and "DTUSER" in fields:
-        dtuser = _text(fields, "DTUSER")
-        if dtuser:
-            extra["DTUSER"] = dtuser
+        if fields[key]:
+            extra[key] = fields[key]
+    if value_key == "DTAVAIL" and g("DTUSER"):
+        extra["DTUSER"] = fields["DTUSER"]
 
-    acct = _text(fields, "ACCTID")
+    acct = g("ACCTID") or None
     cp_iban = clean_iban(acct) if acct else None
-    bank_id = (_text(fields, "BANKID") or "").upper()
-    name = _text(fields, "EXTDNAME") or _text(fields, "NAME")
-    if "EXTDNAME" in fields and "NAME" in fields:
-        short = _text(fields, "NAME")
-        if short and short != name:
-            extra["NAME"] = short
-    memo = _text(fields, "MEMO")
-    checknum = _text(fields, "CHECKNUM")
-    refnum = _text(fields, "REFNUM")
+    bank_id = g("BANKID", "").upper()
+    name = g("EXTDNAME") or g("NAME") or None
+    if g("EXTDNAME") and g("NAME") and fields["NAME"] != name:
+        extra["NAME"] = fields["NAME"]
+    memo = g("MEMO") or None
+    checknum = g("CHECKNUM") or None
+    refnum = g("REFNUM") or None
     if checknum and refnum:
         extra["REFNUM"] = refnum
 
-    tx = _construct(Transaction, _TX_DEFAULTS, {
-        "amount": amount,
-        "currency": entry_ccy,
-        "counterparty_name": name,
-        "counterparty_iban": cp_iban,
-        "counterparty_account": None if cp_iban else acct,
-        "counterparty_bic": bank_id if _BIC_SHAPE.fullmatch(bank_id) else None,
-        "remittance_info": memo or "",
-        "remittance_lines": (memo,) if memo else (),
-        "instructed_amount": instructed,
-        "instructed_currency": instructed_ccy,
-        "exchange_rate": rate,
-        "extra": extra,
-    })  # fmt: skip
-    return _construct(Entry, _ENTRY_DEFAULTS, {
-        "amount": amount,
-        "currency": entry_ccy,
-        "booking_date": booking,
-        "value_date": value_date,
-        "status": status,
-        "bank_transaction_code": _text(fields, "TRNTYPE"),
-        "bank_reference": _text(fields, "FITID"),
-        "customer_reference": checknum or refnum,
-        "transactions": (tx,),
-        "source": source,
-    })  # fmt: skip
+    tx = _construct(
+        Transaction,
+        _TX_DEFAULTS,
+        _TX_SET,
+        amount=amount,
+        currency=entry_ccy,
+        counterparty_name=name,
+        counterparty_iban=cp_iban,
+        counterparty_account=None if cp_iban else acct,
+        counterparty_bic=bank_id if bank_id and _BIC_SHAPE.fullmatch(bank_id) else None,
+        remittance_info=memo or "",
+        remittance_lines=(memo,) if memo else (),
+        instructed_amount=instructed,
+        instructed_currency=instructed_ccy,
+        exchange_rate=rate,
+        extra=extra,
+    )
+    return _construct(
+        Entry,
+        _ENTRY_DEFAULTS,
+        _ENTRY_SET,
+        amount=amount,
+        currency=entry_ccy,
+        booking_date=booking,
+        value_date=value_date,
+        status=status,
+        bank_transaction_code=g("TRNTYPE") or None,
+        bank_reference=g("FITID") or None,
+        customer_reference=checknum or refnum,
+        transactions=(tx,),
+        source=source,
+    )
 
 
-def _rate(fields: dict[str, str]) -> Decimal | None:
-    raw = _text(fields, "CURRATE")
-    if raw is None:
+def _missing_date(source: SourceRef, findings: list[Finding]) -> dt.date | None:
+    """Record a missing DTPOSTED; the date stays empty."""
+    findings.append(
+        Finding(
+            code="missing-date",
+            severity="warning",
+            message="STMTTRN has no DTPOSTED; its booking date is left empty",
+            source=source,
+        )
+    )
+    return None
+
+
+def _bad_date(
+    key: str, exc: ValueError, source: SourceRef, findings: list[Finding]
+) -> dt.date | None:
+    """Record an unreadable date; the date stays empty."""
+    findings.append(
+        Finding(
+            code="bad-date",
+            severity="warning",
+            message=f"STMTTRN {key}: {exc}; the date is left empty",
+            source=source,
+        )
+    )
+    return None
+
+
+def _rate(raw: str | None) -> Decimal | None:
+    if not raw:
         return None
     try:
         rate = parse_amount_text(raw)
     except ValueError:
         return None
     return rate if rate > 0 else None
-
-
-def _date(
-    fields: dict[str, str],
-    key: str,
-    source: SourceRef,
-    findings: list[Finding],
-    *,
-    required: bool,
-) -> dt.date | None:
-    raw = fields.get(key)
-    value = raw.strip() if raw else ""
-    if not value:
-        if required:
-            findings.append(
-                Finding(
-                    code="missing-date",
-                    severity="warning",
-                    message=f"STMTTRN has no {key}; its booking date is left empty",
-                    source=source,
-                )
-            )
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        findings.append(
-            Finding(
-                code="bad-date",
-                severity="warning",
-                message=f"STMTTRN {key}: {exc}; the date is left empty",
-                source=source,
-            )
-        )
-        return None
 
 
 _SOURCE_DEFAULTS = _defaults(SourceRef)
@@ -271,5 +282,9 @@ def make_source(file: str | None, index: int, line: int, member: str | None) -> 
     return _construct(
         SourceRef,
         _SOURCE_DEFAULTS,
-        {"file": file, "statement_index": index, "line": line, "member": member},
+        _SOURCE_SET,
+        file=file,
+        statement_index=index,
+        line=line,
+        member=member,
     )

@@ -37,11 +37,8 @@ def load_statements(
     sources: StatementSource | Iterable[StatementSource],
 ) -> tuple[list[str], list[Statement]]:
     """Parse every file first (nothing is written while a file may still fail to parse)."""
-    items: list[StatementSource]
-    if isinstance(sources, (str, os.PathLike, Statement)):
-        items = [sources]
-    else:
-        items = list(sources)
+    single = isinstance(sources, (str, os.PathLike, Statement))
+    items: list[StatementSource] = [sources] if single else list(sources)  # type: ignore[list-item, arg-type]
     names: list[str] = []
     out: list[Statement] = []
     for item in items:

@@ -58,7 +58,9 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
         text = raw.decode("cp1252", errors="replace")
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
-    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
+    rows = [
+        r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)
+    ]
     if not rows:
         raise InputError("the CSV file is empty", file=str(path), hint="expected a header row")
     return [h.strip() for h in rows[0]], rows[1:]
@@ -146,7 +148,7 @@ def _row(rec: Mapping[str, Any]) -> InvoiceRow:
                 raise _RowError(col, DateError, str(exc)) from None
     amount: Decimal = values["amount"]
     open_amount: Decimal = values.get("open_amount", amount)
-    if open_amount != 0 and (open_amount < 0) != (amount < 0) or abs(open_amount) > abs(amount):
+    if (open_amount != 0 and (open_amount < 0) != (amount < 0)) or abs(open_amount) > abs(amount):
         raise _RowError(
             "open_amount", AmountError, f"{open_amount} is not between 0 and the amount {amount}"
         )
@@ -262,9 +264,10 @@ def _store_customers(conn: Connection, rows: list[InvoiceRow], now: dt.datetime)
         )
     pairs = {(r["customer_id"], r["customer_iban"]) for r in rows if r["customer_iban"]}
     if pairs:
-        have = set(
-            conn.execute(select(t.customer_ibans.c.customer_id, t.customer_ibans.c.iban)).tuples()
-        )
+        have = {
+            (r[0], r[1])
+            for r in conn.execute(select(t.customer_ibans.c.customer_id, t.customer_ibans.c.iban))
+        }
         fresh = sorted(pairs - have)
         if fresh:
             conn.execute(
@@ -287,7 +290,9 @@ def store_invoices(conn: Connection, rows: list[InvoiceRow]) -> InvoiceImportSum
         rec = {k: r.get(k) for k in _INVOICE_FIELDS}
         old = known.get(r["invoice_id"])
         if old is None:
-            new.append({**rec, "invoice_id": r["invoice_id"], "allocated_minor": 0, "updated_at": now})
+            new.append(
+                {**rec, "invoice_id": r["invoice_id"], "allocated_minor": 0, "updated_at": now}
+            )
         elif any(old[k] != rec[k] for k in _INVOICE_FIELDS):
             changed.append({**rec, "updated_at": now, "b_invoice_id": r["invoice_id"]})
     if new:

@@ -14,19 +14,27 @@ SQLite is opened in WAL mode with a busy timeout; write transactions start with
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from rapprochement.errors import LedgerError
 from rapprochement.store import schema as t
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "make_engine", "migrate", "normalize_url"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "make_engine",
+    "migrate",
+    "normalize_url",
+    "pg_url",
+]
 
 Migration = tuple[int, str, Callable[[Connection], None]]
 
@@ -47,6 +55,24 @@ def normalize_url(target: str | os.PathLike[str]) -> str:
     if "://" in text:
         return text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _pg_driver(url: URL) -> URL:
+    """``postgresql://`` with the driver that is installed (psycopg 3, else psycopg2)."""
+    if url.drivername != "postgresql":
+        return url
+    for module, driver in (("psycopg", "postgresql+psycopg"), ("psycopg2", "postgresql+psycopg2")):
+        if importlib.util.find_spec(module) is not None:
+            return url.set(drivername=driver)
+    raise LedgerError(
+        "no PostgreSQL driver installed",
+        hint="pip install 'rapprochement[postgres]' (psycopg2-binary)",
+    )
+
+
+def pg_url(target: str) -> URL:
+    """A PostgreSQL URL with an installed driver (for tools and tests that connect directly)."""
+    return _pg_driver(make_url(target))
 
 
 def make_engine(target: str | os.PathLike[str], *, timeout: float = 600.0) -> Engine:
@@ -74,6 +100,7 @@ def make_engine(target: str | os.PathLike[str], *, timeout: float = 600.0) -> En
         _sqlite_events(engine, timeout)
         return engine
     if url.get_backend_name() == "postgresql":
+        url = _pg_driver(url)
         ms = int(timeout * 1000)
         return create_engine(
             url, connect_args={"options": f"-c lock_timeout={ms}"}, pool_pre_ping=True

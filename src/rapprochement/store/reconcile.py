@@ -41,12 +41,11 @@ Stage = Callable[[str], None]
 
 def default_matcher() -> Matcher:
     """``rapprochement.reconcile`` (the matching engine)."""
-    try:
-        from rapprochement import reconcile as public
+    import rapprochement
 
-        return public  # type: ignore[no-any-return]
-    except ImportError:
-        pass
+    public: Matcher | None = getattr(rapprochement, "reconcile", None)
+    if public is not None:
+        return public
     try:
         from rapprochement.matching.engine import reconcile as engine
 
@@ -100,10 +99,18 @@ def load_open_invoices(conn: Connection) -> pd.DataFrame:
     i, cu = t.invoices.c, t.customers.c
     q = (
         select(
-            i.invoice_id, i.customer_id, cu.name, i.amount_minor, i.base_open_minor,
-            i.allocated_minor, i.currency, i.issue_date, i.due_date, i.reference,
+            i.invoice_id,
+            i.customer_id,
+            cu.name,
+            i.amount_minor,
+            i.base_open_minor,
+            i.allocated_minor,
+            i.currency,
+            i.issue_date,
+            i.due_date,
+            i.reference,
             i.customer_iban,
-        )  # fmt: skip
+        )
         .select_from(t.invoices.outerjoin(t.customers, cu.customer_id == i.customer_id))
         .where(i.base_open_minor != i.allocated_minor)
         .order_by(i.invoice_id)
@@ -132,7 +139,9 @@ def load_open_invoices(conn: Connection) -> pd.DataFrame:
 
 def load_known_payers(conn: Connection) -> pd.DataFrame:
     """Learned payers for the matcher: ``customer_id, iban, name`` (IBANs and name aliases)."""
-    names = dict(conn.execute(select(t.customers.c.customer_id, t.customers.c.name)).tuples())
+    names = {
+        r[0]: r[1] for r in conn.execute(select(t.customers.c.customer_id, t.customers.c.name))
+    }
     rows: list[dict[str, str]] = []
     for cid, iban in conn.execute(
         select(t.customer_ibans.c.customer_id, t.customer_ibans.c.iban).order_by(
@@ -152,7 +161,8 @@ def load_known_payers(conn: Connection) -> pd.DataFrame:
 def _groups(al: pd.DataFrame) -> list[list[dict[str, Any]]]:
     """Allocation rows bundled by group (a row without group_id is its own group)."""
     out: dict[Any, list[dict[str, Any]]] = {}
-    for n, rec in enumerate(al.to_dict("records")):
+    records: list[dict[str, Any]] = al.to_dict("records")  # type: ignore[assignment]
+    for n, rec in enumerate(records):
         gid = rec.get("group_id")
         key = ("g", str(gid)) if gid is not None and not pd.isna(gid) else ("r", n)
         out.setdefault(key, []).append(rec)
@@ -215,9 +225,7 @@ def apply_allocations(
     return ids
 
 
-def _check_room(
-    conn: Connection, table: Any, key: str, deltas: dict[str, int], what: str
-) -> None:
+def _check_room(conn: Connection, table: Any, key: str, deltas: dict[str, int], what: str) -> None:
     keys = sorted(deltas)
     room: dict[str, int] = {}
     for i in range(0, len(keys), 500):
@@ -226,7 +234,7 @@ def _check_room(
             (table.c.amount_minor if what == "payment line" else table.c.base_open_minor)
             - table.c.allocated_minor,
         ).where(table.c[key].in_(keys[i : i + 500]))
-        room.update(dict(conn.execute(q).tuples()))
+        room.update({r[0]: int(r[1]) for r in conn.execute(q)})
     for k in keys:
         if k not in room:
             raise LedgerError(f"unknown {what} {k!r}", hint="import it before allocating to it")
@@ -243,7 +251,7 @@ def _check_room(
 def _rejected(conn: Connection) -> set[tuple[str, str | None]]:
     d = t.decisions.c
     q = select(d.transaction_id, d.invoice_id).where(d.decision == "rejected")
-    return {(a, b) for a, b in conn.execute(q).tuples()}
+    return {(r[0], r[1]) for r in conn.execute(q)}
 
 
 def run_reconcile(
@@ -337,4 +345,3 @@ def run_reconcile(
         )
     )
     return summary
-

@@ -101,12 +101,17 @@ def learn(conn: Connection, pairs: list[tuple[str, str | None]], allocation_ids:
         iban = "".join(tx.counterparty_iban.split()).upper()
         if iban:
             ib = t.customer_ibans.c
-            if not conn.execute(select(ib.id).where(ib.customer_id == cid, ib.iban == iban)).first():
+            if not conn.execute(
+                select(ib.id).where(ib.customer_id == cid, ib.iban == iban)
+            ).first():
                 conn.execute(
                     insert(t.customer_ibans).values(
-                        customer_id=cid, iban=iban, source="learned", learned_from=alloc_id,
+                        customer_id=cid,
+                        iban=iban,
+                        source="learned",
+                        learned_from=alloc_id,
                         created_at=now,
-                    )  # fmt: skip
+                    )
                 )
                 added += 1
         alias = " ".join(tx.counterparty_name.split())

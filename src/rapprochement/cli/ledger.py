@@ -1,0 +1,255 @@
+"""Ledger commands: ``import``, ``invoices import``, ``reconcile``, ``status``, ``export``.
+
+Every command takes ``--db`` (default ``./rapprochement.db``, or ``$RAPPROCHEMENT_DB``): a SQLite
+path or a ``postgresql://`` URL. Progress goes to stderr, so ``--json`` output on stdout stays
+clean for scripts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from rapprochement.cli import EXIT_PROBLEMS, app, err_console
+from rapprochement.errors import ConfigError, InputError
+from rapprochement.store import Ledger
+
+__all__ = ["DbOption", "JsonOption", "open_ledger", "parse_date", "print_json"]
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db", envvar="RAPPROCHEMENT_DB", help="Ledger: a SQLite file or a postgresql:// URL."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+DEFAULT_DB = "./rapprochement.db"
+
+invoices_app = typer.Typer(help="Invoices (open items) from your ERP.", no_args_is_help=True)
+app.add_typer(invoices_app, name="invoices")
+console = Console()
+
+
+def open_ledger(db: str) -> Ledger:
+    """Open (create or migrate) the ledger at ``db``."""
+    return Ledger(db)
+
+
+def print_json(data: Any) -> None:
+    """Print JSON on stdout (dates and decimals as strings)."""
+    typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def parse_date(text: str | None, option: str) -> dt.date | None:
+    """An ISO date option, or a clear input error."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a date", hint="use YYYY-MM-DD") from None
+
+
+def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for k, v in rows:
+        table.add_row(k, str(v))
+    return table
+
+
+@app.command("import")
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="Statement files (CAMT, MT940, OFX, ZIP).")],
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when a statement has findings.")
+    ] = False,
+) -> None:
+    """Import bank statements: new lines are added, lines already known are skipped."""
+    with (
+        open_ledger(db) as ledger,
+        Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=as_json,
+        ) as bar,
+    ):
+        task = bar.add_task("importing entries", total=None)
+        summary = ledger.import_statements(
+            files, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    data = summary.to_dict()
+    if as_json:
+        print_json(data)
+    else:
+        console.print(
+            _kv_table(
+                f"Imported {len(files)} file(s)",
+                [
+                    ("statements new", summary.statements_new),
+                    ("statements already known", summary.statements_known),
+                    ("entries new", summary.entries_new),
+                    ("entries already known", summary.entries_known),
+                    ("payment lines new", summary.transactions_new),
+                ],
+            )
+        )
+        for sf in summary.findings:
+            for f in sf.findings:
+                console.print(
+                    f"[yellow]{f['severity']}[/] {sf.file} {sf.statement_id or ''}: "
+                    f"[{f['code']}] {f['message']}",
+                    highlight=False,
+                    markup=False,
+                )
+    if check and summary.findings:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@invoices_app.command("import")
+def invoices_import(
+    file: Annotated[Path, typer.Argument(help="Invoices CSV (open items).")],
+    db: DbOption = DEFAULT_DB,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="Column mapping ours=yours, e.g. --map invoice_id=Numero."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import or update invoices; importing the same file again changes nothing."""
+    cmap: dict[str, str] = {}
+    for item in mapping or []:
+        ours, sep, theirs = item.partition("=")
+        if not sep or not ours.strip() or not theirs.strip():
+            raise InputError(f"--map {item!r}", hint="write --map invoice_id=YourColumn")
+        cmap[ours.strip()] = theirs.strip()
+    with open_ledger(db) as ledger:
+        summary = ledger.import_invoices(file, column_map=cmap)
+    if as_json:
+        print_json(summary.to_dict())
+        return
+    console.print(
+        _kv_table(
+            f"Invoices from {file}",
+            [
+                ("rows", summary.rows),
+                ("new", summary.new),
+                ("updated", summary.updated),
+                ("unchanged", summary.unchanged),
+                ("new customers", summary.customers_new),
+            ],
+        )
+    )
+
+
+def _config(path: Path | None) -> Any:
+    if path is None:
+        return None
+    from rapprochement.matching.config import MatchConfig
+
+    try:
+        return MatchConfig.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    except ValueError as exc:
+        raise ConfigError(f"invalid match config: {exc}", file=str(path)) from None
+
+
+@app.command("reconcile")
+def reconcile_command(
+    db: DbOption = DEFAULT_DB,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Only lines booked by this date.")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="MatchConfig JSON.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Match open payment lines to open invoices: apply automatic matches, queue suggestions."""
+    day = parse_date(as_of, "--as-of")
+    cfg = _config(config)
+    with (
+        open_ledger(db) as ledger,
+        err_console.status("reconciling…", spinner="dots") as spinner,
+    ):
+        summary = ledger.reconcile(
+            cfg, day, stage=lambda s: spinner.update(s) if not as_json else None
+        )
+    if as_json:
+        print_json(summary.to_dict())
+        return
+    amounts = ", ".join(f"{v} {k}" for k, v in summary.auto_amount.items()) or "0"
+    console.print(
+        _kv_table(
+            f"Reconcile run {summary.run_id} (matcher {summary.version})",
+            [
+                ("open payment lines", summary.transactions),
+                ("open invoices", summary.invoices),
+                ("known payers used", summary.known_payers),
+                ("automatic allocations", summary.auto_allocations),
+                ("amount matched", amounts),
+                ("lines matched", summary.matched_transactions),
+                ("suggestions to review", summary.suggestions),
+                ("skipped (rejected before)", summary.skipped_rejected),
+                ("seconds", summary.seconds),
+            ],
+        )
+    )
+    if summary.suggestions:
+        console.print("Review them with [bold]rapprochement review[/].")
+
+
+@app.command("status")
+def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Counts: entries, lines matched, open invoices and amount, pending suggestions."""
+    with open_ledger(db) as ledger:
+        st = ledger.status()
+    if as_json:
+        print_json(st)
+        return
+    money = ", ".join(f"{v} {k}" for k, v in st["open_amount"].items()) or "0"
+    matched = ", ".join(f"{v} {k}" for k, v in st["matched_amount"].items()) or "0"
+    console.print(
+        _kv_table(
+            f"Ledger {db}",
+            [
+                ("statements", st["statements"]),
+                ("entries", st["entries"]),
+                ("payment lines", st["transactions"]),
+                ("  fully matched", st["matched_transactions"]),
+                ("  partly matched", st["partially_matched_transactions"]),
+                ("  unmatched", st["unmatched_transactions"]),
+                ("match rate", f"{st['match_rate']:.1%}"),
+                ("amount matched", matched),
+                ("invoices", st["invoices"]),
+                ("open invoices", st["open_invoices"]),
+                ("open amount", money),
+                ("suggestions pending", st["suggestions_pending"]),
+                ("learned IBANs / aliases", f"{st['learned_ibans']} / {st['learned_aliases']}"),
+            ],
+        )
+    )
+
+
+@app.command("export")
+def export_command(
+    file: Annotated[Path, typer.Argument(help="CSV file to write.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write every allocation as CSV for an ERP (who or what made it, score, version)."""
+    with open_ledger(db) as ledger:
+        n = ledger.export_allocations(file)
+    console.print(f"{n} allocation(s) written to {file}")

@@ -1,0 +1,30 @@
+"""``rapprochement report --html FILE``: the self-contained HTML report of a ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rapprochement.cli import app
+from rapprochement.cli.ledger import DEFAULT_DB, DbOption, console, open_ledger, parse_date
+
+__all__ = ["report_command"]
+
+
+@app.command("report")
+def report_command(
+    html: Annotated[Path, typer.Option("--html", help="HTML file to write.")],
+    db: DbOption = DEFAULT_DB,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Report date (default: latest activity).")
+    ] = None,
+) -> None:
+    """Write the HTML report: match rate, amounts, suggestions, aged balance, DSO, late payers."""
+    from rapprochement.report import write_report
+
+    day = parse_date(as_of, "--as-of")
+    with open_ledger(db) as ledger:
+        path = write_report(ledger, html, day)
+    console.print(f"report written to {path.resolve()}")

@@ -1,0 +1,133 @@
+"""``rapprochement review``: list suggestions with their explanation; ``accept`` / ``reject``.
+
+Accepting or rejecting one row of a grouped payment decides the whole group.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from rapprochement.cli import app
+from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, console, open_ledger
+from rapprochement.cli.ledger import print_json as _print_json
+from rapprochement.report.data import records
+
+__all__ = ["explain_short", "review_app"]
+
+review_app = typer.Typer(
+    help="Review suggestions: list them, accept or reject by id.", invoke_without_command=True
+)
+app.add_typer(review_app, name="review")
+
+
+def explain_short(explanation: str, top: int = 3) -> str:
+    """The strongest contributions of an explanation: ``reference=exact +6.2, name …``."""
+    try:
+        items = json.loads(explanation) if explanation else []
+    except ValueError:
+        return explanation[:60]
+    if not isinstance(items, list):
+        return ""
+    parts = []
+    ranked = sorted(
+        (x for x in items if isinstance(x, dict)),
+        key=lambda x: -abs(float(x.get("weight", 0) or 0)),
+    )
+    for x in ranked[:top]:
+        parts.append(f"{x.get('feature')}={x.get('value')} {float(x.get('weight', 0)):+.1f}")
+    return ", ".join(parts)
+
+
+def _rows(df: Any) -> list[dict[str, Any]]:
+    out = []
+    for r in records(df):
+        out.append(
+            {
+                k: (str(v) if k in ("amount", "payment_amount", "booking_date") else v)
+                for k, v in r.items()
+            }
+        )
+    return out
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option("--limit", help="Rows to show (0: all).")] = 50,
+) -> None:
+    """List pending suggestions, best score first, with why they were proposed."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = db
+        return
+    with open_ledger(db) as ledger:
+        df = ledger.suggestions()
+    if as_json:
+        _print_json(_rows(df))
+        return
+    if df.empty:
+        console.print("No suggestion to review.")
+        return
+    shown = df if limit <= 0 else df.head(limit)
+    table = Table(title=f"{len(df)} suggestion(s) to review", title_justify="left")
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("payer")
+    table.add_column("paid", justify="right", no_wrap=True)
+    table.add_column("→ invoice", no_wrap=True)
+    table.add_column("customer")
+    table.add_column("amount", justify="right", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("kind")
+    table.add_column("why", min_width=24)
+    for r in records(shown):
+        group = f" ({r['group_id']})" if r["group_id"] else ""
+        table.add_row(
+            str(r["suggestion_id"]),
+            str(r["booking_date"] or ""),
+            str(r["counterparty_name"] or "")[:28],
+            str(r["payment_amount"]),
+            str(r["invoice_id"] or "(excess)"),
+            str(r["customer_name"] or "")[:24],
+            str(r["amount"]),
+            "" if r["score"] is None else f"{r['score']:.2f}",
+            f"{r['kind']}{group}",
+            explain_short(str(r["explanation"] or ""), top=2),
+        )
+    console.print(table)
+    if limit and len(df) > limit:
+        console.print(f"… {len(df) - limit} more (--limit 0 shows all)")
+    console.print("Decide with [bold]rapprochement review accept ID[/] or [bold]reject ID[/].")
+
+
+@review_app.command("accept")
+def accept(
+    ctx: typer.Context,
+    ids: Annotated[list[int], typer.Argument(help="Suggestion id(s).")],
+    note: Annotated[str, typer.Option("--note", help="Why (kept with the decision).")] = "",
+    db: Annotated[str | None, typer.Option("--db", help="Ledger (as for review).")] = None,
+) -> None:
+    """Accept suggestions: their allocations are written and the payer is learned."""
+    with open_ledger(db or ctx.obj or DEFAULT_DB) as ledger:
+        for sid in ids:
+            made = ledger.accept(sid, note=note)
+            console.print(f"accepted {sid}: {len(made)} allocation(s)")
+
+
+@review_app.command("reject")
+def reject(
+    ctx: typer.Context,
+    ids: Annotated[list[int], typer.Argument(help="Suggestion id(s).")],
+    note: Annotated[str, typer.Option("--note", help="Why (kept with the decision).")] = "",
+    db: Annotated[str | None, typer.Option("--db", help="Ledger (as for review).")] = None,
+) -> None:
+    """Reject suggestions: the pair is never proposed again."""
+    with open_ledger(db or ctx.obj or DEFAULT_DB) as ledger:
+        for sid in ids:
+            n = ledger.reject(sid, note=note)
+            console.print(f"rejected {sid} ({n} row(s))")

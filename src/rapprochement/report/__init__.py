@@ -1,0 +1,72 @@
+"""The HTML report: one self-contained file (inline CSS and SVG charts, no script, no network).
+
+>>> from rapprochement.report import write_report
+>>> write_report(ledger, "report.html")                       # doctest: +SKIP
+
+Shows the match rate, amounts matched and open, the suggestion queue, the aged balance chart,
+DSO and the top late payers, computed by :mod:`rapprochement.report.data`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from rapprochement.errors import LedgerError
+from rapprochement.report.charts import bar_chart, share_bar
+from rapprochement.report.data import ReportData, collect
+from rapprochement.store import Ledger
+
+__all__ = ["ReportData", "collect", "render_report", "write_report"]
+
+_AGE_COLORS = ("#2f855a", "#d69e2e", "#dd6b20", "#c53030", "#742a2a")
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("rapprochement.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = lambda v: "" if v is None else f"{Decimal(v):,.2f}".replace(",", " ")
+    return env
+
+
+def render_report(data: ReportData) -> str:
+    """The report's HTML for already gathered figures."""
+    st = data.status
+    charts = {
+        "aging": bar_chart(
+            [r["bucket"].replace("_", " ") for r in data.aging],
+            [r["amount"] for r in data.aging],
+            title=f"Aged balance ({data.currency}, days past due)",
+            colors=_AGE_COLORS,
+        ),
+        "lines": share_bar(
+            [
+                ("matched", st["matched_transactions"]),
+                ("partly", st["partially_matched_transactions"]),
+                ("unmatched", st["unmatched_transactions"]),
+            ],
+            title="Bank lines",
+        ),
+    }
+    return _env().get_template("report.html.j2").render(d=data, st=st, charts=charts)
+
+
+def write_report(
+    ledger: Ledger, path: str | os.PathLike[str], as_of: dt.date | None = None
+) -> Path:
+    """Write the HTML report of ``ledger`` to ``path``; returns the path."""
+    html = render_report(collect(ledger, as_of))
+    target = Path(path)
+    try:
+        target.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise LedgerError(f"cannot write the report: {exc.strerror}", file=str(target)) from None
+    return target

@@ -1,0 +1,259 @@
+"""The :class:`Ledger`: the persistent books of a reconciliation workflow.
+
+Every method that writes runs in **one** database transaction that first takes the ledger's
+write lock (SQLite ``BEGIN IMMEDIATE``; on PostgreSQL a row lock on ``ledger_lock``), so a crash
+midway leaves the ledger as it was and two writers (two reconciles, an import during a
+reconcile) run one after the other, each seeing what the other committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from rapprochement.errors import LedgerError
+from rapprochement.store import dunning as _dunning
+from rapprochement.store import queries as _q
+from rapprochement.store import review as _review
+from rapprochement.store import schema as t
+from rapprochement.store.importer import Progress, StatementSource, load_statements
+from rapprochement.store.importer import store_statements as _store_statements
+from rapprochement.store.invoices import read_invoices, store_invoices
+from rapprochement.store.migrate import SCHEMA_VERSION, make_engine, migrate
+from rapprochement.store.reconcile import Matcher, Stage, default_matcher, run_reconcile
+from rapprochement.store.summaries import ImportSummary, InvoiceImportSummary, ReconcileSummary
+
+__all__ = ["Ledger"]
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - no passwd entry
+        return "unknown"
+
+
+class Ledger:
+    """Persistent reconciliation ledger on SQLite (a file path) or PostgreSQL (a URL).
+
+    Args:
+        target: ``"books.db"``, ``"sqlite:///books.db"`` or ``"postgresql://user@host/db"``.
+            The schema is created or migrated on open.
+        user: who decisions and manual allocations are attributed to (default: the OS user).
+        timeout: seconds to wait for another writer before failing.
+
+    Raises:
+        LedgerError: the database cannot be opened or is newer than this library.
+    """
+
+    def __init__(
+        self, target: str | os.PathLike[str], *, user: str | None = None, timeout: float = 600.0
+    ) -> None:
+        self.engine = make_engine(target, timeout=timeout)
+        self.user = user or _user()
+        migrate(self.engine)
+
+    # ----------------------------------------------------------------- plumbing
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction holding the ledger lock; database errors → LedgerError."""
+        try:
+            with (
+                self.engine.connect().execution_options(ledger_write=True) as conn,
+                conn.begin(),
+            ):
+                conn.execute(
+                    update(t.ledger_lock)
+                    .where(t.ledger_lock.c.name == "ledger")
+                    .values(
+                        holder=f"{self.user} pid {os.getpid()}",
+                        acquired_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    )
+                )
+                yield conn
+        except IntegrityError as exc:
+            raise LedgerError(
+                f"the ledger refused the change: {exc.orig}", hint="nothing was written"
+            ) from None
+        except OperationalError as exc:
+            raise LedgerError(
+                f"database error: {exc.orig}",
+                hint="another process may hold the ledger for too long; nothing was written",
+            ) from None
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+        except SQLAlchemyError as exc:
+            raise LedgerError(f"database error: {exc}") from None
+
+    # ----------------------------------------------------------------- imports
+    def import_statements(
+        self,
+        paths_or_statements: StatementSource | Iterable[StatementSource],
+        *,
+        progress: Progress | None = None,
+    ) -> ImportSummary:
+        """Import statement files (or parsed statements) in one transaction.
+
+        Every file is parsed before anything is written. Entries already in the ledger (same
+        fingerprint) are skipped, so importing twice, overlapping statements, or files in
+        another order give the same ledger.
+
+        Args:
+            paths_or_statements: a path, a :class:`~rapprochement.Statement`, or several.
+            progress: called with (entries done, entries total) while writing.
+        """
+        names, statements = load_statements(paths_or_statements)
+        with self._write() as conn:
+            return _store_statements(conn, names, statements, progress)
+
+    def import_invoices(
+        self,
+        csv_path_or_df: str | os.PathLike[str] | pd.DataFrame,
+        column_map: Mapping[str, str] | None = None,
+    ) -> InvoiceImportSummary:
+        """Import or update invoices (and their customers) from a CSV file or DataFrame.
+
+        Args:
+            csv_path_or_df: the CSV (``,`` ``;`` or tab separated) or a DataFrame.
+            column_map: our column name → yours, e.g. ``{"invoice_id": "Numero"}``.
+
+        Raises:
+            InputError: a missing column or a bad row (named by line and column); nothing
+                is imported.
+        """
+        rows = read_invoices(csv_path_or_df, column_map)
+        with self._write() as conn:
+            return store_invoices(conn, rows)
+
+    # ----------------------------------------------------------------- matching
+    def reconcile(
+        self,
+        config: Any = None,
+        as_of: dt.date | None = None,
+        *,
+        matcher: Matcher | None = None,
+        stage: Stage | None = None,
+    ) -> ReconcileSummary:
+        """Match open lines to open invoices; apply automatic allocations, queue suggestions.
+
+        Args:
+            config: a :class:`~rapprochement.matching.config.MatchConfig` (None: defaults).
+            as_of: only lines booked on or before this date.
+            matcher: the matching function (default :func:`rapprochement.reconcile`).
+            stage: called with a short text at each stage (for progress display).
+        """
+        fn = matcher or default_matcher()
+        with self._write() as conn:
+            return run_reconcile(conn, fn, config, as_of, stage)
+
+    def suggestions(self, state: str | None = "pending") -> pd.DataFrame:
+        """Suggestions (pending by default; ``state=None`` for all) with their explanation."""
+        with self._read() as conn:
+            return _q.suggestions_frame(conn, state)
+
+    def accept(self, suggestion_id: int, *, note: str = "") -> list[int]:
+        """Accept a suggestion (its whole group); returns the new allocation ids.
+
+        Raises:
+            NotFoundError: no such suggestion.
+            LedgerError: not pending, or the money is no longer available.
+        """
+        with self._write() as conn:
+            return _review.accept(conn, int(suggestion_id), by=self.user, note=note)
+
+    def reject(self, suggestion_id: int, *, note: str = "") -> int:
+        """Reject a suggestion (its whole group); the pair is never proposed again."""
+        with self._write() as conn:
+            return _review.reject(conn, int(suggestion_id), by=self.user, note=note)
+
+    def allocate(
+        self, transaction_id: str, invoice_id: str | None, amount: Decimal | str, *, note: str = ""
+    ) -> int:
+        """Record a manual allocation; returns its id (``invoice_id=None``: overpayment)."""
+        with self._write() as conn:
+            return _review.allocate(
+                conn, transaction_id, invoice_id, Decimal(str(amount)), by=self.user, note=note
+            )
+
+    # ----------------------------------------------------------------- views
+    def status(self) -> dict[str, Any]:
+        """Counts: entries, lines matched, open invoices and amount, suggestions, learning."""
+        with self._read() as conn:
+            return _q.status(conn, SCHEMA_VERSION)
+
+    def allocations(self) -> pd.DataFrame:
+        """Every allocation with who or what made it."""
+        with self._read() as conn:
+            return _q.allocations_frame(conn)
+
+    def export_allocations(self, path: str | os.PathLike[str]) -> int:
+        """Write the allocations as CSV for an ERP; returns the number of rows."""
+        with self._read() as conn:
+            return _q.export_allocations(conn, path)
+
+    def open_items(self, as_of: dt.date | None = None) -> pd.DataFrame:
+        """Open invoices and credit notes with their open amount (``Decimal``)."""
+        with self._read() as conn:
+            return _q.open_items(conn, as_of)
+
+    def customers(self) -> pd.DataFrame:
+        """``customer_id, name, segment, credit_limit``."""
+        with self._read() as conn:
+            return _q.customers_frame(conn)
+
+    def payment_history(self) -> pd.DataFrame:
+        """Allocations to invoices with payment, issue and due dates."""
+        with self._read() as conn:
+            return _q.payment_history(conn)
+
+    # ----------------------------------------------------------------- dunning
+    def invoice_events(self) -> pd.DataFrame:
+        """Disputes and promises to pay: ``invoice_id, kind, start, end, note``."""
+        with self._read() as conn:
+            return _dunning.invoice_events(conn)
+
+    def add_invoice_event(
+        self,
+        invoice_id: str,
+        kind: str,
+        start: dt.date | str,
+        end: dt.date | str | None = None,
+        note: str = "",
+    ) -> int:
+        """Record a dispute or promise to pay (``kind`` ``"dispute"`` or ``"promise"``)."""
+        with self._write() as conn:
+            return _dunning.add_invoice_event(conn, invoice_id, kind, start, end, note)
+
+    def dunning_history(self) -> pd.DataFrame:
+        """Recorded dunning actions (``invoice_ids`` as a list, ``payload`` as a dict)."""
+        with self._read() as conn:
+            return _dunning.dunning_history(conn)
+
+    def record_dunning_actions(self, actions: list[Mapping[str, Any]]) -> int:
+        """Record dunning actions in one transaction; an action already recorded (same
+        customer, invoices, level and date) is not recorded again. Returns how many were new."""
+        with self._write() as conn:
+            return _dunning.record_dunning_actions(conn, actions)

@@ -1,0 +1,92 @@
+"""The ledger workflow on the command line: import → invoices → reconcile → review → status,
+export and report, with exit codes that mean something."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from rapprochement.cli import EXIT_INPUT, EXIT_LEDGER, EXIT_OK, EXIT_PROBLEMS, main
+from tests.store.helpers import LINES, write_invoices, write_mt940
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, str]:
+    return {
+        "db": str(tmp_path / "books.db"),
+        "sta": str(write_mt940(tmp_path / "a.sta", LINES)),
+        "csv": str(write_invoices(tmp_path / "inv.csv")),
+        "dir": str(tmp_path),
+    }
+
+
+def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> object:
+    capsys.readouterr()
+    assert main(argv) == EXIT_OK
+    return json.loads(capsys.readouterr().out)
+
+
+def test_full_loop(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    db = ["--db", files["db"]]
+    imported = _json(capsys, ["import", files["sta"], *db, "--json"])
+    assert isinstance(imported, dict)
+    assert imported["entries_new"] == 5
+    again = _json(capsys, ["import", files["sta"], *db, "--json"])
+    assert isinstance(again, dict)
+    assert (again["entries_new"], again["entries_known"]) == (0, 5)
+    assert main(["invoices", "import", files["csv"], *db]) == EXIT_OK
+    run = _json(capsys, ["reconcile", *db, "--json"])
+    assert isinstance(run, dict)
+    assert run["transactions"] == 5
+    assert run["auto_allocations"] >= 1
+    listing = _json(capsys, ["review", *db, "--json"])
+    assert isinstance(listing, list)
+    assert len(listing) == run["suggestions"]
+    if listing:
+        sid = str(listing[0]["suggestion_id"])
+        assert main(["review", "accept", sid, *db]) == EXIT_OK
+        assert main(["review", "accept", sid, *db]) == EXIT_LEDGER  # no longer pending
+    assert main(["review", *db]) == EXIT_OK
+    status = _json(capsys, ["status", *db, "--json"])
+    assert isinstance(status, dict)
+    assert status["entries"] == 5
+    assert status["matched_transactions"] >= 1
+    out = Path(files["dir"]) / "alloc.csv"
+    assert main(["export", str(out), *db]) == EXIT_OK
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["source"] for r in rows} <= {"auto", "accepted"}
+    assert "FA-001" in {r["invoice_id"] for r in rows}
+    html = Path(files["dir"]) / "r.html"
+    assert main(["report", "--html", str(html), *db]) == EXIT_OK
+    assert "Aged balance" in html.read_text(encoding="utf-8")
+    assert main(["status", *db]) == EXIT_OK
+    assert "match rate" in capsys.readouterr().out
+
+
+def test_bad_input_exit_codes(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    db = ["--db", files["db"]]
+    assert main(["import", str(Path(files["dir"]) / "missing.sta"), *db]) == EXIT_INPUT
+    assert "missing.sta" in capsys.readouterr().err
+    assert main(["review", "reject", "42", *db]) == EXIT_LEDGER
+    assert "no suggestion 42" in capsys.readouterr().err
+    assert main(["invoices", "import", files["csv"], "--map", "oops", *db]) == EXIT_INPUT
+    assert main(["reconcile", "--as-of", "yesterday", *db]) == EXIT_INPUT
+    assert main(["status", "--db", str(Path(files["dir"]) / "no" / "such.db")]) == EXIT_LEDGER
+
+
+def test_column_map_option(files: dict[str, str]) -> None:
+    text = Path(files["csv"]).read_text(encoding="utf-8").replace("invoice_id,", "Numero,", 1)
+    mapped = write_invoices(Path(files["dir"]) / "erp.csv", text)
+    argv = ["invoices", "import", str(mapped), "--db", files["db"]]
+    assert main(argv) == EXIT_INPUT
+    assert main([*argv, "--map", "invoice_id=Numero"]) == EXIT_OK
+
+
+def test_import_check_flags_findings(files: dict[str, str]) -> None:
+    bad = Path(files["sta"])
+    bad.write_text(bad.read_text(encoding="latin-1").replace(":62F:C", ":62F:D"), "latin-1")
+    assert main(["import", str(bad), "--db", files["db"], "--check"]) == EXIT_PROBLEMS

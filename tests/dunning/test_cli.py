@@ -1,0 +1,111 @@
+"""``rapprochement dunning plan|run`` and ``rapprochement kpi`` on a real SQLite ledger."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rapprochement.cli import EXIT_INPUT, EXIT_OK, main
+
+store = pytest.importorskip("rapprochement.store")
+NEEDED = ("open_items", "customers", "payment_history", "invoice_events", "dunning_history",
+          "record_dunning_actions", "add_invoice_event", "import_invoices")  # fmt: skip
+if not all(hasattr(getattr(store, "Ledger", None), m) for m in NEEDED):
+    pytest.skip("rapprochement.store.Ledger lacks the dunning methods", allow_module_level=True)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    path = str(tmp_path / "books.db")
+    invoices = pd.DataFrame(
+        [
+            ("FA-1", "C1", "Dupont SARL", "1200.00", "2025-04-01", "2025-05-31", "5000.00"),
+            ("FA-2", "C1", "Dupont SARL", "500.00", "2025-04-01", "2025-05-31", "5000.00"),
+            ("FA-3", "C2", "Martin SA", "800.00", "2025-04-01", "2025-05-31", "700.00"),
+        ],
+        columns=["invoice_id", "customer_id", "customer_name", "amount", "issue_date",
+                 "due_date", "credit_limit"],
+    ).assign(currency="EUR")  # fmt: skip
+    with store.Ledger(path) as ledger:
+        ledger.import_invoices(invoices)
+        ledger.add_invoice_event("FA-3", "dispute", "2025-06-01", None, "damaged goods")
+    return path
+
+
+def test_plan_lists_the_due_reminders_without_recording(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["dunning", "plan", "--as-of", "2025-06-10", "--db", db, "--json"]) == EXIT_OK
+    actions = json.loads(capsys.readouterr().out)
+    assert [(a["customer_id"], a["level_name"], [i["invoice_id"] for i in a["items"]])
+            for a in actions] == [("C1", "reminder1", ["FA-1", "FA-2"])]  # fmt: skip
+    with store.Ledger(db) as ledger:
+        assert ledger.dunning_history().empty
+
+
+def test_run_writes_letters_records_them_and_a_rerun_adds_nothing(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "outbox"
+    args = ["dunning", "run", "--as-of", "2025-06-10", "--db", db, "--outbox", str(out)]
+    assert main(args) == EXIT_OK
+    assert "1 recorded" in capsys.readouterr().out
+    files = sorted(p.name for p in (out / "2025-06-10").iterdir())
+    assert len(files) == 2
+    assert files[0].endswith(".html")
+    assert main(args) == EXIT_OK
+    assert "0 recorded" in capsys.readouterr().out
+    with store.Ledger(db) as ledger:
+        history = ledger.dunning_history()
+    assert len(history) == 1
+    assert list(history.loc[0, "invoice_ids"]) == ["FA-1", "FA-2"]
+    # 15 days later, reminder2 (with penalties) is due, from the recorded history.
+    later = ["dunning", "run", "--as-of", "2025-06-25", "--db", db, "--outbox", str(out),
+             "--language", "en"]  # fmt: skip
+    assert main(later) == EXIT_OK
+    text = next((out / "2025-06-25").glob("*.txt")).read_text(encoding="utf-8")
+    assert "Second reminder" in text
+    assert "€40.00" in text
+
+
+def test_kpi_json_reads_the_ledger(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kpi", "--as-of", "2025-06-30", "--db", db, "--json", "--turnover", "25000"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    total = next(r for r in data["aged_balance"] if r["bucket"] == "total")
+    assert (total["count"], total["amount"], total["pct_turnover"]) == (3, "2500.00", "10.00")
+    # receivables 2500 / revenue of Apr-Jun (2500) x 91 days
+    assert data["dso_standard"] == "91.0"
+    alerts = {r["customer_id"]: r["alert"] for r in data["credit_exposure"]}
+    assert alerts == {"C2": "over_limit", "C1": "ok"}
+    assert Decimal(data["cash_forecast"][0]["amount"]) == Decimal("2500.00")
+
+
+def test_kpi_prints_a_table(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kpi", "--as-of", "2025-06-30", "--db", db]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Aged balance" in out
+    assert "over_limit" in out
+
+
+def test_bad_date_is_a_usage_error_and_bad_policy_an_input_error(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["dunning", "plan", "--as-of", "31/12/2025", "--db", db]) == 2
+    bad = tmp_path / "p.json"
+    bad.write_text("{}", encoding="utf-8")
+    code = main(["dunning", "plan", "--as-of", "2025-06-10", "--db", db, "--policy", str(bad)])
+    assert code == EXIT_INPUT
+    assert "p.json" in capsys.readouterr().err
+
+
+def test_scored_segments_option_runs_with_an_empty_payment_history(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["dunning", "plan", "--as-of", "2025-06-10", "--db", db, "--json", "--scored-segments"]
+    assert main(args) == EXIT_OK
+    (action,) = json.loads(capsys.readouterr().out)
+    assert action["segment"] is None

@@ -1,0 +1,170 @@
+"""Letters: every level in French and English, text and HTML, with what the law requires."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from rapprochement.dunning import DunningAction, default_french_policy, plan_dunning
+from rapprochement.dunning.letters import Creditor, format_money, render_letter
+from rapprochement.dunning.outbox import SmtpSender, SmtpSettings, write_outbox
+from rapprochement.errors import TemplateError
+
+D = Decimal
+CREDITOR = Creditor(
+    name="ACME SAS", address=("1 rue de la Paix", "75002 Paris"), city="Paris",
+    legal_id="123 456 789", iban="FR7630006000011234567890189", email="compta@acme.fr",
+)  # fmt: skip
+ITEMS = pd.DataFrame(
+    [
+        {"invoice_id": "FA-1", "customer_id": "C1", "customer_name": "Dupont & Fils <SARL>",
+         "amount": D("1200.00"), "currency": "EUR", "issue_date": dt.date(2025, 4, 1),
+         "due_date": dt.date(2025, 5, 31), "open_amount": D("1200.00")},
+        {"invoice_id": "FA-2", "customer_id": "C1", "customer_name": "Dupont & Fils <SARL>",
+         "amount": D("1200.00"), "currency": "EUR", "issue_date": dt.date(2025, 4, 1),
+         "due_date": dt.date(2025, 5, 31), "open_amount": D("500.00")},
+    ]
+)  # fmt: skip
+
+
+def action_at(level: str, as_of: dt.date = dt.date(2025, 7, 20)) -> DunningAction:
+    """The action planned when the invoices just reached the level before ``level``."""
+    policy = default_french_policy()
+    idx = policy.level_index(level)
+    assert idx is not None
+    history = None
+    if idx > 0:
+        history = pd.DataFrame(
+            [{"action_id": "h", "customer_id": "C1", "invoice_ids": ["FA-1", "FA-2"],
+              "level": idx - 1, "action_date": dt.date(2025, 6, 1)}]
+        )  # fmt: skip
+    day = dt.date(2025, 5, 26) if idx == 0 else as_of
+    (action,) = plan_dunning(ITEMS, history, day, policy)
+    assert action.level_name == level
+    return action
+
+
+LEVELS = ["friendly", "reminder1", "reminder2", "phone", "formal_notice", "litigation"]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("level", LEVELS)
+def test_every_level_renders_in_both_languages_with_the_invoices(language: str, level: str) -> None:
+    action = action_at(level)
+    letter = render_letter(action, CREDITOR, language=language)
+    for text in (letter.text, letter.html):
+        assert "FA-1" in text
+        assert "FA-2" in text
+        assert format_money(action.total_claimed, "EUR", language) in text
+    assert letter.subject in letter.text
+    assert "<SARL>" in letter.text
+    assert "&lt;SARL&gt;" in letter.html
+    assert "<SARL>" not in letter.html
+
+
+def test_formal_notice_carries_the_legal_mentions() -> None:
+    # 2025-07-20: FA-1 1200 x 13.15 % x 30/365 = 12.97 + 1200 x 12.15 % x 20/365 = 7.99 -> 20.96
+    #             FA-2  500: 5.40 + 3.33 = 8.73; total 1700 + 29.69 + 80 = 1809.69
+    letter = render_letter(action_at("formal_notice"), CREDITOR, language="fr")
+    text = letter.text
+    for needle in (
+        "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION",
+        "vous mettons en demeure",
+        "1 809,69 €",
+        "1 700,00 € en principal",
+        "29,69 € de pénalités",
+        "80,00 € d'indemnité forfaitaire",
+        "au plus tard le 28/07/2025",
+        "L441-10",
+        "D441-5",
+        "1344 du Code civil",
+        "injonction de payer",
+        "FR7630006000011234567890189",
+        "SIREN 123 456 789",
+        "Paris, le 20/07/2025",
+    ):
+        assert needle in text, needle
+    assert (
+        "Registered letter"
+        in render_letter(action_at("formal_notice"), CREDITOR, language="en").html
+    )
+
+
+def test_a_template_that_fails_names_the_action_and_nothing_is_written(tmp_path: Path) -> None:
+    broken = tmp_path / "templates" / "fr"
+    broken.mkdir(parents=True)
+    (broken / "reminder1.j2").write_text(
+        "{% macro subject(a, c) %}{{ a.no_such_field }}{% endmacro %}"
+        "{% macro body(a, c) %}x{% endmacro %}",
+        encoding="utf-8",
+    )
+    good, bad = action_at("friendly"), action_at("reminder1")
+    with pytest.raises(TemplateError, match=r"(?s)reminder1.*C1.*FA-1, FA-2"):
+        render_letter(bad, template_dir=tmp_path / "templates")
+    outbox = tmp_path / "out"
+    with pytest.raises(TemplateError):
+        write_outbox([good, bad], outbox, template_dir=tmp_path / "templates")
+    assert not outbox.exists()
+
+
+def test_unknown_template_name_is_a_template_error() -> None:
+    action = action_at("reminder1").model_copy(update={"template": "nope"})
+    with pytest.raises(TemplateError, match="nope"):
+        render_letter(action)
+
+
+def test_outbox_writes_text_and_html_and_returns_ledger_rows(tmp_path: Path) -> None:
+    actions = [action_at("reminder2")]
+    rows = write_outbox(actions, tmp_path, creditor=CREDITOR)
+    (row,) = rows
+    assert row["action_id"] == actions[0].action_id
+    assert row["invoice_ids"] == ["FA-1", "FA-2"]
+    payload: Any = row["payload"]
+    files = [Path(f) for f in payload["files"]]
+    assert [f.suffix for f in files] == [".txt", ".html"]
+    assert files[0].parent.name == "2025-07-20"
+    first = files[0].read_bytes()
+    write_outbox(actions, tmp_path, creditor=CREDITOR)
+    assert files[0].read_bytes() == first
+    assert payload["sent_to"] is None
+
+
+def test_email_goes_out_only_when_smtp_is_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[Any] = []
+
+    class FakeSMTP:
+        def __init__(self, host: str, port: int, timeout: float) -> None:
+            self.host = host
+
+        def __enter__(self) -> FakeSMTP:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def starttls(self) -> None:
+            return None
+
+        def login(self, user: str, password: str) -> None:
+            return None
+
+        def send_message(self, msg: Any) -> None:
+            sent.append(msg)
+
+    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
+    sender = SmtpSender(SmtpSettings(host="localhost", sender="compta@acme.fr"))
+    actions = [action_at("reminder1"), action_at("reminder2")]  # email, then paper letter
+    rows = write_outbox(actions, tmp_path, sender=sender, emails={"C1": "ap@dupont.example"})
+    assert len(sent) == 1
+    msg = email.message_from_bytes(bytes(sent[0]))
+    assert msg["To"] == "ap@dupont.example"
+    assert msg["X-Rapprochement-Action"] == actions[0].action_id
+    assert [r["payload"]["sent_to"] for r in rows] == ["ap@dupont.example", None]  # type: ignore[index]

@@ -1,0 +1,93 @@
+"""Scenario folders (tests/scenarios/<name>/): inputs beside the expected allocations.
+
+Each folder holds ``transactions.csv``, ``invoices.csv``, optional ``remittances.csv`` and
+``customers.csv``, and ``expected.csv`` (``transaction_id, invoice_id, amount, status, kind``).
+``*`` in ``invoice_id`` or ``status`` accepts any value; an empty ``invoice_id`` is an
+overpayment row. The allocations must be exactly the expected rows (no more, no fewer).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import rapprochement
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+NAMES = sorted(p.name for p in SCENARIOS.iterdir() if (p / "expected.csv").is_file())
+
+
+def _csv(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def run(name: str) -> rapprochement.ReconciliationResult:
+    """Reconcile one scenario folder."""
+    d = SCENARIOS / name
+    tx = _csv(d / "transactions.csv")
+    inv = _csv(d / "invoices.csv")
+    assert tx is not None and inv is not None
+    return rapprochement.reconcile(tx, inv, remittances=_csv(d / "remittances.csv"),
+                                   customers=_csv(d / "customers.csv"))  # fmt: skip
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenario(name: str) -> None:
+    res = run(name)
+    exp = _csv(SCENARIOS / name / "expected.csv")
+    assert exp is not None
+    got = res.allocations
+    assert len(got) == len(exp), f"{name}:\n{got.drop(columns='explanation')}"
+    rows = [(r.transaction_id, r.invoice_id or "", r.amount, r.status, r.kind)
+            for r in got.itertuples()]  # fmt: skip
+    for e in exp.itertuples():
+        match = [g for g in rows if g[0] == e.transaction_id and e.invoice_id in ("*", g[1])
+                 and g[2] == Decimal(e.amount) and e.status in ("*", g[3]) and g[4] == e.kind]
+        assert match, f"{name}: expected {tuple(e)[1:]} in\n{got.drop(columns='explanation')}"
+        rows.remove(match[0])
+
+
+def test_ambiguous_equal_amounts_are_listed_and_never_auto() -> None:
+    res = run("equal_amount_ambiguity_refused")
+    assert list(res.ambiguous["transaction_id"]) == ["T1"]
+    assert len(res.ambiguous["alternatives"].iat[0]) >= 2
+    assert (res.allocations["status"] != "auto").all()
+
+
+def test_duplicate_payment_leaves_the_second_unmatched() -> None:
+    res = run("duplicate_payment")
+    assert list(res.unmatched_transactions["transaction_id"]) == ["T2"]
+
+
+def test_partial_payment_leaves_the_rest_open() -> None:
+    res = run("grouped_with_one_partial")
+    left = res.open_invoices.set_index("invoice_id")["open_amount"]
+    assert left["FA-2026-000103"] == Decimal("400.00")
+
+
+def test_explanation_adds_up_to_the_score() -> None:
+    import math
+
+    from rapprochement.matching import explanation_of
+
+    res = run("one_to_one_reference")
+    row = res.allocations.iloc[0]
+    total = sum(c.weight for c in explanation_of(row["explanation"]))
+    assert 1 / (1 + math.exp(-total)) == pytest.approx(row["score"], abs=1e-9)
+    text = res.explain("T1")
+    assert "prior" in text
+    assert "p = " in text
+
+
+def test_summary_counts() -> None:
+    res = run("overpayment_recorded")
+    s = res.summary()
+    assert s["transactions"] == 1
+    assert s["allocations"] == 2
+    assert s["by_kind"] == {"one_to_one": 1, "overpayment": 1}
+    assert s["unmatched_transactions"] == 0
