@@ -1,6 +1,6 @@
 """Write the bundled demo data (``python -m demo.make_data``): deterministic, seed 7.
 
-A small French company with 30 customers and 120 invoices (January–March 2026), paid the way
+A small French company with 30 customers and 120 invoices (December 2025 – March 2026), paid the way
 real customers pay: most with the invoice number, some several invoices in one transfer, some
 with no reference, partly, net of bank fees, or through a parent company; plus bank fees and
 salaries that match nothing. The bank sends January as CAMT.053, February as MT940 (with a
@@ -19,13 +19,14 @@ from schwifty import IBAN
 
 from demo.writers import Line, camt053, mt940, ofx
 
-__all__ = ["DATA", "ACCOUNT", "main"]
+__all__ = ["ACCOUNT", "DATA", "main"]
 
 DATA = Path(__file__).resolve().parent / "data"
 ACCOUNT = "FR7630004000031234567890143"
 _NAMES = [
     "Dupont et Fils", "Boulangerie Martin", "Garage Lefebvre", "Atelier Moreau", "Cabinet Roux",
-    "Transports Girard", "Pharmacie Bonnet", "Hotel du Lac", "Menuiserie Fournier", "Bistro Lambert",
+    "Transports Girard", "Pharmacie Bonnet", "Hotel du Lac", "Menuiserie Fournier",
+    "Bistro Lambert",
     "Imprimerie Mercier", "Clinique Vétérinaire Blanc", "Fromagerie Guerin", "Librairie Faure",
     "Optique Andre", "Plomberie Henry", "Agence Rousseau", "Cave Vincent", "Ferme Muller",
     "Studio Lefevre", "Nordwind GmbH", "Schmidt Logistik GmbH", "Brouwerij Janssens",
@@ -56,7 +57,7 @@ def main() -> None:
     invoices = []
     for k in range(120):
         cid, name, iban = customers[rng.randrange(len(customers))]
-        issue = dt.date(2026, 1, 2) + dt.timedelta(days=rng.randrange(75))
+        issue = dt.date(2025, 12, 1) + dt.timedelta(days=rng.randrange(105))
         invoices.append(
             {
                 "invoice_id": f"FA-2026-{k + 1:04d}",
@@ -82,7 +83,11 @@ def main() -> None:
         if pay_day > end or rng.random() < 0.15 or inv.get("paid"):
             continue
         n += 1
-        cid, amount, ref = str(inv["customer_id"]), Decimal(str(inv["amount"])), str(inv["reference"])
+        cid, amount, ref = (
+            str(inv["customer_id"]),
+            Decimal(str(inv["amount"])),
+            str(inv["reference"]),
+        )
         name, iban = str(inv["customer_name"]).upper(), iban_of[cid]
         roll = rng.random()
         text = f"FACTURE {ref}"
@@ -121,7 +126,7 @@ def main() -> None:
         mt940(ACCOUNT, "DEMO-2026-02B", before, half), encoding="latin-1"
     )
     balance += sum((x.amount for x in month[2]), Decimal(0))
-    (DATA / "2026-03.ofx").write_text(ofx(ACCOUNT, balance, month[3]), encoding="ascii")
+    (DATA / "2026-03.ofx").write_text(ofx(ACCOUNT, balance, month[3]), encoding="cp1252")
     with (DATA / "invoices.csv").open("w", newline="", encoding="utf-8") as fh:
         cols = ["invoice_id", "customer_id", "customer_name", "amount", "currency",
                 "issue_date", "due_date", "reference", "customer_iban"]  # fmt: skip

@@ -168,3 +168,14 @@ def test_email_goes_out_only_when_smtp_is_configured(
     assert msg["To"] == "ap@dupont.example"
     assert msg["X-Rapprochement-Action"] == actions[0].action_id
     assert [r["payload"]["sent_to"] for r in rows] == ["ap@dupont.example", None]  # type: ignore[index]
+
+
+def test_html_letter_is_one_parseable_document_with_a_row_per_invoice() -> None:
+    from lxml import html as lxml_html
+
+    letter = render_letter(action_at("formal_notice"), CREDITOR, language="fr")
+    doc = lxml_html.document_fromstring(letter.html)
+    assert doc.findtext(".//title") == letter.subject
+    rows = doc.xpath("//table[1]/tbody/tr")
+    assert [r.xpath("string(td[1])") for r in rows] == ["FA-1", "FA-2"]
+    assert "1 809,69 €" in doc.xpath("string(//table[@class='totals'])")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -16,7 +17,7 @@ from rapprochement.dunning import (
     default_rate_tables,
 )
 from rapprochement.dunning.rates import half_year_bounds
-from rapprochement.errors import AmountError, DunningError, RateTableError
+from rapprochement.errors import AmountError, ConfigError, DunningError, RateTableError
 
 D = Decimal
 
@@ -191,3 +192,17 @@ def test_interest_grows_with_time_and_segments_cover_every_late_day(
     ra, rb = compute_penalties(amount, due, a), compute_penalties(amount, due, b)
     assert sum(s.days for s in ra.segments) == ra.days_late == max(0, (a - due).days)
     assert rb.interest >= ra.interest >= 0
+
+
+def test_a_rate_table_file_can_be_loaded_and_bad_files_are_config_errors(tmp_path: Path) -> None:
+    good = tmp_path / "ecb.json"
+    good.write_text(
+        '{"name": "ecb_mro", "periods": [{"period": "2031-H1", "rate": "1.50"}]}', encoding="utf-8"
+    )
+    assert RateTable.load(good).rate_for(dt.date(2031, 3, 1)) == D("1.50")
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"name": "x", "periods": [{"period": "2031-Q1", "rate": "1"}]}', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"(?s)bad\.json.*2031-Q1"):
+        RateTable.load(bad)

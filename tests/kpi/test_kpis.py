@@ -153,3 +153,14 @@ def test_credit_exposure_lists_customers_missing_from_the_customer_table() -> No
          "overdue_amount": D("0.00"), "credit_limit": None, "utilisation": None,
          "headroom": None, "alert": "no_limit"}
     ]  # fmt: skip
+
+
+def test_forecast_leaves_out_invoices_under_an_active_dispute() -> None:
+    frame = items(("F", "C", D("10.00"), 3, "EUR"), ("G", "C", D("20.00"), 3, "EUR"))
+    events = pd.DataFrame([{"invoice_id": "G", "kind": "dispute", "start": AS_OF, "end": None}])
+    no_history = pd.DataFrame()
+    out = cash_forecast(frame, no_history, AS_OF, by="invoice", events=events)
+    assert list(out["invoice_id"]) == ["F"]
+    settled = events.assign(end=AS_OF - dt.timedelta(days=1), start=AS_OF - dt.timedelta(days=9))
+    weekly = cash_forecast(frame, no_history, AS_OF, events=settled)
+    assert weekly["amount"].sum() == D("30.00")

@@ -256,10 +256,11 @@ def kpi_command(
             f"{turnover!r} is not an amount", param_hint="--turnover"
         ) from None
     with open_ledger(db) as ledger:
-        items, payments, customers = (
+        items, payments, customers, events = (
             ledger.open_items(day),
             ledger.payment_history(),
             ledger.customers(),
+            ledger.invoice_events(),
         )
     aging = aged_balance(items, day, turn, currency=currency)
     ccy = currency or (str(items["currency"].iloc[0]) if len(items) else None)
@@ -271,7 +272,7 @@ def kpi_command(
     }
     scores = payer_scores(payments, day)
     exposure = credit_exposure(items, customers, as_of=day, currency=ccy)
-    forecast = cash_forecast(items, payments, day, currency=ccy)
+    forecast = cash_forecast(items, payments, day, currency=ccy, events=events)
     if as_json:
         out = {
             "as_of": day.isoformat(),

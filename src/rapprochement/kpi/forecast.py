@@ -3,7 +3,8 @@
 Expected date = due date + the customer's average days late (:func:`payer_scores`), rounded to
 whole days; customers without history get the average of all customers, or 0 without any
 history at all. An invoice already later than its payer's habit is expected on ``as_of`` and
-flagged ``beyond_habit``. Disputed items are not special-cased here.
+flagged ``beyond_habit``. Invoices under a dispute active on ``as_of`` (``events``) are left
+out: no cash is expected from them until the dispute is settled.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Literal
 
 import pandas as pd
 
+from rapprochement.dunning.frames import read_events
 from rapprochement.kpi.aging import open_invoices
 from rapprochement.kpi.payments import read_payments
 from rapprochement.kpi.scoring import invoice_delays
@@ -46,6 +48,7 @@ def cash_forecast(
     *,
     by: Literal["week", "invoice"] = "week",
     currency: str | None = None,
+    events: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Expected receipts from the open invoices at ``as_of``.
 
@@ -54,8 +57,13 @@ def cash_forecast(
         ``by="invoice"``: one row per invoice (columns ``DETAIL_COLUMNS``), by expected date.
     """
     habits, overall = _habits(payment_history, as_of)
+    disputed = {
+        e.invoice_id for e in read_events(events) if e.kind == "dispute" and e.active_on(as_of)
+    }
     rows = []
     for item in open_invoices(open_items, as_of, currency):
+        if item.invoice_id in disputed:
+            continue
         late = habits.get(item.customer_id, overall)
         expected = item.due_date + dt.timedelta(days=late)
         beyond = expected < as_of

@@ -28,6 +28,8 @@ from scipy.sparse.csgraph import connected_components
 __all__ = ["Alloc", "Assignment", "assign"]
 
 _EPS = 1e-9
+_KEEP_LOGIT = 4.6
+_MAX_COMPONENT = 4000
 
 
 @dataclass(slots=True)
@@ -90,7 +92,13 @@ def _take_groups(g: pd.DataFrame, best_single: dict[int, float], cap: np.ndarray
 
 
 def _one_to_one(s: pd.DataFrame) -> list[int]:
-    """Row labels of ``s`` chosen one-to-one (each tx and inv at most once), optimally."""
+    """Row labels of ``s`` chosen one-to-one (each tx and inv at most once), optimally.
+
+    Only edges within ``_KEEP_LOGIT`` of the payment's best are kept (a pair 100 times less
+    likely than the best is never worth taking), which splits the graph into small
+    components; a component still larger than ``_MAX_COMPONENT`` is solved best-first.
+    """
+    s = s[s["logit"] >= s.groupby("tx")["logit"].transform("max") - _KEEP_LOGIT]
     s = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
     tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
     inv_u, i_code = np.unique(s["inv"].to_numpy(), return_inverse=True)
@@ -107,8 +115,13 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
     chosen = labels[first][~bad[comp[first]]].tolist()
     p = s["p"].to_numpy()
     day_rank = s["day"].rank(method="dense").to_numpy() if "day" in s else np.zeros(len(s))
+    order = np.argsort(comp, kind="stable")
+    bounds = np.searchsorted(comp[order], np.arange(label.max() + 2))
     for c in np.flatnonzero(bad):
-        m = comp == c
+        m = order[bounds[c] : bounds[c + 1]]
+        if len(m) > _MAX_COMPONENT:
+            chosen.extend(_greedy(s.iloc[m]))
+            continue
         tu, tl = np.unique(t_code[m], return_inverse=True)
         iu, il = np.unique(i_code[m], return_inverse=True)
         mat = np.full((len(tu), len(iu)), -1e6)
@@ -121,6 +134,19 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
     return chosen
 
 
+def _greedy(s: pd.DataFrame) -> list[int]:
+    s = s.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
+    used_t: set[int] = set()
+    used_i: set[int] = set()
+    out = []
+    for lab, t, i in zip(s.index, s["tx"], s["inv"], strict=True):
+        if t not in used_t and i not in used_i:
+            used_t.add(t)
+            used_i.add(i)
+            out.append(int(lab))
+    return out
+
+
 def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]) -> list[int]:
     """One-to-one leaves a second instalment of an invoice to a worse invoice; when the
     payment's best invoice still has room for it after the one-to-one choice, move it there."""
@@ -129,16 +155,21 @@ def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]
     best = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
     best = best.drop_duplicates("tx")
     best = best.assign(_label=best.index).set_index("tx")
+    bi = best["inv"].to_dict()
+    bl = best["logit"].to_dict()
+    ba = best["a"].to_dict()
+    bo = best["o"].to_dict()
+    blab = best["_label"].to_dict()
     out = []
-    for lab, t, i, lg in zip(pick.index, pick["tx"], pick["inv"], pick["logit"], strict=True):
-        b = best.loc[t]
-        j = int(b["inv"])
-        if j != i and b["logit"] > lg + 1.0 and b["a"] < b["o"]:
+    for lab, t, i, lg, a in zip(pick.index, pick["tx"], pick["inv"], pick["logit"], pick["a"],
+                                strict=True):  # fmt: skip
+        j = int(bi[t])
+        if j != i and bl[t] > lg + 1.0 and ba[t] < bo[t]:
             room = int(cap[j]) - int(used.get(j, 0))
-            if room >= int(b["a"]):
-                used[j] = used.get(j, 0) + int(b["a"])
-                used[i] = used.get(i, 0) - int(s.at[lab, "a"])
-                out.append(int(b["_label"]))
+            if room >= int(ba[t]):
+                used[j] = used.get(j, 0) + int(ba[t])
+                used[i] = used.get(i, 0) - int(a)
+                out.append(int(blab[t]))
                 continue
         out.append(int(lab))
     return sorted(out)
@@ -174,8 +205,8 @@ def assign(singles: pd.DataFrame, groups: pd.DataFrame, n_tx: int, open_: np.nda
     s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
     top = s.groupby("tx")["logit"].transform("max") if len(s) else s["logit"]
     ties = s[(s["logit"] >= top - _EPS)].groupby("tx")["inv"].apply(tuple) if len(s) else {}
-    for lab in _partial_moves(s, sorted(_one_to_one(s)), cap) if len(s) else []:
-        row = s.loc[lab].to_dict()
+    picked = _partial_moves(s, sorted(_one_to_one(s)), cap) if len(s) else []
+    for row in s.loc[picked].to_dict("records"):
         t, i = int(row["tx"]), int(row["inv"])
         if done[t] or cap[i] <= 0:
             continue

@@ -107,8 +107,8 @@ def hypotheses(
     kidx = key_index(part.inv)
     pairs, links = candidate_pairs(part.tx, part.inv, cidx, kidx, config)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
-    groups = group_hypotheses(part.tx, part.inv, singles, links, part.remits, kidx, config,
-                              part.currency)  # fmt: skip
+    groups = group_hypotheses(part.tx, part.inv, pairs, singles, links, part.remits, kidx,
+                              config, part.currency)  # fmt: skip
     return singles, groups
 
 

@@ -147,6 +147,12 @@ def single_features(
     opn = inv["open"].to_numpy()[i]
     day = tx["day"].to_numpy()[t]
     issue = inv["issue_day"].to_numpy()[i]
+    # invoices (and credit notes) of the same payer named in the text, before any filter
+    named_all = (pairs["ref"].to_numpy() <= 4).astype(np.int64)
+    n_named = (
+        pairs.assign(_n=named_all).groupby(["tx", "customer_id"], sort=False)["_n"]
+        .transform("sum").to_numpy()
+    )  # fmt: skip
     keep = (np.sign(amt) == np.sign(opn)) & (amt != 0)
     keep &= (day < 0) | (np.abs(day - issue) <= config.date_window_days)
     f = pairs.loc[keep].reset_index(drop=True)
@@ -172,6 +178,5 @@ def single_features(
     f["inv_rivals"] = _count_level(np.where(strong, n_inv, 0))
     f["evidence"] = evidence_level(f["reference"].to_numpy(), f["amount"].to_numpy())
     named = (f["ref"].to_numpy() <= 4).astype(np.int64)
-    per_payer = f.assign(_n=named).groupby(["tx", "customer_id"], sort=False)["_n"].transform("sum")
-    f["named_outside"] = _count_level(per_payer.to_numpy() - named)
+    f["named_outside"] = _count_level(n_named[keep] - named)
     return f

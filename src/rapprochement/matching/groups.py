@@ -23,6 +23,7 @@ import pandas as pd
 from rapprochement.matching.candidates import KeyIndex, lookup
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import (
+    AMOUNT_CLASS,
     amount_level,
     count_level,
     date_level,
@@ -43,7 +44,7 @@ _REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice i
 
 
 class _Ctx:
-    def __init__(self, tx: pd.DataFrame, inv: pd.DataFrame, singles: pd.DataFrame,
+    def __init__(self, tx: pd.DataFrame, inv: pd.DataFrame, pairs: pd.DataFrame,
                  config: MatchConfig, currency: str) -> None:  # fmt: skip
         self.tx, self.inv, self.config, self.currency = tx, inv, config, currency
         self.open = inv["open"].to_numpy()
@@ -58,9 +59,11 @@ class _Ctx:
         # per tx: {inv: ref level} and the best (iban, name_sim) per customer
         self.refs: dict[int, dict[int, int]] = defaultdict(dict)
         self.who: dict[tuple[int, str], tuple[str, float]] = {}
-        tcol, icol, rcol = singles["tx"].to_numpy(), singles["inv"].to_numpy(), singles["ref"]
-        for t, i, r, ib, ns in zip(tcol, icol, rcol.to_numpy(), singles["iban"].to_numpy(),
-                                   singles["name_sim"].to_numpy(), strict=True):  # fmt: skip
+        # from all candidate pairs: a credit note named in the text counts too
+        tcol, icol, rcol = pairs["tx"].to_numpy(), pairs["inv"].to_numpy(), pairs["ref"]
+        ibans = np.array(["known", "other", "unknown"], dtype=object)[pairs["iban"].to_numpy()]
+        for t, i, r, ib, ns in zip(tcol, icol, rcol.to_numpy(), ibans,
+                                   pairs["name_sim"].to_numpy(), strict=True):  # fmt: skip
             if r <= _REF_OK:
                 self.refs[int(t)][int(i)] = int(r)
             self.who[(int(t), self.cust[i])] = (str(ib), float(ns))
@@ -124,39 +127,50 @@ def _fill(a: int, invs: list[int], ctx: _Ctx, sign: int) -> tuple[list[int], str
     return [sign * p for p in parts], "partial"
 
 
-def _remittance(ctx: _Ctx, remits: pd.DataFrame, index: KeyIndex, tpos: dict[str, int]) -> None:
+def _remittance(ctx: _Ctx, remits: pd.DataFrame, index: KeyIndex, tpos: dict[str, int],
+                link_of: dict[int, list[tuple[str, bool]]]) -> None:  # fmt: skip
+    """One hypothesis per payment with advice lines: the lines are resolved within one payer
+    (the one that explains most lines by reference or, failing that, by exact open amount)."""
     for tid, lines in remits.groupby("transaction_id", sort=True):
         t = tpos.get(str(tid))
         if t is None:
             continue
         sign = 1 if ctx.tx["amount"].iat[t] >= 0 else -1
-        invs: list[int] = []
-        allocs: list[int] = []
-        missing: list[int] = []
+        parsed = []
+        custs = {c for c, _ in link_of.get(t, [])}
         for ref, memo, amt in zip(lines["reference"], lines["memo"], lines["amount"], strict=True):
             hits = lookup(index, text_keys(f"{ref} {memo}"), ctx.config)
-            if not hits:
-                missing.append(abs(int(amt)))
-                continue
-            best = min(hits.items(), key=lambda kv: (kv[1], kv[0]))[0]
-            if best in invs:
-                continue
-            invs.append(best)
-            allocs.append(sign * abs(int(amt)))
-        if invs and missing:
-            # a line whose reference is unknown (a PO number): the one open item of the same
-            # payer with exactly that amount
-            cust = ctx.cust[invs[0]]
-            for amt in missing:
-                same = [k for k in ctx.items[cust]
-                        if k not in invs and abs(int(ctx.open[k])) == amt]  # fmt: skip
-                if len(same) >= 1:
-                    invs.append(same[0])
-                    allocs.append(sign * amt)
+            parsed.append((hits, abs(int(amt))))
+            custs |= {ctx.cust[i] for i, lvl in hits.items() if lvl <= 2}
+        if not custs:
+            continue
+
+        def explained(c: str) -> tuple[int, int]:
+            by_ref = sum(any(ctx.cust[i] == c and lvl <= _REF_OK for i, lvl in h.items())
+                         for h, _ in parsed)  # fmt: skip
+            amounts = {abs(int(ctx.open[k])) for k in ctx.items[c]}
+            by_amt = sum(amt in amounts for _, amt in parsed)
+            return by_ref, by_amt
+
+        cust = min(custs, key=lambda c: (-sum(explained(c)), -explained(c)[0], c))
+        invs: list[int] = []
+        allocs: list[int] = []
+        for hits, amt in parsed:
+            own = sorted((lvl, i) for i, lvl in hits.items() if ctx.cust[i] == cust and i not in invs)
+            if own and own[0][0] <= _REF_OK:
+                k = own[0][1]
+            else:
+                # unknown or garbled reference (a PO number): the payer's open item of that amount
+                same = [k for k in ctx.items[cust] if k not in invs and abs(int(ctx.open[k])) == amt]
+                if not same:
+                    continue
+                k = same[0]
+            invs.append(k)
+            allocs.append(sign * amt)
         if invs:
             a = abs(int(ctx.tx["amount"].iat[t]))
             level = _level(a, sum(abs(x) for x in allocs), ctx)
-            ctx.add(t, invs, allocs, "remittance", level, 0, ctx.cust[invs[0]])
+            ctx.add(t, invs, allocs, "remittance", level, 0, cust)
 
 
 def _referenced(t: int, a: int, sign: int, named: list[int], ctx: _Ctx,
@@ -199,29 +213,42 @@ def _payers(t: int, ctx: _Ctx, links: pd.DataFrame) -> list[str]:
 
 
 def group_hypotheses(
-    tx: pd.DataFrame, inv: pd.DataFrame, singles: pd.DataFrame, links: pd.DataFrame,
-    remits: pd.DataFrame | None, index: KeyIndex, config: MatchConfig, currency: str,
+    tx: pd.DataFrame, inv: pd.DataFrame, pairs: pd.DataFrame, singles: pd.DataFrame,
+    links: pd.DataFrame, remits: pd.DataFrame | None, index: KeyIndex, config: MatchConfig,
+    currency: str,
 ) -> pd.DataFrame:  # fmt: skip
-    """All grouped hypotheses of one currency partition (see module doc), as a frame."""
-    ctx = _Ctx(tx, inv, singles, config, currency)
+    """All grouped hypotheses of one currency partition (see module doc), as a frame.
+
+    ``pairs`` are the candidate pairs (all signs), ``singles`` their scored-feature subset.
+    """
+    ctx = _Ctx(tx, inv, pairs, config, currency)
     tpos = {tid: k for k, tid in enumerate(tx["transaction_id"])}
-    if remits is not None and len(remits):
-        _remittance(ctx, remits, index, tpos)
-    done = {r["tx"] for r in ctx.rows}
-    strong_single = set(
-        singles.loc[
-            (singles["amount"] == "exact")
-            & ((singles["ref"] <= _REF_OK) | (singles["iban"] == "known")),
-            "tx",
-        ].tolist()  # fmt: skip
-    )
     link_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     for t, c, ib in zip(links["tx"], links["customer_id"], links["iban_link"], strict=True):
         link_of[int(t)].append((c, bool(ib)))
+    if remits is not None and len(remits):
+        _remittance(ctx, remits, index, tpos, link_of)
+    done = {r["tx"] for r in ctx.rows}
+    # a payment that clearly settles one invoice is not searched for a group: exact or near
+    # amount with a reference or a known IBAN, or one invoice named by a strong reference
+    # (checksum, exact, normalized) while the text names no other
+    cls = singles["amount"].map(AMOUNT_CLASS)
+    strong = (cls != "far") & ((singles["ref"] <= _REF_OK) | (singles["iban"] == "known"))
+    netting = {c for c, ks in ctx.items.items() if any(ctx.open[k] < 0 for k in ks)}
+    strong |= (
+        (singles["ref"] <= 2)
+        & (singles["named_outside"] == "0")
+        & ~singles["customer_id"].isin(netting)
+    )
+    strong_single = set(singles.loc[strong, "tx"].tolist())
     exp = currency_exponent(currency)
     fee_hi = int(config.fee_max.scaleb(exp))
     fee_lo = int(config.fee_min.scaleb(exp))
     deadline = time.monotonic() + config.time_limit_s
+
+    def hi_of(a: int) -> int:
+        return max(a + fee_hi, a * 10000 // (10000 - int(config.discount_max * 10000)) + 1)
+
     amounts = tx["amount"].to_numpy()
     days = tx["day"].to_numpy()
     for t in range(len(tx)):
@@ -242,11 +269,14 @@ def group_hypotheses(
             items = sorted(items, key=lambda k: (abs(int(ctx.due[k]) - int(days[t])), k))
             items = items[: config.max_group_items]
             vals = [sign * int(ctx.open[k]) for k in items]
+            # two items at least: none fits when even the two smallest exceed the window
+            if min(vals) > 0 and 2 * min(vals) > hi_of(a):
+                continue
             s = find_subsets(vals, a, a, max_size=config.max_group_size, limit=3,
                              max_nodes=config.max_search_nodes)  # fmt: skip
             level = "exact"
             if not s.solutions:
-                hi = max(a + fee_hi, a * 10000 // (10000 - int(config.discount_max * 10000)) + 1)
+                hi = hi_of(a)
                 s = find_subsets(vals, a + fee_lo, hi, max_size=config.max_group_size, limit=3,
                                  max_nodes=config.max_search_nodes)  # fmt: skip
                 level = ""

@@ -52,14 +52,18 @@ def normalize_name(name: str) -> str:
     return " ".join(t.split())
 
 
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+_DIGITS = re.compile(r"\d+")
+
+
 def _token_keys(raw: str) -> set[str]:
-    t = unicodedata.normalize("NFKD", raw).upper()
-    comp = re.sub(r"[^A-Z0-9]", "", t)
+    t = (raw if raw.isascii() else unicodedata.normalize("NFKD", raw)).upper()
+    comp = _NOT_ALNUM.sub("", t)
     keys: set[str] = set()
     if len(comp) >= 3 and any(c.isdigit() for c in comp):
         keys.add("C:" + comp)
         keys.add("N:" + normalize_token(raw))
-    groups = re.findall(r"\d+", t)
+    groups = _DIGITS.findall(t)
     digits = "".join(groups)
     if len(digits) >= 5:
         keys.add("D:" + digits)

@@ -14,6 +14,7 @@ What is read from where is listed in ``docs/formats/camt.md``.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
@@ -55,8 +56,6 @@ def sniff(head: bytes) -> bool:
 
 def parse(data: bytes, *, filename: str | None = None) -> list[Statement]:
     """Every statement of a CAMT document given as bytes."""
-    import io
-
     return collect(iter_events(io.BytesIO(data), filename=filename, member=None))
 
 
@@ -229,7 +228,7 @@ def _walk(doc: _Doc, context: etree.iterparse) -> Iterator[Event]:
                 continue
             if cur.header is None:
                 yield from _begin(doc, cur, el)
-            yield _finish(doc, cur, el, _MESSAGES[message.rstrip("V0123456789")][1])
+            yield _finish(doc, cur, _MESSAGES[message.rstrip("V0123456789")][1])
             doc.statements += 1
             cur = None
             _release(el)
@@ -253,11 +252,10 @@ def _begin(doc: _Doc, cur: _Current, stmt: _Element | None) -> Iterator[Event]:
     )
 
 
-def _finish(doc: _Doc, cur: _Current, stmt: _Element, fmt: SourceFormat) -> Statement:
+def _finish(doc: _Doc, cur: _Current, fmt: SourceFormat) -> Statement:
     assert cur.header is not None
     assert cur.findings is not None
     h = cur.header
-    h.read_trailer(stmt, Paths(cur.ns))
     found = _version(cur.ns)
     version = found[1] if found else None
     if found is None or found[0] != fmt:

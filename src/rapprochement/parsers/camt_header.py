@@ -90,10 +90,6 @@ class StatementHeader:
         text = self._created or message_created
         return parse_datetime(text) if text else None
 
-    def read_trailer(self, stmt: _Element, paths: Paths) -> None:
-        """Values that may follow the entries (none used today; kept for symmetry)."""
-        del stmt, paths
-
 
 def read_header(stmt: _Element, p: Paths, findings: Findings, xpath: str) -> StatementHeader:
     """Everything of a statement that precedes its first ``Ntry``."""

@@ -1,0 +1,210 @@
+"""Ledger benchmark: the workflow through the store vs the same work in memory, and learning.
+
+``run(tier)`` imports the generated book's bank lines (written as a CAMT.053 file) and its
+invoices into a fresh SQLite ledger, reconciles, and compares with parsing and matching the same
+data in memory. A second part shows learning: half the book is reconciled and a reviewer accepts
+the right suggestions (by the ground truth); the next half then matches more than in a ledger
+that learned nothing. Run alone: ``python -m benchmarks.ledger --tier quick``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from benchmarks.generator import generate
+from benchmarks.writers import write_camt053
+from rapprochement import read_statement
+from rapprochement.errors import RapprochementError
+from rapprochement.matching.engine import reconcile
+from rapprochement.matching.frames import transactions_frame
+from rapprochement.store import Ledger
+
+__all__ = ["run"]
+
+SIZES = {"quick": 2_000, "full": 100_000}
+LEARN_SIZES = {"quick": 2_000, "full": 10_000}
+
+
+def _timed(fn: Callable[..., Any], *a: Any, **kw: Any) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    out = fn(*a, **kw)
+    return out, time.perf_counter() - t0
+
+
+class _TimedMatcher:
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.__name__ = "reconcile"
+        self.__module__ = "rapprochement.matching.engine"
+
+    def __call__(self, *a: Any, **kw: Any) -> Any:
+        out, s = _timed(reconcile, *a, **kw)
+        self.seconds += s
+        return out
+
+
+def _speed(n: int, seed: int, work: Path, url: str | None) -> list[dict[str, Any]]:
+    ds = generate(seed=seed, n_payments=n, difficulty="hard")
+    path = work / f"book-{n}.xml"
+    write_camt053(ds.transactions, path)
+    stmts, t_parse = _timed(read_statement, path)
+    frame = transactions_frame(stmts)
+    _res, t_match = _timed(reconcile, frame, ds.invoices)
+    rows = [{"step": "parse the CAMT file (in memory)", "backend": "-", "s": t_parse},
+            {"step": "match (in memory)", "backend": "-", "s": t_match}]  # fmt: skip
+    targets = [("SQLite", f"sqlite:///{work / f'bench-{n}.db'}")]
+    if url:
+        targets.append(("PostgreSQL", url))
+    for backend, target in targets:
+        ledger = Ledger(target)
+        s_imp, t_imp = _timed(ledger.import_statements, path)
+        again, t_again = _timed(ledger.import_statements, path)
+        inv, t_inv = _timed(ledger.import_invoices, ds.invoices)
+        matcher = _TimedMatcher()
+        rs, t_rec = _timed(ledger.reconcile, matcher=matcher)
+        ledger.close()
+        rows += [
+            {"step": f"import statements ({s_imp.entries_new} new entries)", "backend": backend,
+             "s": t_imp, "vs": t_imp / t_parse},
+            {"step": f"import again ({again.entries_known} known, 0 new)", "backend": backend,
+             "s": t_again, "vs": t_again / t_parse},
+            {"step": f"import invoices ({inv.new})", "backend": backend, "s": t_inv},
+            {"step": f"reconcile ({rs.auto_allocations} auto, {rs.suggestions} suggested)",
+             "backend": backend, "s": t_rec, "vs": t_rec / t_match},
+            {"step": "  of which matcher", "backend": backend, "s": matcher.seconds},
+        ]  # fmt: skip
+    return rows
+
+
+def _truth_pairs(truth: pd.DataFrame) -> set[tuple[str, str]]:
+    t = truth[truth["invoice_id"].notna()]
+    return set(zip(t["transaction_id"].astype(str), t["invoice_id"].astype(str), strict=True))
+
+
+def _learning(n: int, seed: int, work: Path) -> dict[str, Any]:
+    ds = generate(seed=seed, n_payments=n, difficulty="hard")
+    tx = ds.transactions.sort_values(["booking_date", "transaction_id"])
+    cut = tx["booking_date"].iloc[len(tx) // 2]
+    halves = [tx[tx["booking_date"] < cut], tx[tx["booking_date"] >= cut]]
+    files = []
+    for k, half in enumerate(halves):
+        p = work / f"learn-{k}.xml"
+        write_camt053(half, p)
+        files.append(p)
+    truth = _truth_pairs(ds.truth)
+    out: dict[str, Any] = {"lines_second_half": len(halves[1])}
+    for label, review in (("no review", False), ("reviewer accepts right suggestions", True)):
+        ledger = Ledger(work / f"learn-{int(review)}.db")
+        ledger.import_invoices(ds.invoices)
+        ledger.import_statements(files[0])
+        ledger.reconcile()
+        accepted = 0
+        if review:
+            ids = {int(s["suggestion_id"]): s for s in ledger.suggestions().to_dict("records")}
+            for sid, s in sorted(ids.items()):
+                if _is_right(s, truth, ledger):
+                    try:
+                        ledger.accept(sid)
+                        accepted += 1
+                    except RapprochementError:  # decided with its group already
+                        continue
+        before = len(ledger.allocations())
+        ledger.import_statements(files[1])
+        rs = ledger.reconcile()
+        st = ledger.status()
+        out[label] = {
+            "accepted": accepted,
+            "learned_ibans": st["learned_ibans"],
+            "learned_aliases": st["learned_aliases"],
+            "auto_second_half": len(ledger.allocations()) - before,  # the second run's autos
+            "suggested_second_half": rs.suggestions,
+            "matched_lines_second_half": rs.matched_transactions,
+        }
+        ledger.close()
+    return out
+
+
+_ID_CACHE: dict[int, dict[str, str]] = {}
+
+
+def _is_right(s: dict[str, Any], truth: set[tuple[str, str]], ledger: Ledger) -> bool:
+    """Is a suggestion right by the ground truth? Ledger ids are entry fingerprints, so the
+    dataset id is found through the bank reference the writer stored on each entry."""
+    key = id(ledger)
+    if key not in _ID_CACHE:
+        from sqlalchemy import select
+
+        from rapprochement.store import schema as t
+
+        with ledger.engine.connect() as conn:
+            q = select(t.transactions.c.transaction_id, t.entries.c.bank_reference).join(
+                t.entries, t.entries.c.id == t.transactions.c.entry_pk
+            )
+            _ID_CACHE[key] = {r[0]: str(r[1]) for r in conn.execute(q)}
+    dataset_id = _ID_CACHE[key].get(str(s["transaction_id"]), "")
+    return s["invoice_id"] is not None and (dataset_id, str(s["invoice_id"])) in truth
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    out = ["| step | backend | seconds | × in-memory |", "|---|---|---:|---:|"]
+    for r in rows:
+        vs = f"{r['vs']:.2f}" if r.get("vs") is not None else ""
+        out.append(f"| {r['step']} | {r['backend']} | {r['s']:.2f} | {vs} |")
+    return "\n".join(out)
+
+
+def run(tier: str = "quick", seed: int = 0, out_dir: Path = Path("benchmarks")) -> str:
+    """The ledger section of ``benchmarks/RESULTS.md`` (Markdown)."""
+    n = SIZES[tier]
+    seed = seed or 1000
+    with tempfile.TemporaryDirectory(prefix="rap-ledger-bench-") as tmp:
+        work = Path(tmp)
+        rows = _speed(n, seed, work, os.environ.get("RAPPROCHEMENT_PG_URL"))
+        learn = _learning(LEARN_SIZES[tier], seed + 1, work)
+    a, b = learn["no review"], learn["reviewer accepts right suggestions"]
+    lines = [
+        f"## Ledger (store) — {tier} tier, {n:,} payments, seed {seed}",
+        "",
+        "The whole workflow through the SQLite ledger (one transaction per import and per",
+        'reconcile) against the same parse and match in memory. "× in-memory" divides the',
+        "store step by the in-memory step it contains (import ÷ parse, reconcile ÷ match).",
+        "",
+        _table(rows),
+        "",
+        f"### Learning ({LEARN_SIZES[tier]:,} payments, split in two halves by date)",
+        "",
+        "The second reconcile (after importing the second half) with and without the decisions",
+        "of a reviewer on the first run's suggestions:",
+        "",
+        "| ledger | accepted | learned IBANs / aliases | 2nd run: auto allocations |"
+        " 2nd run: lines auto-matched | 2nd run: suggestions |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, v in (("no review", a), ("reviewer accepts right suggestions", b)):
+        lines.append(
+            f"| {label} | {v['accepted']} | {v['learned_ibans']} / {v['learned_aliases']} |"
+            f" {v['auto_second_half']} | {v['matched_lines_second_half']} |"
+            f" {v['suggested_second_half']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Print the section for one tier."""
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.ledger")
+    ap.add_argument("--tier", choices=sorted(SIZES), default="quick")
+    ap.add_argument("--seed", type=int, default=1000)
+    args = ap.parse_args()
+    print(run(args.tier, args.seed))
+
+
+if __name__ == "__main__":
+    main()
