@@ -39,7 +39,9 @@ def _fmt(v: Any, pct: bool = False) -> str:
     if isinstance(v, float):
         if math.isnan(v):
             return "–"
-        return f"{100 * v:.1f} %" if pct else f"{v:.2f}"
+        if pct:
+            return f"{100 * v:.1f} %"
+        return f"{v:.0f}" if v.is_integer() and abs(v) >= 1 else f"{v:.2f}"
     return str(v)
 
 
@@ -81,7 +83,7 @@ def versions() -> str:
     return ", ".join(out)
 
 
-def _plots(acc: dict[str, Any], spd: pd.DataFrame | None) -> list[str]:
+def _plots(acc: dict[str, Any], spd: pd.DataFrame | None, out: Path) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -107,7 +109,7 @@ def _plots(acc: dict[str, Any], spd: pd.DataFrame | None) -> list[str]:
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(OUT_DIR / "precision_recall.png", dpi=110)
+    fig.savefig(out / "precision_recall.png", dpi=110)
     plt.close(fig)
     made.append("precision_recall.png")
     if spd is not None and "seconds" in spd.columns and spd["size"].nunique() >= 1:
@@ -123,7 +125,7 @@ def _plots(acc: dict[str, Any], spd: pd.DataFrame | None) -> list[str]:
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=7)
         fig.tight_layout()
-        fig.savefig(OUT_DIR / "time_vs_size.png", dpi=110)
+        fig.savefig(out / "time_vs_size.png", dpi=110)
         plt.close(fig)
         made.append("time_vs_size.png")
     return made
@@ -141,12 +143,23 @@ def _accuracy_md(acc: dict[str, Any], n: int, seeds: list[int]) -> str:
         "count automatic + suggested pairs; see `benchmarks/metrics.py` for every definition.",
         _table(mean[[c for c in cols if c in mean.columns]], _PCT),
     ]
-    for name, d in acc["detail"].items():
-        parts.append(f"### Recall per kind and per noise tag: {name} (hard, seed {seeds[0]})")
-        k, t = d["kind"], d["tags"]
-        parts.append(_table(k, ("recall",)) + "\n\n" + _table(t, ("recall",)))
-        if name == "rapprochement":
-            parts.append("Calibration (reliability table):\n\n" + _table(d["calibration"]))
+    detail = acc["detail"]
+    if detail:
+        parts.append(f"### Recall per kind and per noise tag (hard, seed {seeds[0]})")
+        parts.append(
+            "Auto + suggested. For `unrelated`, `duplicate` and an overpayment's excess, "
+            "recall = the transaction was not allocated beyond what truly pays invoices."
+        )
+        for by in ("kind", "tags"):
+            merged: pd.DataFrame | None = None
+            for name, d in detail.items():
+                col = d[by].rename(columns={"recall": name})
+                merged = col if merged is None else merged.merge(col[[by, name]], on=by)
+            if merged is not None:
+                parts.append(_table(merged, tuple(detail)))
+    if "rapprochement" in detail:
+        parts.append("### Calibration of rapprochement's scores (hard, reliability table)")
+        parts.append(_table(detail["rapprochement"]["calibration"], ("observed",)))
     if acc["learning"]:
         rows = [{"method": x["method"], "seed": x["seed"],
                  "auto_rate with": x["with"]["auto_rate"],
@@ -176,13 +189,13 @@ def _speed_md(spd: pd.DataFrame) -> str:
     ])  # fmt: skip
 
 
-def _other_section(module: str, tier: str, seed: int) -> str:
+def _other_section(module: str, tier: str, seed: int, out: Path) -> str:
     try:
         mod = importlib.import_module(f"benchmarks.{module}")
     except ImportError as exc:
         return f"## {module}\n\n`benchmarks/{module}.py` is not there yet ({exc}): no section."
     try:
-        return str(mod.run(tier, seed, OUT_DIR))
+        return str(mod.run(tier, seed, out))
     except Exception as exc:  # a peer section must not sink the whole report
         return f"## {module}\n\n`benchmarks.{module}.run` failed: {type(exc).__name__}: {exc}"
 
@@ -193,15 +206,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tier", choices=sorted(TIERS), default="quick")
     ap.add_argument("--seed", type=int, default=1000, help="first evaluation seed (>= 1000)")
     ap.add_argument("--no-speed", action="store_true", help="skip the speed section")
+    ap.add_argument("--no-peers", action="store_true", help="skip the parsers / ledger sections")
+    ap.add_argument("--payments", type=int, help="override the tier's accuracy book size")
+    ap.add_argument("--out", type=Path, default=OUT_DIR, help="output directory")
     args = ap.parse_args(argv)
     if args.seed < 1000:
         ap.error("evaluation seeds start at 1000 (seeds below are for development/training)")
     tier = TIERS[args.tier]
     seeds = [args.seed + i for i in range(tier["seeds"])]
     started = time.perf_counter()
-    acc = matching.accuracy(seeds, tier["n"])
+    n = args.payments or tier["n"]
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    acc = matching.accuracy(seeds, n)
     spd = None if args.no_speed else matching.speed(tier["speed"], args.seed, tier["timeout"])
-    plots = _plots(acc, spd)
+    plots = _plots(acc, spd, out)
     header = "\n".join([
         "# rapprochement benchmark results",
         "",
@@ -215,21 +234,24 @@ def main(argv: list[str] | None = None) -> int:
         f"- Versions: {versions()}.",
         "- Data: `benchmarks/generator.py` (see `docs/benchmarks.md` for the model and rates).",
     ])  # fmt: skip
-    sections = [header, _accuracy_md(acc, tier["n"], seeds)]
+    sections = [header, _accuracy_md(acc, n, seeds)]
     if spd is not None:
         sections.append(_speed_md(spd))
     sections += [f"![{p}]({p})" for p in plots]
-    sections += [_other_section(m, args.tier, args.seed) for m in ("parsers", "ledger")]
+    if not args.no_peers:
+        sections += [_other_section(m, args.tier, args.seed, out) for m in ("parsers", "ledger")]
     sections.append(f"_Total run time: {time.perf_counter() - started:.0f} s._")
-    (OUT_DIR / "RESULTS.md").write_text("\n\n".join(sections) + "\n", encoding="utf-8")
+    (out / "RESULTS.md").write_text("\n\n".join(sections) + "\n", encoding="utf-8")
     if args.tier == "quick":
         hard = acc["mean"][acc["mean"]["difficulty"] == "hard"]
-        figures = {"seed": args.seed, "n": tier["n"], "difficulty": "hard", "methods": {
+        figures = {"seed": args.seed, "n": n, "difficulty": "hard", "methods": {
             r["method"]: {k: (None if isinstance(r[k], float) and math.isnan(r[k]) else r[k])
                           for k in ("f1", "auto_precision", "auto_rate", "recall")}
             for r in hard.to_dict("records")}}  # fmt: skip
-        FIGURES.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {OUT_DIR / 'RESULTS.md'} in {time.perf_counter() - started:.0f} s")
+        (out / FIGURES.name).write_text(
+            json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+    print(f"wrote {out / 'RESULTS.md'} in {time.perf_counter() - started:.0f} s")
     return 0
 
 

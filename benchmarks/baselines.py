@@ -21,6 +21,7 @@ amount`` (Decimal), ``status`` (always ``"auto"``), ``score`` (1.0) and ``kind``
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import defaultdict
@@ -81,20 +82,26 @@ def exact_amount(
     tx_day = _days(transactions["booking_date"])
     issue, due = _days(invoices["issue_date"]), _days(invoices["due_date"])
     by_amount: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for j, (cur, a) in enumerate(zip(invoices["currency"], inv_amt, strict=True)):
-        if a > 0:
-            by_amount[(cur, a)].append(j)
+    inv_cur = invoices["currency"].tolist()
+    for j in sorted(range(len(inv_amt)), key=lambda j: (issue[j], j)):
+        if inv_amt[j] > 0:
+            by_amount[(inv_cur[j], inv_amt[j])].append(j)
+    issues = {k: [issue[j] for j in v] for k, v in by_amount.items()}
     used: set[int] = set()
     rows: list[tuple[str, str, int, str]] = []
     order = sorted(range(len(tx_amt)), key=lambda i: (tx_day[i], i))
-    tids, curs, iids = transactions["transaction_id"].tolist(), transactions["currency"].tolist(), \
-        invoices["invoice_id"].tolist()  # fmt: skip
+    tids, curs = transactions["transaction_id"].tolist(), transactions["currency"].tolist()
+    iids = invoices["invoice_id"].tolist()
     for i in order:
-        if tx_amt[i] <= 0:
+        key = (curs[i], tx_amt[i])
+        if tx_amt[i] <= 0 or key not in by_amount:
             continue
+        cands, days = by_amount[key], issues[key]
+        lo = bisect.bisect_left(days, tx_day[i] - window_days)
+        hi = bisect.bisect_right(days, tx_day[i])
         best, best_gap = -1, 0
-        for j in by_amount.get((curs[i], tx_amt[i]), ()):
-            if j in used or not (tx_day[i] - window_days <= issue[j] <= tx_day[i]):
+        for j in cands[lo:hi]:  # issued inside the window, by issue date
+            if j in used:
                 continue
             gap = abs(due[j] - tx_day[i])
             if best < 0 or gap < best_gap:

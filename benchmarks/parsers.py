@@ -265,7 +265,9 @@ def _plot(rows: list[Row], out_dir: Path) -> Path | None:
     except ImportError:
         return None
     fig, ax = plt.subplots(figsize=(8, 4))
-    labels = [f"{r.fmt}\n{r.parser.replace(' (events only)', '*')}" for r in rows]
+    labels = [
+        f"{r.fmt}\n{r.parser.replace(OURS, 'ours').replace(' (events only)', '*')}" for r in rows
+    ]
     values = [r.rate or 0 for r in rows]
     colors = ["#1f77b4" if r.parser.startswith(OURS) else "#999999" for r in rows]
     ax.bar(range(len(rows)), values, color=colors)
@@ -274,7 +276,7 @@ def _plot(rows: list[Row], out_dir: Path) -> Path | None:
     ax.set_ylabel("entries / s (log)")
     for fmt_i, fmt in enumerate(FORMATS):
         ax.hlines(GOALS[fmt], fmt_i * 3 - 0.4, fmt_i * 3 + 2.4, colors="red", linestyles="dashed")
-    ax.set_title("Parser throughput (blue: rapprochement, *: events only; red: goal)")
+    ax.set_title("Parser throughput (blue: ours, *: events only; grey: peers; red: goal)")
     fig.tight_layout()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "parsers.png"

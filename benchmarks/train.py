@@ -51,13 +51,17 @@ def labeled_hypotheses(seed: int, n: int, config: MatchConfig) -> pd.DataFrame:
         iids = part.inv["invoice_id"].to_numpy()
         if len(singles):
             s = singles[list(FEATURES)].copy()
-            s["y"] = [truth.get(str(tids[t])) == frozenset((str(iids[i]),))
-                      for t, i in zip(singles["tx"], singles["inv"], strict=True)]  # fmt: skip
+            s["y"] = [
+                truth.get(str(tids[t])) == frozenset((str(iids[i]),))
+                for t, i in zip(singles["tx"], singles["inv"], strict=True)
+            ]
             frames.append(s)
         if len(groups):
             g = groups[list(FEATURES)].copy()
-            g["y"] = [truth.get(str(tids[t])) == frozenset(str(iids[i]) for i in invs)
-                      for t, invs in zip(groups["tx"], groups["invs"], strict=True)]  # fmt: skip
+            g["y"] = [
+                truth.get(str(tids[t])) == frozenset(str(iids[i]) for i in invs)
+                for t, invs in zip(groups["tx"], groups["invs"], strict=True)
+            ]
             frames.append(g)
     return pd.concat(frames, ignore_index=True)
 
@@ -72,8 +76,9 @@ def _design(df: pd.DataFrame) -> tuple[np.ndarray[Any, Any], list[tuple[str, str
     return np.column_stack([np.ones(len(df)), *blocks]), cols
 
 
-def fit_logistic(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], l2: float = 1.0,
-                 iters: int = 50) -> np.ndarray[Any, Any]:  # fmt: skip
+def fit_logistic(
+    x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], l2: float = 1.0, iters: int = 50
+) -> np.ndarray[Any, Any]:
     """L2-regularized logistic regression by Newton's method (the intercept is not penalized)."""
     beta = np.zeros(x.shape[1])
     pen = np.full(x.shape[1], l2)
@@ -114,8 +119,9 @@ def main(argv: list[str] | None = None) -> None:
     if any(s >= 1000 for s in args.seeds):
         raise SystemExit("seeds >= 1000 are evaluation seeds: never train on them")
     config = MatchConfig()
-    data = pd.concat([labeled_hypotheses(s, args.payments, config) for s in args.seeds],
-                     ignore_index=True)  # fmt: skip
+    data = pd.concat(
+        [labeled_hypotheses(s, args.payments, config) for s in args.seeds], ignore_index=True
+    )
     x, cols = _design(data)
     y = data["y"].to_numpy(dtype=np.float64)
     beta = fit_logistic(x, y, args.l2)
@@ -123,29 +129,46 @@ def main(argv: list[str] | None = None) -> None:
     for (f, lvl), b in zip(cols, beta[1:], strict=True):
         weights[f][lvl] = round(float(b), 4)
     doc: dict[str, Any] = {
-        "version": 1, "prior": round(float(beta[0]), 4), "weights": weights,
-        "auto_threshold": 0.99, "suggest_threshold": 0.05,
-        "trained_on": {"generator": "benchmarks.generator", "difficulty": "hard",
-                       "seeds": args.seeds, "payments": args.payments,
-                       "hypotheses": len(data), "positives": int(y.sum()), "l2": args.l2},
-    }  # fmt: skip
+        "version": 1,
+        "prior": round(float(beta[0]), 4),
+        "weights": weights,
+        "auto_threshold": 0.99,
+        "suggest_threshold": 0.05,
+        "trained_on": {
+            "generator": "benchmarks.generator",
+            "difficulty": "hard",
+            "seeds": args.seeds,
+            "payments": args.payments,
+            "hypotheses": len(data),
+            "positives": int(y.sum()),
+            "l2": args.l2,
+        },
+    }
     OUT.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     load_weights.cache_clear()
     # thresholds from the engine's own allocations on the training books
     scores, right = [], []
     for s in args.seeds:
         ds = generate(s, args.payments, "hard")
-        truth = {(str(a), str(b)) for a, b in zip(ds.truth["transaction_id"],
-                                                  ds.truth["invoice_id"], strict=True)}  # fmt: skip
-        res = engine.reconcile(ds.transactions, ds.invoices, remittances=ds.remittances,
-                               customers=ds.customers,
-                               config=MatchConfig(suggest_threshold=0.0, auto_threshold=1.0))  # fmt: skip
+        truth = {
+            (str(a), str(b))
+            for a, b in zip(ds.truth["transaction_id"], ds.truth["invoice_id"], strict=True)
+        }
+        res = engine.reconcile(
+            ds.transactions,
+            ds.invoices,
+            remittances=ds.remittances,
+            customers=ds.customers,
+            config=MatchConfig(suggest_threshold=0.0, auto_threshold=1.0),
+        )
         al = res.allocations[res.allocations["invoice_id"].notna()]
         # ambiguous payments are never automatic: they do not set the threshold
         al = al[~al["transaction_id"].isin(set(res.ambiguous["transaction_id"]))]
         scores.extend(al["score"].tolist())
-        right.extend((str(a), str(b)) in truth for a, b in zip(al["transaction_id"],
-                                                              al["invoice_id"], strict=True))  # fmt: skip
+        right.extend(
+            (str(a), str(b)) in truth
+            for a, b in zip(al["transaction_id"], al["invoice_id"], strict=True)
+        )
     sc, rt = np.array(scores), np.array(right, dtype=np.float64)
     doc["auto_threshold"] = round(max(0.5, _threshold(sc, rt, args.precision)), 6)
     band = sc < doc["auto_threshold"]

@@ -105,7 +105,9 @@ def main() -> None:
         elif roll < 0.34:
             amount -= Decimal(rng.choice(["1.50", "7.50", "15.00"]))
         elif roll < 0.40:
+            # paid by the parent company, from its own account, without the invoice number
             name, iban = f"HOLDING {name.split()[0]}", _iban(90 + int(cid[1:]))
+            text = f"PAIEMENT {str(inv['customer_name']).upper()[:18]}"
         lines.append(Line(pay_day, amount, name, iban, text, f"P{n:04d}"))
     for month in (1, 2, 3):
         lines.append(Line(dt.date(2026, month, 28), Decimal("-2400.00"), "SALAIRES", "",

@@ -48,7 +48,7 @@ def main() -> None:
     _run("review", "--limit", "8", *opt)
     with Ledger(db, user="demo") as ledger:
         sugg = ledger.suggestions()
-        sure = sugg[sugg["score"] >= 0.8]
+        sure = sugg[sugg["score"] >= 0.5]
         decided: set[object] = set()
         accepted = 0
         for rec in sure.to_dict("records"):
@@ -61,7 +61,9 @@ def main() -> None:
             except RapprochementError as exc:  # it may conflict with one accepted before
                 console.print(f"[yellow]skipped {rec['suggestion_id']}: {exc}[/]")
         st = ledger.status()
-        console.rule("[bold]accept the suggestions scoring ≥ 0.80 (Python API)", align="left")
+        console.rule(
+            "[bold]a reviewer confirms the suggestions scoring ≥ 0.50 (Python API)", align="left"
+        )
         console.print(
             f"{accepted} accepted; learned {st['learned_ibans']} payer IBAN(s) and "
             f"{st['learned_aliases']} name alias(es)"

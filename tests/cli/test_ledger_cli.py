@@ -90,3 +90,19 @@ def test_import_check_flags_findings(files: dict[str, str]) -> None:
     bad = Path(files["sta"])
     bad.write_text(bad.read_text(encoding="latin-1").replace(":62F:C", ":62F:D"), "latin-1")
     assert main(["import", str(bad), "--db", files["db"], "--check"]) == EXIT_PROBLEMS
+
+
+def test_bundled_demo_data_imports_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from demo.make_data import DATA
+    from demo.run import STATEMENTS
+
+    db = ["--db", str(tmp_path / "demo.db")]
+    files = [str(DATA / f) for f in STATEMENTS]
+    summary = _json(capsys, ["import", *files, *db, "--json", "--check"])
+    assert isinstance(summary, dict)
+    assert summary["statements_new"] == 4
+    assert summary["entries_known"] > 0  # the re-sent February file overlaps the first one
+    assert summary["findings"] == []
+    assert main(["invoices", "import", str(DATA / "invoices.csv"), *db]) == EXIT_OK

@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 import rapprochement
-from rapprochement.errors import AmountError, ColumnError, CurrencyError, DateError, DuplicateIdError
+from rapprochement.errors import (
+    AmountError,
+    ColumnError,
+    CurrencyError,
+    DateError,
+    DuplicateIdError,
+)
 from rapprochement.matching import MatchConfig, count_candidates
 
 
@@ -57,7 +63,7 @@ def test_duplicate_ids_name_the_rows() -> None:
 
 @pytest.mark.parametrize("bad", [np.nan, "", "abc", None])
 def test_missing_or_unreadable_amount(bad: object) -> None:
-    with pytest.raises(AmountError, match="row.* 1"):
+    with pytest.raises(AmountError, match=r"row.* 1"):
         rapprochement.reconcile(_tx(amount=["100.00", bad]), _inv())
 
 
@@ -90,11 +96,24 @@ def test_open_amount_of_the_wrong_sign() -> None:
 
 
 def test_models_are_accepted() -> None:
-    txs = [rapprochement.Transaction(amount=Decimal("100.00"), currency="EUR",
-                                     counterparty_name="ACME", remittance_info="FA-2026-000001")]  # fmt: skip
-    invs = [rapprochement.Invoice(invoice_id="FA-2026-000001", customer_id="C1",
-                                  customer_name="Acme SA", amount=Decimal("100.00"),
-                                  currency="EUR", issue_date=dt.date(2026, 2, 1))]  # fmt: skip
+    txs = [
+        rapprochement.Transaction(
+            amount=Decimal("100.00"),
+            currency="EUR",
+            counterparty_name="ACME",
+            remittance_info="FA-2026-000001",
+        )
+    ]
+    invs = [
+        rapprochement.Invoice(
+            invoice_id="FA-2026-000001",
+            customer_id="C1",
+            customer_name="Acme SA",
+            amount=Decimal("100.00"),
+            currency="EUR",
+            issue_date=dt.date(2026, 2, 1),
+        )
+    ]
     res = rapprochement.reconcile(txs, invs)
     assert list(res.allocations["invoice_id"]) == ["FA-2026-000001"]
 

@@ -26,11 +26,17 @@ def books(draw: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     for k in range(n_inv):
         c = draw(st.integers(0, len(NAMES) - 1))
         cents = draw(st.integers(-20000, 90000).filter(lambda x: x != 0))
-        inv_rows.append({
-            "invoice_id": f"FA-2026-{k + 1:06d}", "customer_id": f"C{c}",
-            "customer_name": NAMES[c], "amount": Decimal(cents).scaleb(-2), "currency": "EUR",
-            "issue_date": f"2026-02-{draw(st.integers(1, 28)):02d}", "due_date": "2026-03-15",
-        })  # fmt: skip
+        inv_rows.append(
+            {
+                "invoice_id": f"FA-2026-{k + 1:06d}",
+                "customer_id": f"C{c}",
+                "customer_name": NAMES[c],
+                "amount": Decimal(cents).scaleb(-2),
+                "currency": "EUR",
+                "issue_date": f"2026-02-{draw(st.integers(1, 28)):02d}",
+                "due_date": "2026-03-15",
+            }
+        )
     n_tx = draw(st.integers(1, 8))
     tx_rows = []
     for k in range(n_tx):
@@ -40,16 +46,23 @@ def books(draw: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         if mode in ("exact", "ref"):
             amount = target["amount"]
         elif mode == "sum":
-            amount = sum((r["amount"] for r in inv_rows if r["customer_id"] == f"C{c}"),
-                         Decimal(0)) or Decimal("1.00")  # fmt: skip
+            amount = sum(
+                (r["amount"] for r in inv_rows if r["customer_id"] == f"C{c}"), Decimal(0)
+            ) or Decimal("1.00")
         else:
             amount = Decimal(draw(st.integers(-50000, 90000).filter(lambda x: x != 0))).scaleb(-2)
         text = f"FACTURE {target['invoice_id']}" if mode == "ref" else "VIREMENT"
-        tx_rows.append({
-            "transaction_id": f"T{k:03d}", "booking_date": f"2026-03-{draw(st.integers(1, 28)):02d}",
-            "amount": amount, "currency": "EUR", "counterparty_name": NAMES[c].upper(),
-            "counterparty_iban": "", "remittance_info": text,
-        })  # fmt: skip
+        tx_rows.append(
+            {
+                "transaction_id": f"T{k:03d}",
+                "booking_date": f"2026-03-{draw(st.integers(1, 28)):02d}",
+                "amount": amount,
+                "currency": "EUR",
+                "counterparty_name": NAMES[c].upper(),
+                "counterparty_iban": "",
+                "remittance_info": text,
+            }
+        )
     return pd.DataFrame(tx_rows), pd.DataFrame(inv_rows)
 
 

@@ -31,9 +31,11 @@ def run(name: str) -> rapprochement.ReconciliationResult:
     d = SCENARIOS / name
     tx = _csv(d / "transactions.csv")
     inv = _csv(d / "invoices.csv")
-    assert tx is not None and inv is not None
-    return rapprochement.reconcile(tx, inv, remittances=_csv(d / "remittances.csv"),
-                                   customers=_csv(d / "customers.csv"))  # fmt: skip
+    assert tx is not None
+    assert inv is not None
+    return rapprochement.reconcile(
+        tx, inv, remittances=_csv(d / "remittances.csv"), customers=_csv(d / "customers.csv")
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -43,11 +45,19 @@ def test_scenario(name: str) -> None:
     assert exp is not None
     got = res.allocations
     assert len(got) == len(exp), f"{name}:\n{got.drop(columns='explanation')}"
-    rows = [(r.transaction_id, r.invoice_id or "", r.amount, r.status, r.kind)
-            for r in got.itertuples()]  # fmt: skip
+    rows = [
+        (r.transaction_id, r.invoice_id or "", r.amount, r.status, r.kind) for r in got.itertuples()
+    ]
     for e in exp.itertuples():
-        match = [g for g in rows if g[0] == e.transaction_id and e.invoice_id in ("*", g[1])
-                 and g[2] == Decimal(e.amount) and e.status in ("*", g[3]) and g[4] == e.kind]
+        match = [
+            g
+            for g in rows
+            if g[0] == e.transaction_id
+            and e.invoice_id in ("*", g[1])
+            and g[2] == Decimal(e.amount)
+            and e.status in ("*", g[3])
+            and g[4] == e.kind
+        ]
         assert match, f"{name}: expected {tuple(e)[1:]} in\n{got.drop(columns='explanation')}"
         rows.remove(match[0])
 

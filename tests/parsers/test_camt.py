@@ -356,3 +356,34 @@ def test_every_name_the_entry_reader_looks_up_is_indexed() -> None:
     names -= {"Ccy", "EntryReader"}  # an attribute, and a name in __all__
     assert len(names) > 50, "too few paths found in camt_entry.py"
     assert names - WANTED == set()
+
+
+@pytest.mark.parametrize("version", ["01", "02", "04", "06", "10", "13"])
+def test_every_camt053_version_namespace_reads_the_same_entries(version: str) -> None:
+    data = (FIXTURES / "camt053_v08_batch_fx.xml").read_bytes()
+    reference = camt.parse(data, filename="v08.xml")[0]
+    [stmt] = camt.parse(
+        data.replace(b"camt.053.001.08", f"camt.053.001.{version}".encode()), filename="v08.xml"
+    )
+    assert stmt.source_version == f"camt.053.001.{version}"
+    assert stmt.entries == reference.entries
+    assert stmt.findings == reference.findings
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-04", "2026-03-04"),
+        ("2026-03-04T23:59:59+01:00", "2026-03-04"),
+        ("2026-03-04T23:59:59Z", "2026-03-04"),
+        ("2026-03-04+01:00", "2026-03-04"),
+        ("2026-02-30", None),
+        ("04.03.2026", None),
+        ("2026-03-041", None),
+    ],
+)
+def test_dates_keep_the_calendar_day_as_written(text: str, expected: str | None) -> None:
+    from rapprochement.parsers.camt_values import parse_date
+
+    got = parse_date(text)
+    assert (got.isoformat() if got else None) == expected

@@ -291,3 +291,36 @@ def test_mutated_files_give_statements_or_a_typed_error(data: bytes) -> None:
         return
     for s in statements:
         assert Statement.model_validate(s.model_dump()) == s
+
+
+def test_streaming_yields_entries_then_their_statement() -> None:
+    from rapprochement import Entry, iter_statement
+
+    items = list(iter_statement(OFX_FIXTURES / "two_statements.ofx"))
+    kinds = ["E" if isinstance(i, Entry) else "S" for i in items]
+    assert kinds == ["E", "E", "E", "S", "E", "S"]
+    assert all(i.fingerprint for i in items if isinstance(i, Entry))
+
+
+def test_identical_lines_keep_distinct_fingerprints_and_reimport_is_stable() -> None:
+    trn = b"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20260102<TRNAMT>-5.00<NAME>CAFE</STMTTRN>\n"
+    data = (
+        b"<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>42"
+        b"</BANKACCTFROM><BANKTRANLIST>" + trn * 2 + b"</BANKTRANLIST></STMTRS></OFX>"
+    )
+    (first,) = read_statement(data)
+    (again,) = read_statement(data)
+    prints = [e.fingerprint for e in first.entries]
+    assert len(set(prints)) == 2
+    assert prints == [e.fingerprint for e in again.entries]
+
+
+def test_lower_case_tags_read_like_upper_case() -> None:
+    import re
+
+    data = (OFX_FIXTURES / "sgml_closed_no_header.ofx").read_bytes()
+    lower = re.sub(rb"<(/?)([A-Z0-9.]+)>", lambda m: b"<" + m[1] + m[2].lower() + b">", data)
+    assert lower != data
+    (got,) = read_statement(lower)
+    (want,) = read_statement(data)
+    assert got.model_dump(exclude={"source"}) == want.model_dump(exclude={"source"})

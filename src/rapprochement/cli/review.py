@@ -75,30 +75,34 @@ def review(
         return
     shown = df if limit <= 0 else df.head(limit)
     table = Table(title=f"{len(df)} suggestion(s) to review", title_justify="left")
+    wide = console.width >= 130  # narrow terminals: the essentials only
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("date", no_wrap=True)
     table.add_column("payer")
     table.add_column("paid", justify="right", no_wrap=True)
     table.add_column("→ invoice", no_wrap=True)
-    table.add_column("customer")
-    table.add_column("amount", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("customer")
+        table.add_column("amount", justify="right", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
-    table.add_column("kind")
-    table.add_column("why", min_width=24)
+    table.add_column("kind", no_wrap=True)
+    if wide:
+        table.add_column("why", min_width=24)
     for r in records(shown):
         group = f" ({r['group_id']})" if r["group_id"] else ""
-        table.add_row(
+        cells = [
             str(r["suggestion_id"]),
             str(r["booking_date"] or ""),
             str(r["counterparty_name"] or "")[:28],
             str(r["payment_amount"]),
             str(r["invoice_id"] or "(excess)"),
-            str(r["customer_name"] or "")[:24],
-            str(r["amount"]),
-            "" if r["score"] is None else f"{r['score']:.2f}",
-            f"{r['kind']}{group}",
-            explain_short(str(r["explanation"] or ""), top=2),
-        )
+        ]
+        if wide:
+            cells += [str(r["customer_name"] or "")[:24], str(r["amount"])]
+        cells += ["" if r["score"] is None else f"{r['score']:.2f}", f"{r['kind']}{group}"]
+        if wide:
+            cells.append(explain_short(str(r["explanation"] or ""), top=2))
+        table.add_row(*cells)
     console.print(table)
     if limit and len(df) > limit:
         console.print(f"… {len(df) - limit} more (--limit 0 shows all)")

@@ -54,18 +54,31 @@ class Assignment:
     ambiguous: dict[int, list[tuple[int, ...]]] = field(default_factory=dict)
 
 
-_SINGLE_KIND = {"exact": "one_to_one", "discount": "discount", "fee": "fee", "partial": "partial",
-                "over": "one_to_one", "over_small": "one_to_one"}  # fmt: skip
+_SINGLE_KIND = {
+    "exact": "one_to_one",
+    "discount": "discount",
+    "fee": "fee",
+    "partial": "partial",
+    "over": "one_to_one",
+    "over_small": "one_to_one",
+}
 
 
-def _take_groups(g: pd.DataFrame, best_single: dict[int, float], cap: np.ndarray[Any, Any],
-                 done: np.ndarray[Any, Any], out: Assignment, tx_amt: np.ndarray[Any, Any]) -> None:  # fmt: skip
+def _take_groups(
+    g: pd.DataFrame,
+    best_single: dict[int, float],
+    cap: np.ndarray[Any, Any],
+    done: np.ndarray[Any, Any],
+    out: Assignment,
+    tx_amt: np.ndarray[Any, Any],
+) -> None:
     g = g[g["logit"] > g["tx"].map(best_single).fillna(-np.inf)]
     g = g.sort_values(["logit", "tx", "invs"], ascending=[False, True, True], kind="stable")
     alts: dict[int, list[tuple[int, ...]]] = {}
     for t, invs in zip(g["tx"], g["invs"], strict=True):
         alts.setdefault(int(t), []).append(tuple(invs))
-    for row in g.to_dict("records"):
+    for rec in g.to_dict("records"):
+        row: dict[str, Any] = {str(k): v for k, v in rec.items()}
         t = int(row["tx"])
         if done[t]:
             continue
@@ -87,8 +100,9 @@ def _take_groups(g: pd.DataFrame, best_single: dict[int, float], cap: np.ndarray
             out.allocs.append(Alloc(t, int(i), int(signed), kind, row["p"], row, gid, ambiguous))
         excess = abs(int(tx_amt[t])) - sum(abs(int(x)) for x in row["allocs"])
         if excess > 0 and row["amount"] in ("over", "over_small"):
-            out.allocs.append(Alloc(t, -1, sign * excess, "overpayment", row["p"], row, gid,
-                                    ambiguous))  # fmt: skip
+            out.allocs.append(
+                Alloc(t, -1, sign * excess, "overpayment", row["p"], row, gid, ambiguous)
+            )
 
 
 def _one_to_one(s: pd.DataFrame) -> list[int]:
@@ -103,8 +117,7 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
     tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
     inv_u, i_code = np.unique(s["inv"].to_numpy(), return_inverse=True)
     n_t = len(tx_u)
-    graph = coo_matrix((np.ones(len(s)), (t_code, n_t + i_code)),
-                       shape=(n_t + len(inv_u),) * 2)  # fmt: skip
+    graph = coo_matrix((np.ones(len(s)), (t_code, n_t + i_code)), shape=(n_t + len(inv_u),) * 2)
     _, label = connected_components(graph, directed=False)
     comp = label[t_code]
     first = ~s["tx"].duplicated().to_numpy()
@@ -131,7 +144,7 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
         idx[tl, il] = labels[m]
         rows, cols = linear_sum_assignment(mat, maximize=True)
         chosen.extend(int(idx[r, k]) for r, k in zip(rows, cols, strict=True) if idx[r, k] >= 0)
-    return chosen
+    return [int(c) for c in chosen]
 
 
 def _greedy(s: pd.DataFrame) -> list[int]:
@@ -161,8 +174,9 @@ def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]
     bo = best["o"].to_dict()
     blab = best["_label"].to_dict()
     out = []
-    for lab, t, i, lg, a in zip(pick.index, pick["tx"], pick["inv"], pick["logit"], pick["a"],
-                                strict=True):  # fmt: skip
+    for lab, t, i, lg, a in zip(
+        pick.index, pick["tx"], pick["inv"], pick["logit"], pick["a"], strict=True
+    ):
         j = int(bi[t])
         if j != i and bl[t] > lg + 1.0 and ba[t] < bo[t]:
             room = int(cap[j]) - int(used.get(j, 0))
@@ -192,14 +206,26 @@ def _single_alloc(row: dict[str, Any], c: int, out: Assignment, amb: bool, sign:
     return a
 
 
-def assign(singles: pd.DataFrame, groups: pd.DataFrame, n_tx: int, open_: np.ndarray[Any, Any],
-           tx_amt: np.ndarray[Any, Any]) -> Assignment:  # fmt: skip
+def _best_logit(singles: pd.DataFrame) -> tuple[list[int], list[float]]:
+    best = singles.groupby("tx")["logit"].max()
+    return [int(x) for x in best.index.to_numpy()], [float(x) for x in best.to_numpy()]
+
+
+def assign(
+    singles: pd.DataFrame,
+    groups: pd.DataFrame,
+    n_tx: int,
+    open_: np.ndarray[Any, Any],
+    tx_amt: np.ndarray[Any, Any],
+) -> Assignment:
     """Choose allocations among scored hypotheses (columns ``logit`` and ``p`` present and
     already filtered to the suggestion threshold)."""
     out = Assignment()
     cap = np.abs(open_).astype(np.int64)
     done = np.zeros(n_tx, dtype=bool)
-    best_single = singles.groupby("tx")["logit"].max().to_dict() if len(singles) else {}
+    best_single: dict[int, float] = (
+        dict(zip(*_best_logit(singles), strict=True)) if len(singles) else {}
+    )
     if len(groups):
         _take_groups(groups, best_single, cap, done, out, tx_amt)
     s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]

@@ -10,6 +10,7 @@ customer's open items (at most ``max_customer_items``). Works on one currency pa
 from __future__ import annotations
 
 from collections import defaultdict
+
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
@@ -101,9 +102,13 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
                     rows_t.append(t)
                     rows_c.append(c)
                     rows_i.append(False)
-    return pd.DataFrame({"tx": np.array(rows_t, dtype=np.int64),
-                         "customer_id": pd.Series(rows_c, dtype=object),
-                         "iban_link": np.array(rows_i, dtype=bool)})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "tx": np.array(rows_t, dtype=np.int64),
+            "customer_id": pd.Series(rows_c, dtype=object),
+            "iban_link": np.array(rows_i, dtype=bool),
+        }
+    )
 
 
 KeyIndex = dict[str, list[tuple[int, int]]]
@@ -149,8 +154,13 @@ def _ref_pairs(
             ts.append(t)
             is_.append(i)
             ls.append(lvl)
-    df = pd.DataFrame({"tx": np.array(ts, dtype=np.int64), "inv": np.array(is_, dtype=np.int64),
-                       "ref": np.array(ls, dtype=np.int64)})  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "tx": np.array(ts, dtype=np.int64),
+            "inv": np.array(is_, dtype=np.int64),
+            "ref": np.array(ls, dtype=np.int64),
+        }
+    )
     return df
 
 
@@ -168,9 +178,13 @@ def _customer_pairs(
     """The payer's open items that could be this payment alone: amount equal or near (fee,
     discount, a little over), or larger (a partial payment) among the ``_PARTIAL_ITEMS``
     items due nearest the payment."""
-    items = pd.DataFrame({"customer_id": inv["customer_id"].to_numpy(),
-                          "inv": np.arange(len(inv), dtype=np.int64),
-                          "due": inv["due_day"].to_numpy()})  # fmt: skip
+    items = pd.DataFrame(
+        {
+            "customer_id": inv["customer_id"].to_numpy(),
+            "inv": np.arange(len(inv), dtype=np.int64),
+            "due": inv["due_day"].to_numpy(),
+        }
+    )
     items = items.sort_values(["customer_id", "due", "inv"], kind="stable")
     items = items[items.groupby("customer_id").cumcount() < config.max_customer_items]
     pairs = links[["tx", "customer_id"]].merge(items[["customer_id", "inv"]], on="customer_id")
@@ -183,7 +197,8 @@ def _customer_pairs(
     dist = np.abs(inv["due_day"].to_numpy()[i] - tx["day"].to_numpy()[t])
     rank = pairs.assign(_d=dist, _p=partial).groupby(["tx", "_p"])["_d"].rank(method="first")
     keep = same & (near | (partial & (rank.to_numpy() <= _PARTIAL_ITEMS)))
-    return pairs.loc[keep, ["tx", "inv"]]
+    out: pd.DataFrame = pairs.loc[keep, ["tx", "inv"]]
+    return out
 
 
 def candidate_pairs(
@@ -199,8 +214,11 @@ def candidate_pairs(
     """
     links = customer_links(tx, idx, config)
     ref = _ref_pairs(tx, inv, config, keys)
-    parts = [ref[["tx", "inv"]], _amount_pairs(tx, inv, config),
-             _customer_pairs(tx, links, inv, config)]  # fmt: skip
+    parts = [
+        ref[["tx", "inv"]],
+        _amount_pairs(tx, inv, config),
+        _customer_pairs(tx, links, inv, config),
+    ]
     pairs = pd.concat(parts, ignore_index=True).drop_duplicates().sort_values(["tx", "inv"])
     pairs = pairs.reset_index(drop=True)
     pairs = pairs.merge(ref, on=["tx", "inv"], how="left")

@@ -67,8 +67,11 @@ def _customers(df: pd.DataFrame | None) -> pd.DataFrame | None:
         return None
     missing = [c for c in ("customer_id", "iban", "name") if c not in df.columns]
     if missing:
-        raise ColumnError(f"customers frame lacks column(s) {', '.join(missing)}",
-                          file="customers", hint="columns: customer_id, iban, name")  # fmt: skip
+        raise ColumnError(
+            f"customers frame lacks column(s) {', '.join(missing)}",
+            file="customers",
+            hint="columns: customer_id, iban, name",
+        )
     return df
 
 
@@ -107,15 +110,18 @@ def hypotheses(
     kidx = key_index(part.inv)
     pairs, links = candidate_pairs(part.tx, part.inv, cidx, kidx, config)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
-    groups = group_hypotheses(part.tx, part.inv, pairs, singles, links, part.remits, kidx,
-                              config, part.currency)  # fmt: skip
+    groups = group_hypotheses(
+        part.tx, part.inv, pairs, singles, links, part.remits, kidx, config, part.currency
+    )
     return singles, groups
 
 
 def count_candidates(
-    transactions: Inputs, invoices: Inputs, config: MatchConfig | None = None,
+    transactions: Inputs,
+    invoices: Inputs,
+    config: MatchConfig | None = None,
     customers: pd.DataFrame | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """How many candidate (payment, invoice) pairs blocking produces, before any scoring."""
     config = config or MatchConfig()
     tx, inv, _ = prepare(transactions, invoices)
@@ -123,8 +129,9 @@ def count_candidates(
     for part in partitions(tx, inv, None):
         if not len(part.inv):
             continue
-        pairs, _ = candidate_pairs(part.tx, part.inv, CustomerIndex(part.inv, customers),
-                                   key_index(part.inv), config)  # fmt: skip
+        pairs, _ = candidate_pairs(
+            part.tx, part.inv, CustomerIndex(part.inv, customers), key_index(part.inv), config
+        )
         total += len(pairs)
     return total
 
@@ -148,18 +155,20 @@ def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[d
             expl = cache[key] = json.dumps(
                 [c.model_dump() for c in contributions(al.hyp, w)], separators=(",", ":")
             )
-        out.append({
-            "transaction_id": str(tids[al.tx]),
-            "invoice_id": None if al.inv < 0 else str(iids[al.inv]),
-            "amount": from_minor(al.amount, part.currency),
-            "currency": part.currency,
-            "status": "auto" if al.score >= auto_t and not al.ambiguous else "suggested",
-            "score": float(al.score),
-            "kind": al.kind,
-            "group_id": None if al.group is None else f"{tids[al.tx]}",
-            "explanation": expl,
-            "_minor": al.amount,
-        })  # fmt: skip
+        out.append(
+            {
+                "transaction_id": str(tids[al.tx]),
+                "invoice_id": None if al.inv < 0 else str(iids[al.inv]),
+                "amount": from_minor(al.amount, part.currency),
+                "currency": part.currency,
+                "status": "auto" if al.score >= auto_t and not al.ambiguous else "suggested",
+                "score": float(al.score),
+                "kind": al.kind,
+                "group_id": None if al.group is None else f"{tids[al.tx]}",
+                "explanation": expl,
+                "_minor": al.amount,
+            }
+        )
     return out
 
 
@@ -210,22 +219,38 @@ def reconcile(
         singles, groups = hypotheses(part, customers, config)
         singles = _score(singles, w)
         groups = _score(groups, w)
-        res = assign(singles[singles["p"] >= sugg_t], groups[groups["p"] >= sugg_t],
-                     len(part.tx), part.inv["open"].to_numpy(), part.tx["amount"].to_numpy())  # fmt: skip
+        res = assign(
+            singles[singles["p"] >= sugg_t],
+            groups[groups["p"] >= sugg_t],
+            len(part.tx),
+            part.inv["open"].to_numpy(),
+            part.tx["amount"].to_numpy(),
+        )
         rows.extend(_rows(part, res, auto_t, w))
         iids = part.inv["invoice_id"].to_numpy()
         for t, alts in sorted(res.ambiguous.items()):
-            amb_rows.append({"transaction_id": str(part.tx["transaction_id"].iat[t]),
-                             "alternatives": [tuple(str(iids[i]) for i in a) for a in alts]})  # fmt: skip
+            amb_rows.append(
+                {
+                    "transaction_id": str(part.tx["transaction_id"].iat[t]),
+                    "alternatives": [tuple(str(iids[i]) for i in a) for a in alts],
+                }
+            )
     return _result(tx, inv, rows, amb_rows, config)
 
 
-def _result(tx: pd.DataFrame, inv: pd.DataFrame, rows: list[dict[str, Any]],
-            amb_rows: list[dict[str, Any]], config: MatchConfig) -> ReconciliationResult:  # fmt: skip
+def _result(
+    tx: pd.DataFrame,
+    inv: pd.DataFrame,
+    rows: list[dict[str, Any]],
+    amb_rows: list[dict[str, Any]],
+    config: MatchConfig,
+) -> ReconciliationResult:
     from rapprochement.matching.result import ALLOCATION_COLUMNS
 
-    al = pd.DataFrame([{k: v for k, v in r.items() if k != "_minor"} for r in rows],
-                      columns=list(ALLOCATION_COLUMNS))  # fmt: skip
+    al = pd.DataFrame(
+        [{k: v for k, v in r.items() if k != "_minor"} for r in rows],
+        columns=list(ALLOCATION_COLUMNS),
+    )
     for col in ("transaction_id", "invoice_id", "amount", "group_id", "explanation"):
         al[col] = pd.Series([r[col] for r in rows], dtype=object)
     al["score"] = al["score"].astype(np.float64)
@@ -247,26 +272,45 @@ def _result(tx: pd.DataFrame, inv: pd.DataFrame, rows: list[dict[str, Any]],
     for tid, ccy, amt in zip(tx["transaction_id"], tx["currency"], tx["amount"], strict=True):
         left = int(amt) - used_t.get(tid, 0)
         if left != 0:
-            tx_rem.append({"transaction_id": tid, "currency": ccy,
-                           "amount": from_minor(int(amt), ccy),
-                           "remaining": from_minor(left, ccy)})  # fmt: skip
+            tx_rem.append(
+                {
+                    "transaction_id": tid,
+                    "currency": ccy,
+                    "amount": from_minor(int(amt), ccy),
+                    "remaining": from_minor(left, ccy),
+                }
+            )
     inv_rem = []
-    for iid, cid, ccy, amt, opn in zip(inv["invoice_id"], inv["customer_id"], inv["currency"],
-                                       inv["amount"], inv["open"], strict=True):  # fmt: skip
+    for iid, cid, ccy, amt, opn in zip(
+        inv["invoice_id"],
+        inv["customer_id"],
+        inv["currency"],
+        inv["amount"],
+        inv["open"],
+        strict=True,
+    ):
         left = 0 if iid in closed else int(opn) - used_i.get(iid, 0)
         if left != 0:
-            inv_rem.append({"invoice_id": iid, "customer_id": cid, "currency": ccy,
-                            "amount": from_minor(int(amt), ccy),
-                            "open_amount": from_minor(left, ccy)})  # fmt: skip
+            inv_rem.append(
+                {
+                    "invoice_id": iid,
+                    "customer_id": cid,
+                    "currency": ccy,
+                    "amount": from_minor(int(amt), ccy),
+                    "open_amount": from_minor(left, ccy),
+                }
+            )
     return ReconciliationResult(
         allocations=al,
         unmatched_transactions=pd.DataFrame(
-            tx_rem, columns=["transaction_id", "currency", "amount", "remaining"]),
+            tx_rem, columns=["transaction_id", "currency", "amount", "remaining"]
+        ),
         open_invoices=pd.DataFrame(
-            inv_rem, columns=["invoice_id", "customer_id", "currency", "amount", "open_amount"]),
+            inv_rem, columns=["invoice_id", "customer_id", "currency", "amount", "open_amount"]
+        ),
         ambiguous=pd.DataFrame(amb_rows, columns=["transaction_id", "alternatives"]),
         config=config,
         version=_version(),
         n_transactions=len(tx),
         n_invoices=len(inv),
-    )  # fmt: skip
+    )

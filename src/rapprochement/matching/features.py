@@ -31,12 +31,12 @@ from rapprochement.matching.keys import LEVELS
 from rapprochement.money import currency_exponent
 
 __all__ = [
-    "FEATURES",
     "AMOUNT_CLASS",
+    "FEATURES",
     "FEATURE_LEVELS",
-    "evidence_level",
     "amount_level",
     "date_level",
+    "evidence_level",
     "name_level",
     "single_features",
 ]
@@ -58,8 +58,14 @@ FEATURE_LEVELS: dict[str, tuple[str, ...]] = {
     "named_outside": ("0", "1", "2+"),
 }
 #: amount level → coarse class used by the joint ``evidence`` feature
-AMOUNT_CLASS: dict[str, str] = {"exact": "exact", "discount": "near", "fee": "near",
-                                "over_small": "near", "partial": "far", "over": "far"}  # fmt: skip
+AMOUNT_CLASS: dict[str, str] = {
+    "exact": "exact",
+    "discount": "near",
+    "fee": "near",
+    "over_small": "near",
+    "partial": "far",
+    "over": "far",
+}
 FEATURES: tuple[str, ...] = tuple(FEATURE_LEVELS)
 _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact discount
 
@@ -117,8 +123,9 @@ def name_level(sim: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 def evidence_level(ref: Any, amount: Any) -> np.ndarray[Any, Any]:
     """Joint ``reference/amount-class`` level of arrays of levels."""
-    return np.array([f"{r}/{AMOUNT_CLASS[a]}" for r, a in zip(ref, amount, strict=True)],
-                    dtype=object)  # fmt: skip
+    return np.array(
+        [f"{r}/{AMOUNT_CLASS[a]}" for r, a in zip(ref, amount, strict=True)], dtype=object
+    )
 
 
 def count_level(n: Any) -> Any:
@@ -150,9 +157,11 @@ def single_features(
     # invoices (and credit notes) of the same payer named in the text, before any filter
     named_all = (pairs["ref"].to_numpy() <= 4).astype(np.int64)
     n_named = (
-        pairs.assign(_n=named_all).groupby(["tx", "customer_id"], sort=False)["_n"]
-        .transform("sum").to_numpy()
-    )  # fmt: skip
+        pairs.assign(_n=named_all)
+        .groupby(["tx", "customer_id"], sort=False)["_n"]
+        .transform("sum")
+        .to_numpy()
+    )
     keep = (np.sign(amt) == np.sign(opn)) & (amt != 0)
     keep &= (day < 0) | (np.abs(day - issue) <= config.date_window_days)
     f = pairs.loc[keep].reset_index(drop=True)
@@ -179,4 +188,5 @@ def single_features(
     f["evidence"] = evidence_level(f["reference"].to_numpy(), f["amount"].to_numpy())
     named = (f["ref"].to_numpy() <= 4).astype(np.int64)
     f["named_outside"] = _count_level(n_named[keep] - named)
-    return f
+    out: pd.DataFrame = f
+    return out

@@ -43,12 +43,23 @@ __all__ = [
 ]
 
 TRANSACTION_COLUMNS = (
-    "transaction_id", "booking_date", "amount", "currency", "counterparty_name",
-    "counterparty_iban", "remittance_info",
-)  # fmt: skip
+    "transaction_id",
+    "booking_date",
+    "amount",
+    "currency",
+    "counterparty_name",
+    "counterparty_iban",
+    "remittance_info",
+)
 INVOICE_COLUMNS = (
-    "invoice_id", "customer_id", "customer_name", "amount", "currency", "issue_date", "due_date",
-)  # fmt: skip
+    "invoice_id",
+    "customer_id",
+    "customer_name",
+    "amount",
+    "currency",
+    "issue_date",
+    "due_date",
+)
 _NOT_PROVIDED = {"", "NOTPROVIDED", "NONE", "NAN"}
 
 
@@ -123,7 +134,7 @@ def _one_amount(v: Any, exp: int) -> int | None:
     if isinstance(v, bool) or v is None:
         return None
     if isinstance(v, (int, np.integer)):
-        return int(v) * 10**exp
+        return int(v) * int(10**exp)
     if isinstance(v, (float, np.floating)):
         if not np.isfinite(v):
             return None
@@ -150,7 +161,8 @@ def _amounts(
 ) -> np.ndarray[Any, Any]:
     s = df[col]
     if pd.api.types.is_integer_dtype(s.dtype) and not s.isna().any():
-        return s.to_numpy(dtype=np.int64) * (10**exps)
+        ints: np.ndarray[Any, Any] = s.to_numpy(dtype=np.int64) * (10**exps)
+        return ints
     out = np.zeros(len(s), dtype=np.int64)
     bad = np.zeros(len(s), dtype=bool)
     for i, (v, e) in enumerate(zip(s.tolist(), exps.tolist(), strict=True)):
@@ -251,8 +263,15 @@ def prepare_invoices(df: pd.DataFrame) -> pd.DataFrame:
     amount = _amounts(df, "amount", exps, what)
     if "open_amount" in df.columns:
         col = df["open_amount"].astype(object)
-        has = np.array([v is not None and not (isinstance(v, float) and np.isnan(v))
-                        and str(v).strip() != "" for v in col], dtype=bool)  # fmt: skip
+        has = np.array(
+            [
+                v is not None
+                and not (isinstance(v, float) and np.isnan(v))
+                and str(v).strip() != ""
+                for v in col
+            ],
+            dtype=bool,
+        )
         filled = col.where(has, None)
         open_ = amount.copy()
         if has.any():
@@ -329,7 +348,7 @@ def transactions_frame(statements: Iterable[Statement]) -> pd.DataFrame:
                     entry.amount,
                     entry.bank_reference,
                     entry.source.describe(),
-                )  # fmt: skip
+                )
             )
             for j, t in enumerate(entry.transactions):
                 rows.append(_tx_row(t, f"{fp}-{j}", entry.booking_date, entry.value_date))
@@ -370,9 +389,10 @@ def models_to_frame(items: Sequence[Any]) -> tuple[pd.DataFrame, str]:
         frame.attrs["dates_optional"] = True
         return frame, "transactions"
     if all(isinstance(x, Invoice) for x in items):
-        return pd.DataFrame([i.model_dump() for i in items], columns=[
-            *INVOICE_COLUMNS, "open_amount", "reference", "customer_iban"
-        ]), "invoices"  # fmt: skip
+        return pd.DataFrame(
+            [i.model_dump() for i in items],
+            columns=[*INVOICE_COLUMNS, "open_amount", "reference", "customer_iban"],
+        ), "invoices"
     raise ColumnError(
         "expected a DataFrame, or a list of Transaction, Statement or Invoice models",
         hint="do not mix model types in one list",

@@ -37,17 +37,38 @@ from rapprochement.money import currency_exponent
 __all__ = ["GROUP_COLUMNS", "group_hypotheses"]
 
 GROUP_COLUMNS = (
-    "tx", "invs", "allocs", "source", "amount", "reference", "iban", "name", "date", "size",
-    "rivals", "inv_rivals", "evidence", "named_outside", "interchangeable",
-)  # fmt: skip
+    "tx",
+    "invs",
+    "allocs",
+    "source",
+    "amount",
+    "reference",
+    "iban",
+    "name",
+    "date",
+    "size",
+    "rivals",
+    "inv_rivals",
+    "evidence",
+    "named_outside",
+    "interchangeable",
+)
 _REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is named"
 
 
 class _Ctx:
-    def __init__(self, tx: pd.DataFrame, inv: pd.DataFrame, pairs: pd.DataFrame,
-                 config: MatchConfig, currency: str) -> None:  # fmt: skip
+    def __init__(
+        self,
+        tx: pd.DataFrame,
+        inv: pd.DataFrame,
+        pairs: pd.DataFrame,
+        config: MatchConfig,
+        currency: str,
+    ) -> None:
         self.tx, self.inv, self.config, self.currency = tx, inv, config, currency
         self.open = inv["open"].to_numpy()
+        self.amounts: np.ndarray[Any, Any] = tx["amount"].to_numpy()
+        self.days: np.ndarray[Any, Any] = tx["day"].to_numpy()
         self.cust = inv["customer_id"].to_numpy()
         self.issue = inv["issue_day"].to_numpy()
         self.due = inv["due_day"].to_numpy()
@@ -62,15 +83,25 @@ class _Ctx:
         # from all candidate pairs: a credit note named in the text counts too
         tcol, icol, rcol = pairs["tx"].to_numpy(), pairs["inv"].to_numpy(), pairs["ref"]
         ibans = np.array(["known", "other", "unknown"], dtype=object)[pairs["iban"].to_numpy()]
-        for t, i, r, ib, ns in zip(tcol, icol, rcol.to_numpy(), ibans,
-                                   pairs["name_sim"].to_numpy(), strict=True):  # fmt: skip
+        for t, i, r, ib, ns in zip(
+            tcol, icol, rcol.to_numpy(), ibans, pairs["name_sim"].to_numpy(), strict=True
+        ):
             if r <= _REF_OK:
                 self.refs[int(t)][int(i)] = int(r)
             self.who[(int(t), self.cust[i])] = (str(ib), float(ns))
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, t: int, invs: list[int], allocs: list[int], source: str, amount: str,
-            rivals: int, customer: str, interchangeable: bool = False) -> None:  # fmt: skip
+    def add(
+        self,
+        t: int,
+        invs: list[int],
+        allocs: list[int],
+        source: str,
+        amount: str,
+        rivals: int,
+        customer: str,
+        interchangeable: bool = False,
+    ) -> None:
         order = sorted(range(len(invs)), key=lambda k: invs[k])
         invs = [invs[k] for k in order]
         allocs = [allocs[k] for k in order]
@@ -81,21 +112,35 @@ class _Ctx:
             else ("group_all" if named == len(invs) else "group_some" if named else "none")
         )
         iban, sim = self.who.get((t, customer), ("unknown", 0.0))
-        day = int(self.tx["day"].iat[t])
+        day = int(self.days[t])
         oldest = min(invs, key=lambda k: (self.due[k], k))
         date = date_level(np.array([day]), self.issue[[oldest]], self.due[[oldest]])[0]
         n = len(invs)
-        self.rows.append({
-            "tx": t, "invs": tuple(invs), "allocs": tuple(allocs), "source": source,
-            "amount": amount, "reference": ref, "iban": iban,
-            "name": name_level(np.array([sim]))[0], "date": date,
-            "size": "1" if n == 1 else "2-3" if n <= 3 else "4+",
-            "rivals": count_level(rivals), "inv_rivals": "0",
-            "evidence": evidence_level([ref], [amount])[0],
-            "named_outside": count_level(sum(1 for i in self.refs.get(t, {})
-                                             if self.cust[i] == customer and i not in invs)),
-            "interchangeable": interchangeable,
-        })  # fmt: skip
+        self.rows.append(
+            {
+                "tx": t,
+                "invs": tuple(invs),
+                "allocs": tuple(allocs),
+                "source": source,
+                "amount": amount,
+                "reference": ref,
+                "iban": iban,
+                "name": name_level(np.array([sim]))[0],
+                "date": date,
+                "size": "1" if n == 1 else "2-3" if n <= 3 else "4+",
+                "rivals": count_level(rivals),
+                "inv_rivals": "0",
+                "evidence": evidence_level([ref], [amount])[0],
+                "named_outside": count_level(
+                    sum(
+                        1
+                        for i in self.refs.get(t, {})
+                        if self.cust[i] == customer and i not in invs
+                    )
+                ),
+                "interchangeable": interchangeable,
+            }
+        )
 
 
 def _level(a: int, o: int, ctx: _Ctx) -> str:
@@ -127,15 +172,30 @@ def _fill(a: int, invs: list[int], ctx: _Ctx, sign: int) -> tuple[list[int], str
     return [sign * p for p in parts], "partial"
 
 
-def _remittance(ctx: _Ctx, remits: pd.DataFrame, index: KeyIndex, tpos: dict[str, int],
-                link_of: dict[int, list[tuple[str, bool]]]) -> None:  # fmt: skip
+def _explained(ctx: _Ctx, c: str, parsed: list[tuple[dict[int, int], int]]) -> tuple[int, int]:
+    """How many advice lines payer ``c`` explains by reference, and by exact open amount."""
+    by_ref = sum(
+        any(ctx.cust[i] == c and lvl <= _REF_OK for i, lvl in h.items()) for h, _ in parsed
+    )
+    amounts = {abs(int(ctx.open[k])) for k in ctx.items[c]}
+    by_amt = sum(amt in amounts for _, amt in parsed)
+    return by_ref, by_amt
+
+
+def _remittance(
+    ctx: _Ctx,
+    remits: pd.DataFrame,
+    index: KeyIndex,
+    tpos: dict[str, int],
+    link_of: dict[int, list[tuple[str, bool]]],
+) -> None:
     """One hypothesis per payment with advice lines: the lines are resolved within one payer
     (the one that explains most lines by reference or, failing that, by exact open amount)."""
     for tid, lines in remits.groupby("transaction_id", sort=True):
         t = tpos.get(str(tid))
         if t is None:
             continue
-        sign = 1 if ctx.tx["amount"].iat[t] >= 0 else -1
+        sign = 1 if ctx.amounts[t] >= 0 else -1
         parsed = []
         custs = {c for c, _ in link_of.get(t, [])}
         for ref, memo, amt in zip(lines["reference"], lines["memo"], lines["amount"], strict=True):
@@ -145,36 +205,35 @@ def _remittance(ctx: _Ctx, remits: pd.DataFrame, index: KeyIndex, tpos: dict[str
         if not custs:
             continue
 
-        def explained(c: str) -> tuple[int, int]:
-            by_ref = sum(any(ctx.cust[i] == c and lvl <= _REF_OK for i, lvl in h.items())
-                         for h, _ in parsed)  # fmt: skip
-            amounts = {abs(int(ctx.open[k])) for k in ctx.items[c]}
-            by_amt = sum(amt in amounts for _, amt in parsed)
-            return by_ref, by_amt
-
-        cust = min(custs, key=lambda c: (-sum(explained(c)), -explained(c)[0], c))
+        score = {c: _explained(ctx, c, parsed) for c in custs}
+        cust = min(custs, key=lambda c: (-sum(score[c]), -score[c][0], c))
         invs: list[int] = []
         allocs: list[int] = []
         for hits, amt in parsed:
-            own = sorted((lvl, i) for i, lvl in hits.items() if ctx.cust[i] == cust and i not in invs)
+            own = sorted(
+                (lvl, i) for i, lvl in hits.items() if ctx.cust[i] == cust and i not in invs
+            )
             if own and own[0][0] <= _REF_OK:
                 k = own[0][1]
             else:
                 # unknown or garbled reference (a PO number): the payer's open item of that amount
-                same = [k for k in ctx.items[cust] if k not in invs and abs(int(ctx.open[k])) == amt]
+                same = [
+                    k for k in ctx.items[cust] if k not in invs and abs(int(ctx.open[k])) == amt
+                ]
                 if not same:
                     continue
                 k = same[0]
             invs.append(k)
             allocs.append(sign * amt)
         if invs:
-            a = abs(int(ctx.tx["amount"].iat[t]))
+            a = abs(int(ctx.amounts[t]))
             level = _level(a, sum(abs(x) for x in allocs), ctx)
             ctx.add(t, invs, allocs, "remittance", level, 0, cust)
 
 
-def _referenced(t: int, a: int, sign: int, named: list[int], ctx: _Ctx,
-                config: MatchConfig) -> bool:  # fmt: skip
+def _referenced(
+    t: int, a: int, sign: int, named: list[int], ctx: _Ctx, config: MatchConfig
+) -> bool:
     """Group of the invoices a payment names (and the credit notes it nets), maybe completed
     by the one exact subset of the payer's other open items; True when a hypothesis was added."""
     per: dict[str, int] = defaultdict(int)
@@ -184,15 +243,27 @@ def _referenced(t: int, a: int, sign: int, named: list[int], ctx: _Ctx,
     named = [k for k in named if ctx.cust[k] == cust]
     total = sum(sign * int(ctx.open[k]) for k in named)
     inter = False
-    if total != a:
-        day = int(ctx.tx["day"].iat[t])
-        others = sorted((k for k in ctx.items[cust] if k not in named),
-                        key=lambda k: (abs(int(ctx.due[k]) - day), k))  # fmt: skip
-        if len(others) <= 2 * config.max_group_items:
+    # complete the named set when the payment is larger than it (an invoice not named), or
+    # smaller while the payer has an open credit note (netted without being named)
+    nets = any(sign * int(ctx.open[k]) < 0 for k in ctx.items[cust])
+    if total < a or (total > a and nets):
+        day = int(ctx.days[t])
+        others = sorted(
+            (k for k in ctx.items[cust] if k not in named),
+            key=lambda k: (abs(int(ctx.due[k]) - day), k),
+        )
+        others = others[: config.max_group_items]
+        if others:
             vals = [sign * int(ctx.open[k]) for k in others]
-            s = find_subsets(vals, a - total, a - total, min_size=1,
-                             max_size=max(1, config.max_group_size - len(named)), limit=2,
-                             max_nodes=config.max_search_nodes)  # fmt: skip
+            s = find_subsets(
+                vals,
+                a - total,
+                a - total,
+                min_size=1,
+                max_size=max(1, config.max_group_size - len(named)),
+                limit=2,
+                max_nodes=config.max_search_nodes,
+            )
             if len(s.solutions) == 1:
                 named = sorted(named + [others[j] for j in s.solutions[0]])
                 inter = s.interchangeable[0]
@@ -203,7 +274,7 @@ def _referenced(t: int, a: int, sign: int, named: list[int], ctx: _Ctx,
     return True
 
 
-def _payers(t: int, ctx: _Ctx, links: pd.DataFrame) -> list[str]:
+def _payers(t: int, ctx: _Ctx, links: list[tuple[str, bool]]) -> list[str]:
     out = []
     for c, ib in links:
         sim = ctx.who.get((t, c), ("unknown", 0.0))[1]
@@ -213,10 +284,16 @@ def _payers(t: int, ctx: _Ctx, links: pd.DataFrame) -> list[str]:
 
 
 def group_hypotheses(
-    tx: pd.DataFrame, inv: pd.DataFrame, pairs: pd.DataFrame, singles: pd.DataFrame,
-    links: pd.DataFrame, remits: pd.DataFrame | None, index: KeyIndex, config: MatchConfig,
+    tx: pd.DataFrame,
+    inv: pd.DataFrame,
+    pairs: pd.DataFrame,
+    singles: pd.DataFrame,
+    links: pd.DataFrame,
+    remits: pd.DataFrame | None,
+    index: KeyIndex,
+    config: MatchConfig,
     currency: str,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """All grouped hypotheses of one currency partition (see module doc), as a frame.
 
     ``pairs`` are the candidate pairs (all signs), ``singles`` their scored-feature subset.
@@ -272,13 +349,25 @@ def group_hypotheses(
             # two items at least: none fits when even the two smallest exceed the window
             if min(vals) > 0 and 2 * min(vals) > hi_of(a):
                 continue
-            s = find_subsets(vals, a, a, max_size=config.max_group_size, limit=3,
-                             max_nodes=config.max_search_nodes)  # fmt: skip
+            s = find_subsets(
+                vals,
+                a,
+                a,
+                max_size=config.max_group_size,
+                limit=3,
+                max_nodes=config.max_search_nodes,
+            )
             level = "exact"
             if not s.solutions:
                 hi = hi_of(a)
-                s = find_subsets(vals, a + fee_lo, hi, max_size=config.max_group_size, limit=3,
-                                 max_nodes=config.max_search_nodes)  # fmt: skip
+                s = find_subsets(
+                    vals,
+                    a + fee_lo,
+                    hi,
+                    max_size=config.max_group_size,
+                    limit=3,
+                    max_nodes=config.max_search_nodes,
+                )
                 level = ""
             rivals = len(s.solutions) - 1 + (0 if s.complete else 1)
             for sol, inter in zip(s.solutions, s.interchangeable, strict=True):

@@ -21,14 +21,23 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+import numpy as np
+import pandas as pd
+
 from rapprochement.references import find_references, normalize_token
 
-__all__ = ["LEVELS", "invoice_keys", "normalize_name", "text_keys"]
+__all__ = ["LEVELS", "invoice_key_frame", "invoice_keys", "normalize_name", "text_keys"]
 
 #: Reference levels, strongest first (the index is the level code used in frames).
 LEVELS: tuple[str, ...] = (
-    "checksum", "exact", "normalized", "digits", "tail", "transposed", "none",
-)  # fmt: skip
+    "checksum",
+    "exact",
+    "normalized",
+    "digits",
+    "tail",
+    "transposed",
+    "none",
+)
 _PREFIX_LEVEL = {"R": 0, "C": 1, "N": 2, "D": 3, "Z": 3, "L": 4, "S": 5}
 
 _LEGAL = re.compile(
@@ -114,11 +123,12 @@ def text_keys(text: str) -> dict[str, int]:
 def invoice_keys(values: Iterable[str]) -> dict[str, int]:
     """Keys of an invoice's id and printed reference → level (same scheme as :func:`text_keys`)."""
     out: dict[str, int] = {}
-    for v in values:
+    for n, v in enumerate(values):
         if not v:
             continue
         whole = re.sub(r"[^A-Za-z0-9]", "", v).upper()
-        for ref in find_references(v):
+        # the invoice id is an id, not a printed reference: only the reference is parsed
+        for ref in find_references(v) if n > 0 else ():
             # a bare number validates a FI/KID check digit 1 time in 10: only the whole reference
             strong = ref.scheme in ("rf", "ogm", "qr") or ref.value == whole
             if ref.scheme != "invoice" and ref.valid and strong:
@@ -128,3 +138,50 @@ def invoice_keys(values: Iterable[str]) -> dict[str, int]:
             if out.get(k, 99) > lvl:
                 out[k] = lvl
     return out
+
+
+def _vector_token_keys(values: pd.Series) -> pd.DataFrame:
+    """:func:`_token_keys` of many tokens at once (pandas string ops): ``row, key, lvl``."""
+    raw = values.astype(object).fillna("")
+    ascii_ = raw.map(str.isascii).astype(bool)
+    if not ascii_.all():
+        raw = raw.where(ascii_, raw.map(lambda s: unicodedata.normalize("NFKD", s)))
+    up = raw.str.upper()
+    comp = up.str.replace(r"[^A-Z0-9]", "", regex=True)
+    stripped = up.str.replace(r"(?<![0-9])0+(?=[0-9])", "", regex=True)
+    norm = stripped.str.replace(r"[^A-Z0-9]", "", regex=True)
+    digits = up.str.replace(r"[^0-9]", "", regex=True)
+    z = stripped.str.replace(r"[^0-9]", "", regex=True)
+    tail = up.str.extract(r"([0-9]+)[^0-9]*$", expand=False).fillna("").str.lstrip("0")
+    n_comp, n_dig = comp.str.len(), digits.str.len()
+    rows = np.arange(len(values))
+    parts = []
+
+    def add(prefix: str, col: pd.Series, mask: pd.Series, lvl: int) -> None:
+        m = mask.to_numpy(dtype=bool)
+        parts.append(pd.DataFrame({"row": rows[m], "key": prefix + col[m].to_numpy(dtype=object),
+                                   "lvl": lvl}))  # fmt: skip
+
+    has_digit = n_dig > 0
+    add("C:", comp, (n_comp >= 3) & has_digit, 1)
+    add("N:", norm, (n_comp >= 3) & has_digit, 2)
+    add("D:", digits, n_dig >= 5, 3)
+    add("Z:", z, (n_dig >= 5) & (z.str.len() >= 4), 3)
+    add("L:", tail, tail.str.len() >= 3, 4)
+    srt = digits.map(lambda d: "".join(sorted(d)))
+    add("S:", srt, n_dig >= 5, 5)
+    return pd.concat(parts, ignore_index=True)
+
+
+def invoice_key_frame(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
+    """Keys of every invoice (``inv`` position, ``key``, ``lvl``), vectorized over the ids;
+    printed references go through :func:`invoice_keys` (they may be checksummed)."""
+    frames = [_vector_token_keys(ids).rename(columns={"row": "inv"})]
+    rows: list[tuple[int, str, int]] = []
+    for i, ref in enumerate(refs.astype(object).fillna("")):
+        if ref:
+            rows.extend((i, k, lvl) for k, lvl in invoice_keys(("", ref)).items())
+    frames.append(pd.DataFrame(rows, columns=["inv", "key", "lvl"]))
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values(["inv", "key", "lvl"], kind="stable")
+    return out.drop_duplicates(["inv", "key"]).reset_index(drop=True)

@@ -32,9 +32,16 @@ from rapprochement.matching.scoring import Contribution
 __all__ = ["ALLOCATION_COLUMNS", "ReconciliationResult", "explanation_of"]
 
 ALLOCATION_COLUMNS = (
-    "transaction_id", "invoice_id", "amount", "currency", "status", "score", "kind", "group_id",
+    "transaction_id",
+    "invoice_id",
+    "amount",
+    "currency",
+    "status",
+    "score",
+    "kind",
+    "group_id",
     "explanation",
-)  # fmt: skip
+)
 
 
 def explanation_of(value: str) -> list[Contribution]:
@@ -82,7 +89,7 @@ class ReconciliationResult:
             "amount_auto": str(sum(auto["amount"], start=_zero())),
             "amount_suggested": str(
                 sum(al.loc[al["status"] == "suggested", "amount"], start=_zero())
-            ),  # fmt: skip
+            ),
             "by_kind": {str(k): int(v) for k, v in al.groupby("kind").size().items()},
             "unmatched_transactions": len(self.unmatched_transactions),
             "open_invoices": len(self.open_invoices),
@@ -98,15 +105,18 @@ class ReconciliationResult:
             return f"{transaction_id}: no allocation (unmatched)"
         out: list[str] = []
         seen: set[str] = set()
-        for r in rows.itertuples(index=False):
-            head = f"{transaction_id} → {r.invoice_id or '(overpayment)'}: {r.amount} {r.currency}"
-            out.append(f"{head}  [{r.kind}, {r.status}, score {r.score:.4f}]")
-            if r.explanation in seen:
+        for r in rows.to_dict("records"):
+            head = f"{transaction_id} → {r['invoice_id'] or '(overpayment)'}: {r['amount']}"
+            out.append(
+                f"{head} {r['currency']}  [{r['kind']}, {r['status']}, score {r['score']:.4f}]"
+            )
+            expl = str(r["explanation"])
+            if expl in seen:
                 out.append("  (same evidence as above)")
                 continue
-            seen.add(r.explanation)
+            seen.add(expl)
             total = 0.0
-            for c in explanation_of(r.explanation):
+            for c in explanation_of(expl):
                 total += c.weight
                 label = f"{c.feature} = {c.value}"
                 out.append(f"  {label:<32} {c.weight:+7.2f}   → {total:+7.2f}")

@@ -28,8 +28,9 @@ class SubsetSearch:
 
     __slots__ = ("complete", "interchangeable", "solutions")
 
-    def __init__(self, solutions: list[tuple[int, ...]], interchangeable: list[bool],
-                 complete: bool) -> None:  # fmt: skip
+    def __init__(
+        self, solutions: list[tuple[int, ...]], interchangeable: list[bool], complete: bool
+    ) -> None:
         self.solutions = solutions
         self.interchangeable = interchangeable
         self.complete = complete

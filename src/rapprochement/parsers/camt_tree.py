@@ -56,12 +56,13 @@ def build_node(el: _Element) -> Node:
     ``find`` calls on it, and makes every lookup namespace-agnostic.
     """
     node: Node = {}
+    wanted = WANTED
     for child in el:
         tag = child.tag
         if type(tag) is not str:
             continue
         name = tag[tag.find("}") + 1 :]
-        if name not in WANTED:
+        if name not in wanted:
             continue
         value = build_node(child) if len(child) else child
         bucket = node.get(name)
@@ -83,7 +84,7 @@ def _split(path: str) -> tuple[str, ...]:
 def node_get(node: Node, path: str) -> Any:
     """The first node or leaf element at ``path`` (``"Refs/EndToEndId"``), None when absent."""
     cur: Any = node
-    for name in _split(path):
+    for name in _SPLIT.get(path) or _split(path):
         if type(cur) is not dict:
             return None
         bucket = cur.get(name)
@@ -112,10 +113,17 @@ def node_all(node: Node, path: str) -> list[Any]:
 
 def node_text(node: Node, path: str) -> str | None:
     """Stripped text of the leaf at ``path``, None when absent, blank or not a leaf."""
-    leaf = node_get(node, path)
-    if leaf is None or type(leaf) is dict:
+    cur: Any = node
+    for name in _SPLIT.get(path) or _split(path):  # node_get, inlined: the hottest lookup
+        if type(cur) is not dict:
+            return None
+        bucket = cur.get(name)
+        if bucket is None:
+            return None
+        cur = bucket[0]
+    if type(cur) is dict:
         return None
-    text: str | None = leaf.text
+    text: str | None = cur.text
     if text is None:
         return None
     text = text.strip()

@@ -125,15 +125,19 @@ _DATE_CACHE: dict[str, dt.date] = {}
 
 
 def parse_date(text: str) -> dt.date | None:
-    """The calendar date of an ISODate or ISODateTime, as written (no time-zone shift)."""
+    """The calendar date of an ISODate or ISODateTime, as written (no time-zone shift).
+
+    Only the date part is read: ``2026-03-04``, ``2026-03-04T23:59:59+01:00`` and
+    ``2026-03-04+01:00`` all give 4 March 2026; anything else gives None.
+    """
     s = text.strip()
     d = _DATE_CACHE.get(s)
     if d is not None:
         return d
+    if len(s) > 10 and s[10] not in "T +-Z":
+        return None
     try:
         d = dt.date.fromisoformat(s[:10])
-        if len(s) > 10:
-            dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
         return None
     if len(_DATE_CACHE) < 4096:

@@ -19,24 +19,17 @@ error status) gives no statement.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import BinaryIO
 
 from rapprochement.errors import MalformedStatementError
-from rapprochement.model import Balance, Finding, SourceRef, Statement
+from rapprochement.model import Finding, SourceRef, Statement
 from rapprochement.parsers._common import Event, StatementBegin, collect
 from rapprochement.parsers.ofx_entry import build_entry, clean_iban, make_source, read_fields
-from rapprochement.parsers.ofx_text import (
-    decode,
-    parse_amount_text,
-    parse_date,
-    parse_datetime,
-    unescape,
-)
+from rapprochement.parsers.ofx_statement import OpenStatement, finish_statement
+from rapprochement.parsers.ofx_text import decode
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 
@@ -50,7 +43,6 @@ _TRN_END = re.compile(
 _EARLY_END = ("<STMTTRN>", "TRANLIST>", "STMTRS>", "<LEDGERBAL>", "</OFX>")
 _WINDOW = 16_384
 _SNIFF = re.compile(rb"<OFX\s*>|<\?OFX\s", re.I)
-_CCY = re.compile(r"[A-Z]{3}")
 
 _STATEMENTS = {"STMTRS": "bank", "CCSTMTRS": "credit card", "INVSTMTRS": "investment"}
 _ACCOUNTS = frozenset({"BANKACCTFROM", "CCACCTFROM", "INVACCTFROM"})
@@ -124,25 +116,6 @@ def _strip_comments(text: str) -> str:
     return "".join(parts)
 
 
-class _Open:
-    """An open statement: what has been read of it so far."""
-
-    __slots__ = (
-        "account", "begun", "ccy", "fields", "findings", "index", "kind", "line", "status"
-    )  # fmt: skip
-
-    def __init__(self, kind: str, index: int, line: int, status: str | None) -> None:
-        self.kind = kind
-        self.index = index
-        self.line = line
-        self.status = status
-        self.fields: dict[str, str] = {}
-        self.account: dict[str, str] = {}
-        self.findings: list[Finding] = []
-        self.begun = False
-        self.ccy: str | None = None
-
-
 class _Reader:
     """The tokenizer loop: a stack of known aggregates, statements emitted as they close."""
 
@@ -160,7 +133,7 @@ class _Reader:
         self.version = f"OFX {version}" if version else None
         self.note = note
         self.stack: list[tuple[str, dict[str, str]]] = [("", {})]
-        self.current: _Open | None = None
+        self.current: OpenStatement | None = None
         self.count = 0
         self.created_at_raw: str | None = None
         self._line = 1
@@ -214,7 +187,7 @@ class _Reader:
                     yield self.begin(cur)
                 source = make_source(self.filename, cur.index, self.line_at(m.start()), self.member)
                 if cur.ccy is None:
-                    cur.ccy = self.currency(cur)
+                    cur.ccy = cur.currency()
                 yield build_entry(fields, cur.ccy, source, cur.findings)
                 continue
             if name in _AGGREGATES:
@@ -243,7 +216,7 @@ class _Reader:
                 yield from self.close(_STATEMENTS_TAG[self.current.kind])
             parent = self.stack[-1]
             status = parent[1].get("\x00status") if parent[0] in _RESPONSES else None
-            self.current = _Open(_STATEMENTS[name], self.count, self.line_at(pos), status)
+            self.current = OpenStatement(_STATEMENTS[name], self.count, self.line_at(pos), status)
             self.count += 1
             self.stack.append((name, self.current.fields))
             return
@@ -285,144 +258,24 @@ class _Reader:
             raw = fields.get("DTSERVER", "").strip()
             self.created_at_raw = raw or None
 
-    def source(self, cur: _Open) -> SourceRef:
+    def source(self, cur: OpenStatement) -> SourceRef:
         return SourceRef(
             file=self.filename, statement_index=cur.index, line=cur.line, member=self.member
         )
 
-    def currency(self, cur: _Open) -> str:
-        ccy = cur.fields.get("CURDEF", "").strip().upper()
-        return ccy if _CCY.fullmatch(ccy) else "XXX"
-
-    def account_id(self, cur: _Open) -> str | None:
-        raw = cur.account.get("ACCTID", "").strip()
-        return unescape(raw) if raw else None
-
-    def begin(self, cur: _Open) -> StatementBegin:
+    def begin(self, cur: OpenStatement) -> StatementBegin:
         cur.begun = True
-        acct = self.account_id(cur)
+        acct = cur.account_id()
         return StatementBegin(index=cur.index, account=(clean_iban(acct) or acct) if acct else None)
 
-    def statement(self, cur: _Open) -> Statement:
-        src = self.source(cur)
-        findings = cur.findings
-        if self.note:
-            findings.append(
-                Finding(code="encoding", severity="info", message=self.note, source=src)
-            )
-        if cur.status == "ERROR":
-            findings.append(
-                Finding(
-                    code="status-error",
-                    severity="warning",
-                    message="the bank's response STATUS has SEVERITY ERROR for this statement",
-                    source=src,
-                )
-            )
-        if cur.kind == "investment":
-            findings.append(
-                Finding(
-                    code="investment-statement",
-                    severity="info",
-                    message="investment statement (INVSTMTRS): only its bank transactions "
-                    "(INVBANKTRAN) are read; trades, income and positions are skipped",
-                    source=src,
-                )
-            )
-        acct = self.account_id(cur)
-        iban = clean_iban(acct) if acct else None
-        if acct is None:
-            findings.append(
-                Finding(
-                    code="missing-account",
-                    severity="warning",
-                    message="the statement has no account id (ACCTID)",
-                    source=src,
-                )
-            )
-        ccy = cur.fields.get("CURDEF", "").strip().upper()
-        if not _CCY.fullmatch(ccy):
-            findings.append(
-                Finding(
-                    code="missing-currency",
-                    severity="warning",
-                    message=f"CURDEF {ccy!r} is not an ISO 4217 code; entries without a "
-                    "CURRENCY of their own are marked XXX",
-                    source=src,
-                )
-            )
-            ccy = ""
-        return Statement(
-            account_iban=iban,
-            account_number=None if iban else acct,
-            currency=ccy or None,
-            created_at=self._datetime(self.created_at_raw),
-            period_start=self._date(cur, "DTSTART", src),
-            period_end=self._date(cur, "DTEND", src),
-            closing_balance=self._balance(cur, "LEDGERBAL", src),
-            available_balance=self._balance(cur, "AVAILBAL", src),
-            source_format="ofx",
-            source_version=self.version,
-            source=src,
-            findings=tuple(findings),
+    def statement(self, cur: OpenStatement) -> Statement:
+        return finish_statement(
+            cur,
+            source=self.source(cur),
+            created_at_raw=self.created_at_raw,
+            version=self.version,
+            note=self.note,
         )
-
-    @staticmethod
-    def _datetime(raw: str | None) -> dt.datetime | None:
-        if not raw:
-            return None
-        try:
-            return parse_datetime(raw)
-        except ValueError:
-            return None
-
-    @staticmethod
-    def _date(cur: _Open, key: str, src: SourceRef) -> dt.date | None:
-        raw = cur.fields.get(key, "").strip()
-        if not raw:
-            return None
-        try:
-            return parse_date(raw)
-        except ValueError as exc:
-            cur.findings.append(
-                Finding(code="bad-date", severity="warning", message=f"{key}: {exc}", source=src)
-            )
-            return None
-
-    @staticmethod
-    def _balance(cur: _Open, key: str, src: SourceRef) -> Balance | None:
-        packed = cur.fields.get("\x00" + key)
-        if packed is None:
-            return None
-        raw_amount, _, raw_date = packed.partition("\x00")
-        if not raw_amount.strip():
-            cur.findings.append(
-                Finding(
-                    code="empty-balance",
-                    severity="warning",
-                    message=f"{key} has no BALAMT; the balance is left empty",
-                    source=src,
-                )
-            )
-            return None
-        try:
-            amount: Decimal = parse_amount_text(raw_amount)
-        except ValueError as exc:
-            cur.findings.append(
-                Finding(code="bad-balance", severity="error", message=f"{key}: {exc}", source=src)
-            )
-            return None
-        date = None
-        if raw_date.strip():
-            try:
-                date = parse_date(raw_date.strip())
-            except ValueError as exc:
-                cur.findings.append(
-                    Finding(
-                        code="bad-date", severity="warning", message=f"{key}: {exc}", source=src
-                    )
-                )
-        return Balance(amount=amount, date=date, type=key)
 
 
 _STATEMENTS_TAG = {kind: tag for tag, kind in _STATEMENTS.items()}
