@@ -41,7 +41,7 @@ def _fmt(v: Any, pct: bool = False) -> str:
             return "–"
         if pct:
             return f"{100 * v:.1f} %"
-        return f"{v:.0f}" if v.is_integer() and abs(v) >= 1 else f"{v:.2f}"
+        return f"{v:.0f}" if v.is_integer() else f"{v:.2f}"
     return str(v)
 
 

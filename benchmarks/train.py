@@ -96,16 +96,21 @@ def fit_logistic(
 
 
 def _threshold(scores: np.ndarray[Any, Any], right: np.ndarray[Any, Any], target: float) -> float:
-    """Lowest score t such that allocations scoring >= t are right at least ``target``."""
+    """Lowest cutoff t such that allocations scoring >= t (ties included) are right at least
+    ``target`` of the time; 1.0 when none is."""
+    if not len(scores):
+        return 1.0
     order = np.argsort(-scores, kind="stable")
     s, r = scores[order], right[order]
-    prec = np.cumsum(r) / np.arange(1, len(r) + 1)
+    cum_right = np.cumsum(r)
+    # the last index of each run of equal scores: a cutoff keeps the whole run
+    last = np.flatnonzero(np.r_[s[1:] != s[:-1], True])
+    prec = cum_right[last] / (last + 1)
     ok = np.flatnonzero(prec >= target)
     if not len(ok):
         return 1.0
-    # the last position where the running precision still meets the target, at a score step
-    k = ok[-1]
-    return float(s[k])
+    # the lowest cutoff whose whole prefix still meets the target
+    return float(s[last[ok[-1]]])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -115,6 +120,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--precision", type=float, default=0.998)
     ap.add_argument("--suggest-precision", type=float, default=0.30)
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument(
+        "--suggest-floor",
+        type=float,
+        default=0.001,
+        help="never suggest below this probability (noise, not a suggestion)",
+    )
     args = ap.parse_args(argv)
     if any(s >= 1000 for s in args.seeds):
         raise SystemExit("seeds >= 1000 are evaluation seeds: never train on them")
@@ -173,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     doc["auto_threshold"] = round(max(0.5, _threshold(sc, rt, args.precision)), 6)
     band = sc < doc["auto_threshold"]
     sugg = _threshold(sc[band], rt[band], args.suggest_precision) if band.any() else 0.05
-    doc["suggest_threshold"] = round(min(sugg, doc["auto_threshold"]), 6)
+    doc["suggest_threshold"] = round(min(max(sugg, args.suggest_floor), doc["auto_threshold"]), 6)
     OUT.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     load_weights.cache_clear()
     auto = sc >= doc["auto_threshold"]

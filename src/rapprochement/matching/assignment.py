@@ -29,7 +29,7 @@ __all__ = ["Alloc", "Assignment", "assign"]
 
 _EPS = 1e-9
 _KEEP_LOGIT = 4.6
-_MAX_COMPONENT = 4000
+_MAX_COMPONENT = 400
 
 
 @dataclass(slots=True)
@@ -97,7 +97,10 @@ def _take_groups(
             kind = "credit_note" if signed * sign < 0 else "partial" if short else "grouped"
             if row["size"] == "1":
                 kind = "partial" if short else _SINGLE_KIND.get(row["amount"], "one_to_one")
-            out.allocs.append(Alloc(t, int(i), int(signed), kind, row["p"], row, gid, ambiguous))
+            if signed != 0:  # a share rounded to nothing is not an allocation
+                out.allocs.append(
+                    Alloc(t, int(i), int(signed), kind, row["p"], row, gid, ambiguous)
+                )
         excess = abs(int(tx_amt[t])) - sum(abs(int(x)) for x in row["allocs"])
         if excess > 0 and row["amount"] in ("over", "over_small"):
             out.allocs.append(

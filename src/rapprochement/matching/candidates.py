@@ -10,19 +10,36 @@ customer's open items (at most ``max_customer_items``). Works on one currency pa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
+from rapidfuzz.process import cpdist
 
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.keys import LEVELS, invoice_keys, normalize_name, text_keys
+from rapprochement.matching.keys import (
+    LEVELS,
+    invoice_key_frame,
+    normalize_name,
+    text_key_frame,
+)
 
-__all__ = ["CustomerIndex", "KeyIndex", "candidate_pairs", "customer_links", "key_index", "lookup"]
+__all__ = [
+    "CustomerIndex",
+    "KeyDict",
+    "KeyIndex",
+    "candidate_pairs",
+    "customer_links",
+    "key_index",
+    "lookup",
+]
 
 _NONE = len(LEVELS) - 1
 _STRONG = 3  # key levels below this are never dropped for a large bucket
 _PARTIAL_ITEMS = 8  # a payer's items a payment may partly pay, nearest due first
+_NAME_TOKENS = 2  # a payer name is looked up by its two rarest token prefixes
+_NAME_BUCKET = 60  # token prefixes shared by more customers than this do not block
 
 
 class CustomerIndex:
@@ -31,8 +48,9 @@ class CustomerIndex:
     def __init__(self, inv: pd.DataFrame, customers: pd.DataFrame | None) -> None:
         self.by_iban: dict[str, set[str]] = defaultdict(set)
         self.names: dict[str, set[str]] = defaultdict(set)
+        who = inv[["customer_id", "customer_iban", "customer_name"]].drop_duplicates()
         for cid, iban, name in zip(
-            inv["customer_id"], inv["customer_iban"], inv["customer_name"], strict=True
+            who["customer_id"], who["customer_iban"], who["customer_name"], strict=True
         ):
             if iban:
                 self.by_iban[iban].add(cid)
@@ -66,13 +84,42 @@ class CustomerIndex:
             self._sim[key] = s
         return s
 
+    def prefill(self, wanted: Iterable[tuple[str, str]]) -> None:
+        """Compute the similarities of many (normalized name, customer) pairs in one batch
+        (rapidfuzz ``cpdist`` over every alias of each customer)."""
+        left: list[str] = []
+        right: list[str] = []
+        keys: list[tuple[str, str]] = []
+        for norm, cid in set(wanted):
+            if not norm or (norm, cid) in self._sim:
+                continue
+            self._sim[(norm, cid)] = 0.0
+            for alias in self.names.get(cid, ()):
+                if alias:
+                    left.append(norm)
+                    right.append(alias)
+                    keys.append((norm, cid))
+        if not left:
+            return
+        scores = cpdist(left, right, scorer=fuzz.WRatio, workers=1)
+        for k, sc in zip(keys, scores.tolist(), strict=True):
+            if sc > self._sim[k]:
+                self._sim[k] = float(sc)
+
+    def name_candidates(self, norm_name: str) -> set[str]:
+        """Customers sharing one of the two rarest name-token prefixes of ``norm_name`` (a
+        prefix shared by many customers, such as ``SOCI`` or ``GROU``, does not block)."""
+        buckets = [self.by_prefix.get(tok[:4], set()) for tok in norm_name.split()]
+        buckets = sorted((b for b in buckets if b), key=len)[:_NAME_TOKENS]
+        cands: set[str] = set()
+        for bucket in buckets:
+            if len(bucket) <= _NAME_BUCKET:
+                cands |= bucket
+        return cands
+
     def by_name(self, norm_name: str, min_sim: float, limit: int = 5) -> list[tuple[str, float]]:
         """Customers whose name resembles ``norm_name`` (≥ ``min_sim``), best first, ties by id."""
-        cands: set[str] = set()
-        for tok in norm_name.split():
-            bucket = self.by_prefix.get(tok[:4])
-            if bucket is not None and len(bucket) <= 200:
-                cands |= bucket
+        cands = self.name_candidates(norm_name)
         scored = [(c, self.similarity(norm_name, c)) for c in cands]
         scored = [x for x in scored if x[1] >= min_sim]
         scored.sort(key=lambda x: (-x[1], x[0]))
@@ -85,6 +132,8 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
     rows_c: list[str] = []
     rows_i: list[bool] = []
     by_name_cache: dict[str, list[tuple[str, float]]] = {}
+    norms = {n: normalize_name(n) for n in set(tx["name"])}
+    idx.prefill((nn, c) for nn in set(norms.values()) for c in idx.name_candidates(nn))
     for t, (iban, name) in enumerate(zip(tx["iban"], tx["name"], strict=True)):
         seen: set[str] = set()
         for c in sorted(idx.by_iban.get(iban, ())) if iban else ():
@@ -92,7 +141,7 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
             rows_c.append(c)
             rows_i.append(True)
             seen.add(c)
-        norm = normalize_name(name)
+        norm = norms[name]
         if norm:
             hits = by_name_cache.get(norm)
             if hits is None:
@@ -111,29 +160,43 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
     )
 
 
-KeyIndex = dict[str, list[tuple[int, int]]]
+KeyDict = dict[str, list[tuple[int, int]]]
+
+
+class KeyIndex:
+    """Reference keys of the invoices of one partition (``inv, key, lvl, n`` with ``n`` the
+    number of invoices sharing the key), built with vectorized string operations."""
+
+    def __init__(self, inv: pd.DataFrame) -> None:
+        frame = invoice_key_frame(inv["invoice_id"], inv["reference"])
+        frame["n"] = frame.groupby("key")["inv"].transform("size").to_numpy()
+        self.frame = frame
+
+    def subset(self, keys: set[str]) -> KeyDict:
+        """Key → [(invoice position, level)] for the given keys only."""
+        sub = self.frame[self.frame["key"].isin(keys)]
+        out: KeyDict = defaultdict(list)
+        for k, i, lvl in zip(sub["key"], sub["inv"], sub["lvl"], strict=True):
+            out[k].append((int(i), int(lvl)))
+        return out
 
 
 def key_index(inv: pd.DataFrame) -> KeyIndex:
-    """Reference key → [(invoice position, level)] over invoice ids and printed references."""
-    index: KeyIndex = defaultdict(list)
-    for i, (iid, ref) in enumerate(zip(inv["invoice_id"], inv["reference"], strict=True)):
-        for k, lvl in invoice_keys((iid, ref)).items():
-            index[k].append((i, lvl))
-    return index
+    """The :class:`KeyIndex` of a partition's invoices."""
+    return KeyIndex(inv)
 
 
-def lookup(index: KeyIndex, keys: dict[str, int], config: MatchConfig) -> dict[int, int]:
+def lookup(index: KeyDict, keys: dict[str, int], config: MatchConfig) -> dict[int, int]:
     """Invoice position → best reference level for the keys of one text."""
     out: dict[int, int] = {}
     for k, lt in keys.items():
         hits = index.get(k)
         if not hits:
             continue
-        if len(hits) > config.max_amount_bucket and max(lt, hits[0][1]) >= _STRONG:
-            continue
         for i, li in hits:
             lvl = max(lt, li)
+            if len(hits) > config.max_amount_bucket and lvl >= _STRONG:
+                continue
             if out.get(i, 99) > lvl:
                 out[i] = lvl
     return out
@@ -142,26 +205,14 @@ def lookup(index: KeyIndex, keys: dict[str, int], config: MatchConfig) -> dict[i
 def _ref_pairs(
     tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, index: KeyIndex
 ) -> pd.DataFrame:
-    cache: dict[str, dict[str, int]] = {}
-    ts: list[int] = []
-    is_: list[int] = []
-    ls: list[int] = []
-    for t, text in enumerate(tx["text"]):
-        keys = cache.get(text)
-        if keys is None:
-            keys = cache[text] = text_keys(text)
-        for i, lvl in lookup(index, keys, config).items():
-            ts.append(t)
-            is_.append(i)
-            ls.append(lvl)
-    df = pd.DataFrame(
-        {
-            "tx": np.array(ts, dtype=np.int64),
-            "inv": np.array(is_, dtype=np.int64),
-            "ref": np.array(ls, dtype=np.int64),
-        }
-    )
-    return df
+    tk = text_key_frame(tx["text"]).rename(columns={"row": "tx", "lvl": "lt"})
+    m = tk.merge(index.frame, on="key")
+    lvl = np.maximum(m["lt"].to_numpy(), m["lvl"].to_numpy())
+    keep = (m["n"].to_numpy() <= config.max_amount_bucket) | (lvl < _STRONG)
+    df = pd.DataFrame({"tx": m["tx"].to_numpy()[keep], "inv": m["inv"].to_numpy()[keep],
+                       "ref": lvl[keep].astype(np.int64)})  # fmt: skip
+    df = df.sort_values(["tx", "inv", "ref"], kind="stable")
+    return df.drop_duplicates(["tx", "inv"]).reset_index(drop=True)
 
 
 def _amount_pairs(tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
@@ -220,7 +271,8 @@ def candidate_pairs(
         _customer_pairs(tx, links, inv, config),
     ]
     pairs = pd.concat(parts, ignore_index=True).drop_duplicates().sort_values(["tx", "inv"])
-    pairs = pairs.reset_index(drop=True)
+    pairs = pairs.reset_index(drop=True).astype({"tx": np.int64, "inv": np.int64})
+    ref = ref.astype({"tx": np.int64, "inv": np.int64, "ref": np.int64})
     pairs = pairs.merge(ref, on=["tx", "inv"], how="left")
     pairs["ref"] = pairs["ref"].fillna(_NONE).astype(np.int64)
     pairs["customer_id"] = inv["customer_id"].to_numpy()[pairs["inv"].to_numpy()]
@@ -230,13 +282,16 @@ def candidate_pairs(
     has_known = np.array([bool(b) and b in idx.by_iban for b in tx_iban], dtype=bool)
     link = pairs["iban_link"].to_numpy(dtype=bool)
     pairs["iban"] = np.where(link, 0, np.where(has_known, 1, 2)).astype(np.int64)
-    names = tx["name"].to_numpy()[pairs["tx"].to_numpy()]
-    norm: dict[str, str] = {}
-    sims = np.empty(len(pairs), dtype=np.float64)
-    for k, (n, c) in enumerate(zip(names, pairs["customer_id"].to_numpy(), strict=True)):
-        nn = norm.get(n)
-        if nn is None:
-            nn = norm[n] = normalize_name(n)
-        sims[k] = idx.similarity(nn, c)
-    pairs["name_sim"] = sims
+    norm = {n: normalize_name(n) for n in set(tx["name"])}
+    tx_norm = np.array([norm[n] for n in tx["name"]], dtype=object)
+    who = pd.DataFrame({"nn": tx_norm[pairs["tx"].to_numpy()], "c": pairs["customer_id"]})
+    uniq = who.drop_duplicates()
+    idx.prefill(zip(uniq["nn"], uniq["c"], strict=True))
+    sim = idx._sim
+    uniq = uniq.assign(
+        name_sim=[sim.get((a, b), 0.0) for a, b in zip(uniq["nn"], uniq["c"], strict=True)]
+    )
+    pairs["name_sim"] = (
+        who.merge(uniq, on=["nn", "c"], how="left")["name_sim"].fillna(0.0).to_numpy()
+    )
     return pairs.drop(columns=["iban_link"]), links

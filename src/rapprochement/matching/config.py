@@ -49,7 +49,7 @@ class MatchConfig(BaseModel):
         30, ge=2, le=60, description="Most open items of one payer searched for a grouped payment."
     )
     max_search_nodes: int = Field(
-        20_000, ge=1000, description="Node budget of one subset-sum search (bounds the time)."
+        2_000, ge=100, description="Node budget of one subset-sum search (bounds the time)."
     )
     time_limit_s: float = Field(
         120.0, gt=0, description="Wall-clock budget of the group search over all payers."

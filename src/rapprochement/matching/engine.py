@@ -9,6 +9,8 @@ step can run partitions — or the connected components inside them — on a dis
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -21,7 +23,7 @@ from rapprochement.errors import ColumnError
 from rapprochement.matching.assignment import Assignment, assign
 from rapprochement.matching.candidates import CustomerIndex, candidate_pairs, key_index
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.features import single_features
+from rapprochement.matching.features import FEATURES, single_features
 from rapprochement.matching.frames import (
     models_to_frame,
     prepare_invoices,
@@ -36,6 +38,7 @@ from rapprochement.money import from_minor
 __all__ = ["Partition", "count_candidates", "hypotheses", "partitions", "prepare", "reconcile"]
 
 Inputs = pd.DataFrame | Sequence[Any]
+_log = logging.getLogger("rapprochement.matching")
 
 
 @dataclass(slots=True)
@@ -106,13 +109,18 @@ def hypotheses(
     part: Partition, customers: pd.DataFrame | None, config: MatchConfig
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Single-invoice and grouped hypotheses of one partition, with their feature levels."""
+    t0 = time.perf_counter()
     cidx = CustomerIndex(part.inv, customers)
     kidx = key_index(part.inv)
+    _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
     pairs, links = candidate_pairs(part.tx, part.inv, cidx, kidx, config)
+    _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
+    _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
     groups = group_hypotheses(
         part.tx, part.inv, pairs, singles, links, part.remits, kidx, config, part.currency
     )
+    _log.debug("%s: %d groups %.2fs", part.currency, len(groups), time.perf_counter() - t0)
     return singles, groups
 
 
@@ -146,10 +154,10 @@ def _version() -> str:
 def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[dict[str, Any]]:
     tids = part.tx["transaction_id"].to_numpy()
     iids = part.inv["invoice_id"].to_numpy()
-    cache: dict[int, str] = {}
+    cache: dict[tuple[str, ...], str] = {}
     out = []
     for al in res.allocs:
-        key = id(al.hyp)
+        key = tuple(str(al.hyp.get(f, "")) for f in FEATURES)
         expl = cache.get(key)
         if expl is None:
             expl = cache[key] = json.dumps(
@@ -209,16 +217,20 @@ def reconcile(
     w = load_weights()
     auto_t = w.auto_threshold if config.auto_threshold is None else config.auto_threshold
     sugg_t = w.suggest_threshold if config.suggest_threshold is None else config.suggest_threshold
+    t0 = time.perf_counter()
     tx, inv, rem = prepare(transactions, invoices, remittances)
     customers = _customers(customers)
+    _log.debug("inputs validated %.2fs", time.perf_counter() - t0)
     rows: list[dict[str, Any]] = []
     amb_rows: list[dict[str, Any]] = []
     for part in partitions(tx, inv, rem):
         if not len(part.inv):
             continue
         singles, groups = hypotheses(part, customers, config)
+        t0 = time.perf_counter()
         singles = _score(singles, w)
         groups = _score(groups, w)
+        _log.debug("%s: scoring %.2fs", part.currency, time.perf_counter() - t0)
         res = assign(
             singles[singles["p"] >= sugg_t],
             groups[groups["p"] >= sugg_t],
@@ -226,6 +238,7 @@ def reconcile(
             part.inv["open"].to_numpy(),
             part.tx["amount"].to_numpy(),
         )
+        _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
         rows.extend(_rows(part, res, auto_t, w))
         iids = part.inv["invoice_id"].to_numpy()
         for t, alts in sorted(res.ambiguous.items()):
@@ -235,7 +248,10 @@ def reconcile(
                     "alternatives": [tuple(str(iids[i]) for i in a) for a in alts],
                 }
             )
-    return _result(tx, inv, rows, amb_rows, config)
+    t0 = time.perf_counter()
+    result = _result(tx, inv, rows, amb_rows, config)
+    _log.debug("result frames %.2fs", time.perf_counter() - t0)
+    return result
 
 
 def _result(

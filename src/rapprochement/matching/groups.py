@@ -54,6 +54,7 @@ GROUP_COLUMNS = (
     "interchangeable",
 )
 _REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is named"
+_PAYER_SIM = 85.0  # name similarity (0-100) that lets a payer's open items be searched
 
 
 class _Ctx:
@@ -191,6 +192,11 @@ def _remittance(
 ) -> None:
     """One hypothesis per payment with advice lines: the lines are resolved within one payer
     (the one that explains most lines by reference or, failing that, by exact open amount)."""
+    line_keys = {
+        (r, m): text_keys(f"{r} {m}")
+        for r, m in zip(remits["reference"], remits["memo"], strict=True)
+    }
+    keydict = index.subset({k for ks in line_keys.values() for k in ks})
     for tid, lines in remits.groupby("transaction_id", sort=True):
         t = tpos.get(str(tid))
         if t is None:
@@ -199,7 +205,7 @@ def _remittance(
         parsed = []
         custs = {c for c, _ in link_of.get(t, [])}
         for ref, memo, amt in zip(lines["reference"], lines["memo"], lines["amount"], strict=True):
-            hits = lookup(index, text_keys(f"{ref} {memo}"), ctx.config)
+            hits = lookup(keydict, line_keys[(ref, memo)], ctx.config)
             parsed.append((hits, abs(int(amt))))
             custs |= {ctx.cust[i] for i, lvl in hits.items() if lvl <= 2}
         if not custs:
@@ -275,12 +281,15 @@ def _referenced(
 
 
 def _payers(t: int, ctx: _Ctx, links: list[tuple[str, bool]]) -> list[str]:
-    out = []
+    """The (at most two) customers a payment most likely comes from: a known IBAN first, then
+    the most similar names; ties by id."""
+    best: dict[str, tuple[bool, float]] = {}
     for c, ib in links:
         sim = ctx.who.get((t, c), ("unknown", 0.0))[1]
-        if ib or sim >= 85:
-            out.append(c)
-    return sorted(set(out))[:2]
+        if ib or sim >= _PAYER_SIM:
+            old = best.get(c, (False, 0.0))
+            best[c] = (old[0] or ib, max(old[1], sim))
+    return sorted(best, key=lambda c: (not best[c][0], -best[c][1], c))[:2]
 
 
 def group_hypotheses(
@@ -358,7 +367,9 @@ def group_hypotheses(
                 max_nodes=config.max_search_nodes,
             )
             level = "exact"
-            if not s.solutions:
+            # the fee / discount window only when the exact search was conclusive: a search
+            # the budget stopped would be stopped again, wider
+            if not s.solutions and s.complete:
                 hi = hi_of(a)
                 s = find_subsets(
                     vals,

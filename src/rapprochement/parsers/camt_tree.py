@@ -49,6 +49,20 @@ WANTED = frozenset(
 )  # fmt: skip
 
 
+def _wanted_name(tag: object) -> str | None:
+    """The local name of ``tag`` when the entry reader uses it, else None."""
+    if type(tag) is not str:
+        return None
+    name = tag[tag.find("}") + 1 :]
+    return name if name in WANTED else None
+
+
+#: Full tag (``"{namespace}Amt"``) → wanted local name or None. Bounded: a hostile file with
+#: endless distinct tags only stops filling the cache.
+_NAMES: dict[Any, str | None] = {}
+_NAMES_MAX = 4096
+
+
 def build_node(el: _Element) -> Node:
     """Index ``el``'s subtree by local names in one pass (leaves stay lxml elements).
 
@@ -56,13 +70,16 @@ def build_node(el: _Element) -> Node:
     ``find`` calls on it, and makes every lookup namespace-agnostic.
     """
     node: Node = {}
-    wanted = WANTED
+    names = _NAMES
     for child in el:
         tag = child.tag
-        if type(tag) is not str:
-            continue
-        name = tag[tag.find("}") + 1 :]
-        if name not in wanted:
+        try:
+            name = names[tag]
+        except KeyError:
+            name = _wanted_name(tag)
+            if len(names) < _NAMES_MAX:
+                names[tag] = name
+        if name is None:
             continue
         value = build_node(child) if len(child) else child
         bucket = node.get(name)

@@ -78,58 +78,102 @@ def _plain_amount(el: Node, path: str) -> Decimal | None:
     return parse_decimal(node.text or "")
 
 
+_REF_EXTRAS = (
+    ("tx_id", "TxId"),
+    ("payment_info_id", "PmtInfId"),
+    ("message_id", "MsgId"),
+    ("uetr", "UETR"),
+    ("clearing_ref", "ClrSysRef"),
+)
+_NO_FX: tuple[Decimal | None, str | None, Decimal | None] = (None, None, None)
+
+
+def _sub(node: Node, name: str) -> Node | None:
+    """The first child node ``name`` of ``node`` when it is a subtree, else None."""
+    bucket = node.get(name)
+    if bucket is None:
+        return None
+    first = bucket[0]
+    return first if type(first) is dict else None
+
+
+def _parties(tx: Node, role: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """Counterparty name, IBAN, other account id and ultimate party name for ``role``."""
+    parties = _sub(tx, "RltdPties")
+    if parties is None:
+        return None, None, None, None
+    iban = _compact(_P.text(parties, f"{role}Acct/Id/IBAN"))
+    return (
+        _P.first_text(parties, f"{role}/Nm", f"{role}/Pty/Nm", f"{role}/Agt/FinInstnId/Nm"),
+        iban,
+        None if iban else _P.text(parties, f"{role}Acct/Id/Othr/Id"),
+        _P.first_text(parties, f"Ultmt{role}/Nm", f"Ultmt{role}/Pty/Nm"),
+    )
+
+
 def transaction(tx: Node, amount: Decimal, ccy: str, *, payer_is_counterparty: bool) -> Transaction:
+    # Each group of lookups is skipped when its parent element is absent (most are, on most
+    # entries): every lookup below it would give None, at the cost of a call each.
     role = "Dbtr" if payer_is_counterparty else "Cdtr"
-    lines = _P.texts(tx, "RmtInf/Ustrd")
+    lines: list[str] = []
     docs: list[ReferredDocument] = []
     unassigned: list[str] = []
     structured: str | None = None
-    for strd in _P.findall(tx, "RmtInf/Strd"):
-        ref = _P.text(strd, "CdtrRefInf/Ref")
-        structured = structured or ref
-        docs.extend(_documents(strd, ref, unassigned))
-        lines.extend(_P.texts(strd, "AddtlRmtInf"))
-    e2e = _P.text(tx, "Refs/EndToEndId")
-    if e2e is not None and e2e.upper() == "NOTPROVIDED":
-        e2e = None
-    instructed, instructed_ccy, rate = fx(tx)
+    rmt = _sub(tx, "RmtInf")
+    if rmt is not None:
+        lines = _P.texts(rmt, "Ustrd")
+        for strd in _P.findall(rmt, "Strd"):
+            ref = _P.text(strd, "CdtrRefInf/Ref")
+            structured = structured or ref
+            docs.extend(_documents(strd, ref, unassigned))
+            lines.extend(_P.texts(strd, "AddtlRmtInf"))
     extra: dict[str, str] = {}
-    for key, path in _EXTRA_REFS:
+    refs = _sub(tx, "Refs")
+    e2e = mandate = instruction = bank_ref = None
+    if refs is not None:
+        e2e = _P.text(refs, "EndToEndId")
+        if e2e is not None and e2e.upper() == "NOTPROVIDED":
+            e2e = None
+        mandate = _P.text(refs, "MndtId")
+        instruction = _P.text(refs, "InstrId")
+        bank_ref = _P.text(refs, "AcctSvcrRef")
+        for key, path in _REF_EXTRAS:
+            value = _P.text(refs, path)
+            if value is not None:
+                extra[key] = value
+    instructed, instructed_ccy, rate = fx(tx) if "AmtDtls" in tx else _NO_FX
+    for key, path in _EXTRA_REFS[len(_REF_EXTRAS) :]:
         value = _P.text(tx, path)
         if value is not None:
             extra[key] = value
     if unassigned:
         extra["referred_document_amounts"] = "; ".join(unassigned)
-    iban = _compact(_P.text(tx, f"RltdPties/{role}Acct/Id/IBAN"))
+    name, iban, account, ultimate = _parties(tx, role)
+    agents = _sub(tx, "RltdAgts")
     return _TRANSACTION(
         amount=amount,
         currency=ccy,
-        counterparty_name=_P.first_text(
-            tx,
-            f"RltdPties/{role}/Nm",
-            f"RltdPties/{role}/Pty/Nm",
-            f"RltdPties/{role}/Agt/FinInstnId/Nm",
-        ),
+        counterparty_name=name,
         counterparty_iban=iban,
-        counterparty_account=None if iban else _P.text(tx, f"RltdPties/{role}Acct/Id/Othr/Id"),
-        counterparty_bic=_P.first_text(
-            tx, f"RltdAgts/{role}Agt/FinInstnId/BIC", f"RltdAgts/{role}Agt/FinInstnId/BICFI"
-        ),
-        ultimate_party_name=_P.first_text(
-            tx, f"RltdPties/Ultmt{role}/Nm", f"RltdPties/Ultmt{role}/Pty/Nm"
-        ),
+        counterparty_account=account,
+        counterparty_bic=None
+        if agents is None
+        else _P.first_text(agents, f"{role}Agt/FinInstnId/BIC", f"{role}Agt/FinInstnId/BICFI"),
+        ultimate_party_name=ultimate,
         remittance_info=join_remittance(lines),
         remittance_lines=tuple(lines),
         structured_reference=structured,
         referred_documents=tuple(docs),
         end_to_end_id=e2e,
-        mandate_id=_P.text(tx, "Refs/MndtId"),
-        creditor_id=_creditor_id(tx),
-        instruction_id=_P.text(tx, "Refs/InstrId"),
-        bank_reference=_P.text(tx, "Refs/AcctSvcrRef"),
-        purpose=_P.first_text(tx, "Purp/Cd", "Purp/Prtry"),
-        return_reason=_P.first_text(tx, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
-        charges=charges(tx),
+        mandate_id=mandate,
+        creditor_id=_creditor_id(tx) if "RltdPties" in tx else None,
+        instruction_id=instruction,
+        bank_reference=bank_ref,
+        purpose=_P.first_text(tx, "Purp/Cd", "Purp/Prtry") if "Purp" in tx else None,
+        return_reason=_P.first_text(tx, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry")
+        if "RtrInf" in tx
+        else None,
+        charges=charges(tx) if "Chrgs" in tx else None,
         instructed_amount=instructed,
         instructed_currency=instructed_ccy,
         exchange_rate=rate,

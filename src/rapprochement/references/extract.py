@@ -50,7 +50,7 @@ _DIGITS_RE = re.compile(r"(?<![A-Za-z0-9])\d{4,25}(?![0-9])")
 _INVOICE_RE = re.compile(
     r"(?<![A-Za-z0-9])"
     r"(?:[A-Za-z]{1,6}(?:\.\s?|\s?[-/_#:°]\s?|\s)?(?:[Nn][°o]\.?\s?)?)?"
-    r"\d+(?:(?:[-/._]|\s(?=\d))\d+)*"
+    r"\d+(?:(?:[-/._]|\s(?=\d{1,5}(?![0-9])))\d+)*"
 )
 _DIGIT_RUN = re.compile(r"\d+")
 
@@ -93,13 +93,13 @@ def _find_rf(text: str, out: list[Reference], spans: list[tuple[int, int]]) -> N
             spans.append((m.start(), e))
 
 
-def find_references(text: str) -> list[Reference]:
+def find_references(text: str, *, digit_schemes: bool = True) -> list[Reference]:
     """Every checksummed reference and invoice-number-like token in ``text``, in text order.
 
     Checksummed schemes are tried first; invoice-like tokens are reported only where no
     checksummed reference was found. Bare digit runs of 4-25 digits are reported as ``fi`` /
     ``kid`` only when their check digit validates (a random number validates 1 time in 10, so
-    the engine treats those as weak evidence).
+    the engine treats those as weak evidence); ``digit_schemes=False`` skips them.
     """
     out: list[Reference] = []
     spans: list[tuple[int, int]] = []
@@ -120,7 +120,7 @@ def find_references(text: str) -> list[Reference]:
         if ok or " " in m.group(0):
             out.append(Reference("qr", d, m.group(0), m.start(), m.end(), ok))
             spans.append((m.start(), m.end()))
-    for m in _DIGITS_RE.finditer(text):
+    for m in _DIGITS_RE.finditer(text) if digit_schemes else ():
         if _overlaps(spans, m.start(), m.end()):
             continue
         d = m.group(0)
@@ -129,9 +129,15 @@ def find_references(text: str) -> list[Reference]:
         if kid.is_valid(d):
             out.append(Reference("kid", d, d, m.start(), m.end(), True))
     for m in _INVOICE_RE.finditer(text):
-        if _overlaps(spans, m.start(), m.end()):
+        end = m.end()
+        for a, _b in spans:  # a token running into a checksummed reference stops before it
+            if m.start() < a < end:
+                end = a
+        if _overlaps(spans, m.start(), end):
             continue
-        raw = m.group(0).rstrip()
+        raw = text[m.start() : end].rstrip()
+        if not any(c.isdigit() for c in raw):
+            continue
         out.append(
             Reference("invoice", normalize_token(raw), raw, m.start(), m.start() + len(raw), True)
         )
