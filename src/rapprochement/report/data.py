@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from rapprochement.errors import RapprochementError
+from rapprochement.kpi.aging import bucket_of
 from rapprochement.store import Ledger
 
 __all__ = ["AGE_BUCKETS", "ReportData", "collect", "records", "simple_aging"]
@@ -45,18 +46,6 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _bucket(days_late: int) -> str:
-    if days_late <= 0:
-        return "not_due"
-    if days_late <= 30:
-        return "1-30"
-    if days_late <= 60:
-        return "31-60"
-    if days_late <= 90:
-        return "61-90"
-    return "91+"
-
-
 def simple_aging(items: pd.DataFrame, as_of: dt.date) -> list[dict[str, Any]]:
     """Open invoices (not credit notes) by days past due: count and amount per bucket."""
     count: dict[str, int] = defaultdict(int)
@@ -65,7 +54,7 @@ def simple_aging(items: pd.DataFrame, as_of: dt.date) -> list[dict[str, Any]]:
         if r["open_amount"] <= 0:
             continue
         due = r["due_date"] or r["issue_date"]
-        b = _bucket((as_of - due).days)
+        b = bucket_of((as_of - due).days)
         count[b] += 1
         amount[b] += r["open_amount"]
     return [{"bucket": b, "count": count[b], "amount": amount[b]} for b in AGE_BUCKETS]
