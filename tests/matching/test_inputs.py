@@ -78,6 +78,12 @@ def test_float_amount_inexact_at_the_currency_precision_is_refused() -> None:
     assert "rows 1" in str(e.value)
 
 
+def test_large_float_amount_inexact_at_the_currency_precision_is_refused() -> None:
+    # A relative tolerance would round 12 345 678.905 to a cent; it must be refused instead.
+    with pytest.raises(AmountError, match="inexact"):
+        rapprochement.reconcile(_tx(amount=[100.0, 12345678.905]), _inv())
+
+
 def test_unknown_currency() -> None:
     with pytest.raises(CurrencyError, match="rows 1"):
         rapprochement.reconcile(_tx(currency=["EUR", "euro"]), _inv())

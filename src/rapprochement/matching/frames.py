@@ -138,9 +138,9 @@ def _one_amount(v: Any, exp: int) -> int | None:
     if isinstance(v, (float, np.floating)):
         if not np.isfinite(v):
             return None
-        scaled = float(v) * 10**exp
-        r = round(scaled)
-        return r if abs(scaled - r) <= 1e-6 * max(1.0, abs(scaled)) else None
+        # The shortest decimal that round-trips the float (0.1 -> "0.1"), then the same
+        # exactness check as any other amount: no float arithmetic, never a rounding.
+        v = Decimal(repr(float(v)))
     try:
         d = v if isinstance(v, Decimal) else Decimal(str(v).strip())
     except InvalidOperation:
