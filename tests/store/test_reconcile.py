@@ -124,6 +124,24 @@ def test_bad_decisions_are_typed_errors_and_change_nothing(ledger_url: str, tmp_
         assert ledger.status() == before
 
 
+def test_several_ids_are_decided_all_or_none(ledger_url: str, tmp_path: Path) -> None:
+    with _loaded(ledger_url, tmp_path) as ledger:
+        ledger.reconcile(matcher=fake_matcher)
+        sugg = ledger.suggestions()
+        grouped = [int(i) for i in sugg.loc[sugg["kind"] == "grouped", "suggestion_id"]]
+        single = sorted(set(map(int, sugg["suggestion_id"])) - set(grouped))
+        before = ledger.status()
+        with pytest.raises(NotFoundError, match="no suggestion 999"):
+            ledger.accept([single[0], 999])
+        assert ledger.status() == before  # the valid id was not accepted either
+        # both rows of one group named: the group is accepted once, not refused the second time
+        made = ledger.accept([*grouped, single[0]])
+        assert len(made) == 3
+        assert ledger.status()["allocations"] == {"accepted": 3, "auto": 1}
+        assert ledger.reject(single[1:]) == len(single) - 1
+        assert ledger.suggestions().empty
+
+
 def test_over_allocating_matcher_is_refused_and_rolled_back(
     ledger_url: str, tmp_path: Path
 ) -> None:

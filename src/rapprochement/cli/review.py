@@ -116,11 +116,10 @@ def accept(
     note: Annotated[str, typer.Option("--note", help="Why (kept with the decision).")] = "",
     db: Annotated[str | None, typer.Option("--db", help="Ledger (as for review).")] = None,
 ) -> None:
-    """Accept suggestions: their allocations are written and the payer is learned."""
+    """Accept suggestions (all or none): their allocations are written, the payer is learned."""
     with open_ledger(db or ctx.obj or DEFAULT_DB) as ledger:
-        for sid in ids:
-            made = ledger.accept(sid, note=note)
-            console.print(f"accepted {sid}: {len(made)} allocation(s)")
+        made = ledger.accept(ids, note=note)
+    console.print(f"accepted {_listed(ids)}: {len(made)} allocation(s)")
 
 
 @review_app.command("reject")
@@ -130,8 +129,11 @@ def reject(
     note: Annotated[str, typer.Option("--note", help="Why (kept with the decision).")] = "",
     db: Annotated[str | None, typer.Option("--db", help="Ledger (as for review).")] = None,
 ) -> None:
-    """Reject suggestions: the pair is never proposed again."""
+    """Reject suggestions (all or none): the pairs are never proposed again."""
     with open_ledger(db or ctx.obj or DEFAULT_DB) as ledger:
-        for sid in ids:
-            n = ledger.reject(sid, note=note)
-            console.print(f"rejected {sid} ({n} row(s))")
+        n = ledger.reject(ids, note=note)
+    console.print(f"rejected {_listed(ids)} ({n} row(s))")
+
+
+def _listed(ids: list[int]) -> str:
+    return ", ".join(map(str, ids))

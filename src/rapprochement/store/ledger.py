@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -174,20 +175,30 @@ class Ledger:
         with self._read() as conn:
             return _q.suggestions_frame(conn, state)
 
-    def accept(self, suggestion_id: int, *, note: str = "") -> list[int]:
-        """Accept a suggestion (its whole group); returns the new allocation ids.
+    def accept(self, suggestion_ids: int | Iterable[int], *, note: str = "") -> list[int]:
+        """Accept suggestions (each with its whole group); returns the new allocation ids.
+
+        Several ids are decided in one transaction: all of them or, on any error, none.
 
         Raises:
             NotFoundError: no such suggestion.
             LedgerError: not pending, or the money is no longer available.
         """
         with self._write() as conn:
-            return _review.accept(conn, int(suggestion_id), by=self.user, note=note)
+            made = _review.decide_many(
+                conn, _ids(suggestion_ids), partial(_review.accept, by=self.user, note=note)
+            )
+        return [a for ids in made for a in ids]
 
-    def reject(self, suggestion_id: int, *, note: str = "") -> int:
-        """Reject a suggestion (its whole group); the pair is never proposed again."""
+    def reject(self, suggestion_ids: int | Iterable[int], *, note: str = "") -> int:
+        """Reject suggestions (each with its whole group), all or none; returns the rows
+        rejected. A rejected pair is never proposed again."""
         with self._write() as conn:
-            return _review.reject(conn, int(suggestion_id), by=self.user, note=note)
+            return sum(
+                _review.decide_many(
+                    conn, _ids(suggestion_ids), partial(_review.reject, by=self.user, note=note)
+                )
+            )
 
     def allocate(
         self, transaction_id: str, invoice_id: str | None, amount: Decimal | str, *, note: str = ""
@@ -257,3 +268,8 @@ class Ledger:
         customer, invoices, level and date) is not recorded again. Returns how many were new."""
         with self._write() as conn:
             return _dunning.record_dunning_actions(conn, actions)
+
+
+def _ids(suggestion_ids: int | Iterable[int]) -> list[int]:
+    """One id or several."""
+    return [suggestion_ids] if isinstance(suggestion_ids, int) else list(suggestion_ids)

@@ -10,8 +10,9 @@ passes these as ``customers=`` to the matcher.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -20,7 +21,9 @@ from rapprochement.money import to_minor
 from rapprochement.store import schema as t
 from rapprochement.store.reconcile import apply_allocations
 
-__all__ = ["accept", "allocate", "learn", "reject"]
+R = TypeVar("R")
+
+__all__ = ["accept", "allocate", "decide_many", "learn", "reject"]
 
 
 def _now() -> dt.datetime:
@@ -162,6 +165,21 @@ def accept(conn: Connection, suggestion_id: int, *, by: str, note: str = "") -> 
     _decide(conn, rows, "accepted", by, note)
     learn(conn, [(r.transaction_id, r.invoice_id) for r in rows], ids)
     return ids
+
+
+def decide_many(
+    conn: Connection, suggestion_ids: Iterable[int], decide: Callable[[Connection, int], R]
+) -> list[R]:
+    """Apply ``decide`` (:func:`accept` or :func:`reject` with its options bound) to each id, in
+    the caller's transaction; an id whose group an earlier id already decided is skipped."""
+    done: set[int] = set()
+    out: list[R] = []
+    for sid in dict.fromkeys(int(i) for i in suggestion_ids):
+        if sid in done:
+            continue
+        done.update(int(r.id) for r in _group(conn, sid))
+        out.append(decide(conn, sid))
+    return out
 
 
 def reject(conn: Connection, suggestion_id: int, *, by: str, note: str = "") -> int:
