@@ -5,9 +5,10 @@ namespace; the version found in the namespace is kept in ``Statement.source_vers
 
 The file is streamed with ``lxml.etree.iterparse``: the statement header (account, balances,
 transaction summary) is read when the first ``Ntry`` starts, each ``Ntry`` is turned into an
-:class:`~rapprochement.model.Entry` when it ends and then cleared, so memory does not grow with
-the number of entries. XML is parsed safely: no DTD loading, no network, no entity expansion,
-no huge-tree mode; a document with a DOCTYPE is refused.
+:class:`~rapprochement.model.Entry` when it ends and then cleared (the emptied elements before
+it are deleted every 64 entries), so memory does not grow with the number of entries. XML is
+parsed safely: no DTD loading, no network, no entity expansion, no huge-tree mode; a document
+with a DOCTYPE is refused.
 
 What is read from where is listed in ``docs/formats/camt.md``.
 """
@@ -190,13 +191,23 @@ class _Current:
         self.reader: EntryReader | None = None
 
 
+#: Ntry elements read between two releases of the elements before them (see _walk).
+_RELEASE_EVERY = 64
+
+
 def _walk(doc: _Doc, context: etree.iterparse) -> Iterator[Event]:
     cur: _Current | None = None
     per_message: dict[str, int] = {}
+    names: dict[str, str] = {}  # full tag → local name (few distinct tags: those of iterparse)
     for event, el in context:
         if not doc.checked:
             _check_root(doc, el.getroottree().getroot())
-        name = local_name(el.tag)
+        tag = el.tag
+        name = names.get(tag)
+        if name is None:
+            name = local_name(tag)
+            if len(names) < 64:
+                names[tag] = name
         if name == "Ntry":
             if cur is None:
                 continue
@@ -204,17 +215,21 @@ def _walk(doc: _Doc, context: etree.iterparse) -> Iterator[Event]:
                 if cur.header is None:
                     yield from _begin(doc, cur, el.getparent())
                 continue
-            cur.entries += 1
+            n = cur.entries = cur.entries + 1
             assert cur.reader is not None
             assert cur.header is not None
-            entry = cur.reader.read(el, f"{cur.xpath}/Ntry[{cur.entries}]")
+            entry = cur.reader.read(el, f"{cur.xpath}/Ntry[{n}]")
             if entry is not None:
                 cur.header.tally(entry)
                 yield entry
-            _release(el)
+            # Memory stays flat: each entry's subtree is freed now, the emptied elements
+            # before it every few entries, in one call (cheaper than one by one).
+            el.clear()
+            if n % _RELEASE_EVERY == 0:
+                _release(el)
         elif name == "GrpHdr":
             if event == "end":
-                doc.created_at = Paths(namespace_of(el.tag)).text(el, "CreDtTm")
+                doc.created_at = Paths(namespace_of(tag)).text(el, "CreDtTm")
                 _release(el)
         elif name in _STATEMENT_TAGS:
             parent = el.getparent()
@@ -224,7 +239,7 @@ def _walk(doc: _Doc, context: etree.iterparse) -> Iterator[Event]:
             if event == "start":
                 n = per_message.get(name, 0)
                 per_message[name] = n + 1
-                cur = _Current(doc.statements, name, namespace_of(el.tag))
+                cur = _Current(doc.statements, name, namespace_of(tag))
                 cur.xpath = f"{name}[{n + 1}]"
                 continue
             if cur is None:  # pragma: no cover - start always precedes end
@@ -301,5 +316,6 @@ def _release(el: _Element) -> None:
     el.clear()
     parent = el.getparent()
     if parent is not None:
-        while el.getprevious() is not None:
-            del parent[0]
+        before = parent.index(el)
+        if before:
+            del parent[:before]

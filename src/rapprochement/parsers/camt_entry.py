@@ -12,11 +12,21 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rapprochement.model import Entry, EntryStatus, SourceRef, Transaction
-from rapprochement.parsers.camt_tree import Node, NodePaths, build_node
+from rapprochement.parsers.camt_tree import (
+    Node,
+    build_node,
+    leaf_text,
+    node_get,
+    node_text,
+    text1,
+)
+from rapprochement.parsers.camt_tx import NO_FX as _NO_FX
 from rapprochement.parsers.camt_tx import charges, fx, transaction
 from rapprochement.parsers.camt_values import (
     Constructor,
     Findings,
+    decimals_allowed,
+    decimals_in,
     excess_decimals,
     parse_date,
     parse_decimal,
@@ -28,13 +38,23 @@ if TYPE_CHECKING:
 
     from lxml.etree import _Element
 
-__all__ = ["EntryReader"]
+__all__ = ["EntryReader", "amount_of"]
 
 _ENTRY = Constructor(Entry)
 _TRANSACTION = Constructor(Transaction)
 _SOURCE = Constructor(SourceRef)
 _STATUS: dict[str, EntryStatus] = {"BOOK": "booked", "PDNG": "pending", "INFO": "info"}
 _TRUE = frozenset({"true", "1"})
+
+
+def amount_of(el: Any) -> tuple[Decimal, str | None] | None:
+    """Unsigned amount and ``Ccy`` of an ``Amt``-like leaf, None when absent or unreadable."""
+    if el is None or type(el) is dict:
+        return None
+    amount = parse_decimal(el.text or "")
+    if amount is None:
+        return None
+    return amount, el.get("Ccy")
 
 
 class EntryReader:
@@ -47,47 +67,49 @@ class EntryReader:
             (with a finding saying so).
     """
 
-    __slots__ = ("_base", "_ccy", "_f", "_p")
+    __slots__ = ("_base", "_ccy", "_f", "_file", "_index", "_member")
 
     def __init__(self, findings: Findings, base: SourceRef, account_currency: str | None) -> None:
-        self._p = NodePaths()
         self._f = findings
         self._base = base
+        self._file = base.file
+        self._index = base.statement_index
+        self._member = base.member
         self._ccy = account_currency
 
     # -- values ------------------------------------------------------------------------------
 
-    def _amount(self, el: Any, where: str) -> tuple[Decimal, str | None] | None:
-        """Unsigned amount and currency of an ``Amt``-like element, None (with a finding)."""
-        if el is None:
-            return None
+    def _bad_amount(self, el: Any, where: str) -> None:
+        """The finding for an ``Amt``-like element that :func:`amount_of` could not read."""
         if type(el) is dict:
             self._f.add("bad-amount", "error", f"{where} is not an amount element", where)
-            return None
-        amount = parse_decimal(el.text or "")
-        if amount is None:
+        else:
             self._f.add("bad-amount", "error", f"{where}: {el.text!r} is not an amount", where)
-            return None
-        return amount, el.get("Ccy")
 
-    def _date(self, el: Node, path: str, where: str) -> dt.date | None:
-        p = self._p
-        text = p.first_text(el, path + "/Dt", path + "/DtTm")
+    def _date(self, el: Node, name: str, where: str) -> dt.date | None:
+        """The date of ``name/Dt`` (else ``name/DtTm``), None (with a finding when invalid)."""
+        bucket = el.get(name)
+        if bucket is None or type(node := bucket[0]) is not dict:
+            return None
+        text = text1(node, "Dt") or text1(node, "DtTm")
         if text is None:
             return None
         d = parse_date(text)
         if d is None:
-            self._f.add("bad-date", "warning", f"{where}/{path}: {text!r} is not a date", where)
+            self._f.add("bad-date", "warning", f"{where}/{name}: {text!r} is not a date", where)
         return d
 
     # -- the entry ---------------------------------------------------------------------------
 
     def read(self, ntry: _Element, xpath: str) -> Entry | None:
         """The entry of ``ntry`` (XPath ``xpath``), or None when it cannot be read honestly."""
-        p, f = self._p, self._f
+        f = self._f
         el = build_node(ntry)
-        got = self._amount(p.find(el, "Amt"), xpath + "/Amt")
+        bucket = el.get("Amt")
+        got = amount_of(amt := None if bucket is None else bucket[0])
         if got is None:
+            if amt is not None:
+                self._bad_amount(amt, xpath + "/Amt")
             f.add("entry-skipped", "error", f"{xpath} has no readable Amt; entry skipped", xpath)
             return None
         unsigned, ccy = got
@@ -109,15 +131,17 @@ class EntryReader:
             )
             ccy = self._ccy
         assert ccy is not None
-        if excess_decimals(unsigned, ccy):
+        assert amt is not None
+        # Exact pre-check: a decimal read from text has as many decimals as written.
+        if decimals_in(amt.text) > decimals_allowed(ccy) and excess_decimals(unsigned, ccy):
             f.add(
                 "excess-decimals",
                 "warning",
                 f"{xpath}/Amt {unsigned} has more decimals than {ccy} allows; kept exactly",
                 xpath,
             )
-        ind = p.text(el, "CdtDbtInd")
-        if ind not in ("CRDT", "DBIT"):
+        ind = text1(el, "CdtDbtInd")
+        if ind != "CRDT" and ind != "DBIT":
             f.add(
                 "missing-indicator",
                 "warning",
@@ -127,9 +151,16 @@ class EntryReader:
         debit = ind == "DBIT"
         amount = -unsigned if debit and unsigned else unsigned
         status = self._status(el, xpath)
-        details = [tx for nd in p.findall(el, "NtryDtls") for tx in p.findall(nd, "TxDtls")]
-        batch_count = self._batch_count(el)
-        reversal = (p.text(el, "RvslInd") or "").lower() in _TRUE
+        details: list[Node] = []
+        counts: list[str | None] = []
+        for nd in el.get("NtryDtls", ()):
+            if type(nd) is dict:
+                for tx in nd.get("TxDtls", ()):
+                    details.append(tx if type(tx) is dict else {})  # a leaf: no detail read
+                if "Btch" in nd:
+                    counts.append(node_text(nd, "Btch/NbOfTxs"))
+        batch_count = _batch_count(counts) if counts else None
+        reversal = (text1(el, "RvslInd") or "").lower() in _TRUE
         if details:
             txs = self._details(details, amount, ccy, debit, reversal, xpath)
         else:
@@ -141,33 +172,44 @@ class EntryReader:
                 f"{xpath}: Btch/NbOfTxs says {batch_count} payments, {len(details)} TxDtls given",
                 xpath,
             )
-        source = _SOURCE(
-            file=self._base.file,
-            statement_index=self._base.statement_index,
-            line=line if isinstance(line := ntry.sourceline, int) else None,
-            xpath=xpath,
-            member=self._base.member,
+        line = ntry.sourceline
+        source = _SOURCE.full(
+            {
+                "file": self._file,
+                "statement_index": self._index,
+                "line": line if isinstance(line, int) else None,
+                "xpath": xpath,
+                "member": self._member,
+            }
         )
-        return _ENTRY(
-            amount=amount,
-            currency=ccy,
-            booking_date=self._date(el, "BookgDt", xpath),
-            value_date=self._date(el, "ValDt", xpath),
-            status=status,
-            reversal=reversal,
-            bank_transaction_code=self._bank_code(el),
-            bank_reference=p.text(el, "AcctSvcrRef"),
-            customer_reference=p.text(el, "NtryRef"),
-            additional_info=p.text(el, "AddtlNtryInf"),
-            is_batch=batch_count is not None or len(details) > 1,
-            batch_count=batch_count,
-            transactions=txs,
-            source=source,
-            fingerprint="",
+        # Every field, in declaration order (see Constructor.full).
+        return _ENTRY.full(
+            {
+                "amount": amount,
+                "currency": ccy,
+                "booking_date": self._date(el, "BookgDt", xpath),
+                "value_date": self._date(el, "ValDt", xpath),
+                "status": status,
+                "reversal": reversal,
+                "bank_transaction_code": _bank_code(el),
+                "bank_reference": text1(el, "AcctSvcrRef"),
+                "customer_reference": text1(el, "NtryRef"),
+                "additional_info": text1(el, "AddtlNtryInf"),
+                "is_batch": batch_count is not None or len(details) > 1,
+                "batch_count": batch_count,
+                "transactions": txs,
+                "source": source,
+                "fingerprint": "",
+            }
         )
 
     def _status(self, el: Node, xpath: str) -> EntryStatus:
-        code = self._p.first_text(el, "Sts/Cd", "Sts/Prtry", "Sts")
+        bucket = el.get("Sts")
+        code = None
+        if bucket is not None:
+            sts = bucket[0]
+            # New style: Sts/Cd or Sts/Prtry; old style: the code as text.
+            code = text1(sts, "Cd") or text1(sts, "Prtry") if type(sts) is dict else leaf_text(sts)
         status = _STATUS.get(code or "")
         if status is None:
             self._f.add(
@@ -179,38 +221,14 @@ class EntryReader:
             return "booked"
         return status
 
-    def _bank_code(self, el: Node) -> str | None:
-        p = self._p
-        code = p.find(el, "BkTxCd")
-        if type(code) is not dict:
-            return None
-        domain = p.text(code, "Domn/Cd")
-        if domain is not None:
-            family = p.text(code, "Domn/Fmly/Cd")
-            sub = p.text(code, "Domn/Fmly/SubFmlyCd")
-            return "/".join(x for x in (domain, family, sub) if x)
-        return p.text(code, "Prtry/Cd")
-
-    def _batch_count(self, el: Node) -> int | None:
-        p = self._p
-        texts = [
-            p.text(nd, "Btch/NbOfTxs")
-            for nd in p.findall(el, "NtryDtls")
-            if type(nd) is dict and "Btch" in nd
-        ]
-        counts = [t for t in texts if t is not None]
-        if not counts or not all(t.isdigit() for t in counts):
-            return None
-        return sum(int(t) for t in counts)
-
     # -- transactions ------------------------------------------------------------------------
 
     def _from_entry(self, el: Node, amount: Decimal, ccy: str) -> Transaction:
-        instructed, instructed_ccy, rate = fx(el)
+        instructed, instructed_ccy, rate = fx(el) if "AmtDtls" in el else _NO_FX
         return _TRANSACTION(
             amount=amount,
             currency=ccy,
-            charges=charges(el),
+            charges=charges(el) if "Chrgs" in el else None,
             instructed_amount=instructed,
             instructed_currency=instructed_ccy,
             exchange_rate=rate,
@@ -226,26 +244,43 @@ class EntryReader:
         reversal: bool,
         xpath: str,
     ) -> tuple[Transaction, ...]:
-        p, f = self._p, self._f
+        if len(details) == 1:  # the common case, without the batch bookkeeping below
+            tx = details[0]
+            bucket = tx.get("Amt")
+            node = bucket[0] if bucket is not None else node_get(tx, "AmtDtls/TxAmt/Amt")
+            ind = text1(tx, "CdtDbtInd")
+            got = amount_of(node)
+            dccy: str | None
+            if got is None:  # the entry's amount, as for a batch with one detail missing
+                if node is not None:
+                    self._bad_amount(node, f"{xpath}/NtryDtls/TxDtls[1]")
+                value, dccy = amount, ccy
+            else:
+                unsigned, dccy = got[0], got[1] or ccy
+                neg = debit if ind is None else ind == "DBIT"
+                value = -unsigned if neg and unsigned else unsigned
+            credit = (ind != "DBIT") if ind == "CRDT" or ind == "DBIT" else not debit
+            return (transaction(tx, value, dccy, payer_is_counterparty=credit != reversal),)
+        f = self._f
         amounts: list[tuple[Decimal, str] | None] = []
+        indicators: list[str | None] = []
         for i, tx in enumerate(details, 1):
-            where = f"{xpath}/NtryDtls/TxDtls[{i}]"
-            node = p.find(tx, "Amt")
-            if node is None:
-                node = p.find(tx, "AmtDtls/TxAmt/Amt")
-            got = self._amount(node, where)
+            bucket = tx.get("Amt")
+            node = bucket[0] if bucket is not None else node_get(tx, "AmtDtls/TxAmt/Amt")
+            ind = text1(tx, "CdtDbtInd")
+            indicators.append(ind)
+            got = amount_of(node)
             if got is None:
+                if node is not None:
+                    self._bad_amount(node, f"{xpath}/NtryDtls/TxDtls[{i}]")
                 amounts.append(None)
                 continue
             unsigned, dccy = got
-            ind = p.text(tx, "CdtDbtInd")
             neg = debit if ind is None else ind == "DBIT"
             amounts.append((-unsigned if neg and unsigned else unsigned, dccy or ccy))
         missing = [i for i, a in enumerate(amounts) if a is None]
-        known = [a for a in amounts if a is not None]
-        if len(details) == 1 and missing:
-            amounts = [(amount, ccy)]
-        elif missing:
+        if missing:
+            known = [a for a in amounts if a is not None]
             rest = amount - sum((a for a, c in known if c == ccy), Decimal(0))
             for i in missing:
                 amounts[i] = (rest, ccy) if len(missing) == 1 else (amount, ccy)
@@ -260,8 +295,8 @@ class EntryReader:
                 ),
                 xpath,
             )
-        elif len(details) > 1 and all(c == ccy for _, c in known):
-            total = sum((a for a, _ in known), Decimal(0))
+        elif len(details) > 1 and all(c == ccy for _, c in amounts):  # type: ignore[misc]
+            total = sum((a for a, _ in amounts), Decimal(0))  # type: ignore[misc]
             if total != amount:
                 f.add(
                     "batch-sum-mismatch",
@@ -270,13 +305,33 @@ class EntryReader:
                     xpath,
                 )
         out = []
-        for i, (tx, got) in enumerate(zip(details, amounts, strict=True)):
+        for i, (tx, got, ind) in enumerate(zip(details, amounts, indicators, strict=True)):
             assert got is not None
-            ind = p.text(tx, "CdtDbtInd")
-            credit = (ind != "DBIT") if ind in ("CRDT", "DBIT") else not debit
+            credit = (ind != "DBIT") if ind == "CRDT" or ind == "DBIT" else not debit
             # A reversal is booked opposite to the original payment, whose parties it keeps.
             t = transaction(tx, got[0], got[1], payer_is_counterparty=credit != reversal)
-            if i in missing and len(details) > 1:
+            if i in missing:
                 t.extra["amount_from"] = "remainder" if len(missing) == 1 else "entry"
             out.append(t)
         return tuple(out)
+
+
+def _batch_count(texts: list[str | None]) -> int | None:
+    """The sum of the ``Btch/NbOfTxs`` given, None when none is or one is not a number."""
+    counts = [t for t in texts if t is not None]
+    if not counts or not all(t.isdigit() for t in counts):
+        return None
+    return sum(int(t) for t in counts)
+
+
+def _bank_code(el: Node) -> str | None:
+    """``Domn/Cd/Fmly/Cd/SubFmlyCd`` joined by ``/``, else the proprietary code."""
+    bucket = el.get("BkTxCd")
+    if bucket is None or type(code := bucket[0]) is not dict:
+        return None
+    domain = node_text(code, "Domn/Cd")
+    if domain is not None:
+        family = node_text(code, "Domn/Fmly/Cd")
+        sub = node_text(code, "Domn/Fmly/SubFmlyCd")
+        return "/".join(x for x in (domain, family, sub) if x)
+    return node_text(code, "Prtry/Cd")

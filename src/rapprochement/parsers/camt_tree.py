@@ -2,6 +2,13 @@
 
 One Python pass over the subtree is several times cheaper than dozens of namespaced lxml
 ``find`` calls, and makes every lookup namespace-agnostic (``.001.01`` to ``.001.13``).
+
+The pass follows :data:`ENTRY_SCHEMA`, the tree of every path the entry reader looks up
+(``camt_entry.py``, ``camt_tx.py``): an element is indexed only where the reader can ask for
+it, so postal addresses, organisation ids, proprietary references, tax, card and securities
+data... are skipped without being visited. A lookup of a path outside the schema would find
+nothing: a test checks that the reader gives the same result on a tree indexed without the
+schema (every name at every depth).
 """
 
 from __future__ import annotations
@@ -12,82 +19,208 @@ if TYPE_CHECKING:
     from lxml.etree import _Element
 
 __all__ = [
+    "ENTRY",
+    "ENTRY_SCHEMA",
     "WANTED",
+    "Level",
     "Node",
     "NodePaths",
     "build_node",
+    "compile_schema",
+    "everything",
+    "leaf_text",
     "node_all",
     "node_first_text",
     "node_get",
     "node_text",
     "node_texts",
+    "sub1",
+    "text1",
 ]
 
 
 #: A parsed element: child local name → children (a nested :data:`Node` or a leaf element).
 Node = dict[str, list[Any]]
 
-_SPLIT: dict[str, tuple[str, ...]] = {}
+#: A schema level: child local name → the schema of that child ({} for a leaf).
+Schema = dict[str, "Schema"]
 
-#: Every local name the entry reader looks up (camt_entry.py). Anything else (addresses,
-#: tax, card and securities data, organisation ids...) is not indexed, which makes indexing an
-#: entry several times cheaper on real bank files. A test checks that every path component
-#: used in camt_entry.py is listed here.
-WANTED = frozenset(
-    {
-        "Amt", "CdtDbtInd", "Sts", "Cd", "Prtry", "RvslInd", "BookgDt", "ValDt", "Dt", "DtTm",
-        "AcctSvcrRef", "NtryRef", "AddtlNtryInf", "NtryDtls", "TxDtls", "Btch", "NbOfTxs", "BkTxCd",
-        "Domn", "Fmly", "SubFmlyCd", "AmtDtls", "TxAmt", "InstdAmt", "CcyXchg", "XchgRate",
-        "CntrValAmt", "Chrgs", "TtlChrgsAndTaxAmt", "Rcrd", "RmtInf", "Ustrd", "Strd", "CdtrRefInf",
-        "Ref", "AddtlRmtInf", "RfrdDocInf", "RfrdDocAmt", "Nb", "Tp", "CdOrPrtry", "RltdDt",
-        "RmtdAmt", "DuePyblAmt", "DscntApldAmt", "CdtNoteAmt", "AdjstmntAmtAndRsn", "Refs",
-        "EndToEndId", "MndtId", "InstrId", "TxId", "PmtInfId", "MsgId", "UETR", "ClrSysRef",
-        "AddtlTxInf", "RtrInf", "AddtlInf", "Rsn", "Purp", "RltdPties", "Dbtr", "Cdtr", "Nm", "Pty",
-        "Agt", "FinInstnId", "DbtrAcct", "CdtrAcct", "Id", "IBAN", "Othr", "RltdAgts", "DbtrAgt",
-        "CdtrAgt", "BIC", "BICFI", "UltmtDbtr", "UltmtCdtr", "PrvtId", "SchmeNm",
-    }
-)  # fmt: skip
+_LEAF: Schema = {}
+_AMOUNT: Schema = {"Amt": _LEAF}
+_CODE: Schema = {"Cd": _LEAF, "Prtry": _LEAF}
+_XCHG: Schema = {"CcyXchg": {"XchgRate": _LEAF}}
+_FX: Schema = {
+    "InstdAmt": {"Amt": _LEAF, **_XCHG},
+    "TxAmt": {"Amt": _LEAF, **_XCHG},
+    "CntrValAmt": _XCHG,
+}
+_CHARGES: Schema = {"TtlChrgsAndTaxAmt": _AMOUNT, "Amt": _LEAF, "Rcrd": _AMOUNT}
+_DATE: Schema = {"Dt": _LEAF, "DtTm": _LEAF}
+_SCHEME_ID: Schema = {"PrvtId": {"Othr": {"Id": _LEAF, "SchmeNm": {"Prtry": _LEAF}}}}
+_STRUCTURED: Schema = {
+    "CdtrRefInf": {"Ref": _LEAF},
+    "AddtlRmtInf": _LEAF,
+    "RfrdDocInf": {
+        "Nb": _LEAF,
+        "Tp": {"CdOrPrtry": _CODE},
+        "RltdDt": {"Dt": _LEAF},
+    },
+    "RfrdDocAmt": {
+        "RmtdAmt": _AMOUNT,
+        "DuePyblAmt": _AMOUNT,
+        "DscntApldAmt": _AMOUNT,
+        "CdtNoteAmt": _AMOUNT,
+        "AdjstmntAmtAndRsn": _AMOUNT,
+    },
+}
+_NAME: Schema = {"Nm": _LEAF, "Pty": {"Nm": _LEAF}}
+_ACCOUNT: Schema = {"Id": {"IBAN": _LEAF, "Othr": {"Id": _LEAF}}}
+_AGENT: Schema = {"FinInstnId": {"BIC": _LEAF, "BICFI": _LEAF}}
+_PARTIES: Schema = {
+    "Dbtr": {**_NAME, "Agt": {"FinInstnId": {"Nm": _LEAF}}},
+    "Cdtr": {
+        "Nm": _LEAF,
+        "Pty": {"Nm": _LEAF, "Id": _SCHEME_ID},
+        "Agt": {"FinInstnId": {"Nm": _LEAF}},
+        "Id": _SCHEME_ID,
+    },
+    "DbtrAcct": _ACCOUNT,
+    "CdtrAcct": _ACCOUNT,
+    "UltmtDbtr": _NAME,
+    "UltmtCdtr": _NAME,
+}
+_TRANSACTION: Schema = {
+    "Amt": _LEAF,
+    "CdtDbtInd": _LEAF,
+    "AmtDtls": _FX,
+    "Chrgs": _CHARGES,
+    "RmtInf": {"Ustrd": _LEAF, "Strd": _STRUCTURED},
+    "Refs": dict.fromkeys(
+        (
+            "EndToEndId",
+            "MndtId",
+            "InstrId",
+            "AcctSvcrRef",
+            "TxId",
+            "PmtInfId",
+            "MsgId",
+            "UETR",
+            "ClrSysRef",
+        ),
+        _LEAF,
+    ),
+    "AddtlTxInf": _LEAF,
+    "RtrInf": {"AddtlInf": _LEAF, "Rsn": _CODE},
+    "Purp": _CODE,
+    "RltdPties": _PARTIES,
+    "RltdAgts": {"DbtrAgt": _AGENT, "CdtrAgt": _AGENT},
+}
+
+#: Every path the entry reader looks up below ``Ntry``, as a tree of local names.
+ENTRY_SCHEMA: Schema = {
+    "Amt": _LEAF,
+    "CdtDbtInd": _LEAF,
+    "Sts": _CODE,
+    "RvslInd": _LEAF,
+    "BookgDt": _DATE,
+    "ValDt": _DATE,
+    "AcctSvcrRef": _LEAF,
+    "NtryRef": _LEAF,
+    "AddtlNtryInf": _LEAF,
+    "BkTxCd": {"Domn": {"Cd": _LEAF, "Fmly": {"Cd": _LEAF, "SubFmlyCd": _LEAF}}, "Prtry": _CODE},
+    "NtryDtls": {"Btch": {"NbOfTxs": _LEAF}, "TxDtls": _TRANSACTION},
+    "AmtDtls": _FX,
+    "Chrgs": _CHARGES,
+}
 
 
-def _wanted_name(tag: object) -> str | None:
-    """The local name of ``tag`` when the entry reader uses it, else None."""
-    if type(tag) is not str:
-        return None
-    name = tag[tag.find("}") + 1 :]
-    return name if name in WANTED else None
+def _names(schema: Schema, into: set[str]) -> set[str]:
+    for name, sub in schema.items():
+        into.add(name)
+        _names(sub, into)
+    return into
 
 
-#: Full tag (``"{namespace}Amt"``) → wanted local name or None. Bounded: a hostile file with
-#: endless distinct tags only stops filling the cache.
-_NAMES: dict[Any, str | None] = {}
-_NAMES_MAX = 4096
+#: Every local name the entry reader looks up (a test checks the reader's literals against it).
+WANTED = frozenset(_names(ENTRY_SCHEMA, set()))
+
+#: Bound of each level's tag cache: a hostile file with endless distinct tags only stops
+#: filling it.
+_CACHE_MAX = 1024
 
 
-def build_node(el: _Element) -> Node:
-    """Index ``el``'s subtree by local names in one pass (leaves stay lxml elements).
+class Level(dict[object, "tuple[str, Level, bool] | None"]):
+    """One level of the schema: a cache from a child's full tag (``"{ns}Amt"``) to its local
+    name, its own level and whether anything below it is read (None: the child is not read).
 
-    One Python pass over the subtree is several times cheaper than dozens of namespaced
-    ``find`` calls on it, and makes every lookup namespace-agnostic.
+    Filled on first sight of each tag (``__missing__``), so a lookup is one dict hit.
+    """
+
+    __slots__ = ("children",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Local name → level of the children that are read.
+        self.children: dict[str, Level] = {}
+
+    def __missing__(self, tag: object) -> tuple[str, Level, bool] | None:
+        hit: tuple[str, Level, bool] | None = None
+        if type(tag) is str:
+            name = tag[tag.find("}") + 1 :]
+            sub = self.children.get(name)
+            if sub is not None:
+                hit = (name, sub, bool(sub.children))
+        if len(self) < _CACHE_MAX:
+            self[tag] = hit
+        return hit
+
+
+def compile_schema(schema: Schema, done: dict[int, Level] | None = None) -> Level:
+    """The :class:`Level` tree of ``schema`` (shared sub-schemas give shared levels)."""
+    done = {} if done is None else done
+    level = done.get(id(schema))
+    if level is None:
+        level = done[id(schema)] = Level()
+        for name, sub in schema.items():
+            level.children[name] = compile_schema(sub, done)
+    return level
+
+
+#: The compiled :data:`ENTRY_SCHEMA`, the level of a ``Ntry`` element.
+ENTRY = compile_schema(ENTRY_SCHEMA)
+
+
+def everything() -> Level:
+    """A level that indexes every name of :data:`WANTED` at every depth (for tests)."""
+    level = Level()
+    level.children = dict.fromkeys(WANTED, level)
+    return level
+
+
+def build_node(el: _Element, level: Level = ENTRY) -> Node:
+    """Index ``el``'s subtree by local names along ``level`` (leaves stay lxml elements).
+
+    A child with children becomes a :data:`Node` (even when none of them is read, so that a
+    text lookup on it finds no text, as it should), a child without becomes a leaf.
     """
     node: Node = {}
-    names = _NAMES
     for child in el:
-        tag = child.tag
-        try:
-            name = names[tag]
-        except KeyError:
-            name = _wanted_name(tag)
-            if len(names) < _NAMES_MAX:
-                names[tag] = name
-        if name is None:
+        hit = level[child.tag]
+        if hit is None:
             continue
-        value = build_node(child) if len(child) else child
-        bucket = node.get(name)
-        if bucket is None:
-            node[name] = [value]
+        name, sub, deep = hit
+        if len(child):
+            value: Any = build_node(child, sub) if deep else {}
         else:
-            bucket.append(value)
+            value = child
+        if name in node:
+            node[name].append(value)
+        else:
+            node[name] = [value]
     return node
+
+
+_SPLIT: dict[str, tuple[str, ...]] = {}
 
 
 def _split(path: str) -> tuple[str, ...]:
@@ -128,6 +261,39 @@ def node_all(node: Node, path: str) -> list[Any]:
     return found
 
 
+def leaf_text(leaf: Any) -> str | None:
+    """Stripped text of a leaf element, None when absent, blank or not a leaf."""
+    if leaf is None or type(leaf) is dict:
+        return None
+    text: str | None = leaf.text
+    if not text:
+        return None
+    return text.strip() or None
+
+
+def text1(node: Node, name: str) -> str | None:
+    """Stripped text of the first child ``name`` of ``node`` when it is a leaf, else None."""
+    bucket = node.get(name)
+    if bucket is None:
+        return None
+    leaf = bucket[0]
+    if type(leaf) is dict:
+        return None
+    text: str | None = leaf.text
+    if not text:
+        return None
+    return text.strip() or None
+
+
+def sub1(node: Node, name: str) -> Node | None:
+    """The first child ``name`` of ``node`` when it has children, else None."""
+    bucket = node.get(name)
+    if bucket is None:
+        return None
+    first = bucket[0]
+    return first if type(first) is dict else None
+
+
 def node_text(node: Node, path: str) -> str | None:
     """Stripped text of the leaf at ``path``, None when absent, blank or not a leaf."""
     cur: Any = node
@@ -141,10 +307,9 @@ def node_text(node: Node, path: str) -> str | None:
     if type(cur) is dict:
         return None
     text: str | None = cur.text
-    if text is None:
+    if not text:
         return None
-    text = text.strip()
-    return text or None
+    return text.strip() or None
 
 
 def node_first_text(node: Node, *paths: str) -> str | None:

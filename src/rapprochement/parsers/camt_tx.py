@@ -10,7 +10,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rapprochement.model import ReferredDocument, Transaction
-from rapprochement.parsers.camt_tree import Node, NodePaths
+from rapprochement.parsers.camt_tree import (
+    Node,
+    NodePaths,
+    node_first_text,
+    node_text,
+    node_texts,
+    sub1,
+    text1,
+)
 from rapprochement.parsers.camt_values import (
     Constructor,
     join_remittance,
@@ -21,9 +29,9 @@ from rapprochement.parsers.camt_values import (
 if TYPE_CHECKING:
     import datetime as dt
 
-__all__ = ["charges", "fx", "transaction"]
+__all__ = ["NO_FX", "charges", "fx", "transaction"]
 
-_P = NodePaths()
+_P = NodePaths()  # the Paths interface, for the rarer lookups below
 _TRANSACTION = Constructor(Transaction)
 _DOCUMENT = Constructor(ReferredDocument)
 _DOC_AMOUNTS = (
@@ -32,15 +40,6 @@ _DOC_AMOUNTS = (
     ("discount", "DscntApldAmt"),
     ("credit_note_amount", "CdtNoteAmt"),
     ("adjustment", "AdjstmntAmtAndRsn"),
-)
-_EXTRA_REFS = (
-    ("tx_id", "Refs/TxId"),
-    ("payment_info_id", "Refs/PmtInfId"),
-    ("message_id", "Refs/MsgId"),
-    ("uetr", "Refs/UETR"),
-    ("clearing_ref", "Refs/ClrSysRef"),
-    ("additional_tx_info", "AddtlTxInf"),
-    ("return_info", "RtrInf/AddtlInf"),
 )
 
 
@@ -85,33 +84,57 @@ _REF_EXTRAS = (
     ("uetr", "UETR"),
     ("clearing_ref", "ClrSysRef"),
 )
-_NO_FX: tuple[Decimal | None, str | None, Decimal | None] = (None, None, None)
+#: No foreign-exchange details: instructed amount, its currency, rate.
+NO_FX: tuple[Decimal | None, str | None, Decimal | None] = (None, None, None)
+
+#: Per counterparty role: the party, its account, the ultimate party and the agent elements.
+_ROLES = {role: (role, f"{role}Acct", f"Ultmt{role}", f"{role}Agt") for role in ("Dbtr", "Cdtr")}
 
 
-def _sub(node: Node, name: str) -> Node | None:
-    """The first child node ``name`` of ``node`` when it is a subtree, else None."""
-    bucket = node.get(name)
-    if bucket is None:
+def _name(party: Node | None) -> str | None:
+    """``Nm``, else ``Pty/Nm`` of a party (``UltmtDbtr``...), None when absent."""
+    if party is None:
         return None
-    first = bucket[0]
-    return first if type(first) is dict else None
+    name = text1(party, "Nm")
+    if name is None and (pty := sub1(party, "Pty")) is not None:
+        name = text1(pty, "Nm")
+    return name
 
 
-def _parties(tx: Node, role: str) -> tuple[str | None, str | None, str | None, str | None]:
-    """Counterparty name, IBAN, other account id and ultimate party name for ``role``."""
-    parties = _sub(tx, "RltdPties")
-    if parties is None:
-        return None, None, None, None
-    iban = _compact(_P.text(parties, f"{role}Acct/Id/IBAN"))
-    return (
-        _P.first_text(parties, f"{role}/Nm", f"{role}/Pty/Nm", f"{role}/Agt/FinInstnId/Nm"),
-        iban,
-        None if iban else _P.text(parties, f"{role}Acct/Id/Othr/Id"),
-        _P.first_text(parties, f"Ultmt{role}/Nm", f"Ultmt{role}/Pty/Nm"),
-    )
+def _parties(parties: Node, role: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """Counterparty name, IBAN, other account id and ultimate party name for ``role``.
+
+    Name: ``{role}/Nm``, ``{role}/Pty/Nm``, ``{role}/Agt/FinInstnId/Nm``; IBAN:
+    ``{role}Acct/Id/IBAN``, else ``{role}Acct/Id/Othr/Id``; ``Ultmt{role}/Nm`` or ``…/Pty/Nm``.
+    """
+    party, account, ultimate, _ = _ROLES[role]
+    found = sub1(parties, party)
+    name = _name(found)
+    if name is None and found is not None and "Agt" in found:
+        name = node_text(found, "Agt/FinInstnId/Nm")
+    iban = other = None
+    acct = sub1(parties, account)
+    if acct is not None and (ident := sub1(acct, "Id")) is not None:
+        iban = _compact(text1(ident, "IBAN"))
+        if iban is None and "Othr" in ident:
+            other = node_text(ident, "Othr/Id")
+    return name, iban, other, _name(sub1(parties, ultimate))
+
+
+def _bic(agents: Node, role: str) -> str | None:
+    """``{role}Agt/FinInstnId/BIC``, else ``…/BICFI``."""
+    agent = sub1(agents, _ROLES[role][3])
+    institution = None if agent is None else sub1(agent, "FinInstnId")
+    if institution is None:
+        return None
+    return text1(institution, "BIC") or text1(institution, "BICFI")
 
 
 def transaction(tx: Node, amount: Decimal, ccy: str, *, payer_is_counterparty: bool) -> Transaction:
+    """The :class:`Transaction` of one ``TxDtls`` (``amount`` signed, ``ccy`` its currency).
+
+    ``payer_is_counterparty``: the debtor is the counterparty (a credit), else the creditor.
+    """
     # Each group of lookups is skipped when its parent element is absent (most are, on most
     # entries): every lookup below it would give None, at the cost of a call each.
     role = "Dbtr" if payer_is_counterparty else "Cdtr"
@@ -119,65 +142,79 @@ def transaction(tx: Node, amount: Decimal, ccy: str, *, payer_is_counterparty: b
     docs: list[ReferredDocument] = []
     unassigned: list[str] = []
     structured: str | None = None
-    rmt = _sub(tx, "RmtInf")
+    rmt = sub1(tx, "RmtInf")
     if rmt is not None:
-        lines = _P.texts(rmt, "Ustrd")
-        for strd in _P.findall(rmt, "Strd"):
-            ref = _P.text(strd, "CdtrRefInf/Ref")
+        lines = [  # node_texts(rmt, "Ustrd"), inlined
+            t
+            for leaf in rmt.get("Ustrd", ())
+            if type(leaf) is not dict and (t := leaf.text) and t.strip()
+        ]
+        for strd in rmt.get("Strd", ()):
+            if type(strd) is not dict:
+                continue
+            ref = node_text(strd, "CdtrRefInf/Ref")
             structured = structured or ref
-            docs.extend(_documents(strd, ref, unassigned))
-            lines.extend(_P.texts(strd, "AddtlRmtInf"))
+            if "RfrdDocAmt" in strd or "RfrdDocInf" in strd:
+                docs.extend(_documents(strd, ref, unassigned))
+            if "AddtlRmtInf" in strd:
+                lines.extend(node_texts(strd, "AddtlRmtInf"))
     extra: dict[str, str] = {}
-    refs = _sub(tx, "Refs")
+    refs = sub1(tx, "Refs")
     e2e = mandate = instruction = bank_ref = None
     if refs is not None:
-        e2e = _P.text(refs, "EndToEndId")
+        e2e = text1(refs, "EndToEndId")
         if e2e is not None and e2e.upper() == "NOTPROVIDED":
             e2e = None
-        mandate = _P.text(refs, "MndtId")
-        instruction = _P.text(refs, "InstrId")
-        bank_ref = _P.text(refs, "AcctSvcrRef")
-        for key, path in _REF_EXTRAS:
-            value = _P.text(refs, path)
-            if value is not None:
+        mandate = text1(refs, "MndtId")
+        instruction = text1(refs, "InstrId")
+        bank_ref = text1(refs, "AcctSvcrRef")
+        for key, tag in _REF_EXTRAS:
+            if tag in refs and (value := text1(refs, tag)) is not None:
                 extra[key] = value
-    instructed, instructed_ccy, rate = fx(tx) if "AmtDtls" in tx else _NO_FX
-    for key, path in _EXTRA_REFS[len(_REF_EXTRAS) :]:
-        value = _P.text(tx, path)
-        if value is not None:
-            extra[key] = value
+    instructed, instructed_ccy, rate = fx(tx) if "AmtDtls" in tx else NO_FX
+    if "AddtlTxInf" in tx and (info := text1(tx, "AddtlTxInf")) is not None:
+        extra["additional_tx_info"] = info
+    if "RtrInf" in tx and (info := node_text(tx, "RtrInf/AddtlInf")) is not None:
+        extra["return_info"] = info
     if unassigned:
         extra["referred_document_amounts"] = "; ".join(unassigned)
-    name, iban, account, ultimate = _parties(tx, role)
-    agents = _sub(tx, "RltdAgts")
-    return _TRANSACTION(
-        amount=amount,
-        currency=ccy,
-        counterparty_name=name,
-        counterparty_iban=iban,
-        counterparty_account=account,
-        counterparty_bic=None
-        if agents is None
-        else _P.first_text(agents, f"{role}Agt/FinInstnId/BIC", f"{role}Agt/FinInstnId/BICFI"),
-        ultimate_party_name=ultimate,
-        remittance_info=join_remittance(lines),
-        remittance_lines=tuple(lines),
-        structured_reference=structured,
-        referred_documents=tuple(docs),
-        end_to_end_id=e2e,
-        mandate_id=mandate,
-        creditor_id=_creditor_id(tx) if "RltdPties" in tx else None,
-        instruction_id=instruction,
-        bank_reference=bank_ref,
-        purpose=_P.first_text(tx, "Purp/Cd", "Purp/Prtry") if "Purp" in tx else None,
-        return_reason=_P.first_text(tx, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry")
-        if "RtrInf" in tx
-        else None,
-        charges=charges(tx) if "Chrgs" in tx else None,
-        instructed_amount=instructed,
-        instructed_currency=instructed_ccy,
-        exchange_rate=rate,
-        extra=extra,
+    parties = sub1(tx, "RltdPties")
+    if parties is None:
+        name = iban = account = ultimate = creditor = None
+    else:
+        name, iban, account, ultimate = _parties(parties, role)
+        cdtr = sub1(parties, "Cdtr")  # the creditor id sits below Cdtr/Id or Cdtr/Pty/Id
+        creditor = _creditor_id(tx) if cdtr and ("Id" in cdtr or "Pty" in cdtr) else None
+    agents = sub1(tx, "RltdAgts")
+    # Every field, in declaration order (see Constructor.full).
+    return _TRANSACTION.full(
+        {
+            "amount": amount,
+            "currency": ccy,
+            "counterparty_name": name,
+            "counterparty_iban": iban,
+            "counterparty_account": account,
+            "counterparty_bic": None if agents is None else _bic(agents, role),
+            "ultimate_party_name": ultimate,
+            "remittance_info": join_remittance(lines) if lines else "",
+            "remittance_lines": tuple(lines),
+            "structured_reference": structured,
+            "referred_documents": tuple(docs),
+            "end_to_end_id": e2e,
+            "mandate_id": mandate,
+            "creditor_id": creditor,
+            "instruction_id": instruction,
+            "bank_reference": bank_ref,
+            "purpose": node_first_text(tx, "Purp/Cd", "Purp/Prtry") if "Purp" in tx else None,
+            "return_reason": node_first_text(tx, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry")
+            if "RtrInf" in tx
+            else None,
+            "charges": charges(tx) if "Chrgs" in tx else None,
+            "instructed_amount": instructed,
+            "instructed_currency": instructed_ccy,
+            "exchange_rate": rate,
+            "extra": extra,
+        }
     )
 
 

@@ -154,9 +154,30 @@ def parse_datetime(text: str) -> dt.datetime | None:
         return None
 
 
+_VALID_CODES: set[str] = set()
+
+
 def valid_currency(code: str | None) -> bool:
     """True for a three-letter upper-case currency code."""
-    return code is not None and _CCY_RE.match(code) is not None
+    if code in _VALID_CODES:
+        return True
+    if code is None or _CCY_RE.match(code) is None:
+        return False
+    if len(_VALID_CODES) < 1024:
+        _VALID_CODES.add(code)
+    return True
+
+
+def decimals_in(text: str) -> int:
+    """Digits written after the decimal point of ``text`` (``" 12.50 "`` → 2)."""
+    s = text.strip()
+    dot = s.find(".")
+    return 0 if dot < 0 else len(s) - dot - 1
+
+
+def decimals_allowed(currency: str) -> int:
+    """Number of decimals ``currency`` allows (2 when unknown)."""
+    return CURRENCY_EXPONENTS.get(currency, 2)
 
 
 def excess_decimals(amount: Decimal, currency: str) -> bool:
@@ -183,8 +204,8 @@ def join_remittance(lines: list[str] | tuple[str, ...], width: int = REMITTANCE_
 
     Outer whitespace of the result is stripped; inner text is kept verbatim.
     """
-    if not lines:
-        return ""
+    if len(lines) < 2:
+        return lines[0].strip() if lines else ""
     fixed = 0
     if len(lines) >= 3:
         lengths = {len(x) for x in lines[:-1]}
@@ -235,7 +256,7 @@ class Constructor(Generic[M]):
     ``model_validate(model_dump())`` round-trips).
     """
 
-    __slots__ = ("_cls", "_factories", "_template")
+    __slots__ = ("_all", "_cls", "_factories", "_template")
 
     def __init__(self, cls: type[M]) -> None:
         if cls.__pydantic_post_init__ or cls.model_config.get("extra") == "allow":
@@ -249,22 +270,44 @@ class Constructor(Generic[M]):
                 self._template[name] = None
             else:
                 self._template[name] = None if field.is_required() else field.default
+        self._all = frozenset(self._template)
 
     def __call__(self, **values: Any) -> M:
         """A model instance holding ``values`` (every required field must be given)."""
         data = self._template.copy()
         data.update(values)
-        for name, factory in self._factories.items():
-            if name not in values:
-                data[name] = factory()
-        obj = self._cls.__new__(self._cls)
-        _set = object.__setattr__
-        _set(obj, "__dict__", data)
-        _set(obj, "__pydantic_fields_set__", set(values))
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
+        if self._factories:
+            for name, factory in self._factories.items():
+                if name not in values:
+                    data[name] = factory()
+        obj = _new(self._cls)
+        # The slot descriptors of BaseModel, called directly: what object.__setattr__ does,
+        # without looking each one up through the class hierarchy.
+        _set_dict(obj, data)
+        _set_fields_set(obj, set(values))
+        _set_extra(obj, None)
+        _set_private(obj, None)
         return obj
 
+    def full(self, data: dict[str, Any]) -> M:
+        """A model instance holding ``data``: every field, in declaration order.
+
+        The caller's dict becomes the instance's ``__dict__`` (no copy): the fastest way to
+        build a model, for callers that give every field anyway (checked by the tests).
+        """
+        obj = _new(self._cls)
+        _set_dict(obj, data)
+        _set_fields_set(obj, set(self._all))
+        _set_extra(obj, None)
+        _set_private(obj, None)
+        return obj
+
+
+_new = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 _SOURCE = Constructor(SourceRef)
 _FINDING = Constructor(Finding)
