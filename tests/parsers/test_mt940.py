@@ -7,13 +7,15 @@ import io
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rapprochement import MalformedStatementError, RapprochementError, read_statement
-from rapprochement.model import Statement
+from rapprochement.model import Entry, SourceRef, Statement, Transaction
 from rapprochement.parsers import iter_statement, mt940, sniff_format
 from rapprochement.parsers.mt940_fields import entry_date, parse_amount, parse_line61
 from rapprochement.parsers.mt940_ident import parse_account
-from rapprochement.parsers.mt940_text import choose_legacy_codec, iter_lines
+from rapprochement.parsers.mt940_text import choose_legacy_codec, iter_blocks, iter_lines
 
 
 def _stmt(body: str, **kw: str) -> bytes:
@@ -196,18 +198,23 @@ def test_non_statement_text_forced_as_mt940_is_a_typed_error() -> None:
         read_statement(b"1\n2\n3\n", format="mt940")
 
 
-def test_fast_constructor_builds_the_same_model_as_validation() -> None:
-    from rapprochement.model import SourceRef
-    from rapprochement.parsers.mt940_build import constructor
+def test_fast_build_gives_the_same_model_as_validation() -> None:
+    from rapprochement.parsers.mt940_build import assemble, transaction_data
 
-    make = constructor(SourceRef)
-    built = make(file="f", statement_index=0, line=3)
+    fields_set = {"file", "statement_index", "line", "xpath", "member"}
+    data = {"file": "f", "statement_index": 0, "line": 3, "xpath": None, "member": None}
+    built = assemble(SourceRef, data, fields_set)
     assert built == SourceRef(file="f", statement_index=0, line=3)
     assert SourceRef.model_validate(built.model_dump()) == built
-    other = make(file="g", statement_index=1, line=4)
+    other = assemble(SourceRef, dict(data, line=4), fields_set)
     copied = built.model_copy(update={"xpath": "x"})
-    assert "xpath" in copied.model_fields_set
-    assert "xpath" not in other.model_fields_set  # a shared fields-set is never changed in place
+    assert copied.xpath == "x"
+    assert other.model_fields_set == fields_set  # a shared fields-set is never changed in place
+    fields = {"remittance_info": "R", "remittance_lines": ("R",), "end_to_end_id": "E"}
+    tx = assemble(Transaction, *transaction_data(Decimal("1.5"), "EUR", fields))
+    assert tx == Transaction(amount=Decimal("1.5"), currency="EUR", **fields)  # type: ignore[arg-type]
+    assert tx.model_fields_set == {"amount", "currency", *fields}
+    assert tx.extra == {}
 
 
 def _big(n: int) -> bytes:
@@ -232,3 +239,57 @@ def test_event_stream_memory_does_not_grow_with_entries() -> None:
 
     small, large = peak(_big(1_000)), peak(_big(4_000))
     assert large < small * 1.5 + 200_000  # 4x the entries, not 4x the memory
+
+
+# -- the fast paths give what the plain rules give ----------------------------------------------
+
+
+def _reference_lines(data: bytes) -> list[str]:
+    """Lines by the plain rules: BOM dropped, LF split, CR trailing stripped or split, NUL gone."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode(choose_legacy_codec(data))
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.rstrip("\r")
+        out.extend(part.replace("\x00", "") for part in line.split("\r"))
+    if data.endswith(b"\n") or not data:
+        out.pop()
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "Ü", "\r", "\n", "\r\n", "\x00", ":61:", " ", "-"])),
+    st.sampled_from(["utf-8", "cp1252"]),
+)
+def test_block_reading_gives_the_lines_of_the_line_rules(parts: list[str], codec: str) -> None:
+    data = "".join(parts).encode(codec)
+    assert list(iter_lines(io.BytesIO(data))) == _reference_lines(data)
+    joined = [line for block in iter_blocks(io.BytesIO(data)) for line in block.split("\n")]
+    assert joined == list(iter_lines(io.BytesIO(data)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[0-9]{1,6}(,[0-9]{0,3})?", fullmatch=True))
+def test_comma_amounts_of_61_read_as_parse_amount_reads_them(text: str) -> None:
+    line = parse_line61(f"2301020102C{text}NTRFNONREF", [])
+    assert line.amount == parse_amount(text)
+    assert str(line.amount) == str(parse_amount(text))
+
+
+def test_models_keep_their_field_order() -> None:
+    """``model_dump_json`` writes fields in ``__dict__`` order: speed-ups must keep it."""
+    s = _one(_stmt(":61:2301020102C5,00NTRFNONREF//B1\nSUPP\n:86:166?20EREF+X?21SVWZ+Y\n"))
+    entry = s.entries[0]
+    tx = entry.transactions[0]
+    assert list(entry.__dict__) == list(Entry.model_fields)
+    assert list(entry.source.__dict__) == list(SourceRef.model_fields)
+    # Transactions keep the order of the first fast constructor: defaults, amount, currency, extra.
+    tail = ["amount", "currency", "extra"]
+    assert list(tx.__dict__) == [f for f in Transaction.model_fields if f not in tail] + tail
+    assert tx == Transaction.model_validate(tx.model_dump())
+    assert entry == Entry.model_validate(entry.model_dump())

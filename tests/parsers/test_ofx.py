@@ -324,3 +324,24 @@ def test_lower_case_tags_read_like_upper_case() -> None:
     (got,) = read_statement(lower)
     (want,) = read_statement(data)
     assert got.model_dump(exclude={"source"}) == want.model_dump(exclude={"source"})
+
+
+def test_models_are_built_in_declaration_order_with_extra_in_file_order() -> None:
+    """``model_dump_json`` writes fields in ``__dict__`` order: the same on every run."""
+    from rapprochement.model import Entry, SourceRef, Transaction
+
+    trn = (
+        b"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20260102<TRNAMT>-5.00<ZETA>z<NAME>CAFE<ALPHA>a"
+        b"<MIDDLE>m</STMTTRN>\n"
+    )
+    data = (
+        b"<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>42"
+        b"</BANKACCTFROM><BANKTRANLIST>" + trn + b"</BANKTRANLIST></STMTRS></OFX>"
+    )
+    ((entry,),) = [s.entries for s in read_statement(data)]
+    tx = entry.transactions[0]
+    assert list(entry.__dict__) == list(Entry.model_fields)
+    assert list(tx.__dict__) == list(Transaction.model_fields)
+    assert list(entry.source.__dict__) == list(SourceRef.model_fields)
+    assert list(tx.extra) == ["ZETA", "ALPHA", "MIDDLE"]
+    assert entry == Entry.model_validate(entry.model_dump())

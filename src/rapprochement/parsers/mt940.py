@@ -1,7 +1,8 @@
 """MT940 / MT942 (SWIFT customer statement and interim report) parser.
 
-Reads the file line by line (memory does not grow with the number of entries) and yields the
-events of :mod:`rapprochement.parsers._common`. Tags read (SWIFT MT940/MT942 field numbers):
+Reads the file by 64 KiB blocks of whole lines (memory does not grow with the number of
+entries) and yields the events of :mod:`rapprochement.parsers._common`. Tags read (SWIFT
+MT940/MT942 field numbers):
 
 ``:20:`` statement id (a new ``:20:`` starts a new statement) · ``:21:`` related reference ·
 ``:25:`` account (IBAN when it validates, else the account number, ``BLZ/Konto`` kept as is) ·
@@ -25,10 +26,10 @@ from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Entry, SourceRef, Statement, Transaction
 from rapprochement.parsers._common import Event, collect
 from rapprochement.parsers.mt940_86 import parse_86
-from rapprochement.parsers.mt940_build import constructor
+from rapprochement.parsers.mt940_build import assemble, transaction_data
 from rapprochement.parsers.mt940_fields import FieldError, Line61, parse_line61
 from rapprochement.parsers.mt940_statement import StatementBuilder
-from rapprochement.parsers.mt940_text import iter_lines
+from rapprochement.parsers.mt940_text import iter_blocks
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 
@@ -38,14 +39,14 @@ FORMAT = "mt940"
 _SNIFF = re.compile(
     rb"(?:^|[\r\n])[\x00-\x1f ]*(?:\{1:|\{2:|:(?:20|25|28C?|60[FM]|61|62[FM]|13D|34F):)"
 )
-_TAG = re.compile(r":([0-9]{2}[A-Z]?|NS):")
 _BLOCK2 = re.compile(r"\{2:[IO](\d{3})")
+_TAG = re.compile(r":([0-9]{2}[A-Z]?|NS):")
 _CONTROL = "".join(chr(c) for c in range(32) if c != 9)
 
 
-_make_source = constructor(SourceRef)
-_make_transaction = constructor(Transaction)
-_make_entry = constructor(Entry)
+# Fields-sets shared by every object built here (all fields given).
+_SOURCE_SET = set(SourceRef.model_fields)
+_ENTRY_SET = set(Entry.model_fields)
 
 
 def sniff(head: bytes) -> bool:
@@ -106,9 +107,10 @@ class _Reader:
         info = self.pending_info
         self.pending = None
         self.pending_info = None
-        begin = stmt.begin_event()
-        if begin is not None:
-            self.out.append(begin)
+        if not stmt.began:
+            begin = stmt.begin_event()
+            if begin is not None:
+                self.out.append(begin)
         self.out.append(_entry(line61, lineno, info, stmt))
 
     def field(self, tag: str, lines: list[str], lineno: int) -> None:
@@ -128,7 +130,8 @@ class _Reader:
             stmt = self._open(lineno)
         elif stmt is None:
             stmt = self._open(lineno)
-        self._flush_entry()
+        if self.pending is not None:
+            self._flush_entry()
         if tag == "61":
             try:
                 self.pending = (parse_line61(lines[0], lines[1:]), lineno)
@@ -147,46 +150,53 @@ class _Reader:
 
 
 def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementBuilder) -> Entry:
-    """The Entry of a :61: and its :86: lines (``model_construct``: every value is typed here)."""
-    src = _make_source(
-        file=stmt.source.file,
-        statement_index=stmt.index,
-        line=lineno,
-        xpath=None,
-        member=stmt.source.member,
+    """The Entry of a :61: and its :86: lines (built without validation: every value is typed
+    here, see :mod:`~rapprochement.parsers.mt940_build`)."""
+    src = assemble(
+        SourceRef,
+        {
+            "file": stmt.file,
+            "statement_index": stmt.index,
+            "line": lineno,
+            "xpath": None,
+            "member": stmt.member,
+        },
+        _SOURCE_SET,
     )
-    if line61.bad_date:
-        stmt.finding(
-            "bad-date", "warning", f"impossible {line61.bad_date}; date left empty", lineno
-        )
-    currency = stmt.entry_currency(lineno)
-    amount = line61.amount
+    value, booking, amount, reversal, _, ttype, cref, bref, supplementary, bad_date = line61
+    if bad_date:
+        stmt.finding("bad-date", "warning", f"impossible {bad_date}; date left empty", lineno)
+    currency = stmt.currency or stmt.account_currency or stmt.entry_currency(lineno)
     stmt.count(amount)
     if info:
         fields = parse_86(info, amount > 0)
-        raw = "\n".join(info)
+        raw: str | None = "\n".join(info)
     else:
         fields = {}
         raw = None
-    if line61.supplementary:
-        fields.setdefault("extra", {})["supplementary_details"] = line61.supplementary
-    tx = _make_transaction(amount=amount, currency=currency, **fields)
-    return _make_entry(
-        amount=amount,
-        currency=currency,
-        booking_date=line61.booking_date,
-        value_date=line61.value_date,
-        status="booked",
-        reversal=line61.reversal,
-        bank_transaction_code=line61.transaction_type,
-        bank_reference=line61.bank_reference,
-        customer_reference=line61.customer_reference,
-        additional_info=raw,
-        is_batch=False,
-        batch_count=None,
-        transactions=(tx,),
-        source=src,
-        fingerprint="",
+    if supplementary:
+        fields.setdefault("extra", {})["supplementary_details"] = supplementary
+    tx = assemble(Transaction, *transaction_data(amount, currency, fields))
+    return assemble(
+        Entry,
+        {
+            "amount": amount,
+            "currency": currency,
+            "booking_date": booking,
+            "value_date": value,
+            "status": "booked",
+            "reversal": reversal,
+            "bank_transaction_code": ttype,
+            "bank_reference": bref,
+            "customer_reference": cref,
+            "additional_info": raw,
+            "is_batch": False,
+            "batch_count": None,
+            "transactions": (tx,),
+            "source": src,
+            "fingerprint": "",
+        },
+        _ENTRY_SET,
     )
 
 
@@ -195,58 +205,62 @@ def iter_events(
 ) -> Iterator[Event]:
     """Events of an MT940/MT942 stream: per statement, its begin, entries, then the statement."""
     reader = _Reader(filename, member)
+    field = reader.field
+    out = reader.out
     tag: str | None = None
     lines: list[str] = []
     start = 0
     glue = False
     lineno = 0
     match = _TAG.match
-    for line in iter_lines(stream):
-        lineno += 1
-        if line and line[0] < " ":
-            line = line.lstrip(_CONTROL)
-        if glue:
-            # A tag broken across lines: ":" alone, then "86:..." (Sparkasse exports).
-            glue = False
-            line = ":" + line
-        elif line == ":" and tag is not None:
-            glue = True
-            continue
-        first = line[:1]
-        if first == ":":
-            m = match(line)
-            if m is not None:
+    for block in iter_blocks(stream):
+        for line in block.split("\n"):
+            lineno += 1
+            if line and line[0] < " ":
+                line = line.lstrip(_CONTROL)
+            if glue:
+                # A tag broken across lines: ":" alone, then "86:..." (Sparkasse exports).
+                glue = False
+                line = ":" + line
+            elif line == ":" and tag is not None:
+                glue = True
+                continue
+            first = line[:1]
+            if first == ":":
+                m = match(line)
+                if m is not None:
+                    if tag is not None:
+                        field(tag, lines, start)
+                    tag = m.group(1)
+                    lines = [line[m.end() :]]
+                    start = lineno
+                    continue
+            elif first == "{":
                 if tag is not None:
-                    reader.field(tag, lines, start)
-                    if reader.out:
-                        yield from reader.out
-                        reader.out.clear()
-                tag = m.group(1)
-                lines = [line[m.end() :]]
-                start = lineno
+                    field(tag, lines, start)
+                    tag = None
+                line = reader.block_header(line)
+                if not line:
+                    continue
+                m = match(line)
+                if m is not None:
+                    tag, lines, start = m.group(1), [line[m.end() :]], lineno
                 continue
-        elif first == "{":
-            if tag is not None:
-                reader.field(tag, lines, start)
-                tag = None
-            line = reader.block_header(line)
-            if not line:
+            elif (first == "-" and (line.rstrip() == "-" or line.startswith("-}"))) or line == "@@":
+                if tag is not None:
+                    field(tag, lines, start)
+                    tag = None
                 continue
-            m = match(line)
-            if m is not None:
-                tag, lines, start = m.group(1), [line[m.end() :]], lineno
-            continue
-        elif (first == "-" and (line.rstrip() == "-" or line.startswith("-}"))) or line == "@@":
-            if tag is not None:
-                reader.field(tag, lines, start)
-                tag = None
-            continue
-        if tag is not None and line.strip():
-            lines.append(line)
+            if tag is not None and line.strip():
+                lines.append(line)
+        # Events go out once per block of lines (64 KiB): memory stays flat.
+        if out:
+            yield from out
+            out.clear()
     if tag is not None:
-        reader.field(tag, lines, start)
+        field(tag, lines, start)
     reader.close()
-    yield from reader.out
+    yield from out
     if reader.produced == 0:
         raise MalformedStatementError(
             "no MT940/MT942 statement found (no :20:, :25:, :60F: or :61: field)",

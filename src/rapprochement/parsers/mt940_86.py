@@ -60,6 +60,8 @@ def join_wrapped(parts: Sequence[str], width: int, first_width: int | None = Non
     """
     if not parts:
         return ""
+    if len(parts) == 1:
+        return parts[0].strip()
     out = [parts[0]]
     prev = parts[0]
     limit = width if first_width is None else first_width
@@ -376,9 +378,9 @@ def parse_86(lines: Sequence[str], credit: bool) -> dict[str, Any]:
             fields = parse_slash(text, credit)
         elif ";" in text and _POLISH.match(text):
             fields = parse_polish(text)
-            fields["remittance_lines"] = tuple(s.strip() for s in lines if s.strip())
+            fields["remittance_lines"] = tuple([s.strip() for s in lines if s.strip()])
         else:
-            fields = {"remittance_lines": tuple(s.strip() for s in lines if s.strip())}
+            fields = {"remittance_lines": tuple([s.strip() for s in lines if s.strip()])}
             _apply_sepa(fields, text, credit)
     if "structured_reference" not in fields:
         ref = structured_reference(fields.get("remittance_info", ""))

@@ -1,72 +1,81 @@
-"""Building already-typed models fast: ``model_construct`` without its per-call overhead.
+"""Building already-typed models fast: what ``model_construct`` does, without its overhead.
 
 ``BaseModel.model_construct`` skips validation but still walks every field (aliases, defaults)
-on each call, which costs more than the whole :61: and :86: parsing. :func:`constructor` does
-the same thing once per model class: it precomputes the defaults, then each call fills a dict and
-sets the four attributes ``model_construct`` sets. Only for values that are already exactly
+on each call, which costs more than the whole :61: and :86: parsing. :func:`assemble` takes the
+model's ``__dict__`` ready-made (a dict literal at the call site, or :func:`transaction_data`)
+and sets the four attributes ``model_construct`` sets. Only for values that are already exactly
 typed (the parser's own Decimal, date, str, tuple values); tests check that the result equals
-the validated model.
+the validated model and that the field order (which ``model_dump_json`` follows) is unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["constructor"]
+from rapprochement.model import Entry, SourceRef, Transaction
+
+__all__ = ["assemble", "transaction_data"]
 
 M = TypeVar("M", bound=BaseModel)
 
 _set = object.__setattr__
+_new = object.__new__
 
 
-def constructor(cls: type[M]) -> Callable[..., M]:
-    """A function ``make(**values) -> cls`` that builds ``cls`` without validation.
-
-    Raises:
-        TypeError: ``cls`` has validators or private attributes, which a plain build would skip.
-    """
+def _plain(cls: type[BaseModel]) -> None:
+    """Refuse a model that a plain build would get wrong (post-init hook, private attributes)."""
     if cls.__pydantic_post_init__ is not None or cls.__private_attributes__:
         raise TypeError(f"{cls.__name__} needs model_construct (post-init or private attributes)")
-    defaults: dict[str, Any] = {}
-    factories: dict[str, Callable[[], Any]] = {}
-    for name, field in cls.model_fields.items():
-        if field.default_factory is not None:
-            factories[name] = field.default_factory  # type: ignore[assignment]
-        elif not field.is_required():
-            defaults[name] = field.default
-    new = cls.__new__
-    # One fields-set per combination of given fields, shared: frozen models never change it in
-    # place (model_copy copies it first), and fewer container objects means less GC work.
-    shared_sets: dict[tuple[str, ...], set[str]] = {}
 
-    all_fields = set(cls.model_fields)
-    n_fields = len(all_fields)
 
-    def make(**values: Any) -> M:
-        obj = new(cls)
-        if len(values) == n_fields:
-            # Every field given (the hot path): the keyword dict is already the model's dict.
-            data = values
-            fields_set = all_fields
-        else:
-            data = defaults.copy()
-            data.update(values)
-            for name, factory in factories.items():
-                if name not in values:
-                    data[name] = factory()
-            key = tuple(values)
-            found = shared_sets.get(key)
-            if found is None:
-                found = shared_sets[key] = set(key)
-            fields_set = found
-        _set(obj, "__dict__", data)
-        _set(obj, "__pydantic_fields_set__", fields_set)
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
-        return obj
+for _model in (SourceRef, Transaction, Entry):  # the models the MT940 parser assembles
+    _plain(_model)
 
-    make.__doc__ = f"Build a {cls.__name__} from exactly-typed values (no validation)."
-    return make
+
+def assemble(cls: type[M], data: dict[str, Any], fields_set: set[str]) -> M:
+    """A ``cls`` whose ``__dict__`` is ``data`` (every field, exactly typed), no validation.
+
+    ``fields_set`` becomes ``model_fields_set``; it may be shared by many objects (frozen
+    models never change it in place: ``model_copy`` copies it first).
+    """
+    obj = _new(cls)
+    _set(obj, "__dict__", data)
+    _set(obj, "__pydantic_fields_set__", fields_set)
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+_TX_REQUIRED = ("amount", "currency")
+# The field order of a Transaction built by constructor(Transaction)(amount=.., currency=..,
+# **fields): the defaults in declaration order, then amount and currency, then ``extra``. Kept
+# because ``model_dump_json`` writes the fields in ``__dict__`` order.
+_TX_TEMPLATE: dict[str, Any] = {
+    name: field.default
+    for name, field in Transaction.model_fields.items()
+    if name not in _TX_REQUIRED and field.default_factory is None
+}
+_TX_TEMPLATE.update({"amount": None, "currency": None, "extra": None})
+_TX_SETS: dict[tuple[str, ...], set[str]] = {}
+
+
+def transaction_data(
+    amount: Any, currency: str, fields: dict[str, Any]
+) -> tuple[dict[str, Any], set[str]]:
+    """``__dict__`` and fields-set of ``Transaction(amount=.., currency=.., **fields)``.
+
+    ``fields`` holds only Transaction fields other than amount and currency, exactly typed.
+    """
+    data = _TX_TEMPLATE.copy()
+    data.update(fields)
+    data["amount"] = amount
+    data["currency"] = currency
+    key = tuple(fields)
+    fields_set = _TX_SETS.get(key)
+    if fields_set is None:
+        fields_set = _TX_SETS[key] = {*_TX_REQUIRED, *key}
+    if "extra" not in fields:
+        data["extra"] = {}
+    return data, fields_set

@@ -131,6 +131,33 @@ class Line61(NamedTuple):
     bad_date: str | None
 
 
+_new_line61 = tuple.__new__  # Line61(*values) without the keyword-parsing __new__ (hot path)
+# (value date text, entry date text) -> (value date, booking date, bad-date note): statements
+# repeat the same few dates, so each pair is computed once per run of distinct pairs.
+_DATES: dict[tuple[str, str | None], tuple[dt.date | None, dt.date | None, str | None]] = {}
+_DATES_MAX = 4096
+
+
+def _line61_dates(
+    vtext: str, etext: str | None
+) -> tuple[dt.date | None, dt.date | None, str | None]:
+    key = (vtext, etext)
+    hit = _DATES.get(key)
+    if hit is not None:
+        return hit
+    value = parse_date(vtext)
+    booking = entry_date(vtext, etext) if etext else None
+    bad = None
+    if value is None:
+        bad = f"value date {vtext!r}"
+    elif etext and booking is None:
+        bad = f"entry date {etext!r}"
+    if len(_DATES) >= _DATES_MAX:
+        _DATES.clear()
+    hit = _DATES[key] = (value, booking, bad)
+    return hit
+
+
 def parse_line61(first: str, more: list[str]) -> Line61:
     """Parse a :61: field: its first line and its continuation lines (supplementary details).
 
@@ -147,32 +174,39 @@ def parse_line61(first: str, more: list[str]) -> Line61:
     vtext, etext, mark, funds, amount_text, ttype, refs = m.groups()
     if etext == "    ":
         etext = None
-    amount = parse_amount(amount_text)
-    if mark in ("D", "RC"):
+    if "." in amount_text:
+        amount = parse_amount(amount_text)
+    else:
+        # SWIFT comma decimals (the grammar allows only digits and commas here): what
+        # parse_amount does, without its checks for dots and non-finite values.
+        amount_text = amount_text.replace(",", ".")
+        try:
+            amount = Decimal(amount_text)
+        except InvalidOperation:
+            raise FieldError(f"not an amount: {amount_text!r}") from None
+    if mark == "D" or mark == "RC":
         amount = -amount
-    value = parse_date(vtext)
-    booking = entry_date(vtext, etext) if etext else None
-    bad = None
-    if value is None:
-        bad = f"value date {vtext!r}"
-    elif etext and booking is None:
-        bad = f"entry date {etext!r}"
+    dates = _DATES.get((vtext, etext))
+    value, booking, bad = dates if dates is not None else _line61_dates(vtext, etext)
     refs = refs.strip()
     cref: str | None = refs
     bref: str | None = None
     if "//" in refs:
         cref, _, bref = refs.partition("//")
         cref, bref = cref.strip(), bref.strip()
-    supp = " ".join(s.strip() for s in more if s.strip())
-    return Line61(
-        value_date=value,
-        booking_date=booking,
-        amount=amount,
-        reversal=mark[0] == "R",
-        funds_code=funds,
-        transaction_type=ttype,
-        customer_reference=cref or None,
-        bank_reference=bref or None,
-        supplementary=supp or None,
-        bad_date=bad,
+    supp = " ".join(s.strip() for s in more if s.strip()) if more else None
+    return _new_line61(
+        Line61,
+        (
+            value,  # value_date
+            booking,  # booking_date
+            amount,
+            mark[0] == "R",  # reversal
+            funds,  # funds_code
+            ttype,  # transaction_type
+            cref or None,  # customer_reference
+            bref or None,  # bank_reference
+            supp or None,  # supplementary
+            bad,  # bad_date
+        ),
     )

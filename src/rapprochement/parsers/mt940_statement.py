@@ -27,6 +27,8 @@ class StatementBuilder:
     def __init__(self, index: int, source: SourceRef, message_type: str | None) -> None:
         self.index = index
         self.source = source
+        self.file = source.file
+        self.member = source.member
         self.findings: list[Finding] = []
         self.values: dict[str, object] = {}
         self.other: list[Balance] = []

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-__all__ = ["LEGACY_CODECS", "choose_legacy_codec", "decode_legacy", "iter_lines"]
+__all__ = ["LEGACY_CODECS", "choose_legacy_codec", "decode_legacy", "iter_blocks", "iter_lines"]
 
 _CHUNK = 1 << 16
 _BOM = b"\xef\xbb\xbf"
@@ -85,19 +85,25 @@ class _Decoder:
     def __init__(self) -> None:
         self.codec: str | None = None
 
-    def lines(self, block: bytes) -> list[str]:
+    def text(self, block: bytes) -> str:
         if self.codec is None:
             try:
-                return block.decode("utf-8").split("\n")
+                return block.decode("utf-8")
             except UnicodeDecodeError:
                 self.codec = choose_legacy_codec(block)
-        return [decode_legacy(line, self.codec) for line in block.split(b"\n")]
+        try:
+            # The legacy code pages are single-byte and stateless: decoding the block at once
+            # gives what decoding it line by line gives, unless a byte is undefined.
+            return block.decode(self.codec)
+        except UnicodeDecodeError:
+            return "\n".join(decode_legacy(line, self.codec) for line in block.split(b"\n"))
 
 
-def iter_lines(stream: BinaryIO) -> Iterator[str]:
-    """Decoded lines of ``stream`` without their end of line (LF, CRLF or lone CR), read by chunks.
+def iter_blocks(stream: BinaryIO) -> Iterator[str]:
+    """Decoded text of ``stream`` by blocks of whole lines: ``"\\n".join`` of the lines that
+    :func:`iter_lines` yields for them (line ends normalized to LF, NUL bytes removed).
 
-    A UTF-8 BOM at the start is dropped and NUL bytes are removed.
+    Splitting every block on ``"\\n"`` gives exactly the lines of :func:`iter_lines`.
     """
     decoder = _Decoder()
     rest = b""
@@ -116,9 +122,32 @@ def iter_lines(stream: BinaryIO) -> Iterator[str]:
             rest = data
             continue
         rest = data[cut + 1 :]
-        yield from _clean(decoder.lines(data[:cut]))
+        yield _clean_block(decoder.text(data[:cut]))
     if rest:
-        yield from _clean(decoder.lines(rest))
+        yield _clean_block(decoder.text(rest))
+
+
+def _clean_block(text: str) -> str:
+    """The block with every line cleaned as :func:`_clean` does, lines still joined by LF."""
+    if "\r" in text:
+        crlf = text.replace("\r\n", "\n")
+        if crlf.endswith("\r"):
+            crlf = crlf[:-1]
+        if "\r" in crlf:
+            return "\n".join(_clean(text.split("\n")))
+        text = crlf
+    if "\x00" in text:
+        return text.replace("\x00", "")
+    return text
+
+
+def iter_lines(stream: BinaryIO) -> Iterator[str]:
+    """Decoded lines of ``stream`` without their end of line (LF, CRLF or lone CR), read by chunks.
+
+    A UTF-8 BOM at the start is dropped and NUL bytes are removed.
+    """
+    for block in iter_blocks(stream):
+        yield from block.split("\n")
 
 
 def _clean(lines: list[str]) -> Iterator[str]:
