@@ -126,8 +126,9 @@ def accuracy(
 
 
 def _worker(step: str, method: str, path: str) -> None:
-    """Subprocess body: time one step, print JSON with seconds and peak RSS (MiB)."""
-    t0 = time.perf_counter()
+    """Subprocess body: time one step, print JSON with seconds (wall), cpu_s (CPU time of
+    the process, which other load on a shared machine inflates less) and peak RSS (MiB)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     if step == "parse":
         import rapprochement
         from rapprochement.matching.frames import transactions_frame
@@ -137,11 +138,11 @@ def _worker(step: str, method: str, path: str) -> None:
     else:
         with open(path, "rb") as f:
             ds: Dataset = pickle.load(f)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         alloc, _ = METHODS[method](ds, True)
         count = len(alloc)
-    seconds = time.perf_counter() - t0
-    print(json.dumps({"seconds": seconds, "rss_mib": peak_rss_mib(), "rows": count}))
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(json.dumps({"seconds": seconds, "cpu_s": cpu, "rss_mib": peak_rss_mib(), "rows": count}))
 
 
 def peak_rss_mib() -> float:
@@ -180,33 +181,50 @@ def _available_mib() -> float:
     return float("inf")
 
 
+def _project(n: int, seen: list[tuple[int, float]]) -> tuple[float, str]:
+    """Peak memory (MiB) projected for size ``n`` from the peaks measured at smaller sizes:
+    along the measured slope between the last two sizes (the fixed part — interpreter,
+    libraries — does not grow with the book), or proportionally from a single size (an upper
+    bound); never below the last peak."""
+    n1, rss1 = seen[-1]
+    if len(seen) >= 2 and seen[-2][0] < n1:
+        n0, rss0 = seen[-2]
+        slope = max((rss1 - rss0) / (n1 - n0), 0.0)
+        return max(rss1 + slope * (n - n1), rss1), f"the {n0} → {n1} slope"
+    return rss1 * n / n1, f"the {n1} run"
+
+
 def _guarded(
-    n: int, last: dict[str, tuple[int, float]], step: str, method: str, path: str, timeout: float
+    n: int,
+    last: dict[str, list[tuple[int, float]]],
+    step: str,
+    method: str,
+    path: str,
+    timeout: float,
 ) -> dict[str, Any]:
-    """Run a step unless its memory, projected linearly from the previous size, would exceed
-    60 % of the memory available now (the machine is shared); remember its peak."""
+    """Run a step unless its memory, projected from the previous sizes (:func:`_project`),
+    would exceed 60 % of the memory available now (the machine is shared); remember its peak."""
     key = f"{step}:{method}"
-    if key in last:
-        n0, rss0 = last[key]
-        projected = rss0 * n / n0
+    if last.get(key):
+        projected, basis = _project(n, last[key])
         if projected > 0.6 * _available_mib():
-            return {"error": f"skipped: projected {projected / 1024:.1f} GiB from the "
-                             f"{n0} run exceeds 60 % of available memory"}  # fmt: skip
+            return {"error": f"skipped: projected {projected / 1024:.1f} GiB from "
+                             f"{basis} exceeds 60 % of available memory"}  # fmt: skip
     out = _spawn(step, method, path, timeout)
     if "rss_mib" in out:
-        last[key] = (n, float(out["rss_mib"]))
+        last.setdefault(key, []).append((n, float(out["rss_mib"])))
     return out
 
 
 def speed(sizes: list[int], seed: int, timeout: float = 1800) -> pd.DataFrame:
-    """Rows ``size, step, method, seconds, rss_mib, rows, file_mib`` (or ``error``).
+    """Rows ``size, step, method, seconds, cpu_s, rss_mib, rows, file_mib`` (or ``error``).
 
-    A step whose memory, projected from the previous size, would not fit is skipped and says so.
+    A step whose memory, projected from the previous sizes, would not fit is skipped and says so.
     """
     from benchmarks.writers import write_camt053
 
     rows: list[dict[str, Any]] = []
-    last: dict[str, tuple[int, float]] = {}
+    last: dict[str, list[tuple[int, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="rbench-") as tmp:
         for n in sizes:
             t0 = time.perf_counter()

@@ -8,10 +8,13 @@ groups, :func:`rapprochement.matching.engine.hypotheses`), label it right when i
 is exactly the true one for that payment, and fit an L2-regularized logistic regression over
 one-hot feature levels (Newton / IRLS, numpy only). The coefficients are the log-likelihood
 ratios of each level against the feature's baseline level; the intercept is the prior.
-Then the engine runs on the same training books with the new weights, and the auto threshold is
-the lowest score at which automatic allocations are right at least ``--precision`` of the time
-(a margin above the 99.5 % target); the suggestion threshold is the lowest at which
-suggestions are still right ``--suggest-precision`` of the time.
+Then the engine runs on the same training books with the new weights: an isotonic regression
+(pool adjacent violators) of "this allocation is right" on the raw log-odds of its final
+allocations becomes the calibration map shipped with the weights (the score of an allocation
+is then the share of training allocations with such log-odds that were right); the auto
+threshold is the lowest calibrated score at which automatic allocations are right at least
+``--precision`` of the time (a margin above the 99.5 % target); the suggestion threshold is
+the lowest at which suggestions are still right ``--suggest-precision`` of the time.
 Writes ``src/rapprochement/matching/weights.json``.
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +33,7 @@ from benchmarks.generator import generate
 from rapprochement.matching import engine
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import FEATURE_LEVELS, FEATURES
-from rapprochement.matching.scoring import load_weights
+from rapprochement.matching.scoring import calibrate, load_weights
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "rapprochement" / "matching" / "weights.json"
 
@@ -113,6 +117,57 @@ def _threshold(scores: np.ndarray[Any, Any], right: np.ndarray[Any, Any], target
     return float(s[last[ok[-1]]])
 
 
+def isotonic(
+    x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], min_count: int = 30
+) -> list[tuple[float, float]]:
+    """Knots ``(x, p)`` of the isotonic (non-decreasing) regression of 0/1 ``y`` on ``x``
+    (pool adjacent violators), blocks of at least ``min_count`` observations, each block's
+    share right smoothed by half an observation each way (never exactly 0 or 1)."""
+    order = np.argsort(x, kind="stable")
+    xs, ys = x[order], y[order]
+    blocks: list[list[float]] = []  # [sum_x, sum_y, n]
+    for xv, yv in zip(xs.tolist(), ys.tolist(), strict=True):
+        blocks.append([xv, yv, 1.0])
+        while len(blocks) > 1 and (
+            blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]
+            or blocks[-2][2] < min_count
+        ):
+            sx, sy, n = blocks.pop()
+            blocks[-1][0] += sx
+            blocks[-1][1] += sy
+            blocks[-1][2] += n
+    if len(blocks) > 1 and blocks[-1][2] < min_count:
+        sx, sy, n = blocks.pop()
+        blocks[-1] = [blocks[-1][0] + sx, blocks[-1][1] + sy, blocks[-1][2] + n]
+    knots: list[tuple[float, float]] = []
+    for sx, sy, n in blocks:
+        p = (sy + 0.5) / (n + 1.0)
+        if knots:
+            p = max(p, knots[-1][1])
+        knots.append((round(sx / n, 4), round(p, 6)))
+    # strictly increasing positions (rounding may merge two)
+    out: list[tuple[float, float]] = []
+    for k in knots:
+        if out and k[0] <= out[-1][0]:
+            out[-1] = (out[-1][0], max(out[-1][1], k[1]))
+        else:
+            out.append(k)
+    return out
+
+
+def _raw_logit(explanation: str) -> float:
+    return math.fsum(c["weight"] for c in json.loads(explanation) if c["feature"] != "calibration")
+
+
+def reliability(scores: np.ndarray[Any, Any], right: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """Per score decile: count, mean score and observed share right."""
+    df = pd.DataFrame({"score": scores, "right": right})
+    df["bucket"] = pd.cut(df["score"], np.linspace(0, 1, 11), include_lowest=True).astype(str)
+    return df.groupby("bucket", observed=True).agg(
+        n=("right", "size"), mean_score=("score", "mean"), observed=("right", "mean")
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
@@ -157,8 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     OUT.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     load_weights.cache_clear()
-    # thresholds from the engine's own allocations on the training books
-    scores, right = [], []
+    # calibration and thresholds from the engine's own allocations on the training books
+    logits, right = [], []
     for s in args.seeds:
         ds = generate(s, args.payments, "hard")
         truth = {
@@ -173,14 +228,26 @@ def main(argv: list[str] | None = None) -> None:
             config=MatchConfig(suggest_threshold=0.0, auto_threshold=1.0),
         )
         al = res.allocations[res.allocations["invoice_id"].notna()]
-        # ambiguous payments are never automatic: they do not set the threshold
-        al = al[~al["transaction_id"].isin(set(res.ambiguous["transaction_id"]))]
-        scores.extend(al["score"].tolist())
+        al = al.drop_duplicates(["transaction_id", "invoice_id"])
+        # ambiguous payments are never automatic: they set the calibration, not the threshold
+        amb = al["transaction_id"].isin(set(res.ambiguous["transaction_id"])).to_numpy()
+        logits.extend((_raw_logit(e), bool(b)) for e, b in zip(al["explanation"], amb, strict=True))
         right.extend(
             (str(a), str(b)) in truth
             for a, b in zip(al["transaction_id"], al["invoice_id"], strict=True)
         )
-    sc, rt = np.array(scores), np.array(right, dtype=np.float64)
+    raw = np.array([x for x, _ in logits])
+    ambiguous = np.array([b for _, b in logits], dtype=bool)
+    rt_all = np.array(right, dtype=np.float64)
+    doc["calibration"] = isotonic(raw, rt_all)
+    OUT.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    load_weights.cache_clear()
+    cal = calibrate(raw, load_weights())
+    print("reliability before calibration (training allocations)")
+    print(reliability(1 / (1 + np.exp(-raw)), rt_all).to_string())
+    print("after")
+    print(reliability(cal, rt_all).to_string())
+    sc, rt = cal[~ambiguous], rt_all[~ambiguous]
     doc["auto_threshold"] = round(max(0.5, _threshold(sc, rt, args.precision)), 6)
     band = sc < doc["auto_threshold"]
     sugg = _threshold(sc[band], rt[band], args.suggest_precision) if band.any() else 0.05

@@ -33,3 +33,13 @@ def test_speed_rows_measure_each_step_in_a_subprocess() -> None:
 
 def test_peak_rss_is_positive() -> None:
     assert matching.peak_rss_mib() > 1
+
+
+def test_memory_projection_follows_the_measured_slope() -> None:
+    # fixed part 100 MiB + 1 MiB per 1 000 rows: the slope sees it, a proportional rule does not
+    projected, basis = matching._project(1_000_000, [(10_000, 110.0), (100_000, 200.0)])
+    assert projected == 200.0 + 900.0
+    assert "slope" in basis
+    assert matching._project(1_000_000, [(100_000, 200.0)])[0] == 2000.0
+    # a peak that did not grow is never projected below the last measure
+    assert matching._project(1_000_000, [(10_000, 300.0), (100_000, 250.0)])[0] == 250.0

@@ -52,6 +52,8 @@ class Assignment:
 
     allocs: list[Alloc] = field(default_factory=list)
     ambiguous: dict[int, list[tuple[int, ...]]] = field(default_factory=dict)
+    #: payment → (the earlier payment it repeats, the invoice that one settled)
+    duplicates: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 _SINGLE_KIND = {
@@ -60,6 +62,7 @@ _SINGLE_KIND = {
     "fee": "fee",
     "partial": "partial",
     "over": "one_to_one",
+    "over_large": "one_to_one",
     "over_small": "one_to_one",
 }
 
@@ -102,7 +105,7 @@ def _take_groups(
                     Alloc(t, int(i), int(signed), kind, row["p"], row, gid, ambiguous)
                 )
         excess = abs(int(tx_amt[t])) - sum(abs(int(x)) for x in row["allocs"])
-        if excess > 0 and row["amount"] in ("over", "over_small"):
+        if excess > 0 and row["amount"] in ("over", "over_small", "over_large"):
             out.allocs.append(
                 Alloc(t, -1, sign * excess, "overpayment", row["p"], row, gid, ambiguous)
             )
@@ -195,7 +198,9 @@ def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]
 def _single_alloc(row: dict[str, Any], c: int, out: Assignment, amb: bool, sign: int) -> int:
     t, i, a = int(row["tx"]), int(row["inv"]), int(row["a"])
     level = row["amount"]
-    if level in ("discount", "fee") and c == row["o"]:
+    # one of several payments that together settle the invoice is a part, not a discount
+    whole = row.get("siblings", "none") == "none"
+    if level in ("discount", "fee") and c == row["o"] and whole:
         out.allocs.append(Alloc(t, i, sign * a, level, row["p"], row, None, amb))
         return c
     if a >= c:
@@ -246,14 +251,38 @@ def assign(
         sign = 1 if tx_amt[t] >= 0 else -1
         cap[i] -= _single_alloc(row, int(cap[i]), out, amb, sign)
         done[t] = True
-    # further payments on invoices still open (instalments, split payments)
+    # further payments on invoices still open (instalments, split payments); never a
+    # fallback far below the payment's best hypothesis (that one went to another payment)
     rest = s[~done[s["tx"].to_numpy()]]
     rest = rest.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
     for row in rest.to_dict("records"):
         t, i = int(row["tx"]), int(row["inv"])
-        if done[t] or cap[i] <= 0:
+        if done[t] or cap[i] <= 0 or row["logit"] < best_single[t] - _KEEP_LOGIT:
             continue
         sign = 1 if tx_amt[t] >= 0 else -1
         cap[i] -= _single_alloc(row, int(cap[i]), out, False, sign)
         done[t] = True
+    _duplicates(singles, done, out, tx_amt)
     return out
+
+
+def _duplicates(
+    singles: pd.DataFrame, done: np.ndarray[Any, Any], out: Assignment, tx_amt: np.ndarray[Any, Any]
+) -> None:
+    """Payments left unallocated whose best hypothesis is the whole of an invoice that an
+    earlier payment of the same amount, with the same evidence, settled: a duplicate."""
+    if not len(singles):
+        return
+    whole: dict[int, tuple[int, float]] = {}
+    for a in out.allocs:
+        if a.group is None and a.inv >= 0 and a.kind in ("one_to_one", "discount", "fee"):
+            whole.setdefault(a.inv, (a.tx, float(a.hyp["logit"])))
+    best = singles.sort_values(["tx", "logit", "inv"], ascending=[True, False, True])
+    best = best.drop_duplicates("tx")
+    for t, i, lg in zip(best["tx"], best["inv"], best["logit"], strict=True):
+        t, i = int(t), int(i)
+        first = whole.get(i)
+        if done[t] or first is None or first[0] == t:
+            continue
+        if tx_amt[first[0]] == tx_amt[t] and abs(first[1] - float(lg)) < 1e-6:
+            out.duplicates[t] = (first[0], i)

@@ -1,16 +1,19 @@
 """Blocking: candidate (payment, invoice) pairs through indexes, never all pairs.
 
-Blocks, each an index lookup: reference keys (:mod:`.keys`; checksummed references, invoice
-numbers and their garbled forms, end-to-end ids), counterparty IBAN → customer (invoices'
-``customer_iban`` and the learned ``customers`` frame), payer name → customer (token-prefix
-index, then rapidfuzz), exact open amount. A payment paired with a customer is paired with that
-customer's open items (at most ``max_customer_items``). Works on one currency partition.
+Blocks, each an index lookup: reference keys (:mod:`.keys`, :mod:`.refindex`; checksummed
+references, invoice numbers and their garbled forms, end-to-end ids), counterparty IBAN →
+customer (invoices' ``customer_iban`` and the learned ``customers`` frame), payer name →
+customer (token-prefix index, then rapidfuzz), exact open amount. A payment paired with a
+customer is paired with that customer's open items (at most ``max_customer_items``). Works on
+one currency partition, on integer pair keys (``tx * len(inv) + inv``) and in bounded chunks:
+no per-pair Python object.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,12 +21,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.keys import (
-    LEVELS,
-    invoice_key_frame,
-    normalize_name,
-    text_key_frame,
-)
+from rapprochement.matching.keys import LEVELS, expand, normalize_name
+from rapprochement.matching.refindex import KeyDict, KeyIndex, key_index, lookup, ref_pairs
 
 __all__ = [
     "CustomerIndex",
@@ -36,10 +35,10 @@ __all__ = [
 ]
 
 _NONE = len(LEVELS) - 1
-_STRONG = 3  # key levels below this are never dropped for a large bucket
 _PARTIAL_ITEMS = 8  # a payer's items a payment may partly pay, nearest due first
 _NAME_TOKENS = 2  # a payer name is looked up by its two rarest token prefixes
 _NAME_BUCKET = 60  # token prefixes shared by more customers than this do not block
+_PAIR_CHUNK = 1 << 20  # payer × item pairs screened at once in :func:`_customer_pairs`
 
 
 class CustomerIndex:
@@ -106,6 +105,26 @@ class CustomerIndex:
             if sc > self._sim[k]:
                 self._sim[k] = float(sc)
 
+    def pair_similarities(self, norms: Sequence[str], cids: Sequence[str]) -> np.ndarray[Any, Any]:
+        """:meth:`similarity` of many (normalized name, customer) pairs at once, vectorized
+        (one rapidfuzz ``cpdist`` over every alias of each pair's customer; no cache)."""
+        norm = np.asarray(norms, dtype=object)
+        code, ucid = pd.factorize(np.asarray(cids, dtype=object))
+        aliases = [sorted(a for a in self.names.get(str(c), ()) if a) for c in ucid]
+        counts = np.array([len(a) for a in aliases], dtype=np.int64)
+        flat = np.array([a for al in aliases for a in al], dtype=object)
+        rows = np.flatnonzero((norm != "") & (counts[code] > 0))
+        rep = counts[code[rows]]
+        out = np.zeros(len(norm), dtype=np.float64)
+        if not len(rows):
+            return out
+        left = np.repeat(norm[rows], rep)
+        right = flat[expand(np.cumsum(counts) - counts, counts, code[rows])]
+        scores = cpdist(left.tolist(), right.tolist(), scorer=fuzz.WRatio, workers=1)
+        seg = np.cumsum(rep) - rep
+        out[rows] = np.maximum.reduceat(np.asarray(scores, dtype=np.float64), seg)
+        return out
+
     def name_candidates(self, norm_name: str) -> set[str]:
         """Customers sharing one of the two rarest name-token prefixes of ``norm_name`` (a
         prefix shared by many customers, such as ``SOCI`` or ``GROU``, does not block)."""
@@ -160,96 +179,79 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
     )
 
 
-KeyDict = dict[str, list[tuple[int, int]]]
-
-
-class KeyIndex:
-    """Reference keys of the invoices of one partition (``inv, key, lvl, n`` with ``n`` the
-    number of invoices sharing the key), built with vectorized string operations."""
-
-    def __init__(self, inv: pd.DataFrame) -> None:
-        frame = invoice_key_frame(inv["invoice_id"], inv["reference"])
-        frame["n"] = frame.groupby("key")["inv"].transform("size").to_numpy()
-        self.frame = frame
-
-    def subset(self, keys: set[str]) -> KeyDict:
-        """Key → [(invoice position, level)] for the given keys only."""
-        sub = self.frame[self.frame["key"].isin(keys)]
-        out: KeyDict = defaultdict(list)
-        for k, i, lvl in zip(sub["key"], sub["inv"], sub["lvl"], strict=True):
-            out[k].append((int(i), int(lvl)))
-        return out
-
-
-def key_index(inv: pd.DataFrame) -> KeyIndex:
-    """The :class:`KeyIndex` of a partition's invoices."""
-    return KeyIndex(inv)
-
-
-def lookup(index: KeyDict, keys: dict[str, int], config: MatchConfig) -> dict[int, int]:
-    """Invoice position → best reference level for the keys of one text."""
-    out: dict[int, int] = {}
-    for k, lt in keys.items():
-        hits = index.get(k)
-        if not hits:
-            continue
-        for i, li in hits:
-            lvl = max(lt, li)
-            if len(hits) > config.max_amount_bucket and lvl >= _STRONG:
-                continue
-            if out.get(i, 99) > lvl:
-                out[i] = lvl
-    return out
-
-
-def _ref_pairs(
-    tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, index: KeyIndex
-) -> pd.DataFrame:
-    tk = text_key_frame(tx["text"]).rename(columns={"row": "tx", "lvl": "lt"})
-    m = tk.merge(index.frame, on="key")
-    lvl = np.maximum(m["lt"].to_numpy(), m["lvl"].to_numpy())
-    keep = (m["n"].to_numpy() <= config.max_amount_bucket) | (lvl < _STRONG)
-    df = pd.DataFrame({"tx": m["tx"].to_numpy()[keep], "inv": m["inv"].to_numpy()[keep],
-                       "ref": lvl[keep].astype(np.int64)})  # fmt: skip
-    df = df.sort_values(["tx", "inv", "ref"], kind="stable")
-    return df.drop_duplicates(["tx", "inv"]).reset_index(drop=True)
-
-
-def _amount_pairs(tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig) -> pd.DataFrame:
-    o = pd.DataFrame({"amount": inv["open"].to_numpy(), "inv": np.arange(len(inv), dtype=np.int64)})
-    counts = o.groupby("amount")["inv"].transform("size")
-    o = o[counts <= config.max_amount_bucket]
-    t = pd.DataFrame({"amount": tx["amount"].to_numpy(), "tx": np.arange(len(tx), dtype=np.int64)})
-    return t.merge(o, on="amount")[["tx", "inv"]]
+def _amount_pairs(tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig) -> np.ndarray[Any, Any]:
+    """Pair keys (``tx * len(inv) + inv``) of payments equal to an open amount held by at most
+    ``max_amount_bucket`` invoices."""
+    opn = inv["open"].to_numpy()
+    vals, code, counts = np.unique(opn, return_inverse=True, return_counts=True)
+    ok = counts[code] <= config.max_amount_bucket
+    i_sorted = np.flatnonzero(ok)[np.argsort(code[ok], kind="stable")]
+    small = np.where(counts <= config.max_amount_bucket, counts, 0)
+    start = np.cumsum(small) - small
+    amt = tx["amount"].to_numpy()
+    p = np.clip(np.searchsorted(vals, amt), 0, max(len(vals) - 1, 0))
+    t = np.flatnonzero((vals[p] == amt) & (small[p] > 0)) if len(vals) else np.zeros(0, np.int64)
+    c = p[t]
+    i = i_sorted[expand(start, small, c)]
+    key: np.ndarray[Any, Any] = np.repeat(t.astype(np.int64), small[c]) * len(inv) + i
+    return key
 
 
 def _customer_pairs(
-    tx: pd.DataFrame, links: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig
-) -> pd.DataFrame:
-    """The payer's open items that could be this payment alone: amount equal or near (fee,
-    discount, a little over), or larger (a partial payment) among the ``_PARTIAL_ITEMS``
-    items due nearest the payment."""
-    items = pd.DataFrame(
-        {
-            "customer_id": inv["customer_id"].to_numpy(),
-            "inv": np.arange(len(inv), dtype=np.int64),
-            "due": inv["due_day"].to_numpy(),
-        }
-    )
-    items = items.sort_values(["customer_id", "due", "inv"], kind="stable")
-    items = items[items.groupby("customer_id").cumcount() < config.max_customer_items]
-    pairs = links[["tx", "customer_id"]].merge(items[["customer_id", "inv"]], on="customer_id")
-    t, i = pairs["tx"].to_numpy(), pairs["inv"].to_numpy()
-    amt, opn = tx["amount"].to_numpy()[t], inv["open"].to_numpy()[i]
-    a, o = np.abs(amt), np.abs(opn)
-    same = np.sign(amt) == np.sign(opn)
-    near = np.abs(o - a) <= np.maximum(o * 4 // 100, int(config.fee_max * 100))
-    partial = same & (a < o)
-    dist = np.abs(inv["due_day"].to_numpy()[i] - tx["day"].to_numpy()[t])
-    rank = pairs.assign(_d=dist, _p=partial).groupby(["tx", "_p"])["_d"].rank(method="first")
-    keep = same & (near | (partial & (rank.to_numpy() <= _PARTIAL_ITEMS)))
-    out: pd.DataFrame = pairs.loc[keep, ["tx", "inv"]]
-    return out
+    tx: pd.DataFrame,
+    link_t: np.ndarray[Any, Any],
+    link_c: np.ndarray[Any, Any],
+    inv: pd.DataFrame,
+    ccode: np.ndarray[Any, Any],
+    config: MatchConfig,
+) -> np.ndarray[Any, Any]:
+    """Pair keys of the payer's open items that could be this payment alone: amount equal or
+    near (fee, discount, a little over), or larger (a partial payment) among the
+    ``_PARTIAL_ITEMS`` items due nearest the payment.
+
+    ``link_t, link_c``: the payer links (payment position, customer code in ``ccode``, the
+    customer of each invoice), in link order; a payer's items are taken due date first (at
+    most ``max_customer_items``), ties of distance broken in that order."""
+    due = inv["due_day"].to_numpy()
+    n_inv = len(inv)
+    order = np.lexsort((due, ccode))  # per customer, due first then position (stable)
+    per = np.bincount(ccode, minlength=int(ccode.max(initial=-1)) + 1)
+    first = np.cumsum(per) - per
+    rank = np.arange(n_inv) - first[ccode[order]]
+    kept = order[rank < config.max_customer_items]
+    n_kept = np.minimum(per, config.max_customer_items)
+    start = np.cumsum(n_kept) - n_kept
+    amounts, days = tx["amount"].to_numpy(), tx["day"].to_numpy()
+    opens, fee = inv["open"].to_numpy(), int(config.fee_max * 100)
+    # chunks of whole payments (links are in payment order), a bounded number of pairs each
+    size = np.cumsum(n_kept[link_c])
+    out: list[np.ndarray[Any, Any]] = []
+    lo = 0
+    while lo < len(link_t):
+        hi = int(np.searchsorted(size, (size[lo - 1] if lo else 0) + _PAIR_CHUNK, "right"))
+        hi = max(hi, lo + 1)
+        hi = int(np.searchsorted(link_t, link_t[hi - 1], "right"))  # whole payments only
+        t = np.repeat(link_t[lo:hi], n_kept[link_c[lo:hi]])
+        i = kept[expand(start, n_kept, link_c[lo:hi])]
+        amt, opn = amounts[t], opens[i]
+        a, o = np.abs(amt), np.abs(opn)
+        same = np.sign(amt) == np.sign(opn)
+        near = np.abs(o - a) <= np.maximum(o * 4 // 100, fee)
+        # a partial payment: rank by due-date distance within the payment, ties in pair order
+        part = np.flatnonzero(same & (a < o))
+        pt = t[part]
+        dist = np.abs(due[i[part]] - days[pt])
+        by = np.argsort(pt * (int(dist.max(initial=0)) + 1) + dist, kind="stable")
+        new_t = np.ones(len(part), dtype=bool)
+        new_t[1:] = pt[by][1:] != pt[by][:-1]
+        first_of = np.maximum.accumulate(np.where(new_t, np.arange(len(part)), 0))
+        rank = np.empty(len(part), dtype=np.int64)
+        rank[by] = np.arange(len(part)) - first_of + 1
+        keep = same & near
+        keep[part[rank <= _PARTIAL_ITEMS]] = True
+        out.append(t[keep].astype(np.int64) * n_inv + i[keep])
+        lo = hi
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
 def candidate_pairs(
@@ -258,40 +260,79 @@ def candidate_pairs(
     """Candidate pairs of one currency partition and the payer → customer links.
 
     Returns:
-        pairs: ``tx, inv`` (positions in the partition frames), ``ref`` (level code in
-        :data:`~rapprochement.matching.keys.LEVELS`), ``iban`` (0 known payer IBAN of this
-        customer, 1 IBAN known for another customer only, 2 no information), ``name_sim``.
+        pairs: ``tx, inv`` (positions in the partition frames, sorted), ``ref`` (level code in
+        :data:`~rapprochement.matching.keys.LEVELS`), ``customer_id``, ``iban`` (0 known payer
+        IBAN of this customer, 1 IBAN known for another customer only, 2 no information),
+        ``name_sim``.
         links: the output of :func:`customer_links`.
     """
     links = customer_links(tx, idx, config)
-    ref = _ref_pairs(tx, inv, config, keys)
-    parts = [
-        ref[["tx", "inv"]],
-        _amount_pairs(tx, inv, config),
-        _customer_pairs(tx, links, inv, config),
-    ]
-    pairs = pd.concat(parts, ignore_index=True).drop_duplicates().sort_values(["tx", "inv"])
-    pairs = pairs.reset_index(drop=True).astype({"tx": np.int64, "inv": np.int64})
-    ref = ref.astype({"tx": np.int64, "inv": np.int64, "ref": np.int64})
-    pairs = pairs.merge(ref, on=["tx", "inv"], how="left")
-    pairs["ref"] = pairs["ref"].fillna(_NONE).astype(np.int64)
-    pairs["customer_id"] = inv["customer_id"].to_numpy()[pairs["inv"].to_numpy()]
-    pairs = pairs.merge(links, on=["tx", "customer_id"], how="left")
-    pairs["iban_link"] = pairs["iban_link"].astype(object).where(pairs["iban_link"].notna(), False)
-    tx_iban = tx["iban"].to_numpy()[pairs["tx"].to_numpy()]
-    has_known = np.array([bool(b) and b in idx.by_iban for b in tx_iban], dtype=bool)
-    link = pairs["iban_link"].to_numpy(dtype=bool)
-    pairs["iban"] = np.where(link, 0, np.where(has_known, 1, 2)).astype(np.int64)
+    ref = ref_pairs(tx, inv, config, keys)
+    n_inv = len(inv)
+    ccode, cust = pd.factorize(inv["customer_id"].to_numpy(dtype=object))
+    ccode = ccode.astype(np.int64)
+    n_c = max(len(cust), 1)
+    l_code = pd.Index(cust, dtype=object).get_indexer(links["customer_id"].to_numpy(dtype=object))
+    has_items = l_code >= 0  # a payer with no open item here pairs with nothing
+    l_t = links["tx"].to_numpy()[has_items].astype(np.int64)
+    l_c = l_code[has_items].astype(np.int64)
+    l_iban = links["iban_link"].to_numpy(dtype=bool)[has_items]
+    ref_key = ref["tx"].to_numpy() * n_inv + ref["inv"].to_numpy()
+    key = _unique(
+        np.concatenate(
+            [
+                ref_key,
+                _amount_pairs(tx, inv, config),
+                _customer_pairs(tx, l_t, l_c, inv, ccode, config),
+            ]
+        )
+    )
+    t, i = key // n_inv, key % n_inv
+    ref_lvl = np.full(len(key), _NONE, dtype=np.int64)
+    found = _positions(ref_key, key)
+    ref_lvl[found >= 0] = ref["ref"].to_numpy()[found[found >= 0]]
+    c = ccode[i]
+    link_key = l_t * n_c + l_c
+    lorder = np.argsort(link_key, kind="stable")
+    lfound = _positions(link_key[lorder], t * n_c + c)
+    link = np.zeros(len(key), dtype=bool)
+    link[lfound >= 0] = l_iban[lorder][lfound[lfound >= 0]]
+    known = np.array([bool(b) and b in idx.by_iban for b in tx["iban"]], dtype=bool)
+    iban = np.where(link, 0, np.where(known[t], 1, 2)).astype(np.int64)
     norm = {n: normalize_name(n) for n in set(tx["name"])}
-    tx_norm = np.array([norm[n] for n in tx["name"]], dtype=object)
-    who = pd.DataFrame({"nn": tx_norm[pairs["tx"].to_numpy()], "c": pairs["customer_id"]})
-    uniq = who.drop_duplicates()
-    idx.prefill(zip(uniq["nn"], uniq["c"], strict=True))
-    sim = idx._sim
-    uniq = uniq.assign(
-        name_sim=[sim.get((a, b), 0.0) for a, b in zip(uniq["nn"], uniq["c"], strict=True)]
+    ncode, nn = pd.factorize(np.array([norm[n] for n in tx["name"]], dtype=object))
+    combo, back = np.unique(ncode[t].astype(np.int64) * n_c + c, return_inverse=True)
+    sims = idx.pair_similarities(
+        np.asarray(nn, dtype=object)[combo // n_c], np.asarray(cust, dtype=object)[combo % n_c]
     )
-    pairs["name_sim"] = (
-        who.merge(uniq, on=["nn", "c"], how="left")["name_sim"].fillna(0.0).to_numpy()
+    pairs = pd.DataFrame(
+        {
+            "tx": t,
+            "inv": i,
+            "ref": ref_lvl,
+            "customer_id": pd.Series(inv["customer_id"].to_numpy(dtype=object)[i], dtype=object),
+            "iban": iban,
+            "name_sim": sims[back.ravel()] if len(key) else np.zeros(0),
+        }
     )
-    return pairs.drop(columns=["iban_link"]), links
+    return pairs, links
+
+
+def _unique(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The sorted distinct values of an integer array (a sort, cheaper than ``np.unique``)."""
+    x = np.sort(x)
+    keep = np.ones(len(x), dtype=bool)
+    keep[1:] = x[1:] != x[:-1]
+    out: np.ndarray[Any, Any] = x[keep]
+    return out
+
+
+def _positions(
+    sorted_keys: np.ndarray[Any, Any], keys: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """Position of each of ``keys`` in ``sorted_keys`` (-1 when absent)."""
+    if not len(sorted_keys):
+        return np.full(len(keys), -1, dtype=np.int64)
+    p = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    out: np.ndarray[Any, Any] = np.where(sorted_keys[p] == keys, p, -1)
+    return out

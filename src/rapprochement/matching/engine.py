@@ -32,7 +32,13 @@ from rapprochement.matching.frames import (
 )
 from rapprochement.matching.groups import group_hypotheses
 from rapprochement.matching.result import ReconciliationResult
-from rapprochement.matching.scoring import Weights, contributions, load_weights, score_frame
+from rapprochement.matching.scoring import (
+    Weights,
+    calibrate,
+    contributions,
+    load_weights,
+    score_frame,
+)
 from rapprochement.money import from_minor
 
 __all__ = ["Partition", "count_candidates", "hypotheses", "partitions", "prepare", "reconcile"]
@@ -96,13 +102,21 @@ def partitions(tx: pd.DataFrame, inv: pd.DataFrame, rem: pd.DataFrame | None) ->
     """One partition per currency of the payments, with the open items of that currency."""
     out = []
     for ccy in sorted(set(tx["currency"])):
-        t = tx[tx["currency"] == ccy].reset_index(drop=True)
-        i = inv[(inv["currency"] == ccy) & (inv["open"] != 0)].reset_index(drop=True)
+        t = _rows_where(tx, (tx["currency"] == ccy).to_numpy())
+        i = _rows_where(inv, ((inv["currency"] == ccy) & (inv["open"] != 0)).to_numpy())
         r = None
         if rem is not None:
             r = rem[rem["transaction_id"].isin(set(t["transaction_id"]))]
         out.append(Partition(ccy, t, i, r))
     return out
+
+
+def _rows_where(df: pd.DataFrame, mask: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """The rows of ``df`` where ``mask`` holds, renumbered (``df`` itself, not a copy, when
+    every row does: one currency and no settled item is the common case at scale)."""
+    if mask.all() and df.index.equals(pd.RangeIndex(len(df))):
+        return df
+    return df[mask].reset_index(drop=True)
 
 
 def hypotheses(
@@ -114,6 +128,7 @@ def hypotheses(
     kidx = key_index(part.inv)
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
     pairs, links = candidate_pairs(part.tx, part.inv, cidx, kidx, config)
+    del cidx  # its similarity cache is not needed past blocking
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
@@ -180,11 +195,16 @@ def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[d
     return out
 
 
-def _score(df: pd.DataFrame, w: Weights) -> pd.DataFrame:
+def _score(df: pd.DataFrame, w: Weights, threshold: float) -> pd.DataFrame:
+    """The hypotheses scored at least ``threshold``, with their ``logit`` and ``p`` (only the
+    kept rows are copied: the unscored frame is the largest of a partition)."""
     if not len(df):
         return df.assign(logit=np.zeros(0), p=np.zeros(0))
     logit = score_frame(df, w)
-    return df.assign(logit=logit, p=1.0 / (1.0 + np.exp(-logit)))
+    p = calibrate(logit, w)
+    keep = p >= threshold
+    out: pd.DataFrame = df.loc[keep].assign(logit=logit[keep], p=p[keep])
+    return out
 
 
 def reconcile(
@@ -223,24 +243,27 @@ def reconcile(
     _log.debug("inputs validated %.2fs", time.perf_counter() - t0)
     rows: list[dict[str, Any]] = []
     amb_rows: list[dict[str, Any]] = []
+    dup_rows: list[dict[str, Any]] = []
     for part in partitions(tx, inv, rem):
         if not len(part.inv):
             continue
         singles, groups = hypotheses(part, customers, config)
         t0 = time.perf_counter()
-        singles = _score(singles, w)
-        groups = _score(groups, w)
+        singles = _score(singles, w, sugg_t)
+        groups = _score(groups, w, sugg_t)
         _log.debug("%s: scoring %.2fs", part.currency, time.perf_counter() - t0)
         res = assign(
-            singles[singles["p"] >= sugg_t],
-            groups[groups["p"] >= sugg_t],
-            len(part.tx),
-            part.inv["open"].to_numpy(),
-            part.tx["amount"].to_numpy(),
+            singles, groups, len(part.tx), part.inv["open"].to_numpy(), part.tx["amount"].to_numpy()
         )
+        del singles, groups
         _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
         rows.extend(_rows(part, res, auto_t, w))
         iids = part.inv["invoice_id"].to_numpy()
+        tids = part.tx["transaction_id"].to_numpy()
+        for t, (f, i) in sorted(res.duplicates.items()):
+            dup_rows.append(
+                {"transaction_id": tids[t], "duplicate_of": tids[f], "invoice_id": iids[i]}
+            )
         for t, alts in sorted(res.ambiguous.items()):
             amb_rows.append(
                 {
@@ -249,7 +272,7 @@ def reconcile(
                 }
             )
     t0 = time.perf_counter()
-    result = _result(tx, inv, rows, amb_rows, config)
+    result = _result(tx, inv, rows, amb_rows, config, dup_rows)
     _log.debug("result frames %.2fs", time.perf_counter() - t0)
     return result
 
@@ -260,8 +283,9 @@ def _result(
     rows: list[dict[str, Any]],
     amb_rows: list[dict[str, Any]],
     config: MatchConfig,
+    dup_rows: list[dict[str, Any]] | None = None,
 ) -> ReconciliationResult:
-    from rapprochement.matching.result import ALLOCATION_COLUMNS
+    from rapprochement.matching.result import ALLOCATION_COLUMNS, DUPLICATE_COLUMNS
 
     al = pd.DataFrame(
         [{k: v for k, v in r.items() if k != "_minor"} for r in rows],
@@ -329,4 +353,5 @@ def _result(
         version=_version(),
         n_transactions=len(tx),
         n_invoices=len(inv),
+        duplicates=pd.DataFrame(dup_rows or [], columns=list(DUPLICATE_COLUMNS), dtype=object),
     )

@@ -110,7 +110,9 @@ def _ids(df: pd.DataFrame, col: str, what: str) -> np.ndarray[Any, Any]:
 
 
 def _currencies(df: pd.DataFrame, what: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    ccy = np.array([s.strip().upper() for s in _text(df, "currency")], dtype=object)
+    raw = _text(df, "currency")
+    code = {c: c.strip().upper() for c in set(raw.tolist())}  # one string per distinct code
+    ccy = np.array([code[c] for c in raw], dtype=object)
     exps = np.zeros(len(ccy), dtype=np.int64)
     bad = np.zeros(len(ccy), dtype=bool)
     for code in set(ccy.tolist()):
@@ -209,7 +211,11 @@ def _days(df: pd.DataFrame, col: str, what: str, *, required: bool) -> np.ndarra
 
 
 def _compact_iban(values: Iterable[str]) -> np.ndarray[Any, Any]:
-    return np.array(["".join(v.split()).upper() for v in values], dtype=object)
+    seen: dict[str, str] = {}  # one string per distinct IBAN (a payer pays many times)
+    return np.array(
+        [seen.get(v) or seen.setdefault(v, "".join(v.split()).upper()) for v in values],
+        dtype=object,
+    )
 
 
 def _clean_ref(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,12 +29,15 @@ from rapprochement.references import fi, find_references, kid, normalize_token, 
 
 __all__ = [
     "LEVELS",
+    "expand",
     "invoice_key_frame",
+    "invoice_key_rows",
     "invoice_keys",
     "normalize_name",
     "text_key_frame",
     "text_keys",
     "text_tokens",
+    "unique_text_keys",
 ]
 
 #: Reference levels, strongest first (the index is the level code used in frames).
@@ -71,6 +75,7 @@ def normalize_name(name: str) -> str:
 
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 _DIGITS = re.compile(r"\d+")
+_A_DIGIT = re.compile(r"\d")
 
 
 def _token_keys(raw: str) -> set[str]:
@@ -102,7 +107,7 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
     run of 1-3 of its groups (``20250000173/20250000174`` holds two invoice numbers)."""
     rkeys: dict[str, int] = {}
     tokens: list[str] = []
-    if not text:
+    if not _A_DIGIT.search(text):  # every reference and invoice number holds a digit
         return rkeys, tokens
     # bare FI / KID numbers are not looked for: their digits already give an exact key
     for ref in find_references(text, digit_schemes=False):
@@ -114,7 +119,7 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
                 tokens.append(ref.raw)
             continue
         tokens.append(ref.raw)
-        m = re.search(r"\d", ref.raw)
+        m = _A_DIGIT.search(ref.raw)
         if m and m.start() > 0:
             tokens.append(ref.raw[m.start() :])
         groups = list(_GROUP.finditer(ref.raw))
@@ -137,21 +142,68 @@ def text_keys(text: str) -> dict[str, int]:
     return out
 
 
+def unique_text_keys(texts: Iterable[str]) -> tuple[np.ndarray[Any, Any], pd.DataFrame]:
+    """Keys of many payment texts, each distinct text and each distinct token worked out once.
+
+    Returns:
+        codes: per text, its position among the distinct texts (first-seen order).
+        keys: ``row, key, lvl`` of the distinct texts (``row`` = that position), the strongest
+        level of each key of a text.
+    """
+    seen: dict[str, int] = {}
+    codes = np.fromiter((seen.setdefault(t, len(seen)) for t in texts), dtype=np.int64)
+    r_rows: list[tuple[int, str, int]] = []
+    tok_text: list[int] = []
+    tok_id: list[int] = []
+    tokens: dict[str, int] = {}
+    for u, text in enumerate(seen):
+        rkeys, toks = text_tokens(text)
+        r_rows.extend((u, k, lvl) for k, lvl in rkeys.items())
+        for tok in toks:
+            tok_text.append(u)
+            tok_id.append(tokens.setdefault(tok, len(tokens)))
+    vk = _vector_token_keys(pd.Series(list(tokens), dtype=object))
+    # (text, token) pairs × the keys of the token (``vk`` rows grouped by token, CSR-style)
+    order = np.argsort(vk["row"].to_numpy(), kind="stable")
+    counts = np.bincount(vk["row"].to_numpy(), minlength=len(tokens))
+    tid = np.asarray(tok_id, dtype=np.int64)
+    pos = order[expand(np.cumsum(counts) - counts, counts, tid)]
+    rows = np.repeat(np.asarray(tok_text, dtype=np.int64), counts[tid])
+    keys, lvls = vk["key"].to_numpy()[pos], vk["lvl"].to_numpy()[pos]
+    out = pd.concat(
+        [
+            pd.DataFrame({"row": rows, "key": keys, "lvl": lvls}),
+            pd.DataFrame(r_rows, columns=["row", "key", "lvl"]),
+        ],
+        ignore_index=True,
+    )
+    out = out.astype({"row": np.int64, "lvl": np.int64})  # an empty part is of object dtype
+    out = out.sort_values("lvl", kind="stable")  # the strongest level of a key comes first
+    return codes, out.drop_duplicates(["row", "key"]).reset_index(drop=True)
+
+
+def expand(
+    starts: np.ndarray[Any, Any], counts: np.ndarray[Any, Any], which: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """Positions ``starts[w] .. starts[w] + counts[w] - 1`` for each ``w`` of ``which``, in order
+    (the rows of a CSR layout selected by ``which``, with repeats)."""
+    c = counts[which]
+    total = int(c.sum())
+    base = np.repeat(starts[which] - (np.cumsum(c) - c), c)
+    out: np.ndarray[Any, Any] = base + np.arange(total, dtype=np.int64)
+    return out
+
+
 def text_key_frame(texts: Iterable[str]) -> pd.DataFrame:
     """Keys of many payment texts at once: ``row, key, lvl`` (strongest level per key)."""
-    r_rows: list[tuple[int, str, int]] = []
-    tok_rows: list[int] = []
-    toks: list[str] = []
-    for t, text in enumerate(texts):
-        rkeys, tokens = text_tokens(text)
-        r_rows.extend((t, k, lvl) for k, lvl in rkeys.items())
-        tok_rows.extend([t] * len(tokens))
-        toks.extend(tokens)
-    vk = _vector_token_keys(pd.Series(toks, dtype=object))
-    vk["row"] = np.array(tok_rows, dtype=np.int64)[vk["row"].to_numpy()] if len(vk) else 0
-    out = pd.concat([vk, pd.DataFrame(r_rows, columns=["row", "key", "lvl"])], ignore_index=True)
-    out = out.sort_values("lvl", kind="stable")  # the strongest level of a key comes first
-    return out.drop_duplicates(["row", "key"]).reset_index(drop=True)
+    codes, keys = unique_text_keys(texts)
+    order = np.argsort(keys["row"].to_numpy(), kind="stable")
+    counts = np.bincount(keys["row"].to_numpy(), minlength=int(codes.max(initial=-1)) + 1)
+    pos = order[expand(np.cumsum(counts) - counts, counts, codes)]
+    rows = np.repeat(np.arange(len(codes), dtype=np.int64), counts[codes])
+    return pd.DataFrame(
+        {"row": rows, "key": keys["key"].to_numpy()[pos], "lvl": keys["lvl"].to_numpy()[pos]}
+    )
 
 
 def invoice_keys(values: Iterable[str]) -> dict[str, int]:
@@ -174,37 +226,54 @@ def invoice_keys(values: Iterable[str]) -> dict[str, int]:
     return out
 
 
+_NON_AZ09 = re.compile(r"[^A-Z0-9]")
+_LEAD_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+_NON_09 = re.compile(r"[^0-9]")
+_TAIL = re.compile(r"([0-9]+)[^0-9]*$")
+
+
 def _vector_token_keys(values: pd.Series) -> pd.DataFrame:
-    """:func:`_token_keys` of many tokens at once (pandas string ops): ``row, key, lvl``."""
-    raw = values.astype(object).fillna("")
-    ascii_ = raw.map(str.isascii).astype(bool)
-    if not ascii_.all():
-        raw = raw.where(ascii_, raw.map(lambda s: unicodedata.normalize("NFKD", s)))
-    up = raw.str.upper()
-    comp = up.str.replace(r"[^A-Z0-9]", "", regex=True)
-    stripped = up.str.replace(r"(?<![0-9])0+(?=[0-9])", "", regex=True)
-    norm = stripped.str.replace(r"[^A-Z0-9]", "", regex=True)
-    digits = up.str.replace(r"[^0-9]", "", regex=True)
-    z = stripped.str.replace(r"[^0-9]", "", regex=True)
-    tail = up.str.extract(r"([0-9]+)[^0-9]*$", expand=False).fillna("").str.lstrip("0")
-    n_comp, n_dig = comp.str.len(), digits.str.len()
-    rows = np.arange(len(values))
-    parts = []
-
-    def add(prefix: str, col: pd.Series, mask: pd.Series, lvl: int) -> None:
-        m = mask.to_numpy(dtype=bool)
-        parts.append(pd.DataFrame({"row": rows[m], "key": prefix + col[m].to_numpy(dtype=object),
-                                   "lvl": lvl}))  # fmt: skip
-
-    has_digit = n_dig > 0
-    add("C:", comp, (n_comp >= 3) & has_digit, 1)
-    add("N:", norm, (n_comp >= 3) & has_digit, 2)
-    add("D:", digits, n_dig >= 5, 3)
-    add("Z:", z, (n_dig >= 5) & (z.str.len() >= 4), 3)
-    add("L:", tail, tail.str.len() >= 3, 4)
-    srt = digits.map(lambda d: "".join(sorted(d)))
-    add("S:", srt, n_dig >= 5, 5)
-    return pd.concat(parts, ignore_index=True)
+    """:func:`_token_keys` of many tokens at once: ``row, key, lvl``, grouped by key prefix
+    (``C N D Z L S``), rows ascending within each (one fused pass of precompiled patterns per
+    token; a token without an ASCII digit has no key)."""
+    out: tuple[tuple[list[int], list[str]], ...] = tuple(([], []) for _ in range(6))
+    c_, n_, d_, z_, l_, s_ = out
+    for r, raw in enumerate(values.astype(object).fillna("").tolist()):
+        up = (raw if raw.isascii() else unicodedata.normalize("NFKD", raw)).upper()
+        digits = _NON_09.sub("", up)
+        if not digits:
+            continue
+        comp = _NON_AZ09.sub("", up)
+        stripped = _LEAD_ZEROS.sub("", up)
+        if len(comp) >= 3:
+            c_[0].append(r)
+            c_[1].append("C:" + comp)
+            n_[0].append(r)
+            n_[1].append("N:" + _NON_AZ09.sub("", stripped))
+        if len(digits) >= 5:
+            d_[0].append(r)
+            d_[1].append("D:" + digits)
+            z = _NON_09.sub("", stripped)
+            if len(z) >= 4:
+                z_[0].append(r)
+                z_[1].append("Z:" + z)
+            s_[0].append(r)
+            s_[1].append("S:" + "".join(sorted(digits)))
+        m = _TAIL.search(up)
+        tail = m.group(1).lstrip("0") if m else ""
+        if len(tail) >= 3:
+            l_[0].append(r)
+            l_[1].append("L:" + tail)
+    order = (c_, n_, d_, z_, l_, s_)  # the prefix order of the frame
+    return pd.DataFrame(
+        {
+            "row": np.array([r for rows, _ in order for r in rows], dtype=np.int64),
+            "key": pd.Series([k for _, keys in order for k in keys], dtype=object),
+            "lvl": np.repeat(
+                np.array([1, 2, 3, 3, 4, 5], dtype=np.int64), [len(rows) for rows, _ in order]
+            ),
+        }
+    )
 
 
 def _checksummed(ref: str) -> str | None:
@@ -223,9 +292,10 @@ def _checksummed(ref: str) -> str | None:
     return "R:" + comp if ok else None
 
 
-def invoice_key_frame(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
-    """Keys of every invoice (``inv`` position, ``key``, ``lvl``), vectorized over the ids;
-    printed references go through :func:`invoice_keys` (they may be checksummed)."""
+def invoice_key_rows(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
+    """Every key of every invoice, repeats included (``inv`` position, ``key``, ``lvl``):
+    vectorized over the ids; printed references go through :func:`invoice_keys` (they may be
+    checksummed). :func:`invoice_key_frame` keeps the strongest level of each."""
     refs = refs.astype(object).fillna("")
     has = (refs != "").to_numpy()
     ref_keys = _vector_token_keys(refs[has].reset_index(drop=True))
@@ -239,5 +309,11 @@ def invoice_key_frame(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
             rows.append((int(i), key, 0))
     frames.append(pd.DataFrame(rows, columns=["inv", "key", "lvl"]))
     out = pd.concat(frames, ignore_index=True)
-    out = out.sort_values("lvl", kind="stable")  # the strongest level of a key comes first
+    return out.astype({"inv": np.int64, "lvl": np.int64})  # an empty part is of object dtype
+
+
+def invoice_key_frame(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
+    """Keys of every invoice (``inv`` position, ``key``, ``lvl``), the strongest level of each
+    key of an invoice, ordered by level (see :func:`invoice_key_rows`)."""
+    out = invoice_key_rows(ids, refs).sort_values("lvl", kind="stable")
     return out.drop_duplicates(["inv", "key"]).reset_index(drop=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -29,7 +29,7 @@ import pandas as pd
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.scoring import Contribution
 
-__all__ = ["ALLOCATION_COLUMNS", "ReconciliationResult", "explanation_of"]
+__all__ = ["ALLOCATION_COLUMNS", "DUPLICATE_COLUMNS", "ReconciliationResult", "explanation_of"]
 
 ALLOCATION_COLUMNS = (
     "transaction_id",
@@ -42,6 +42,13 @@ ALLOCATION_COLUMNS = (
     "group_id",
     "explanation",
 )
+
+#: columns of :attr:`ReconciliationResult.duplicates`
+DUPLICATE_COLUMNS = ("transaction_id", "duplicate_of", "invoice_id")
+
+
+def _no_duplicates() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in DUPLICATE_COLUMNS})
 
 
 def explanation_of(value: str) -> list[Contribution]:
@@ -63,6 +70,9 @@ class ReconciliationResult:
             alternatives`` (a list of invoice-id tuples); never automatic.
         config: the configuration used.
         version: the rapprochement version that produced the result.
+        duplicates: payments left unmatched because they repeat an earlier payment of an
+            invoice already settled (same amount, same evidence): ``transaction_id,
+            duplicate_of, invoice_id``. They are also in ``unmatched_transactions``.
     """
 
     allocations: pd.DataFrame
@@ -73,6 +83,7 @@ class ReconciliationResult:
     version: str
     n_transactions: int = 0
     n_invoices: int = 0
+    duplicates: pd.DataFrame = field(default_factory=_no_duplicates)
 
     def summary(self) -> dict[str, Any]:
         """Counts and amounts: allocations by status and kind, auto rate, what is left."""
@@ -94,6 +105,7 @@ class ReconciliationResult:
             "unmatched_transactions": len(self.unmatched_transactions),
             "open_invoices": len(self.open_invoices),
             "ambiguous": len(self.ambiguous),
+            "duplicates": len(self.duplicates),
             "version": self.version,
         }
 
@@ -102,6 +114,13 @@ class ReconciliationResult:
         log-odds contribution, the running total, and the resulting probability."""
         rows = self.allocations[self.allocations["transaction_id"] == transaction_id]
         if rows.empty:
+            dup = self.duplicates[self.duplicates["transaction_id"] == transaction_id]
+            if len(dup):
+                first, inv = dup["duplicate_of"].iat[0], dup["invoice_id"].iat[0]
+                return (
+                    f"{transaction_id}: no allocation: duplicate of {first}, which already "
+                    f"settles {inv} with the same amount and evidence (refund or confirm it)"
+                )
             return f"{transaction_id}: no allocation (unmatched)"
         out: list[str] = []
         seen: set[str] = set()

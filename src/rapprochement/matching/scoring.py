@@ -1,14 +1,23 @@
 """Fellegi–Sunter scoring: each feature level adds a learned log-likelihood ratio.
 
-``logit = prior + Σ_feature weight[feature][level]`` and ``score = 1 / (1 + e^-logit)``, the
-calibrated probability that the hypothesis is right. The weights are logistic-regression
+``logit = prior + Σ_feature weight[feature][level]``; the weights are logistic-regression
 coefficients over one-hot feature levels (the first level of each feature, see
 :data:`~rapprochement.matching.features.FEATURE_LEVELS`, is the baseline and weighs 0) fitted by
 ``benchmarks/train.py`` on labeled data and shipped as ``weights.json`` beside this module.
+
+``score`` is the calibrated probability that an allocation is right: the regression's
+``1 / (1 + e^-logit)`` is fitted on every hypothesis, most of which the assignment discards, so
+it misjudges the ones that survive (a low-scoring allocation left alone by its rivals is right
+far more often than its raw probability says). ``weights.json`` therefore also ships a
+monotone calibration map (isotonic regression of "the allocation is right" on the raw log-odds
+of the engine's final allocations on the training books), applied as a piecewise-linear
+interpolation (beyond the end knots the log-odds keep a slope of one); its effect is the
+``calibration`` term of an explanation.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from functools import lru_cache
@@ -22,7 +31,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from rapprochement.errors import ConfigError
 from rapprochement.matching.features import FEATURE_LEVELS, FEATURES
 
-__all__ = ["Contribution", "Weights", "contributions", "load_weights", "score_frame"]
+__all__ = [
+    "Contribution",
+    "Weights",
+    "calibrate",
+    "contributions",
+    "load_weights",
+    "score_frame",
+]
+
+_P_MIN = 1e-6  # calibrated probabilities stay inside (0, 1): their log-odds stay finite
 
 
 class Contribution(BaseModel):
@@ -46,6 +64,23 @@ class Weights(BaseModel):
     auto_threshold: float = Field(ge=0, le=1, description="Learned auto-match threshold.")
     suggest_threshold: float = Field(ge=0, le=1, description="Learned suggestion threshold.")
     trained_on: dict[str, Any] = Field(default_factory=dict, description="Provenance.")
+    calibration: list[tuple[float, float]] = Field(
+        default_factory=list,
+        description="Knots (raw log-odds, calibrated probability), increasing; empty: none.",
+    )
+
+    @field_validator("calibration")
+    @classmethod
+    def _monotone(cls, knots: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        xs = [x for x, _ in knots]
+        ps = [p for _, p in knots]
+        if any(not math.isfinite(x) for x in xs) or any(not 0.0 <= p <= 1.0 for p in ps):
+            raise ValueError("calibration knots must be finite log-odds and probabilities")
+        if any(b <= a for a, b in itertools.pairwise(xs)) or any(
+            b < a for a, b in itertools.pairwise(ps)
+        ):
+            raise ValueError("calibration knots must increase")
+        return knots
 
     @field_validator("weights")
     @classmethod
@@ -93,10 +128,36 @@ def score_frame(df: pd.DataFrame, w: Weights) -> np.ndarray[Any, Any]:
     return logit
 
 
+def calibrate(logit: np.ndarray[Any, Any], w: Weights) -> np.ndarray[Any, Any]:
+    """Calibrated probabilities of raw log-odds (the logistic function when ``w`` has no
+    calibration map)."""
+    logit = np.asarray(logit, dtype=np.float64)
+    if not w.calibration:
+        plain: np.ndarray[Any, Any] = 1.0 / (1.0 + np.exp(-logit))
+        return plain
+    xs = np.array([x for x, _ in w.calibration])
+    ps = np.clip(np.array([p for _, p in w.calibration]), _P_MIN, 1.0 - _P_MIN)
+    out = np.interp(logit, xs, ps)
+    # beyond the knots the log-odds keep their slope (1) from the end knot
+    ends = np.log(ps[[0, -1]] / (1.0 - ps[[0, -1]]))
+    lo, hi = logit < xs[0], logit > xs[-1]
+    out[lo] = 1.0 / (1.0 + np.exp(-(ends[0] + logit[lo] - xs[0])))
+    out[hi] = 1.0 / (1.0 + np.exp(-(ends[1] + logit[hi] - xs[-1])))
+    clipped: np.ndarray[Any, Any] = np.clip(out, _P_MIN, 1.0 - _P_MIN)
+    return clipped
+
+
 def contributions(row: dict[str, Any], w: Weights) -> list[Contribution]:
-    """The explanation of one hypothesis: prior then one contribution per feature."""
+    """The explanation of one hypothesis: prior, one contribution per feature, then (when
+    the weights carry a calibration map) the calibration's shift of the log-odds, so that
+    the terms add up to the log-odds of the calibrated score."""
     out = [Contribution(feature="prior", value="base rate", weight=w.prior)]
     for f in FEATURES:
         lvl = str(row.get(f, ""))
         out.append(Contribution(feature=f, value=lvl, weight=w.weights.get(f, {}).get(lvl, 0.0)))
+    if w.calibration:
+        raw = sum(c.weight for c in out)
+        p = float(calibrate(np.array([raw]), w)[0])
+        shift = math.log(p / (1.0 - p)) - raw
+        out.append(Contribution(feature="calibration", value="isotonic", weight=shift))
     return out

@@ -1,0 +1,185 @@
+"""Shared state of the grouped-hypothesis search: the partition's arrays, what each payment
+names, who each payment may come from, and the rows found so far (:class:`GroupContext`);
+:func:`fill` spreads a payment over the items of a group."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+
+from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.features import (
+    amount_level,
+    count_level,
+    date_level,
+    evidence_level,
+    name_level,
+)
+from rapprochement.matching.keys import normalize_name
+
+__all__ = ["GROUP_COLUMNS", "REF_OK", "REF_WEAK", "GroupContext", "fill", "level_of"]
+
+GROUP_COLUMNS = (
+    "tx",
+    "invs",
+    "allocs",
+    "source",
+    "amount",
+    "reference",
+    "iban",
+    "name",
+    "date",
+    "size",
+    "rivals",
+    "inv_rivals",
+    "evidence",
+    "named_outside",
+    "siblings",
+    "interchangeable",
+)
+REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is named"
+REF_WEAK = 5  # a transposed number: not named, but the first item to complete a group with
+
+
+class GroupContext:
+    """Arrays and indexes of one partition for the group search, and the rows found."""
+
+    def __init__(
+        self,
+        tx: pd.DataFrame,
+        inv: pd.DataFrame,
+        pairs: pd.DataFrame,
+        config: MatchConfig,
+        currency: str,
+    ) -> None:
+        self.tx, self.inv, self.config, self.currency = tx, inv, config, currency
+        self.open = inv["open"].to_numpy()
+        self.amounts: np.ndarray[Any, Any] = tx["amount"].to_numpy()
+        self.days: np.ndarray[Any, Any] = tx["day"].to_numpy()
+        self.cust = inv["customer_id"].to_numpy()
+        self.issue = inv["issue_day"].to_numpy()
+        self.due = inv["due_day"].to_numpy()
+        self.items: dict[str, list[int]] = defaultdict(list)
+        for k, c in enumerate(self.cust):
+            self.items[c].append(k)
+        for c in self.items:
+            self.items[c].sort(key=lambda k: (self.due[k], k))
+        # per tx: {inv: ref level} and the best (iban, name_sim) per customer
+        self.refs: dict[int, dict[int, int]] = defaultdict(dict)
+        self.weak: dict[int, set[int]] = defaultdict(set)
+        self.who: dict[tuple[int, str], tuple[str, float]] = {}
+        # from all candidate pairs: a credit note named in the text counts too
+        tcol, icol, rcol = pairs["tx"].to_numpy(), pairs["inv"].to_numpy(), pairs["ref"]
+        ibans = np.array(["known", "other", "unknown"], dtype=object)[pairs["iban"].to_numpy()]
+        for t, i, r, ib, ns in zip(
+            tcol, icol, rcol.to_numpy(), ibans, pairs["name_sim"].to_numpy(), strict=True
+        ):
+            if r <= REF_OK:
+                self.refs[int(t)][int(i)] = int(r)
+            elif r == REF_WEAK:
+                self.weak[int(t)].add(int(i))
+            self.who[(int(t), self.cust[i])] = (str(ib), float(ns))
+        self.rows: list[dict[str, Any]] = []
+        self.cust_names: dict[str, str] = dict(
+            zip(inv["customer_id"], inv["customer_name"], strict=True)
+        )
+        self.tx_names = tx["name"].to_numpy()
+        self.iban_links: set[tuple[int, str]] = set()
+
+    def sim(self, t: int, c: str) -> float:
+        """Payer-name similarity of payment ``t`` to customer ``c`` (from the candidate pairs,
+        else computed: a payer linked by name may have no candidate pair when every item of
+        the customer is smaller than the payment)."""
+        got = self.who.get((t, c))
+        if got is not None:
+            return got[1]
+        a, b = normalize_name(str(self.tx_names[t])), normalize_name(self.cust_names.get(c, ""))
+        sim = float(fuzz.WRatio(a, b)) if a and b else 0.0
+        self.who[(t, c)] = ("known" if (t, c) in self.iban_links else "unknown", sim)
+        return sim
+
+    def add(
+        self,
+        t: int,
+        invs: list[int],
+        allocs: list[int],
+        source: str,
+        amount: str,
+        rivals: int,
+        customer: str,
+        interchangeable: bool = False,
+    ) -> None:
+        order = sorted(range(len(invs)), key=lambda k: invs[k])
+        invs = [invs[k] for k in order]
+        allocs = [allocs[k] for k in order]
+        named = sum(1 for i in invs if i in self.refs.get(t, {}))
+        ref = (
+            "remittance"
+            if source == "remittance"
+            else ("group_all" if named == len(invs) else "group_some" if named else "none")
+        )
+        iban, sim = self.who.get((t, customer), ("unknown", 0.0))
+        day = int(self.days[t])
+        oldest = min(invs, key=lambda k: (self.due[k], k))
+        date = date_level(np.array([day]), self.issue[[oldest]], self.due[[oldest]])[0]
+        n = len(invs)
+        self.rows.append(
+            {
+                "tx": t,
+                "invs": tuple(invs),
+                "allocs": tuple(allocs),
+                "source": source,
+                "amount": amount,
+                "reference": ref,
+                "iban": iban,
+                "name": name_level(np.array([sim]))[0],
+                "date": date,
+                "size": "1" if n == 1 else "2-3" if n <= 3 else "4+",
+                "rivals": count_level(rivals),
+                "inv_rivals": "0",
+                "evidence": evidence_level([ref], [amount])[0],
+                "named_outside": count_level(
+                    sum(
+                        1
+                        for i, lvl in self.refs.get(t, {}).items()
+                        if lvl < REF_OK and self.cust[i] == customer and i not in invs
+                    )
+                ),
+                "siblings": "none",
+                "interchangeable": interchangeable,
+            }
+        )
+
+
+def level_of(a: int, o: int, ctx: GroupContext) -> str:
+    """Amount level of a payment ``a`` against a total ``o`` (minor units, > 0)."""
+    return str(amount_level(np.array([a]), np.array([o]), ctx.config, ctx.currency)[0])
+
+
+def fill(a: int, invs: list[int], ctx: GroupContext, sign: int) -> tuple[list[int], str]:
+    """Allocations of ``a`` over ``invs`` (credit notes negative): full open amounts; a
+    shortfall is a discount or fee spread in proportion, or else the last invoice (highest id)
+    is only partly paid."""
+    opens = [sign * int(ctx.open[k]) for k in invs]
+    total = sum(opens)
+    level = level_of(a, total, ctx) if total > 0 else "over"
+    if level in ("exact", "over", "over_small", "over_large"):
+        return [sign * o for o in opens], level
+    short = total - a
+    if level in ("discount", "fee"):
+        parts = [o - short * o // total if o > 0 else o for o in opens]
+        parts[-1] += a - sum(parts)
+        return [sign * p for p in parts], level
+    parts = list(opens)
+    for k in sorted(range(len(invs)), key=lambda k: -invs[k]):
+        if short <= 0:
+            break
+        if parts[k] > 0:
+            take = min(short, parts[k] - 1)
+            parts[k] -= take
+            short -= take
+    return [sign * p for p in parts], "partial"

@@ -1,0 +1,198 @@
+"""Grouped hypotheses from what the payer names: remittance-advice lines resolved within one
+payer (by reference, else by exact open amount), and the invoices named in the payment text,
+completed when the payment is larger (or smaller, netting a credit note) than their sum."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from rapprochement.matching.candidates import KeyIndex, lookup
+from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
+from rapprochement.matching.keys import text_keys
+from rapprochement.matching.subsetsum import find_subsets
+
+__all__ = ["referenced_group", "remittance_groups"]
+
+_PARTIAL_REF = 3  # reference level (digits or stronger) that allows a partly paid completion
+
+
+def _explained(
+    ctx: GroupContext, c: str, parsed: list[tuple[dict[int, int], int]]
+) -> tuple[int, int]:
+    """How many advice lines payer ``c`` explains by reference, and by exact open amount."""
+    by_ref = sum(any(ctx.cust[i] == c and lvl <= REF_OK for i, lvl in h.items()) for h, _ in parsed)
+    amounts = {abs(int(ctx.open[k])) for k in ctx.items[c]}
+    by_amt = sum(amt in amounts for _, amt in parsed)
+    return by_ref, by_amt
+
+
+def remittance_groups(
+    ctx: GroupContext,
+    remits: pd.DataFrame,
+    index: KeyIndex,
+    tpos: dict[str, int],
+    link_of: dict[int, list[tuple[str, bool]]],
+) -> None:
+    """One hypothesis per payment with advice lines: the lines are resolved within one payer
+    (the one that explains most lines by reference or, failing that, by exact open amount)."""
+    line_keys = {
+        (r, m): text_keys(f"{r} {m}")
+        for r, m in zip(remits["reference"], remits["memo"], strict=True)
+    }
+    keydict = index.subset({k for ks in line_keys.values() for k in ks})
+    for tid, lines in remits.groupby("transaction_id", sort=True):
+        t = tpos.get(str(tid))
+        if t is None:
+            continue
+        sign = 1 if ctx.amounts[t] >= 0 else -1
+        parsed = []
+        custs = {c for c, _ in link_of.get(t, [])}
+        for ref, memo, amt in zip(lines["reference"], lines["memo"], lines["amount"], strict=True):
+            hits = lookup(keydict, line_keys[(ref, memo)], ctx.config)
+            parsed.append((hits, abs(int(amt))))
+            custs |= {ctx.cust[i] for i, lvl in hits.items() if lvl <= 2}
+        if not custs:
+            continue
+
+        score = {c: _explained(ctx, c, parsed) for c in custs}
+        cust = min(custs, key=lambda c: (-sum(score[c]), -score[c][0], c))
+        invs: list[int] = []
+        allocs: list[int] = []
+        inter = False
+        for hits, amt in parsed:
+            own = sorted(
+                (lvl, i) for i, lvl in hits.items() if ctx.cust[i] == cust and i not in invs
+            )
+            if own and own[0][0] <= REF_OK:
+                k = own[0][1]
+            else:
+                # unknown or garbled reference (a PO number): the payer's open item of that amount
+                same = [
+                    k for k in ctx.items[cust] if k not in invs and abs(int(ctx.open[k])) == amt
+                ]
+                if not same:
+                    continue
+                k = same[0]
+                # several open items of that amount: which one is paid cannot be told
+                inter = inter or len(same) > 1
+            invs.append(k)
+            allocs.append(sign * amt)
+        if invs:
+            a = abs(int(ctx.amounts[t]))
+            level = level_of(a, sum(abs(x) for x in allocs), ctx)
+            ctx.add(t, invs, allocs, "remittance", level, 0, cust, inter)
+
+
+def _completions(
+    t: int,
+    a: int,
+    sign: int,
+    named: list[int],
+    cust: str,
+    ctx: GroupContext,
+    config: MatchConfig,
+    partial: bool,
+) -> list[tuple[list[int], bool]]:
+    """Ways to complete the named invoices of payer ``cust`` to the payment ``a``: the exact
+    subsets of the payer's other open items (at most two, counted as rivals), else, when the
+    payment exceeds the named items, the subsets that reach it with one item only partly paid
+    (a payer listing some invoices, the last one paid in part), when ``partial``."""
+    total = sum(sign * int(ctx.open[k]) for k in named)
+    day = int(ctx.days[t])
+    others = sorted(
+        (k for k in ctx.items[cust] if k not in named),
+        key=lambda k: (abs(int(ctx.due[k]) - day), k),
+    )[: config.max_group_items]
+    if not others:
+        return []
+    vals = [sign * int(ctx.open[k]) for k in others]
+    room = max(1, config.max_group_size - len(named))
+    s = find_subsets(
+        vals, a - total, a - total, min_size=1, max_size=room, limit=2,
+        max_nodes=config.max_search_nodes,
+    )  # fmt: skip
+    if s.solutions or not s.complete or total > a or not partial:
+        return [
+            ([others[j] for j in sol], inter)
+            for sol, inter in zip(s.solutions, s.interchangeable, strict=True)
+        ]
+    rem = a - total
+    # an invoice number written transposed completes the group, maybe partly paid
+    weak = [k for k in others if k in ctx.weak.get(t, ())]
+    if weak:
+        wv = [sign * int(ctx.open[k]) for k in weak]
+        if sum(wv) == rem or (sum(wv) > rem and max(wv) > sum(wv) - rem):
+            return [(weak, False)]
+    top = max(vals)
+    if top <= 0:
+        return []
+    # fewest items first: one more invoice, partly paid (nearest due first)
+    one = [k for k, v in zip(others, vals, strict=True) if v > rem]
+    if one:
+        return [([k], False) for k in one[:2]]
+    s = find_subsets(
+        vals, rem + 1, rem + top - 1, min_size=1, max_size=room, limit=3,
+        max_nodes=config.max_search_nodes,
+    )  # fmt: skip
+    out = []
+    for sol, inter in zip(s.solutions, s.interchangeable, strict=True):
+        part = [vals[j] for j in sol]
+        # one item (the partly paid one) must exceed the shortfall
+        if max(part) > sum(part) - rem:
+            out.append(([others[j] for j in sol], inter))
+    return out[:2]
+
+
+def referenced_group(
+    t: int, a: int, sign: int, named: list[int], ctx: GroupContext, config: MatchConfig
+) -> bool:
+    """Group of the invoices a payment names (and the credit notes it nets), maybe completed
+    by the payer's other open items (see :func:`_completions`; transposed invoice numbers in
+    the text are taken first); True when it is conclusive (the payment is not larger than the
+    group): the payer's items are then not searched for another group."""
+    per: dict[str, int] = defaultdict(int)
+    for k in named:
+        per[ctx.cust[k]] += 1
+    cust = min(per, key=lambda c: (-per[c], -ctx.sim(t, c), c))
+    named = [k for k in named if ctx.cust[k] == cust]
+    total = sum(sign * int(ctx.open[k]) for k in named)
+    # an invoice matched only by the tail of a number cannot be paid as well when the
+    # invoices named by their number already exceed the payment
+    sure = [k for k in named if ctx.refs[t][k] < REF_OK]
+    if len(sure) < len(named) and sum(sign * int(ctx.open[k]) for k in sure) >= a:
+        named = sure
+        total = sum(sign * int(ctx.open[k]) for k in named)
+    # complete the named set when the payment is larger than it (an invoice not named), or
+    # smaller while the payer has an open credit note (netted without being named)
+    nets = any(sign * int(ctx.open[k]) < 0 for k in ctx.items[cust])
+    options: list[tuple[list[int], bool]] = []
+    if total < a or (total > a and nets):
+        # a partly paid completion only when an invoice is named by its number (digits at
+        # least), not by a tail that may be a customer or order number
+        strong = any(ctx.refs[t][k] <= _PARTIAL_REF for k in named)
+        options = _completions(t, a, sign, named, cust, ctx, config, strong)
+    if not options:
+        options = [([], False)]
+    if total > a and len(named) >= 3:
+        # a number in the text that is not one of the invoices paid: the named items
+        # without it may pay exactly
+        vals = [sign * int(ctx.open[k]) for k in named]
+        s = find_subsets(vals, a, a, min_size=2, max_size=len(named) - 1, limit=2)
+        if len(s.solutions) == 1 and s.complete:
+            keep = [named[j] for j in s.solutions[0]]
+            allocs, level = fill(a, keep, ctx, sign)
+            ctx.add(t, keep, allocs, "reference", level, 0, cust, s.interchangeable[0])
+    conclusive = False
+    for extra, inter in options:
+        invs = sorted(named + extra)
+        if len(invs) < 2:
+            continue
+        allocs, level = fill(a, invs, ctx, sign)
+        ctx.add(t, invs, allocs, "reference", level, len(options) - 1, cust, inter)
+        # a payment short of the named items (one partly paid) is read; one larger than
+        # them ("over") may still be a group of the payer's items found by subset-sum
+        conclusive = conclusive or level not in ("over", "over_large")
+    return conclusive

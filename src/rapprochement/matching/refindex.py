@@ -1,0 +1,167 @@
+"""The reference-key index of a partition's invoices and the pairs it gives.
+
+:class:`KeyIndex` keeps every distinct key of the invoices (:mod:`.keys`) once, compactly,
+with the invoices holding it; :func:`ref_pairs` looks the keys of every payment text up in it
+(each distinct text once, the join done on integer codes in bounded chunks). A key held by
+more than ``max_amount_bucket`` invoices only pairs at a strong level (checksum, exact,
+normalized).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.keys import expand, invoice_key_rows, unique_text_keys
+
+__all__ = ["KeyDict", "KeyIndex", "key_index", "lookup", "ref_pairs"]
+
+STRONG = 3  # key levels below this are never dropped for a large bucket
+_LVL_SPAN = 8  # reference level codes are below this (packed with a pair key)
+_CHUNK = 1 << 18  # text keys joined at once in :func:`ref_pairs`
+
+
+KeyDict = dict[str, list[tuple[int, int]]]
+
+
+class KeyIndex:
+    """Reference keys of the invoices of one partition, built with vectorized string operations
+    and kept compact: each distinct key once, as UTF-8 bytes in one sorted fixed-width array
+    per byte length (exact lookups by binary search, no Python string or hash table kept; keys
+    are a prefix and alphanumerics, never a NUL byte), and per key its invoice positions and
+    levels in CSR arrays (``int32`` / ``int8``). A key's code is its rank in that order."""
+
+    def __init__(self, inv: pd.DataFrame) -> None:
+        raw = invoice_key_rows(inv["invoice_id"], inv["reference"])
+        codes, uniques = pd.factorize(raw["key"].to_numpy(dtype=object))
+        # the strongest level of each key of an invoice (:func:`invoice_key_frame`, on codes)
+        seq = np.argsort(raw["lvl"].to_numpy(), kind="stable")
+        pair = codes[seq].astype(np.int64) * max(len(inv), 1) + raw["inv"].to_numpy()[seq]
+        by = np.argsort(pair, kind="stable")
+        head = np.ones(len(by), dtype=bool)
+        head[1:] = pair[by][1:] != pair[by][:-1]
+        keep = seq[np.sort(by[head])]
+        codes = codes[keep]
+        inv_pos, lvl = raw["inv"].to_numpy()[keep], raw["lvl"].to_numpy()[keep]
+        del raw
+        enc, lens = _encode(uniques)
+        del uniques
+        #: per byte length: the sorted keys of that length and the code of the first
+        self.by_len: dict[int, tuple[np.ndarray[Any, Any], int]] = {}
+        recode = np.empty(len(enc), dtype=np.int64)
+        first = 0
+        for length in np.unique(lens).tolist():
+            where = np.flatnonzero(lens == length)
+            arr = np.array([enc[k] for k in where.tolist()], dtype=f"S{max(length, 1)}")
+            order = np.argsort(arr, kind="stable")
+            recode[where[order]] = first + np.arange(len(where))
+            self.by_len[length] = (arr[order], first)
+            first += len(where)
+        codes = recode[codes]
+        order = np.argsort(codes, kind="stable")  # invoice-frame order within a key
+        #: number of invoices holding each key
+        self.n = np.bincount(codes, minlength=first).astype(np.int64)
+        self.start = np.cumsum(self.n) - self.n
+        self.inv = inv_pos[order].astype(np.int32)
+        self.lvl = lvl[order].astype(np.int8)
+
+    def codes(self, keys: Any) -> np.ndarray[Any, Any]:
+        """Code of each key string (-1 when no invoice holds it)."""
+        enc, lens = _encode(keys)
+        out = np.full(len(enc), -1, dtype=np.int64)
+        for length in np.unique(lens).tolist():
+            got = self.by_len.get(length)
+            if got is None:
+                continue
+            arr, first = got
+            where = np.flatnonzero(lens == length)
+            q = np.array([enc[k] for k in where.tolist()], dtype=arr.dtype)
+            pos = np.minimum(np.searchsorted(arr, q), len(arr) - 1)
+            hit = arr[pos] == q
+            out[where[hit]] = first + pos[hit]
+        return out
+
+    def subset(self, keys: set[str]) -> KeyDict:
+        """Key → [(invoice position, level)] for the given keys only."""
+        wanted = sorted(keys)
+        code = self.codes(wanted)
+        out: KeyDict = defaultdict(list)
+        for k, c in zip(wanted, code.tolist(), strict=True):
+            if c >= 0:
+                s, e = int(self.start[c]), int(self.start[c] + self.n[c])
+                out[k].extend(zip(self.inv[s:e].tolist(), self.lvl[s:e].tolist(), strict=True))
+        return out
+
+
+def _encode(keys: Any) -> tuple[list[bytes], np.ndarray[Any, Any]]:
+    """UTF-8 bytes of key strings and their lengths."""
+    enc = [str(k).encode("utf-8", "surrogatepass") for k in keys]
+    return enc, np.fromiter(map(len, enc), dtype=np.int64, count=len(enc))
+
+
+def key_index(inv: pd.DataFrame) -> KeyIndex:
+    """The :class:`KeyIndex` of a partition's invoices."""
+    return KeyIndex(inv)
+
+
+def lookup(index: KeyDict, keys: dict[str, int], config: MatchConfig) -> dict[int, int]:
+    """Invoice position → best reference level for the keys of one text."""
+    out: dict[int, int] = {}
+    for k, lt in keys.items():
+        hits = index.get(k)
+        if not hits:
+            continue
+        for i, li in hits:
+            lvl = max(lt, li)
+            if len(hits) > config.max_amount_bucket and lvl >= STRONG:
+                continue
+            if out.get(i, 99) > lvl:
+                out[i] = lvl
+    return out
+
+
+def ref_pairs(
+    tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, index: KeyIndex
+) -> pd.DataFrame:
+    """``tx, inv, ref`` sorted by ``tx, inv``: pairs sharing a key, with the strongest level
+    (a key held by more than ``max_amount_bucket`` invoices only pairs at a strong level)."""
+    text_code, uk = unique_text_keys(tx["text"])
+    # distinct texts → key codes (keys no invoice holds are dropped with their strings)
+    kc = index.codes(uk["key"].to_numpy())
+    hit = kc >= 0
+    u_row, u_code, u_lt = uk["row"].to_numpy()[hit], kc[hit], uk["lvl"].to_numpy()[hit]
+    del uk, kc, hit
+    n = index.n[u_code]
+    use = (n <= config.max_amount_bucket) | (u_lt < STRONG)  # else every level is weak
+    u_row, u_code, u_lt = u_row[use], u_code[use], u_lt[use].astype(np.int8)
+    # the payments of each distinct text
+    t_order = np.argsort(text_code, kind="stable")
+    t_count = np.bincount(text_code, minlength=int(text_code.max(initial=-1)) + 1)
+    n_inv = max(len(inv), 1)
+    parts_key: list[np.ndarray[Any, Any]] = []
+    parts_lvl: list[np.ndarray[Any, Any]] = []
+    for lo in range(0, len(u_row), _CHUNK):  # bounded memory: a slice of the text keys at once
+        r, c, lt = u_row[lo : lo + _CHUNK], u_code[lo : lo + _CHUNK], u_lt[lo : lo + _CHUNK]
+        # text key × invoices holding it
+        pos = expand(index.start, index.n, c)
+        rep = index.n[c]
+        lvl = np.maximum(np.repeat(lt, rep), index.lvl[pos])
+        keep = (np.repeat(index.n[c], rep) <= config.max_amount_bucket) | (lvl < STRONG)
+        pos, lvl, rr = pos[keep], lvl[keep], np.repeat(r, rep)[keep]
+        # × the payments with that text
+        tpos = t_order[expand(np.cumsum(t_count) - t_count, t_count, rr)]
+        rep = t_count[rr]
+        parts_key.append(tpos * n_inv + np.repeat(index.inv[pos].astype(np.int64), rep))
+        parts_lvl.append(np.repeat(lvl.astype(np.int64), rep))
+    key = np.concatenate(parts_key) if parts_key else np.zeros(0, dtype=np.int64)
+    lvl = np.concatenate(parts_lvl) if parts_lvl else np.zeros(0, dtype=np.int64)
+    both = np.sort(key * _LVL_SPAN + lvl)  # by pair, strongest level first
+    key = both // _LVL_SPAN
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    key = key[first]
+    return pd.DataFrame({"tx": key // n_inv, "inv": key % n_inv, "ref": both[first] % _LVL_SPAN})
