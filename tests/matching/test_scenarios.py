@@ -101,3 +101,11 @@ def test_summary_counts() -> None:
     assert s["allocations"] == 2
     assert s["by_kind"] == {"one_to_one": 1, "overpayment": 1}
     assert s["unmatched_transactions"] == 0
+
+
+def test_twin_payment_before_the_invoice_keeps_it_and_the_repeat_is_a_duplicate() -> None:
+    res = run("duplicate_paid_before_invoice")
+    dup = res.duplicates
+    assert list(dup["transaction_id"]) == ["T2"]
+    assert list(dup["duplicate_of"]) == ["T1"]
+    assert list(dup["invoice_id"]) == ["FA-2026-000688"]

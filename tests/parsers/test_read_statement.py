@@ -68,9 +68,11 @@ def test_same_result_from_path_bytes_and_stream(tmp_path: Path) -> None:
     from_bytes = read_statement(MT940)
     from_stream = read_statement(io.BytesIO(MT940))
     assert len(from_path) == 1
-    assert [e.fingerprint for e in from_path[0].entries] == [
-        e.fingerprint for e in from_bytes[0].entries
-    ] == [e.fingerprint for e in from_stream[0].entries]
+    assert (
+        [e.fingerprint for e in from_path[0].entries]
+        == [e.fingerprint for e in from_bytes[0].entries]
+        == [e.fingerprint for e in from_stream[0].entries]
+    )
     assert from_path[0].closing_balance is not None
     assert from_path[0].closing_balance.amount == Decimal("150.00")
 

@@ -30,6 +30,8 @@ __all__ = ["Alloc", "Assignment", "assign"]
 _EPS = 1e-9
 _KEEP_LOGIT = 4.6
 _MAX_COMPONENT = 400
+_TWIN_DAYS = 21  # payments this close, identical but for the date, may be a duplicate pair
+_TWIN_MARGIN = 1.0  # logit below its best by which a twin's other invoice is not an option
 
 
 @dataclass(slots=True)
@@ -111,13 +113,67 @@ def _take_groups(
             )
 
 
+def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
+    """``s`` where payments identical but for a date at most ``_TWIN_DAYS`` apart (column
+    ``twin``) each get, for every invoice, the best score of any of them: the evidence is the
+    same up to the date, and one is likely a duplicate of the other, so the earlier one takes
+    the invoice (the tie-break of :func:`_one_to_one`) rather than the one paid closer to the
+    due date."""
+    if "twin" not in s or not len(s):
+        return s
+    first = s.drop_duplicates("tx")
+    shared = first["twin"][first["twin"].duplicated(keep=False)].unique()
+    rows = s[s["twin"].isin(shared).to_numpy() & (s["day"].to_numpy() >= 0)]
+    if not len(rows):
+        return s
+    g = rows.groupby(["twin", "inv"], sort=False)
+    span = (g["day"].transform("max") - g["day"].transform("min")).to_numpy()
+    twin = (g["tx"].transform("size").to_numpy() > 1) & (span <= _TWIN_DAYS)
+    if not twin.any():
+        return s
+    lab = rows.index[twin]
+    out = s.copy()
+    out.loc[lab, "logit"] = g["logit"].transform("max").to_numpy()[twin]
+    out.loc[lab, "p"] = g["p"].transform("max").to_numpy()[twin]
+    return out
+
+
+def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, int]]:
+    """Payments whose best invoice (on twin evidence, :func:`_twin_evidence`) went to an
+    earlier twin at most ``_TWIN_DAYS`` before, and that have no other invoice nearly as
+    likely: a duplicate → ``(earlier payment, invoice)``. Another invoice as likely (two
+    equal invoices paid by two equal payments) keeps the payment."""
+    if "twin" not in s or not picked:
+        return {}
+    adj = _twin_evidence(s)
+    pick = adj.loc[picked]
+    taken = {
+        (int(w), int(i)): (int(t), int(d))
+        for t, i, w, d in zip(pick["tx"], pick["inv"], pick["twin"], pick["day"], strict=True)
+    }
+    own = dict(zip(pick["tx"].tolist(), pick["logit"].tolist(), strict=True))
+    best = adj.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
+    best = best.drop_duplicates("tx")
+    out: dict[int, tuple[int, int]] = {}
+    cols = (best["tx"], best["inv"], best["twin"], best["day"], best["logit"])
+    for t, i, w, d, lg in zip(*cols, strict=True):
+        first = taken.get((int(w), int(i)))
+        if first is None or first[0] == int(t) or not 0 <= int(d) - first[1] <= _TWIN_DAYS:
+            continue
+        if own.get(int(t), -np.inf) < float(lg) - _TWIN_MARGIN:
+            out[int(t)] = (first[0], int(i))
+    return out
+
+
 def _one_to_one(s: pd.DataFrame) -> list[int]:
     """Row labels of ``s`` chosen one-to-one (each tx and inv at most once), optimally.
 
     Only edges within ``_KEEP_LOGIT`` of the payment's best are kept (a pair 100 times less
     likely than the best is never worth taking), which splits the graph into small
     components; a component still larger than ``_MAX_COMPONENT`` is solved best-first.
+    Twin payments (:func:`_twin_evidence`) are weighed on their best evidence.
     """
+    s = _twin_evidence(s)
     s = s[s["logit"] >= s.groupby("tx")["logit"].transform("max") - _KEEP_LOGIT]
     s = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
     tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
@@ -240,6 +296,9 @@ def assign(
     top = s.groupby("tx")["logit"].transform("max") if len(s) else s["logit"]
     ties = s[(s["logit"] >= top - _EPS)].groupby("tx")["inv"].apply(tuple) if len(s) else {}
     picked = _partial_moves(s, sorted(_one_to_one(s)), cap) if len(s) else []
+    for t, first in _twin_repeats(s, picked).items():
+        done[t] = True
+        out.duplicates[t] = first
     for row in s.loc[picked].to_dict("records"):
         t, i = int(row["tx"]), int(row["inv"])
         if done[t] or cap[i] <= 0:

@@ -76,6 +76,46 @@ def normalize_name(name: str) -> str:
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 _DIGITS = re.compile(r"\d+")
 _A_DIGIT = re.compile(r"\d")
+#: a 4-digit year (1900-2099), alone or glued to a prefix word (``2026``, ``F2026``)
+_YEAR = re.compile(r"[A-Za-z]*(?:19|20)\d\d")
+#: a calendar date (``12/03/2026``, ``12.03.26``, ``2026-03-12``): never an invoice number
+_DATE = re.compile(
+    r"(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:(?:19|20)\d\d|\d\d)"
+    r"|(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+)
+_WORD = re.compile(r"[A-Z]+")
+#: words that label the number after them as the payer's customer number or its own order
+#: number (purchase order, bon de commande, Bestellung), not an invoice's
+_CUSTOMER_LABELS = frozenset(
+    {"CLIENT", "CLIENTE", "CLT", "CUST", "CUSTOMER", "KD", "KUNDE", "KUNDEN", "KUNDENNR",
+     "KDNR", "KLANT", "KLANTNR", "DEBITEUR", "DEBITEURNR", "DEBITOR",
+     "PO", "BC", "CDE", "CMD", "COMMANDE", "ORDER", "BESTELLUNG", "BESTELLNR", "BESTELLING",
+     "PEDIDO", "ORDINE"}
+)  # fmt: skip
+#: words between such a label and its number (``Client No. 000247``, ``Kd-Nr. 12345``)
+_NUMBER_WORDS = frozenset({"N", "NO", "NR", "NUM", "NUMBER", "NUMMER", "NUMERO", "O"})
+
+
+def _year_tail(up: str, start: int) -> bool:
+    """True when the digit group of ``up`` starting at ``start`` is a 4-digit year after an
+    earlier digit group (``03/2026``, ``123/2026``): such a year is no invoice's tail."""
+    return (
+        len(up) - start >= 4
+        and up[start : start + 2] in ("19", "20")
+        and (start + 4 == len(up) or not up[start + 4].isdigit())
+        and _A_DIGIT.search(up, 0, start) is not None
+    )
+
+
+def _customer_number(text: str, start: int, raw: str) -> bool:
+    """True when the token ``raw`` at ``start`` of ``text`` is labelled as a customer or order
+    number (``CLIENT 000247``, ``KD 4711``, ``Kd-Nr. 12345``, ``PO 4500012345``, ``CDE12345``)."""
+    m = _A_DIGIT.search(raw)
+    head = text[max(0, start - 24) : start + (m.start() if m else 0)]
+    words = _WORD.findall(unicodedata.normalize("NFKD", head).upper())
+    while words and words[-1] in _NUMBER_WORDS:
+        words.pop()
+    return bool(words) and words[-1] in _CUSTOMER_LABELS
 
 
 def _token_keys(raw: str) -> set[str]:
@@ -95,7 +135,8 @@ def _token_keys(raw: str) -> set[str]:
         keys.add("S:" + "".join(sorted(digits)))
     if groups:
         tail = groups[-1].lstrip("0")
-        if len(tail) >= 3:
+        last = t.rfind(groups[-1])
+        if len(tail) >= 3 and not _year_tail(t, last):
             keys.add("L:" + tail)
     return keys
 
@@ -118,15 +159,22 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
             if not ref.valid:
                 tokens.append(ref.raw)
             continue
-        tokens.append(ref.raw)
         m = _A_DIGIT.search(ref.raw)
+        if _DATE.fullmatch(ref.raw[m.start() if m else 0 :]) or _customer_number(
+            text, ref.start, ref.raw
+        ):
+            continue
+        tokens.append(ref.raw)
         if m and m.start() > 0:
             tokens.append(ref.raw[m.start() :])
         groups = list(_GROUP.finditer(ref.raw))
         if len(groups) > 1:
             for x in range(len(groups)):
                 for y in range(x + 1, min(x + 3, len(groups)) + 1):
-                    if (x, y) != (0, len(groups)):
+                    # a year alone (the ``2026`` of ``FA-2026-000123``) names no invoice
+                    if (x, y) != (0, len(groups)) and not (
+                        y == x + 1 and _YEAR.fullmatch(groups[x].group())
+                    ):
                         tokens.append(ref.raw[groups[x].start() : groups[y - 1].end()])
     return rkeys, tokens
 
@@ -260,7 +308,7 @@ def _vector_token_keys(values: pd.Series) -> pd.DataFrame:
             s_[0].append(r)
             s_[1].append("S:" + "".join(sorted(digits)))
         m = _TAIL.search(up)
-        tail = m.group(1).lstrip("0") if m else ""
+        tail = m.group(1).lstrip("0") if m and not _year_tail(up, m.start(1)) else ""
         if len(tail) >= 3:
             l_[0].append(r)
             l_[1].append("L:" + tail)

@@ -102,8 +102,9 @@ def _completions(
     (a payer listing some invoices, the last one paid in part), when ``partial``."""
     total = sum(sign * int(ctx.open[k]) for k in named)
     day = int(ctx.days[t])
+    # an invoice issued after the payment is not among those it pays (as in the group search)
     others = sorted(
-        (k for k in ctx.items[cust] if k not in named),
+        (k for k in ctx.items[cust] if k not in named and (day < 0 or ctx.issue[k] <= day + 3)),
         key=lambda k: (abs(int(ctx.due[k]) - day), k),
     )[: config.max_group_items]
     if not others:
@@ -154,9 +155,13 @@ def referenced_group(
     the text are taken first); True when it is conclusive (the payment is not larger than the
     group): the payer's items are then not searched for another group."""
     per: dict[str, int] = defaultdict(int)
+    sure_per: dict[str, int] = defaultdict(int)
     for k in named:
         per[ctx.cust[k]] += 1
-    cust = min(per, key=lambda c: (-per[c], -ctx.sim(t, c), c))
+        sure_per[ctx.cust[k]] += ctx.refs[t][k] < REF_OK
+    # the payer whose invoices the text names by number, before one whose invoices only
+    # share a number's tail with it
+    cust = min(per, key=lambda c: (-sure_per[c], -per[c], -ctx.sim(t, c), c))
     named = [k for k in named if ctx.cust[k] == cust]
     total = sum(sign * int(ctx.open[k]) for k in named)
     # an invoice matched only by the tail of a number cannot be paid as well when the
