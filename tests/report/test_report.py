@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -79,7 +80,10 @@ def test_chart_labels_are_escaped() -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="no headless Chromium")
+@pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None and not os.environ.get("RAPPROCHEMENT_REQUIRE_BROWSER"),
+    reason="no headless Chromium (CI installs it and sets RAPPROCHEMENT_REQUIRE_BROWSER=1)",
+)
 def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> None:
     shot = tmp_path / "report.png"
     subprocess.run(
