@@ -152,7 +152,9 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
         for t, i, w, d in zip(pick["tx"], pick["inv"], pick["twin"], pick["day"], strict=True)
     }
     own = dict(zip(pick["tx"].tolist(), pick["logit"].tolist(), strict=True))
-    best = adj.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
+    best = adj[["tx", "logit", "inv", "twin", "day"]].sort_values(
+        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
+    )
     best = best.drop_duplicates("tx")
     out: dict[int, tuple[int, int]] = {}
     cols = (best["tx"], best["inv"], best["twin"], best["day"], best["logit"])
@@ -227,7 +229,9 @@ def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]
     payment's best invoice still has room for it after the one-to-one choice, move it there."""
     pick = s.loc[chosen]
     used = pick.groupby("inv")["a"].sum().to_dict()
-    best = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
+    best = s[["tx", "logit", "inv", "a", "o"]].sort_values(
+        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
+    )
     best = best.drop_duplicates("tx")
     best = best.assign(_label=best.index).set_index("tx")
     bi = best["inv"].to_dict()
@@ -336,7 +340,10 @@ def _duplicates(
     for a in out.allocs:
         if a.group is None and a.inv >= 0 and a.kind in ("one_to_one", "discount", "fee"):
             whole.setdefault(a.inv, (a.tx, float(a.hyp["logit"])))
-    best = singles.sort_values(["tx", "logit", "inv"], ascending=[True, False, True])
+    # only the columns read are sorted (the scored frame is the largest of the partition)
+    best = singles[["tx", "logit", "inv"]].sort_values(
+        ["tx", "logit", "inv"], ascending=[True, False, True]
+    )
     best = best.drop_duplicates("tx")
     for t, i, lg in zip(best["tx"], best["inv"], best["logit"], strict=True):
         t, i = int(t), int(i)

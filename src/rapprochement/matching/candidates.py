@@ -309,9 +309,9 @@ def candidate_pairs(
         {
             "tx": t,
             "inv": i,
-            "ref": ref_lvl,
+            "ref": ref_lvl.astype(np.int8),  # small codes: a byte each, not eight
             "customer_id": pd.Series(inv["customer_id"].to_numpy(dtype=object)[i], dtype=object),
-            "iban": iban,
+            "iban": iban.astype(np.int8),
             "name_sim": sims[back.ravel()] if len(key) else np.zeros(0),
         }
     )

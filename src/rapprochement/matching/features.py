@@ -76,6 +76,19 @@ AMOUNT_CLASS: dict[str, str] = {
     "over_large": "far",
 }
 FEATURES: tuple[str, ...] = tuple(FEATURE_LEVELS)
+#: feature → its level names as an object array (a code indexes it)
+_NAMES: dict[str, np.ndarray[Any, Any]] = {
+    f: np.array(lv, dtype=object) for f, lv in FEATURE_LEVELS.items()
+}
+#: feature → the categorical dtype of its compact column (see :func:`levels`)
+_DTYPES: dict[str, pd.CategoricalDtype] = {
+    f: pd.CategoricalDtype(pd.Index(lv, dtype=object)) for f, lv in FEATURE_LEVELS.items()
+}
+#: amount code → code of its class in ("exact", "near", "far") (see :data:`AMOUNT_CLASS`)
+_CLASS_CODE = np.array(
+    [("exact", "near", "far").index(AMOUNT_CLASS[a]) for a in FEATURE_LEVELS["amount"]],
+    dtype=np.int8,
+)
 _NAMED_OUTSIDE_REF = 3  # reference level (digits or stronger) counted by ``named_outside``
 _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact discount
 
@@ -88,15 +101,22 @@ def amount_level(
     a: np.ndarray[Any, Any], o: np.ndarray[Any, Any], config: MatchConfig, currency: str
 ) -> np.ndarray[Any, Any]:
     """Amount relation of payments ``a`` against open amounts ``o`` (both > 0, minor units)."""
+    return level_names("amount", amount_codes(a, o, config, currency))
+
+
+def amount_codes(
+    a: np.ndarray[Any, Any], o: np.ndarray[Any, Any], config: MatchConfig, currency: str
+) -> np.ndarray[Any, Any]:
+    """:func:`amount_level` as codes into ``FEATURE_LEVELS["amount"]`` (int8)."""
     fee_lo, fee_hi = _minor(config.fee_min, currency), _minor(config.fee_max, currency)
     d = o - a
-    out = np.full(len(a), "partial", dtype=object)
-    out[d < 0] = "over"
+    out = np.full(len(a), 3, dtype=np.int8)  # partial
+    out[d < 0] = 5  # over
     # half as much again as the invoice: rather several invoices than one overpaid
-    out[(d < 0) & (2 * a > 3 * o)] = "over_large"
-    out[(d < 0) & (-d <= fee_hi)] = "over_small"
+    out[(d < 0) & (2 * a > 3 * o)] = 6  # over_large
+    out[(d < 0) & (-d <= fee_hi)] = 4  # over_small
     fee = (d >= fee_lo) & (d <= fee_hi)
-    out[fee] = "fee"
+    out[fee] = 2  # fee
     disc = np.zeros(len(a), dtype=bool)
     lo_bp = int(config.discount_min * 10000)
     hi_bp = int(config.discount_max * 10000)
@@ -104,8 +124,8 @@ def amount_level(
         if lo_bp <= bp <= hi_bp:
             taken = (o * bp + 5000) // 10000
             disc |= (d > 0) & (np.abs(d - taken) <= 1)
-    out[disc] = "discount"
-    out[d == 0] = "exact"
+    out[disc] = 1  # discount
+    out[d == 0] = 0  # exact
     return out
 
 
@@ -113,24 +133,49 @@ def date_level(
     day: np.ndarray[Any, Any], issue: np.ndarray[Any, Any], due: np.ndarray[Any, Any]
 ) -> np.ndarray[Any, Any]:
     """Date plausibility of a booking day against an invoice's issue and due days."""
+    return level_names("date", date_codes(day, issue, due))
+
+
+def date_codes(
+    day: np.ndarray[Any, Any], issue: np.ndarray[Any, Any], due: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """:func:`date_level` as codes into ``FEATURE_LEVELS["date"]`` (int8)."""
     due = np.where(due < 0, issue + 30, due)
     g = day - due
-    out = np.full(len(day), "on_time", dtype=object)
-    out[g < -45] = "early"
-    out[g > 20] = "late"
-    out[g > 90] = "very_late"
-    out[day - issue < -3] = "before_issue"
-    out[day < 0] = "unknown"
+    out = np.zeros(len(day), dtype=np.int8)  # on_time
+    out[g < -45] = 1  # early
+    out[g > 20] = 2  # late
+    out[g > 90] = 3  # very_late
+    out[day - issue < -3] = 4  # before_issue
+    out[day < 0] = 5  # unknown
     return out
 
 
 def name_level(sim: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Name level of WRatio similarities (0-100)."""
-    out = np.full(len(sim), "low", dtype=object)
-    out[sim >= 70] = "medium"
-    out[sim >= 85] = "high"
-    out[sim >= 95] = "exact"
+    return level_names("name", name_codes(sim))
+
+
+def name_codes(sim: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """:func:`name_level` as codes into ``FEATURE_LEVELS["name"]`` (int8)."""
+    out = np.full(len(sim), 3, dtype=np.int8)  # low
+    out[sim >= 70] = 2  # medium
+    out[sim >= 85] = 1  # high
+    out[sim >= 95] = 0  # exact
     return out
+
+
+def level_names(feature: str, codes: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The level names (one shared string object per level) of ``codes`` of ``feature``."""
+    out: np.ndarray[Any, Any] = _NAMES[feature][codes]
+    return out
+
+
+def levels(feature: str, codes: np.ndarray[Any, Any]) -> pd.Categorical:
+    """A column of ``feature`` levels stored compactly: a ``Categorical`` whose categories are
+    ``FEATURE_LEVELS[feature]`` (in that order) and whose codes are ``codes`` (one byte per
+    row instead of an 8-byte pointer; values, comparisons and ``to_dict`` read as the names)."""
+    return pd.Categorical.from_codes(codes.astype(np.int8, copy=False), dtype=_DTYPES[feature])
 
 
 def evidence_level(ref: Any, amount: Any) -> np.ndarray[Any, Any]:
@@ -154,7 +199,13 @@ _COUNT_LEVELS = np.array(["0", "1", "2+"], dtype=object)
 
 
 def _count_level(n: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    out: np.ndarray[Any, Any] = _COUNT_LEVELS[np.where(n <= 0, 0, np.where(n == 1, 1, 2))]
+    out: np.ndarray[Any, Any] = _COUNT_LEVELS[_count_code(n)]
+    return out
+
+
+def _count_code(n: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Codes of ``"0"``, ``"1"``, ``"2+"`` of counts (a missing count reads as 2+)."""
+    out: np.ndarray[Any, Any] = np.where(n <= 0, 0, np.where(n == 1, 1, 2)).astype(np.int8)
     return out
 
 
@@ -176,40 +227,52 @@ def single_features(
     issue = inv["issue_day"].to_numpy()[i]
     # invoices (and credit notes) of the same payer named in the text, before any filter
     # (a tail match is too weak to count: "FA-2026-..." has the tail of invoice no. 2026)
-    named_all = (pairs["ref"].to_numpy() <= _NAMED_OUTSIDE_REF).astype(np.int64)
+    named_all = pd.Series((pairs["ref"].to_numpy() <= _NAMED_OUTSIDE_REF).astype(np.int64))
     n_named = (
-        pairs.assign(_n=named_all)
-        .groupby(["tx", "customer_id"], sort=False)["_n"]
+        named_all.groupby([t, pairs["customer_id"].to_numpy()], sort=False)
         .transform("sum")
         .to_numpy()
     )
+    del named_all
     keep = (np.sign(amt) == np.sign(opn)) & (amt != 0)
     keep &= (day < 0) | (np.abs(day - issue) <= config.date_window_days)
     f = pairs.loc[keep].reset_index(drop=True)
-    t, i = t[keep], i[keep]
-    f["sign"] = np.sign(amt[keep])
-    f["day"] = day[keep]
-    f["a"] = np.abs(amt[keep])
-    f["o"] = np.abs(opn[keep])
-    f["amount"] = amount_level(f["a"].to_numpy(), f["o"].to_numpy(), config, currency)
-    f["reference"] = np.array(LEVELS, dtype=object)[f["ref"].to_numpy()]
-    f["iban"] = np.array(["known", "other", "unknown"], dtype=object)[f["iban"].to_numpy()]
-    f["name"] = name_level(f["name_sim"].to_numpy())
-    f["date"] = date_level(day[keep], issue[keep], inv["due_day"].to_numpy()[i])
-    f["size"] = "1"
-    exact_amt = (f["amount"] == "exact").to_numpy()
+    del pairs  # (this function's copy, with the instalment pairs)
+    # only the kept rows from here on: every full-length temporary is dropped as it is read
+    t, i, amt, opn, day, issue = t[keep], i[keep], amt[keep], opn[keep], day[keep], issue[keep]
+    n_named = n_named[keep]
+    f["sign"] = np.sign(amt).astype(np.int8)
+    f["day"] = day
+    a, o = np.abs(amt), np.abs(opn)
+    del amt, opn
+    f["a"], f["o"] = a, o
+    ref = f["ref"].to_numpy()
+    tcol = f["tx"].to_numpy()
+    amount = amount_codes(a, o, config, currency)
+    f["amount"] = levels("amount", amount)
+    f["reference"] = levels("reference", ref)
+    iban = f["iban"].to_numpy()
+    f["iban"] = levels("iban", iban)
+    f["name"] = levels("name", name_codes(f["name_sim"].to_numpy()))
+    f["date"] = levels("date", date_codes(day, issue, inv["due_day"].to_numpy()[i]))
+    del day, issue
+    f["size"] = levels("size", np.zeros(len(f), dtype=np.int8))
     # rivals: other candidates of the same payment with the same amount level and a reference
     # level at least as strong (rank "max" within tx × amount level, by reference code)
-    grp = f.groupby(["tx", "amount"], sort=False)["ref"]
-    f["rivals"] = _count_level(grp.rank(method="max").to_numpy() - 1)
-    strong = exact_amt & ((f["ref"].to_numpy() <= 4) | (f["iban"].to_numpy() == "known"))
-    inv_grp = f.assign(_s=strong).groupby(["inv", "_s"], sort=False)["ref"]
+    grp = pd.Series(ref).groupby([tcol, amount], sort=False)
+    f["rivals"] = levels("rivals", _count_code(grp.rank(method="max").to_numpy() - 1))
+    del grp
+    strong = (amount == 0) & ((ref <= 4) | (iban == 0))
+    inv_grp = pd.Series(ref).groupby([f["inv"].to_numpy(), strong], sort=False)
     n_inv = inv_grp.rank(method="max").to_numpy() - 1
-    f["inv_rivals"] = _count_level(np.where(strong, n_inv, 0))
-    f["evidence"] = evidence_level(f["reference"].to_numpy(), f["amount"].to_numpy())
-    named = (f["ref"].to_numpy() <= _NAMED_OUTSIDE_REF).astype(np.int64)
-    f["named_outside"] = _count_level(n_named[keep] - named)
-    f["siblings"] = siblings_level(f)
+    f["inv_rivals"] = levels("inv_rivals", _count_code(np.where(strong, n_inv, 0)))
+    del inv_grp, n_inv
+    # reference codes are the evidence's reference part ("checksum" first), 3 classes each
+    f["evidence"] = levels("evidence", ref * 3 + _CLASS_CODE[amount])
+    named = (ref <= _NAMED_OUTSIDE_REF).astype(np.int64)
+    f["named_outside"] = levels("named_outside", _count_code(n_named - named))
+    del n_named, named
+    f["siblings"] = levels("siblings", _siblings_codes(f))
     # payments identical but for their date (same amount, payer, IBAN, text) share a code:
     # the assignment reads a later one as a possible duplicate of the earlier
     fp = ["amount", "name", "iban", "text", "structured"]
@@ -257,17 +320,37 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
         .drop_duplicates()
         .merge(base[[*key, "inv"]].drop_duplicates(), on=key)[["tx", "inv", "customer_id"]]
     )
-    have = pd.MultiIndex.from_arrays([pairs["tx"], pairs["inv"]])
-    cross = cross[~pd.MultiIndex.from_arrays([cross["tx"], cross["inv"]]).isin(have)]
+    # pair keys (payment × invoice position; no overflow below 3e9 × 3e9) instead of a
+    # MultiIndex: a few int64 arrays rather than hash tables over every pair
+    n = max(len(inv), 1)
+    have = have_all = t.astype(np.int64) * n + i
+    if len(have) > 1 and not bool((have[1:] > have[:-1]).all()):
+        have = np.sort(have)
+    ckey = cross["tx"].to_numpy().astype(np.int64) * n + cross["inv"].to_numpy()
+    pos = np.minimum(np.searchsorted(have, ckey), max(len(have) - 1, 0))
+    cross = cross[have[pos] != ckey]
     if not len(cross):
         return pairs
     # the payment's evidence for that payer (IBAN level, name similarity) from its own pairs
-    who = pairs.drop_duplicates(["tx", "customer_id"])[["tx", "customer_id", "iban", "name_sim"]]
+    # (only the payments that gain pairs are read)
+    mine = pairs[np.isin(t, cross["tx"].unique())]
+    who = mine.drop_duplicates(["tx", "customer_id"])[["tx", "customer_id", "iban", "name_sim"]]
     new = cross.merge(who, on=["tx", "customer_id"], how="left")
     new["ref"] = len(LEVELS) - 1
     new = new[list(pairs.columns)].astype(pairs.dtypes.to_dict())
-    out: pd.DataFrame = pd.concat([pairs, new], ignore_index=True)
-    out = out.sort_values(["tx", "inv"], kind="stable").reset_index(drop=True)
+    # merged in (tx, inv) order, one column at a time (keys are unique: any sort is stable)
+    merged = np.concatenate([have_all, new["tx"].to_numpy() * n + new["inv"].to_numpy()])
+    order = np.argsort(merged, kind="stable")
+    del merged
+    out = pd.DataFrame(
+        {
+            c: pd.Series(
+                np.concatenate([pairs[c].to_numpy(), new[c].to_numpy()])[order],
+                dtype=pairs[c].dtype,
+            )
+            for c in pairs.columns
+        }
+    )
     return out
 
 
@@ -279,7 +362,12 @@ def siblings_level(f: pd.DataFrame) -> np.ndarray[Any, Any]:
     """``siblings`` level of each pair: for the payments short of an invoice (``a < o``), the
     sets of 2-4 of them whose amounts add up exactly to the open amount; a pair in the one
     such set is ``sum``, in one of several ``sum_rival``, else ``none``."""
-    out = np.full(len(f), "none", dtype=object)
+    return level_names("siblings", _siblings_codes(f))
+
+
+def _siblings_codes(f: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """:func:`siblings_level` as codes (0 none, 1 sum, 2 sum_rival)."""
+    out = np.zeros(len(f), dtype=np.int8)
     a_all, o_all = f["a"].to_numpy(), f["o"].to_numpy()
     short = np.flatnonzero(a_all < o_all)
     if len(short) < 2:
@@ -302,11 +390,11 @@ def siblings_level(f: pd.DataFrame) -> np.ndarray[Any, Any]:
         if not s.solutions:
             continue
         alone = len(s.solutions) == 1 and s.complete and not s.interchangeable[0]
-        level = "sum" if alone else "sum_rival"
+        level = 1 if alone else 2  # sum, sum_rival
         for sol in s.solutions:
             # equal amounts are interchangeable: any of them may be the one that belongs
             used = {vals[m] for m in sol}
             for j, v in zip(seg, vals, strict=True):
-                if v in used and out[j] != "sum_rival":
+                if v in used and out[j] != 2:
                     out[j] = level
     return out

@@ -43,6 +43,7 @@ GROUP_COLUMNS = (
 )
 REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is named"
 REF_WEAK = 5  # a transposed number: not named, but the first item to complete a group with
+_IBAN_LEVELS = ("known", "other", "unknown")  # pair ``iban`` codes
 
 
 class GroupContext:
@@ -68,21 +69,41 @@ class GroupContext:
             self.items[c].append(k)
         for c in self.items:
             self.items[c].sort(key=lambda k: (self.due[k], k))
-        # per tx: {inv: ref level} and the best (iban, name_sim) per customer
+        # per tx: {inv: ref level} (only the few referenced pairs)
         self.refs: dict[int, dict[int, int]] = defaultdict(dict)
         self.weak: dict[int, set[int]] = defaultdict(set)
+        # (iban, name_sim) of a payment for a customer is read from the candidate pairs'
+        # arrays (sorted by payment; the last pair of that customer wins), not from a dict
+        # entry per pair (gigabytes at a million payments); :meth:`sim` keeps the few it has
+        # to compute in ``who``
         self.who: dict[tuple[int, str], tuple[str, float]] = {}
+        tcol, icol = pairs["tx"].to_numpy(), pairs["inv"].to_numpy()
+        order = None
+        if len(tcol) > 1 and not bool((tcol[1:] >= tcol[:-1]).all()):
+            order = np.argsort(tcol, kind="stable")
+            tcol, icol = tcol[order], icol[order]
+        ccode, cnames = pd.factorize(self.cust, use_na_sentinel=False)
+        self._code_of: dict[Any, int] = {c: k for k, c in enumerate(cnames)}
+        assert len(cnames) < 2**31, "customer codes overflow int32"
+        self._pc: np.ndarray[Any, Any] = ccode.astype(np.int32)[icol]
+        iban = pairs["iban"].to_numpy()
+        sims = pairs["name_sim"].to_numpy()
+        self._pib: np.ndarray[Any, Any] = (iban if order is None else iban[order]).astype(np.int8)
+        self._psim: np.ndarray[Any, Any] = sims if order is None else sims[order]
+        self._pstart: np.ndarray[Any, Any] = np.searchsorted(tcol, np.arange(len(tx) + 1))
         # from all candidate pairs: a credit note named in the text counts too
-        tcol, icol, rcol = pairs["tx"].to_numpy(), pairs["inv"].to_numpy(), pairs["ref"]
-        ibans = np.array(["known", "other", "unknown"], dtype=object)[pairs["iban"].to_numpy()]
-        for t, i, r, ib, ns in zip(
-            tcol, icol, rcol.to_numpy(), ibans, pairs["name_sim"].to_numpy(), strict=True
+        rcol = pairs["ref"].to_numpy()
+        sel = np.flatnonzero(rcol <= REF_WEAK)
+        for t, i, r in zip(
+            pairs["tx"].to_numpy()[sel].tolist(),
+            pairs["inv"].to_numpy()[sel].tolist(),
+            rcol[sel].tolist(),
+            strict=True,
         ):
             if r <= REF_OK:
-                self.refs[int(t)][int(i)] = int(r)
-            elif r == REF_WEAK:
-                self.weak[int(t)].add(int(i))
-            self.who[(int(t), self.cust[i])] = (str(ib), float(ns))
+                self.refs[t][i] = r
+            else:
+                self.weak[t].add(i)
         self.rows: list[dict[str, Any]] = []
         self.cust_names: dict[str, str] = dict(
             zip(inv["customer_id"], inv["customer_name"], strict=True)
@@ -94,13 +115,26 @@ class GroupContext:
         """Payer-name similarity of payment ``t`` to customer ``c`` (from the candidate pairs,
         else computed: a payer linked by name may have no candidate pair when every item of
         the customer is smaller than the payment)."""
-        got = self.who.get((t, c))
+        got = self.evidence(t, c)
         if got is not None:
             return got[1]
         a, b = normalize_name(str(self.tx_names[t])), normalize_name(self.cust_names.get(c, ""))
         sim = float(fuzz.WRatio(a, b)) if a and b else 0.0
         self.who[(t, c)] = ("known" if (t, c) in self.iban_links else "unknown", sim)
         return sim
+
+    def evidence(self, t: int, c: str) -> tuple[str, float] | None:
+        """``(iban level, name similarity)`` of payment ``t`` for customer ``c``: from its
+        last candidate pair with an item of ``c``, else as computed by :meth:`sim`, else
+        ``None``."""
+        code = self._code_of.get(c)
+        if code is not None and 0 <= t < len(self._pstart) - 1:
+            lo, hi = int(self._pstart[t]), int(self._pstart[t + 1])
+            hit = np.flatnonzero(self._pc[lo:hi] == code)
+            if len(hit):
+                k = lo + int(hit[-1])
+                return _IBAN_LEVELS[int(self._pib[k])], float(self._psim[k])
+        return self.who.get((t, c))
 
     def add(
         self,
@@ -122,7 +156,7 @@ class GroupContext:
             if source == "remittance"
             else ("group_all" if named == len(invs) else "group_some" if named else "none")
         )
-        iban, sim = self.who.get((t, customer), ("unknown", 0.0))
+        iban, sim = self.evidence(t, customer) or ("unknown", 0.0)
         day = int(self.days[t])
         oldest = min(invs, key=lambda k: (self.due[k], k))
         date = date_level(np.array([day]), self.issue[[oldest]], self.due[[oldest]])[0]

@@ -124,7 +124,14 @@ def score_frame(df: pd.DataFrame, w: Weights) -> np.ndarray[Any, Any]:
     for f in FEATURES:
         table = w.weights.get(f, {})
         if table and f in df.columns:
-            logit += df[f].map(table).fillna(0.0).to_numpy(dtype=np.float64)
+            col = df[f]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                # compact level column: one weight per category, looked up by code
+                cats = col.cat.categories
+                per = np.array([table.get(str(c), 0.0) for c in cats] + [0.0], dtype=np.float64)
+                logit += per[col.cat.codes.to_numpy()]  # code -1 (missing) → the trailing 0.0
+            else:
+                logit += col.map(table).fillna(0.0).to_numpy(dtype=np.float64)
     return logit
 
 
