@@ -15,9 +15,9 @@ from rapprochement import read_statement
 from rapprochement.model import Entry, SourceRef, Transaction
 from rapprochement.parsers import camt, camt_entry
 from rapprochement.parsers.camt_tree import ENTRY_SCHEMA, WANTED, build_node, everything
-from tests.conftest import FIXTURES, corpus_dir
+from tests.conftest import FIXTURES
+from tests.parsers.camt_samples import camt_paths
 
-_SKIP_SUFFIXES = {".json", ".pydata", ".yml", ".md"}
 _NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 
 #: Entries of unusual shapes: leaf or empty details, foreign-namespace children, comments,
@@ -54,15 +54,7 @@ def _odd_document() -> bytes:
 
 
 def _samples() -> list[tuple[str, bytes]]:
-    paths = sorted((FIXTURES / "camt").glob("*.xml"))
-    root = corpus_dir()
-    if root is not None:
-        for folder in ("camt052", "camt053", "camt054"):
-            paths += sorted(
-                p
-                for p in (root / folder).rglob("*")
-                if p.is_file() and p.suffix not in _SKIP_SUFFIXES and "LICENSE" not in p.name
-            )
+    paths = camt_paths()
     return [(p.name, p.read_bytes()) for p in paths] + [("odd.xml", _odd_document())]
 
 

@@ -15,24 +15,11 @@ from hypothesis import strategies as st
 
 from rapprochement import RapprochementError, read_statement
 from rapprochement.model import Statement
-from tests.conftest import FIXTURES, corpus_dir
-
-_SKIP_SUFFIXES = {".json", ".pydata", ".yml"}
+from tests.parsers.camt_samples import camt_paths
 
 
 def _samples() -> list[bytes]:
-    paths = sorted((FIXTURES / "camt").glob("*.xml"))
-    root = corpus_dir()
-    if root is not None:
-        for folder in ("camt052", "camt053", "camt054"):
-            paths += sorted(
-                p
-                for p in (root / folder).rglob("*")
-                if p.is_file()
-                and p.suffix not in _SKIP_SUFFIXES
-                and "LICENSE" not in p.name
-                and p.suffix != ".zip"
-            )
+    paths = camt_paths(zips=False)
     return [p.read_bytes() for p in paths if p.stat().st_size < 200_000]
 
 
