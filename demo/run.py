@@ -34,10 +34,11 @@ def _run(*argv: str) -> None:
         sys.exit(code)
 
 
-def main() -> None:
-    """Run the demo; prints each step, the final status and the report's path."""
-    OUT.mkdir(exist_ok=True)
-    db = OUT / "demo.db"
+def main(out: Path = OUT) -> Path:
+    """Run the demo into ``out``; prints each step, the final status and the report's path.
+    Returns the ledger's path."""
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     opt = ["--db", str(db)]
@@ -70,9 +71,10 @@ def main() -> None:
         )
     _run("reconcile", *opt)
     _run("status", *opt)
-    report = OUT / "report.html"
+    report = out / "report.html"
     _run("report", "--html", str(report), *opt)
     console.print(f"\nLedger: {db}\nReport: {report}")
+    return db
 
 
 if __name__ == "__main__":

@@ -142,6 +142,19 @@ def test_several_ids_are_decided_all_or_none(ledger_url: str, tmp_path: Path) ->
         assert ledger.suggestions().empty
 
 
+def test_an_overpayment_alone_is_recorded(ledger_url: str, tmp_path: Path) -> None:
+    """An allocation with no invoice (the excess of a payment) touches no invoice."""
+    with _loaded(ledger_url, tmp_path) as ledger:
+        open_before = ledger.open_items().set_index("invoice_id")["open_amount"].to_dict()
+        tid = str(_open_lines(ledger)["transaction_id"].iloc[0])
+        ledger.allocate(tid, None, "10.00", note="excess kept for the customer")
+        al = ledger.allocations()
+        assert list(zip(al["invoice_id"], al["kind"], al["amount"], strict=True)) == [
+            (None, "overpayment", Decimal("10.00"))
+        ]
+        assert ledger.open_items().set_index("invoice_id")["open_amount"].to_dict() == open_before
+
+
 def test_over_allocating_matcher_is_refused_and_rolled_back(
     ledger_url: str, tmp_path: Path
 ) -> None:

@@ -216,6 +216,8 @@ def apply_allocations(
         (t.transactions, "transaction_id", by_tx),
         (t.invoices, "invoice_id", by_inv),
     ):
+        if not deltas:  # only excess rows (no invoice): an empty executemany would fail
+            continue
         conn.execute(
             update(table)
             .where(table.c[key] == bindparam("b_key"))

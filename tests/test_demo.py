@@ -1,0 +1,22 @@
+"""``make demo`` end to end (it is what a new user runs first): the whole loop on the bundled
+data must finish, match most lines, learn from the accepted suggestions and write the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from demo.run import main
+
+from rapprochement.store import Ledger
+
+
+def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
+    db = main(tmp_path / "out")
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Aged balance" in html
+    with Ledger(db) as ledger:
+        st = ledger.status()
+        assert st["entries"] >= 80
+        assert st["matched_transactions"] >= st["entries"] // 2
+        assert st["allocations"].get("accepted", 0) >= 1
+        assert st["learned_ibans"] + st["learned_aliases"] >= 1
