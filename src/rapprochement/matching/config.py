@@ -51,8 +51,14 @@ class MatchConfig(BaseModel):
     max_search_nodes: int = Field(
         2_000, ge=100, description="Node budget of one subset-sum search (bounds the time)."
     )
-    time_limit_s: float = Field(
-        120.0, gt=0, description="Wall-clock budget of the group search over all payers."
+    time_limit_s: float | None = Field(
+        None,
+        gt=0,
+        description=(
+            "Optional wall-clock budget of the group search over all payers. None (default): "
+            "no clock, so results never depend on machine load; each search is already bounded "
+            "by max_search_nodes. When set, payments reached after the deadline get no group."
+        ),
     )
     name_min_similarity: float = Field(
         70.0, ge=0, le=100, description="Payer-name similarity (0-100) that makes a candidate."

@@ -90,7 +90,8 @@ def group_hypotheses(
     exp = currency_exponent(currency)
     fee_hi = int(config.fee_max.scaleb(exp))
     fee_lo = int(config.fee_min.scaleb(exp))
-    deadline = time.monotonic() + config.time_limit_s
+    limit = config.time_limit_s
+    deadline = None if limit is None else time.monotonic() + limit
 
     def hi_of(a: int) -> int:
         return max(a + fee_hi, a * 10000 // (10000 - int(config.discount_max * 10000)) + 1)
@@ -105,7 +106,7 @@ def group_hypotheses(
         named = sorted(ctx.refs.get(t, {}))
         if named and referenced_group(t, a, sign, named, ctx, config):
             continue
-        if t in strong_single or time.monotonic() > deadline:
+        if t in strong_single or (deadline is not None and time.monotonic() > deadline):
             continue
         for cust in _payers(t, ctx, link_of.get(t, [])):
             items = [k for k in ctx.items[cust] if days[t] < 0 or ctx.issue[k] <= days[t] + 3]
