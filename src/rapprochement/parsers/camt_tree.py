@@ -274,15 +274,7 @@ def leaf_text(leaf: Any) -> str | None:
 def text1(node: Node, name: str) -> str | None:
     """Stripped text of the first child ``name`` of ``node`` when it is a leaf, else None."""
     bucket = node.get(name)
-    if bucket is None:
-        return None
-    leaf = bucket[0]
-    if type(leaf) is dict:
-        return None
-    text: str | None = leaf.text
-    if not text:
-        return None
-    return text.strip() or None
+    return None if bucket is None else leaf_text(bucket[0])
 
 
 def sub1(node: Node, name: str) -> Node | None:
