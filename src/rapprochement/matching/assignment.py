@@ -4,19 +4,21 @@ Positions in the partition frames follow the ids (the engine sorts by id first),
 tie below breaks on ids and shuffling the input changes nothing.
 
 1. **Groups** (grouped, remittance, credit-note netting) whose score beats every single-invoice
-   hypothesis of the same payment are taken best first; an invoice is never allocated beyond
-   its open amount.
+   hypothesis of the same payment, or that settle it to the cent with the invoice its best
+   single hypothesis reads only approximately, are taken best first; an invoice is never
+   allocated beyond its open amount. A group one of whose invoices another payment claims
+   alone, more strongly, waits (:mod:`.group_assignment`).
 2. **One-to-one**: among the remaining pairs, each payment's best invoice is taken when no
    other payment wants it; the connected components where they conflict are solved optimally
    with ``scipy.optimize.linear_sum_assignment`` (maximizing the expected number of right
-   allocations, the sum of scores).
+   allocations, the sum of scores). The groups that waited are then taken on what is left
+   (for the invoices they still have, as suggestions).
 3. **Further payments** of an invoice that is still open (instalments, split payments) are
-   allocated best first.
+   allocated best first; a payment left with nothing gets its best group that still fits.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,14 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from rapprochement.matching.group_assignment import (
+    Alloc,
+    Assignment,
+    approximate_best,
+    claims,
+    take_groups,
+)
+
 __all__ = ["Alloc", "Assignment", "assign"]
 
 _EPS = 1e-9
@@ -32,85 +42,6 @@ _KEEP_LOGIT = 4.6
 _MAX_COMPONENT = 400
 _TWIN_DAYS = 21  # payments this close, identical but for the date, may be a duplicate pair
 _TWIN_MARGIN = 1.0  # logit below its best by which a twin's other invoice is not an option
-
-
-@dataclass(slots=True)
-class Alloc:
-    """One allocation in minor units (``inv`` = -1 for an overpayment excess)."""
-
-    tx: int
-    inv: int
-    amount: int
-    kind: str
-    score: float
-    hyp: dict[str, Any]
-    group: str | None = None
-    ambiguous: bool = False
-
-
-@dataclass(slots=True)
-class Assignment:
-    """Allocations of one partition and the ambiguous payments with their alternatives."""
-
-    allocs: list[Alloc] = field(default_factory=list)
-    ambiguous: dict[int, list[tuple[int, ...]]] = field(default_factory=dict)
-    #: payment → (the earlier payment it repeats, the invoice that one settled)
-    duplicates: dict[int, tuple[int, int]] = field(default_factory=dict)
-
-
-_SINGLE_KIND = {
-    "exact": "one_to_one",
-    "discount": "discount",
-    "fee": "fee",
-    "partial": "partial",
-    "over": "one_to_one",
-    "over_large": "one_to_one",
-    "over_small": "one_to_one",
-}
-
-
-def _take_groups(
-    g: pd.DataFrame,
-    best_single: dict[int, float],
-    cap: np.ndarray[Any, Any],
-    done: np.ndarray[Any, Any],
-    out: Assignment,
-    tx_amt: np.ndarray[Any, Any],
-) -> None:
-    g = g[g["logit"] > g["tx"].map(best_single).fillna(-np.inf)]
-    g = g.sort_values(["logit", "tx", "invs"], ascending=[False, True, True], kind="stable")
-    alts: dict[int, list[tuple[int, ...]]] = {}
-    for t, invs in zip(g["tx"], g["invs"], strict=True):
-        alts.setdefault(int(t), []).append(tuple(invs))
-    for rec in g.to_dict("records"):
-        row: dict[str, Any] = {str(k): v for k, v in rec.items()}
-        t = int(row["tx"])
-        if done[t]:
-            continue
-        allocs = [abs(int(x)) for x in row["allocs"]]
-        if any(cap[i] < x for i, x in zip(row["invs"], allocs, strict=True)):
-            continue
-        done[t] = True
-        ambiguous = row["rivals"] != "0" or bool(row["interchangeable"])
-        if ambiguous:
-            out.ambiguous[t] = alts[t]
-        sign = 1 if tx_amt[t] >= 0 else -1
-        gid = f"G{t}"
-        for i, x, signed in zip(row["invs"], allocs, row["allocs"], strict=True):
-            short = x < cap[i] and row["amount"] not in ("discount", "fee")
-            cap[i] -= x
-            kind = "credit_note" if signed * sign < 0 else "partial" if short else "grouped"
-            if row["size"] == "1":
-                kind = "partial" if short else _SINGLE_KIND.get(row["amount"], "one_to_one")
-            if signed != 0:  # a share rounded to nothing is not an allocation
-                out.allocs.append(
-                    Alloc(t, int(i), int(signed), kind, row["p"], row, gid, ambiguous)
-                )
-        excess = abs(int(tx_amt[t])) - sum(abs(int(x)) for x in row["allocs"])
-        if excess > 0 and row["amount"] in ("over", "over_small", "over_large"):
-            out.allocs.append(
-                Alloc(t, -1, sign * excess, "overpayment", row["p"], row, gid, ambiguous)
-            )
 
 
 def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
@@ -294,9 +225,15 @@ def assign(
     best_single: dict[int, float] = (
         dict(zip(*_best_logit(singles), strict=True)) if len(singles) else {}
     )
+    waiting: set[int] = set()
     if len(groups):
-        _take_groups(groups, best_single, cap, done, out, tx_amt)
+        claimed = claims(singles) if len(singles) else None
+        approx = approximate_best(singles) if len(singles) else None
+        waiting = take_groups(groups, best_single, cap, done, out, tx_amt, claimed, approx=approx)
     s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
+    if waiting:
+        # a payment whose group waits is not given a single invoice before the group's turn
+        s = s[~s["tx"].isin(list(waiting))]
     top = s.groupby("tx")["logit"].transform("max") if len(s) else s["logit"]
     ties = s[(s["logit"] >= top - _EPS)].groupby("tx")["inv"].apply(tuple) if len(s) else {}
     picked = _partial_moves(s, sorted(_one_to_one(s)), cap) if len(s) else []
@@ -314,6 +251,11 @@ def assign(
         sign = 1 if tx_amt[t] >= 0 else -1
         cap[i] -= _single_alloc(row, int(cap[i]), out, amb, sign)
         done[t] = True
+    if waiting:
+        # the groups that waited, on what the single-invoice payments left open
+        g = groups[groups["tx"].isin(list(waiting))]
+        take_groups(g, {}, cap, done, out, tx_amt, remnant=True)
+        s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
     # further payments on invoices still open (instalments, split payments); never a
     # fallback far below the payment's best hypothesis (that one went to another payment)
     rest = s[~done[s["tx"].to_numpy()]]
@@ -326,6 +268,14 @@ def assign(
         cap[i] -= _single_alloc(row, int(cap[i]), out, False, sign)
         done[t] = True
     _duplicates(singles, done, out, tx_amt)
+    # a group that lost to a single-invoice hypothesis which then went to another payment
+    # gets its chance again (its invoices still open), instead of leaving the payment empty
+    if len(groups):
+        for t in out.duplicates:
+            done[t] = True
+        left = groups[~done[groups["tx"].to_numpy()]]
+        if len(left):
+            take_groups(left, {}, cap, done, out, tx_amt, remnant=True)
     return out
 
 

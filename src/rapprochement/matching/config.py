@@ -46,7 +46,7 @@ class MatchConfig(BaseModel):
         10, ge=2, le=30, description="Most invoices one payment may settle."
     )
     max_group_items: int = Field(
-        30, ge=2, le=60, description="Most open items of one payer searched for a grouped payment."
+        24, ge=2, le=60, description="Most open items of one payer searched for a grouped payment."
     )
     max_search_nodes: int = Field(
         2_000, ge=100, description="Node budget of one subset-sum search (bounds the time)."

@@ -5,6 +5,7 @@ names, who each payment may come from, and the rows found so far (:class:`GroupC
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,15 @@ from rapprochement.matching.features import (
 )
 from rapprochement.matching.keys import normalize_name
 
-__all__ = ["GROUP_COLUMNS", "REF_OK", "REF_WEAK", "GroupContext", "fill", "level_of"]
+__all__ = [
+    "GROUP_COLUMNS",
+    "MAX_CREDIT_NOTES",
+    "REF_OK",
+    "REF_WEAK",
+    "GroupContext",
+    "fill",
+    "level_of",
+]
 
 GROUP_COLUMNS = (
     "tx",
@@ -40,8 +49,10 @@ GROUP_COLUMNS = (
     "named_outside",
     "siblings",
     "interchangeable",
+    "rank",
 )
 REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is named"
+MAX_CREDIT_NOTES = 6  # open credit notes of a payer always searched with its invoices
 REF_WEAK = 5  # a transposed number: not named, but the first item to complete a group with
 _IBAN_LEVELS = ("known", "other", "unknown")  # pair ``iban`` codes
 
@@ -136,6 +147,30 @@ class GroupContext:
                 return _IBAN_LEVELS[int(self._pib[k])], float(self._psim[k])
         return self.who.get((t, c))
 
+    def nearby_items(self, t: int, cust: str, exclude: Collection[int] = ()) -> list[int]:
+        """The open items of payer ``cust`` that payment ``t`` may settle, preferred first,
+        at most ``config.max_group_items``: due nearest the payment first, and every credit
+        note the payer has open (up to :data:`MAX_CREDIT_NOTES`) whatever its date, since a
+        payer nets what it is owed. An item issued after the payment (beyond 3 days) is not
+        among them."""
+        day = int(self.days[t])
+        sign = 1 if self.amounts[t] >= 0 else -1
+        items = sorted(
+            (
+                k
+                for k in self.items[cust]
+                if k not in exclude and (day < 0 or self.issue[k] <= day + 3)
+            ),
+            key=lambda k: (abs(int(self.due[k]) - day), k),
+        )
+        notes = [k for k in items if sign * self.open[k] < 0][:MAX_CREDIT_NOTES]
+        if not notes:
+            return items[: self.config.max_group_items]
+        keep = set(notes)
+        rest = [k for k in items if k not in keep][: self.config.max_group_items - len(notes)]
+        keep.update(rest)
+        return [k for k in items if k in keep]
+
     def add(
         self,
         t: int,
@@ -146,6 +181,7 @@ class GroupContext:
         rivals: int,
         customer: str,
         interchangeable: bool = False,
+        rank: int = 0,
     ) -> None:
         order = sorted(range(len(invs)), key=lambda k: invs[k])
         invs = [invs[k] for k in order]
@@ -185,6 +221,7 @@ class GroupContext:
                 ),
                 "siblings": "none",
                 "interchangeable": interchangeable,
+                "rank": rank,
             }
         )
 

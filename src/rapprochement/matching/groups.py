@@ -25,8 +25,9 @@ from rapprochement.matching.candidates import KeyIndex
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import AMOUNT_CLASS
 from rapprochement.matching.group_context import GROUP_COLUMNS, REF_OK, GroupContext, fill
+from rapprochement.matching.mitm import MAX_ITEMS, ranked_subsets
 from rapprochement.matching.named import referenced_group, remittance_groups
-from rapprochement.matching.subsetsum import find_subsets
+from rapprochement.matching.subsetsum import SubsetSearch, find_subsets
 from rapprochement.money import currency_exponent
 
 __all__ = ["GROUP_COLUMNS", "group_hypotheses"]
@@ -44,6 +45,20 @@ def _payers(t: int, ctx: GroupContext, links: list[tuple[str, bool]]) -> list[st
             old = best.get(c, (False, 0.0))
             best[c] = (old[0] or ib, max(old[1], sim))
     return sorted(best, key=lambda c: (not best[c][0], -best[c][1], c))[:2]
+
+
+def _search(
+    vals: list[int], lo: int, hi: int, cost: list[int], config: MatchConfig
+) -> tuple[SubsetSearch, int]:
+    """The payer's subsets whose sum is in ``[lo, hi]``, best first, and how many there are:
+    exhaustive (meet in the middle) up to :data:`.mitm.MAX_ITEMS` items, else depth first
+    within the node budget (then in search order, the count capped at 3)."""
+    if len(vals) <= MAX_ITEMS:
+        return ranked_subsets(vals, lo, hi, cost, max_size=config.max_group_size, limit=3)
+    s = find_subsets(
+        vals, lo, hi, max_size=config.max_group_size, limit=3, max_nodes=config.max_search_nodes
+    )
+    return s, len(s.solutions)
 
 
 def group_hypotheses(
@@ -109,41 +124,26 @@ def group_hypotheses(
         if t in strong_single or (deadline is not None and time.monotonic() > deadline):
             continue
         for cust in _payers(t, ctx, link_of.get(t, [])):
-            items = [k for k in ctx.items[cust] if days[t] < 0 or ctx.issue[k] <= days[t] + 3]
+            # preferred first: due nearest the payment (equal amounts are taken in this order)
+            items = ctx.nearby_items(t, cust)
             if len(items) < 2:
                 continue
-            # preferred first: due nearest the payment (equal amounts are taken in this order)
-            items = sorted(items, key=lambda k: (abs(int(ctx.due[k]) - int(days[t])), k))
-            items = items[: config.max_group_items]
             vals = [sign * int(ctx.open[k]) for k in items]
             # two items at least: none fits when even the two smallest exceed the window
             if min(vals) > 0 and 2 * min(vals) > hi_of(a):
                 continue
-            s = find_subsets(
-                vals,
-                a,
-                a,
-                max_size=config.max_group_size,
-                limit=3,
-                max_nodes=config.max_search_nodes,
-            )
+            # every subset that fits, best first: the items due nearest the payment
+            cost = [abs(int(ctx.due[k]) - int(days[t])) if days[t] >= 0 else 0 for k in items]
+            s, count = _search(vals, a, a, cost, config)
             level = "exact"
             # the fee / discount window only when the exact search was conclusive: a search
             # the budget stopped would be stopped again, wider
             if not s.solutions and s.complete:
-                hi = hi_of(a)
-                s = find_subsets(
-                    vals,
-                    a + fee_lo,
-                    hi,
-                    max_size=config.max_group_size,
-                    limit=3,
-                    max_nodes=config.max_search_nodes,
-                )
+                s, count = _search(vals, a + fee_lo, hi_of(a), cost, config)
                 level = ""
-            rivals = len(s.solutions) - 1 + (0 if s.complete else 1) + (t in known_single)
-            for sol, inter in zip(s.solutions, s.interchangeable, strict=True):
+            rivals = count - 1 + (0 if s.complete else 1) + (t in known_single)
+            for rank, (sol, inter) in enumerate(zip(s.solutions, s.interchangeable, strict=True)):
                 invs = [items[j] for j in sol]
                 allocs, lvl = fill(a, invs, ctx, sign)
-                ctx.add(t, invs, allocs, "subset", level or lvl, rivals, cust, inter)
+                ctx.add(t, invs, allocs, "subset", level or lvl, rivals, cust, inter, rank)
     return pd.DataFrame(ctx.rows, columns=list(GROUP_COLUMNS))

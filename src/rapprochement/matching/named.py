@@ -101,12 +101,7 @@ def _completions(
     payment exceeds the named items, the subsets that reach it with one item only partly paid
     (a payer listing some invoices, the last one paid in part), when ``partial``."""
     total = sum(sign * int(ctx.open[k]) for k in named)
-    day = int(ctx.days[t])
-    # an invoice issued after the payment is not among those it pays (as in the group search)
-    others = sorted(
-        (k for k in ctx.items[cust] if k not in named and (day < 0 or ctx.issue[k] <= day + 3)),
-        key=lambda k: (abs(int(ctx.due[k]) - day), k),
-    )[: config.max_group_items]
+    others = ctx.nearby_items(t, cust, set(named))
     if not others:
         return []
     vals = [sign * int(ctx.open[k]) for k in others]

@@ -1,0 +1,200 @@
+"""Grouped hypotheses in the assignment: which groups are taken before the single-invoice
+pairs, which wait for them, and which get a second chance (:func:`take_groups`); and the
+allocation records the assignment produces (:class:`Alloc`, :class:`Assignment`).
+
+A group is taken first when it beats every single-invoice hypothesis of its payment, or when
+it settles the payment to the cent with the invoice that the payment's best single hypothesis
+reads only approximately (:func:`exact_supersets`). It waits when another payment claims one
+of its invoices alone, more strongly (:func:`claims`): the single-invoice pairs go first, and
+the group is then taken on what they left open. With ``remnant``, a group that lost some
+invoices meanwhile is still taken for the rest, as a suggestion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "SINGLE_KIND",
+    "Alloc",
+    "Assignment",
+    "approximate_best",
+    "claims",
+    "exact_supersets",
+    "take_groups",
+]
+
+
+@dataclass(slots=True)
+class Alloc:
+    """One allocation in minor units (``inv`` = -1 for an overpayment excess)."""
+
+    tx: int
+    inv: int
+    amount: int
+    kind: str
+    score: float
+    hyp: dict[str, Any]
+    group: str | None = None
+    ambiguous: bool = False
+
+
+@dataclass(slots=True)
+class Assignment:
+    """Allocations of one partition and the ambiguous payments with their alternatives."""
+
+    allocs: list[Alloc] = field(default_factory=list)
+    ambiguous: dict[int, list[tuple[int, ...]]] = field(default_factory=dict)
+    #: payment → (the earlier payment it repeats, the invoice that one settled)
+    duplicates: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+
+SINGLE_KIND = {
+    "exact": "one_to_one",
+    "discount": "discount",
+    "fee": "fee",
+    "partial": "partial",
+    "over": "one_to_one",
+    "over_large": "one_to_one",
+    "over_small": "one_to_one",
+}
+
+
+def take_groups(
+    g: pd.DataFrame,
+    best_single: dict[int, float],
+    cap: np.ndarray[Any, Any],
+    done: np.ndarray[Any, Any],
+    out: Assignment,
+    tx_amt: np.ndarray[Any, Any],
+    claimed: dict[int, list[tuple[float, int]]] | None = None,
+    remnant: bool = False,
+    approx: dict[int, int] | None = None,
+) -> set[int]:
+    """Take the groups best first; return the payments whose groups wait (see _unclaimed).
+
+    With ``remnant``, a group some of whose invoices went to other payments meanwhile is
+    still taken for the invoices it has left (at least two, and at least half of it), as a
+    suggestion: the rest of the payment stays unallocated.
+    """
+    beats = g["logit"].to_numpy() > g["tx"].map(best_single).fillna(-np.inf).to_numpy()
+    if approx:
+        beats |= exact_supersets(g, approx)
+    g = g[beats]
+    waiting: set[int] = set()
+    if claimed:
+        free = np.fromiter(
+            (
+                _unclaimed(int(t), invs, float(lg), claimed)
+                for t, invs, lg in zip(g["tx"], g["invs"], g["logit"], strict=True)
+            ),
+            dtype=bool,
+            count=len(g),
+        )
+        waiting = {int(t) for t in g["tx"].to_numpy()[~free]}
+        g = g[free]
+    g = g.sort_values(
+        ["logit", "tx", "rank", "invs"], ascending=[False, True, True, True], kind="stable"
+    )
+    alts: dict[int, list[tuple[int, ...]]] = {}
+    for t, invs in zip(g["tx"], g["invs"], strict=True):
+        alts.setdefault(int(t), []).append(tuple(invs))
+    for rec in g.to_dict("records"):
+        row: dict[str, Any] = {str(k): v for k, v in rec.items()}
+        t = int(row["tx"])
+        if done[t]:
+            continue
+        allocs = [abs(int(x)) for x in row["allocs"]]
+        cut = False
+        if any(cap[i] < x for i, x in zip(row["invs"], allocs, strict=True)):
+            left = [k for k, i in enumerate(row["invs"]) if cap[i] > 0 and row["allocs"][k] != 0]
+            if not remnant or len(left) < 2 or 2 * len(left) < len(allocs):
+                continue
+            # never a credit note without the invoices it was netted against
+            if any(row["allocs"][k] * tx_amt[t] < 0 for k in left):
+                continue
+            allocs = [min(allocs[k], int(cap[row["invs"][k]])) for k in left]
+            row["allocs"] = [
+                int(np.sign(row["allocs"][k])) * a for k, a in zip(left, allocs, strict=True)
+            ]
+            row["invs"] = [row["invs"][k] for k in left]
+            cut = True
+        done[t] = True
+        ambiguous = row["rivals"] != "0" or bool(row["interchangeable"])
+        if ambiguous:
+            out.ambiguous[t] = alts[t]
+        sign = 1 if tx_amt[t] >= 0 else -1
+        gid = f"G{t}"
+        for i, x, signed in zip(row["invs"], allocs, row["allocs"], strict=True):
+            short = x < cap[i] and row["amount"] not in ("discount", "fee")
+            cap[i] -= x
+            kind = "credit_note" if signed * sign < 0 else "partial" if short else "grouped"
+            if row["size"] == "1":
+                kind = "partial" if short else SINGLE_KIND.get(row["amount"], "one_to_one")
+            if signed != 0:  # a share rounded to nothing is not an allocation
+                out.allocs.append(
+                    Alloc(t, int(i), int(signed), kind, row["p"], row, gid, ambiguous or cut)
+                )
+        excess = abs(int(tx_amt[t])) - sum(abs(int(x)) for x in row["allocs"])
+        if excess > 0 and row["amount"] in ("over", "over_small", "over_large") and not cut:
+            out.allocs.append(
+                Alloc(t, -1, sign * excess, "overpayment", row["p"], row, gid, ambiguous)
+            )
+    return {t for t in waiting if not done[t]}
+
+
+_WHOLE = ("exact", "discount", "fee")
+
+
+def claims(singles: pd.DataFrame) -> dict[int, list[tuple[float, int]]]:
+    """Per invoice, its two strongest single-invoice hypotheses that settle it whole (exact
+    amount, or less a fee or discount) as (logit, payment)."""
+    top = singles.loc[singles["amount"].isin(_WHOLE), ["inv", "logit", "tx"]].sort_values(
+        ["inv", "logit", "tx"], ascending=[True, False, True], kind="stable"
+    )
+    top = top[top.groupby("inv").cumcount() < 2]
+    out: dict[int, list[tuple[float, int]]] = {}
+    for i, lg, t in zip(top["inv"], top["logit"], top["tx"], strict=True):
+        out.setdefault(int(i), []).append((float(lg), int(t)))
+    return out
+
+
+def _unclaimed(t: int, invs: Any, logit: float, claims: dict[int, list[tuple[float, int]]]) -> bool:
+    """True when no invoice of the group is claimed more strongly by another payment alone
+    (that payment names it, with its amount): the group then waits until singles are
+    assigned, and is taken only if its invoices are still open."""
+    for i in invs:
+        for lg, other in claims.get(int(i), ()):
+            if other != t and lg > logit:
+                return False
+    return True
+
+
+def approximate_best(singles: pd.DataFrame) -> dict[int, int]:
+    """Payment → invoice of its best single hypothesis, when that one explains the amount
+    only approximately (a fee, a discount, a partial or an overpayment)."""
+    best = singles[["tx", "logit", "inv", "amount"]].sort_values(
+        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
+    )
+    best = best.drop_duplicates("tx")
+    best = best[best["amount"] != "exact"]
+    return dict(zip(best["tx"].astype(int), best["inv"].astype(int), strict=True))
+
+
+def exact_supersets(g: pd.DataFrame, approx: dict[int, int]) -> np.ndarray[Any, Any]:
+    """Groups that settle the payment to the cent and contain the invoice its best single
+    hypothesis reads only approximately: the same invoice, with the difference explained by
+    the payer's other open items (a credit note netted, a second invoice) rather than
+    guessed as a fee or a part payment. Such a group is preferred."""
+    return np.fromiter(
+        (
+            lvl == "exact" and approx.get(int(t), -1) in invs
+            for t, invs, lvl in zip(g["tx"], g["invs"], g["amount"], strict=True)
+        ),
+        dtype=bool,
+        count=len(g),
+    )

@@ -1,0 +1,171 @@
+"""Exhaustive subset-sum by meet in the middle, with the subsets ranked by preference.
+
+The depth-first search of :mod:`.subsetsum` stops at a node budget: over a payer's 30 open
+items it often stops before the one subset that fits, and never knows how many fit. Here the
+items are split in two halves; every subset sum of each half is listed (2^15 for 15 items,
+vectorized), and the pairs whose total falls in the window are read off the sorted second half
+with binary searches. The result is every fitting subset (up to ``max_pairs``), so the count
+of alternatives is exact, and the subsets are returned best first by a per-item ``cost``
+(a grouped payment most likely settles the items due nearest to it).
+
+Equal values are interchangeable as in :func:`.subsetsum.find_subsets`: subsets that differ
+only by which of several equal items they take count once, taking the first ones in the order
+given, and are flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache, lru_cache
+from typing import Any
+
+import numpy as np
+
+from rapprochement.matching.subsetsum import SubsetSearch, find_subsets
+
+__all__ = ["MAX_ITEMS", "ranked_subsets"]
+
+#: Most items searched this way (two halves of 2^20 sums at most).
+MAX_ITEMS = 40
+
+Array = np.ndarray[Any, Any]
+_QUICK_NODES = 2_000  # node budget of the depth-first attempt
+_QUICK_LIMIT = 64  # subsets it may list before the exhaustive search takes over
+_QUICK_ITEMS = 14  # more items than this go straight to the exhaustive search
+
+
+@cache
+def _sizes(m: int) -> Array:
+    """Number of items in each of the 2^m subsets of m items (subset i takes item j when bit
+    j of i is set)."""
+    sizes = np.zeros(1 << m, dtype=np.int8)
+    for j in range(m):
+        sizes[1 << j : 1 << (j + 1)] = sizes[: 1 << j] + 1
+    return sizes
+
+
+def _half(values: tuple[int, ...]) -> Array:
+    """Sum of each of the 2^m subsets of ``values`` (subset i takes item j when bit j of i is
+    set)."""
+    sums = np.zeros(1 << len(values), dtype=np.int64)
+    for j, v in enumerate(values):
+        sums[1 << j : 1 << (j + 1)] = sums[: 1 << j] + v
+    return sums
+
+
+@lru_cache(maxsize=8)
+def _sorted_half(values: tuple[int, ...]) -> tuple[Array, Array]:
+    """The subset sums of ``values`` sorted, and the subset (index) of each; cached, as the
+    exact search and the fee window search the same items."""
+    sums = _half(values)
+    # (not a stable sort: equal sums may come in any order, the result does not depend on it)
+    order = np.argsort(sums)
+    return sums[order], order
+
+
+def _canonical(masks: Array, values: Sequence[int]) -> tuple[Array, Array]:
+    """Masks with equal values taken first-in-order, deduplicated (order kept by first
+    appearance), and per mask whether it took some but not all of several equal values."""
+    groups: dict[int, list[int]] = {}
+    for j, v in enumerate(values):
+        groups.setdefault(v, []).append(j)
+    inter = np.zeros(len(masks), dtype=bool)
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        gmask = np.int64(sum(1 << j for j in idx))
+        count = np.zeros(len(masks), dtype=np.int64)
+        for j in idx:
+            count += (masks >> j) & 1
+        firsts = np.array(
+            [sum(1 << j for j in idx[:c]) for c in range(len(idx) + 1)], dtype=np.int64
+        )
+        masks = (masks & ~gmask) | firsts[count]
+        inter |= (count > 0) & (count < len(idx))
+    _, first = np.unique(masks, return_index=True)
+    keep = np.sort(first)
+    return masks[keep], inter[keep]
+
+
+def _order_key(sol: tuple[int, ...], cost: Sequence[int]) -> tuple[float, int, int, int]:
+    mask = sum(1 << j for j in sol)
+    return (sum(int(cost[j]) for j in sol) / len(sol), len(sol), sol[0], mask)
+
+
+def ranked_subsets(
+    values: Sequence[int],
+    lo: int,
+    hi: int,
+    cost: Sequence[int],
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    limit: int = 3,
+    max_pairs: int = 50_000,
+) -> tuple[SubsetSearch, int]:
+    """Every subset of ``values`` (at most :data:`MAX_ITEMS`, any sign) of ``min_size`` to
+    ``max_size`` items whose sum lies in ``[lo, hi]``, ranked by the mean ``cost`` of its items
+    (then fewer items, then the items given first); the best ``limit`` are returned with the
+    number of distinct subsets found.
+
+    ``complete`` is False when more than ``max_pairs`` half-pairs fit the window (the count is
+    then a lower bound).
+    """
+    n = len(values)
+    if n > MAX_ITEMS:
+        raise ValueError(f"at most {MAX_ITEMS} items, got {n}")
+    if n == 0 or lo > hi:
+        return SubsetSearch([], [], complete=True), 0
+    # a small search: depth first within a small budget lists every subset, the exhaustive
+    # search runs only when it does not finish
+    if n <= _QUICK_ITEMS:
+        quick = find_subsets(
+            values, lo, hi, min_size=min_size, max_size=max_size, limit=_QUICK_LIMIT,
+            max_nodes=_QUICK_NODES,
+        )  # fmt: skip
+        if quick.complete and len(quick.solutions) < _QUICK_LIMIT:
+            sols = quick.solutions
+            pick = sorted(range(len(sols)), key=lambda q: _order_key(sols[q], cost))[:limit]
+            ranked = SubsetSearch(
+                [sols[q] for q in pick], [quick.interchangeable[q] for q in pick], True
+            )
+            return ranked, len(sols)
+    h = n // 2
+    a_sum, a_sub = _sorted_half(tuple(values[:h]))
+    b_sum, b_sub = _sorted_half(tuple(values[h:]))
+    # the first half by decreasing sum: the queries into the second half then increase
+    # (binary searches of increasing keys stay in cache: several times faster)
+    a_sum, a_sub = a_sum[::-1], a_sub[::-1]
+    start = np.searchsorted(b_sum, lo - a_sum, side="left")
+    stop = np.searchsorted(b_sum, hi - a_sum, side="right")
+    counts = stop - start
+    hit = np.flatnonzero(counts)
+    counts = counts[hit]
+    total = int(counts.sum())
+    complete = total <= max_pairs
+    if not complete:
+        # the first pairs in a fixed order (deterministic), the count is a lower bound
+        keep = np.cumsum(counts) - counts < max_pairs
+        hit, counts = hit[keep], np.minimum(counts[keep], max_pairs)
+        total = int(counts.sum())
+    ai = a_sub[np.repeat(hit, counts)]
+    offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    bi = b_sub[np.repeat(start[hit], counts) + offset]
+    size = _sizes(h)[ai].astype(np.int64) + _sizes(n - h)[bi]
+    ok = (size >= min_size) & (size <= max_size)
+    masks = ai[ok].astype(np.int64) | (bi[ok].astype(np.int64) << h)
+    if not len(masks):
+        return SubsetSearch([], [], complete=complete), 0
+    masks, inter = _canonical(masks, values)
+    bits = [(masks >> j) & 1 for j in range(n)]
+    sizes = np.sum(bits, axis=0)
+    costs = np.sum([b * int(c) for b, c in zip(bits, cost, strict=True)], axis=0)
+    # best first: lowest mean cost (costs are small integers: days), then fewer items, then
+    # the items given first (as :func:`_order_key`)
+    first_item = np.zeros(len(masks), dtype=np.int64)
+    for j in range(n - 1, -1, -1):
+        first_item = np.where(bits[j] == 1, j, first_item)
+    rank = np.lexsort((masks, first_item, sizes, costs / sizes))
+    best = rank[:limit]
+    solutions = [tuple(j for j in range(n) if int(masks[q]) >> j & 1) for q in best]
+    return SubsetSearch(solutions, [bool(inter[q]) for q in best], complete), len(masks)

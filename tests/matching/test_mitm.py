@@ -1,0 +1,127 @@
+"""Exhaustive subset search (meet in the middle) against brute force, and its ranking."""
+
+from __future__ import annotations
+
+import random
+from itertools import combinations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rapprochement.matching import mitm
+from rapprochement.matching.mitm import MAX_ITEMS, ranked_subsets
+
+
+def brute(
+    values: list[int], lo: int, hi: int, min_size: int, max_size: int
+) -> set[tuple[int, ...]]:
+    """Distinct fitting subsets, equal values taken first-in-order (as the search does)."""
+    out = set()
+    for k in range(min_size, min(max_size, len(values)) + 1):
+        for combo in combinations(range(len(values)), k):
+            if lo <= sum(values[j] for j in combo) <= hi:
+                canon: list[int] = []
+                for v in sorted({values[j] for j in combo}):
+                    same = [j for j in range(len(values)) if values[j] == v]
+                    take = sum(1 for j in combo if values[j] == v)
+                    canon.extend(same[:take])
+                out.add(tuple(sorted(canon)))
+    return out
+
+
+def brute_large(values: list[int], target: int) -> set[tuple[int, ...]]:
+    """Subsets of 2 to 10 of distinct values summing to ``target`` (depth first, pruned)."""
+    order = sorted(range(len(values)), key=lambda j: -values[j])
+    rest = [sum(values[j] for j in order[k:]) for k in range(len(order) + 1)]
+    out: set[tuple[int, ...]] = set()
+
+    def walk(k: int, left: int, chosen: list[int]) -> None:
+        if left == 0 and len(chosen) >= 2:
+            out.add(tuple(sorted(chosen)))
+        if k == len(order) or left <= 0 or len(chosen) == 10 or left > rest[k]:
+            return
+        walk(k + 1, left - values[order[k]], [*chosen, order[k]])
+        walk(k + 1, left, chosen)
+
+    walk(0, target, [])
+    return out
+
+
+def mean_cost(sol: tuple[int, ...], cost: list[int]) -> float:
+    return sum(cost[j] for j in sol) / len(sol)
+
+
+values_st = st.lists(st.integers(-3_000, 20_000), min_size=1, max_size=13)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=values_st, data=st.data(), quick=st.booleans())
+def test_same_subsets_as_brute_force(values: list[int], data: st.DataObject, quick: bool) -> None:
+    k = data.draw(st.integers(1, len(values)))
+    target = sum(data.draw(st.permutations(values))[:k])
+    width = data.draw(st.sampled_from([0, 0, 5, 300]))
+    cost = data.draw(st.lists(st.integers(0, 90), min_size=len(values), max_size=len(values)))
+    max_size = data.draw(st.integers(2, 6))
+    want = brute(values, target, target + width, 2, max_size)
+    # both paths: the small depth-first listing and the meet in the middle
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(mitm, "_QUICK_ITEMS", 14 if quick else 0)
+        got, count = ranked_subsets(
+            values, target, target + width, cost, max_size=max_size, limit=50
+        )
+    assert got.complete
+    assert count == len(want)
+    assert set(got.solutions) <= want
+    assert len(got.solutions) == min(50, len(want))
+    # best first: mean cost never decreases along the list
+    means = [mean_cost(s, cost) for s in got.solutions]
+    assert means == sorted(means)
+
+
+def test_interchangeable_equal_values_count_once() -> None:
+    values = [500, 500, 300, 200]
+    got, count = ranked_subsets(values, 800, 800, [0, 0, 0, 0], limit=5)
+    # {500, 300} with either 500: one subset, flagged as interchangeable
+    assert count == 1 == len(brute(values, 800, 800, 2, 10))
+    flagged = dict(zip(got.solutions, got.interchangeable, strict=True))
+    assert flagged[(0, 2)] is True  # took one of two equal 500s
+    assert (1, 2) not in flagged  # the same subset by the other 500 is not listed again
+
+
+def test_prefers_items_due_near_the_payment() -> None:
+    # two subsets reach 1000: items 0+1 (far from due) and items 2+3 (near)
+    values = [600, 400, 700, 300]
+    cost = [90, 80, 2, 5]
+    got, count = ranked_subsets(values, 1000, 1000, cost)
+    assert count == 2
+    assert got.solutions[0] == (2, 3)
+
+
+def test_large_search_is_exhaustive() -> None:
+    # 30 items: the depth-first budget would stop; the exhaustive search finds the one subset
+    rng = random.Random(3)
+    values = [rng.randint(10_000, 900_000) for _ in range(30)]
+    pick = (1, 7, 12, 19, 23, 28)
+    target = sum(values[j] for j in pick)
+    cost = [0 if j in pick else 60 for j in range(30)]
+    got, count = ranked_subsets(values, target, target, cost)
+    assert got.complete
+    assert got.solutions[0] == pick
+    assert count == len(brute_large(values, target))
+
+
+def test_pair_budget_marks_the_search_incomplete() -> None:
+    values = [1] * 20 + [2] * 20
+    got, count = ranked_subsets(values, 6, 30, [0] * 40, max_size=40, max_pairs=100)
+    assert not got.complete
+    assert count > 0
+
+
+def test_bounds() -> None:
+    with pytest.raises(ValueError, match="at most"):
+        ranked_subsets([1] * (MAX_ITEMS + 1), 1, 1, [0] * (MAX_ITEMS + 1))
+    empty, count = ranked_subsets([], 0, 0, [])
+    assert empty.solutions == []
+    assert count == 0
+    assert empty.complete
