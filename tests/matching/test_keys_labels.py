@@ -30,6 +30,11 @@ def _tails(text: str) -> set[str]:
         ("CDE12345 INV0012345", {"L:12345"}),
         ("FA-2026-002026", {"L:2026"}),  # a sequence number that looks like a year stays
         ("20250000173/20250000174", {"L:20250000173", "L:20250000174"}),
+        # an order number labels itself only, not the invoice numbers listed after it
+        ("FACT 20260001142, CDE47788, 20260001144", {"L:20260001142", "L:20260001144"}),
+        ("CDE34495/20250001027/20250001028", {"L:20250001027", "L:20250001028"}),
+        ("BC 2025-4730", set()),  # the year is part of the order number
+        ("BESTELLUNG 2026/00123", set()),
     ],
 )
 def test_tail_keys(text: str, tails: set[str]) -> None:

@@ -148,12 +148,21 @@ def take_groups(
 
 
 _WHOLE = ("exact", "discount", "fee")
+_TIE = 1e-9
 
 
 def claims(singles: pd.DataFrame) -> dict[int, list[tuple[float, int]]]:
     """Per invoice, its two strongest single-invoice hypotheses that settle it whole (exact
-    amount, or less a fee or discount) as (logit, payment)."""
-    top = singles.loc[singles["amount"].isin(_WHOLE), ["inv", "logit", "tx"]].sort_values(
+    amount, or less a fee or discount) as (logit, payment), among those that are their
+    payment's one best reading (a payment that fits several equal invoices equally well
+    claims none of them)."""
+    s = singles[["inv", "logit", "tx", "amount"]]
+    lg = s["logit"].to_numpy()
+    by_tx = s.groupby("tx")["logit"]
+    best = by_tx.transform("max").to_numpy()
+    ties = (s["logit"] >= best - _TIE).groupby(s["tx"]).transform("sum").to_numpy()
+    own = (lg >= best - _TIE) & (ties == 1) & s["amount"].isin(_WHOLE).to_numpy()
+    top = s.loc[own, ["inv", "logit", "tx"]].sort_values(
         ["inv", "logit", "tx"], ascending=[True, False, True], kind="stable"
     )
     top = top[top.groupby("inv").cumcount() < 2]

@@ -193,10 +193,15 @@ class GroupContext:
             else ("group_all" if named == len(invs) else "group_some" if named else "none")
         )
         iban, sim = self.evidence(t, customer) or ("unknown", 0.0)
-        day = int(self.days[t])
         oldest = min(invs, key=lambda k: (self.due[k], k))
-        date = date_level(np.array([day]), self.issue[[oldest]], self.due[[oldest]])[0]
         n = len(invs)
+        outside = sum(
+            1
+            for i, lvl in self.refs.get(t, {}).items()
+            if lvl < REF_OK and self.cust[i] == customer and i not in invs
+        )
+        # the level columns of the raw values (date, name, counts) are worked out once for
+        # all rows, vectorized, by :meth:`frame`
         self.rows.append(
             {
                 "tx": t,
@@ -206,24 +211,32 @@ class GroupContext:
                 "amount": amount,
                 "reference": ref,
                 "iban": iban,
-                "name": name_level(np.array([sim]))[0],
-                "date": date,
+                "name": sim,
+                "date": oldest,
                 "size": "1" if n == 1 else "2-3" if n <= 3 else "4+",
-                "rivals": count_level(rivals),
+                "rivals": rivals,
                 "inv_rivals": "0",
-                "evidence": evidence_level([ref], [amount])[0],
-                "named_outside": count_level(
-                    sum(
-                        1
-                        for i, lvl in self.refs.get(t, {}).items()
-                        if lvl < REF_OK and self.cust[i] == customer and i not in invs
-                    )
-                ),
+                "evidence": None,
+                "named_outside": outside,
                 "siblings": "none",
                 "interchangeable": interchangeable,
                 "rank": rank,
             }
         )
+
+    def frame(self) -> pd.DataFrame:
+        """The rows found, as a frame of :data:`GROUP_COLUMNS` with their feature levels."""
+        df = pd.DataFrame(self.rows, columns=list(GROUP_COLUMNS))
+        if not len(df):
+            return df
+        oldest = df["date"].to_numpy(dtype=np.int64)
+        day = self.days[df["tx"].to_numpy()]
+        df["date"] = date_level(day, self.issue[oldest], self.due[oldest])
+        df["name"] = name_level(df["name"].to_numpy(dtype=np.float64))
+        df["rivals"] = count_level(df["rivals"].to_numpy(dtype=np.int64))
+        df["named_outside"] = count_level(df["named_outside"].to_numpy(dtype=np.int64))
+        df["evidence"] = evidence_level(df["reference"].to_numpy(), df["amount"].to_numpy())
+        return df
 
 
 def level_of(a: int, o: int, ctx: GroupContext) -> str:

@@ -146,4 +146,4 @@ def group_hypotheses(
                 invs = [items[j] for j in sol]
                 allocs, lvl = fill(a, invs, ctx, sign)
                 ctx.add(t, invs, allocs, "subset", level or lvl, rivals, cust, inter, rank)
-    return pd.DataFrame(ctx.rows, columns=list(GROUP_COLUMNS))
+    return ctx.frame()

@@ -112,7 +112,10 @@ def _customer_number(text: str, start: int, raw: str) -> bool:
     number (``CLIENT 000247``, ``KD 4711``, ``Kd-Nr. 12345``, ``PO 4500012345``, ``CDE12345``)."""
     m = _A_DIGIT.search(raw)
     head = text[max(0, start - 24) : start + (m.start() if m else 0)]
-    words = _WORD.findall(unicodedata.normalize("NFKD", head).upper())
+    # only the words after the previous number label this one (``CDE47788, 20260001144``:
+    # the 20260001144 is not an order number)
+    last = max((d.end() for d in _DIGITS.finditer(head)), default=0)
+    words = _WORD.findall(unicodedata.normalize("NFKD", head[last:]).upper())
     while words and words[-1] in _NUMBER_WORDS:
         words.pop()
     return bool(words) and words[-1] in _CUSTOMER_LABELS
@@ -160,16 +163,22 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
                 tokens.append(ref.raw)
             continue
         m = _A_DIGIT.search(ref.raw)
-        if _DATE.fullmatch(ref.raw[m.start() if m else 0 :]) or _customer_number(
-            text, ref.start, ref.raw
-        ):
+        if _DATE.fullmatch(ref.raw[m.start() if m else 0 :]):
             continue
-        tokens.append(ref.raw)
-        if m and m.start() > 0:
-            tokens.append(ref.raw[m.start() :])
         groups = list(_GROUP.finditer(ref.raw))
+        first = 0
+        if _customer_number(text, ref.start, ref.raw):
+            # the label names the first number only (with its year: ``BC 2025-4730``), and
+            # ``CDE34495/20250001027/20250001028`` lists invoices after the order number
+            first = 2 if _YEAR.fullmatch(groups[0].group()) else 1
+            if len(groups) <= first:
+                continue
+        else:
+            tokens.append(ref.raw)
+            if m and m.start() > 0:
+                tokens.append(ref.raw[m.start() :])
         if len(groups) > 1:
-            for x in range(len(groups)):
+            for x in range(first, len(groups)):
                 for y in range(x + 1, min(x + 3, len(groups)) + 1):
                     # a year alone (the ``2026`` of ``FA-2026-000123``) names no invoice
                     if (x, y) != (0, len(groups)) and not (
