@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rapprochement.references import (
@@ -112,3 +112,23 @@ def test_garbled_rf_is_reported_invalid() -> None:
 def test_normalize_token_ignores_case_separators_and_leading_zeros() -> None:
     assert normalize_token("FA-2026-00123") == normalize_token("fa 2026/123") == "FA2026123"
     assert normalize_token("Facture n° 00042") == "FACTUREN42"
+
+
+def test_rf_does_not_run_into_the_next_word() -> None:
+    # the end-to-end id after the reference once made a longer "valid" RF by chance
+    refs = find_references("RF292260001095 E2E693971084585", digit_schemes=False)
+    assert (refs[0].scheme, refs[0].value, refs[0].valid) == ("rf", "RF292260001095", True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.text(alphabet="0123456789ABCDEFGHJKLMNPQRSTUVWXYZ", min_size=4, max_size=15),
+    word=st.text(alphabet="0123456789ABCDEFXYZ", min_size=5, max_size=12),
+    grouped=st.booleans(),
+)
+def test_a_valid_rf_is_read_whole_whatever_follows(body: str, word: str, grouped: bool) -> None:
+    ref = rf_make(body)
+    printed = " ".join(ref[k : k + 4] for k in range(0, len(ref), 4)) if grouped else ref
+    refs = [r for r in find_references(f"{printed} {word}") if r.scheme == "rf"]
+    assert refs[0].value == ref
+    assert refs[0].valid
