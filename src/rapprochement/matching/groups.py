@@ -25,9 +25,8 @@ from rapprochement.matching.candidates import KeyIndex
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import AMOUNT_CLASS
 from rapprochement.matching.group_context import GROUP_COLUMNS, REF_OK, GroupContext, fill
-from rapprochement.matching.mitm import MAX_ITEMS, ranked_subsets
+from rapprochement.matching.mitm import search_subsets
 from rapprochement.matching.named import referenced_group, remittance_groups
-from rapprochement.matching.subsetsum import SubsetSearch, find_subsets
 from rapprochement.money import currency_exponent
 
 __all__ = ["GROUP_COLUMNS", "group_hypotheses"]
@@ -45,20 +44,6 @@ def _payers(t: int, ctx: GroupContext, links: list[tuple[str, bool]]) -> list[st
             old = best.get(c, (False, 0.0))
             best[c] = (old[0] or ib, max(old[1], sim))
     return sorted(best, key=lambda c: (not best[c][0], -best[c][1], c))[:2]
-
-
-def _search(
-    vals: list[int], lo: int, hi: int, cost: list[int], config: MatchConfig
-) -> tuple[SubsetSearch, int]:
-    """The payer's subsets whose sum is in ``[lo, hi]``, best first, and how many there are:
-    exhaustive (meet in the middle) up to :data:`.mitm.MAX_ITEMS` items, else depth first
-    within the node budget (then in search order, the count capped at 3)."""
-    if len(vals) <= MAX_ITEMS:
-        return ranked_subsets(vals, lo, hi, cost, max_size=config.max_group_size, limit=3)
-    s = find_subsets(
-        vals, lo, hi, max_size=config.max_group_size, limit=3, max_nodes=config.max_search_nodes
-    )
-    return s, len(s.solutions)
 
 
 def group_hypotheses(
@@ -113,6 +98,7 @@ def group_hypotheses(
 
     amounts = tx["amount"].to_numpy()
     days = tx["day"].to_numpy()
+    size, nodes = config.max_group_size, config.max_search_nodes
     for t in range(len(tx)):
         if t in done or amounts[t] == 0:
             continue
@@ -134,12 +120,14 @@ def group_hypotheses(
                 continue
             # every subset that fits, best first: the items due nearest the payment
             cost = [abs(int(ctx.due[k]) - int(days[t])) if days[t] >= 0 else 0 for k in items]
-            s, count = _search(vals, a, a, cost, config)
+            s, count = search_subsets(vals, a, a, cost, max_size=size, max_nodes=nodes)
             level = "exact"
             # the fee / discount window only when the exact search was conclusive: a search
             # the budget stopped would be stopped again, wider
             if not s.solutions and s.complete:
-                s, count = _search(vals, a + fee_lo, hi_of(a), cost, config)
+                s, count = search_subsets(
+                    vals, a + fee_lo, hi_of(a), cost, max_size=size, max_nodes=nodes
+                )
                 level = ""
             rivals = count - 1 + (0 if s.complete else 1) + (t in known_single)
             for rank, (sol, inter) in enumerate(zip(s.solutions, s.interchangeable, strict=True)):

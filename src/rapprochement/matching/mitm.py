@@ -23,7 +23,7 @@ import numpy as np
 
 from rapprochement.matching.subsetsum import SubsetSearch, find_subsets
 
-__all__ = ["MAX_ITEMS", "ranked_subsets"]
+__all__ = ["MAX_ITEMS", "ranked_subsets", "search_subsets"]
 
 #: Most items searched this way (two halves of 2^20 sums at most).
 MAX_ITEMS = 40
@@ -169,3 +169,26 @@ def ranked_subsets(
     best = rank[:limit]
     solutions = [tuple(j for j in range(n) if int(masks[q]) >> j & 1) for q in best]
     return SubsetSearch(solutions, [bool(inter[q]) for q in best], complete), len(masks)
+
+
+def search_subsets(
+    values: Sequence[int],
+    lo: int,
+    hi: int,
+    cost: Sequence[int],
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    limit: int = 3,
+    max_nodes: int = 2_000,
+) -> tuple[SubsetSearch, int]:
+    """:func:`ranked_subsets` up to :data:`MAX_ITEMS` values; beyond, the depth-first search
+    within ``max_nodes`` (its subsets in search order, the count capped at ``limit``)."""
+    if len(values) <= MAX_ITEMS:
+        return ranked_subsets(
+            values, lo, hi, cost, min_size=min_size, max_size=max_size, limit=limit
+        )
+    s = find_subsets(
+        values, lo, hi, min_size=min_size, max_size=max_size, limit=limit, max_nodes=max_nodes
+    )
+    return s, len(s.solutions)
