@@ -25,7 +25,7 @@ from rapprochement.matching.candidates import KeyIndex
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import AMOUNT_CLASS
 from rapprochement.matching.group_context import GROUP_COLUMNS, REF_OK, GroupContext, fill
-from rapprochement.matching.mitm import search_subsets
+from rapprochement.matching.mitm import ranked_subsets
 from rapprochement.matching.named import referenced_group, remittance_groups
 from rapprochement.money import currency_exponent
 
@@ -120,12 +120,12 @@ def group_hypotheses(
                 continue
             # every subset that fits, best first: the items due nearest the payment
             cost = [abs(int(ctx.due[k]) - int(days[t])) if days[t] >= 0 else 0 for k in items]
-            s, count = search_subsets(vals, a, a, cost, max_size=size, max_nodes=nodes)
+            s, count = ranked_subsets(vals, a, a, cost, max_size=size, max_nodes=nodes)
             level = "exact"
             # the fee / discount window only when the exact search was conclusive: a search
             # the budget stopped would be stopped again, wider
             if not s.solutions and s.complete:
-                s, count = search_subsets(
+                s, count = ranked_subsets(
                     vals, a + fee_lo, hi_of(a), cost, max_size=size, max_nodes=nodes
                 )
                 level = ""

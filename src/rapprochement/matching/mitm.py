@@ -23,7 +23,7 @@ import numpy as np
 
 from rapprochement.matching.subsetsum import SubsetSearch, find_subsets
 
-__all__ = ["MAX_ITEMS", "ranked_subsets", "search_subsets"]
+__all__ = ["MAX_ITEMS", "ranked_subsets"]
 
 #: Most items searched this way (two halves of 2^20 sums at most).
 MAX_ITEMS = 40
@@ -102,6 +102,7 @@ def ranked_subsets(
     max_size: int = 10,
     limit: int = 3,
     max_pairs: int = 50_000,
+    max_nodes: int = 2_000,
 ) -> tuple[SubsetSearch, int]:
     """Every subset of ``values`` (at most :data:`MAX_ITEMS`, any sign) of ``min_size`` to
     ``max_size`` items whose sum lies in ``[lo, hi]``, ranked by the mean ``cost`` of its items
@@ -109,11 +110,15 @@ def ranked_subsets(
     number of distinct subsets found.
 
     ``complete`` is False when more than ``max_pairs`` half-pairs fit the window (the count is
-    then a lower bound).
+    then a lower bound). Beyond :data:`MAX_ITEMS` values, the depth-first search within
+    ``max_nodes`` is used instead (its subsets in search order, the count at most ``limit``).
     """
     n = len(values)
     if n > MAX_ITEMS:
-        raise ValueError(f"at most {MAX_ITEMS} items, got {n}")
+        far = find_subsets(
+            values, lo, hi, min_size=min_size, max_size=max_size, limit=limit, max_nodes=max_nodes
+        )
+        return far, len(far.solutions)
     if n == 0 or lo > hi:
         return SubsetSearch([], [], complete=True), 0
     # a small search: depth first within a small budget lists every subset, the exhaustive
@@ -169,26 +174,3 @@ def ranked_subsets(
     best = rank[:limit]
     solutions = [tuple(j for j in range(n) if int(masks[q]) >> j & 1) for q in best]
     return SubsetSearch(solutions, [bool(inter[q]) for q in best], complete), len(masks)
-
-
-def search_subsets(
-    values: Sequence[int],
-    lo: int,
-    hi: int,
-    cost: Sequence[int],
-    *,
-    min_size: int = 2,
-    max_size: int = 10,
-    limit: int = 3,
-    max_nodes: int = 2_000,
-) -> tuple[SubsetSearch, int]:
-    """:func:`ranked_subsets` up to :data:`MAX_ITEMS` values; beyond, the depth-first search
-    within ``max_nodes`` (its subsets in search order, the count capped at ``limit``)."""
-    if len(values) <= MAX_ITEMS:
-        return ranked_subsets(
-            values, lo, hi, cost, min_size=min_size, max_size=max_size, limit=limit
-        )
-    s = find_subsets(
-        values, lo, hi, min_size=min_size, max_size=max_size, limit=limit, max_nodes=max_nodes
-    )
-    return s, len(s.solutions)

@@ -12,7 +12,7 @@ from rapprochement.matching.candidates import KeyIndex, lookup
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
 from rapprochement.matching.keys import text_keys
-from rapprochement.matching.mitm import search_subsets
+from rapprochement.matching.mitm import ranked_subsets
 from rapprochement.matching.subsetsum import find_subsets
 
 __all__ = ["referenced_group", "remittance_groups"]
@@ -110,7 +110,7 @@ def _completions(
     # every exact completion, best first (due nearest the payment), as in the group search
     day = int(ctx.days[t])
     cost = [abs(int(ctx.due[k]) - day) if day >= 0 else 0 for k in others]
-    s, _ = search_subsets(
+    s, _ = ranked_subsets(
         vals, a - total, a - total, cost, min_size=1, max_size=room, limit=2,
         max_nodes=config.max_search_nodes,
     )  # fmt: skip
