@@ -133,8 +133,10 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
         tu, tl = np.unique(t_code[m], return_inverse=True)
         iu, il = np.unique(i_code[m], return_inverse=True)
         mat = np.full((len(tu), len(iu)), -1e6)
-        # equal evidence: the earlier payment takes the invoice (a duplicate comes later)
-        mat[tl, il] = p[m] - 1e-9 * day_rank[m]
+        # equal evidence: the earlier payment takes the invoice (a duplicate comes later);
+        # scaled by the score, so that among equal totals the earlier payment takes the
+        # likelier invoice (two twins, one invoice exact and one partial)
+        mat[tl, il] = p[m] * (1 - 1e-9 * day_rank[m])
         idx = np.full((len(tu), len(iu)), -1, dtype=np.int64)
         idx[tl, il] = labels[m]
         rows, cols = linear_sum_assignment(mat, maximize=True)

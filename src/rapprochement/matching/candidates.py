@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.features import even_share
 from rapprochement.matching.keys import LEVELS, expand, normalize_name
 from rapprochement.matching.refindex import KeyDict, KeyIndex, key_index, lookup, ref_pairs
 
@@ -206,8 +207,8 @@ def _customer_pairs(
     config: MatchConfig,
 ) -> np.ndarray[Any, Any]:
     """Pair keys of the payer's open items that could be this payment alone: amount equal or
-    near (fee, discount, a little over), or larger (a partial payment) among the
-    ``_PARTIAL_ITEMS`` items due nearest the payment.
+    near (fee, discount, a little over), 2-4 times as large (an instalment), or larger (a
+    partial payment) among the ``_PARTIAL_ITEMS`` items due nearest the payment.
 
     ``link_t, link_c``: the payer links (payment position, customer code in ``ccode``, the
     customer of each invoice), in link order; a payer's items are taken due date first (at
@@ -249,6 +250,8 @@ def _customer_pairs(
         rank[by] = np.arange(len(part)) - first_of + 1
         keep = same & near
         keep[part[rank <= _PARTIAL_ITEMS]] = True
+        # one of 2-4 equal parts of the item (an instalment plan), however far it is due
+        keep |= same & even_share(a, o)
         out.append(t[keep].astype(np.int64) * n_inv + i[keep])
         lo = hi
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)

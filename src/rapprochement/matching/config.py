@@ -46,10 +46,22 @@ class MatchConfig(BaseModel):
         10, ge=2, le=30, description="Most invoices one payment may settle."
     )
     max_group_items: int = Field(
-        24, ge=2, le=60, description="Most open items of one payer searched for a grouped payment."
+        24,
+        ge=2,
+        le=60,
+        description=(
+            "Most open items of one payer searched for a grouped payment (due nearest the "
+            "payment first, open credit notes always in). Up to 40 the search is exhaustive "
+            "(meet in the middle: 2^(n/2) sums per half, so each item more costs ~1.4x)."
+        ),
     )
     max_search_nodes: int = Field(
-        2_000, ge=100, description="Node budget of one subset-sum search (bounds the time)."
+        2_000,
+        ge=100,
+        description=(
+            "Node budget of a depth-first subset-sum search (partly paid completions, split "
+            "payments, and group searches over more than 40 items)."
+        ),
     )
     time_limit_s: float | None = Field(
         None,

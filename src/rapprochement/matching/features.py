@@ -39,8 +39,10 @@ __all__ = [
     "AMOUNT_CLASS",
     "FEATURES",
     "FEATURE_LEVELS",
+    "INSTALMENT_PARTS",
     "amount_level",
     "date_level",
+    "even_share",
     "evidence_level",
     "instalment_pairs",
     "name_level",
@@ -48,8 +50,10 @@ __all__ = [
     "single_features",
 ]
 
+_AMOUNT_LEVELS: tuple[str, ...] = ("exact", "discount", "fee", "partial", "over_small", "over")
+_AMOUNT_LEVELS += ("over_large", "fraction")  # fraction appended last: codes stay as they were
 FEATURE_LEVELS: dict[str, tuple[str, ...]] = {
-    "amount": ("exact", "discount", "fee", "partial", "over_small", "over", "over_large"),
+    "amount": _AMOUNT_LEVELS,
     "reference": (*LEVELS, "group_all", "group_some", "remittance"),
     "iban": ("known", "other", "unknown"),
     "name": ("exact", "high", "medium", "low"),
@@ -74,6 +78,7 @@ AMOUNT_CLASS: dict[str, str] = {
     "partial": "far",
     "over": "far",
     "over_large": "far",
+    "fraction": "far",
 }
 FEATURES: tuple[str, ...] = tuple(FEATURE_LEVELS)
 #: feature → its level names as an object array (a code indexes it)
@@ -95,6 +100,20 @@ _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact d
 
 def _minor(value: Any, currency: str) -> int:
     return int(value.scaleb(currency_exponent(currency)))
+
+
+#: an invoice paid in 2 to 4 equal parts (the last one takes the rounding cents)
+INSTALMENT_PARTS = (2, 3, 4)
+
+
+def even_share(a: np.ndarray[Any, Any], o: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """True where the payment ``a`` is one of 2-4 equal parts of the open amount ``o`` (both
+    > 0, minor units): ``m`` parts of ``o // m`` with the rounding in one of them, which then
+    differs from ``o / m`` by less than ``m - 1`` minor units."""
+    out = np.zeros(len(a), dtype=bool)
+    for m in INSTALMENT_PARTS:
+        out |= np.abs(o - m * a) <= m * (m - 1)
+    return out & (a < o)
 
 
 def amount_level(
@@ -249,6 +268,8 @@ def single_features(
     ref = f["ref"].to_numpy()
     tcol = f["tx"].to_numpy()
     amount = amount_codes(a, o, config, currency)
+    # a partial payment that is one of 2-4 equal parts of the invoice: an instalment
+    amount[(amount == 3) & even_share(a, o)] = 7  # fraction
     f["amount"] = levels("amount", amount)
     f["reference"] = levels("reference", ref)
     iban = f["iban"].to_numpy()

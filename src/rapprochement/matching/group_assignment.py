@@ -58,6 +58,7 @@ SINGLE_KIND = {
     "discount": "discount",
     "fee": "fee",
     "partial": "partial",
+    "fraction": "partial",
     "over": "one_to_one",
     "over_large": "one_to_one",
     "over_small": "one_to_one",
