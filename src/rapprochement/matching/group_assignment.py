@@ -115,8 +115,9 @@ def take_groups(
             left = [k for k, i in enumerate(row["invs"]) if cap[i] > 0 and row["allocs"][k] != 0]
             if not remnant or len(left) < 2 or 2 * len(left) < len(allocs):
                 continue
-            # never a credit note without the invoices it was netted against
-            if any(row["allocs"][k] * tx_amt[t] < 0 for k in left):
+            # never a credit note without the invoices it was netted against, nor invoices
+            # without the credit note that was netted against them (more than the payment)
+            if any(x * tx_amt[t] < 0 for x in row["allocs"]):
                 continue
             allocs = [min(allocs[k], int(cap[row["invs"][k]])) for k in left]
             row["allocs"] = [
