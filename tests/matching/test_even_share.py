@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rapprochement.matching.features import INSTALMENT_PARTS, even_share
+from rapprochement.matching.siblings import INSTALMENT_PARTS, even_share
 
 
 def test_equal_parts_with_rounding_cents() -> None:

@@ -21,9 +21,9 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.features import even_share
 from rapprochement.matching.keys import LEVELS, expand, normalize_name
 from rapprochement.matching.refindex import KeyDict, KeyIndex, key_index, lookup, ref_pairs
+from rapprochement.matching.siblings import even_share
 
 __all__ = [
     "CustomerIndex",

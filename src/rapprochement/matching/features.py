@@ -32,7 +32,12 @@ import pandas as pd
 
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.keys import LEVELS
-from rapprochement.matching.subsetsum import find_subsets
+from rapprochement.matching.siblings import (
+    INSTALMENT_PARTS,
+    even_share,
+    instalment_pairs,
+    siblings_codes,
+)
 from rapprochement.money import currency_exponent
 
 __all__ = [
@@ -100,20 +105,6 @@ _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact d
 
 def _minor(value: Any, currency: str) -> int:
     return int(value.scaleb(currency_exponent(currency)))
-
-
-#: an invoice paid in 2 to 4 equal parts (the last one takes the rounding cents)
-INSTALMENT_PARTS = (2, 3, 4)
-
-
-def even_share(a: np.ndarray[Any, Any], o: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """True where the payment ``a`` is one of 2-4 equal parts of the open amount ``o`` (both
-    > 0, minor units): ``m`` parts of ``o // m`` with the rounding in one of them, which then
-    differs from ``o / m`` by less than ``m - 1`` minor units."""
-    out = np.zeros(len(a), dtype=bool)
-    for m in INSTALMENT_PARTS:
-        out |= np.abs(o - m * a) <= m * (m - 1)
-    return out & (a < o)
 
 
 def amount_level(
@@ -293,7 +284,7 @@ def single_features(
     named = (ref <= _NAMED_OUTSIDE_REF).astype(np.int64)
     f["named_outside"] = levels("named_outside", _count_code(n_named - named))
     del n_named, named
-    f["siblings"] = levels("siblings", _siblings_codes(f))
+    f["siblings"] = levels("siblings", siblings_codes(f))
     # payments identical but for their date (same amount, payer, IBAN, text) share a code:
     # the assignment reads a later one as a possible duplicate of the earlier
     fp = ["amount", "name", "iban", "text", "structured"]
@@ -303,119 +294,8 @@ def single_features(
     return out
 
 
-_INSTALMENT_PAYMENTS = 6  # most payments of one amount from one payer shared as candidates
-_INSTALMENT_ITEMS = 12  # most invoices they share
-
-
-def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -> pd.DataFrame:
-    """``pairs`` plus the pairs that instalments imply: payments of one payer with the same
-    amount (monthly instalments of one invoice) share the candidate invoices they are short
-    of (a later instalment may be due far from that invoice, so blocking did not pair it).
-    The new pairs copy the payment's IBAN and name evidence for that payer and carry no
-    reference. (Sharing between payments booked a few days apart, for split payments, was
-    tried: it found few more right pairs on the dev books for a 10 % slower match.)"""
-    if not len(pairs):
-        return pairs
-    amt = tx["amount"].to_numpy()
-    opn = inv["open"].to_numpy()
-    t, i = pairs["tx"].to_numpy(), pairs["inv"].to_numpy()
-    short = (np.sign(amt[t]) == np.sign(opn[i])) & (np.abs(amt[t]) < np.abs(opn[i]))
-    base = pd.DataFrame(
-        {
-            "tx": t[short],
-            "inv": i[short],
-            "customer_id": pairs["customer_id"].to_numpy()[short],
-            "a": amt[t[short]],
-        }
-    )
-    if not len(base):
-        return pairs
-    key = ["customer_id", "a"]
-    n_tx = base.groupby(key)["tx"].transform("nunique").to_numpy()
-    n_inv = base.groupby(key)["inv"].transform("nunique").to_numpy()
-    base = base[(n_tx >= 2) & (n_tx <= _INSTALMENT_PAYMENTS) & (n_inv <= _INSTALMENT_ITEMS)]
-    if not len(base):
-        return pairs
-    cross = (
-        base[[*key, "tx"]]
-        .drop_duplicates()
-        .merge(base[[*key, "inv"]].drop_duplicates(), on=key)[["tx", "inv", "customer_id"]]
-    )
-    # pair keys (payment × invoice position; no overflow below 3e9 × 3e9) instead of a
-    # MultiIndex: a few int64 arrays rather than hash tables over every pair
-    n = max(len(inv), 1)
-    have = have_all = t.astype(np.int64) * n + i
-    if len(have) > 1 and not bool((have[1:] > have[:-1]).all()):
-        have = np.sort(have)
-    ckey = cross["tx"].to_numpy().astype(np.int64) * n + cross["inv"].to_numpy()
-    pos = np.minimum(np.searchsorted(have, ckey), max(len(have) - 1, 0))
-    cross = cross[have[pos] != ckey]
-    if not len(cross):
-        return pairs
-    # the payment's evidence for that payer (IBAN level, name similarity) from its own pairs
-    # (only the payments that gain pairs are read)
-    mine = pairs[np.isin(t, cross["tx"].unique())]
-    who = mine.drop_duplicates(["tx", "customer_id"])[["tx", "customer_id", "iban", "name_sim"]]
-    new = cross.merge(who, on=["tx", "customer_id"], how="left")
-    new["ref"] = len(LEVELS) - 1
-    new = new[list(pairs.columns)].astype(pairs.dtypes.to_dict())
-    # merged in (tx, inv) order, one column at a time (keys are unique: any sort is stable)
-    merged = np.concatenate([have_all, new["tx"].to_numpy() * n + new["inv"].to_numpy()])
-    order = np.argsort(merged, kind="stable")
-    del merged
-    out = pd.DataFrame(
-        {
-            c: pd.Series(
-                np.concatenate([pairs[c].to_numpy(), new[c].to_numpy()])[order],
-                dtype=pairs[c].dtype,
-            )
-            for c in pairs.columns
-        }
-    )
-    return out
-
-
-_MAX_SIBLINGS = 4  # most payments of one invoice (instalments, split payment) looked for
-_SIBLING_CANDIDATES = 16  # invoices with more short payments than this are not searched
-
-
 def siblings_level(f: pd.DataFrame) -> np.ndarray[Any, Any]:
     """``siblings`` level of each pair: for the payments short of an invoice (``a < o``), the
     sets of 2-4 of them whose amounts add up exactly to the open amount; a pair in the one
     such set is ``sum``, in one of several ``sum_rival``, else ``none``."""
-    return level_names("siblings", _siblings_codes(f))
-
-
-def _siblings_codes(f: pd.DataFrame) -> np.ndarray[Any, Any]:
-    """:func:`siblings_level` as codes (0 none, 1 sum, 2 sum_rival)."""
-    out = np.zeros(len(f), dtype=np.int8)
-    a_all, o_all = f["a"].to_numpy(), f["o"].to_numpy()
-    short = np.flatnonzero(a_all < o_all)
-    if len(short) < 2:
-        return out
-    inv = f["inv"].to_numpy()[short]
-    order = np.argsort(inv, kind="stable")
-    rows, inv = short[order], inv[order]
-    starts = np.flatnonzero(np.r_[True, inv[1:] != inv[:-1]])
-    ends = np.r_[starts[1:], len(inv)]
-    sizes = ends - starts
-    amounts = a_all[rows]
-    totals = np.add.reduceat(amounts, starts)
-    opens = o_all[rows[starts]]
-    ok = (sizes >= 2) & (sizes <= _SIBLING_CANDIDATES) & (totals >= opens)
-    for k in np.flatnonzero(ok):
-        seg = rows[starts[k] : ends[k]]
-        vals = a_all[seg].tolist()
-        o = int(opens[k])
-        s = find_subsets(vals, o, o, min_size=2, max_size=_MAX_SIBLINGS, limit=2, max_nodes=500)
-        if not s.solutions:
-            continue
-        alone = len(s.solutions) == 1 and s.complete and not s.interchangeable[0]
-        level = 1 if alone else 2  # sum, sum_rival
-        for sol in s.solutions:
-            # equal amounts are interchangeable: any of them may be the one that belongs
-            used = {vals[m] for m in sol}
-            for j, v in zip(seg, vals, strict=True):
-                if v in used and out[j] != 2:
-                    out[j] = level
-    return out
+    return level_names("siblings", siblings_codes(f))
