@@ -76,7 +76,8 @@ def take_groups(
     remnant: bool = False,
     approx: dict[int, int] | None = None,
 ) -> set[int]:
-    """Take the groups best first; return the payments whose groups wait (see _unclaimed).
+    """Take the groups best first; return the payments whose groups wait (another payment
+    claims one of their invoices alone, more strongly: :func:`claims`).
 
     With ``remnant``, a group some of whose invoices went to other payments meanwhile is
     still taken for the invoices it has left (at least two, and at least half of it), as a
@@ -110,21 +111,11 @@ def take_groups(
         if done[t]:
             continue
         allocs = [abs(int(x)) for x in row["allocs"]]
-        cut = False
-        if any(cap[i] < x for i, x in zip(row["invs"], allocs, strict=True)):
-            left = [k for k, i in enumerate(row["invs"]) if cap[i] > 0 and row["allocs"][k] != 0]
-            if not remnant or len(left) < 2 or 2 * len(left) < len(allocs):
+        cut = any(cap[i] < x for i, x in zip(row["invs"], allocs, strict=True))
+        if cut:
+            if not remnant or not _keep_remnant(row, cap, int(tx_amt[t])):
                 continue
-            # never a credit note without the invoices it was netted against, nor invoices
-            # without the credit note that was netted against them (more than the payment)
-            if any(x * tx_amt[t] < 0 for x in row["allocs"]):
-                continue
-            allocs = [min(allocs[k], int(cap[row["invs"][k]])) for k in left]
-            row["allocs"] = [
-                int(np.sign(row["allocs"][k])) * a for k, a in zip(left, allocs, strict=True)
-            ]
-            row["invs"] = [row["invs"][k] for k in left]
-            cut = True
+            allocs = [abs(int(x)) for x in row["allocs"]]
         done[t] = True
         ambiguous = row["rivals"] != "0" or bool(row["interchangeable"])
         if ambiguous:
@@ -151,6 +142,21 @@ def take_groups(
 
 _WHOLE = ("exact", "discount", "fee")
 _TIE = 1e-9
+
+
+def _keep_remnant(row: dict[str, Any], cap: np.ndarray[Any, Any], amount: int) -> bool:
+    """Cut ``row`` (in place) to the invoices that still have room, each allocated at most
+    its room, when what is left is worth suggesting: at least two invoices and at least half
+    of the group, and no credit note netted (dropping either side of a netting would allocate
+    more than the payment, or a credit note alone). False when it is not."""
+    signed = [int(x) for x in row["allocs"]]
+    left = [k for k, i in enumerate(row["invs"]) if cap[i] > 0 and signed[k] != 0]
+    if len(left) < 2 or 2 * len(left) < len(signed) or any(x * amount < 0 for x in signed):
+        return False
+    sign = 1 if amount >= 0 else -1
+    row["allocs"] = [sign * min(abs(signed[k]), int(cap[row["invs"][k]])) for k in left]
+    row["invs"] = [row["invs"][k] for k in left]
+    return True
 
 
 def claims(singles: pd.DataFrame) -> dict[int, list[tuple[float, int]]]:
