@@ -89,3 +89,25 @@ def test_candidate_pairs_do_not_depend_on_the_chunk_sizes(
     pd.testing.assert_frame_equal(pairs(), whole)
     assert len(whole)
     assert whole[["tx", "inv"]].duplicated().sum() == 0
+
+
+def test_an_iban_paying_for_many_customers_links_none_of_them() -> None:
+    factor = "FR7630001007941234567890185"
+    n = 12
+    inv = pd.DataFrame(
+        {
+            "invoice_id": [f"FA-{k:03d}" for k in range(n)],
+            "customer_id": [f"C{k:02d}" for k in range(n)],
+            "customer_name": [f"Client numero {k}" for k in range(n)],
+            "customer_iban": [""] * n,
+        }
+    )
+    learned = pd.DataFrame(
+        {"customer_id": [f"C{k:02d}" for k in range(n)], "iban": [factor] * n, "name": [""] * n}
+    )
+    idx = candidates.CustomerIndex(inv, learned)
+    tx = pd.DataFrame({"iban": [factor], "name": ["BNP PARIBAS FACTOR"]})
+    cut = candidates.customer_links(tx, idx, MatchConfig(max_iban_customers=10))
+    assert not cut["iban_link"].any()
+    wide = candidates.customer_links(tx, idx, MatchConfig(max_iban_customers=n))
+    assert int(wide["iban_link"].sum()) == n

@@ -156,7 +156,10 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
     idx.prefill((nn, c) for nn in set(norms.values()) for c in idx.name_candidates(nn))
     for t, (iban, name) in enumerate(zip(tx["iban"], tx["name"], strict=True)):
         seen: set[str] = set()
-        for c in sorted(idx.by_iban.get(iban, ())) if iban else ():
+        owners = idx.by_iban.get(iban, ()) if iban else ()
+        if len(owners) > config.max_iban_customers:
+            owners = ()  # paid for many customers: the IBAN names none of them
+        for c in sorted(owners):
             rows_t.append(t)
             rows_c.append(c)
             rows_i.append(True)
@@ -300,7 +303,11 @@ def candidate_pairs(
     lfound = _positions(link_key[lorder], t * n_c + c)
     link = np.zeros(len(key), dtype=bool)
     link[lfound >= 0] = l_iban[lorder][lfound[lfound >= 0]]
-    known = np.array([bool(b) and b in idx.by_iban for b in tx["iban"]], dtype=bool)
+    # an IBAN paying for many customers says nothing about which (see customer_links)
+    shared = config.max_iban_customers
+    known = np.array(
+        [bool(b) and 0 < len(idx.by_iban.get(b, ())) <= shared for b in tx["iban"]], dtype=bool
+    )
     iban = np.where(link, 0, np.where(known[t], 1, 2)).astype(np.int64)
     norm = {n: normalize_name(n) for n in set(tx["name"])}
     ncode, nn = pd.factorize(np.array([norm[n] for n in tx["name"]], dtype=object))

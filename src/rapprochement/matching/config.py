@@ -78,6 +78,14 @@ class MatchConfig(BaseModel):
     max_amount_bucket: int = Field(
         25, ge=1, description="Exact-amount blocks larger than this are skipped (too common)."
     )
+    max_iban_customers: int = Field(
+        10,
+        ge=1,
+        description=(
+            "An IBAN known for more customers than this (a factor, a payment service, a parent "
+            "paying for its subsidiaries) links a payment to none of them by IBAN alone."
+        ),
+    )
     max_customer_items: int = Field(
         200, ge=1, description="Most open items per payer paired with one payment."
     )
