@@ -207,9 +207,14 @@ def _single_alloc(row: dict[str, Any], c: int, out: Assignment, amb: bool, sign:
     return a
 
 
-def _best_logit(singles: pd.DataFrame) -> tuple[list[int], list[float]]:
-    best = singles.groupby("tx")["logit"].max()
-    return [int(x) for x in best.index.to_numpy()], [float(x) for x in best.to_numpy()]
+def _best_rows(singles: pd.DataFrame) -> pd.DataFrame:
+    """Each payment's best single hypothesis (``tx, logit, inv, amount``; ties: lowest
+    invoice), sorted once for every pass that reads it (the scored frame is the largest of
+    the partition: only the columns read are sorted)."""
+    best = singles[["tx", "logit", "inv", "amount"]].sort_values(
+        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
+    )
+    return best.drop_duplicates("tx")
 
 
 def assign(
@@ -224,13 +229,14 @@ def assign(
     out = Assignment()
     cap = np.abs(open_).astype(np.int64)
     done = np.zeros(n_tx, dtype=bool)
-    best_single: dict[int, float] = (
-        dict(zip(*_best_logit(singles), strict=True)) if len(singles) else {}
+    best = _best_rows(singles)
+    best_single = dict(
+        zip(best["tx"].astype(int).tolist(), best["logit"].astype(float).tolist(), strict=True)
     )
     waiting: set[int] = set()
     if len(groups):
         claimed = claims(singles) if len(singles) else None
-        approx = approximate_best(singles) if len(singles) else None
+        approx = approximate_best(best) if len(best) else None
         waiting = take_groups(groups, best_single, cap, done, out, tx_amt, claimed, approx=approx)
     s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
     if waiting:
@@ -269,7 +275,7 @@ def assign(
         sign = 1 if tx_amt[t] >= 0 else -1
         cap[i] -= _single_alloc(row, int(cap[i]), out, False, sign)
         done[t] = True
-    _duplicates(singles, done, out, tx_amt)
+    _duplicates(best, done, out, tx_amt)
     # a group that lost to a single-invoice hypothesis which then went to another payment
     # gets its chance again (its invoices still open), instead of leaving the payment empty
     if len(groups):
@@ -282,21 +288,17 @@ def assign(
 
 
 def _duplicates(
-    singles: pd.DataFrame, done: np.ndarray[Any, Any], out: Assignment, tx_amt: np.ndarray[Any, Any]
+    best: pd.DataFrame, done: np.ndarray[Any, Any], out: Assignment, tx_amt: np.ndarray[Any, Any]
 ) -> None:
-    """Payments left unallocated whose best hypothesis is the whole of an invoice that an
-    earlier payment of the same amount, with the same evidence, settled: a duplicate."""
-    if not len(singles):
+    """Payments left unallocated whose best hypothesis (``best``: :func:`_best_rows`) is the
+    whole of an invoice that an earlier payment of the same amount, with the same evidence,
+    settled: a duplicate."""
+    if not len(best):
         return
     whole: dict[int, tuple[int, float]] = {}
     for a in out.allocs:
         if a.group is None and a.inv >= 0 and a.kind in ("one_to_one", "discount", "fee"):
             whole.setdefault(a.inv, (a.tx, float(a.hyp["logit"])))
-    # only the columns read are sorted (the scored frame is the largest of the partition)
-    best = singles[["tx", "logit", "inv"]].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True]
-    )
-    best = best.drop_duplicates("tx")
     for t, i, lg in zip(best["tx"], best["inv"], best["logit"], strict=True):
         t, i = int(t), int(i)
         first = whole.get(i)

@@ -191,13 +191,10 @@ def _unclaimed(t: int, invs: Any, logit: float, claims: dict[int, list[tuple[flo
     return True
 
 
-def approximate_best(singles: pd.DataFrame) -> dict[int, int]:
-    """Payment → invoice of its best single hypothesis, when that one explains the amount
-    only approximately (a fee, a discount, a partial or an overpayment)."""
-    best = singles[["tx", "logit", "inv", "amount"]].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
-    )
-    best = best.drop_duplicates("tx")
+def approximate_best(best: pd.DataFrame) -> dict[int, int]:
+    """Payment → invoice of its best single hypothesis (``best``: one row per payment, with
+    ``tx, inv, amount``), when that one explains the amount only approximately (a fee, a
+    discount, a partial or an overpayment)."""
     best = best[best["amount"] != "exact"]
     return dict(zip(best["tx"].astype(int), best["inv"].astype(int), strict=True))
 

@@ -171,6 +171,14 @@ class GroupContext:
         keep.update(rest)
         return [k for k in items if k in keep]
 
+    def due_distance(self, t: int, items: list[int]) -> list[int]:
+        """Days between payment ``t`` and each item's due date (0 when the payment has no
+        date): the cost by which subsets of items are ranked."""
+        day = int(self.days[t])
+        if day < 0:
+            return [0] * len(items)
+        return [abs(int(self.due[k]) - day) for k in items]
+
     def add(
         self,
         t: int,

@@ -97,7 +97,6 @@ def group_hypotheses(
         return max(a + fee_hi, a * 10000 // (10000 - int(config.discount_max * 10000)) + 1)
 
     amounts = tx["amount"].to_numpy()
-    days = tx["day"].to_numpy()
     size, nodes = config.max_group_size, config.max_search_nodes
     for t in range(len(tx)):
         if t in done or amounts[t] == 0:
@@ -119,7 +118,7 @@ def group_hypotheses(
             if min(vals) > 0 and 2 * min(vals) > hi_of(a):
                 continue
             # every subset that fits, best first: the items due nearest the payment
-            cost = [abs(int(ctx.due[k]) - int(days[t])) if days[t] >= 0 else 0 for k in items]
+            cost = ctx.due_distance(t, items)
             s, count = ranked_subsets(vals, a, a, cost, max_size=size, max_nodes=nodes)
             level = "exact"
             # the fee / discount window only when the exact search was conclusive: a search

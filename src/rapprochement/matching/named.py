@@ -108,8 +108,7 @@ def _completions(
     vals = [sign * int(ctx.open[k]) for k in others]
     room = max(1, config.max_group_size - len(named))
     # every exact completion, best first (due nearest the payment), as in the group search
-    day = int(ctx.days[t])
-    cost = [abs(int(ctx.due[k]) - day) if day >= 0 else 0 for k in others]
+    cost = ctx.due_distance(t, others)
     s, _ = ranked_subsets(
         vals, a - total, a - total, cost, min_size=1, max_size=room, limit=2,
         max_nodes=config.max_search_nodes,
