@@ -25,12 +25,12 @@ from rapprochement.matching.candidates import CustomerIndex, candidate_pairs, ke
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import FEATURES, single_features
 from rapprochement.matching.frames import (
-    models_to_frame,
     prepare_invoices,
     prepare_remittances,
     prepare_transactions,
 )
 from rapprochement.matching.groups import group_hypotheses
+from rapprochement.matching.model_frames import models_to_frame
 from rapprochement.matching.result import ReconciliationResult
 from rapprochement.matching.scoring import (
     Weights,

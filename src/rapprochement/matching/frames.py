@@ -1,7 +1,6 @@
 """Inputs of matching → validated internal frames with integer minor units and day numbers.
 
-Public helper :func:`transactions_frame` turns parsed statements into the transactions frame.
-Everything else here checks the user's frames (columns, ids, amounts, currencies, dates) and
+Everything here checks the user's frames (columns, ids, amounts, currencies, dates) and
 raises a typed :class:`~rapprochement.errors.InputError` naming the column and the rows.
 
 Internal frames (one row per transaction / invoice, original order kept, never float money):
@@ -15,7 +14,6 @@ Internal frames (one row per transaction / invoice, original order kept, never f
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -30,7 +28,8 @@ from rapprochement.errors import (
     DateError,
     DuplicateIdError,
 )
-from rapprochement.model import Invoice, Statement, Transaction
+from rapprochement.matching.columns import INVOICE_COLUMNS, TRANSACTION_COLUMNS
+from rapprochement.matching.model_frames import transactions_frame
 from rapprochement.money import currency_exponent, parse_amount
 
 __all__ = [
@@ -42,24 +41,6 @@ __all__ = [
     "transactions_frame",
 ]
 
-TRANSACTION_COLUMNS = (
-    "transaction_id",
-    "booking_date",
-    "amount",
-    "currency",
-    "counterparty_name",
-    "counterparty_iban",
-    "remittance_info",
-)
-INVOICE_COLUMNS = (
-    "invoice_id",
-    "customer_id",
-    "customer_name",
-    "amount",
-    "currency",
-    "issue_date",
-    "due_date",
-)
 _NOT_PROVIDED = {"", "NOTPROVIDED", "NONE", "NAN"}
 
 
@@ -332,74 +313,4 @@ def prepare_remittances(df: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
             "amount": amount,
             "memo": _text(df, "memo"),
         }
-    )
-
-
-def _fingerprint(parts: Iterable[object]) -> str:
-    return hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
-
-
-def transactions_frame(statements: Iterable[Statement]) -> pd.DataFrame:
-    """The transactions frame of parsed statements: one row per payment detail of each booked
-    entry, with ``transaction_id = <entry fingerprint>-<detail index>`` so the same line
-    imported twice keeps its id.
-    """
-    rows: list[dict[str, Any]] = []
-    for st in statements:
-        for entry in st.booked_entries:
-            fp = entry.fingerprint or _fingerprint(
-                (
-                    st.account,
-                    entry.booking_date,
-                    entry.amount,
-                    entry.bank_reference,
-                    entry.source.describe(),
-                )
-            )
-            for j, t in enumerate(entry.transactions):
-                rows.append(_tx_row(t, f"{fp}-{j}", entry.booking_date, entry.value_date))
-    cols = [*TRANSACTION_COLUMNS, "structured_reference", "end_to_end_id", "value_date"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _tx_row(t: Transaction, tid: str, booking: Any, value: Any) -> dict[str, Any]:
-    docs = " ".join(d.number for d in t.referred_documents if d.number)
-    return {
-        "transaction_id": tid,
-        "booking_date": booking,
-        "amount": t.amount,
-        "currency": t.currency,
-        "counterparty_name": t.counterparty_name or t.ultimate_party_name or "",
-        "counterparty_iban": t.counterparty_iban or "",
-        "remittance_info": " ".join(p for p in (t.remittance_info, docs) if p),
-        "structured_reference": t.structured_reference or "",
-        "end_to_end_id": t.end_to_end_id or "",
-        "value_date": value,
-    }
-
-
-def models_to_frame(items: Sequence[Any]) -> tuple[pd.DataFrame, str]:
-    """Frame and kind (``"transactions"`` / ``"invoices"``) of a list of models or statements."""
-    if all(isinstance(x, Statement) for x in items):
-        return transactions_frame(items), "transactions"
-    if all(isinstance(x, Transaction) for x in items):
-        rows = []
-        seen: dict[str, int] = {}
-        for t in items:
-            fp = _fingerprint((t.model_dump_json(),))
-            n = seen.get(fp, 0)
-            seen[fp] = n + 1
-            rows.append(_tx_row(t, f"{fp}-{n}", None, None))
-        frame = pd.DataFrame(rows)
-        frame["booking_date"] = pd.Series([pd.NaT] * len(frame), dtype="datetime64[ns]")
-        frame.attrs["dates_optional"] = True
-        return frame, "transactions"
-    if all(isinstance(x, Invoice) for x in items):
-        return pd.DataFrame(
-            [i.model_dump() for i in items],
-            columns=[*INVOICE_COLUMNS, "open_amount", "reference", "customer_iban"],
-        ), "invoices"
-    raise ColumnError(
-        "expected a DataFrame, or a list of Transaction, Statement or Invoice models",
-        hint="do not mix model types in one list",
     )
