@@ -29,7 +29,7 @@ __all__ = [
 
 EntryStatus = Literal["booked", "pending", "info"]
 Severity = Literal["info", "warning", "error"]
-SourceFormat = Literal["camt.052", "camt.053", "camt.054", "mt940", "mt942", "ofx"]
+SourceFormat = Literal["camt.052", "camt.053", "camt.054", "mt940", "mt942", "ofx", "cfonb120"]
 
 
 class _Frozen(BaseModel):

@@ -16,6 +16,7 @@ from rapprochement import RapprochementError
 from rapprochement.model import Statement
 from rapprochement.parsers import mt940
 from tests.conftest import FIXTURES, corpus_dir
+from tests.mutations import mutated_files
 
 
 def _samples() -> list[bytes]:
@@ -35,27 +36,8 @@ def _samples() -> list[bytes]:
 SAMPLES = _samples()
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    data = bytearray(draw(st.sampled_from(SAMPLES)))
-    for _ in range(draw(st.integers(0, 4))):
-        kind = draw(st.sampled_from(["truncate", "flip", "drop_line", "insert"]))
-        if not data:
-            break
-        pos = draw(st.integers(0, len(data) - 1))
-        if kind == "truncate":
-            del data[pos:]
-        elif kind == "flip":
-            data[pos] = draw(st.integers(0, 255))
-        elif kind == "insert":
-            data[pos:pos] = draw(
-                st.sampled_from([b":61:", b"\n", b"?2", b"/", b"\x00", b"{4:", b"-}"])
-            )
-        else:
-            lines = bytes(data).split(b"\n")
-            del lines[pos % len(lines)]
-            data = bytearray(b"\n".join(lines))
-    return bytes(data)
+def mutated() -> st.SearchStrategy[bytes]:
+    return mutated_files(SAMPLES, [b":61:", b"\n", b"?2", b"/", b"\x00", b"{4:", b"-}"])
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

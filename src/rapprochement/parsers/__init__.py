@@ -4,7 +4,8 @@
 >>> statements = read_statement("statement.xml")        # doctest: +SKIP
 
 Formats: CAMT (camt.052 / .053 / .054, any version .001.01 to .001.13, plain or in a ZIP),
-MT940 / MT942 (SWIFT text, bank dialects) and OFX 1.x (SGML) / 2.x (XML). Each lives in its own
+MT940 / MT942 (SWIFT text, bank dialects), OFX 1.x (SGML) / 2.x (XML) and CFONB 120 (the French
+banks' 120-character statement). Each lives in its own
 module with the same four names (see :mod:`rapprochement.parsers._common`).
 """
 
@@ -32,7 +33,7 @@ from rapprochement.parsers._common import Event, collect, stream
 __all__ = ["FORMATS", "Source", "iter_statement", "read_statement", "sniff_format"]
 
 #: Format names accepted by ``format=``, in sniffing order.
-FORMATS: tuple[str, ...] = ("camt", "ofx", "mt940")
+FORMATS: tuple[str, ...] = ("camt", "ofx", "mt940", "cfonb")
 
 Source = str | os.PathLike[str] | bytes | bytearray | BinaryIO
 
@@ -59,7 +60,8 @@ def _strip_head(head: bytes) -> bytes:
 
 
 def sniff_format(head: bytes) -> str | None:
-    """The format of a file from its first bytes: ``"zip"``, ``"camt"``, ``"ofx"``, ``"mt940"``.
+    """The format of a file from its first bytes: ``"zip"``, ``"camt"``, ``"ofx"``, ``"mt940"``,
+    ``"cfonb"``.
 
     Returns None when no parser recognises it.
     """
@@ -226,7 +228,8 @@ def read_statement(
 
     Args:
         source: a path, the file's bytes, or a file opened in binary mode.
-        format: ``"camt"``, ``"mt940"`` or ``"ofx"`` to force a parser; sniffed when None.
+        format: ``"camt"``, ``"mt940"``, ``"ofx"`` or ``"cfonb"`` to force a parser; sniffed
+            when None.
         strict: raise :class:`~rapprochement.errors.StrictModeError` when a statement has a
             finding of severity warning or error, instead of returning it with its findings.
 

@@ -1,9 +1,9 @@
 """What every parser shares: the event protocol, fingerprints and the balance check.
 
-A parser module (``camt``, ``mt940``, ``ofx``) exposes the same four names:
+A parser module (``camt``, ``mt940``, ``ofx``, ``cfonb``) exposes the same four names:
 
 ``FORMAT``
-    The format family it reads (``"camt"``, ``"mt940"``, ``"ofx"``).
+    The format family it reads (``"camt"``, ``"mt940"``, ``"ofx"``, ``"cfonb"``).
 ``sniff(head: bytes) -> bool``
     True when the first bytes of a file (BOM and leading blanks removed) look like its format.
 ``iter_events(stream: BinaryIO, *, filename: str | None, member: str | None) -> Iterator[Event]``
