@@ -1,16 +1,19 @@
-"""Write a generated book's transactions as real bank files: CAMT.053.001.08 and MT940.
+"""Write a generated book's transactions as real bank files: CAMT.053.001.08, MT940, CFONB 120.
 
 One statement per calendar month, balances consistent (each opening = the previous closing,
 closing = opening + credits − debits), one entry per transaction, written in the frame's order.
 
 How ids map back after parsing: each entry carries the dataset ``transaction_id`` as the bank's
-reference (CAMT ``Ntry/AcctSvcrRef``; MT940 ``:61:`` bank reference after ``//``), and entries are
+reference (CAMT ``Ntry/AcctSvcrRef``; MT940 ``:61:`` bank reference after ``//``; CFONB the ``04``
+reference, positions 105-120), and entries are
 written in frame order, so ``transactions_frame(read_statement(path))`` has the same rows in the
 same order. :func:`restore_ids` puts the dataset ids back (by position, checked against the amount
 of every row) so the truth applies to the parsed frame unchanged.
 
 What MT940 cannot carry: the payer name is cut at 54 characters (``?32`` + ``?33``, 27 each) and
-the structured reference travels in the ``SVWZ+`` remittance text, as German banks do.
+the structured reference travels in the ``SVWZ+`` remittance text, as German banks do. What
+CFONB 120 cannot carry: names and the end-to-end id are cut at 70 and 35 characters, and the
+text is written in Latin-1 (what French banks send), so characters outside it become ``?``.
 The files are streamed: memory does not grow with the number of transactions.
 """
 
@@ -26,7 +29,14 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
-__all__ = ["ACCOUNT_BIC", "ACCOUNT_IBAN", "restore_ids", "write_camt053", "write_mt940"]
+__all__ = [
+    "ACCOUNT_BIC",
+    "ACCOUNT_IBAN",
+    "restore_ids",
+    "write_camt053",
+    "write_cfonb120",
+    "write_mt940",
+]
 
 #: The seller's own account the statements are about (a valid French IBAN).
 ACCOUNT_IBAN = "FR7630004000031234567890143"
@@ -202,6 +212,76 @@ def write_mt940(
             balance = balance + sum(month["amount"], Decimal(0))
             f.write(_mt_bal("62F", balance, last))
             f.write("-\n")
+        return f.tell()
+
+
+_SIGNED = ("{ABCDEFGHI", "}JKLMNOPQR")
+
+
+def _cf_amount(amount: Decimal) -> str:
+    digits = f"{abs(int(amount.scaleb(2))):014d}"
+    return digits[:-1] + _SIGNED[amount < 0][int(digits[-1])]
+
+
+def _cf_head(code: str, rib: tuple[str, str, str], op: str, day: dt.date) -> str:
+    bank, desk, account = rib
+    return f"{code}{bank}    {desk}EUR2 {account}{op}{day:%d%m%y}"
+
+
+def _cf_record(code: str, rib: tuple[str, str, str], day: dt.date, amount: Decimal) -> str:
+    return f"{_cf_head(code, rib, '  ', day)}{' ' * 50}{_cf_amount(amount)}{' ' * 16}\n"
+
+
+def _cf_05(rib: tuple[str, str, str], op: str, day: dt.date, qualifier: str, data: str) -> str:
+    return f"{_cf_head('05', rib, op, day)}     {qualifier}{data[:70]:<70}  \n"
+
+
+def _cf_movement(rib: tuple[str, str, str], r: Any) -> str:
+    credit = r.amount >= 0
+    op = "05" if credit else "06"
+    label = ("VIR SEPA RECU" if credit else "VIR SEPA EMIS")[:31]
+    out = (
+        f"{_cf_head('04', rib, op, r.booking_date)}  {r.value_date:%d%m%y}{label:<31}"
+        f"{' ' * 11}{_cf_amount(r.amount)}{str(r.transaction_id)[:16]:<16}\n"
+    )
+    if _present(r.counterparty_name):
+        out += _cf_05(rib, op, r.booking_date, "NPY" if credit else "NBE", r.counterparty_name)
+    if _present(r.counterparty_iban):
+        out += _cf_05(rib, op, r.booking_date, "CPY" if credit else "CBE", r.counterparty_iban)
+    if _present(r.remittance_info):
+        parts = _chunks(r.remittance_info, 70)
+        for k, part in enumerate(parts):
+            out += _cf_05(rib, op, r.booking_date, "LCC" if k == 0 else "LC2", part)
+    if _present(r.structured_reference):
+        out += _cf_05(rib, op, r.booking_date, "LCS", r.structured_reference)
+    if _present(r.end_to_end_id):
+        out += _cf_05(rib, op, r.booking_date, "RCN", r.end_to_end_id[:35])
+    return out
+
+
+def write_cfonb120(
+    transactions: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    opening: Decimal = Decimal("25000.00"),
+    account_iban: str = ACCOUNT_IBAN,
+) -> int:
+    """Write ``transactions`` as a CFONB 120 file (Latin-1, CRLF): per month a ``01`` old balance,
+    a ``04`` movement and its ``05`` complements (``NPY``/``NBE`` name, ``CPY``/``CBE`` IBAN,
+    ``LCC``/``LC2`` remittance, ``LCS`` reference, ``RCN`` end-to-end id) per transaction, and a
+    ``07`` new balance; returns its size. ``account_iban`` must be French (its RIB is written).
+    """
+    rib = (account_iban[4:9], account_iban[9:14], account_iban[14:25])
+    balance = opening
+    with open(path, "w", encoding="latin-1", errors="replace", newline="\r\n") as f:
+        for _, month in _months(transactions):
+            first, last = month["booking_date"].iloc[0], month["booking_date"].iloc[-1]
+            f.write(_cf_record("01", rib, first - dt.timedelta(days=1), balance))
+            rows: Any = month.itertuples(index=False)
+            for r in rows:
+                f.write(_cf_movement(rib, r))
+            balance = balance + sum(month["amount"], Decimal(0))
+            f.write(_cf_record("07", rib, last, balance))
         return f.tell()
 
 

@@ -10,7 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from benchmarks.generator import Dataset, generate
-from benchmarks.writers import restore_ids, write_camt053, write_mt940
+from benchmarks.writers import (
+    ACCOUNT_IBAN,
+    restore_ids,
+    write_camt053,
+    write_cfonb120,
+    write_mt940,
+)
 
 HAVE_CAMT = importlib.util.find_spec("rapprochement.parsers.camt") is not None
 HAVE_MT940 = importlib.util.find_spec("rapprochement.parsers.mt940") is not None
@@ -117,3 +123,30 @@ def test_end_to_end_reconcile(ds: Dataset, tmp_path: Path) -> None:
     assert via_file["recall"] > 0.5
     # the file loses only what CAMT normalises away (NOTPROVIDED end-to-end ids)
     assert abs(via_file["f1"] - via_frame["f1"]) < 0.02
+
+
+def test_cfonb120_round_trip(ds: Dataset, tmp_path: Path) -> None:
+    path = tmp_path / "bench.txt"
+    write_cfonb120(ds.transactions, path)
+    assert {len(line) for line in path.read_bytes().splitlines()} == {120}
+    statements, got = _parse(path, ds.transactions)
+    _check_balances(statements)
+    tx = ds.transactions
+    assert {st.source_format for st in statements} == {"cfonb120"}
+    assert {st.account_iban for st in statements} == {ACCOUNT_IBAN}
+    assert [e.bank_reference for st in statements for e in st.entries] == [
+        str(t)[:16] for t in tx["transaction_id"]
+    ]
+
+    def latin1(values: list[str], size: int) -> list[str]:
+        return [v[:size].encode("latin-1", "replace").decode("latin-1").strip() for v in values]
+
+    assert _text(got["counterparty_iban"]) == _text(tx["counterparty_iban"])
+    assert _text(got["end_to_end_id"]) == latin1(_text(tx["end_to_end_id"]), 35)
+    assert _text(got["counterparty_name"]) == latin1(_text(tx["counterparty_name"]), 70)
+    # The remittance is cut into 70-character parts and re-joined without a space lost or
+    # invented; without one, the entry's label is the text, as the bank shows it.
+    pairs = zip(_text(got["remittance_info"]), _text(tx["remittance_info"]), strict=True)
+    same = [a == latin1([b], 10_000)[0] if b else a.startswith("VIR SEPA") for a, b in pairs]
+    assert all(same)
+    assert list(pd.to_datetime(got["booking_date"]).dt.date) == tx["booking_date"].tolist()
