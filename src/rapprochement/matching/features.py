@@ -12,7 +12,8 @@ log-likelihood ratio. Levels (first of each list is the strongest or the most co
 * ``date``: before_issue, early, on_time, late, very_late, unknown (booking vs issue / due)
 * ``size``: 1, 2-3, 4+ (invoices in the hypothesis)
 * ``rivals``: 0, 1, 2+: other hypotheses of the same payment at least as good on amount and
-  reference (for a group: other subsets that fit)
+  reference, and on the payer (IBAN known, else name level) when the reference is equal (for
+  a group: other subsets that fit)
 * ``inv_rivals``: 0, 1, 2+: other payments claiming the same invoice with equal evidence
 * ``evidence``: the reference level joined with the amount class (exact / near / far), so
   that "checksum reference but partial amount" (an instalment) is weighed on its own
@@ -265,13 +266,17 @@ def single_features(
     f["reference"] = levels("reference", ref)
     iban = f["iban"].to_numpy()
     f["iban"] = levels("iban", iban)
-    f["name"] = levels("name", name_codes(f["name_sim"].to_numpy()))
+    name_code = name_codes(f["name_sim"].to_numpy())
+    f["name"] = levels("name", name_code)
     f["date"] = levels("date", date_codes(day, issue, inv["due_day"].to_numpy()[i]))
     del day, issue
     f["size"] = levels("size", np.zeros(len(f), dtype=np.int8))
     # rivals: other candidates of the same payment with the same amount level and a reference
-    # level at least as strong (rank "max" within tx × amount level, by reference code)
-    grp = pd.Series(ref).groupby([tcol, amount], sort=False)
+    # level at least as strong, the payer's evidence (IBAN known, else name level) breaking
+    # ties: a candidate of another customer that only shares the amount is no rival of the
+    # payer's own (rank "max" within tx × amount level, by reference then payer code)
+    party = np.where(iban == 0, 0, 1 + name_code.astype(np.int64))
+    grp = pd.Series(ref.astype(np.int64) * 8 + party).groupby([tcol, amount], sort=False)
     f["rivals"] = levels("rivals", _count_code(grp.rank(method="max").to_numpy() - 1))
     del grp
     strong = (amount == 0) & ((ref <= 4) | (iban == 0))
