@@ -18,6 +18,7 @@ from rapprochement.parsers.cfonb_fields import (
     AmountError,
     Complements,
     french_iban,
+    label_party,
     parse_amount,
     parse_date,
 )
@@ -221,3 +222,34 @@ def test_non_ascii_digits_are_not_digits() -> None:
     record[0] = record[0][:19] + "²" + record[0][20:]
     (stmt, _) = cfonb.parse("\n".join(record).encode("utf-8"))
     assert "no-decimals" in {f.code for f in stmt.findings}
+
+
+@pytest.mark.parametrize(
+    ("label", "credit", "expected"),
+    [
+        ("VIR SEPA RECU /DE DUPONT SARL /MOTIF FA-12 /REF X", True, "DUPONT SARL"),
+        ("Vir Sepa Recu /De Garage de l'Étoile /Motif x", True, "Garage de l'Étoile"),
+        ("VIR SEPA EMIS /A FOURNISSEUR X /MOTIF Y", False, "FOURNISSEUR X"),
+        ("VIR SEPA RECU /DE DUPONT", False, None),  # the payer is not the payee of a debit
+        ("VIREMENT RECU DE GARAGE MARTIN", True, "GARAGE MARTIN"),
+        ("PRLV SEPA EDF SA", False, "EDF SA"),
+        ("PRLV SEPA EDF SA", True, None),
+        ("FRAIS TENUE DE COMPTE", False, None),
+        ("CARTE 12/11 DE LA POSTE", True, None),
+    ],
+)
+def test_the_label_names_the_counterparty_when_no_complement_does(
+    label: str, credit: bool, expected: str | None
+) -> None:
+    assert label_party(label, credit) == expected
+
+
+def test_a_name_complement_wins_over_the_label() -> None:
+    entry = read_statement(HERE / "two_accounts.txt")[0].entries[0]
+    assert entry.additional_info == "VIR SEPA RECU /DE SARL DUPONT"
+    assert entry.transactions[0].counterparty_name == "SARL DUPONT ET FILS"  # NPY
+    label_only = read_statement(HERE / "label_only.txt")[0].entries
+    assert [e.transactions[0].counterparty_name for e in label_only] == [
+        "BOULANGERIE MARTIN",  # the label continued by LIB across the 31-character cut
+        "ORANGE SA",
+    ]

@@ -35,6 +35,7 @@ from rapprochement.parsers.cfonb_fields import (
     AmountError,
     Complements,
     french_iban,
+    label_party,
     parse_amount,
     parse_date,
 )
@@ -184,6 +185,8 @@ def _entry(mv: _Movement, stmt: _Statement) -> Entry:
     label = join_wrapped([rec[48:79].rstrip(), *mv.complements.label_lines], 31)
     remittance = mv.complements.remittance_text()
     fields["remittance_info"] = remittance or label
+    if "counterparty_name" not in fields and (name := label_party(label, credit)):
+        fields["counterparty_name"] = name  # no NPY / NBE complement: the label's
     fields["remittance_lines"] = tuple(
         s.strip()
         for s in (mv.complements.remittance or [rec[48:79], *mv.complements.label_lines])

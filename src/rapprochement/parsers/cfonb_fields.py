@@ -26,6 +26,7 @@ __all__ = [
     "AmountError",
     "Complements",
     "french_iban",
+    "label_party",
     "parse_amount",
     "parse_date",
 ]
@@ -214,3 +215,32 @@ class Complements:
     def remittance_text(self) -> str:
         """LCC then LC2, re-joined: a 70-character line that is full was cut mid-text."""
         return join_wrapped(self.remittance, 70)
+
+
+# French bank labels name the counterparty when no complement does: "VIR SEPA RECU /DE DUPONT
+# SARL /MOTIF FA-2026-0412 /REF 123", "VIREMENT RECU DE DUPONT SARL", "PRLV SEPA EDF SA".
+_LABEL_KEYS = re.compile(r"(?:^|\s)/(DE|A|BEN|MOTIF|REF|NOPT|IID|RUM|ID)(?=\s|$)", re.I)
+_CREDIT_FROM = re.compile(r"^(?:VIR|VIREMENT|VRT)\b[A-Z .]*?\bDE:?\s+(?P<name>\S.*)$", re.I)
+_DEBIT_TO = re.compile(r"^(?:PRLV|PRELEVEMENT)(?: SEPA)?\s+(?P<name>\S.*)$", re.I)
+
+
+def label_party(label: str, credit: bool) -> str | None:
+    """The counterparty a French bank label names: after ``/DE`` (the payer of a credit) or
+    ``/A``/``/BEN`` (the payee of a debit), else after ``VIR... DE`` (credit) or ``PRLV SEPA``
+    (debit); None when the label names none.
+
+    >>> label_party("VIR SEPA RECU /DE DUPONT SARL /MOTIF FA-12", True)
+    'DUPONT SARL'
+    >>> label_party("PRLV SEPA EDF SA", False)
+    'EDF SA'
+    """
+    text = " ".join(label.split())
+    parts = _LABEL_KEYS.split(text)
+    if len(parts) > 1:
+        keyed = {k.upper(): v.strip() for k, v in zip(parts[1::2], parts[2::2], strict=False)}
+        for key in ("DE",) if credit else ("A", "BEN"):
+            if keyed.get(key):
+                return keyed[key]
+        return None
+    m = (_CREDIT_FROM if credit else _DEBIT_TO).match(text)
+    return m.group("name").strip() if m else None
