@@ -90,3 +90,70 @@ def dump(ledger: Ledger) -> dict[str, Any]:
             )
         )
     return {"entries": entries, "statements": statements, "links": links, "transactions": txs}
+
+
+# ---- CAMT messages of one booking: a camt.053 batch line and its camt.054 details ----------
+
+_DOC = {
+    "053": ("camt.053.001.08", "BkToCstmrStmt", "Stmt"),
+    "054": ("camt.054.001.08", "BkToCstmrDbtCdtNtfctn", "Ntfctn"),
+    "052": ("camt.052.001.08", "BkToCstmrAcctRpt", "Rpt"),
+}
+_TX = """<TxDtls><Refs><EndToEndId>{e2e}</EndToEndId></Refs>
+<Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+<RltdPties><Dbtr><Nm>{name}</Nm></Dbtr><DbtrAcct><Id><IBAN>{iban}</IBAN></Id></DbtrAcct></RltdPties>
+<RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls>"""
+DETAILS = [
+    _TX.format(e2e="E1", amount="1200.00", name="ACME SA", iban=ACME_IBAN, text="Facture FA-001"),
+    _TX.format(e2e="E2", amount="300.00", name="BETA GMBH", iban=BETA_IBAN, text="FA-002"),
+]
+
+
+def camt_entry(
+    ref: str, amount: str, details: list[str], status: str = "BOOK", batch: int | None = None
+) -> str:
+    """A credit ``Ntry`` booked 2026-03-03 (``batch``: its ``Btch/NbOfTxs``)."""
+    btch = f"<Btch><NbOfTxs>{batch}</NbOfTxs></Btch>" if batch else ""
+    return f"""<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+<Sts><Cd>{status}</Cd></Sts><BookgDt><Dt>2026-03-03</Dt></BookgDt>
+<ValDt><Dt>2026-03-03</Dt></ValDt><AcctSvcrRef>{ref}</AcctSvcrRef>
+<NtryDtls>{btch}{"".join(details)}</NtryDtls></Ntry>"""
+
+
+def camt_file(path: Path, kind: str, entries: list[str], balances: str = "") -> Path:
+    ns, root, block = _DOC[kind]
+    path.write_text(
+        f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:{ns}"><{root}>
+<GrpHdr><MsgId>M-{kind}</MsgId><CreDtTm>2026-03-03T20:00:00</CreDtTm></GrpHdr>
+<{block}><Id>{kind}-1</Id><Acct><Id><IBAN>{ACCOUNT}</IBAN></Id><Ccy>EUR</Ccy></Acct>
+{balances}{"".join(entries)}</{block}></{root}></Document>""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def camt_balance(code: str, amount: str) -> str:
+    return (
+        f'<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{amount}</Amt>'
+        "<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-03-03</Dt></Dt></Bal>"
+    )
+
+
+def batch_statement(tmp: Path) -> Path:
+    """camt.053: the batch booked as one line (no details), and an interest line."""
+    return camt_file(
+        tmp / "s.xml",
+        "053",
+        [
+            camt_entry("BATCH-0303-77", "1500.00", [], batch=2),
+            camt_entry("INT-0303-01", "12.50", []),
+        ],
+        camt_balance("OPBD", "100.00") + camt_balance("CLBD", "1612.50"),
+    )
+
+
+def batch_notification(tmp: Path) -> Path:
+    """camt.054: the same booking (same ``AcctSvcrRef``) with its two payments."""
+    entry = camt_entry("BATCH-0303-77", "1500.00", DETAILS, batch=2)
+    return camt_file(tmp / "n.xml", "054", [entry])

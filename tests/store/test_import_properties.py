@@ -1,5 +1,6 @@
 """Property: importing any sequence of (overlapping, repeated) statement files gives the ledger
-of importing each distinct file once, in any order."""
+of importing each distinct file once, in any order; a camt.054 notification and the camt.053
+batch line it details among them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rapprochement.store import Ledger
-from tests.store.helpers import LINES, dump, line, write_camt, write_mt940
+from tests.store.helpers import (
+    LINES,
+    batch_notification,
+    batch_statement,
+    dump,
+    line,
+    write_camt,
+    write_mt940,
+)
 
 TWIN = line(9, "10.00", "X", "", "same", "SAME")
 
@@ -21,6 +30,8 @@ def _files(folder: Path) -> list[Path]:
         write_mt940(folder / "b.sta", LINES[2:], "S2", opening="2154.10"),
         write_camt(folder / "c.xml", [*LINES[3:], TWIN, TWIN], "C1"),
         write_mt940(folder / "d.sta", [TWIN], "S3"),
+        batch_statement(folder),
+        batch_notification(folder),
     ]
 
 
@@ -33,7 +44,7 @@ def _ledger_of(folder: Path, name: str, batches: list[list[Path]]) -> dict[str, 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    order=st.lists(st.integers(0, 3), min_size=1, max_size=6),
+    order=st.lists(st.integers(0, 5), min_size=1, max_size=6),
     batch=st.integers(1, 3),
 )
 def test_any_import_sequence_gives_the_same_ledger(order: list[int], batch: int) -> None:

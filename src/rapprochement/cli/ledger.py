@@ -104,6 +104,11 @@ def import_command(
                     ("statements already known", summary.statements_known),
                     ("entries new", summary.entries_new),
                     ("entries already known", summary.entries_known),
+                    *(
+                        [("  of which seen through another message", summary.entries_same_booking)]
+                        if summary.entries_same_booking
+                        else []
+                    ),
                     ("payment lines new", summary.transactions_new),
                 ],
             )

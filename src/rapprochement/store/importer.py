@@ -4,7 +4,9 @@ Idempotent by construction: an entry is identified by its fingerprint (computed 
 from its content and its rank among identical lines of the same statement, so two genuine
 identical lines keep two fingerprints), a statement by a key over its header, balances and the
 fingerprints of its entries. Entries link to every statement that showed them
-(``statement_entries``), so importing overlapping files in any order gives the same ledger.
+(``statement_entries``), so importing overlapping files in any order gives the same ledger. The
+same booking read through another message (a camt.054 detailing a camt.053 batch) is one entry
+too: see :mod:`~rapprochement.store.same_booking`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from rapprochement.model import Entry, Statement
 from rapprochement.money import to_minor
 from rapprochement.parsers import read_statement
 from rapprochement.store import schema as t
+from rapprochement.store.same_booking import merge_same_bookings
 from rapprochement.store.summaries import ImportSummary, StatementFindings
 
 __all__ = ["Progress", "StatementSource", "load_statements", "store_statements"]
@@ -200,7 +203,7 @@ def store_statements(
     accounts: dict[str, int] = {}
     total = sum(len(st.entries) for st in statements)
     done = 0
-    st_new = st_known = e_new = e_known = tx_new = 0
+    st_new = st_known = e_new = e_known = tx_new = e_merged = 0
     findings: list[StatementFindings] = []
     seen: dict[str, int] = {}  # fingerprint → entry pk, for this import
     for st in statements:
@@ -244,11 +247,25 @@ def store_statements(
             )
             .returning(t.statements.c.id)
         ).scalar_one()
+        linked: set[int] = set()  # entries this statement shows already
         for i in range(0, len(st.entries), _CHUNK):
             chunk = st.entries[i : i + _CHUNK]
             todo = [e.fingerprint for e in chunk if e.fingerprint not in seen]
             seen.update(_existing(conn, todo))
             fresh = [e for e in chunk if e.fingerprint not in seen]
+            linked.update(seen[e.fingerprint] for e in chunk if e.fingerprint in seen)
+            if fresh:
+                # the same booking held already through another message (camt.054 of a
+                # camt.053 batch, camt.052 then camt.053): see same_booking
+                same, added = merge_same_bookings(
+                    conn, st, account_pk, fresh, _tx_rows, exclude=linked
+                )
+                linked.update(same.values())
+                if same:
+                    seen.update(same)
+                    e_merged += len(same)
+                    tx_new += added
+                    fresh = [e for e in fresh if e.fingerprint not in same]
             e_known += len(chunk) - len(fresh)
             if fresh:
                 result = conn.execute(
@@ -279,4 +296,5 @@ def store_statements(
         entries_known=e_known,
         transactions_new=tx_new,
         findings=findings,
+        entries_same_booking=e_merged,
     )

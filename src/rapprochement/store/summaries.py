@@ -37,6 +37,9 @@ class ImportSummary(_AsDict):
         entries_known: entries already in the ledger (overlap or re-import).
         transactions_new: payment details added (a batch entry holds several).
         findings: the findings of each statement that had some.
+        entries_same_booking: of ``entries_known``, entries that were in the ledger through
+            another message (a camt.054 notification of a camt.053 batch, a camt.052 report
+            of a booked line): linked, not added (their details replace a batch's single line).
     """
 
     files: list[str]
@@ -46,6 +49,7 @@ class ImportSummary(_AsDict):
     entries_known: int
     transactions_new: int
     findings: list[StatementFindings] = field(default_factory=list)
+    entries_same_booking: int = 0
 
 
 @dataclass(frozen=True)
