@@ -116,7 +116,7 @@ def _learning(n: int, seed: int, work: Path) -> dict[str, Any]:
                         accepted += 1
                     except RapprochementError:  # decided with its group already
                         continue
-        before = len(ledger.allocations())
+        before = _cash_rows(ledger)
         ledger.import_statements(files[1])
         rs = ledger.reconcile()
         st = ledger.status()
@@ -139,7 +139,7 @@ def _learning(n: int, seed: int, work: Path) -> dict[str, Any]:
             "accepted": accepted,
             "learned_ibans": st["learned_ibans"],
             "learned_aliases": st["learned_aliases"],
-            "auto_second_half": len(ledger.allocations()) - before,  # the second run's autos
+            "auto_second_half": _cash_rows(ledger) - before,  # the second run's autos
             "suggested_second_half": rs.suggestions,
             "matched_lines_second_half": rs.matched_transactions,
             "new_auto_pairs": len(pairs),
@@ -151,6 +151,14 @@ def _learning(n: int, seed: int, work: Path) -> dict[str, Any]:
 
 
 _ID_CACHE: dict[int, dict[str, str]] = {}
+
+
+def _cash_rows(ledger: Ledger) -> int:
+    """Allocation rows that move cash (write-offs of fees and discounts left out)."""
+    from rapprochement.store.write_offs import WRITE_OFF_ROW_KINDS
+
+    al = ledger.allocations()
+    return int((~al["kind"].isin(WRITE_OFF_ROW_KINDS)).sum())
 
 
 def _is_right(s: dict[str, Any], truth: set[tuple[str, str]], ledger: Ledger) -> bool:

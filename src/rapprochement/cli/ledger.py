@@ -227,6 +227,7 @@ def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> No
         return
     money = ", ".join(f"{v} {k}" for k, v in st["open_amount"].items()) or "0"
     matched = ", ".join(f"{v} {k}" for k, v in st["matched_amount"].items()) or "0"
+    written_off = ", ".join(f"{v} {k}" for k, v in st["written_off_amount"].items())
     console.print(
         _kv_table(
             f"Ledger {db}",
@@ -239,6 +240,7 @@ def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> No
                 ("  unmatched", st["unmatched_transactions"]),
                 ("match rate", f"{st['match_rate']:.1%}"),
                 ("amount matched", matched),
+                *([("written off (fees, discounts)", written_off)] if written_off else []),
                 ("invoices", st["invoices"]),
                 ("open invoices", st["open_invoices"]),
                 ("open amount", money),

@@ -44,8 +44,17 @@ def _v1_initial(conn: Connection) -> None:
     conn.execute(insert(t.ledger_lock).values(name="ledger", holder=None, acquired_at=None))
 
 
+def _v2_write_offs(conn: Connection) -> None:
+    from rapprochement.store.write_offs import backfill_write_offs
+
+    backfill_write_offs(conn)
+
+
 #: Ordered schema steps: (version, description, function). Append, never edit a shipped step.
-MIGRATIONS: tuple[Migration, ...] = ((1, "initial ledger schema", _v1_initial),)
+MIGRATIONS: tuple[Migration, ...] = (
+    (1, "initial ledger schema", _v1_initial),
+    (2, "write off the shortfall of fee and discount allocations", _v2_write_offs),
+)
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

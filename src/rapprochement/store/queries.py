@@ -15,6 +15,7 @@ from sqlalchemy import Connection, func, select
 from rapprochement.errors import LedgerError
 from rapprochement.money import from_minor
 from rapprochement.store import schema as t
+from rapprochement.store.write_offs import WRITE_OFF_ROW_KINDS
 
 __all__ = [
     "allocations_frame",
@@ -276,10 +277,16 @@ def status(conn: Connection, schema_version: int) -> dict[str, Any]:
         select(i.currency, func.sum(i.base_open_minor - i.allocated_minor)).group_by(i.currency)
     ):
         open_amount[ccy] = str(from_minor(int(o or 0), ccy))
-    for ccy, m in conn.execute(select(a.currency, func.sum(a.amount_minor)).group_by(a.currency)):
-        matched_amount[ccy] = str(from_minor(int(m or 0), ccy))
+    # cash allocated; write-offs (the fee or discount a settled invoice was short of) apart
+    cash = a.kind.not_in(WRITE_OFF_ROW_KINDS)
+    written_off: dict[str, str] = {}
+    for is_cash, ccy, m in conn.execute(
+        select(cash, a.currency, func.sum(a.amount_minor)).group_by(cash, a.currency)
+    ):
+        (matched_amount if is_cash else written_off)[ccy] = str(from_minor(int(m or 0), ccy))
     by_source = {
-        r[0]: int(r[1]) for r in conn.execute(select(a.source, func.count()).group_by(a.source))
+        r[0]: int(r[1])
+        for r in conn.execute(select(a.source, func.count()).where(cash).group_by(a.source))
     }
     last = conn.execute(
         select(t.reconcile_runs.c.id, t.reconcile_runs.c.finished_at, t.reconcile_runs.c.version)
@@ -301,6 +308,7 @@ def status(conn: Connection, schema_version: int) -> dict[str, Any]:
         ),
         "open_amount": open_amount,
         "matched_amount": matched_amount,
+        "written_off_amount": written_off,
         "allocations": by_source,
         "suggestions_pending": _count(conn, select(func.count()).where(s.state == "pending")),
         "customers": _count(conn, select(func.count()).select_from(t.customers)),

@@ -24,6 +24,7 @@ from rapprochement.errors import LedgerError
 from rapprochement.money import from_minor, to_minor
 from rapprochement.store import schema as t
 from rapprochement.store.summaries import ReconcileSummary
+from rapprochement.store.write_offs import write_offs
 
 __all__ = [
     "Matcher",
@@ -203,7 +204,7 @@ def apply_allocations(
         if r["invoice_id"] is not None:
             by_inv[r["invoice_id"]] += r["amount_minor"]
     _check_room(conn, t.transactions, "transaction_id", by_tx, "payment line")
-    _check_room(conn, t.invoices, "invoice_id", by_inv, "invoice")
+    room = _check_room(conn, t.invoices, "invoice_id", by_inv, "invoice")
     now = _now()
     ids = [
         int(pk)
@@ -212,6 +213,14 @@ def apply_allocations(
             [{**r, "source": source, "made_by": made_by, "created_at": now} for r in rows],
         ).scalars()
     ]
+    offs = write_offs(rows, {k: room[k] - v for k, v in by_inv.items()})
+    if offs:
+        conn.execute(
+            insert(t.allocations),
+            [{**r, "source": source, "made_by": made_by, "created_at": now} for r in offs],
+        )
+        for r in offs:
+            by_inv[r["invoice_id"]] += r["amount_minor"]
     for table, key, deltas in (
         (t.transactions, "transaction_id", by_tx),
         (t.invoices, "invoice_id", by_inv),
@@ -227,7 +236,10 @@ def apply_allocations(
     return ids
 
 
-def _check_room(conn: Connection, table: Any, key: str, deltas: dict[str, int], what: str) -> None:
+def _check_room(
+    conn: Connection, table: Any, key: str, deltas: dict[str, int], what: str
+) -> dict[str, int]:
+    """What is left on each row of ``deltas`` (before them); raises when a delta exceeds it."""
     keys = sorted(deltas)
     room: dict[str, int] = {}
     for i in range(0, len(keys), 500):
@@ -248,6 +260,7 @@ def _check_room(conn: Connection, table: Any, key: str, deltas: dict[str, int], 
                 f"{what} {k!r} has {left} minor units left, cannot allocate {want}",
                 hint="the ledger changed since this was proposed; run reconcile again",
             )
+    return room
 
 
 def _rejected(conn: Connection) -> set[tuple[str, str | None]]:
