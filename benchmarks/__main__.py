@@ -1,10 +1,11 @@
 """``python -m benchmarks --tier quick|full [--seed N]``: regenerate ``benchmarks/RESULTS.md``.
 
-Quick tier (CI, < 3 min): accuracy on 2 000 payments per difficulty (one seed), speed at 10 000.
-Full tier (by hand): accuracy on 10 000 payments per difficulty on three seeds, speed at
-10k / 100k / 1M. Evaluation seeds start at 1000 and are never used for development or training
-(the matcher's weights are fitted on seeds 1-5). Sections of ``benchmarks.parsers`` and
-``benchmarks.ledger`` (``run(tier, seed, out_dir) -> str``) are appended when those modules exist.
+Quick tier (CI, < 3 min): accuracy on 2 000 payments per difficulty (one seed) and on a hard
+book of 20 000, speed at 10 000. Full tier (by hand): accuracy on 10 000 payments per difficulty
+on three seeds and on a hard book of 100 000, speed at 10k / 100k / 1M. Evaluation seeds start
+at 1000 and are never used for development or training (the matcher's weights are fitted on
+seeds 1-5). Sections of ``benchmarks.parsers`` and ``benchmarks.ledger`` (``run(tier, seed,
+out_dir) -> str``) are appended when those modules exist.
 """
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ from benchmarks import matching
 OUT_DIR = Path(__file__).resolve().parent
 FIGURES = OUT_DIR / "baseline_figures.json"
 TIERS: dict[str, dict[str, Any]] = {
-    "quick": {"n": 2000, "seeds": 1, "speed": [10_000], "timeout": 150},
-    "full": {"n": 10_000, "seeds": 3, "speed": [10_000, 100_000, 1_000_000], "timeout": 3600},
+    "quick": {"n": 2000, "seeds": 1, "speed": [10_000], "timeout": 150, "scale": [20_000]},
+    "full": {
+        "n": 10_000,
+        "seeds": 3,
+        "speed": [10_000, 100_000, 1_000_000],
+        "timeout": 3600,
+        "scale": [100_000],
+    },
 }
 _PCT = ("precision", "recall", "f1", "auto_rate", "auto_precision", "suggestion_precision",
         "amount_accuracy", "grouped_recall")  # fmt: skip
@@ -175,6 +182,20 @@ def _accuracy_md(acc: dict[str, Any], n: int, seeds: list[int]) -> str:
     return "\n\n".join(parts)
 
 
+def _scale_md(scale: pd.DataFrame, small: pd.DataFrame, n: int, seed: int) -> str:
+    hard = small[small["difficulty"] == "hard"].assign(size=n)
+    both = pd.concat([hard, scale], ignore_index=True)
+    cols = ["size", "method", "auto_precision", "auto_rate", "precision", "recall", "f1",
+            "grouped_recall", "seconds"]  # fmt: skip
+    both = both.sort_values(["method", "size"], kind="stable")[cols]
+    return "\n\n".join([
+        f"### Accuracy as the book grows (hard, seed {seed})",
+        "The same generator with more customers: denser amounts, more similar names, more "
+        "customers per factor or parent company. The first size is the table above.",
+        _table(both, _PCT),
+    ])  # fmt: skip
+
+
 def _speed_md(spd: pd.DataFrame) -> str:
     cols = [c for c in ("size", "transactions", "invoices", "step", "method", "seconds", "rss_mib",
                         "file_mib", "error") if c in spd.columns]  # fmt: skip
@@ -219,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     acc = matching.accuracy(seeds, n)
+    scale = matching.accuracy_by_size(tier["scale"], args.seed) if not args.payments else None
     spd = None if args.no_speed else matching.speed(tier["speed"], args.seed, tier["timeout"])
     plots = _plots(acc, spd, out)
     header = "\n".join([
@@ -235,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         "- Data: `benchmarks/generator.py` (see `docs/benchmarks.md` for the model and rates).",
     ])  # fmt: skip
     sections = [header, _accuracy_md(acc, n, seeds)]
+    if scale is not None:
+        sections.append(_scale_md(scale, acc["mean"], n, args.seed))
     if spd is not None:
         sections.append(_speed_md(spd))
     sections += [f"![{p}]({p})" for p in plots]

@@ -122,6 +122,18 @@ def accuracy(
     return {"per_seed": table, "mean": mean.reset_index(), "detail": detail, "learning": learning}
 
 
+def accuracy_by_size(sizes: list[int], seed: int) -> pd.DataFrame:
+    """Metrics of every method on hard books of each size (one seed): how accuracy holds as
+    the book grows (denser amounts, more similar names, more payers per factor)."""
+    rows: list[dict[str, Any]] = []
+    for n in sizes:
+        ds = generate(seed, n, "hard")
+        for name in available_methods():
+            res = run_method(name, ds)
+            rows.append({"size": n, "method": name, "seconds": res["seconds"], **res["metrics"]})
+    return pd.DataFrame(rows)
+
+
 # ---- speed -----------------------------------------------------------------------------------
 
 

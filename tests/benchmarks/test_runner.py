@@ -27,3 +27,18 @@ def test_runner_writes_results(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_runner_refuses_development_seeds() -> None:
     with pytest.raises(SystemExit):
         main(["--seed", "3"])
+
+
+def test_the_scale_section_measures_every_method_per_size() -> None:
+    from benchmarks import matching
+    from benchmarks.__main__ import _scale_md
+
+    scale = matching.accuracy_by_size([150], 1000)
+    assert set(scale["method"]) == set(matching.available_methods())
+    assert (scale["size"] == 150).all()
+    assert scale["recall"].between(0, 1).all()
+    small = matching.accuracy([1000], 100, ("hard",))["mean"]
+    text = _scale_md(scale, small, 100, 1000)
+    assert "Accuracy as the book grows (hard, seed 1000)" in text
+    assert "| 150 | rapprochement |" in text
+    assert "| 100 | rapprochement |" in text
