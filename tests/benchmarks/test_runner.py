@@ -30,8 +30,9 @@ def test_runner_refuses_development_seeds() -> None:
 
 
 def test_the_scale_section_measures_every_method_per_size() -> None:
-    from benchmarks import matching
     from benchmarks.__main__ import _scale_md
+
+    from benchmarks import matching
 
     scale = matching.accuracy_by_size([150], 1000)
     assert set(scale["method"]) == set(matching.available_methods())

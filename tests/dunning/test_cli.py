@@ -110,3 +110,13 @@ def test_scored_segments_option_runs_with_an_empty_payment_history(
     assert main(args) == EXIT_OK
     (action,) = json.loads(capsys.readouterr().out)
     assert action["segment"] is None
+
+
+def test_payer_lines_say_early_when_the_average_is_early() -> None:
+    from rapprochement.cli.dunning import payer_line
+
+    row = {"segment": "watch", "customer_id": "C16", "share_late": "60.00", "trend": "n/a"}
+    late = payer_line({**row, "avg_days_late": Decimal("12.3")})
+    early = payer_line({**row, "avg_days_late": Decimal("-19.8")})
+    assert late == "watch: C16 pays 12.3 days late on average (60.00 % of invoices late, trend n/a)"
+    assert early.startswith("watch: C16 pays 19.8 days early on average")
