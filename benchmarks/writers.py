@@ -23,6 +23,7 @@ import datetime as dt
 import itertools
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
@@ -51,6 +52,31 @@ def _months(tx: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:
     for n, (a, b) in enumerate(itertools.pairwise(starts)):
         if b > a:
             yield n + 1, tx.iloc[a:b]
+
+
+@dataclass(frozen=True)
+class _Month:
+    """One monthly statement: its number, rows, first and last booking dates, and balances
+    (each opening the previous closing, closing = opening + credits − debits)."""
+
+    n: int
+    rows: pd.DataFrame
+    first: dt.date
+    last: dt.date
+    opening: Decimal
+    closing: Decimal
+
+    def records(self) -> Any:
+        return self.rows.itertuples(index=False)
+
+
+def _statements(tx: pd.DataFrame, opening: Decimal) -> Iterator[_Month]:
+    balance = opening
+    for n, month in _months(tx):
+        closing = balance + sum(month["amount"], Decimal(0))
+        first, last = month["booking_date"].iloc[0], month["booking_date"].iloc[-1]
+        yield _Month(n, month, first, last, balance, closing)
+        balance = closing
 
 
 def _x(value: Any) -> str:
@@ -123,15 +149,13 @@ def write_camt053(
     One ``Stmt`` per month, ``OPBD``/``CLBD`` balances chained, one ``Ntry`` per transaction with
     one ``TxDtls`` (parties, ``EndToEndId``, ``Ustrd`` and ``Strd/CdtrRefInf``).
     """
-    balance = opening
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         f.write(f'<Document xmlns="{_NS}"><BkToCstmrStmt>\n')
         f.write("<GrpHdr><MsgId>BENCH-CAMT053</MsgId><CreDtTm>2027-01-01T06:00:00</CreDtTm>")
         f.write("</GrpHdr>\n")
-        for n, month in _months(transactions):
-            first, last = month["booking_date"].iloc[0], month["booking_date"].iloc[-1]
-            closing = balance + sum(month["amount"], Decimal(0))
+        for m in _statements(transactions, opening):
+            n, first, last = m.n, m.first, m.last
             f.write(
                 f"<Stmt><Id>BENCH-{n:03d}</Id><ElctrncSeqNb>{n}</ElctrncSeqNb>"
                 f"<CreDtTm>{last.isoformat()}T20:00:00</CreDtTm>"
@@ -140,12 +164,11 @@ def write_camt053(
                 f"<Acct><Id><IBAN>{account_iban}</IBAN></Id><Ccy>EUR</Ccy>"
                 f"<Svcr><FinInstnId><BICFI>{ACCOUNT_BIC}</BICFI></FinInstnId></Svcr></Acct>\n"
             )
-            f.write(_bal("OPBD", balance, first - dt.timedelta(days=1)))
-            f.write(_bal("CLBD", closing, last))
-            for r in month.itertuples(index=False):
+            f.write(_bal("OPBD", m.opening, first - dt.timedelta(days=1)))
+            f.write(_bal("CLBD", m.closing, last))
+            for r in m.records():
                 f.write(_camt_entry(r))
             f.write("</Stmt>\n")
-            balance = closing
         f.write("</BkToCstmrStmt></Document>\n")
         return f.tell()
 
@@ -194,14 +217,11 @@ def write_mt940(
     """Write ``transactions`` as an MT940 file (German ``?nn`` :86: with SEPA keywords, lines of
     65 characters); returns its size. One statement (``:20:`` … ``:62F:``) per month.
     """
-    balance = opening
     with open(path, "w", encoding="utf-8", newline="\r\n") as f:
-        for n, month in _months(transactions):
-            first, last = month["booking_date"].iloc[0], month["booking_date"].iloc[-1]
-            f.write(f":20:BENCH{n:05d}\n:25:{account_iban}\n:28C:{n:05d}/1\n")
-            f.write(_mt_bal("60F", balance, first - dt.timedelta(days=1)))
-            rows: Any = month.itertuples(index=False)
-            for r in rows:
+        for m in _statements(transactions, opening):
+            f.write(f":20:BENCH{m.n:05d}\n:25:{account_iban}\n:28C:{m.n:05d}/1\n")
+            f.write(_mt_bal("60F", m.opening, m.first - dt.timedelta(days=1)))
+            for r in m.records():
                 mark = "C" if r.amount >= 0 else "D"
                 typ = "NTRF" if r.amount >= 0 else "NMSC"
                 f.write(
@@ -209,8 +229,7 @@ def write_mt940(
                     f"{typ}NONREF//{r.transaction_id}\n"
                 )
                 f.write(_mt_86(r))
-            balance = balance + sum(month["amount"], Decimal(0))
-            f.write(_mt_bal("62F", balance, last))
+            f.write(_mt_bal("62F", m.closing, m.last))
             f.write("-\n")
         return f.tell()
 
@@ -272,16 +291,12 @@ def write_cfonb120(
     ``07`` new balance; returns its size. ``account_iban`` must be French (its RIB is written).
     """
     rib = (account_iban[4:9], account_iban[9:14], account_iban[14:25])
-    balance = opening
     with open(path, "w", encoding="latin-1", errors="replace", newline="\r\n") as f:
-        for _, month in _months(transactions):
-            first, last = month["booking_date"].iloc[0], month["booking_date"].iloc[-1]
-            f.write(_cf_record("01", rib, first - dt.timedelta(days=1), balance))
-            rows: Any = month.itertuples(index=False)
-            for r in rows:
+        for m in _statements(transactions, opening):
+            f.write(_cf_record("01", rib, m.first - dt.timedelta(days=1), m.opening))
+            for r in m.records():
                 f.write(_cf_movement(rib, r))
-            balance = balance + sum(month["amount"], Decimal(0))
-            f.write(_cf_record("07", rib, last, balance))
+            f.write(_cf_record("07", rib, m.last, m.closing))
         return f.tell()
 
 
