@@ -106,3 +106,25 @@ def test_bundled_demo_data_imports_cleanly(
     assert summary["entries_known"] > 0  # the re-sent February file overlaps the first one
     assert summary["findings"] == []
     assert main(["invoices", "import", str(DATA / "invoices.csv"), *db]) == EXIT_OK
+
+
+def test_the_review_why_shows_evidence_for_and_against() -> None:
+    import json
+
+    from rapprochement.cli.review import explain_short
+
+    contributions = [
+        {"feature": "prior", "value": "base rate", "weight": 6.5},
+        {"feature": "amount", "value": "partial", "weight": -2.4},
+        {"feature": "reference", "value": "none", "weight": -3.1},
+        {"feature": "iban", "value": "known", "weight": 0.0},
+        {"feature": "name", "value": "exact", "weight": 0.0},
+        {"feature": "date", "value": "on_time", "weight": 0.0},
+        {"feature": "rivals", "value": "2+", "weight": -3.6},
+        {"feature": "siblings", "value": "sum", "weight": 1.2},
+        {"feature": "calibration", "value": "isotonic", "weight": 4.9},
+    ]
+    why = explain_short(json.dumps(contributions))
+    assert why == "siblings=sum +1.2, iban=known; rivals=2+ -3.6, reference=none -3.1"
+    assert explain_short("") == ""
+    assert explain_short("not json") == "not json"

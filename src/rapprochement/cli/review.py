@@ -14,6 +14,7 @@ from rich.table import Table
 from rapprochement.cli import app
 from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, console, open_ledger
 from rapprochement.cli.ledger import print_json as _print_json
+from rapprochement.matching.features import FEATURE_LEVELS
 from rapprochement.report.data import records
 
 __all__ = ["explain_short", "review_app"]
@@ -24,22 +25,37 @@ review_app = typer.Typer(
 app.add_typer(review_app, name="review")
 
 
-def explain_short(explanation: str, top: int = 3) -> str:
-    """The strongest contributions of an explanation: ``reference=exact +6.2, name …``."""
+#: Contributions that are not evidence about this pair (the base rate, the calibration shift).
+_NOT_EVIDENCE = frozenset({"prior", "calibration"})
+#: The strongest level of the features a reviewer reads as evidence for the pair.
+_STRONGEST = {f: FEATURE_LEVELS[f][0] for f in ("iban", "name", "amount", "reference")}
+
+
+def explain_short(explanation: str, top: int = 2) -> str:
+    """The strongest evidence for and against, ``top`` of each: ``iban=known, name=exact;
+    rivals=2+ -3.6, reference=none -3.1``. Evidence for is a level weighing up, or the
+    strongest level of the payer and amount features (their weight is 0: the model's base
+    rate assumes them); the prior and the calibration shift, alike for every pair, are left
+    out."""
     try:
         items = json.loads(explanation) if explanation else []
     except ValueError:
         return explanation[:60]
     if not isinstance(items, list):
         return ""
-    parts = []
-    ranked = sorted(
-        (x for x in items if isinstance(x, dict)),
-        key=lambda x: -abs(float(x.get("weight", 0) or 0)),
-    )
-    for x in ranked[:top]:
-        parts.append(f"{x.get('feature')}={x.get('value')} {float(x.get('weight', 0)):+.1f}")
-    return ", ".join(parts)
+    evidence = [
+        (str(x.get("feature")), str(x.get("value")), float(x.get("weight", 0) or 0))
+        for x in items
+        if isinstance(x, dict) and x.get("feature") not in _NOT_EVIDENCE
+    ]
+    pros = sorted(
+        (e for e in evidence if e[2] > 0 or (e[2] == 0 and _STRONGEST.get(e[0]) == e[1])),
+        key=lambda e: -e[2],
+    )[:top]
+    cons = sorted((e for e in evidence if e[2] < 0), key=lambda e: e[2])[:top]
+    text = [", ".join(f"{f}={v}" + (f" {w:+.1f}" if w else "") for f, v, w in side)
+            for side in (pros, cons)]  # fmt: skip
+    return "; ".join(side for side in text if side)
 
 
 def _rows(df: Any) -> list[dict[str, Any]]:
@@ -101,7 +117,7 @@ def review(
             cells += [str(r["customer_name"] or "")[:24], str(r["amount"])]
         cells += ["" if r["score"] is None else f"{r['score']:.2f}", f"{r['kind']}{group}"]
         if wide:
-            cells.append(explain_short(str(r["explanation"] or ""), top=2))
+            cells.append(explain_short(str(r["explanation"] or "")))
         table.add_row(*cells)
     console.print(table)
     if limit and len(df) > limit:
