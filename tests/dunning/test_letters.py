@@ -179,3 +179,24 @@ def test_html_letter_is_one_parseable_document_with_a_row_per_invoice() -> None:
     rows = doc.xpath("//table[1]/tbody/tr")
     assert [r.xpath("string(td[1])") for r in rows] == ["FA-1", "FA-2"]
     assert "1 809,69 €" in doc.xpath("string(//table[@class='totals'])")
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [
+        ("fr", ("cette facture", "le numéro de"), ("ces factures", "les numéros de")),
+        ("en", ("this invoice", "invoice number."), ("these invoices", "invoice numbers.")),
+    ],
+)
+def test_a_letter_for_one_invoice_speaks_of_one_invoice(
+    language: str, one: tuple[str, str], many: tuple[str, str]
+) -> None:
+    both = action_at("reminder1")
+    single = plan_dunning(ITEMS.head(1), None, dt.date(2025, 7, 20), default_french_policy())[0]
+    assert len(single.items) == 1
+    for action, want, not_want in ((both, many, one), (single, one, many)):
+        letter = render_letter(action, CREDITOR, language=language)
+        for text in (letter.text, letter.html):
+            for phrase in want:
+                assert phrase in text
+            assert not_want[0] not in text
