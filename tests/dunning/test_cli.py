@@ -51,7 +51,10 @@ def test_run_writes_letters_records_them_and_a_rerun_adds_nothing(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "outbox"
-    args = ["dunning", "run", "--as-of", "2025-06-10", "--db", db, "--outbox", str(out)]
+    who = tmp_path / "creditor.json"
+    who.write_text('{"name": "ACME SAS", "iban": "FR7630006000011234567890189"}', "utf-8")
+    args = ["dunning", "run", "--as-of", "2025-06-10", "--db", db, "--outbox", str(out),
+            "--creditor", str(who)]  # fmt: skip
     assert main(args) == EXIT_OK
     assert "1 recorded" in capsys.readouterr().out
     files = sorted(p.name for p in (out / "2025-06-10").iterdir())
@@ -65,11 +68,29 @@ def test_run_writes_letters_records_them_and_a_rerun_adds_nothing(
     assert list(history.loc[0, "invoice_ids"]) == ["FA-1", "FA-2"]
     # 15 days later, reminder2 (with penalties) is due, from the recorded history.
     later = ["dunning", "run", "--as-of", "2025-06-25", "--db", db, "--outbox", str(out),
-             "--language", "en"]  # fmt: skip
+             "--language", "en", "--creditor", str(who)]  # fmt: skip
     assert main(later) == EXIT_OK
     text = next((out / "2025-06-25").glob("*.txt")).read_text(encoding="utf-8")
     assert "Second reminder" in text
     assert "€40.00" in text
+    assert "ACME SAS" in text
+    assert "FR7630006000011234567890189" in text
+
+
+def test_run_without_a_creditor_writes_and_records_nothing(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "outbox"
+    args = ["dunning", "run", "--as-of", "2025-06-10", "--db", db, "--outbox", str(out)]
+    assert main(args) == 2  # usage error: --creditor is required
+    assert "--creditor" in capsys.readouterr().err
+    bad = tmp_path / "c.json"
+    bad.write_text("{not json", encoding="utf-8")
+    assert main([*args, "--creditor", str(bad)]) != EXIT_OK
+    assert "c.json" in capsys.readouterr().err
+    assert not out.exists()
+    with store.Ledger(db) as ledger:
+        assert ledger.dunning_history().empty
 
 
 def test_kpi_json_reads_the_ledger(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -201,7 +201,13 @@ def run_command(
         "outbox"
     ),
     creditor: Annotated[
-        Path | None, typer.Option("--creditor", help="Creditor JSON (letterhead, IBAN).")
+        Path | None,
+        typer.Option(
+            "--creditor",
+            help="Creditor JSON: your letterhead and how to pay you (name, address, city,"
+            " legal_id, iban, bic, email, phone, signatory). Required: the letters are sent"
+            " and recorded.",
+        ),
     ] = None,
     language: Annotated[str | None, typer.Option("--language", help="fr or en.")] = None,
     scored: ScoredOption = False,
@@ -213,12 +219,20 @@ def run_command(
     day = _as_of(as_of)
     if language not in (None, "fr", "en"):
         raise typer.BadParameter("use fr or en", param_hint="--language")
-    who = None
-    if creditor is not None:
-        try:
-            who = Creditor.model_validate_json(creditor.read_bytes())
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot read creditor: {exc}", file=str(creditor)) from None
+    if creditor is None:
+        raise typer.BadParameter(
+            "required: the letters are sent and recorded, and would be signed 'Your company'"
+            " with no IBAN to pay to",
+            param_hint="--creditor",
+        )
+    try:
+        who = Creditor.model_validate_json(creditor.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"cannot read creditor: {exc}",
+            file=str(creditor),
+            hint='a JSON object such as {"name": "ACME SAS", "iban": "FR76...", "city": "Paris"}',
+        ) from None
     with open_ledger(db) as ledger:
         actions = _plan(ledger, day, _policy(policy, language), scored)
         records = write_outbox(actions, outbox, creditor=who, language=language)
