@@ -29,7 +29,9 @@ __all__ = [
 
 EntryStatus = Literal["booked", "pending", "info"]
 Severity = Literal["info", "warning", "error"]
-SourceFormat = Literal["camt.052", "camt.053", "camt.054", "mt940", "mt942", "ofx", "cfonb120"]
+SourceFormat = Literal[
+    "camt.052", "camt.053", "camt.054", "mt940", "mt942", "ofx", "cfonb120", "csv"
+]
 
 
 class _Frozen(BaseModel):

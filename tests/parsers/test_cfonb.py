@@ -236,6 +236,10 @@ def test_non_ascii_digits_are_not_digits() -> None:
         ("PRLV SEPA EDF SA", True, None),
         ("FRAIS TENUE DE COMPTE", False, None),
         ("CARTE 12/11 DE LA POSTE", True, None),
+        # no "/KEY" after the name: it ends at a reference or a remittance word
+        ("VIREMENT RECU DE SARL DUPONT FACTURE FA-12", True, "SARL DUPONT"),
+        ("PRLV SEPA EDF SA RF18539007547034", False, "EDF SA"),
+        ("VIR SEPA RECU /DE MARTIN SAS 2026-0420", True, "MARTIN SAS"),
     ],
 )
 def test_the_label_names_the_counterparty_when_no_complement_does(

@@ -98,12 +98,13 @@ def _balance_line(st: Statement) -> tuple[str, bool]:
 @app.command("parse")
 def parse_command(
     files: Annotated[
-        list[Path], typer.Argument(help="Statement files (CAMT, MT940/MT942, OFX, ZIP).")
+        list[Path],
+        typer.Argument(help="Statement files (CAMT, MT940/MT942, OFX, CFONB 120, bank CSV, ZIP)."),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print statements as JSON.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print one CSV row per detail.")] = False,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="Force a parser: camt, mt940, ofx or cfonb.")
+        str | None, typer.Option("--format", help="Force a parser: camt, mt940, ofx, cfonb or csv.")
     ] = None,
     strict: Annotated[bool, typer.Option(help="Fail on any finding.")] = False,
 ) -> None:

@@ -4,9 +4,9 @@
 >>> statements = read_statement("statement.xml")        # doctest: +SKIP
 
 Formats: CAMT (camt.052 / .053 / .054, any version .001.01 to .001.13, plain or in a ZIP),
-MT940 / MT942 (SWIFT text, bank dialects), OFX 1.x (SGML) / 2.x (XML) and CFONB 120 (the French
-banks' 120-character statement). Each lives in its own
-module with the same four names (see :mod:`rapprochement.parsers._common`).
+MT940 / MT942 (SWIFT text, bank dialects), OFX 1.x (SGML) / 2.x (XML), CFONB 120 (the French
+banks' 120-character statement) and bank CSV exports (web banking downloads with a header). Each
+lives in its own module with the same four names (see :mod:`rapprochement.parsers._common`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ from rapprochement.parsers._common import Event, collect, stream
 __all__ = ["FORMATS", "Source", "iter_statement", "read_statement", "sniff_format"]
 
 #: Format names accepted by ``format=``, in sniffing order.
-FORMATS: tuple[str, ...] = ("camt", "ofx", "mt940", "cfonb")
+FORMATS: tuple[str, ...] = ("camt", "ofx", "mt940", "cfonb", "csv")
+#: Format → module of this package, where the two names differ.
+_MODULES = {"csv": "csv_statement"}
 
 Source = str | os.PathLike[str] | bytes | bytearray | BinaryIO
 
@@ -48,7 +50,7 @@ def _module(fmt: str) -> ModuleType:
         raise UnknownFormatError(
             f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)} or leave it out"
         )
-    return importlib.import_module(f"rapprochement.parsers.{fmt}")
+    return importlib.import_module(f"rapprochement.parsers.{_MODULES.get(fmt, fmt)}")
 
 
 def _strip_head(head: bytes) -> bytes:
@@ -61,7 +63,7 @@ def _strip_head(head: bytes) -> bytes:
 
 def sniff_format(head: bytes) -> str | None:
     """The format of a file from its first bytes: ``"zip"``, ``"camt"``, ``"ofx"``, ``"mt940"``,
-    ``"cfonb"``.
+    ``"cfonb"``, ``"csv"``.
 
     Returns None when no parser recognises it.
     """
@@ -146,7 +148,8 @@ def _events(
             if not _strip_head(head):
                 raise UnknownFormatError("the file is empty", file=filename)
             raise UnknownFormatError(
-                "not a bank statement format we read (CAMT, MT940/MT942, OFX)",
+                "not a bank statement format we read (CAMT, MT940/MT942, OFX, CFONB 120,"
+                " bank CSV exports with a header line)",
                 file=filename,
                 location=member,
                 hint="check that this is a statement export; pass format= to force a parser",
@@ -228,8 +231,8 @@ def read_statement(
 
     Args:
         source: a path, the file's bytes, or a file opened in binary mode.
-        format: ``"camt"``, ``"mt940"``, ``"ofx"`` or ``"cfonb"`` to force a parser; sniffed
-            when None.
+        format: ``"camt"``, ``"mt940"``, ``"ofx"``, ``"cfonb"`` or ``"csv"`` to force a parser;
+            sniffed when None.
         strict: raise :class:`~rapprochement.errors.StrictModeError` when a statement has a
             finding of severity warning or error, instead of returning it with its findings.
 

@@ -240,7 +240,24 @@ def label_party(label: str, credit: bool) -> str | None:
         keyed = {k.upper(): v.strip() for k, v in zip(parts[1::2], parts[2::2], strict=False)}
         for key in ("DE",) if credit else ("A", "BEN"):
             if keyed.get(key):
-                return keyed[key]
+                return _name_only(keyed[key])
         return None
     m = (_CREDIT_FROM if credit else _DEBIT_TO).match(text)
-    return m.group("name").strip() if m else None
+    return _name_only(m.group("name")) if m else None
+
+
+# Where a name written without "/KEY" separators ends: a word with a digit (an invoice or a
+# reference) or a word that starts the remittance.
+_NAME_END = frozenset(
+    {"FACTURE", "FACTURES", "FACT", "FAC", "FA", "INV", "INVOICE", "REF", "REFERENCE", "MOTIF",
+     "REGLEMENT", "PAIEMENT", "ECHEANCE", "ECH", "NO", "N"}
+)  # fmt: skip
+
+
+def _name_only(text: str) -> str | None:
+    words = text.split()
+    for k, word in enumerate(words):
+        if any(c.isdigit() for c in word) or word.upper().strip(".:°") in _NAME_END:
+            words = words[:k]
+            break
+    return " ".join(words) or None

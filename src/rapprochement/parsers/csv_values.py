@@ -1,0 +1,223 @@
+"""Values of bank CSV exports: column names, amounts and dates as each bank writes them.
+
+Web banking exports have no standard: ``;`` or ``,`` or tab separators, ``1 234,56`` or
+``1,234.56`` amounts, one signed column or a debit and a credit column, ``31/12/2026`` or
+``31.12.2026`` or ``2026-12-31`` dates, and a few lines of account information before the
+header. This module recognises the columns by name (French, English, German, Dutch, Spanish,
+Italian headers, accents and case ignored) and decides the number and date formats once per
+file, from all its values, so that ``1,234`` is never read one way on a line and the other way
+on the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+
+__all__ = [
+    "ROLES",
+    "AmountFormat",
+    "CellError",
+    "DateFormat",
+    "amount_format",
+    "date_format",
+    "match_columns",
+    "normalize_header",
+    "parse_amount",
+    "parse_date",
+]
+
+
+class CellError(ValueError):
+    """A cell that does not follow the file's number or date format."""
+
+
+_UNITS = frozenset({"eur", "euro", "euros", "chf", "usd", "gbp", "in", "en"})
+
+
+def normalize_header(name: str) -> str:
+    """Lower case, accents and punctuation removed, spaces collapsed: ``Date d'opération`` →
+    ``date d operation``; a unit is dropped (``Montant (EUR)``, ``Débit euros`` → ``montant``,
+    ``debit``)."""
+    name = re.sub(r"\([^)]*\)", " ", name)
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
+    while len(words) > 1 and words[-1] in _UNITS:
+        words.pop()
+    return " ".join(words)
+
+
+#: Column role → header names (normalized), most specific first. A header matches a role when
+#: it equals one of its names.
+ROLES: dict[str, tuple[str, ...]] = {
+    "booking_date": (
+        "date operation", "date d operation", "date comptable", "date de comptabilisation",
+        "date", "booking date", "transaction date", "posting date", "date posted",
+        "buchungstag", "buchungsdatum", "datum", "boekdatum", "fecha", "fecha operacion",
+        "data", "data operazione", "data contabile",
+    ),
+    "value_date": (
+        "date valeur", "date de valeur", "value date", "valuta", "valutadatum", "wertstellung",
+        "rentedatum", "fecha valor", "data valuta",
+    ),
+    "amount": (
+        "montant", "montant eur", "amount", "betrag", "bedrag", "importe", "importo",
+        "transaction amount", "umsatz",
+    ),
+    "debit": ("debit", "debits", "soll", "withdrawal", "withdrawals", "paid out", "af", "cargo",
+              "addebiti", "montant debit"),
+    "credit": ("credit", "credits", "haben", "deposit", "deposits", "paid in", "bij", "abono",
+               "accrediti", "montant credit"),
+    "direction": ("af bij", "sens", "debit credit", "soll haben", "cd"),
+    "currency": ("devise", "currency", "wahrung", "waehrung", "valuta code", "moneda", "divisa"),
+    "remittance": (
+        "libelle", "libelle operation", "libelle de l operation", "description", "details",
+        "detail", "verwendungszweck", "mededelingen", "omschrijving", "concepto", "descrizione",
+        "motif", "reference", "memo", "narrative", "buchungstext", "communication",
+    ),
+    "counterparty": (
+        "beneficiaire", "tiers", "contrepartie", "payee", "payer", "name", "counterparty",
+        "beguenstigter zahlungspflichtiger", "auftraggeber empfanger", "auftraggeber",
+        "empfanger", "naam tegenpartij", "naam omschrijving", "ordenante", "beneficiario",
+    ),
+    "counterparty_iban": (
+        "iban", "iban tiers", "iban contrepartie", "counterparty iban", "kontonummer iban",
+        "tegenrekening", "iban beneficiario",
+    ),
+    "balance": ("solde", "balance", "saldo", "running balance", "kontostand"),
+    "account": ("auftragskonto", "rekening", "account", "own account", "compte",
+                "numero de compte", "cuenta", "conto"),
+    "reference": ("reference banque", "bank reference", "transaction id", "id", "referenz"),
+}  # fmt: skip
+
+
+def match_columns(header: Sequence[str]) -> dict[str, int]:
+    """Role → column index for the header's columns (each column one role, each role one
+    column: the first column whose name is one of the role's names, roles in :data:`ROLES`
+    order)."""
+    names = [normalize_header(h) for h in header]
+    found: dict[str, int] = {}
+    used: set[int] = set()
+    for role, options in ROLES.items():
+        for option in options:
+            hits = [i for i, n in enumerate(names) if n == option and i not in used]
+            if hits:
+                found[role] = hits[0]
+                used.add(hits[0])
+                break
+    return found
+
+
+class AmountFormat:
+    """How a file writes amounts: its decimal mark (``","`` or ``"."``)."""
+
+    def __init__(self, decimal: str) -> None:
+        self.decimal = decimal
+        self.group = "." if decimal == "," else ","
+
+
+_CURRENCY_MARKS = re.compile(r"[€$£]|\b(?:EUR|USD|GBP|CHF)\b", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def _clean_amount(text: str) -> str:
+    return _SPACES.sub("", _CURRENCY_MARKS.sub("", text))
+
+
+def amount_format(cells: Iterable[str]) -> AmountFormat:
+    """The decimal mark of a file, from all its amount cells: a mark followed by one or two
+    digits at the end of a cell, the other mark (if any) before it; comma when the file
+    never tells (every amount whole): the European default."""
+    votes = {",": 0, ".": 0}
+    for cell in cells:
+        text = _clean_amount(cell).strip("+-()")
+        m = re.search(r"([.,])(\d{1,2})$", text)
+        if m is None:
+            continue
+        votes[m.group(1)] += 1
+    return AmountFormat("." if votes["."] > votes[","] else ",")
+
+
+def parse_amount(cell: str, fmt: AmountFormat) -> Decimal | None:
+    """The signed amount of a cell (None when blank): ``1 234,56``, ``-12,50 €``, ``(12.50)``
+    (negative), ``12,50-`` (trailing sign, some German banks)."""
+    text = _clean_amount(cell)
+    if not text or text in ("-", "--"):
+        return None
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    if text.endswith("-"):
+        negative, text = not negative, text[:-1]
+    if text.startswith("-"):
+        negative, text = not negative, text[1:]
+    elif text.startswith("+"):
+        text = text[1:]
+    g, d = re.escape(fmt.group), re.escape(fmt.decimal)
+    # digits, grouped by threes when a group mark is written, then the decimals
+    if not re.fullmatch(rf"(?:\d+|\d{{1,3}}(?:{g}\d{{3}})+)(?:{d}\d+)?|{d}\d+", text):
+        raise CellError(f"not an amount: {cell!r}")
+    text = text.replace(fmt.group, "").replace(fmt.decimal, ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        raise CellError(f"not an amount: {cell!r}") from None
+    return -value if negative and value else value
+
+
+_DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?!\d)")
+_YMD = re.compile(r"(\d{4})[./-]?(\d{1,2})[./-]?(\d{1,2})(?!\d)")
+
+
+class DateFormat:
+    """How a file writes dates: ISO (year first), or day first, or month first."""
+
+    def __init__(self, order: str) -> None:
+        self.order = order  # "ymd", "dmy" or "mdy"
+
+
+def date_format(cells: Iterable[str]) -> DateFormat:
+    """Year first when the dates are ISO; else day first unless a second number above 12
+    shows month first (US exports)."""
+    day_first = month_first = iso = 0
+    for cell in cells:
+        text = cell.strip()[:10]
+        if _YMD.match(text):
+            iso += 1
+            continue
+        m = _DMY.match(text)
+        if m is None:
+            continue
+        a, b = int(m.group(1)), int(m.group(2))
+        day_first += a > 12
+        month_first += b > 12
+    if iso and not (day_first or month_first):
+        return DateFormat("ymd")
+    return DateFormat("mdy" if month_first > day_first else "dmy")
+
+
+def parse_date(cell: str, fmt: DateFormat) -> dt.date | None:
+    """The date of a cell in the file's format (None when blank); a time after it is ignored."""
+    text = cell.strip()
+    if not text:
+        return None
+    head = text[:10]
+    m = _YMD.match(head)
+    try:
+        if m is not None:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        m = _DMY.match(head)
+        if m is None:
+            raise CellError(f"not a date: {cell!r}")
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if y < 100:
+            y += 2000 if y < 80 else 1900
+        day, month = (b, a) if fmt.order == "mdy" else (a, b)
+        return dt.date(y, month, day)
+    except ValueError as exc:
+        if isinstance(exc, CellError):
+            raise
+        raise CellError(f"impossible date: {cell!r}") from None
