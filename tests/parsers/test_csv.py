@@ -203,3 +203,22 @@ def test_mutated_files_give_statements_or_a_typed_error(data: bytes) -> None:
         assert Statement.model_validate(s.model_dump()) == s
         for e in s.entries:
             assert e.transactions[0].amount == e.amount
+
+
+def test_a_bank_s_own_header_names_can_be_taught(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rapprochement.errors import ConfigError
+    from rapprochement.parsers import csv_values
+
+    data = "Jour;Intitulé;Somme\n02/11/2026;VIR RECU FA-1;12,50\n".encode()
+    with pytest.raises(MalformedStatementError):
+        read_statement(data, format="csv")
+    monkeypatch.setattr(csv_values, "ROLES", dict(csv_values.ROLES))  # restored after the test
+    csv_values.add_column_names("booking_date", "Jour")
+    csv_values.add_column_names("amount", "Somme")
+    csv_values.add_column_names("remittance", "Intitulé")
+    (stmt,) = read_statement(data, format="csv")
+    assert [(str(e.amount), e.transactions[0].remittance_info) for e in stmt.entries] == [
+        ("12.50", "VIR RECU FA-1")
+    ]
+    with pytest.raises(ConfigError, match="unknown CSV column role"):
+        csv_values.add_column_names("amoutn", "x")

@@ -17,11 +17,14 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
+from rapprochement.errors import ConfigError
+
 __all__ = [
     "ROLES",
     "AmountFormat",
     "CellError",
     "DateFormat",
+    "add_column_names",
     "amount_format",
     "date_format",
     "match_columns",
@@ -92,6 +95,22 @@ ROLES: dict[str, tuple[str, ...]] = {
                 "numero de compte", "cuenta", "conto"),
     "reference": ("reference banque", "bank reference", "transaction id", "id", "referenz"),
 }  # fmt: skip
+
+
+def add_column_names(role: str, *names: str) -> None:
+    """Teach the reader more header names for a role (your bank's ``Montant opération``):
+    ``add_column_names("amount", "Montant opération")``. Names are compared normalized
+    (:func:`normalize_header`) and tried before the built-in ones of the role.
+
+    Raises:
+        ConfigError: ``role`` is not one of :data:`ROLES`.
+    """
+    if role not in ROLES:
+        raise ConfigError(
+            f"unknown CSV column role {role!r}", hint=f"use one of {', '.join(ROLES)}"
+        )
+    extra = tuple(n for n in (normalize_header(x) for x in names) if n and n not in ROLES[role])
+    ROLES[role] = (*extra, *ROLES[role])
 
 
 def match_columns(header: Sequence[str]) -> dict[str, int]:
