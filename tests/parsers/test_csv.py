@@ -222,3 +222,17 @@ def test_a_bank_s_own_header_names_can_be_taught(monkeypatch: pytest.MonkeyPatch
     ]
     with pytest.raises(ConfigError, match="unknown CSV column role"):
         csv_values.add_column_names("amoutn", "x")
+
+
+def test_currency_cells_are_iso_codes_or_a_finding() -> None:
+    data = (
+        "Date;Libellé;Montant;Devise\n"
+        "02/11/2026;A;10,00;eur\n"
+        "03/11/2026;B;20,00;€\n"
+        "04/11/2026;C;30,00;Dollars\n"
+    ).encode()
+    (stmt,) = read_statement(data, format="csv")
+    assert [e.currency for e in stmt.entries] == ["EUR", "EUR", "EUR"]
+    assert [e.transactions[0].currency for e in stmt.entries] == ["EUR", "EUR", "EUR"]
+    bad = [(f.code, f.source.line if f.source else None) for f in stmt.findings]
+    assert bad == [("bad-currency", 4)]

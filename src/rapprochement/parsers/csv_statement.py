@@ -17,8 +17,11 @@ What is read (see :mod:`~rapprochement.parsers.csv_values` for the column names 
 * a line whose date or amount cannot be read is a finding with its line number; the rest of
   the file is read. A file with a header but no line is a statement without entries.
 
-Every entry is booked, in the currency of its currency column, else ``EUR`` with an ``info``
-finding (an export without currency is almost always in the account's home currency).
+Every entry is booked, in the currency of its currency column (``EUR``, ``eur``, ``€``, ``Euros``;
+a cell that names no ISO 4217 code is a ``bad-currency`` warning and the file's currency is
+used), else ``EUR`` with an ``info`` finding (an export without currency is almost always in
+the account's home currency). The whole file is read before the first entry is given out: the
+number and date formats and the order of the lines are decided from all of them.
 """
 
 from __future__ import annotations
@@ -173,14 +176,22 @@ def iter_events(
     account = _account(
         [_cell(rows[0].cells, roles, "account")] if rows and "account" in roles else lines[:at]
     ) or _account(lines[:at])
-    currency = next((c for r in rows if (c := _cell(r.cells, roles, "currency"))), "")
-    if not currency:
-        currency = _DEFAULT_CURRENCY
-        if "currency" not in roles:
-            finding("no-currency", "info", "no currency column: amounts read as EUR", at + 1)
+    codes = {r.line: _currency_code(_cell(r.cells, roles, "currency")) for r in rows}
+    currency = next((c for c in codes.values() if c), _DEFAULT_CURRENCY)
+    if "currency" not in roles:
+        finding("no-currency", "info", "no currency column: amounts read as EUR", at + 1)
+    for r in rows:
+        cell = _cell(r.cells, roles, "currency")
+        if cell and codes[r.line] is None:
+            finding(
+                "bad-currency",
+                "warning",
+                f"currency {cell!r} is not an ISO 4217 code; {currency} used",
+                r.line,
+            )
     yield StatementBegin(0, account)
     for row in rows:
-        yield _entry(row, roles, currency, source)
+        yield _entry(row, roles, codes[row.line] or currency, source)
     opening = closing = None
     if rows and rows[0].line in balances and rows[-1].line in balances:
         first, last = rows[0], rows[-1]
@@ -230,13 +241,24 @@ def _account(preamble: list[str]) -> str | None:
     return None
 
 
+_CURRENCY_NAMES = {"€": "EUR", "EURO": "EUR", "EUROS": "EUR", "£": "GBP"}
+_ISO = re.compile(r"[A-Z]{3}")
+
+
+def _currency_code(cell: str) -> str | None:
+    """The ISO 4217 code a currency cell means (``eur``, ``€``, ``Euros`` → ``EUR``), else None."""
+    text = cell.strip().upper()
+    text = _CURRENCY_NAMES.get(text, text)
+    return text if _ISO.fullmatch(text) else None
+
+
 def _entry(row: _Row, roles: dict[str, int], currency: str, source: SourceRef) -> Entry:
     text = _cell(row.cells, roles, "remittance")
     # no counterparty column: French labels name it ("VIR SEPA RECU /DE DUPONT SARL ...")
     name = _cell(row.cells, roles, "counterparty") or label_party(text, row.amount > 0)
     raw_iban = _cell(row.cells, roles, "counterparty_iban").replace(" ", "")
     iban = compact_iban(raw_iban) if raw_iban else None
-    ccy = _cell(row.cells, roles, "currency") or currency
+    ccy = currency
     tx = Transaction(
         amount=row.amount,
         currency=ccy,
