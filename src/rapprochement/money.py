@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 __all__ = [
     "CURRENCY_EXPONENTS",
+    "MAX_ABS_MINOR",
     "currency_exponent",
     "from_minor",
     "is_exact",
@@ -27,6 +28,12 @@ CURRENCY_EXPONENTS: dict[str, int] = {
     "JPY": 0, "KMF": 0, "KRW": 0, "KWD": 3, "LYD": 3, "OMR": 3, "PYG": 0, "RWF": 0, "TND": 3,
     "UGX": 0, "UYI": 0, "UYW": 4, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
 }  # fmt: skip
+
+#: The largest absolute amount rapprochement accepts, in minor units (10^15 - 1: just under ten
+#: trillion euros). Far beyond any real booking, far enough below 2^63 that sums of thousands of
+#: such amounts still fit the int64 columns of frames and ledgers. Larger amounts are refused
+#: (a finding while parsing, a typed error in matching inputs), never wrapped.
+MAX_ABS_MINOR = 10**15 - 1
 
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
 _AMOUNT_RE = re.compile(r"^[+-]?[0-9][0-9.,' \u00a0\u202f]*$|^[+-]?[.,][0-9]+$")
