@@ -9,7 +9,6 @@ that learned nothing. Run alone: ``python -m benchmarks.ledger --tier quick``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import time
@@ -20,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from benchmarks.generator import generate
+from benchmarks.section import section_main
 from benchmarks.writers import write_camt053
 from rapprochement import read_statement
 from rapprochement.errors import RapprochementError
@@ -233,11 +233,7 @@ def run(tier: str = "quick", seed: int = 0, out_dir: Path = Path("benchmarks")) 
 
 def main() -> None:
     """Print the section for one tier."""
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.ledger")
-    ap.add_argument("--tier", choices=sorted(SIZES), default="quick")
-    ap.add_argument("--seed", type=int, default=1000)
-    args = ap.parse_args()
-    print(run(args.tier, args.seed))
+    section_main("python -m benchmarks.ledger", SIZES, run)
 
 
 if __name__ == "__main__":

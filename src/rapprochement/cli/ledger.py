@@ -209,6 +209,13 @@ def reconcile_command(
                 ("lines matched", summary.matched_transactions),
                 ("suggestions to review", summary.suggestions),
                 ("skipped (rejected before)", summary.skipped_rejected),
+                ("held as suggestions (nothing new)", summary.held_as_suggestions),
+                ("held unmatched (nothing new)", summary.held_unmatched),
+                *(
+                    [("lines with no date, left out", summary.undated_transactions)]
+                    if summary.undated_transactions
+                    else []
+                ),
                 ("seconds", summary.seconds),
             ],
         )

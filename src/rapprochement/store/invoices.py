@@ -294,7 +294,10 @@ def store_invoices(conn: Connection, rows: list[InvoiceRow]) -> InvoiceImportSum
                 {**rec, "invoice_id": r["invoice_id"], "allocated_minor": 0, "updated_at": now}
             )
         elif any(old[k] != rec[k] for k in _INVOICE_FIELDS):
-            changed.append({**rec, "updated_at": now, "b_invoice_id": r["invoice_id"]})
+            # changed: new evidence for the next reconcile run (store.evidence)
+            changed.append(
+                {**rec, "updated_at": now, "seen_run": None, "b_invoice_id": r["invoice_id"]}
+            )
     if new:
         conn.execute(insert(t.invoices), new)
     if changed:

@@ -50,10 +50,17 @@ def _v2_write_offs(conn: Connection) -> None:
     backfill_write_offs(conn)
 
 
+def _v3_evidence(conn: Connection) -> None:
+    from rapprochement.store.evidence import add_evidence_columns
+
+    add_evidence_columns(conn)
+
+
 #: Ordered schema steps: (version, description, function). Append, never edit a shipped step.
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "initial ledger schema", _v1_initial),
     (2, "write off the shortfall of fee and discount allocations", _v2_write_offs),
+    (3, "what each reconcile run saw: re-runs need new evidence", _v3_evidence),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -18,17 +18,19 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from rapprochement.errors import LedgerError
 from rapprochement.money import from_minor, to_minor
 from rapprochement.store import schema as t
+from rapprochement.store.evidence import hold, load_evidence, record_evidence
 from rapprochement.store.summaries import ReconcileSummary
 from rapprochement.store.write_offs import write_offs
 
 __all__ = [
     "Matcher",
     "apply_allocations",
+    "count_undated",
     "default_matcher",
     "load_known_payers",
     "load_open_invoices",
@@ -63,19 +65,33 @@ def _now() -> dt.datetime:
 
 
 def load_open_transactions(conn: Connection, as_of: dt.date | None = None) -> pd.DataFrame:
-    """Booked payment lines with an unallocated remainder (``amount`` = the remainder)."""
+    """Booked payment lines with an unallocated remainder (``amount`` = the remainder).
+
+    A line the bank gave no booking date (an MT940 ``:61:`` without its optional entry date) is
+    dated by its value date, as its fingerprint is; a line with neither date cannot be matched
+    and is left out (see :func:`count_undated`).
+    """
     c = t.transactions.c
+    day = func.coalesce(c.booking_date, c.value_date)
     q = select(
-        c.transaction_id, c.booking_date, c.value_date, c.amount_minor, c.allocated_minor,
-        c.currency, c.counterparty_name, c.counterparty_iban, c.remittance_info,
-        c.structured_reference, c.end_to_end_id,
-    ).where(c.status == "booked", c.amount_minor != c.allocated_minor)  # fmt: skip
+        c.transaction_id,
+        day.label("day"),
+        c.value_date,
+        c.amount_minor,
+        c.allocated_minor,
+        c.currency,
+        c.counterparty_name,
+        c.counterparty_iban,
+        c.remittance_info,
+        c.structured_reference,
+        c.end_to_end_id,
+    ).where(c.status == "booked", c.amount_minor != c.allocated_minor, day.is_not(None))
     if as_of is not None:
-        q = q.where(c.booking_date <= as_of)
+        q = q.where(day <= as_of)
     rows = [
         {
             "transaction_id": r.transaction_id,
-            "booking_date": r.booking_date,
+            "booking_date": _as_date(r.day),
             "amount": from_minor(r.amount_minor - r.allocated_minor, r.currency),
             "currency": r.currency,
             "counterparty_name": r.counterparty_name,
@@ -93,6 +109,27 @@ def load_open_transactions(conn: Connection, as_of: dt.date | None = None) -> pd
         "value_date",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=cols, dtype=object)
+
+
+def count_undated(conn: Connection) -> int:
+    """Open booked lines with neither a booking nor a value date (never given to the matcher)."""
+    c = t.transactions.c
+    q = select(func.count()).where(
+        c.status == "booked",
+        c.amount_minor != c.allocated_minor,
+        c.booking_date.is_(None),
+        c.value_date.is_(None),
+    )
+    return int(conn.execute(q).scalar_one())
+
+
+def _as_date(v: Any) -> dt.date:
+    """SQLite returns ``coalesce()`` of two DATE columns as text."""
+    if isinstance(v, str):
+        return dt.date.fromisoformat(v[:10])
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v  # type: ignore[no-any-return]
 
 
 def load_open_invoices(conn: Connection) -> pd.DataFrame:
@@ -295,7 +332,9 @@ def run_reconcile(
     rows_auto: list[dict[str, Any]] = []
     rows_sugg: list[dict[str, Any]] = []
     skipped = 0
+    held = {"suggest": 0, "drop": 0}
     version, config_json = "", "{}"
+    tx_ids = [str(x) for x in tx["transaction_id"]]
     if len(tx) and len(inv):
         say(f"matching {len(tx)} lines against {len(inv)} invoices")
         result = matcher(tx, inv, customers=payers if len(payers) else None, config=config)
@@ -303,11 +342,18 @@ def run_reconcile(
         cfg = getattr(result, "config", config)
         config_json = cfg.model_dump_json() if hasattr(cfg, "model_dump_json") else "{}"
         rejected = _rejected(conn)
-        for group in _groups(result.allocations):
-            pairs = {(str(r["transaction_id"]), _text(r["invoice_id"])) for r in group}
+        evidence = load_evidence(
+            conn, tx_ids, dict(zip(inv["invoice_id"], inv["customer_id"], strict=True))
+        )
+        for proposed in _groups(result.allocations):
+            pairs = {(str(r["transaction_id"]), _text(r["invoice_id"])) for r in proposed}
             if pairs & rejected:
-                skipped += len(group)
+                skipped += len(proposed)
                 continue
+            auto = all(r["status"] == "auto" for r in proposed)
+            verdict, group = hold(evidence, proposed, auto)
+            if verdict != "keep":
+                held[verdict] += len(proposed)
             for r in group:
                 ccy = str(r["currency"])
                 rec = {
@@ -321,7 +367,8 @@ def run_reconcile(
                     "group_id": _text(r.get("group_id")),
                     "explanation": _explanation(r.get("explanation")),
                 }
-                (rows_auto if r["status"] == "auto" else rows_sugg).append(rec)
+                is_auto = r["status"] == "auto" and verdict == "keep"
+                (rows_auto if is_auto else rows_sugg).append(rec)
     say("writing allocations")
     for r in rows_auto:
         r.update(suggestion_id=None, config=config_json, version=version)
@@ -332,6 +379,7 @@ def run_reconcile(
             insert(t.suggestions), [{**r, "state": "pending", "created_at": now} for r in rows_sugg]
         )
     matched = {r["transaction_id"] for r in rows_auto}
+    record_evidence(conn, int(run_id), tx_ids, {r["transaction_id"] for r in rows_sugg})
     amounts: dict[str, int] = defaultdict(int)
     for r in rows_auto:
         amounts[r["currency"]] += r["amount_minor"]
@@ -344,6 +392,9 @@ def run_reconcile(
         auto_amount={k: str(from_minor(v, k)) for k, v in sorted(amounts.items())},
         suggestions=len(rows_sugg),
         skipped_rejected=skipped,
+        held_as_suggestions=held["suggest"],
+        held_unmatched=held["drop"],
+        undated_transactions=count_undated(conn),
         matched_transactions=len(matched),
         unmatched_transactions=len(tx) - len(matched),
         seconds=round(time.perf_counter() - t0, 3),

@@ -143,6 +143,10 @@ transactions = Table(
     Column("remittance_info", Text, nullable=False, default=""),
     Column("structured_reference", String(200), nullable=False, default=""),
     Column("end_to_end_id", String(200), nullable=False, default=""),
+    # the first reconcile run that saw the line, and what the last one made of it
+    # ("suggested" | "unmatched"): see rapprochement.store.evidence
+    Column("seen_run", Integer, nullable=True),
+    Column("last_outcome", String(12), nullable=True),
 )
 
 customers = Table(
@@ -194,6 +198,7 @@ invoices = Table(
     Column("reference", String(200), nullable=False, default=""),
     Column("customer_iban", String(64), nullable=False, default=""),
     Column("updated_at", DateTime, nullable=False),
+    Column("seen_run", Integer, nullable=True),  # first run that saw it as it is; None: new
 )
 
 reconcile_runs = Table(
@@ -207,6 +212,9 @@ reconcile_runs = Table(
     Column("version", String(40), nullable=False),
     Column("config", Text, nullable=False),
     Column("summary", Text, nullable=False, default="{}"),
+    # the last decision and allocation ids the run had seen (new evidence is above them)
+    Column("decision_mark", Integer, nullable=True),
+    Column("allocation_mark", Integer, nullable=True),
 )
 
 allocations = Table(

@@ -80,6 +80,12 @@ class ReconcileSummary(_AsDict):
         unmatched_transactions: lines given to the matcher that stay unallocated.
         seconds: wall time of the run.
         version: version of the matcher that produced the allocations.
+        held_as_suggestions: automatic proposals kept as suggestions: their lines were
+            suggestions in the previous run and nothing new bears on them
+            (:mod:`rapprochement.store.evidence`).
+        held_unmatched: proposals dropped: their lines were left unmatched by the previous run
+            and nothing new bears on them.
+        undated_transactions: open lines with neither a booking nor a value date, left out.
     """
 
     run_id: int
@@ -94,3 +100,6 @@ class ReconcileSummary(_AsDict):
     unmatched_transactions: int
     seconds: float
     version: str
+    held_as_suggestions: int = 0
+    held_unmatched: int = 0
+    undated_transactions: int = 0
