@@ -32,6 +32,7 @@ from rapprochement.matching.group_assignment import (
     Assignment,
     approximate_best,
     claims,
+    exact_best,
     take_groups,
 )
 
@@ -237,7 +238,10 @@ def assign(
     if len(groups):
         claimed = claims(singles) if len(singles) else None
         approx = approximate_best(best) if len(best) else None
-        waiting = take_groups(groups, best_single, cap, done, out, tx_amt, claimed, approx=approx)
+        exact = exact_best(best) if len(best) else None
+        waiting = take_groups(
+            groups, best_single, cap, done, out, tx_amt, claimed, approx=approx, exact=exact
+        )
     s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
     if waiting:
         # a payment whose group waits is not given a single invoice before the group's turn

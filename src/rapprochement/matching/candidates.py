@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.keys import LEVELS, expand, normalize_name
+from rapprochement.matching.keys import LEVELS, compact_iban, expand, normalize_name
 from rapprochement.matching.refindex import KeyDict, KeyIndex, key_index, lookup, ref_pairs
 from rapprochement.matching.siblings import even_share
 
@@ -63,7 +63,7 @@ class CustomerIndex:
                 strict=True,
             ):
                 if iban:
-                    self.by_iban["".join(str(iban).split()).upper()].add(cid)
+                    self.by_iban[compact_iban(str(iban))].add(cid)
                 if name:
                     self.names[cid].add(normalize_name(str(name)))
         self.by_prefix: dict[str, set[str]] = defaultdict(set)

@@ -38,6 +38,13 @@ class MatchConfig(BaseModel):
     )
     fee_min: Decimal = Field(Decimal("0.01"), ge=0, description="Smallest bank fee deducted.")
     fee_max: Decimal = Field(Decimal("50"), ge=0, description="Largest bank fee deducted.")
+    fee_max_share: Decimal = Field(
+        Decimal("0.10"),
+        ge=0,
+        le=1,
+        description="Largest bank fee as a share of what it is taken from (55.00 paid on "
+        "100.00 is a part payment, not a 45.00 fee).",
+    )
     discount_min: Decimal = Field(
         Decimal("0.01"), ge=0, le=1, description="Smallest discount rate."
     )

@@ -166,6 +166,29 @@ def _version() -> str:
         return "0.0.0"
 
 
+#: Levels that identify the payer by itself (a learned alias counts as a name).
+_PAYER_IBAN = frozenset({"known"})
+_PAYER_NAME = frozenset({"exact", "high"})
+
+
+def identified(hyp: Any) -> bool:
+    """Does anything but the amount tie the payment to this invoice: a reference of any level
+    (or a remittance-advice line), the payer's known IBAN, or its name? An amount alone is not
+    a payer: a tax refund or a loan that equals an open invoice is never automatic, however
+    few rivals the amount has in the book at hand."""
+    return (
+        str(hyp.get("reference", "none")) != "none"
+        or str(hyp.get("iban", "")) in _PAYER_IBAN
+        or str(hyp.get("name", "")) in _PAYER_NAME
+    )
+
+
+_AMOUNT_ALONE = json.dumps(
+    {"feature": "payer", "value": "not identified: the amount alone", "weight": 0.0},
+    separators=(",", ":"),
+)
+
+
 def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[dict[str, Any]]:
     tids = part.tx["transaction_id"].to_numpy()
     iids = part.inv["invoice_id"].to_numpy()
@@ -178,13 +201,17 @@ def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[d
             expl = cache[key] = json.dumps(
                 [c.model_dump() for c in contributions(al.hyp, w)], separators=(",", ":")
             )
+        auto = al.score >= auto_t and not al.ambiguous
+        if auto and not identified(al.hyp):
+            auto = False
+            expl = expl[:-1] + "," + _AMOUNT_ALONE + "]"
         out.append(
             {
                 "transaction_id": str(tids[al.tx]),
                 "invoice_id": None if al.inv < 0 else str(iids[al.inv]),
                 "amount": from_minor(al.amount, part.currency),
                 "currency": part.currency,
-                "status": "auto" if al.score >= auto_t and not al.ambiguous else "suggested",
+                "status": "auto" if auto else "suggested",
                 "score": float(al.score),
                 "kind": al.kind,
                 "group_id": None if al.group is None else f"{tids[al.tx]}",

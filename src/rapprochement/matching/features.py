@@ -126,7 +126,8 @@ def amount_codes(
     # half as much again as the invoice: rather several invoices than one overpaid
     out[(d < 0) & (2 * a > 3 * o)] = 6  # over_large
     out[(d < 0) & (-d <= fee_hi)] = 4  # over_small
-    fee = (d >= fee_lo) & (d <= fee_hi)
+    share_bp = int(config.fee_max_share * 10000)
+    fee = (d >= fee_lo) & (d <= fee_hi) & (d * 10000 <= o * share_bp)
     out[fee] = 2  # fee
     disc = np.zeros(len(a), dtype=bool)
     lo_bp = int(config.discount_min * 10000)

@@ -29,6 +29,7 @@ from rapprochement.errors import (
     DuplicateIdError,
 )
 from rapprochement.matching.columns import INVOICE_COLUMNS, TRANSACTION_COLUMNS
+from rapprochement.matching.keys import compact_iban
 from rapprochement.matching.model_frames import transactions_frame
 from rapprochement.money import currency_exponent, parse_amount
 
@@ -194,7 +195,7 @@ def _days(df: pd.DataFrame, col: str, what: str, *, required: bool) -> np.ndarra
 def _compact_iban(values: Iterable[str]) -> np.ndarray[Any, Any]:
     seen: dict[str, str] = {}  # one string per distinct IBAN (a payer pays many times)
     return np.array(
-        [seen.get(v) or seen.setdefault(v, "".join(v.split()).upper()) for v in values],
+        [seen.get(v) or seen.setdefault(v, compact_iban(v)) for v in values],
         dtype=object,
     )
 

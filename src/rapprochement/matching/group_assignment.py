@@ -23,7 +23,9 @@ __all__ = [
     "Alloc",
     "Assignment",
     "approximate_best",
+    "approximate_supersets",
     "claims",
+    "exact_best",
     "exact_supersets",
     "take_groups",
 ]
@@ -75,6 +77,7 @@ def take_groups(
     claimed: dict[int, list[tuple[float, int]]] | None = None,
     remnant: bool = False,
     approx: dict[int, int] | None = None,
+    exact: dict[int, int] | None = None,
 ) -> set[int]:
     """Take the groups best first; return the payments whose groups wait (another payment
     claims one of their invoices alone, more strongly: :func:`claims`).
@@ -86,6 +89,8 @@ def take_groups(
     beats = g["logit"].to_numpy() > g["tx"].map(best_single).fillna(-np.inf).to_numpy()
     if approx:
         beats |= exact_supersets(g, approx)
+    if exact:
+        beats &= ~approximate_supersets(g, exact)
     g = g[beats]
     waiting: set[int] = set()
     if claimed:
@@ -123,9 +128,12 @@ def take_groups(
         sign = 1 if tx_amt[t] >= 0 else -1
         gid = f"G{t}"
         for i, x, signed in zip(row["invs"], allocs, row["allocs"], strict=True):
-            short = x < cap[i] and row["amount"] not in ("discount", "fee")
+            under = x < cap[i]
+            short = under and row["amount"] not in ("discount", "fee")
             cap[i] -= x
             kind = "credit_note" if signed * sign < 0 else "partial" if short else "grouped"
+            if under and not short:  # the invoice that bears the fee or its own discount
+                kind = str(row["amount"])
             if row["size"] == "1":
                 kind = "partial" if short else SINGLE_KIND.get(row["amount"], "one_to_one")
             if signed != 0:  # a share rounded to nothing is not an allocation
@@ -197,6 +205,27 @@ def approximate_best(best: pd.DataFrame) -> dict[int, int]:
     discount, a partial or an overpayment)."""
     best = best[best["amount"] != "exact"]
     return dict(zip(best["tx"].astype(int), best["inv"].astype(int), strict=True))
+
+
+def exact_best(best: pd.DataFrame) -> dict[int, int]:
+    """Payment → invoice of its best single hypothesis, when that one settles it exactly."""
+    best = best[best["amount"] == "exact"]
+    return dict(zip(best["tx"].astype(int), best["inv"].astype(int), strict=True))
+
+
+def approximate_supersets(g: pd.DataFrame, exact: dict[int, int]) -> np.ndarray[Any, Any]:
+    """Groups that settle the payment only approximately (a fee, a discount, a part payment)
+    and contain the invoice its best single hypothesis settles to the cent: the payer paid
+    that one (a text naming R-50 and R-500 with 500.00 paid means R-500 alone); the group
+    would turn its exact reading into a guessed shortfall. Such a group never beats it."""
+    return np.fromiter(
+        (
+            lvl != "exact" and exact.get(int(t), -1) in invs
+            for t, invs, lvl in zip(g["tx"], g["invs"], g["amount"], strict=True)
+        ),
+        dtype=bool,
+        count=len(g),
+    )
 
 
 def exact_supersets(g: pd.DataFrame, approx: dict[int, int]) -> np.ndarray[Any, Any]:

@@ -191,6 +191,8 @@ class GroupContext:
         interchangeable: bool = False,
         rank: int = 0,
     ) -> None:
+        if any(x == 0 and self.open[i] != 0 for i, x in zip(invs, allocs, strict=True)):
+            return  # an invoice the money does not reach is not part of the group
         order = sorted(range(len(invs)), key=lambda k: invs[k])
         invs = [invs[k] for k in order]
         allocs = [allocs[k] for k in order]
@@ -252,26 +254,34 @@ def level_of(a: int, o: int, ctx: GroupContext) -> str:
     return str(amount_level(np.array([a]), np.array([o]), ctx.config, ctx.currency)[0])
 
 
-def fill(a: int, invs: list[int], ctx: GroupContext, sign: int) -> tuple[list[int], str]:
-    """Allocations of ``a`` over ``invs`` (credit notes negative): full open amounts; a
-    shortfall is a discount or fee spread in proportion, or else the last invoice (highest id)
-    is only partly paid."""
+def fill(
+    a: int, invs: list[int], ctx: GroupContext, sign: int, order: list[int] | None = None
+) -> tuple[list[int], str]:
+    """Allocations of ``a`` over ``invs`` (credit notes negative): full open amounts; an exact
+    early-payment discount is each invoice's own share of it; any other shortfall (a bank fee,
+    a short payment) is never spread: the invoices are paid in full in ``order`` (positions in
+    ``invs``: the order the payer named them; by default by due date) and the last ones carry
+    what is missing. An invoice the money does not reach gets nothing (no penny allocations).
+    """
     opens = [sign * int(ctx.open[k]) for k in invs]
     total = sum(opens)
     level = level_of(a, total, ctx) if total > 0 else "over"
     if level in ("exact", "over", "over_small", "over_large"):
         return [sign * o for o in opens], level
     short = total - a
-    if level in ("discount", "fee"):
+    if level == "discount":
         parts = [o - short * o // total if o > 0 else o for o in opens]
         parts[-1] += a - sum(parts)
         return [sign * p for p in parts], level
-    parts = list(opens)
-    for k in sorted(range(len(invs)), key=lambda k: -invs[k]):
-        if short <= 0:
-            break
-        if parts[k] > 0:
-            take = min(short, parts[k] - 1)
-            parts[k] -= take
-            short -= take
-    return [sign * p for p in parts], "partial"
+    seq = (
+        order
+        if order is not None
+        else sorted(range(len(invs)), key=lambda k: (ctx.due[invs[k]], invs[k]))
+    )
+    parts = [o if o < 0 else 0 for o in opens]  # credit notes are netted in full
+    left = a - sum(parts)
+    for k in seq:
+        if opens[k] > 0:
+            parts[k] = min(opens[k], max(left, 0))
+            left -= parts[k]
+    return [sign * p for p in parts], "fee" if level == "fee" else "partial"

@@ -29,6 +29,7 @@ from rapprochement.references import fi, find_references, kid, normalize_token, 
 
 __all__ = [
     "LEVELS",
+    "compact_iban",
     "expand",
     "invoice_key_frame",
     "invoice_key_rows",
@@ -58,6 +59,15 @@ _LEGAL = re.compile(
 )
 _NON_ALNUM = re.compile(r"[^A-Z0-9 ]+")
 _GROUP = re.compile(r"[A-Za-z]*\d+")
+
+
+_NOT_IBAN = re.compile(r"[^0-9A-Za-z]+")
+
+
+def compact_iban(value: str) -> str:
+    """An IBAN as banks and ERPs write it, compacted: ``be38-7330 4038-5372`` →
+    ``BE38733040385372`` (spaces, dashes, dots and case are print forms, not part of it)."""
+    return _NOT_IBAN.sub("", value).upper()
 
 
 def normalize_name(name: str) -> str:

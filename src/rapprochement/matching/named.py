@@ -4,6 +4,7 @@ completed when the payment is larger (or smaller, netting a credit note) than th
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pandas as pd
@@ -18,6 +19,32 @@ from rapprochement.matching.subsetsum import find_subsets
 __all__ = ["referenced_group", "remittance_groups"]
 
 _PARTIAL_REF = 3  # reference level (digits or stronger) that allows a partly paid completion
+_ALNUM = re.compile(r"[^0-9A-Z]+")
+_DIGITS = re.compile(r"[^0-9]+")
+_NUMBER = re.compile(r"[0-9]+")
+
+
+def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
+    """Positions in ``invs`` in the order the payment's text names them (by invoice number or
+    reference, separators and case aside, else by its digits: a mistyped prefix, the number
+    alone); the invoices it does not name after them, by due date. A shortfall falls on the
+    last (:func:`fill`)."""
+    flat = _ALNUM.sub("", str(ctx.tx["text"].iat[t]).upper())
+    ids, refs = ctx.inv["invoice_id"].to_numpy(), ctx.inv["reference"].to_numpy()
+
+    def where(k: int) -> int:
+        i = invs[k]
+        keys = [str(ids[i]), str(refs[i])]
+        needles = [_ALNUM.sub("", x.upper()) for x in keys]
+        needles += [_DIGITS.sub("", x) for x in keys]  # a mistyped prefix
+        needles += [m[-1].lstrip("0") for x in keys if (m := _NUMBER.findall(x))]  # its number
+        for needle in needles:
+            p = flat.find(needle) if len(needle) >= 3 else -1
+            if p >= 0:
+                return p
+        return 1 << 30
+
+    return sorted(range(len(invs)), key=lambda k: (where(k), ctx.due[invs[k]], invs[k]))
 
 
 def _explained(
@@ -186,14 +213,14 @@ def referenced_group(
         s = find_subsets(vals, a, a, min_size=2, max_size=len(named) - 1, limit=2)
         if len(s.solutions) == 1 and s.complete:
             keep = [named[j] for j in s.solutions[0]]
-            allocs, level = fill(a, keep, ctx, sign)
+            allocs, level = fill(a, keep, ctx, sign, named_order(t, keep, ctx))
             ctx.add(t, keep, allocs, "reference", level, 0, cust, s.interchangeable[0])
     conclusive = False
     for extra, inter in options:
         invs = sorted(named + extra)
         if len(invs) < 2:
             continue
-        allocs, level = fill(a, invs, ctx, sign)
+        allocs, level = fill(a, invs, ctx, sign, named_order(t, invs, ctx))
         ctx.add(t, invs, allocs, "reference", level, len(options) - 1, cust, inter)
         # a payment short of the named items (one partly paid) is read; one larger than
         # them ("over") may still be a group of the payer's items found by subset-sum
