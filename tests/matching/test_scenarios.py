@@ -8,6 +8,7 @@ overpayment row. The allocations must be exactly the expected rows (no more, no 
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -109,3 +110,18 @@ def test_twin_payment_before_the_invoice_keeps_it_and_the_repeat_is_a_duplicate(
     assert list(dup["transaction_id"]) == ["T2"]
     assert list(dup["duplicate_of"]) == ["T1"]
     assert list(dup["invoice_id"]) == ["FA-2026-000688"]
+
+
+def test_held_allocations_say_which_gate_held_them() -> None:
+    for name, reason in (
+        ("amount_alone_is_not_a_payer", "the amount alone"),
+        ("transposed_digits_are_a_keying_error", "two digits swapped"),
+    ):
+        held = run(name).allocations
+        held = held[held["status"] == "suggested"]
+        assert len(held)
+        for expl in held["explanation"]:
+            gates = [c for c in json.loads(expl) if c["feature"] == "gate"]
+            assert len(gates) == 1
+            assert reason in gates[0]["value"]
+            assert gates[0]["weight"] == 0.0

@@ -29,6 +29,7 @@ from rapprochement.matching.frames import (
     prepare_remittances,
     prepare_transactions,
 )
+from rapprochement.matching.gates import amount_alone, gate_row, transposed
 from rapprochement.matching.groups import group_hypotheses
 from rapprochement.matching.model_frames import models_to_frame
 from rapprochement.matching.result import ReconciliationResult
@@ -166,33 +167,31 @@ def _version() -> str:
         return "0.0.0"
 
 
-#: Levels that identify the payer by itself (a learned alias counts as a name).
-_PAYER_IBAN = frozenset({"known"})
-_PAYER_NAME = frozenset({"exact", "high"})
+_AMOUNT_ALONE = gate_row("payer not identified: the amount alone")
+_TRANSPOSED = gate_row("amount looks mistyped: two digits swapped against the invoice")
 
 
-def identified(hyp: Any) -> bool:
-    """Does anything but the amount tie the payment to this invoice: a reference of any level
-    (or a remittance-advice line), the payer's known IBAN, or its name? An amount alone is not
-    a payer: a tax refund or a loan that equals an open invoice is never automatic, however
-    few rivals the amount has in the book at hand."""
-    return (
-        str(hyp.get("reference", "none")) != "none"
-        or str(hyp.get("iban", "")) in _PAYER_IBAN
-        or str(hyp.get("name", "")) in _PAYER_NAME
-    )
-
-
-_AMOUNT_ALONE = json.dumps(
-    {"feature": "payer", "value": "not identified: the amount alone", "weight": 0.0},
-    separators=(",", ":"),
-)
+def _held(part: Partition, res: Assignment) -> dict[int, str]:
+    """Payment → the gate row that keeps its allocations from being automatic
+    (:mod:`rapprochement.matching.gates`); every row of a payment shares its status."""
+    amounts = part.tx["amount"].to_numpy()
+    opens = part.inv["open"].to_numpy()
+    held: dict[int, str] = {}
+    for al in res.allocs:
+        if al.inv < 0:
+            continue
+        if amount_alone(al.hyp):
+            held.setdefault(al.tx, _AMOUNT_ALONE)
+        elif al.group is None and transposed(int(amounts[al.tx]), int(opens[al.inv])):
+            held.setdefault(al.tx, _TRANSPOSED)
+    return held
 
 
 def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[dict[str, Any]]:
     tids = part.tx["transaction_id"].to_numpy()
     iids = part.inv["invoice_id"].to_numpy()
     cache: dict[tuple[str, ...], str] = {}
+    held = _held(part, res)
     out = []
     for al in res.allocs:
         key = tuple(str(al.hyp.get(f, "")) for f in FEATURES)
@@ -202,9 +201,9 @@ def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[d
                 [c.model_dump() for c in contributions(al.hyp, w)], separators=(",", ":")
             )
         auto = al.score >= auto_t and not al.ambiguous
-        if auto and not identified(al.hyp):
+        if auto and al.tx in held:
             auto = False
-            expl = expl[:-1] + "," + _AMOUNT_ALONE + "]"
+            expl = expl[:-1] + "," + held[al.tx] + "]"
         out.append(
             {
                 "transaction_id": str(tids[al.tx]),

@@ -1,0 +1,58 @@
+"""Gates: evidence an automatic allocation needs beyond its score.
+
+The score is learned from labeled books; some readings are never automatic whatever a book
+teaches, because the cost of a wrong one is a wrong balance on a customer's account:
+
+* **an amount alone is not a payer**: with no reference, no known IBAN and no name, an exact
+  amount (a tax refund, a loan drawdown that equals an open invoice) is a suggestion;
+* **a keying error is not a part payment**: a payment whose amount is the invoice's with two
+  adjacent digits swapped (4 817.30 against 4 187.30) is a suggestion with that reason, not an
+  overpayment or a part payment booked automatically.
+
+Each gate that holds an allocation adds a zero-weight row to its explanation saying why.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["amount_alone", "gate_row", "identified", "transposed"]
+
+#: Levels that identify the payer by itself (a learned alias counts as a name).
+_PAYER_IBAN = frozenset({"known"})
+_PAYER_NAME = frozenset({"exact", "high"})
+
+
+def identified(hyp: Any) -> bool:
+    """Does anything but the amount tie the payment to this invoice: a reference of any level
+    (or a remittance-advice line), the payer's known IBAN, or its name?"""
+    return (
+        str(hyp.get("reference", "none")) != "none"
+        or str(hyp.get("iban", "")) in _PAYER_IBAN
+        or str(hyp.get("name", "")) in _PAYER_NAME
+    )
+
+
+def amount_alone(hyp: Any) -> bool:
+    """The amount is all that ties the payment to the invoice."""
+    return not identified(hyp)
+
+
+def transposed(paid: int, due: int) -> bool:
+    """Are ``paid`` and ``due`` (minor units) the same digits with two adjacent ones swapped?"""
+    a, b = str(abs(paid)), str(abs(due))
+    if len(a) != len(b) or a == b:
+        return False
+    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and (a[diff[1]] == b[diff[0]])
+    )
+
+
+def gate_row(reason: str) -> str:
+    """The explanation row (JSON) of a gate that held an allocation."""
+    return json.dumps({"feature": "gate", "value": reason, "weight": 0.0}, separators=(",", ":"))
