@@ -120,6 +120,22 @@ def _rows_where(df: pd.DataFrame, mask: np.ndarray[Any, Any]) -> pd.DataFrame:
     return df[mask].reset_index(drop=True)
 
 
+def _with_advice(tx: pd.DataFrame, remits: pd.DataFrame | None) -> pd.DataFrame:
+    """Payments whose searchable text includes the references of their remittance-advice lines:
+    what the payer names in the advice names an invoice as surely as the bank text does (an
+    exact amount on another invoice of the payer no longer beats it)."""
+    if remits is None or not len(remits):
+        return tx
+    refs = remits.groupby("transaction_id", sort=False)["reference"].agg(" ".join)
+    extra = tx["transaction_id"].map(refs).fillna("")
+    has = extra.to_numpy() != ""
+    if not has.any():
+        return tx
+    out = tx.copy()
+    out.loc[has, "text"] = out.loc[has, "text"].astype(str) + " " + extra[has]
+    return out
+
+
 def hypotheses(
     part: Partition, customers: pd.DataFrame | None, config: MatchConfig
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -128,7 +144,7 @@ def hypotheses(
     cidx = CustomerIndex(part.inv, customers)
     kidx = key_index(part.inv)
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
-    pairs, links = candidate_pairs(part.tx, part.inv, cidx, kidx, config)
+    pairs, links = candidate_pairs(_with_advice(part.tx, part.remits), part.inv, cidx, kidx, config)
     del cidx  # its similarity cache is not needed past blocking
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
