@@ -29,7 +29,7 @@ from rapprochement.errors import (
     DuplicateIdError,
 )
 from rapprochement.matching.columns import INVOICE_COLUMNS, TRANSACTION_COLUMNS
-from rapprochement.matching.keys import compact_iban
+from rapprochement.matching.keys import compact_iban, payer_in_text
 from rapprochement.matching.model_frames import transactions_frame
 from rapprochement.money import currency_exponent, parse_amount
 
@@ -233,12 +233,21 @@ def prepare_transactions(df: pd.DataFrame) -> pd.DataFrame:
             "currency": ccy,
             "amount": amount,
             "day": day,
-            "name": _text(df, "counterparty_name"),
+            "name": _payer_names(_text(df, "counterparty_name"), _text(df, "remittance_info")),
             "iban": _compact_iban(_text(df, "counterparty_iban")),
             "text": np.array(text, dtype=object),
             "structured": _clean_ref(_text(df, "structured_reference")),
         }
     )
+
+
+def _payer_names(names: np.ndarray[Any, Any], texts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The counterparty names, and for a line that has none the payer its text names
+    (:func:`rapprochement.matching.keys.payer_in_text`)."""
+    out = names.copy()
+    for k in np.flatnonzero(names == ""):
+        out[k] = payer_in_text(str(texts[k]))
+    return out
 
 
 def prepare_invoices(df: pd.DataFrame) -> pd.DataFrame:

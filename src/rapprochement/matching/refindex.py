@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.keys import expand, invoice_key_rows, unique_text_keys
+from rapprochement.matching.keys import (
+    expand,
+    free_text_keys,
+    invoice_key_rows,
+    unique_text_keys,
+)
 
 __all__ = ["KeyDict", "KeyIndex", "key_index", "lookup", "ref_pairs"]
 
@@ -37,6 +42,8 @@ class KeyIndex:
 
     def __init__(self, inv: pd.DataFrame) -> None:
         raw = invoice_key_rows(inv["invoice_id"], inv["reference"])
+        #: some invoice has a free reference (``F:`` key): texts are searched for them too
+        self.has_free = bool(raw["key"].astype(str).str.startswith("F:").any())
         codes, uniques = pd.factorize(raw["key"].to_numpy(dtype=object))
         # the strongest level of each key of an invoice (:func:`invoice_key_frame`, on codes)
         seq = np.argsort(raw["lvl"].to_numpy(), kind="stable")
@@ -130,6 +137,10 @@ def ref_pairs(
     """``tx, inv, ref`` sorted by ``tx, inv``: pairs sharing a key, with the strongest level
     (a key held by more than ``max_amount_bucket`` invoices only pairs at a strong level)."""
     text_code, uk = unique_text_keys(tx["text"])
+    if index.has_free:  # distinct texts in first-seen order, as ``text_code`` numbers them
+        free = free_text_keys(pd.unique(tx["text"].to_numpy()))
+        uk = pd.concat([uk, free], ignore_index=True).sort_values("lvl", kind="stable")
+        uk = uk.drop_duplicates(["row", "key"]).reset_index(drop=True)
     # distinct texts → key codes (keys no invoice holds are dropped with their strings)
     kc = index.codes(uk["key"].to_numpy())
     hit = kc >= 0
