@@ -50,10 +50,23 @@ def _v2_write_offs(conn: Connection) -> None:
     backfill_write_offs(conn)
 
 
+def _placeholder(conn: Connection) -> None:
+    """Replaced at merge by the step of this version taken by another branch."""
+
+
+def _v5_lines(conn: Connection) -> None:
+    from rapprochement.store.lines import create_line_tables
+
+    create_line_tables(conn)
+
+
 #: Ordered schema steps: (version, description, function). Append, never edit a shipped step.
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "initial ledger schema", _v1_initial),
     (2, "write off the shortfall of fee and discount allocations", _v2_write_offs),
+    (3, "placeholder", _placeholder),
+    (4, "placeholder", _placeholder),
+    (5, "line rules, categories, returns and undo", _v5_lines),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

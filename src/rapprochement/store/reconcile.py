@@ -23,7 +23,9 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from rapprochement.errors import LedgerError
 from rapprochement.money import from_minor, to_minor
 from rapprochement.store import schema as t
+from rapprochement.store.lines import excluded_lines
 from rapprochement.store.summaries import ReconcileSummary
+from rapprochement.store.undo import live_rejections
 from rapprochement.store.write_offs import write_offs
 
 __all__ = [
@@ -70,6 +72,8 @@ def load_open_transactions(conn: Connection, as_of: dt.date | None = None) -> pd
         c.currency, c.counterparty_name, c.counterparty_iban, c.remittance_info,
         c.structured_reference, c.end_to_end_id,
     ).where(c.status == "booked", c.amount_minor != c.allocated_minor)  # fmt: skip
+    # categorized lines, returns and the payments they return are never offered to invoices
+    q = q.where(c.transaction_id.not_in(excluded_lines()))
     if as_of is not None:
         q = q.where(c.booking_date <= as_of)
     rows = [
@@ -302,7 +306,7 @@ def run_reconcile(
         version = str(getattr(result, "version", ""))
         cfg = getattr(result, "config", config)
         config_json = cfg.model_dump_json() if hasattr(cfg, "model_dump_json") else "{}"
-        rejected = _rejected(conn)
+        rejected = _rejected(conn) | live_rejections(conn)  # decisions, and undone pairs
         for group in _groups(result.allocations):
             pairs = {(str(r["transaction_id"]), _text(r["invoice_id"])) for r in group}
             if pairs & rejected:

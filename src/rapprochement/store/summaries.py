@@ -40,6 +40,8 @@ class ImportSummary(_AsDict):
         entries_same_booking: of ``entries_known``, entries that were in the ledger through
             another message (a camt.054 notification of a camt.053 batch, a camt.052 report
             of a booked line): linked, not added (their details replace a batch's single line).
+        line_rules: what the line rules and return detection did after the import (rule set
+            version, lines per category, returns found and linked, invoices reopened).
     """
 
     files: list[str]
@@ -50,6 +52,7 @@ class ImportSummary(_AsDict):
     transactions_new: int
     findings: list[StatementFindings] = field(default_factory=list)
     entries_same_booking: int = 0
+    line_rules: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class ReconcileSummary(_AsDict):
         unmatched_transactions: lines given to the matcher that stay unallocated.
         seconds: wall time of the run.
         version: version of the matcher that produced the allocations.
+        line_rules: what the line rules and return detection did before matching (as for
+            :class:`ImportSummary`); categorized lines and returns are not in ``transactions``.
     """
 
     run_id: int
@@ -94,3 +99,4 @@ class ReconcileSummary(_AsDict):
     unmatched_transactions: int
     seconds: float
     version: str
+    line_rules: dict[str, Any] = field(default_factory=dict)
