@@ -4,8 +4,8 @@ Quick tier (CI, < 3 min): accuracy on 2 000 payments per difficulty (one seed) a
 book of 20 000, speed at 10 000. Full tier (by hand): accuracy on 10 000 payments per difficulty
 on three seeds and on a hard book of 100 000, speed at 10k / 100k / 1M. Evaluation seeds start
 at 1000 and are never used for development or training (the matcher's weights are fitted on
-seeds 1-5). Sections of ``benchmarks.parsers`` and ``benchmarks.ledger`` (``run(tier, seed,
-out_dir) -> str``) are appended when those modules exist.
+seeds 1-5). Sections of ``benchmarks.parsers``, ``benchmarks.ledger`` and ``benchmarks.lines``
+(``run(tier, seed, out_dir) -> str``) are appended when those modules exist.
 """
 
 from __future__ import annotations
@@ -263,7 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(_speed_md(spd))
     sections += [f"![{p}]({p})" for p in plots]
     if not args.no_peers:
-        sections += [_other_section(m, args.tier, args.seed, out) for m in ("parsers", "ledger")]
+        sections += [
+            _other_section(m, args.tier, args.seed, out) for m in ("parsers", "ledger", "lines")
+        ]
     sections.append(f"_Total run time: {time.perf_counter() - started:.0f} s._")
     (out / "RESULTS.md").write_text("\n\n".join(sections) + "\n", encoding="utf-8")
     if args.tier == "quick":

@@ -9,6 +9,9 @@ several at one level the latest before the return wins, then the smallest id):
 2. the return's text names an invoice that the original paid (``RETOUR PRLV FA-500``);
 3. the same counterparty IBAN;
 4. the same counterparty name.
+
+At levels 3 and 4 a payer who paid the same amount more than once leaves the return unlinked
+(a person links it): a wrong link would reopen the wrong invoice.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ def _evidence(ret: LinkLine, o: LinkLine) -> tuple[int, str] | None:
 
 def link_returns(returns: Sequence[LinkLine], lines: Iterable[LinkLine]) -> list[Link]:
     """Link each return to at most one original; an original is returned at most once.
+    By IBAN or name alone, several candidate payments leave the return unlinked.
 
     Returns are linked in date order (then id), so the outcome does not depend on input order.
     """
@@ -91,7 +95,9 @@ def link_returns(returns: Sequence[LinkLine], lines: Iterable[LinkLine]) -> list
                 day = (o.booking_date or dt.date.min).toordinal()
                 found.append((ev[0], -day, o.transaction_id, ev[1]))
         if found:
-            _, _, oid, why = min(found)
+            level, _, oid, why = min(found)
+            if level >= 2 and sum(1 for f in found if f[0] == level) > 1:
+                continue  # the payer paid this amount more than once: a person decides
             taken.add(oid)
             out.append(Link(ret.transaction_id, oid, why))
     return out
