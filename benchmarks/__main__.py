@@ -4,7 +4,8 @@ Quick tier (CI, < 3 min): accuracy on 2 000 payments per difficulty (one seed) a
 book of 20 000, speed at 10 000. Full tier (by hand): accuracy on 10 000 payments per difficulty
 on three seeds and on a hard book of 100 000, speed at 10k / 100k / 1M. Evaluation seeds start
 at 1000 and are never used for development or training (the matcher's weights are fitted on
-seeds 1-5). Sections of ``benchmarks.parsers``, ``benchmarks.ledger`` and ``benchmarks.reruns``
+seeds 1-5). Sections of ``benchmarks.parsers``, ``benchmarks.ledger``, ``benchmarks.reruns`` and
+``benchmarks.lines``
 (``run(tier, seed, out_dir) -> str``) are appended when those modules exist.
 """
 
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(_speed_md(spd))
     sections += [f"![{p}]({p})" for p in plots]
     if not args.no_peers:
-        peers = ("parsers", "ledger", "reruns")
+        peers = ("parsers", "ledger", "reruns", "lines")
         sections += [_other_section(m, args.tier, args.seed, out) for m in peers]
     sections.append(f"_Total run time: {time.perf_counter() - started:.0f} s._")
     (out / "RESULTS.md").write_text("\n\n".join(sections) + "\n", encoding="utf-8")

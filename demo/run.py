@@ -2,8 +2,10 @@
 
 import statements (CAMT.053, MT940 with an overlapping re-sent file, OFX) → import invoices →
 reconcile → review → accept the confident suggestions (the ledger learns the payers) →
-reconcile again → status → HTML report. Every step is the ``rapprochement`` command a user
-would type; the ledger and the report are written to ``demo/out/``.
+reconcile again → April: a tax refund (categorized, never matched) and a direct-debit return
+(its invoice reopens) → a wrong automatic allocation undone → status → HTML report. Every
+step is the ``rapprochement`` command a user would type; the ledger and the report are
+written to ``demo/out/``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ os.environ.setdefault("COLUMNS", "150")  # readable tables when the output is no
 
 from rich.console import Console
 
+from demo.lines_step import april_statement, undo_candidate
 from demo.make_data import DATA
 from rapprochement.cli import main as cli
 from rapprochement.errors import RapprochementError
@@ -69,6 +72,14 @@ def main(out: Path = OUT) -> Path:
             f"{accepted} accepted; learned {st['learned_ibans']} payer IBAN(s) and "
             f"{st['learned_aliases']} name alias(es)"
         )
+    _run("reconcile", *opt)
+    april, reopened = april_statement(db, out)
+    _run("import", str(april), *opt)
+    _run("rules", "lines", "--category", "tax", *opt)
+    _run("returns", *opt)
+    console.print(f"the return reopened {reopened}; its collection is out of matching")
+    _run("allocation", "undo", str(undo_candidate(db)), "--reason", "demo: wrong customer", *opt)
+    _run("allocation", "history", *opt)
     _run("reconcile", *opt)
     _run("status", *opt)
     report = out / "report.html"

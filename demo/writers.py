@@ -17,7 +17,9 @@ __all__ = ["Line", "camt053", "mt940", "ofx"]
 
 @dataclass(frozen=True)
 class Line:
-    """One bank line: signed amount (credit > 0), payer, remittance."""
+    """One bank line: signed amount (credit > 0), payer, remittance; optionally a bank
+    transaction code (CAMT ``Domain/Family/SubFamily``, MT940 type such as ``NRTI``), a return
+    reason code, the reversal mark, and an end-to-end id other than ``ref``."""
 
     date: dt.date
     amount: Decimal
@@ -25,6 +27,20 @@ class Line:
     iban: str
     remittance: str
     ref: str
+    code: str | None = None
+    reason: str | None = None
+    reversal: bool = False
+    e2e: str | None = None
+
+
+def _bk_tx_cd(code: str | None) -> str:
+    if not code or code.count("/") != 2:
+        return ""
+    d, f, sub = code.split("/")
+    return (
+        f"<BkTxCd><Domn><Cd>{d}</Cd><Fmly><Cd>{f}</Cd><SubFmlyCd>{sub}</SubFmlyCd></Fmly>"
+        "</Domn></BkTxCd>"
+    )
 
 
 def _closing(opening: Decimal, lines: list[Line]) -> Decimal:
@@ -42,10 +58,14 @@ def mt940(account: str, stmt_id: str, opening: Decimal, lines: list[Line]) -> st
 
     out = [f":20:{stmt_id}", f":25:{account}", ":28C:1/1", bal("60F", first, opening)]
     for x in lines:
-        mark = "C" if x.amount >= 0 else "D"
+        mark = ("R" if x.reversal else "") + ("C" if x.amount >= 0 else "D")
+        if x.reversal:  # RC: reversal of a credit (a debit), RD: of a debit (a credit)
+            mark = "RC" if x.amount < 0 else "RD"
         amt = f"{abs(x.amount):.2f}".replace(".", ",")
-        out.append(f":61:{x.date:%y%m%d}{x.date:%m%d}{mark}{amt}NTRFNONREF//{x.ref}")
-        info = f"/EREF/{x.ref}/NAME/{x.name}/IBAN/{x.iban}/REMI/{x.remittance}"
+        kind = x.code if x.code and "/" not in x.code else "NTRF"
+        out.append(f":61:{x.date:%y%m%d}{x.date:%m%d}{mark}{amt}{kind}NONREF//{x.ref}")
+        rtrn = f"/RTRN/{x.reason}" if x.reason else ""
+        info = f"/EREF/{x.e2e or x.ref}{rtrn}/NAME/{x.name}/IBAN/{x.iban}/REMI/{x.remittance}"
         out.append(":86:" + info[:65])
         rest = info[65:]
         while rest:
@@ -74,13 +94,17 @@ def camt053(account: str, stmt_id: str, opening: Decimal, lines: list[Line]) -> 
         party = "Dbtr" if x.amount >= 0 else "Cdtr"
         ntry.append(
             f'<Ntry><Amt Ccy="EUR">{abs(x.amount):.2f}</Amt><CdtDbtInd>{ind}</CdtDbtInd>'
-            f"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>{x.date.isoformat()}</Dt></BookgDt>"
+            + ("<RvslInd>true</RvslInd>" if x.reversal else "")
+            + f"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>{x.date.isoformat()}</Dt></BookgDt>"
             f"<ValDt><Dt>{x.date.isoformat()}</Dt></ValDt><AcctSvcrRef>{x.ref}</AcctSvcrRef>"
-            f"<NtryDtls><TxDtls><Refs><EndToEndId>{x.ref}</EndToEndId></Refs>"
+            + _bk_tx_cd(x.code)
+            + f"<NtryDtls><TxDtls><Refs><EndToEndId>{x.e2e or x.ref}</EndToEndId></Refs>"
             f'<Amt Ccy="EUR">{abs(x.amount):.2f}</Amt><CdtDbtInd>{ind}</CdtDbtInd>'
             f"<RltdPties><{party}><Nm>{escape(x.name)}</Nm></{party}>"
             f"<{party}Acct><Id><IBAN>{x.iban}</IBAN></Id></{party}Acct></RltdPties>"
-            f"<RmtInf><Ustrd>{escape(x.remittance)}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
+            f"<RmtInf><Ustrd>{escape(x.remittance)}</Ustrd></RmtInf>"
+            + (f"<RtrInf><Rsn><Cd>{x.reason}</Cd></Rsn></RtrInf>" if x.reason else "")
+            + "</TxDtls></NtryDtls></Ntry>"
         )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -20,3 +20,10 @@ def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
         assert st["matched_transactions"] >= st["entries"] // 2
         assert st["allocations"].get("accepted", 0) >= 1
         assert st["learned_ibans"] + st["learned_aliases"] >= 1
+        # April: a tax refund categorized, a return that reopened its invoice, an undo
+        assert st["categories"]["tax"]["lines"] == 1
+        assert st["returns"] == {"lines": 1, "linked": 1, "unlinked": 0}
+        reopened = ledger.returns()["invoices"].iat[0]
+        assert reopened
+        assert set(reopened) <= set(ledger.open_items()["invoice_id"])
+        assert list(ledger.undone_allocations()["undo_kind"]).count("undo") >= 1

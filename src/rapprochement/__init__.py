@@ -34,6 +34,7 @@ from rapprochement.model import (
     Transaction,
 )
 from rapprochement.parsers import iter_statement, read_statement, sniff_format
+from rapprochement.rules import LineRule, RuleSet, load_rules, starter_rules
 
 try:
     __version__ = version("rapprochement")
@@ -45,11 +46,13 @@ __all__ = [
     "Entry",
     "Finding",
     "Invoice",
+    "LineRule",
     "MalformedStatementError",
     "MatchConfig",
     "RapprochementError",
     "ReconciliationResult",
     "ReferredDocument",
+    "RuleSet",
     "SourceRef",
     "Statement",
     "StatementError",
@@ -59,8 +62,10 @@ __all__ = [
     "UnsupportedVersionError",
     "__version__",
     "iter_statement",
+    "load_rules",
     "read_statement",
     "reconcile",
     "sniff_format",
+    "starter_rules",
     "transactions_frame",
 ]

@@ -9,11 +9,13 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from rapprochement.cli import app
 from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, console, open_ledger
 from rapprochement.cli.ledger import print_json as _print_json
+from rapprochement.cli.lines import category_totals
 from rapprochement.matching.features import FEATURE_LEVELS
 from rapprochement.report.data import records
 
@@ -83,6 +85,7 @@ def review(
         return
     with open_ledger(db) as ledger:
         df = ledger.suggestions()
+        totals = category_totals(ledger.status())
     if as_json:
         _print_json(_rows(df))
         return
@@ -123,6 +126,8 @@ def review(
     if limit and len(df) > limit:
         console.print(f"… {len(df) - limit} more (--limit 0 shows all)")
     console.print("Decide with [bold]rapprochement review accept ID[/] or [bold]reject ID[/].")
+    if totals:  # lines rules took out of matching (cli/lines.py)
+        console.print(f"Not customer payments: {escape(totals)} (see `rapprochement rules lines`)")
 
 
 @review_app.command("accept")

@@ -8,6 +8,7 @@ step can run partitions — or the connected components inside them — on a dis
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -256,6 +257,7 @@ def reconcile(
     remittances: pd.DataFrame | None = None,
     customers: pd.DataFrame | None = None,
     config: MatchConfig | None = None,
+    rules: Any = None,
 ) -> ReconciliationResult:
     """Match payments to open invoices.
 
@@ -271,6 +273,10 @@ def reconcile(
         customers: optional learned payers ``customer_id, iban, name`` (several rows per
             customer: parent companies, factors, name variants).
         config: thresholds and bounds (:class:`MatchConfig`); defaults are safe.
+        rules: optional line rules (a :class:`~rapprochement.rules.RuleSet`, e.g.
+            ``starter_rules()``; an empty ``RuleSet()`` for returns only): lines they
+            categorize, returns and the payments they return are taken out before matching
+            and listed in ``result.categorized`` (see :mod:`rapprochement.rules.split`).
 
     Raises:
         InputError: a typed subclass naming the column and rows of unusable input.
@@ -280,6 +286,12 @@ def reconcile(
     auto_t = w.auto_threshold if config.auto_threshold is None else config.auto_threshold
     sugg_t = w.suggest_threshold if config.suggest_threshold is None else config.suggest_threshold
     t0 = time.perf_counter()
+    categorized = None
+    if rules is not None:  # a stage before matching: lines that are not customer payments
+        from rapprochement.rules.load import load_rules
+        from rapprochement.rules.split import split_lines
+
+        transactions, categorized = split_lines(transactions, load_rules(rules))
     tx, inv, rem = prepare(transactions, invoices, remittances)
     customers = _customers(customers)
     _log.debug("inputs validated %.2fs", time.perf_counter() - t0)
@@ -316,6 +328,8 @@ def reconcile(
     t0 = time.perf_counter()
     result = _result(tx, inv, rows, amb_rows, config, dup_rows)
     _log.debug("result frames %.2fs", time.perf_counter() - t0)
+    if categorized is not None:
+        result = dataclasses.replace(result, categorized=categorized)
     return result
 
 
@@ -382,7 +396,11 @@ def _result(
                     "open_amount": from_minor(left, ccy),
                 }
             )
+    incoming = {str(k) for k, v in zip(tx["transaction_id"], tx["amount"], strict=True) if v > 0}
+    auto_ids = {r["transaction_id"] for r in rows if r["status"] == "auto"}
     return ReconciliationResult(
+        n_incoming=len(incoming),
+        n_incoming_matched=len(incoming & auto_ids),
         allocations=al,
         unmatched_transactions=pd.DataFrame(
             tx_rem, columns=["transaction_id", "currency", "amount", "remaining"]

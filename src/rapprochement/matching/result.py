@@ -51,6 +51,12 @@ def _no_duplicates() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in DUPLICATE_COLUMNS})
 
 
+def _no_categorized() -> pd.DataFrame:
+    from rapprochement.rules.split import empty_categorized
+
+    return empty_categorized()
+
+
 def explanation_of(value: str) -> list[Contribution]:
     """The typed contributions of an ``explanation`` cell."""
     return [Contribution.model_validate(x) for x in json.loads(value)]
@@ -73,6 +79,11 @@ class ReconciliationResult:
         duplicates: payments left unmatched because they repeat an earlier payment of an
             invoice already settled (same amount, same evidence): ``transaction_id,
             duplicate_of, invoice_id``. They are also in ``unmatched_transactions``.
+        categorized: lines taken out before matching by ``rules=``: ``transaction_id, amount,
+            currency, category, account_code, rule_id, reason`` (category ``return`` for a
+            return, ``returned`` for the payment it returns). Not in ``n_transactions``.
+        n_incoming: incoming lines (credits) given to the matcher: the customer payments.
+        n_incoming_matched: those with an automatic allocation.
     """
 
     allocations: pd.DataFrame
@@ -84,9 +95,16 @@ class ReconciliationResult:
     n_transactions: int = 0
     n_invoices: int = 0
     duplicates: pd.DataFrame = field(default_factory=_no_duplicates)
+    categorized: pd.DataFrame = field(default_factory=_no_categorized)
+    n_incoming: int = 0
+    n_incoming_matched: int = 0
 
     def summary(self) -> dict[str, Any]:
-        """Counts and amounts: allocations by status and kind, auto rate, what is left."""
+        """Counts and amounts: allocations by status and kind, auto rate, what is left.
+
+        ``match_rate`` counts customer payments only (incoming lines given to the matcher, with
+        an automatic allocation); ``auto_rate`` counts every line given to it. Lines taken out
+        by rules are counted apart (``categorized``, ``by_category``)."""
         al = self.allocations
         auto = al[al["status"] == "auto"]
         paid_auto = auto["transaction_id"].nunique()
@@ -106,6 +124,14 @@ class ReconciliationResult:
             "open_invoices": len(self.open_invoices),
             "ambiguous": len(self.ambiguous),
             "duplicates": len(self.duplicates),
+            "customer_payments": self.n_incoming,
+            "customer_payments_matched": self.n_incoming_matched,
+            "match_rate": self.n_incoming_matched / self.n_incoming if self.n_incoming else 0.0,
+            "outgoing": self.n_transactions - self.n_incoming,
+            "categorized": len(self.categorized),
+            "by_category": {
+                str(k): int(v) for k, v in self.categorized.groupby("category").size().items()
+            },
             "version": self.version,
         }
 

@@ -78,7 +78,7 @@ class Evidence:
 def _previous_run(conn: Connection) -> Any:
     r = t.reconcile_runs.c
     q = (
-        select(r.id, r.decision_mark, r.allocation_mark)
+        select(r.id, r.decision_mark, r.allocation_mark, r.undo_mark)
         .where(r.finished_at.is_not(None))
         .order_by(r.id.desc())
         .limit(1)
@@ -121,6 +121,13 @@ def load_evidence(conn: Connection, tx_ids: list[str], inv: dict[str, str]) -> E
             select(a.transaction_id, a.invoice_id).where(
                 a.id > (prev.allocation_mark or 0), a.source != "auto"
             )
+        )
+    ]
+    u = t.undone_allocations.c  # an undo or a return is a person's or the bank's word
+    touched += [
+        (r[0], r[1])
+        for r in conn.execute(
+            select(u.transaction_id, u.invoice_id).where(u.id > (prev.undo_mark or 0))
         )
     ]
     ev.decided_lines = {tid for tid, _ in touched}
@@ -187,13 +194,23 @@ def record_evidence(
                     .values(seen_run=func.coalesce(c.seen_run, run_id), last_outcome=outcome)
                 )
     conn.execute(update(t.invoices).where(i.seen_run.is_(None)).values(seen_run=run_id))
-    d_mark = conn.execute(select(func.max(t.decisions.c.id))).scalar()
-    a_mark = conn.execute(select(func.max(t.allocations.c.id))).scalar()
     conn.execute(
-        update(t.reconcile_runs)
-        .where(t.reconcile_runs.c.id == run_id)
-        .values(decision_mark=d_mark or 0, allocation_mark=a_mark or 0)
+        update(t.reconcile_runs).where(t.reconcile_runs.c.id == run_id).values(**_marks(conn))
     )
+
+
+def _marks(conn: Connection) -> dict[str, int]:
+    """The last decision, allocation and undo ids: evidence after them is new to a later run."""
+    ids = (
+        ("decision_mark", t.decisions.c.id),
+        ("allocation_mark", t.allocations.c.id),
+        ("undo_mark", t.undone_allocations.c.id),
+    )
+    out = {}
+    for name, col in ids:
+        exists = inspect(conn).has_table(col.table.name)
+        out[name] = int(conn.execute(select(func.max(col))).scalar() or 0) if exists else 0
+    return out
 
 
 def add_evidence_columns(conn: Connection) -> None:
@@ -203,7 +220,11 @@ def add_evidence_columns(conn: Connection) -> None:
     new_columns: dict[str, list[Column[Any]]] = {
         "transactions": [Column("seen_run", Integer), Column("last_outcome", String(12))],
         "invoices": [Column("seen_run", Integer)],
-        "reconcile_runs": [Column("decision_mark", Integer), Column("allocation_mark", Integer)],
+        "reconcile_runs": [
+            Column("decision_mark", Integer),
+            Column("allocation_mark", Integer),
+            Column("undo_mark", Integer),
+        ],
     }
     for table, columns in new_columns.items():
         have = {str(col["name"]) for col in insp.get_columns(table)}
@@ -227,10 +248,4 @@ def add_evidence_columns(conn: Connection) -> None:
         update(t.transactions).where(c.transaction_id.in_(pending)).values(last_outcome="suggested")
     )
     conn.execute(update(t.invoices).where(t.invoices.c.seen_run.is_(None)).values(seen_run=last))
-    d_mark = conn.execute(select(func.max(t.decisions.c.id))).scalar() or 0
-    a_mark = conn.execute(select(func.max(t.allocations.c.id))).scalar() or 0
-    conn.execute(
-        update(t.reconcile_runs)
-        .where(r.id == last)
-        .values(decision_mark=d_mark, allocation_mark=a_mark)
-    )
+    conn.execute(update(t.reconcile_runs).where(r.id == last).values(**_marks(conn)))

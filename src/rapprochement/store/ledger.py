@@ -8,6 +8,7 @@ reconcile) run one after the other, each seeing what the other committed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import os
@@ -29,9 +30,13 @@ from rapprochement.store import schema as t
 from rapprochement.store.importer import Progress, StatementSource, load_statements
 from rapprochement.store.importer import store_statements as _store_statements
 from rapprochement.store.invoices import read_invoices, store_invoices
+from rapprochement.store.ledger_lines import LineMethods
+from rapprochement.store.line_views import line_status
+from rapprochement.store.lines import apply_line_rules, forget_category, store_line_details
 from rapprochement.store.migrate import SCHEMA_VERSION, make_engine, migrate
 from rapprochement.store.reconcile import Matcher, Stage, default_matcher, run_reconcile
 from rapprochement.store.summaries import ImportSummary, InvoiceImportSummary, ReconcileSummary
+from rapprochement.store.undo import clear_rejection
 
 __all__ = ["Ledger"]
 
@@ -43,7 +48,7 @@ def _user() -> str:
         return "unknown"
 
 
-class Ledger:
+class Ledger(LineMethods):
     """Persistent reconciliation ledger on SQLite (a file path) or PostgreSQL (a URL).
 
     Args:
@@ -128,7 +133,11 @@ class Ledger:
         """
         names, statements = load_statements(paths_or_statements)
         with self._write() as conn:
-            return _store_statements(conn, names, statements, progress)
+            summary = _store_statements(conn, names, statements, progress)
+            # line rules and returns (store/lines.py): details kept, rules and returns applied
+            store_line_details(conn, statements)
+            lines = apply_line_rules(conn, by=self.user)
+        return dataclasses.replace(summary, line_rules=dataclasses.asdict(lines))
 
     def import_invoices(
         self,
@@ -168,7 +177,9 @@ class Ledger:
         """
         fn = matcher or default_matcher()
         with self._write() as conn:
-            return run_reconcile(conn, fn, config, as_of, stage)
+            lines = apply_line_rules(conn, by=self.user)  # categorized lines and returns apart
+            summary = run_reconcile(conn, fn, config, as_of, stage)
+        return dataclasses.replace(summary, line_rules=dataclasses.asdict(lines))
 
     def suggestions(self, state: str | None = "pending") -> pd.DataFrame:
         """Suggestions (pending by default; ``state=None`` for all) with their explanation."""
@@ -203,17 +214,24 @@ class Ledger:
     def allocate(
         self, transaction_id: str, invoice_id: str | None, amount: Decimal | str, *, note: str = ""
     ) -> int:
-        """Record a manual allocation; returns its id (``invoice_id=None``: overpayment)."""
+        """Record a manual allocation; returns its id (``invoice_id=None``: overpayment).
+
+        A person's allocation overrides a rule's category and lifts an undo's rejection of
+        the pair."""
         with self._write() as conn:
-            return _review.allocate(
+            made = _review.allocate(
                 conn, transaction_id, invoice_id, Decimal(str(amount)), by=self.user, note=note
             )
+            forget_category(conn, transaction_id)
+            clear_rejection(conn, transaction_id, invoice_id)
+            return made
 
     # ----------------------------------------------------------------- views
     def status(self) -> dict[str, Any]:
         """Counts: entries, lines matched, open invoices and amount, suggestions, learning."""
         with self._read() as conn:
-            return _q.status(conn, SCHEMA_VERSION)
+            # match_rate: over customer payments (line_views), not every line
+            return {**_q.status(conn, SCHEMA_VERSION), **line_status(conn)}
 
     def allocations(self) -> pd.DataFrame:
         """Every allocation with who or what made it."""

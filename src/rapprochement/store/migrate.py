@@ -56,11 +56,23 @@ def _v3_evidence(conn: Connection) -> None:
     add_evidence_columns(conn)
 
 
+def _v4_placeholder(conn: Connection) -> None:
+    """Replaced at merge by the step of this version taken by another branch."""
+
+
+def _v5_lines(conn: Connection) -> None:
+    from rapprochement.store.lines import create_line_tables
+
+    create_line_tables(conn)
+
+
 #: Ordered schema steps: (version, description, function). Append, never edit a shipped step.
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "initial ledger schema", _v1_initial),
     (2, "write off the shortfall of fee and discount allocations", _v2_write_offs),
     (3, "what each reconcile run saw: re-runs need new evidence", _v3_evidence),
+    (4, "placeholder", _v4_placeholder),
+    (5, "line rules, categories, returns and undo", _v5_lines),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -24,7 +24,9 @@ from rapprochement.errors import LedgerError
 from rapprochement.money import from_minor, to_minor
 from rapprochement.store import schema as t
 from rapprochement.store.evidence import hold, load_evidence, record_evidence
+from rapprochement.store.lines import excluded_lines
 from rapprochement.store.summaries import ReconcileSummary
+from rapprochement.store.undo import live_rejections
 from rapprochement.store.write_offs import write_offs
 
 __all__ = [
@@ -86,6 +88,8 @@ def load_open_transactions(conn: Connection, as_of: dt.date | None = None) -> pd
         c.structured_reference,
         c.end_to_end_id,
     ).where(c.status == "booked", c.amount_minor != c.allocated_minor, day.is_not(None))
+    # categorized lines, returns and the payments they return are never offered to invoices
+    q = q.where(c.transaction_id.not_in(excluded_lines()))
     if as_of is not None:
         q = q.where(day <= as_of)
     rows = [
@@ -341,7 +345,7 @@ def run_reconcile(
         version = str(getattr(result, "version", ""))
         cfg = getattr(result, "config", config)
         config_json = cfg.model_dump_json() if hasattr(cfg, "model_dump_json") else "{}"
-        rejected = _rejected(conn)
+        rejected = _rejected(conn) | live_rejections(conn)  # decisions, and undone pairs
         evidence = load_evidence(
             conn, tx_ids, dict(zip(inv["invoice_id"], inv["customer_id"], strict=True))
         )

@@ -46,13 +46,19 @@ __all__ = [
     "invoice_events",
     "invoices",
     "ledger_lock",
+    "line_categories",
+    "line_details",
+    "line_returns",
     "metadata",
+    "pair_rejections",
     "reconcile_runs",
+    "rule_sets",
     "schema_version",
     "statement_entries",
     "statements",
     "suggestions",
     "transactions",
+    "undone_allocations",
 ]
 
 metadata = MetaData()
@@ -215,6 +221,7 @@ reconcile_runs = Table(
     # the last decision and allocation ids the run had seen (new evidence is above them)
     Column("decision_mark", Integer, nullable=True),
     Column("allocation_mark", Integer, nullable=True),
+    Column("undo_mark", Integer, nullable=True),
 )
 
 allocations = Table(
@@ -293,5 +300,94 @@ dunning_actions = Table(
     Column("channel", String(40), nullable=False),
     Column("action_date", Date, nullable=False),
     Column("payload", Text, nullable=False, default="{}"),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# ---- bank lines that are not customer payments, returns, undo (schema version 5) ----------
+#
+#   transactions ─1 line_details            codes, entry text, reversal, return reason
+#   rule_sets                               every version of the line rules, JSON
+#   transactions ─1 line_categories         the winning rule's category, why
+#   transactions ─1 line_returns ─1 transactions   a return and the payment it returns
+#   undone_allocations                      allocations undone or reversed by a return
+#   pair_rejections                         (line, invoice) pairs not to propose again
+
+line_details = Table(
+    "line_details",
+    metadata,
+    Column("transaction_id", String(80), primary_key=True),
+    Column("codes", Text, nullable=False, default="{}"),  # JSON {scheme: code}
+    Column("entry_text", Text, nullable=False, default=""),
+    Column("reversal", Boolean, nullable=False, default=False),
+    Column("return_reason", String(40), nullable=False, default=""),
+)
+
+rule_sets = Table(
+    "rule_sets",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("rules", Text, nullable=False),  # JSON {"rules": [...]}
+    Column("note", Text, nullable=False, default=""),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+line_categories = Table(
+    "line_categories",
+    metadata,
+    Column("transaction_id", String(80), primary_key=True),
+    Column("category", String(40), nullable=False, index=True),
+    Column("account_code", String(40), nullable=True),
+    Column("rule_id", String(80), nullable=False),
+    Column("rule_set_version", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+line_returns = Table(
+    "line_returns",
+    metadata,
+    Column("transaction_id", String(80), primary_key=True),  # the return line
+    Column("original_id", String(80), nullable=True, unique=True),
+    Column("reason_code", String(40), nullable=False, default=""),
+    Column("signals", Text, nullable=False),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("invoices", Text, nullable=False, default="[]"),  # JSON list reopened
+    Column("created_at", DateTime, nullable=False),
+    Column("linked_at", DateTime, nullable=True),
+)
+
+undone_allocations = Table(
+    "undone_allocations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("allocation_id", Integer, nullable=False, unique=True),
+    Column("transaction_id", String(80), nullable=False, index=True),
+    Column("invoice_id", String(100), nullable=True, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("score", Float, nullable=True),
+    Column("source", String(16), nullable=False),
+    Column("made_by", String(100), nullable=False),
+    Column("group_id", String(100), nullable=True),
+    Column("run_id", Integer, nullable=True),
+    Column("explanation", Text, nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("undone_by", String(100), nullable=False),
+    Column("undone_at", DateTime, nullable=False),
+    Column("undo_kind", String(12), nullable=False),  # undo | return
+    Column("reason", Text, nullable=False, default=""),
+)
+
+pair_rejections = Table(
+    "pair_rejections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("transaction_id", String(80), nullable=False, index=True),
+    Column("invoice_id", String(100), nullable=False),
+    Column("evidence", String(64), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_by", String(100), nullable=False),
     Column("created_at", DateTime, nullable=False),
 )

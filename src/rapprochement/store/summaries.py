@@ -40,6 +40,8 @@ class ImportSummary(_AsDict):
         entries_same_booking: of ``entries_known``, entries that were in the ledger through
             another message (a camt.054 notification of a camt.053 batch, a camt.052 report
             of a booked line): linked, not added (their details replace a batch's single line).
+        line_rules: what the line rules and return detection did after the import (rule set
+            version, lines per category, returns found and linked, invoices reopened).
     """
 
     files: list[str]
@@ -50,6 +52,7 @@ class ImportSummary(_AsDict):
     transactions_new: int
     findings: list[StatementFindings] = field(default_factory=list)
     entries_same_booking: int = 0
+    line_rules: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class ReconcileSummary(_AsDict):
         held_unmatched: proposals dropped: their lines were left unmatched by the previous run
             and nothing new bears on them.
         undated_transactions: open lines with neither a booking nor a value date, left out.
+        line_rules: what the line rules and return detection did before matching (as for
+            :class:`ImportSummary`); categorized lines and returns are not in ``transactions``.
     """
 
     run_id: int
@@ -103,3 +108,4 @@ class ReconcileSummary(_AsDict):
     held_as_suggestions: int = 0
     held_unmatched: int = 0
     undated_transactions: int = 0
+    line_rules: dict[str, Any] = field(default_factory=dict)
