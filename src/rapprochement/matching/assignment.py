@@ -41,6 +41,7 @@ __all__ = ["Alloc", "Assignment", "assign"]
 _EPS = 1e-9
 _KEEP_LOGIT = 4.6
 _MAX_COMPONENT = 400
+_DATE_TIE = 1e-13  # per day between payment and due date: below any difference of evidence
 _TWIN_DAYS = 21  # payments this close, identical but for the date, may be a duplicate pair
 _TWIN_MARGIN = 1.0  # logit below its best by which a twin's other invoice is not an option
 
@@ -124,6 +125,11 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
     chosen = labels[first][~bad[comp[first]]].tolist()
     p = s["p"].to_numpy()
     day_rank = s["day"].rank(method="dense").to_numpy() if "day" in s else np.zeros(len(s))
+    gap = (
+        np.abs(s["day"].to_numpy(dtype=np.int64) - s["due"].to_numpy(dtype=np.int64))
+        if "day" in s and "due" in s
+        else np.zeros(len(s))
+    )
     order = np.argsort(comp, kind="stable")
     bounds = np.searchsorted(comp[order], np.arange(label.max() + 2))
     for c in np.flatnonzero(bad):
@@ -137,7 +143,9 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
         # equal evidence: the earlier payment takes the invoice (a duplicate comes later);
         # scaled by the score, so that among equal totals the earlier payment takes the
         # likelier invoice (two twins, one invoice exact and one partial)
-        mat[tl, il] = p[m] * (1 - 1e-9 * day_rank[m])
+        # and among equal totals (a payer's equal weekly payments of its equal weekly items),
+        # the pairing nearest in dates: each payment settles the item due nearest, in order
+        mat[tl, il] = p[m] * (1 - 1e-9 * day_rank[m]) - _DATE_TIE * gap[m]
         idx = np.full((len(tu), len(iu)), -1, dtype=np.int64)
         idx[tl, il] = labels[m]
         rows, cols = linear_sum_assignment(mat, maximize=True)

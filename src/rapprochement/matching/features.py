@@ -269,8 +269,12 @@ def single_features(
     f["iban"] = levels("iban", iban)
     name_code = name_codes(f["name_sim"].to_numpy())
     f["name"] = levels("name", name_code)
-    f["date"] = levels("date", date_codes(day, issue, inv["due_day"].to_numpy()[i]))
-    del day, issue
+    due = inv["due_day"].to_numpy()[i]
+    f["date"] = levels("date", date_codes(day, issue, due))
+    # the day the invoice falls due (30 days after issue when unknown): equal payments of a
+    # payer settle its equal items in date order (:func:`assignment._one_to_one`)
+    f["due"] = np.where(due < 0, issue + 30, due).astype(np.int32)
+    del day, issue, due
     f["size"] = levels("size", np.zeros(len(f), dtype=np.int8))
     # rivals: other candidates of the same payment with the same amount level and a reference
     # level at least as strong, the payer's evidence (IBAN known, else name level) breaking
