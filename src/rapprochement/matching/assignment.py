@@ -75,7 +75,8 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
     """Payments whose best invoice (on twin evidence, :func:`_twin_evidence`) went to an
     earlier twin at most ``_TWIN_DAYS`` before, and that have no other invoice nearly as
     likely: a duplicate → ``(earlier payment, invoice)``. Another invoice as likely (two
-    equal invoices paid by two equal payments) keeps the payment."""
+    equal invoices paid by two equal payments) keeps the payment, and so do payments that add
+    up to their invoice together (siblings: a split)."""
     if "twin" not in s or not picked:
         return {}
     adj = _twin_evidence(s)
@@ -85,13 +86,23 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
         for t, i, w, d in zip(pick["tx"], pick["inv"], pick["twin"], pick["day"], strict=True)
     }
     own = dict(zip(pick["tx"].tolist(), pick["logit"].tolist(), strict=True))
-    best = adj[["tx", "logit", "inv", "twin", "day"]].sort_values(
+    cols_ = ["tx", "logit", "inv", "twin", "day"] + (["siblings"] if "siblings" in adj else [])
+    best = adj[cols_].sort_values(
         ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
     )
     best = best.drop_duplicates("tx")
     out: dict[int, tuple[int, int]] = {}
-    cols = (best["tx"], best["inv"], best["twin"], best["day"], best["logit"])
-    for t, i, w, d, lg in zip(*cols, strict=True):
+    # equal payments that add up to the invoice together are its parts (a split), not a
+    # payment and its duplicate
+    split = (
+        best["siblings"].astype(str).to_numpy() != "none"
+        if "siblings" in best
+        else np.zeros(len(best), dtype=bool)
+    )
+    cols = (best["tx"], best["inv"], best["twin"], best["day"], best["logit"], split)
+    for t, i, w, d, lg, parts in zip(*cols, strict=True):
+        if parts:
+            continue
         first = taken.get((int(w), int(i)))
         if first is None or first[0] == int(t) or not 0 <= int(d) - first[1] <= _TWIN_DAYS:
             continue
