@@ -8,7 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rapprochement.money import currency_exponent, from_minor, is_exact, parse_amount, to_minor
+from rapprochement.money import (
+    CURRENCY_EXPONENTS,
+    WITHDRAWN_CURRENCIES,
+    currency_exponent,
+    from_minor,
+    is_currency,
+    is_exact,
+    is_iso_code,
+    parse_amount,
+    to_minor,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +78,23 @@ def test_parse_amount_round_trips_both_notations(value: Decimal) -> None:
     text = f"{value:.2f}"
     assert parse_amount(text, ".") == value
     assert parse_amount(text.replace(".", ","), ",") == value
+
+
+@pytest.mark.parametrize("code", ["EUR", "CHF", "JPY", "KWD", "XAU", "XOF", "CLF"])
+def test_is_currency_accepts_current_iso_4217_codes(code: str) -> None:
+    assert is_currency(code)
+
+
+@pytest.mark.parametrize("code", ["ABC", "eur", "EURO", "", "XXX", "XTS", "DEM", "HRK", None, 978])
+def test_is_currency_refuses_other_codes_no_currency_tests_and_withdrawn(code: object) -> None:
+    assert not is_currency(code)
+
+
+def test_withdrawn_codes_are_iso_codes_a_statement_may_carry_but_not_money() -> None:
+    assert all(is_iso_code(c) for c in ("DEM", "FRF", "XXX"))
+    assert not is_iso_code("ABC")
+    assert not any(is_currency(c) for c in WITHDRAWN_CURRENCIES)
+
+
+def test_every_listed_exponent_belongs_to_a_current_currency() -> None:
+    assert all(is_currency(c) for c in CURRENCY_EXPONENTS)

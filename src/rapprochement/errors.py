@@ -5,6 +5,10 @@ Recoverable problems inside a readable file are *findings* (values on the statem
 at all. Every error names the file or input, the place (line, XPath, column, row) when known, and
 what to do about it.
 
+A model built from bad values (``Invoice(currency="ABC")``) raises an ``InputError`` subclass
+too, naming the model as ``file`` and the field as ``location``; pydantic's ``ValidationError``
+is its ``__cause__``. These errors do not derive from ``ValueError``, which pydantic would wrap.
+
 ::
 
     RapprochementError
@@ -16,9 +20,9 @@ what to do about it.
     ├── InputError                     matching inputs (DataFrames, models) are unusable
     │   ├── ColumnError                missing or misnamed columns
     │   ├── DuplicateIdError           ids that must be unique are not
-    │   ├── AmountError                NaN, empty, float-inexact or wrong-sign amounts
-    │   ├── CurrencyError              unknown or mixed currencies without a rate
-    │   └── DateError                  dates that do not parse
+    │   ├── AmountError                NaN, empty, inexact, too large or wrong-sign amounts
+    │   ├── CurrencyError              non-ISO 4217 codes, or mixed currencies without a rate
+    │   └── DateError                  impossible dates, or a day/month order left open
     ├── ConfigError                    a configuration or policy is invalid
     ├── LedgerError                    the ledger store refused an operation
     │   └── NotFoundError              an id given to the ledger does not exist
@@ -126,15 +130,17 @@ class DuplicateIdError(InputError):
 
 
 class AmountError(InputError):
-    """An amount is missing, NaN, float-inexact at the currency's precision, or wrong-signed."""
+    """An amount is missing, NaN, float-inexact at the currency's precision, beyond
+    ``money.MAX_ABS_MINOR``, or an open amount wrong-signed or larger than its invoice's."""
 
 
 class CurrencyError(InputError):
-    """A currency is unknown, or currencies are mixed where no rate is given."""
+    """A currency is not an ISO 4217 code usable there, or currencies are mixed where no rate
+    is given."""
 
 
 class DateError(InputError):
-    """A date does not parse or is impossible."""
+    """A date does not parse, is impossible, or its day/month order is left open."""
 
 
 class ConfigError(RapprochementError):

@@ -3,15 +3,37 @@
 Frozen and closed pydantic models (``frozen=True, extra="forbid"``), ``Decimal`` money, signed
 amounts with credit (money received) > 0. Parsers produce :class:`Statement`; matching consumes
 :class:`Transaction` and :class:`Invoice`; the ledger stores them; dunning reads open items.
+
+An invoice's currency is an ISO 4217 code usable for money
+(:func:`rapprochement.money.is_currency`); statements, entries and transactions carry any ISO
+4217 code (:func:`rapprochement.money.is_iso_code`): withdrawn ones such as ``DEM`` in old
+files, and ``XXX`` when the file states no currency. A model built from bad
+values (``Invoice(...)``, ``model_validate``, ``model_validate_json``) raises a typed
+:class:`~rapprochement.errors.InputError` naming the model and the field (path included for
+nested models): :class:`~rapprochement.errors.CurrencyError`,
+:class:`~rapprochement.errors.AmountError`, :class:`~rapprochement.errors.DateError`, else
+``InputError``; pydantic's ``ValidationError`` is kept as its ``__cause__``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
+
+from rapprochement.errors import AmountError, CurrencyError, DateError, InputError
+from rapprochement.money import NO_CURRENCY, is_currency, is_iso_code
 
 __all__ = [
     "Balance",
@@ -34,8 +56,62 @@ SourceFormat = Literal[
 ]
 
 
+def _money_currency(code: str) -> str:
+    if code in (NO_CURRENCY, "XTS"):
+        raise ValueError(f"{code!r} is no currency (XXX: none stated, XTS: for tests)")
+    if not is_currency(code):
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code")
+    return code
+
+
+def _parsed_currency(code: str) -> str:
+    if not is_iso_code(code):
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code (XXX: none stated)")
+    return code
+
+
+#: An ISO 4217 code usable for money (not XXX, not XTS).
+Currency = Annotated[str, AfterValidator(_money_currency)]
+#: Any ISO 4217 code, current or withdrawn (``DEM`` in old files), or ``XXX`` when the file
+#: states none: what a statement may carry.
+ParsedCurrency = Annotated[str, AfterValidator(_parsed_currency)]
+
+
+class _Depth(threading.local):
+    """How many models are being validated in this thread, one inside the other (a plain
+    counter: a ContextVar would replace, and free, the context's frozen mapping on each set)."""
+
+    n = 0
+
+
+_depth = _Depth()
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _typed_errors(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """Validation errors leave the outermost model as one typed error (nested models'
+        errors reach it with their path, as pydantic merges them)."""
+        _depth.n += 1
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            if _depth.n > 1:
+                raise
+            raise _typed_error(cls.__name__, exc) from exc
+        finally:
+            _depth.n -= 1
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
+        """As pydantic's, with malformed JSON a typed error too."""
+        try:
+            return super().model_validate_json(json_data, **kwargs)
+        except ValidationError as exc:
+            raise _typed_error(cls.__name__, exc) from exc
 
 
 class SourceRef(_Frozen):
@@ -92,7 +168,7 @@ class Transaction(_Frozen):
     """One payment inside an entry (a batch entry holds several)."""
 
     amount: Decimal = Field(description="Signed amount, credit (money received) > 0.")
-    currency: str = Field(description="ISO 4217 code of amount.")
+    currency: ParsedCurrency = Field(description="ISO 4217 code of amount (XXX: none stated).")
     counterparty_name: str | None = Field(None, description="Payer (credit) or payee (debit).")
     counterparty_iban: str | None = Field(None, description="Counterparty IBAN, compact form.")
     counterparty_account: str | None = Field(None, description="Non-IBAN account number.")
@@ -111,7 +187,9 @@ class Transaction(_Frozen):
     return_reason: str | None = Field(None, description="Return/reject reason code.")
     charges: Decimal | None = Field(None, description="Charges taken, positive (Chrgs).")
     instructed_amount: Decimal | None = Field(None, description="Amount as instructed (InstdAmt).")
-    instructed_currency: str | None = Field(None, description="Currency of instructed_amount.")
+    instructed_currency: ParsedCurrency | None = Field(
+        None, description="Currency of instructed_amount."
+    )
     exchange_rate: Decimal | None = Field(None, description="FX rate applied (CcyXchg/XchgRate).")
     extra: dict[str, str] = Field(default_factory=dict, description="Other fields kept verbatim.")
 
@@ -120,7 +198,7 @@ class Entry(_Frozen):
     """One line of the statement as the bank shows it (CAMT Ntry, MT940 :61:, OFX STMTTRN)."""
 
     amount: Decimal = Field(description="Signed booked amount, credit > 0 (reversals included).")
-    currency: str = Field(description="ISO 4217 code of amount.")
+    currency: ParsedCurrency = Field(description="ISO 4217 code of amount (XXX: none stated).")
     booking_date: dt.date | None = Field(None, description="Booking (entry) date.")
     value_date: dt.date | None = Field(None, description="Value date.")
     status: EntryStatus = Field("booked", description="booked, pending or info.")
@@ -143,7 +221,7 @@ class Statement(_Frozen):
     account_number: str | None = Field(None, description="Account id when not an IBAN.")
     account_bic: str | None = Field(None, description="Account servicer BIC.")
     account_owner: str | None = Field(None, description="Account owner name.")
-    currency: str | None = Field(None, description="Account currency (ISO 4217).")
+    currency: ParsedCurrency | None = Field(None, description="Account currency (ISO 4217).")
     statement_id: str | None = Field(None, description="Statement id (CAMT Id, MT940 :20:).")
     sequence: str | None = Field(None, description="Sequence (ElctrncSeqNb, :28C:).")
     created_at: dt.datetime | None = Field(None, description="Creation time (CreDtTm, DTSERVER).")
@@ -199,7 +277,7 @@ class Invoice(_Frozen):
     customer_id: str = Field(description="Customer (or supplier) id.")
     customer_name: str = Field(description="Customer name as in the books.")
     amount: Decimal = Field(description="Gross amount; negative for a credit note.")
-    currency: str = Field(description="ISO 4217 code.")
+    currency: Currency = Field(description="ISO 4217 code (not XXX).")
     issue_date: dt.date = Field(description="Invoice date.")
     due_date: dt.date | None = Field(None, description="Due date; None when not yet known.")
     open_amount: Decimal | None = Field(None, description="Remaining open amount (default amount).")
@@ -210,3 +288,59 @@ class Invoice(_Frozen):
     def remaining(self) -> Decimal:
         """Open amount, defaulting to the full amount."""
         return self.amount if self.open_amount is None else self.open_amount
+
+
+_MODELS = (SourceRef, Finding, Balance, ReferredDocument, Transaction, Entry, Statement, Invoice)
+_HINTS: dict[type[InputError], str] = {
+    CurrencyError: "use an ISO 4217 code such as EUR",
+    AmountError: "give a Decimal or text such as '1234.56'",
+    DateError: "give a datetime.date or ISO text such as 2026-03-31",
+    InputError: "see the model's fields: help(rapprochement.{model})",
+}
+
+
+def _field_kinds() -> dict[str, type[InputError]]:
+    """Field name → the error its bad values raise (names mean the same in every model)."""
+    kinds: dict[str, type[InputError]] = {}
+    for model in _MODELS:
+        for name, field in model.model_fields.items():
+            ann = str(field.annotation)
+            if "currency" in name:
+                kinds[name] = CurrencyError
+            elif "Decimal" in ann:
+                kinds[name] = AmountError
+            elif "datetime." in ann:
+                kinds[name] = DateError
+    return kinds
+
+
+_FIELD_KINDS = _field_kinds()
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+
+
+def _typed_error(model: str, exc: ValidationError) -> InputError:
+    """One typed error for all of ``exc``'s problems, of the kind of the first one."""
+    errors = exc.errors(include_url=False)
+    parts = []
+    for n, e in enumerate(errors[:5]):
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        shown = "" if e["type"] == "missing" else f" (got {_short(e.get('input'))})"
+        parts.append(f"{msg}{shown}" if n == 0 else f"{_path(e['loc'])}: {msg}{shown}")
+    more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
+    loc = errors[0]["loc"] if errors else ()
+    leaf = next((p for p in reversed(loc) if isinstance(p, str) and p in _FIELD_KINDS), "")
+    kind = _FIELD_KINDS.get(leaf, InputError)
+    return kind(
+        f"{'; '.join(parts)}{more}",
+        file=model,
+        location=f"field {_path(loc)}" if loc else None,
+        hint=_HINTS[kind].format(model=model),
+    )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

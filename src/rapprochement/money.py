@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
+
+import pycountry
 
 __all__ = [
     "CURRENCY_EXPONENTS",
     "MAX_ABS_MINOR",
+    "NO_CURRENCY",
+    "WITHDRAWN_CURRENCIES",
     "currency_exponent",
     "from_minor",
+    "is_currency",
     "is_exact",
+    "is_iso_code",
     "parse_amount",
     "to_minor",
 ]
@@ -35,12 +42,59 @@ CURRENCY_EXPONENTS: dict[str, int] = {
 #: (a finding while parsing, a typed error in matching inputs), never wrapped.
 MAX_ABS_MINOR = 10**15 - 1
 
+#: ISO 4217 "no currency": what a parser puts on entries of a file that states no currency
+#: (with a finding). A valid code, but not usable for money: matching and invoices refuse it.
+NO_CURRENCY = "XXX"
+
+#: ISO 4217 codes that are not money: no currency (XXX) and the code reserved for tests (XTS).
+_NOT_MONEY = frozenset({NO_CURRENCY, "XTS"})
+
+#: Withdrawn ISO 4217 codes (list three, "historic denominations"), which pycountry does not
+#: list: old statements carry them (a 1990s MT940 in DEM). Valid on parsed statements, never
+#: money to match or invoice.
+WITHDRAWN_CURRENCIES = frozenset(
+    {
+        "ADP", "AFA", "ALK", "ANG", "AOK", "AON", "AOR", "ARA", "ARP", "ARY", "ATS", "AYM",
+        "AZM", "BAD", "BEC", "BEF", "BEL", "BGJ", "BGK", "BGL", "BOP", "BRB", "BRC", "BRE",
+        "BRN", "BRR", "BUK", "BYB", "BYR", "CHC", "CSD", "CSJ", "CSK", "CUC", "CYP", "DDM",
+        "DEM", "ECS", "ECV", "EEK", "ESA", "ESB", "ESP", "FIM", "FRF", "GEK", "GHC", "GHP",
+        "GNE", "GNS", "GQE", "GRD", "GWE", "GWP", "HRD", "HRK", "IEP", "ILP", "ILR", "ISJ",
+        "ITL", "LAJ", "LSM", "LTL", "LTT", "LUC", "LUF", "LUL", "LVL", "LVR", "MGF", "MLF",
+        "MRO", "MTL", "MTP", "MVQ", "MXP", "MZE", "MZM", "NIC", "NLG", "PEH", "PEI", "PES",
+        "PLZ", "PTE", "RHD", "ROK", "ROL", "RUR", "SDD", "SDP", "SIT", "SKK", "SLL", "SRG",
+        "STD", "SUR", "TJR", "TMM", "TPE", "TRL", "UAK", "UGS", "UGW", "USS", "UYN", "UYP",
+        "VEB", "VEF", "VNC", "XEU", "XFO", "XFU", "XRE", "YDD", "YUD", "YUM", "YUN", "ZAL",
+        "ZMK", "ZRN", "ZRZ", "ZWC", "ZWD", "ZWL", "ZWN", "ZWR",
+    }
+)  # fmt: skip
+
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
 _AMOUNT_RE = re.compile(r"^[+-]?[0-9][0-9.,' \u00a0\u202f]*$|^[+-]?[.,][0-9]+$")
 
 
+@cache
+def _iso_codes() -> frozenset[str]:
+    """The current ISO 4217 alphabetic codes (pycountry's table, read once)."""
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+def is_currency(code: object) -> bool:
+    """True when ``code`` is a current ISO 4217 code usable for money: ``"EUR"``, ``"JPY"``,
+    ``"XAU"``; False for ``"eur"``, ``"ABC"``, withdrawn codes (``"HRK"``), ``"XXX"`` (no
+    currency) and ``"XTS"`` (reserved for tests). The list is pycountry's."""
+    return isinstance(code, str) and code in _iso_codes() and code not in _NOT_MONEY
+
+
+def is_iso_code(code: object) -> bool:
+    """True for any ISO 4217 code a statement may carry: a current one (``XXX`` included) or a
+    withdrawn one (:data:`WITHDRAWN_CURRENCIES`: ``DEM``, ``FRF``...)."""
+    return isinstance(code, str) and (code in _iso_codes() or code in WITHDRAWN_CURRENCIES)
+
+
 def currency_exponent(currency: str) -> int:
-    """Number of decimals of ``currency`` (ISO 4217): 2 unless listed in CURRENCY_EXPONENTS.
+    """Number of decimals of ``currency`` (ISO 4217): 2 unless listed in CURRENCY_EXPONENTS
+    (also 2 for codes without minor unit such as ``XXX`` and ``XAU``). Only the form is
+    checked here (amounts already stored keep reading): validate codes with :func:`is_currency`.
 
     Raises:
         ValueError: the code is not three upper-case letters.

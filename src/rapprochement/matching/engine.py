@@ -12,7 +12,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -63,12 +63,17 @@ def _frame(x: Inputs, what: str) -> pd.DataFrame:
     if isinstance(x, pd.DataFrame):
         return x
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-        raise ColumnError(f"{what} must be a DataFrame or a list of models", file=what)
+        raise ColumnError(
+            f"{what} must be a DataFrame, a list of models or a list of dicts", file=what
+        )
     if len(x) == 0:
         from rapprochement.matching.frames import INVOICE_COLUMNS, TRANSACTION_COLUMNS
 
         cols = TRANSACTION_COLUMNS if what == "transactions" else INVOICE_COLUMNS
         return pd.DataFrame({c: [] for c in cols})
+    if all(isinstance(r, Mapping) for r in x):
+        # rows as dicts: a frame of Python objects, read and checked like any other frame
+        return pd.DataFrame.from_records(list(x)).astype(object)
     frame, _ = models_to_frame(list(x))
     return frame
 
@@ -87,11 +92,15 @@ def _customers(df: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def prepare(
-    transactions: Inputs, invoices: Inputs, remittances: pd.DataFrame | None = None
+    transactions: Inputs,
+    invoices: Inputs,
+    remittances: pd.DataFrame | None = None,
+    *,
+    dayfirst: bool | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Validated internal frames, sorted by id (see :mod:`.frames`)."""
-    tx = prepare_transactions(_frame(transactions, "transactions"))
-    inv = prepare_invoices(_frame(invoices, "invoices"))
+    tx = prepare_transactions(_frame(transactions, "transactions"), dayfirst=dayfirst)
+    inv = prepare_invoices(_frame(invoices, "invoices"), dayfirst=dayfirst)
     rem = prepare_remittances(remittances, tx) if remittances is not None else None
     tx = tx.sort_values("transaction_id", kind="stable").reset_index(drop=True)
     inv = inv.sort_values("invoice_id", kind="stable").reset_index(drop=True)
@@ -162,10 +171,12 @@ def count_candidates(
     invoices: Inputs,
     config: MatchConfig | None = None,
     customers: pd.DataFrame | None = None,
+    *,
+    dayfirst: bool | None = None,
 ) -> int:
     """How many candidate (payment, invoice) pairs blocking produces, before any scoring."""
     config = config or MatchConfig()
-    tx, inv, _ = prepare(transactions, invoices)
+    tx, inv, _ = prepare(transactions, invoices, dayfirst=dayfirst)
     total = 0
     for part in partitions(tx, inv, None):
         if not len(part.inv):
@@ -258,17 +269,20 @@ def reconcile(
     customers: pd.DataFrame | None = None,
     config: MatchConfig | None = None,
     rules: Any = None,
+    dayfirst: bool | None = None,
 ) -> ReconciliationResult:
     """Match payments to open invoices.
 
     Args:
         transactions: a DataFrame (``transaction_id, booking_date, amount, currency,
             counterparty_name, counterparty_iban, remittance_info`` + optional
-            ``structured_reference, end_to_end_id, value_date``), or a list of
-            :class:`~rapprochement.Transaction` or :class:`~rapprochement.Statement` models.
+            ``structured_reference, end_to_end_id, value_date``), a list of such rows as
+            dicts, or a list of :class:`~rapprochement.Transaction` or
+            :class:`~rapprochement.Statement` models.
         invoices: a DataFrame (``invoice_id, customer_id, customer_name, amount, currency,
-            issue_date, due_date`` + optional ``open_amount, reference, customer_iban``) or a
-            list of :class:`~rapprochement.Invoice`. Negative amounts are credit notes.
+            issue_date, due_date`` + optional ``open_amount, reference, customer_iban``), a
+            list of such rows as dicts, or a list of :class:`~rapprochement.Invoice`.
+            Negative amounts are credit notes.
         remittances: optional remittance-advice lines ``transaction_id, reference, amount, memo``.
         customers: optional learned payers ``customer_id, iban, name`` (several rows per
             customer: parent companies, factors, name variants).
@@ -277,6 +291,9 @@ def reconcile(
             ``starter_rules()``; an empty ``RuleSet()`` for returns only): lines they
             categorize, returns and the payments they return are taken out before matching
             and listed in ``result.categorized`` (see :mod:`rapprochement.rules.split`).
+        dayfirst: how to read dates written ``03/04/2026`` in every date column: True day
+            first, False month first; None (default) decides per column from its values and
+            refuses a column where every such date reads both ways (docs/matching.md).
 
     Raises:
         InputError: a typed subclass naming the column and rows of unusable input.
@@ -292,7 +309,7 @@ def reconcile(
         from rapprochement.rules.split import split_lines
 
         transactions, categorized = split_lines(transactions, load_rules(rules))
-    tx, inv, rem = prepare(transactions, invoices, remittances)
+    tx, inv, rem = prepare(transactions, invoices, remittances, dayfirst=dayfirst)
     customers = _customers(customers)
     _log.debug("inputs validated %.2fs", time.perf_counter() - t0)
     rows: list[dict[str, Any]] = []

@@ -223,6 +223,20 @@ class EntryReader:
 
     # -- transactions ------------------------------------------------------------------------
 
+    def _detail_ccy(self, code: str | None, ccy: str, where: str) -> str:
+        """A detail's ``Ccy``, else (absent, or not ISO 4217, with a finding) the entry's."""
+        if code is None or code == ccy:
+            return ccy
+        if valid_currency(code):
+            return code
+        self._f.add(
+            "missing-currency",
+            "warning",
+            f"{where}/Amt has no valid Ccy ({code!r}); read in the entry currency {ccy}",
+            where,
+        )
+        return ccy
+
     def _from_entry(self, el: Node, amount: Decimal, ccy: str) -> Transaction:
         instructed, instructed_ccy, rate = fx(el) if "AmtDtls" in el else _NO_FX
         return _TRANSACTION(
@@ -256,7 +270,10 @@ class EntryReader:
                     self._bad_amount(node, f"{xpath}/NtryDtls/TxDtls[1]")
                 value, dccy = amount, ccy
             else:
-                unsigned, dccy = got[0], got[1] or ccy
+                unsigned, dccy = (
+                    got[0],
+                    self._detail_ccy(got[1], ccy, f"{xpath}/NtryDtls/TxDtls[1]"),
+                )
                 neg = debit if ind is None else ind == "DBIT"
                 value = -unsigned if neg and unsigned else unsigned
             credit = (ind != "DBIT") if ind == "CRDT" or ind == "DBIT" else not debit
@@ -275,9 +292,9 @@ class EntryReader:
                     self._bad_amount(node, f"{xpath}/NtryDtls/TxDtls[{i}]")
                 amounts.append(None)
                 continue
-            unsigned, dccy = got
+            unsigned, dccy = got[0], self._detail_ccy(got[1], ccy, f"{xpath}/NtryDtls/TxDtls[{i}]")
             neg = debit if ind is None else ind == "DBIT"
-            amounts.append((-unsigned if neg and unsigned else unsigned, dccy or ccy))
+            amounts.append((-unsigned if neg and unsigned else unsigned, dccy))
         missing = [i for i, a in enumerate(amounts) if a is None]
         if missing:
             known = [a for a in amounts if a is not None]

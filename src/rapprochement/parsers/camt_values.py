@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from rapprochement.model import Finding, Severity, SourceRef
-from rapprochement.money import CURRENCY_EXPONENTS
+from rapprochement.money import CURRENCY_EXPONENTS, is_iso_code
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -36,7 +36,6 @@ REMITTANCE_WIDTH = 140
 M = TypeVar("M", bound=BaseModel)
 
 _AMOUNT_RE = re.compile(r"^-?[0-9]{1,18}(\.[0-9]{0,17})?$")
-_CCY_RE = re.compile(r"^[A-Z]{3}$")
 
 
 def namespace_of(tag: str) -> str:
@@ -154,18 +153,9 @@ def parse_datetime(text: str) -> dt.datetime | None:
         return None
 
 
-_VALID_CODES: set[str] = set()
-
-
 def valid_currency(code: str | None) -> bool:
-    """True for a three-letter upper-case currency code."""
-    if code in _VALID_CODES:
-        return True
-    if code is None or _CCY_RE.match(code) is None:
-        return False
-    if len(_VALID_CODES) < 1024:
-        _VALID_CODES.add(code)
-    return True
+    """True for an ISO 4217 code (:func:`rapprochement.money.is_iso_code`)."""
+    return is_iso_code(code)
 
 
 def decimals_in(text: str) -> int:

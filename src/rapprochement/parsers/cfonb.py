@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement, Transaction
-from rapprochement.money import currency_exponent
+from rapprochement.money import currency_exponent, is_iso_code
 from rapprochement.parsers._common import Event, StatementBegin, collect
 from rapprochement.parsers.cfonb_fields import (
     AmountError,
@@ -131,13 +131,10 @@ class _Statement:
         )
 
 
-_CURRENCY = re.compile(r"[A-Z]{3}")
-
-
 def _currency(record: str) -> str | None:
     """The record's currency (positions 17-19) when it is an ISO 4217 code, else None."""
     ccy = record[16:19]
-    return ccy if _CURRENCY.fullmatch(ccy) else None
+    return ccy if is_iso_code(ccy) else None
 
 
 def _decimals(record: str, stmt: _Statement, lineno: int) -> int:

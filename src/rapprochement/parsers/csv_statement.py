@@ -36,6 +36,7 @@ from typing import BinaryIO
 
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement, Transaction
+from rapprochement.money import is_iso_code
 from rapprochement.parsers._common import Event, StatementBegin, collect
 from rapprochement.parsers.cfonb_fields import label_party
 from rapprochement.parsers.csv_values import (
@@ -242,14 +243,13 @@ def _account(preamble: list[str]) -> str | None:
 
 
 _CURRENCY_NAMES = {"€": "EUR", "EURO": "EUR", "EUROS": "EUR", "£": "GBP"}
-_ISO = re.compile(r"[A-Z]{3}")
 
 
 def _currency_code(cell: str) -> str | None:
     """The ISO 4217 code a currency cell means (``eur``, ``€``, ``Euros`` → ``EUR``), else None."""
     text = cell.strip().upper()
     text = _CURRENCY_NAMES.get(text, text)
-    return text if _ISO.fullmatch(text) else None
+    return text if is_iso_code(text) else None
 
 
 def _entry(row: _Row, roles: dict[str, int], currency: str, source: SourceRef) -> Entry:

@@ -6,7 +6,8 @@ Web banking exports have no standard: ``;`` or ``,`` or tab separators, ``1 234,
 header. This module recognises the columns by name (French, English, German, Dutch, Spanish,
 Italian headers, accents and case ignored) and decides the number and date formats once per
 file, from all its values, so that ``1,234`` is never read one way on a line and the other way
-on the next.
+on the next. Dates are read by :mod:`rapprochement.dates`, shared with the invoice import and
+the matching inputs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
+from rapprochement import dates
+from rapprochement.dates import DateFormat, date_format
 from rapprochement.errors import ConfigError
 
 __all__ = [
@@ -187,56 +190,10 @@ def parse_amount(cell: str, fmt: AmountFormat) -> Decimal | None:
     return -value if negative and value else value
 
 
-_DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?!\d)")
-_YMD = re.compile(r"(\d{4})[./-]?(\d{1,2})[./-]?(\d{1,2})(?!\d)")
-
-
-class DateFormat:
-    """How a file writes dates: ISO (year first), or day first, or month first."""
-
-    def __init__(self, order: str) -> None:
-        self.order = order  # "ymd", "dmy" or "mdy"
-
-
-def date_format(cells: Iterable[str]) -> DateFormat:
-    """Year first when the dates are ISO; else day first unless a second number above 12
-    shows month first (US exports)."""
-    day_first = month_first = iso = 0
-    for cell in cells:
-        text = cell.strip()[:10]
-        if _YMD.match(text):
-            iso += 1
-            continue
-        m = _DMY.match(text)
-        if m is None:
-            continue
-        a, b = int(m.group(1)), int(m.group(2))
-        day_first += a > 12
-        month_first += b > 12
-    if iso and not (day_first or month_first):
-        return DateFormat("ymd")
-    return DateFormat("mdy" if month_first > day_first else "dmy")
-
-
 def parse_date(cell: str, fmt: DateFormat) -> dt.date | None:
-    """The date of a cell in the file's format (None when blank); a time after it is ignored."""
-    text = cell.strip()
-    if not text:
-        return None
-    head = text[:10]
-    m = _YMD.match(head)
+    """The date of a cell in the file's format (None when blank); a time after it is ignored
+    (:func:`rapprochement.dates.parse_date`)."""
     try:
-        if m is not None:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        m = _DMY.match(head)
-        if m is None:
-            raise CellError(f"not a date: {cell!r}")
-        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if y < 100:
-            y += 2000 if y < 80 else 1900
-        day, month = (b, a) if fmt.order == "mdy" else (a, b)
-        return dt.date(y, month, day)
+        return dates.parse_date(cell, fmt.order)
     except ValueError as exc:
-        if isinstance(exc, CellError):
-            raise
-        raise CellError(f"impossible date: {cell!r}") from None
+        raise CellError(str(exc)) from None

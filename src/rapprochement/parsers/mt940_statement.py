@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 from rapprochement.model import Balance, Finding, Severity, SourceRef, Statement
+from rapprochement.money import is_iso_code
 from rapprochement.parsers._common import StatementBegin
 from rapprochement.parsers.mt940_fields import FieldError, parse_amount, parse_balance
 from rapprochement.parsers.mt940_ident import parse_account
@@ -48,6 +49,13 @@ class StatementBuilder:
         """Record a finding at ``line`` of this statement."""
         src = self.source.model_copy(update={"line": line}) if line else self.source
         self.findings.append(Finding(code=code, severity=severity, message=message, source=src))
+
+    def _iso(self, ccy: str | None, line: int) -> str | None:
+        """``ccy`` when it is an ISO 4217 code, else None with a ``bad-currency`` finding."""
+        if ccy is None or is_iso_code(ccy):
+            return ccy
+        self.finding("bad-currency", "warning", f"currency {ccy!r} is not an ISO 4217 code", line)
+        return None
 
     def begin_event(self) -> StatementBegin | None:
         """The StatementBegin event, once (None after the first call)."""
@@ -101,7 +109,7 @@ class StatementBuilder:
                 acc = parse_account(text)
                 v["account_iban"], v["account_number"] = acc.iban, acc.number
                 v["account_bic"] = acc.bic
-                self.account_currency = acc.currency
+                self.account_currency = self._iso(acc.currency, line)
             elif tag in ("28C", "28"):
                 v["sequence"] = text.strip() or None
             elif tag in ("60F", "60M", "60"):
@@ -120,7 +128,7 @@ class StatementBuilder:
                 self.mt942 = True
                 m = _FLOOR.match(text)
                 if m and self.currency is None:
-                    self.currency = m.group(1)
+                    self.currency = self._iso(m.group(1), line)
             elif tag in ("90D", "90C"):
                 self._totals(tag, text, line)
             elif tag != "21":
@@ -145,8 +153,9 @@ class StatementBuilder:
                 line,
             )
         self.values[name] = Balance(amount=b.amount, date=b.date, type=tag)
-        if b.currency and (name == "opening_balance" or self.currency is None):
-            self.currency = b.currency
+        ccy = self._iso(b.currency, line)
+        if ccy and (name == "opening_balance" or self.currency is None):
+            self.currency = ccy
 
     def _totals(self, tag: str, text: str, line: int) -> None:
         m = _TOTALS.match(text)
@@ -157,7 +166,7 @@ class StatementBuilder:
         self.totals[tag] = (int(n), total)
         self.other.append(Balance(amount=-total if tag == "90D" else total, type=tag))
         if self.currency is None:
-            self.currency = ccy
+            self.currency = self._iso(ccy, line)
 
     def _check_totals(self) -> None:
         for tag, (n, total) in self.totals.items():

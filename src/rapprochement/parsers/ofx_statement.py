@@ -10,16 +10,14 @@ investment statement, encoding note).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from rapprochement.model import Balance, Finding, SourceRef, Statement
+from rapprochement.money import is_iso_code
 from rapprochement.parsers.ofx_entry import clean_iban
 from rapprochement.parsers.ofx_text import parse_amount_text, parse_date, parse_datetime, unescape
 
 __all__ = ["OpenStatement", "finish_statement"]
-
-_CCY = re.compile(r"[A-Z]{3}")
 
 
 class OpenStatement:
@@ -48,7 +46,7 @@ class OpenStatement:
     def currency(self) -> str:
         """CURDEF when it is an ISO 4217 code, else ``XXX`` (ISO "no currency")."""
         ccy = self.fields.get("CURDEF", "").strip().upper()
-        return ccy if _CCY.fullmatch(ccy) else "XXX"
+        return ccy if is_iso_code(ccy) else "XXX"
 
 
 def finish_statement(
@@ -95,7 +93,7 @@ def finish_statement(
             )
         )
     ccy = cur.fields.get("CURDEF", "").strip().upper()
-    if not _CCY.fullmatch(ccy):
+    if not is_iso_code(ccy):
         findings.append(
             Finding(
                 code="missing-currency",

@@ -24,6 +24,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from rapprochement import dates
+from rapprochement.dates import DateOrder
 from rapprochement.errors import (
     AmountError,
     ColumnError,
@@ -32,7 +34,7 @@ from rapprochement.errors import (
     DuplicateIdError,
     InputError,
 )
-from rapprochement.money import currency_exponent, parse_amount, to_minor
+from rapprochement.money import is_currency, parse_amount, to_minor
 from rapprochement.store import schema as t
 from rapprochement.store.summaries import InvoiceImportSummary
 
@@ -102,36 +104,56 @@ def _amount(v: Any, currency: str) -> Decimal:
     return d
 
 
-def _date(v: Any) -> dt.date:
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    if isinstance(v, dt.datetime):
+def _date(v: Any, order: DateOrder) -> dt.date:
+    if isinstance(v, dt.datetime):  # pandas.Timestamp too: the date in its own zone
         return v.date()
     if isinstance(v, dt.date):
         return v
-    s = str(v).strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d"):
+    try:
+        d = dates.parse_date(str(v), order)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (use YYYY-MM-DD or DD/MM/YYYY)") from None
+    if d is None:
+        raise ValueError("is empty")
+    return d
+
+
+def _date_orders(
+    name: str, index: Mapping[str, int], rows: list[list[Any]]
+) -> dict[str, DateOrder]:
+    """The day/month order of each date column, decided once from all its cells by
+    :mod:`rapprochement.dates` (as ``reconcile()`` reads them), except that a column where
+    every date reads both ways is day first (``DD/MM/YYYY``, as documented)."""
+    orders: dict[str, DateOrder] = {}
+    for col in ("issue_date", "due_date"):
+        j = index.get(col, -1)
+        cells = [r[j] for r in rows if 0 <= j < len(r) and isinstance(r[j], str)]
         try:
-            return dt.datetime.strptime(s, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"not a date: {s!r} (use YYYY-MM-DD or DD/MM/YYYY)")
+            orders[col] = dates.column_order(dates.date_kind(c) for c in cells)
+        except dates.AmbiguousDateOrderError:
+            orders[col] = "dmy"
+        except dates.MixedDateOrderError:
+            raise DateError(
+                f"{col} mixes day-first (13/04/2026) and month-first (04/13/2026) dates",
+                file=name,
+                location=f"column {col}",
+                hint="write ISO dates (2026-04-13) or one order in the whole column",
+            ) from None
+    return orders
 
 
 def _text(v: Any) -> str:
     return "" if _missing(v) else str(v).strip()
 
 
-def _row(rec: Mapping[str, Any]) -> InvoiceRow:
+def _row(rec: Mapping[str, Any], orders: Mapping[str, DateOrder]) -> InvoiceRow:
     """One validated row; raises (column, error class, message) through _RowError."""
     values: dict[str, Any] = {}
     for col in REQUIRED:
         if _missing(rec.get(col)):
             raise _RowError(col, InputError, "is empty")
     ccy = _text(rec["currency"]).upper()
-    try:
-        currency_exponent(ccy)
-    except ValueError:
+    if not is_currency(ccy):
         raise _RowError("currency", CurrencyError, f"{ccy!r} is not an ISO 4217 code") from None
     values["currency"] = ccy
     for col in ("amount", "open_amount", "credit_limit"):
@@ -143,7 +165,7 @@ def _row(rec: Mapping[str, Any]) -> InvoiceRow:
     for col in ("issue_date", "due_date"):
         if col == "issue_date" or not _missing(rec.get(col)):
             try:
-                values[col] = _date(rec[col])
+                values[col] = _date(rec[col], orders[col])
             except ValueError as exc:
                 raise _RowError(col, DateError, str(exc)) from None
     amount: Decimal = values["amount"]
@@ -195,6 +217,7 @@ def read_invoices(
             location=f"header: {', '.join(header)}",
             hint="rename the columns or map them: --map invoice_id=<your column>",
         )
+    orders = _date_orders(name, index, rows)
     out: list[InvoiceRow] = []
     seen: dict[str, int] = {}
     line0 = 2 if not isinstance(source, pd.DataFrame) else 0
@@ -202,7 +225,7 @@ def read_invoices(
     for i, raw in enumerate(rows):
         rec = {c: (raw[j] if j < len(raw) else None) for c, j in index.items()}
         try:
-            row = _row(rec)
+            row = _row(rec, orders)
         except _RowError as exc:
             raise exc.kind(
                 f"{exc.column} {exc.message}",
