@@ -109,7 +109,7 @@ def test_killed_import_leaves_the_ledger_unchanged(ledger_url: str, tmp_path: Pa
         before = dump(ledger)
     many = [line(1 + i % 28, f"{i + 1}.00", "P", "", f"pay {i}", f"K{i}") for i in range(3000)]
     big = write_mt940(tmp_path / "big.sta", many, "BIG")
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])}
     proc = subprocess.Popen(
         [sys.executable, "-c", _CHILD, ledger_url, str(big)],
         stdout=subprocess.PIPE,

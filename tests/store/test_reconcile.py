@@ -192,7 +192,7 @@ _RACER = textwrap.dedent(
 
 def test_two_reconciles_at_once_never_allocate_twice(ledger_url: str, tmp_path: Path) -> None:
     with _loaded(ledger_url, tmp_path) as ledger:
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)])}
         procs = [
             subprocess.Popen(
                 [sys.executable, "-c", _RACER, ledger_url],
