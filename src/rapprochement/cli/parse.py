@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rapprochement.cli import EXIT_PROBLEMS, app
+from rapprochement.csv_out import write_csv
 from rapprochement.model import Statement
 from rapprochement.parsers import read_statement
 
@@ -42,8 +42,13 @@ _CSV_FIELDS = [
 ]
 
 
+#: Columns written as numbers in ``--csv``; every other cell is text (see rapprochement.csv_out).
+_NUMERIC = ("amount", "detail", "detail_amount")
+
+
 def entry_rows(statements: list[Statement]) -> list[dict[str, Any]]:
-    """One flat row per transaction detail (an entry without details gives one row)."""
+    """One flat row per transaction detail (an entry without details gives one row); amounts
+    are ``Decimal``."""
     rows: list[dict[str, Any]] = []
     for i, st in enumerate(statements):
         for e in st.entries:
@@ -54,7 +59,7 @@ def entry_rows(statements: list[Statement]) -> list[dict[str, Any]]:
                 "fingerprint": e.fingerprint,
                 "booking_date": e.booking_date.isoformat() if e.booking_date else "",
                 "value_date": e.value_date.isoformat() if e.value_date else "",
-                "amount": str(e.amount),
+                "amount": e.amount,
                 "currency": e.currency,
                 "status": e.status,
                 "reversal": e.reversal,
@@ -67,7 +72,7 @@ def entry_rows(statements: list[Statement]) -> list[dict[str, Any]]:
                     base
                     | {
                         "detail": j,
-                        "detail_amount": str(tx.amount),
+                        "detail_amount": tx.amount,
                         "counterparty_name": tx.counterparty_name or "",
                         "counterparty_iban": tx.counterparty_iban or "",
                         "remittance_info": tx.remittance_info,
@@ -122,9 +127,9 @@ def parse_command(
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         ok = all(s.reconciles() is not False for s in statements)
     elif as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=_CSV_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(entry_rows(statements))
+        write_csv(
+            sys.stdout, _CSV_FIELDS, entry_rows(statements), numeric=_NUMERIC, lineterminator="\n"
+        )
         ok = all(s.reconciles() is not False for s in statements)
     else:
         console = Console()
