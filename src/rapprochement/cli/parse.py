@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from rapprochement.cli import EXIT_PROBLEMS, app
+from rapprochement.cli.output import cells, console, line, literal
 from rapprochement.csv_out import write_csv
 from rapprochement.model import Statement
 from rapprochement.parsers import read_statement
@@ -132,9 +132,9 @@ def parse_command(
         )
         ok = all(s.reconciles() is not False for s in statements)
     else:
-        console = Console()
+        out = console()
         for st in statements:
-            table = Table(title=st.source.describe(), show_lines=False, expand=False)
+            table = Table(title=literal(st.source.describe()), show_lines=False, expand=False)
             for col in ("booked", "amount", "counterparty", "remittance / reference"):
                 table.add_column(col, justify="right" if col == "amount" else "left")
             for e in st.entries:
@@ -143,16 +143,18 @@ def parse_command(
                 text = (tx.structured_reference or tx.remittance_info) if tx else ""
                 extra = f" (+{len(e.transactions) - 1} details)" if len(e.transactions) > 1 else ""
                 table.add_row(
-                    str(e.booking_date or e.value_date or ""),
-                    f"{e.amount} {e.currency}",
-                    who[:40],
-                    (text or e.additional_info or "")[:60] + extra,
+                    *cells(
+                        e.booking_date or e.value_date or "",
+                        f"{e.amount} {e.currency}",
+                        who[:40],
+                        (text or e.additional_info or "")[:60] + extra,
+                    )
                 )
-            console.print(table)
-            line, good = _balance_line(st)
+            out.print(table)
+            summary, good = _balance_line(st)
             ok &= good
-            console.print(("[green]✓[/] " if good else "[red]✗[/] ") + line, highlight=False)
+            out.print(line(("✓ ", "green") if good else ("✗ ", "red"), summary))
             for fnd in st.findings:
-                console.print(f"  [yellow]{fnd.severity}[/] [{fnd.code}] {fnd.message}")
+                out.print(line("  ", (fnd.severity, "yellow"), f" [{fnd.code}] {fnd.message}"))
     if not ok:
         raise typer.Exit(EXIT_PROBLEMS)

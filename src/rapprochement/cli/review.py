@@ -12,8 +12,9 @@ import typer
 from rich.table import Table
 
 from rapprochement.cli import app
-from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, console, open_ledger
+from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, open_ledger
 from rapprochement.cli.ledger import print_json as _print_json
+from rapprochement.cli.output import cells, console, line, literal
 from rapprochement.matching.features import FEATURE_LEVELS
 from rapprochement.report.data import records
 
@@ -87,11 +88,11 @@ def review(
         _print_json(_rows(df))
         return
     if df.empty:
-        console.print("No suggestion to review.")
+        console().print(line("No suggestion to review."))
         return
     shown = df if limit <= 0 else df.head(limit)
-    table = Table(title=f"{len(df)} suggestion(s) to review", title_justify="left")
-    wide = console.width >= 130  # narrow terminals: the essentials only
+    table = Table(title=literal(f"{len(df)} suggestion(s) to review"), title_justify="left")
+    wide = console().width >= 130  # narrow terminals: the essentials only
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("date", no_wrap=True)
     table.add_column("payer")
@@ -106,23 +107,31 @@ def review(
         table.add_column("why", min_width=24)
     for r in records(shown):
         group = f" ({r['group_id']})" if r["group_id"] else ""
-        cells = [
-            str(r["suggestion_id"]),
-            str(r["booking_date"] or ""),
+        row = [
+            r["suggestion_id"],
+            r["booking_date"] or "",
             str(r["counterparty_name"] or "")[:28],
-            str(r["payment_amount"]),
-            str(r["invoice_id"] or "(excess)"),
+            r["payment_amount"],
+            r["invoice_id"] or "(excess)",
         ]
         if wide:
-            cells += [str(r["customer_name"] or "")[:24], str(r["amount"])]
-        cells += ["" if r["score"] is None else f"{r['score']:.2f}", f"{r['kind']}{group}"]
+            row += [str(r["customer_name"] or "")[:24], r["amount"]]
+        row += ["" if r["score"] is None else f"{r['score']:.2f}", f"{r['kind']}{group}"]
         if wide:
-            cells.append(explain_short(str(r["explanation"] or "")))
-        table.add_row(*cells)
-    console.print(table)
+            row.append(explain_short(str(r["explanation"] or "")))
+        table.add_row(*cells(*row))
+    console().print(table)
     if limit and len(df) > limit:
-        console.print(f"… {len(df) - limit} more (--limit 0 shows all)")
-    console.print("Decide with [bold]rapprochement review accept ID[/] or [bold]reject ID[/].")
+        console().print(line(f"… {len(df) - limit} more (--limit 0 shows all)"))
+    console().print(
+        line(
+            "Decide with ",
+            ("rapprochement review accept ID", "bold"),
+            " or ",
+            ("reject ID", "bold"),
+            ".",
+        )
+    )
 
 
 @review_app.command("accept")
@@ -135,7 +144,7 @@ def accept(
     """Accept suggestions (all or none): their allocations are written, the payer is learned."""
     with open_ledger(db or ctx.obj or DEFAULT_DB) as ledger:
         made = ledger.accept(ids, note=note)
-    console.print(f"accepted {_listed(ids)}: {len(made)} allocation(s)")
+    console().print(line(f"accepted {_listed(ids)}: {len(made)} allocation(s)"))
 
 
 @review_app.command("reject")
@@ -148,7 +157,7 @@ def reject(
     """Reject suggestions (all or none): the pairs are never proposed again."""
     with open_ledger(db or ctx.obj or DEFAULT_DB) as ledger:
         n = ledger.reject(ids, note=note)
-    console.print(f"rejected {_listed(ids)} ({n} row(s))")
+    console().print(line(f"rejected {_listed(ids)} ({n} row(s))"))
 
 
 def _listed(ids: list[int]) -> str:
