@@ -113,10 +113,11 @@ def test_kpi_prints_a_table(db: str, capsys: pytest.CaptureFixture[str]) -> None
     assert "over_limit" in out
 
 
-def test_bad_date_is_a_usage_error_and_bad_policy_an_input_error(
+def test_bad_date_and_bad_policy_are_input_errors(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["dunning", "plan", "--as-of", "31/12/2025", "--db", db]) == 2
+    # an option value that cannot be used is exit code 3 (docs/cli.md), as for reconcile
+    assert main(["dunning", "plan", "--as-of", "31/12/2025", "--db", db]) == EXIT_INPUT
     bad = tmp_path / "p.json"
     bad.write_text("{}", encoding="utf-8")
     code = main(["dunning", "plan", "--as-of", "2025-06-10", "--db", db, "--policy", str(bad)])
@@ -141,3 +142,16 @@ def test_payer_lines_say_early_when_the_average_is_early() -> None:
     early = payer_line({**row, "avg_days_late": Decimal("-19.8")})
     assert late == "watch: C16 pays 12.3 days late on average (60.00 % of invoices late, trend n/a)"
     assert early.startswith("watch: C16 pays 19.8 days early on average")
+
+
+def test_dunning_and_kpi_read_the_ledger_named_by_rapprochement_db(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./rapprochement.db here
+    monkeypatch.setenv("RAPPROCHEMENT_DB", db)
+    assert main(["kpi", "--as-of", "2025-06-30", "--json"]) == EXIT_OK
+    total = next(r for r in json.loads(capsys.readouterr().out)["aged_balance"]
+                 if r["bucket"] == "total")  # fmt: skip
+    assert total["count"] == 3
+    assert main(["dunning", "plan", "--as-of", "2025-06-10", "--json"]) == EXIT_OK
+    assert len(json.loads(capsys.readouterr().out)) == 1

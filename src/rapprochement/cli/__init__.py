@@ -19,8 +19,8 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 
+from rapprochement.cli.output import console, line
 from rapprochement.errors import LedgerError, RapprochementError
 
 __all__ = ["EXIT_INPUT", "EXIT_LEDGER", "EXIT_OK", "EXIT_PROBLEMS", "app", "err_console", "main"]
@@ -37,7 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-err_console = Console(stderr=True)
+err_console = console(stderr=True)
 
 
 def _register() -> None:
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except RapprochementError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(line(("error:", "bold red"), " ", str(exc)), soft_wrap=True)
         code = EXIT_LEDGER if isinstance(exc, LedgerError) else EXIT_INPUT
     if argv is None:
         sys.exit(code)

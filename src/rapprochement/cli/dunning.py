@@ -18,10 +18,12 @@ from typing import Annotated, Any, Protocol
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from rapprochement.cli import app
+from rapprochement.cli import EXIT_PROBLEMS, app, err_console
+from rapprochement.cli.ledger import DEFAULT_DB, DbOption, parse_date
+from rapprochement.cli.ledger import open_ledger as _open_ledger
+from rapprochement.cli.output import cells, console, line, literal
 from rapprochement.dunning import (
     DunningAction,
     DunningPolicy,
@@ -32,7 +34,7 @@ from rapprochement.dunning import (
 )
 from rapprochement.dunning.letters import Creditor
 from rapprochement.dunning.outbox import write_outbox
-from rapprochement.errors import ConfigError, InputError, LedgerError
+from rapprochement.errors import ConfigError, InputError
 from rapprochement.kpi import (
     aged_balance,
     best_possible_dso,
@@ -42,6 +44,7 @@ from rapprochement.kpi import (
     payer_scores,
     revenue_from_invoices,
 )
+from rapprochement.money import parse_amount
 
 __all__ = ["dunning_app", "kpi_command", "open_ledger", "plan_command", "run_command"]
 
@@ -63,19 +66,14 @@ class LedgerLike(Protocol):
 
 @contextmanager
 def open_ledger(db: str) -> Iterator[LedgerLike]:
-    """Open the ledger at ``db`` (path or SQLAlchemy URL) and close it afterwards."""
-    try:
-        from rapprochement.store import Ledger
-    except ImportError as exc:  # pragma: no cover - only while the store is being written
-        raise LedgerError(f"the ledger store is not available: {exc}", file=db) from None
-    ledger: LedgerLike = Ledger(db)
+    """Open the existing ledger at ``db`` (path or SQLAlchemy URL) and close it afterwards."""
+    ledger: LedgerLike = _open_ledger(db)
     try:
         yield ledger
     finally:
         ledger.close()
 
 
-DbOption = Annotated[str, typer.Option("--db", help="Ledger: SQLite path or database URL.")]
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Run date, YYYY-MM-DD.")]
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="Policy JSON (default: French practice).")
@@ -91,14 +89,8 @@ ScoredOption = Annotated[
 
 
 def _as_of(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
-        ) from None
+    """--as-of, default today; a bad date is an InputError (exit code 3), as for reconcile."""
+    return parse_date(text, "--as-of") or dt.date.today()
 
 
 def _policy(path: Path | None, language: str | None) -> DunningPolicy | PolicySet:
@@ -156,27 +148,42 @@ def _records(df: pd.DataFrame, index: bool = False) -> list[dict[str, Any]]:
 
 
 def _print_actions(actions: list[DunningAction], as_of: dt.date, verb: str) -> None:
-    console = Console()
-    table = Table(title=f"Dunning {verb} on {as_of}")
+    table = Table(title=literal(f"Dunning {verb} on {as_of}"))
     for col in ("customer", "level", "channel", "invoices", "open", "claimed"):
         table.add_column(col, justify="right" if col in ("open", "claimed") else "left")
     for a in actions:
         table.add_row(
-            f"{a.customer_name} ({a.customer_id})",
-            a.level_name,
-            a.channel,
-            ", ".join(a.invoice_ids),
-            f"{a.total_open} {a.currency}",
-            f"{a.total_claimed} {a.currency}",
+            *cells(
+                f"{a.customer_name} ({a.customer_id})",
+                a.level_name,
+                a.channel,
+                ", ".join(a.invoice_ids),
+                f"{a.total_open} {a.currency}",
+                f"{a.total_claimed} {a.currency}",
+            )
         )
-    console.print(table)
-    console.print(f"{len(actions)} action(s)", highlight=False)
+    out = console()
+    out.print(table)
+    out.print(line(f"{len(actions)} action(s)"))
+
+
+def _say_done(recorded: int, outbox: Path) -> None:
+    """The last line of ``dunning run``, once letters are written and actions recorded. The
+    work is committed by then: should the line fail to print (a closed pipe), stderr says what
+    was done and the exit code is 1, never a bare traceback."""
+    done = f"{recorded} recorded, letters in {outbox}"
+    try:
+        console().print(line(done))
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        err_console.print(line(f"dunning run: done ({done}); the summary was not shown: {why}"))
+        raise typer.Exit(EXIT_PROBLEMS) from None
 
 
 @dunning_app.command("plan")
 def plan_command(
     as_of: AsOfOption = None,
-    db: DbOption = "rapprochement.db",
+    db: DbOption = DEFAULT_DB,
     policy: PolicyOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print actions as JSON.")] = False,
     scored: ScoredOption = False,
@@ -195,7 +202,7 @@ def plan_command(
 @dunning_app.command("run")
 def run_command(
     as_of: AsOfOption = None,
-    db: DbOption = "rapprochement.db",
+    db: DbOption = DEFAULT_DB,
     policy: PolicyOption = None,
     outbox: Annotated[Path, typer.Option("--outbox", help="Folder for the letters.")] = Path(
         "outbox"
@@ -214,7 +221,9 @@ def run_command(
 ) -> None:
     """Plan the reminders due on --as-of, write them to the outbox and record them.
 
-    A letter that fails to render stops the run before anything is written or recorded.
+    The actions are printed first, then the letters written, then the actions recorded, then
+    how many were recorded. A letter that fails to render or to be written stops the run
+    before anything is recorded.
     """
     day = _as_of(as_of)
     if language not in (None, "fr", "en"):
@@ -235,11 +244,24 @@ def run_command(
         ) from None
     with open_ledger(db) as ledger:
         actions = _plan(ledger, day, _policy(policy, language), scored)
+        _print_actions(actions, day, "due")  # before anything is written or recorded
         records = write_outbox(actions, outbox, creditor=who, language=language)
         rows: list[Mapping[str, Any]] = list(records)
         recorded = ledger.record_dunning_actions(rows) if rows else 0
-    _print_actions(actions, day, "run")
-    Console().print(f"{recorded} recorded, letters in {outbox}", highlight=False)
+    _say_done(recorded, outbox)
+
+
+def _turnover(text: str) -> Decimal:
+    """--turnover: a positive amount (``250000``, ``250 000,00``), else an InputError."""
+    try:
+        amount = parse_amount(text)
+    except ValueError:
+        amount = Decimal(0)
+    if amount <= 0:
+        raise InputError(
+            f"--turnover {text!r} is not a positive amount", hint="e.g. --turnover 250000.00"
+        )
+    return amount
 
 
 def _safe(fn: Any, *args: Any, **kw: Any) -> Any:
@@ -252,7 +274,7 @@ def _safe(fn: Any, *args: Any, **kw: Any) -> Any:
 @app.command("kpi")
 def kpi_command(
     as_of: AsOfOption = None,
-    db: DbOption = "rapprochement.db",
+    db: DbOption = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="Print the KPIs as JSON.")] = False,
     turnover: Annotated[
         str | None, typer.Option("--turnover", help="Annual turnover for the aged balance %.")
@@ -263,12 +285,7 @@ def kpi_command(
 ) -> None:
     """Receivables KPIs: aged balance, DSO (standard, count-back, best possible), exposure."""
     day = _as_of(as_of)
-    try:
-        turn = Decimal(turnover) if turnover is not None else None
-    except ArithmeticError:
-        raise typer.BadParameter(
-            f"{turnover!r} is not an amount", param_hint="--turnover"
-        ) from None
+    turn = None if turnover is None else _turnover(turnover)
     with open_ledger(db) as ledger:
         items, payments, customers, events = (
             ledger.open_items(day),
@@ -298,28 +315,28 @@ def kpi_command(
         }
         sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         return
-    console = Console()
-    table = Table(title=f"Aged balance at {day}")
+    show = console()
+    table = Table(title=literal(f"Aged balance at {day}"))
     for col in ("bucket", "count", "amount", "% turnover"):
         table.add_column(col, justify="left" if col == "bucket" else "right")
     for bucket, row in aging.iterrows():
         pct = row["pct_turnover"]
-        table.add_row(
-            str(bucket), str(row["count"]), str(row["amount"]), "" if pct is None else str(pct)
-        )
-    console.print(table)
+        table.add_row(*cells(bucket, row["count"], row["amount"], "" if pct is None else pct))
+    show.print(table)
     for name, value in figures.items():
-        console.print(f"{name}: {value}", highlight=False)
+        show.print(line(f"{name}: {value}"))
     alerts = exposure[exposure["alert"].isin(["over_limit", "near_limit"])]
     for r in alerts.to_dict("records"):
-        console.print(
-            f"[red]{r['alert']}[/] {r['name']} ({r['customer_id']}): {r['open_amount']} "
-            f"of {r['credit_limit']} ({r['utilisation']} %)",
-            highlight=False,
+        show.print(
+            line(
+                (r["alert"], "red"),
+                f" {r['name']} ({r['customer_id']}): {r['open_amount']} "
+                f"of {r['credit_limit']} ({r['utilisation']} %)",
+            )
         )
     late = scores[scores["segment"].isin(["risky", "watch"])]
     for r in late.to_dict("records"):
-        console.print(payer_line(r), highlight=False)
+        show.print(line(payer_line(r)))
 
 
 def payer_line(r: Mapping[Any, Any]) -> str:

@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from rapprochement.cli import EXIT_PROBLEMS, app, err_console
-from rapprochement.errors import ConfigError, InputError
+from rapprochement.cli.output import cells, console, line, literal
+from rapprochement.errors import ConfigError, InputError, LedgerError
 from rapprochement.store import Ledger
+from rapprochement.store.migrate import normalize_url
 
 __all__ = ["DbOption", "JsonOption", "open_ledger", "parse_date", "print_json"]
 
@@ -34,11 +36,24 @@ DEFAULT_DB = "./rapprochement.db"
 
 invoices_app = typer.Typer(help="Invoices (open items) from your ERP.", no_args_is_help=True)
 app.add_typer(invoices_app, name="invoices")
-console = Console()
 
 
-def open_ledger(db: str) -> Ledger:
-    """Open (create or migrate) the ledger at ``db``."""
+def open_ledger(db: str, *, create: bool = False) -> Ledger:
+    """Open (and migrate) the ledger at ``db``.
+
+    Only the import commands (``create=True``) create a ledger: any other command given a
+    SQLite path where there is none (a typo in ``--db``) is a :class:`LedgerError`, not an
+    empty ledger that reports zeros.
+    """
+    url = make_url(normalize_url(db)) if not create else None
+    if url is not None and url.get_backend_name() == "sqlite":
+        path = url.database or ""
+        if path not in ("", ":memory:") and not Path(path).exists():
+            raise LedgerError(
+                "no ledger here",
+                file=path,
+                hint="check --db (or $RAPPROCHEMENT_DB); `rapprochement import` creates one",
+            )
     return Ledger(db)
 
 
@@ -48,7 +63,7 @@ def print_json(data: Any) -> None:
 
 
 def parse_date(text: str | None, option: str) -> dt.date | None:
-    """An ISO date option, or a clear input error."""
+    """An ISO date option (None when not given), or an :class:`InputError` (exit code 3)."""
     if text is None:
         return None
     try:
@@ -58,11 +73,11 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
 
 
 def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
-    table = Table(title=title, show_header=False, title_justify="left")
+    table = Table(title=literal(title), show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
     for k, v in rows:
-        table.add_row(k, str(v))
+        table.add_row(*cells(k, v))
     return table
 
 
@@ -77,9 +92,9 @@ def import_command(
 ) -> None:
     """Import bank statements: new lines are added, lines already known are skipped."""
     with (
-        open_ledger(db) as ledger,
+        open_ledger(db, create=True) as ledger,
         Progress(
-            TextColumn("[progress.description]{task.description}"),
+            TextColumn("{task.description}", style="progress.description", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -96,7 +111,7 @@ def import_command(
     if as_json:
         print_json(data)
     else:
-        console.print(
+        console().print(
             _kv_table(
                 f"Imported {len(files)} file(s)",
                 [
@@ -115,11 +130,11 @@ def import_command(
         )
         for sf in summary.findings:
             for f in sf.findings:
-                console.print(
-                    f"[yellow]{f['severity']}[/] {sf.file} {sf.statement_id or ''}: "
-                    f"[{f['code']}] {f['message']}",
-                    highlight=False,
-                    markup=False,
+                console().print(
+                    line(
+                        (f["severity"], "yellow"),
+                        f" {sf.file} {sf.statement_id or ''}: [{f['code']}] {f['message']}",
+                    )
                 )
     if check and summary.findings:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -142,12 +157,12 @@ def invoices_import(
         if not sep or not ours.strip() or not theirs.strip():
             raise InputError(f"--map {item!r}", hint="write --map invoice_id=YourColumn")
         cmap[ours.strip()] = theirs.strip()
-    with open_ledger(db) as ledger:
+    with open_ledger(db, create=True) as ledger:
         summary = ledger.import_invoices(file, column_map=cmap)
     if as_json:
         print_json(summary.to_dict())
         return
-    console.print(
+    console().print(
         _kv_table(
             f"Invoices from {file}",
             [
@@ -191,13 +206,13 @@ def reconcile_command(
         err_console.status("reconciling…", spinner="dots") as spinner,
     ):
         summary = ledger.reconcile(
-            cfg, day, stage=lambda s: spinner.update(s) if not as_json else None
+            cfg, day, stage=lambda s: spinner.update(literal(s)) if not as_json else None
         )
     if as_json:
         print_json(summary.to_dict())
         return
     amounts = ", ".join(f"{v} {k}" for k, v in summary.auto_amount.items()) or "0"
-    console.print(
+    console().print(
         _kv_table(
             f"Reconcile run {summary.run_id} (matcher {summary.version})",
             [
@@ -221,7 +236,7 @@ def reconcile_command(
         )
     )
     if summary.suggestions:
-        console.print("Review them with [bold]rapprochement review[/].")
+        console().print(line("Review them with ", ("rapprochement review", "bold"), "."))
 
 
 @app.command("status")
@@ -235,7 +250,7 @@ def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> No
     money = ", ".join(f"{v} {k}" for k, v in st["open_amount"].items()) or "0"
     matched = ", ".join(f"{v} {k}" for k, v in st["matched_amount"].items()) or "0"
     written_off = ", ".join(f"{v} {k}" for k, v in st["written_off_amount"].items())
-    console.print(
+    console().print(
         _kv_table(
             f"Ledger {db}",
             [
@@ -272,4 +287,4 @@ def export_command(
     """Write every allocation as CSV for an ERP (who or what made it, score, version)."""
     with open_ledger(db) as ledger:
         n = ledger.export_allocations(file)
-    console.print(f"{n} allocation(s) written to {file}")
+    console().print(line(f"{n} allocation(s) written to {file}"))

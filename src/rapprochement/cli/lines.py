@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
@@ -18,10 +17,10 @@ from rapprochement.cli.ledger import (
     DEFAULT_DB,
     DbOption,
     JsonOption,
-    console,
     open_ledger,
     print_json,
 )
+from rapprochement.cli.output import cells, console, line
 from rapprochement.errors import LedgerError, NotFoundError
 from rapprochement.money import from_minor
 from rapprochement.store import Ledger
@@ -68,8 +67,8 @@ def rules_show(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
             mode="json",
         )
         text = "; ".join(f"{k}={v}" for k, v in cond.items())
-        table.add_row(r.id, str(r.priority), r.category, r.account_code or "", escape(text))
-    console.print(table)
+        table.add_row(*cells(r.id, str(r.priority), r.category, r.account_code or "", text))
+    console().print(table)
 
 
 @rules_app.command("add")
@@ -87,9 +86,11 @@ def rules_add(
         print_json(update.to_dict())
         return
     cats = ", ".join(f"{k} {v}" for k, v in update.applied["categorized"].items()) or "none"
-    console.print(f"rules version {update.version}: {update.rules} rule(s); open lines: {cats}")
+    console().print(f"rules version {update.version}: {update.rules} rule(s); open lines: {cats}")
     for rid in update.matching_nothing:
-        console.print(f"[yellow]warning:[/] rule {escape(rid)!r} matches no line of the ledger")
+        console().print(
+            line(("warning:", "yellow"), f" rule {rid!r} matches no line of the ledger")
+        )
 
 
 @rules_app.command("lines")
@@ -111,14 +112,14 @@ def rules_lines(
     for col in ("date", "amount", "counterparty", "category", "account", "why"):
         table.add_column(col)
     for r in _records(df):
-        table.add_row(
+        table.add_row(*cells(
             str(r["booking_date"] or ""), f"{r['amount']} {r['currency']}",
-            escape(str(r["counterparty_name"])[:28]), r["category"], r["account_code"] or "",
-            escape(str(r["reason"])),
-        )  # fmt: skip
-    console.print(table)
+            str(r["counterparty_name"])[:28], r["category"], r["account_code"] or "",
+            str(r["reason"]),
+        ))  # fmt: skip
+    console().print(table)
     if totals := category_totals(st):
-        console.print(f"totals: {escape(totals)}")
+        console().print(f"totals: {totals}")
 
 
 @app.command("returns")
@@ -133,13 +134,13 @@ def returns_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> N
     for col in ("date", "amount", "payer", "reason", "returns line", "invoices reopened", "why"):
         table.add_column(col)
     for r in _records(df):
-        table.add_row(
+        table.add_row(*cells(
             str(r["booking_date"] or ""), f"{r['amount']} {r['currency']}",
-            escape(str(r["counterparty_name"])[:28]), escape(r["reason"] or "?"),
+            str(r["counterparty_name"])[:28], r["reason"] or "?",
             r["original_id"] or "(not found yet)", ", ".join(r["invoices"]),
-            escape(r["evidence"] or r["signals"]),
-        )  # fmt: skip
-    console.print(table)
+            r["evidence"] or r["signals"],
+        ))  # fmt: skip
+    console().print(table)
 
 
 def _default_amount(ledger: Ledger, tx: str, invoice: str) -> Decimal:
@@ -177,7 +178,7 @@ def allocate_command(
     with open_ledger(db) as ledger:
         value = Decimal(amount) if amount else _default_amount(ledger, transaction_id, invoice_id)
         made = ledger.allocate(transaction_id, invoice_id, value, note=note)
-    console.print(f"allocation {made}: {value} from {transaction_id} to {escape(invoice_id)}")
+    console().print(f"allocation {made}: {value} from {transaction_id} to {invoice_id}")
 
 
 @allocation_app.command("undo")
@@ -190,7 +191,7 @@ def undo_command(
     proposed again until new evidence appears."""
     with open_ledger(db) as ledger:
         reopened = ledger.unallocate(ids, reason=reason)
-    console.print(f"undone {', '.join(map(str, ids))}; reopened: {', '.join(reopened) or 'none'}")
+    console().print(f"undone {', '.join(map(str, ids))}; reopened: {', '.join(reopened) or 'none'}")
 
 
 @allocation_app.command("undo-run")
@@ -202,7 +203,9 @@ def undo_run_command(
     """Undo every automatic allocation of one reconcile run."""
     with open_ledger(db) as ledger:
         rows, reopened = ledger.undo_run(run_id, reason=reason)
-    console.print(f"run {run_id}: {rows} allocation(s) undone, {len(reopened)} invoice(s) reopened")
+    console().print(
+        f"run {run_id}: {rows} allocation(s) undone, {len(reopened)} invoice(s) reopened"
+    )
 
 
 @allocation_app.command("history")
@@ -217,10 +220,10 @@ def history_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> N
     for col in ("id", "line", "invoice", "amount", "kind", "made by", "undone by", "when", "why"):
         table.add_column(col)
     for r in _records(df):
-        table.add_row(
+        table.add_row(*cells(
             str(r["allocation_id"]), r["transaction_id"], r["invoice_id"] or "",
-            f"{r['amount']} {r['currency']}", r["kind"], escape(r["made_by"]),
-            escape(f"{r['undone_by']} ({r['undo_kind']})"), str(r["undone_at"])[:19],
-            escape(r["reason"]),
-        )  # fmt: skip
-    console.print(table)
+            f"{r['amount']} {r['currency']}", r["kind"], r["made_by"],
+            f"{r['undone_by']} ({r['undo_kind']})", str(r["undone_at"])[:19],
+            r["reason"],
+        ))  # fmt: skip
+    console().print(table)

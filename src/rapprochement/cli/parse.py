@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from rapprochement.cli import EXIT_PROBLEMS, app
+from rapprochement.cli.output import cells, console, line, literal
+from rapprochement.csv_out import write_csv
 from rapprochement.model import Statement
 from rapprochement.parsers import read_statement
 
@@ -42,8 +42,13 @@ _CSV_FIELDS = [
 ]
 
 
+#: Columns written as numbers in ``--csv``; every other cell is text (see rapprochement.csv_out).
+_NUMERIC = ("amount", "detail", "detail_amount")
+
+
 def entry_rows(statements: list[Statement]) -> list[dict[str, Any]]:
-    """One flat row per transaction detail (an entry without details gives one row)."""
+    """One flat row per transaction detail (an entry without details gives one row); amounts
+    are ``Decimal``."""
     rows: list[dict[str, Any]] = []
     for i, st in enumerate(statements):
         for e in st.entries:
@@ -54,7 +59,7 @@ def entry_rows(statements: list[Statement]) -> list[dict[str, Any]]:
                 "fingerprint": e.fingerprint,
                 "booking_date": e.booking_date.isoformat() if e.booking_date else "",
                 "value_date": e.value_date.isoformat() if e.value_date else "",
-                "amount": str(e.amount),
+                "amount": e.amount,
                 "currency": e.currency,
                 "status": e.status,
                 "reversal": e.reversal,
@@ -67,7 +72,7 @@ def entry_rows(statements: list[Statement]) -> list[dict[str, Any]]:
                     base
                     | {
                         "detail": j,
-                        "detail_amount": str(tx.amount),
+                        "detail_amount": tx.amount,
                         "counterparty_name": tx.counterparty_name or "",
                         "counterparty_iban": tx.counterparty_iban or "",
                         "remittance_info": tx.remittance_info,
@@ -122,14 +127,14 @@ def parse_command(
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         ok = all(s.reconciles() is not False for s in statements)
     elif as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=_CSV_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(entry_rows(statements))
+        write_csv(
+            sys.stdout, _CSV_FIELDS, entry_rows(statements), numeric=_NUMERIC, lineterminator="\n"
+        )
         ok = all(s.reconciles() is not False for s in statements)
     else:
-        console = Console()
+        out = console()
         for st in statements:
-            table = Table(title=st.source.describe(), show_lines=False, expand=False)
+            table = Table(title=literal(st.source.describe()), show_lines=False, expand=False)
             for col in ("booked", "amount", "counterparty", "remittance / reference"):
                 table.add_column(col, justify="right" if col == "amount" else "left")
             for e in st.entries:
@@ -138,16 +143,18 @@ def parse_command(
                 text = (tx.structured_reference or tx.remittance_info) if tx else ""
                 extra = f" (+{len(e.transactions) - 1} details)" if len(e.transactions) > 1 else ""
                 table.add_row(
-                    str(e.booking_date or e.value_date or ""),
-                    f"{e.amount} {e.currency}",
-                    who[:40],
-                    (text or e.additional_info or "")[:60] + extra,
+                    *cells(
+                        e.booking_date or e.value_date or "",
+                        f"{e.amount} {e.currency}",
+                        who[:40],
+                        (text or e.additional_info or "")[:60] + extra,
+                    )
                 )
-            console.print(table)
-            line, good = _balance_line(st)
+            out.print(table)
+            summary, good = _balance_line(st)
             ok &= good
-            console.print(("[green]✓[/] " if good else "[red]✗[/] ") + line, highlight=False)
+            out.print(line(("✓ ", "green") if good else ("✗ ", "red"), summary))
             for fnd in st.findings:
-                console.print(f"  [yellow]{fnd.severity}[/] [{fnd.code}] {fnd.message}")
+                out.print(line("  ", (fnd.severity, "yellow"), f" [{fnd.code}] {fnd.message}"))
     if not ok:
         raise typer.Exit(EXIT_PROBLEMS)

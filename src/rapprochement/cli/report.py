@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from rapprochement.cli import app
-from rapprochement.cli.ledger import DEFAULT_DB, DbOption, console, open_ledger, parse_date
+from rapprochement.cli.ledger import DEFAULT_DB, DbOption, open_ledger, parse_date
+from rapprochement.cli.output import console, line
 
 __all__ = ["report_command"]
 
@@ -27,4 +28,4 @@ def report_command(
     day = parse_date(as_of, "--as-of")
     with open_ledger(db) as ledger:
         path = write_report(ledger, html, day)
-    console.print(f"report written to {path.resolve()}")
+    console().print(line(f"report written to {path.resolve()}"))

@@ -9,13 +9,13 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from rapprochement.cli import app
-from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, console, open_ledger
+from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, open_ledger
 from rapprochement.cli.ledger import print_json as _print_json
 from rapprochement.cli.lines import category_totals
+from rapprochement.cli.output import cells, console, line, literal
 from rapprochement.matching.features import FEATURE_LEVELS
 from rapprochement.report.data import records
 
@@ -90,11 +90,11 @@ def review(
         _print_json(_rows(df))
         return
     if df.empty:
-        console.print("No suggestion to review.")
+        console().print(line("No suggestion to review."))
         return
     shown = df if limit <= 0 else df.head(limit)
-    table = Table(title=f"{len(df)} suggestion(s) to review", title_justify="left")
-    wide = console.width >= 130  # narrow terminals: the essentials only
+    table = Table(title=literal(f"{len(df)} suggestion(s) to review"), title_justify="left")
+    wide = console().width >= 130  # narrow terminals: the essentials only
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("date", no_wrap=True)
     table.add_column("payer")
@@ -109,25 +109,35 @@ def review(
         table.add_column("why", min_width=24)
     for r in records(shown):
         group = f" ({r['group_id']})" if r["group_id"] else ""
-        cells = [
-            str(r["suggestion_id"]),
-            str(r["booking_date"] or ""),
+        row = [
+            r["suggestion_id"],
+            r["booking_date"] or "",
             str(r["counterparty_name"] or "")[:28],
-            str(r["payment_amount"]),
-            str(r["invoice_id"] or "(excess)"),
+            r["payment_amount"],
+            r["invoice_id"] or "(excess)",
         ]
         if wide:
-            cells += [str(r["customer_name"] or "")[:24], str(r["amount"])]
-        cells += ["" if r["score"] is None else f"{r['score']:.2f}", f"{r['kind']}{group}"]
+            row += [str(r["customer_name"] or "")[:24], r["amount"]]
+        row += ["" if r["score"] is None else f"{r['score']:.2f}", f"{r['kind']}{group}"]
         if wide:
-            cells.append(explain_short(str(r["explanation"] or "")))
-        table.add_row(*cells)
-    console.print(table)
+            row.append(explain_short(str(r["explanation"] or "")))
+        table.add_row(*cells(*row))
+    console().print(table)
     if limit and len(df) > limit:
-        console.print(f"… {len(df) - limit} more (--limit 0 shows all)")
-    console.print("Decide with [bold]rapprochement review accept ID[/] or [bold]reject ID[/].")
+        console().print(line(f"… {len(df) - limit} more (--limit 0 shows all)"))
+    console().print(
+        line(
+            "Decide with ",
+            ("rapprochement review accept ID", "bold"),
+            " or ",
+            ("reject ID", "bold"),
+            ".",
+        )
+    )
     if totals:  # lines rules took out of matching (cli/lines.py)
-        console.print(f"Not customer payments: {escape(totals)} (see `rapprochement rules lines`)")
+        console().print(
+            line(f"Not customer payments: {totals} (see `rapprochement rules lines`)")
+        )
 
 
 @review_app.command("accept")
@@ -140,7 +150,7 @@ def accept(
     """Accept suggestions (all or none): their allocations are written, the payer is learned."""
     with open_ledger(db or ctx.obj or DEFAULT_DB) as ledger:
         made = ledger.accept(ids, note=note)
-    console.print(f"accepted {_listed(ids)}: {len(made)} allocation(s)")
+    console().print(line(f"accepted {_listed(ids)}: {len(made)} allocation(s)"))
 
 
 @review_app.command("reject")
@@ -153,7 +163,7 @@ def reject(
     """Reject suggestions (all or none): the pairs are never proposed again."""
     with open_ledger(db or ctx.obj or DEFAULT_DB) as ledger:
         n = ledger.reject(ids, note=note)
-    console.print(f"rejected {_listed(ids)} ({n} row(s))")
+    console().print(line(f"rejected {_listed(ids)} ({n} row(s))"))
 
 
 def _listed(ids: list[int]) -> str:

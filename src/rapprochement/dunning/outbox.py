@@ -111,16 +111,25 @@ def write_outbox(
 
     Raises:
         TemplateError: a letter failed to render; no file was written.
+        DunningError: a letter could not be written (the outbox is a file, not writable...).
     """
     letters = render_letters(actions, creditor, language=language, template_dir=template_dir)
     root = Path(outbox)
     records: list[dict[str, object]] = []
     for action, letter in zip(actions, letters, strict=True):
         folder = root / action.action_date.isoformat()
-        folder.mkdir(parents=True, exist_ok=True)
         txt, html = folder / f"{action.action_id}.txt", folder / f"{action.action_id}.html"
-        _write_atomic(txt, letter.text)
-        _write_atomic(html, letter.html)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _write_atomic(txt, letter.text)
+            _write_atomic(html, letter.html)
+        except OSError as exc:
+            raise DunningError(
+                f"cannot write the letter: {exc.strerror or exc}",
+                file=str(exc.filename or folder),
+                hint="give an outbox folder you can write to; nothing was recorded, and letters"
+                " already written are written again identically on the next run",
+            ) from None
         sent_to = None
         if sender is not None and action.channel == "email" and emails is not None:
             sent_to = emails.get(action.customer_id)

@@ -169,7 +169,7 @@ def _tx_rows(st: Statement, e: Entry, entry_pk: int) -> list[dict[str, Any]]:
                 "amount_minor": _minor(tx.amount, tx.currency, st, e),
                 "allocated_minor": 0,
                 "currency": tx.currency,
-                "counterparty_name": (tx.counterparty_name or tx.ultimate_party_name or "")[:200],
+                "counterparty_name": tx.counterparty_name or tx.ultimate_party_name or "",
                 "counterparty_iban": tx.counterparty_iban or "",
                 "remittance_info": " ".join(p for p in (tx.remittance_info, docs) if p),
                 "structured_reference": tx.structured_reference or "",

@@ -36,6 +36,7 @@ from rapprochement.errors import (
 )
 from rapprochement.money import is_currency, parse_amount, to_minor
 from rapprochement.store import schema as t
+from rapprochement.store.columns import IBAN_LENGTH, ID_LENGTH, clean_text
 from rapprochement.store.summaries import InvoiceImportSummary
 
 __all__ = ["InvoiceRow", "read_invoices", "store_invoices"]
@@ -84,7 +85,7 @@ def _missing(v: Any) -> bool:
         return True
     if v is pd.NaT:
         return True
-    return isinstance(v, str) and not v.strip()
+    return isinstance(v, str) and not clean_text(v).strip()
 
 
 def _amount(v: Any, currency: str) -> Decimal:
@@ -143,7 +144,12 @@ def _date_orders(
 
 
 def _text(v: Any) -> str:
-    return "" if _missing(v) else str(v).strip()
+    """A cell as the ledger stores it (stripped, no NUL), so re-imports compare like for like."""
+    return "" if _missing(v) else clean_text(str(v)).strip()
+
+
+#: Cells the ledger keeps in bounded columns (docs/ledger.md), checked here to name the row.
+_BOUNDED = {"invoice_id": ID_LENGTH, "customer_id": ID_LENGTH, "customer_iban": IBAN_LENGTH}
 
 
 def _row(rec: Mapping[str, Any], orders: Mapping[str, DateOrder]) -> InvoiceRow:
@@ -177,6 +183,9 @@ def _row(rec: Mapping[str, Any], orders: Mapping[str, DateOrder]) -> InvoiceRow:
     for col in ("invoice_id", "customer_id", "customer_name", "reference", "segment"):
         values[col] = _text(rec.get(col))
     values["customer_iban"] = _text(rec.get("customer_iban")).replace(" ", "").upper()
+    for col, bound in _BOUNDED.items():
+        if len(values[col]) > bound:
+            raise _RowError(col, InputError, f"has {len(values[col])} characters (at most {bound})")
     values["amount_minor"] = to_minor(amount, ccy)
     values["base_open_minor"] = to_minor(open_amount, ccy)
     limit = values.get("credit_limit")

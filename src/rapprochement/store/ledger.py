@@ -20,13 +20,14 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from rapprochement.errors import LedgerError
+from rapprochement.errors import NotFoundError
 from rapprochement.store import dunning as _dunning
 from rapprochement.store import queries as _q
 from rapprochement.store import review as _review
 from rapprochement.store import schema as t
+from rapprochement.store.db_errors import ledger_error
 from rapprochement.store.importer import Progress, StatementSource, load_statements
 from rapprochement.store.importer import store_statements as _store_statements
 from rapprochement.store.invoices import read_invoices, store_invoices
@@ -80,7 +81,7 @@ class Ledger(LineMethods):
         self.engine.dispose()
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, operation: str) -> Iterator[Connection]:
         """One write transaction holding the ledger lock; database errors → LedgerError."""
         try:
             with (
@@ -96,23 +97,23 @@ class Ledger(LineMethods):
                     )
                 )
                 yield conn
-        except IntegrityError as exc:
-            raise LedgerError(
-                f"the ledger refused the change: {exc.orig}", hint="nothing was written"
-            ) from None
-        except OperationalError as exc:
-            raise LedgerError(
-                f"database error: {exc.orig}",
-                hint="another process may hold the ledger for too long; nothing was written",
-            ) from None
+        except SQLAlchemyError as exc:
+            typed = ledger_error(exc, operation)
+            if typed is None:
+                raise
+            raise typed from exc
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _read(self, operation: str) -> Iterator[Connection]:
+        """One read transaction; database errors → LedgerError."""
         try:
             with self.engine.connect() as conn, conn.begin():
                 yield conn
         except SQLAlchemyError as exc:
-            raise LedgerError(f"database error: {exc}") from None
+            typed = ledger_error(exc, operation, writing=False)
+            if typed is None:
+                raise
+            raise typed from exc
 
     # ----------------------------------------------------------------- imports
     def import_statements(
@@ -132,7 +133,7 @@ class Ledger(LineMethods):
             progress: called with (entries done, entries total) while writing.
         """
         names, statements = load_statements(paths_or_statements)
-        with self._write() as conn:
+        with self._write("import statements") as conn:
             summary = _store_statements(conn, names, statements, progress)
             # line rules and returns (store/lines.py): details kept, rules and returns applied
             store_line_details(conn, statements)
@@ -155,7 +156,7 @@ class Ledger(LineMethods):
                 is imported.
         """
         rows = read_invoices(csv_path_or_df, column_map)
-        with self._write() as conn:
+        with self._write("import invoices") as conn:
             return store_invoices(conn, rows)
 
     # ----------------------------------------------------------------- matching
@@ -176,14 +177,14 @@ class Ledger(LineMethods):
             stage: called with a short text at each stage (for progress display).
         """
         fn = matcher or default_matcher()
-        with self._write() as conn:
+        with self._write("reconcile") as conn:
             lines = apply_line_rules(conn, by=self.user)  # categorized lines and returns apart
             summary = run_reconcile(conn, fn, config, as_of, stage)
         return dataclasses.replace(summary, line_rules=dataclasses.asdict(lines))
 
     def suggestions(self, state: str | None = "pending") -> pd.DataFrame:
         """Suggestions (pending by default; ``state=None`` for all) with their explanation."""
-        with self._read() as conn:
+        with self._read("read suggestions") as conn:
             return _q.suggestions_frame(conn, state)
 
     def accept(self, suggestion_ids: int | Iterable[int], *, note: str = "") -> list[int]:
@@ -195,7 +196,7 @@ class Ledger(LineMethods):
             NotFoundError: no such suggestion.
             LedgerError: not pending, or the money is no longer available.
         """
-        with self._write() as conn:
+        with self._write("accept suggestions") as conn:
             made = _review.decide_many(
                 conn, _ids(suggestion_ids), partial(_review.accept, by=self.user, note=note)
             )
@@ -204,7 +205,7 @@ class Ledger(LineMethods):
     def reject(self, suggestion_ids: int | Iterable[int], *, note: str = "") -> int:
         """Reject suggestions (each with its whole group), all or none; returns the rows
         rejected. A rejected pair is never proposed again."""
-        with self._write() as conn:
+        with self._write("reject suggestions") as conn:
             return sum(
                 _review.decide_many(
                     conn, _ids(suggestion_ids), partial(_review.reject, by=self.user, note=note)
@@ -218,7 +219,7 @@ class Ledger(LineMethods):
 
         A person's allocation overrides a rule's category and lifts an undo's rejection of
         the pair."""
-        with self._write() as conn:
+        with self._write("allocate by hand") as conn:
             made = _review.allocate(
                 conn, transaction_id, invoice_id, Decimal(str(amount)), by=self.user, note=note
             )
@@ -229,39 +230,39 @@ class Ledger(LineMethods):
     # ----------------------------------------------------------------- views
     def status(self) -> dict[str, Any]:
         """Counts: entries, lines matched, open invoices and amount, suggestions, learning."""
-        with self._read() as conn:
+        with self._read("read status") as conn:
             # match_rate: over customer payments (line_views), not every line
             return {**_q.status(conn, SCHEMA_VERSION), **line_status(conn)}
 
     def allocations(self) -> pd.DataFrame:
         """Every allocation with who or what made it."""
-        with self._read() as conn:
+        with self._read("read allocations") as conn:
             return _q.allocations_frame(conn)
 
     def export_allocations(self, path: str | os.PathLike[str]) -> int:
         """Write the allocations as CSV for an ERP; returns the number of rows."""
-        with self._read() as conn:
+        with self._read("export allocations") as conn:
             return _q.export_allocations(conn, path)
 
     def open_items(self, as_of: dt.date | None = None) -> pd.DataFrame:
         """Open invoices and credit notes with their open amount (``Decimal``)."""
-        with self._read() as conn:
+        with self._read("read open items") as conn:
             return _q.open_items(conn, as_of)
 
     def customers(self) -> pd.DataFrame:
         """``customer_id, name, segment, credit_limit``."""
-        with self._read() as conn:
+        with self._read("read customers") as conn:
             return _q.customers_frame(conn)
 
     def payment_history(self) -> pd.DataFrame:
         """Allocations to invoices with payment, issue and due dates."""
-        with self._read() as conn:
+        with self._read("read payment history") as conn:
             return _q.payment_history(conn)
 
     # ----------------------------------------------------------------- dunning
     def invoice_events(self) -> pd.DataFrame:
         """Disputes and promises to pay: ``invoice_id, kind, start, end, note``."""
-        with self._read() as conn:
+        with self._read("read invoice events") as conn:
             return _dunning.invoice_events(conn)
 
     def add_invoice_event(
@@ -273,21 +274,29 @@ class Ledger(LineMethods):
         note: str = "",
     ) -> int:
         """Record a dispute or promise to pay (``kind`` ``"dispute"`` or ``"promise"``)."""
-        with self._write() as conn:
+        with self._write("add invoice event") as conn:
             return _dunning.add_invoice_event(conn, invoice_id, kind, start, end, note)
 
     def dunning_history(self) -> pd.DataFrame:
         """Recorded dunning actions (``invoice_ids`` as a list, ``payload`` as a dict)."""
-        with self._read() as conn:
+        with self._read("read dunning history") as conn:
             return _dunning.dunning_history(conn)
 
     def record_dunning_actions(self, actions: list[Mapping[str, Any]]) -> int:
         """Record dunning actions in one transaction; an action already recorded (same
         customer, invoices, level and date) is not recorded again. Returns how many were new."""
-        with self._write() as conn:
+        with self._write("record dunning actions") as conn:
             return _dunning.record_dunning_actions(conn, actions)
 
 
+#: Ids are 64-bit integers in the database: a larger number names no suggestion.
+_MAX_ID = 2**63 - 1
+
+
 def _ids(suggestion_ids: int | Iterable[int]) -> list[int]:
-    """One id or several."""
-    return [suggestion_ids] if isinstance(suggestion_ids, int) else list(suggestion_ids)
+    """One id or several; an id no suggestion can have is a NotFoundError."""
+    ids = [suggestion_ids] if isinstance(suggestion_ids, int) else list(suggestion_ids)
+    for i in ids:
+        if not 0 < i <= _MAX_ID:
+            raise NotFoundError(f"no suggestion {i}", hint="list them with `rapprochement review`")
+    return ids

@@ -50,15 +50,19 @@ class LineMethods:
 
     user: str
 
-    def _write(self) -> AbstractContextManager[Connection]:  # pragma: no cover - Ledger's
+    def _write(
+        self, operation: str
+    ) -> AbstractContextManager[Connection]:  # pragma: no cover - Ledger's
         raise NotImplementedError
 
-    def _read(self) -> AbstractContextManager[Connection]:  # pragma: no cover - Ledger's
+    def _read(
+        self, operation: str
+    ) -> AbstractContextManager[Connection]:  # pragma: no cover - Ledger's
         raise NotImplementedError
 
     def rules(self) -> tuple[int, RuleSet]:
         """(version, rule set) in force; version 0 is the starter set of a new ledger."""
-        with self._read() as conn:
+        with self._read("rules") as conn:
             return _lines.current_rules(conn)
 
     def set_rules(self, rules: RuleSource, *, replace: bool = False, note: str = "") -> RulesUpdate:
@@ -75,7 +79,7 @@ class LineMethods:
             ConfigError: a malformed rule, named with its field; nothing is saved.
         """
         new = load_rules(rules)
-        with self._write() as conn:
+        with self._write("set rules") as conn:
             _, current = _lines.current_rules(conn)
             merged = new if replace else current.merged(new)
             version = _lines.save_rules(conn, merged, by=self.user, note=note)
@@ -91,13 +95,13 @@ class LineMethods:
 
     def line_categories(self) -> pd.DataFrame:
         """Categorized lines with their category, account code, rule and reason."""
-        with self._read() as conn:
+        with self._read("line categories") as conn:
             return _views.categories_frame(conn)
 
     def returns(self) -> pd.DataFrame:
         """Returns, rejects and reversals: the payment each returns, the reason, the evidence
         of the link, and the invoices reopened."""
-        with self._read() as conn:
+        with self._read("returns") as conn:
             return _returns.returns_frame(conn)
 
     def unallocate(self, allocation_ids: int | Iterable[int], *, reason: str = "") -> list[str]:
@@ -109,16 +113,16 @@ class LineMethods:
             NotFoundError: no such allocation (or already undone); nothing is undone.
         """
         ids = [allocation_ids] if isinstance(allocation_ids, int) else list(allocation_ids)
-        with self._write() as conn:
+        with self._write("unallocate") as conn:
             return _undo.undo_allocations(conn, ids, by=self.user, reason=reason)
 
     def undo_run(self, run_id: int, *, reason: str = "") -> tuple[int, list[str]]:
         """Undo every automatic allocation of one reconcile run; returns (rows, invoices
         reopened)."""
-        with self._write() as conn:
+        with self._write("undo run") as conn:
             return _undo.undo_run(conn, run_id, by=self.user, reason=reason)
 
     def undone_allocations(self) -> pd.DataFrame:
         """The audit trail of undone and return-reversed allocations."""
-        with self._read() as conn:
+        with self._read("undone allocations") as conn:
             return _views.undone_frame(conn)

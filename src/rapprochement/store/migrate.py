@@ -20,16 +20,33 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    LargeBinary,
+    cast,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from rapprochement.errors import LedgerError
 from rapprochement.store import schema as t
+from rapprochement.store.columns import LedgerText
+from rapprochement.store.db_errors import ledger_error
 
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "WIDENED_COLUMNS",
     "make_engine",
     "migrate",
     "normalize_url",
@@ -56,14 +73,67 @@ def _v3_evidence(conn: Connection) -> None:
     add_evidence_columns(conn)
 
 
-def _v4_placeholder(conn: Connection) -> None:
-    """Replaced at merge by the step of this version taken by another branch."""
-
-
 def _v5_lines(conn: Connection) -> None:
     from rapprochement.store.lines import create_line_tables
 
     create_line_tables(conn)
+
+
+#: Columns schema 4 widened: (length in schema 2, length now or None for TEXT).
+WIDENED_COLUMNS: dict[str, dict[str, tuple[int, int | None]]] = {
+    "ledger_lock": {"holder": (200, None)},
+    "accounts": {"account": (64, 255), "owner": (200, None)},
+    "statements": {"statement_id": (200, None), "source_format": (16, None)},
+    "entries": {"bank_reference": (200, None)},
+    "transactions": {
+        "counterparty_name": (200, None),
+        "counterparty_iban": (64, None),
+        "structured_reference": (200, None),
+        "end_to_end_id": (200, None),
+    },
+    "customers": {"customer_id": (100, 255), "name": (200, None), "segment": (60, None)},
+    "customer_ibans": {"customer_id": (100, 255)},
+    "customer_aliases": {"customer_id": (100, 255), "alias": (200, 300)},
+    "invoices": {"invoice_id": (100, 255), "customer_id": (100, 255), "reference": (200, None)},
+    "reconcile_runs": {"matcher": (200, None), "version": (40, None)},
+    "allocations": {
+        "invoice_id": (100, 255),
+        "made_by": (100, None),
+        "group_id": (100, None),
+        "version": (40, None),
+    },
+    "suggestions": {"invoice_id": (100, 255), "group_id": (100, None)},
+    "decisions": {"invoice_id": (100, 255), "decided_by": (100, None)},
+    "invoice_events": {"invoice_id": (100, 255)},
+    "dunning_actions": {
+        "customer_id": (100, 255),
+        "action_id": (100, None),
+        "level": (60, None),
+        "channel": (40, None),
+    },
+}
+
+
+def _v4_text_columns(conn: Connection) -> None:
+    """PostgreSQL: widen the columns of :data:`WIDENED_COLUMNS` (no table rewrite). SQLite does not
+    enforce ``VARCHAR`` lengths; there, NUL is removed from the free text already stored (the
+    ledger now stores none, and PostgreSQL never could)."""
+    if conn.dialect.name == "postgresql":
+        for table, columns in WIDENED_COLUMNS.items():
+            for column, (_, length) in columns.items():
+                kind = "TEXT" if length is None else f"VARCHAR({length})"
+                conn.execute(text(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE {kind}'))
+        return
+    for tbl in t.metadata.sorted_tables:
+        if "id" not in tbl.c:
+            continue
+        for col in tbl.c:
+            if isinstance(col.type, LedgerText) and col.type.length is None:
+                dirty = select(tbl.c.id, col).where(
+                    func.instr(cast(col, LargeBinary), literal(b"\x00")) > 0
+                )
+                for pk, value in conn.execute(dirty).all():  # written back without NUL
+                    conn.execute(update(tbl).where(tbl.c.id == pk).values({col.name: value}))
 
 
 #: Ordered schema steps: (version, description, function). Append, never edit a shipped step.
@@ -71,7 +141,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (1, "initial ledger schema", _v1_initial),
     (2, "write off the shortfall of fee and discount allocations", _v2_write_offs),
     (3, "what each reconcile run saw: re-runs need new evidence", _v3_evidence),
-    (4, "placeholder", _v4_placeholder),
+    (4, "free text unbounded, ids up to 255 characters, no NUL in text", _v4_text_columns),
     (5, "line rules, categories, returns and undo", _v5_lines),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -204,9 +274,11 @@ def migrate(engine: Engine) -> int:
             file=engine.url.render_as_string(hide_password=True),
             hint="check the path or URL and that the server is running",
         ) from None
-    except SQLAlchemyError as exc:  # pragma: no cover - unexpected driver failure
-        raise LedgerError(
-            f"cannot migrate the ledger: {exc}",
-            file=engine.url.render_as_string(hide_password=True),
-        ) from None
+    except SQLAlchemyError as exc:
+        typed = ledger_error(
+            exc, "open the ledger", file=engine.url.render_as_string(hide_password=True)
+        )
+        if typed is None:
+            raise
+        raise typed from exc
     return before

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 from collections import defaultdict
@@ -12,6 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from rapprochement.csv_out import write_csv
 from rapprochement.errors import LedgerError
 from rapprochement.money import from_minor
 from rapprochement.store import schema as t
@@ -138,19 +138,22 @@ def allocations_frame(conn: Connection) -> pd.DataFrame:
     return _frame(rows, cols)
 
 
+#: Allocation columns written as numbers in the CSV export; the others are text.
+_EXPORT_NUMERIC = ("allocation_id", "amount", "score", "run_id", "suggestion_id")
+
+
 def export_allocations(conn: Connection, path: str | os.PathLike[str]) -> int:
-    """Write the allocations as CSV (amounts as plain decimals) for an ERP; returns the count."""
+    """Write the allocations as CSV (amounts as plain decimals) for an ERP; returns the count.
+    Text cells are neutralized against formula injection (:mod:`rapprochement.csv_out`)."""
     df = allocations_frame(conn)
     target = Path(path)
     try:
         with target.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(df.columns)
-            for rec in df.itertuples(index=False):
-                w.writerow(["" if v is None else v for v in rec])
+            return write_csv(
+                fh, list(df.columns), df.itertuples(index=False), numeric=_EXPORT_NUMERIC
+            )
     except OSError as exc:
         raise LedgerError(f"cannot write: {exc.strerror}", file=str(target)) from None
-    return len(df)
 
 
 def open_items(conn: Connection, as_of: dt.date | None = None) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 from rapprochement.errors import LedgerError, NotFoundError
 from rapprochement.money import to_minor
 from rapprochement.store import schema as t
+from rapprochement.store.columns import ALIAS_LENGTH, IBAN_LENGTH
 from rapprochement.store.reconcile import apply_allocations
 
 R = TypeVar("R")
@@ -102,7 +103,7 @@ def learn(conn: Connection, pairs: list[tuple[str, str | None]], allocation_ids:
             continue
         cid = cust.customer_id
         iban = "".join(tx.counterparty_iban.split()).upper()
-        if iban:
+        if iban and len(iban) <= IBAN_LENGTH:  # longer: not an IBAN, not learned
             ib = t.customer_ibans.c
             if not conn.execute(
                 select(ib.id).where(ib.customer_id == cid, ib.iban == iban)
@@ -118,7 +119,11 @@ def learn(conn: Connection, pairs: list[tuple[str, str | None]], allocation_ids:
                 )
                 added += 1
         alias = " ".join(tx.counterparty_name.split())
-        if alias and alias.casefold() != (cust.name or "").casefold():
+        if (
+            alias
+            and len(alias) <= ALIAS_LENGTH  # longer: not learned (docs/ledger.md)
+            and alias.casefold() != (cust.name or "").casefold()
+        ):
             al = t.customer_aliases.c
             if not conn.execute(
                 select(al.id).where(al.customer_id == cid, al.alias == alias)
