@@ -9,6 +9,7 @@ overpayment row. The allocations must be exactly the expected rows (no more, no 
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
 from pathlib import Path
 
@@ -125,3 +126,19 @@ def test_held_allocations_say_which_gate_held_them() -> None:
             assert len(gates) == 1
             assert reason in gates[0]["value"]
             assert gates[0]["weight"] == 0.0
+
+
+def test_a_tie_scores_as_a_coin_toss_and_names_its_rivals() -> None:
+    for name in ("equal_amount_ambiguity_refused", "no_penny_allocation_between_equal_invoices"):
+        al = run(name).allocations
+        amb = al[al["transaction_id"] == "T1"]
+        assert (amb["status"] == "suggested").all()
+        assert (amb["score"] <= 0.5).all()
+        for expl in amb["explanation"]:
+            rows = json.loads(expl)
+            tie = [c for c in rows if c["feature"] == "rivals_tie"]
+            assert len(tie) == 1
+            assert tie[0]["value"].startswith("tie between ")
+            assert tie[0]["weight"] < 0  # the contributions still add up to the score
+            total = sum(c["weight"] for c in rows)
+            assert abs(1 / (1 + math.exp(-total)) - float(amb["score"].iloc[0])) < 1e-6

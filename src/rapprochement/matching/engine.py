@@ -30,7 +30,7 @@ from rapprochement.matching.frames import (
     prepare_remittances,
     prepare_transactions,
 )
-from rapprochement.matching.gates import amount_alone, gate_row, transposed
+from rapprochement.matching.gates import amount_alone, gate_row, tie_row, transposed
 from rapprochement.matching.groups import group_hypotheses
 from rapprochement.matching.model_frames import models_to_frame
 from rapprochement.matching.result import ReconciliationResult
@@ -232,6 +232,12 @@ def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[d
         if auto and al.tx in held:
             auto = False
             expl = expl[:-1] + "," + held[al.tx] + "]"
+        score = float(al.score)
+        alts = res.ambiguous.get(al.tx) if al.ambiguous else None
+        if alts and len(set(alts)) > 1:
+            # a choice between readings that fit equally well is a coin toss, and says so
+            score, row = tie_row(score, sorted({tuple(str(iids[i]) for i in a) for a in alts}))
+            expl = expl[:-1] + "," + row + "]"
         out.append(
             {
                 "transaction_id": str(tids[al.tx]),
@@ -239,7 +245,7 @@ def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[d
                 "amount": from_minor(al.amount, part.currency),
                 "currency": part.currency,
                 "status": "auto" if auto else "suggested",
-                "score": float(al.score),
+                "score": score,
                 "kind": al.kind,
                 "group_id": None if al.group is None else f"{tids[al.tx]}",
                 "explanation": expl,

@@ -15,9 +15,10 @@ Each gate that holds an allocation adds a zero-weight row to its explanation say
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
-__all__ = ["amount_alone", "gate_row", "identified", "transposed"]
+__all__ = ["amount_alone", "gate_row", "identified", "tie_row", "transposed"]
 
 #: Levels that identify the payer by itself (a learned alias counts as a name).
 _PAYER_IBAN = frozenset({"known"})
@@ -51,6 +52,29 @@ def transposed(paid: int, due: int) -> bool:
         and a[diff[0]] == b[diff[1]]
         and (a[diff[1]] == b[diff[0]])
     )
+
+
+_SHOWN_RIVALS = 4
+
+
+def tie_row(score: float, readings: list[tuple[str, ...]]) -> tuple[float, str]:
+    """A payment with ``len(readings)`` equally fitting readings (each a tuple of invoice ids):
+    its score capped at one chance in that many, and the explanation row naming them, whose
+    weight is the change of log-odds (the contributions still add up to the score)."""
+    capped = min(score, 1.0 / len(readings))
+    eps = 1e-12
+
+    def logit(p: float) -> float:
+        p = min(max(p, eps), 1 - eps)
+        return math.log(p / (1 - p))
+
+    shown = " | ".join("+".join(r) for r in readings[:_SHOWN_RIVALS])
+    more = len(readings) - _SHOWN_RIVALS
+    value = f"tie between {len(readings)} readings: {shown}" + (
+        f" (+{more} more)" if more > 0 else ""
+    )
+    row = {"feature": "rivals_tie", "value": value, "weight": logit(capped) - logit(score)}
+    return capped, json.dumps(row, separators=(",", ":"))
 
 
 def gate_row(reason: str) -> str:
