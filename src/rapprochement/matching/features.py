@@ -239,13 +239,17 @@ def single_features(
     issue = inv["issue_day"].to_numpy()[i]
     # invoices (and credit notes) of the same payer named in the text, before any filter
     # (a tail match is too weak to count: "FA-2026-..." has the tail of invoice no. 2026)
-    named_all = pd.Series((pairs["ref"].to_numpy() <= _NAMED_OUTSIDE_REF).astype(np.int64))
-    n_named = (
-        named_all.groupby([t, pairs["customer_id"].to_numpy()], sort=False)
-        .transform("sum")
-        .to_numpy()
-    )
-    del named_all
+    # only names at least as strong as a pair's own count against it: a structured,
+    # checksummed reference is not contradicted by a number in the free text
+    pref = pairs["ref"].to_numpy()
+    keys = [t, pairs["customer_id"].to_numpy()]
+    n_named = np.zeros(len(pairs), dtype=np.int64)
+    for lvl in range(_NAMED_OUTSIDE_REF + 1):
+        at = (pref <= lvl).astype(np.int64)
+        count = pd.Series(at).groupby(keys, sort=False).transform("sum").to_numpy()
+        own = np.minimum(pref, _NAMED_OUTSIDE_REF) == lvl
+        n_named[own] = count[own]
+    del pref, keys
     keep = (np.sign(amt) == np.sign(opn)) & (amt != 0)
     keep &= (day < 0) | (np.abs(day - issue) <= config.date_window_days)
     f = pairs.loc[keep].reset_index(drop=True)
