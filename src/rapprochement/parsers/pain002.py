@@ -28,6 +28,7 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapprochement.errors import MalformedStatementError
+from rapprochement.parsers.camt_tree import SAFE_XML
 from rapprochement.reasons import reason_text
 
 __all__ = ["StatusReport", "TransactionStatus", "read_status_report"]
@@ -191,14 +192,7 @@ class _Reader:
         )
 
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
+_PARSER = etree.XMLParser(**SAFE_XML)
 
 
 def read_status_report(source: str | Path | bytes, *, filename: str | None = None) -> StatusReport:
