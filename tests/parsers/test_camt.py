@@ -61,6 +61,7 @@ def test_source_format_and_version_come_from_message_and_namespace() -> None:
         ("camt.053", "camt.053.001.02"),
         ("camt.052", "camt.052.001.02"),
         ("camt.054", "camt.054.001.04"),
+        ("camt.054", "camt.054.001.08"),
     }
 
 

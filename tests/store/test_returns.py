@@ -130,3 +130,26 @@ def test_retour_text_alone_is_a_return_only_when_it_links(ledger_url: str, tmp_p
         assert len(r) == 1
         assert r["evidence"].iat[0] == "the text names FA-500, which that payment settled"
         assert _open(ledger)["FA-500"] == Decimal("500.00")
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+COLLECTION_501 = _l(3, "300.00", "PRLV SEPA FA-501", "C-3", e2e="SDD-X-77")
+
+
+def test_a_camt054_return_notification_links_and_reopens(ledger_url: str, tmp_path: Path) -> None:
+    """Two returns notified in a camt.054: one by the original's end-to-end id (reason MD06),
+    one whose only link is the invoice the bank names in ``RtrInf/AddtlInf`` (AC04)."""
+    with Ledger(ledger_url) as ledger:
+        ledger.import_invoices(write_invoices(tmp_path / "i.csv", INVOICES))
+        ledger.import_statements(write_camt(tmp_path / "a.xml", [COLLECTION, COLLECTION_501]))
+        ledger.reconcile(matcher=fake_matcher)
+        assert {"FA-500", "FA-501"}.isdisjoint(_open(ledger))
+        imported = ledger.import_statements(FIXTURES / "camt" / "camt054_v08_returns.xml")
+        assert imported.line_rules["returns_linked"] == 2
+        opened = _open(ledger)
+        assert (opened["FA-500"], opened["FA-501"]) == (Decimal("500.00"), Decimal("300.00"))
+        by_reason = {r["reason_code"]: r for r in ledger.returns().to_dict("records")}
+        assert by_reason["MD06"]["evidence"] == "same end-to-end id SDD-FA-500"
+        assert by_reason["MD06"]["reason"] == "MD06 (refund requested by the debtor)"
+        assert by_reason["AC04"]["invoices"] == ["FA-501"]
+        assert "FA-501" in by_reason["AC04"]["evidence"]

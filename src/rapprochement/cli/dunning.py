@@ -34,6 +34,7 @@ from rapprochement.dunning import (
 )
 from rapprochement.dunning.letters import Creditor
 from rapprochement.dunning.outbox import write_outbox
+from rapprochement.dunning.planner import DunningItem
 from rapprochement.errors import ConfigError, InputError
 from rapprochement.kpi import (
     aged_balance,
@@ -45,6 +46,7 @@ from rapprochement.kpi import (
     revenue_from_invoices,
 )
 from rapprochement.money import parse_amount
+from rapprochement.reasons import reason_text
 
 __all__ = ["dunning_app", "kpi_command", "open_ledger", "plan_command", "run_command"]
 
@@ -58,6 +60,7 @@ class LedgerLike(Protocol):
     def open_items(self, as_of: dt.date | None = None) -> pd.DataFrame: ...
     def customers(self) -> pd.DataFrame: ...
     def payment_history(self) -> pd.DataFrame: ...
+    def returns(self) -> pd.DataFrame: ...
     def invoice_events(self) -> pd.DataFrame: ...
     def dunning_history(self) -> pd.DataFrame: ...
     def record_dunning_actions(self, actions: list[Mapping[str, Any]]) -> int: ...
@@ -103,7 +106,7 @@ def _segments(ledger: LedgerLike, as_of: dt.date, scored: bool) -> dict[str, str
     """Customer segments: the ledger's, else (with ``scored``) the payer-scoring segment."""
     out: dict[str, str] = {}
     if scored:
-        scores = payer_scores(ledger.payment_history(), as_of)
+        scores = payer_scores(ledger.payment_history(), as_of, returns=ledger.returns())
         for rec in scores.to_dict("records"):
             out[str(rec["customer_id"])] = str(rec["segment"])
     customers = ledger.customers()
@@ -127,6 +130,7 @@ def _plan(
         events=ledger.invoice_events(),
         segments=_segments(ledger, as_of, scored),
         payments=ledger.payment_history(),
+        returns=ledger.returns(),
     )
 
 
@@ -147,6 +151,14 @@ def _records(df: pd.DataFrame, index: bool = False) -> list[dict[str, Any]]:
     return [{str(k): _jsonable(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
 
+def _invoice_label(item: DunningItem) -> str:
+    """``FA-500``, or ``FA-500 (payment returned: AM04 insufficient funds)``."""
+    if item.returned_on is None:
+        return item.invoice_id
+    why = reason_text(item.return_reason).replace("(", "").replace(")", "")
+    return f"{item.invoice_id} (payment returned{': ' + why if why else ''})"
+
+
 def _print_actions(actions: list[DunningAction], as_of: dt.date, verb: str) -> None:
     table = Table(title=literal(f"Dunning {verb} on {as_of}"))
     for col in ("customer", "level", "channel", "invoices", "open", "claimed"):
@@ -157,7 +169,7 @@ def _print_actions(actions: list[DunningAction], as_of: dt.date, verb: str) -> N
                 f"{a.customer_name} ({a.customer_id})",
                 a.level_name,
                 a.channel,
-                ", ".join(a.invoice_ids),
+                ", ".join(_invoice_label(i) for i in a.items),
                 f"{a.total_open} {a.currency}",
                 f"{a.total_claimed} {a.currency}",
             )
@@ -287,11 +299,12 @@ def kpi_command(
     day = _as_of(as_of)
     turn = None if turnover is None else _turnover(turnover)
     with open_ledger(db) as ledger:
-        items, payments, customers, events = (
+        items, payments, customers, events, returns = (
             ledger.open_items(day),
             ledger.payment_history(),
             ledger.customers(),
             ledger.invoice_events(),
+            ledger.returns(),
         )
     aging = aged_balance(items, day, turn, currency=currency)
     ccy = currency or (str(items["currency"].iloc[0]) if len(items) else None)
@@ -301,7 +314,7 @@ def kpi_command(
         "dso_countback": _safe(dso, items, revenue, day, "countback", currency=ccy),
         "dso_best_possible": _safe(best_possible_dso, items, revenue, day, currency=ccy),
     }
-    scores = payer_scores(payments, day)
+    scores = payer_scores(payments, day, returns=returns)
     exposure = credit_exposure(items, customers, as_of=day, currency=ccy)
     forecast = cash_forecast(items, payments, day, currency=ccy, events=events)
     if as_json:

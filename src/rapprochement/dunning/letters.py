@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapprochement.dunning.planner import DunningAction
 from rapprochement.errors import TemplateError
 from rapprochement.money import currency_exponent
+from rapprochement.reasons import reason_words
 
 __all__ = ["Creditor", "Letter", "format_date", "format_money", "render_letter", "render_letters"]
 
@@ -99,6 +100,7 @@ def _environment(template_dir: str | None, *, html: bool) -> jinja2.Environment:
     env.filters["money"] = format_money
     env.filters["ldate"] = format_date
     env.filters["paragraphs"] = _paragraphs
+    env.filters["reason"] = reason_words
     return env
 
 

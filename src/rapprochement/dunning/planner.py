@@ -14,6 +14,10 @@ Rules, per open invoice:
    a *skippable* level is jumped when the level after it is already due.
 5. Due invoices are grouped into one action per customer, currency and level; a group whose open
    amount is under the level's minimum gets no action.
+6. An invoice whose payment came back (a returned direct debit or transfer, ``returns``) is
+   open again: its levels count from the return date when that is after the due date (the
+   customer thought it paid), its penalties from the due date, and its item carries the return
+   date and reason code so that the letter acknowledges the returned payment.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from rapprochement.dunning.frames import (
 from rapprochement.dunning.penalties import PenaltyResult, compute_penalties
 from rapprochement.dunning.policy import DunningPolicy, PolicySet, end_of_month
 from rapprochement.dunning.rates import RateTables
+from rapprochement.dunning.returned import ReturnedPayment, read_returns
 from rapprochement.errors import ColumnError, ConfigError
 
 __all__ = ["DunningAction", "DunningItem", "plan_dunning"]
@@ -68,6 +73,12 @@ class DunningItem(BaseModel):
     open_amount: Decimal = Field(description="What is still owed.")
     days_late: int = Field(description="as_of - due date (negative = not yet due).")
     penalty: PenaltyResult | None = Field(None, description="Statutory penalties, when stated.")
+    returned_on: dt.date | None = Field(
+        None, description="Date the payment that had settled it came back (a return), if any."
+    )
+    return_reason: str | None = Field(
+        None, description="SEPA reason code of that return (AM04, MD06, AC04...), if given."
+    )
 
 
 class DunningAction(BaseModel):
@@ -115,13 +126,20 @@ class DunningAction(BaseModel):
 
 
 def _due_on(
-    policy: DunningPolicy, idx: int, item: OpenItem, last_action: dt.date | None
+    policy: DunningPolicy,
+    idx: int,
+    item: OpenItem,
+    last_action: dt.date | None,
+    returned_on: dt.date | None = None,
 ) -> dt.date:
     level = policy.levels[idx]
     grace = policy.grace_days if level.offset_days > 0 else 0
     if level.anchor == "previous" and last_action is not None:
         return last_action + dt.timedelta(days=level.offset_days)
-    base = end_of_month(item.due_date) if level.anchor == "end_of_month" else item.due_date
+    # a returned payment: the customer learns it is unpaid when it comes back, so escalation
+    # counts from the return (penalties still run from the due date)
+    due = max(item.due_date, returned_on) if returned_on else item.due_date
+    base = end_of_month(due) if level.anchor == "end_of_month" else due
     return base + dt.timedelta(days=level.offset_days + grace)
 
 
@@ -146,7 +164,11 @@ def _reached(
 
 
 def _next_level(
-    item: OpenItem, policy: DunningPolicy, history: list[HistoryRecord], as_of: dt.date
+    item: OpenItem,
+    policy: DunningPolicy,
+    history: list[HistoryRecord],
+    as_of: dt.date,
+    returned_on: dt.date | None = None,
 ) -> int | None:
     reached, last = _reached(item, policy, history)
     idx = reached + 1
@@ -157,10 +179,10 @@ def _next_level(
     while (
         policy.levels[idx].skippable
         and idx + 1 < len(policy.levels)
-        and _due_on(policy, idx + 1, item, last) <= as_of
+        and _due_on(policy, idx + 1, item, last, returned_on) <= as_of
     ):
         idx += 1
-    return idx if _due_on(policy, idx, item, last) <= as_of else None
+    return idx if _due_on(policy, idx, item, last, returned_on) <= as_of else None
 
 
 def _action_id(customer: str, currency: str, level: str, day: dt.date, ids: list[str]) -> str:
@@ -196,6 +218,7 @@ def _build(
     as_of: dt.date,
     rates: RateTables | None,
     paid: dict[str, list[tuple[dt.date, Decimal]]],
+    returned: Mapping[str, ReturnedPayment],
 ) -> DunningAction | None:
     level = policy.levels[idx]
     items = sorted(items, key=lambda i: i.invoice_id)
@@ -226,6 +249,8 @@ def _build(
                 open_amount=it.open_amount,
                 days_late=(as_of - it.due_date).days,
                 penalty=penalty,
+                returned_on=back.returned_on if (back := returned.get(it.invoice_id)) else None,
+                return_reason=(back.reason_code or None) if back else None,
             )
         )
     interest = sum((ln.penalty.interest for ln in lines if ln.penalty), _ZERO)
@@ -266,6 +291,7 @@ def plan_dunning(
     segments: Mapping[str, str] | None = None,
     rates: RateTables | None = None,
     payments: pd.DataFrame | None = None,
+    returns: pd.DataFrame | None = None,
 ) -> list[DunningAction]:
     """The dunning actions due on ``as_of``, sorted by customer, currency and level.
 
@@ -282,6 +308,10 @@ def plan_dunning(
         payments: payments applied to invoices (``invoice_id, amount, payment_date``, e.g.
             ``Ledger.payment_history()``): parts paid after the due date still bear interest
             up to their payment date. Without it, interest runs on the open amount only.
+        returns: returned payments (``Ledger.returns()``): an invoice whose payment came back
+            carries the return date and reason into its action (the letters say so), and its
+            escalation counts from the return date rather than the due date (penalties still
+            run from the due date).
 
     Raises:
         InputError: an invoice without due date, a negative open amount, a float amount...
@@ -299,17 +329,25 @@ def plan_dunning(
         evts[e.invoice_id].append(e)
     policies = policy if isinstance(policy, PolicySet) else PolicySet(default=policy)
     paid = _payments_by_invoice(payments, as_of)
+    returned = read_returns(returns, as_of)
     groups: dict[tuple[str, str, str, int], list[OpenItem]] = defaultdict(list)
     for item in items:
         if not item.is_open or any(e.active_on(as_of) for e in evts.get(item.invoice_id, ())):
             continue
         seg = item.segment if item.segment in policies.by_segment else ""
-        idx = _next_level(item, policies.for_segment(seg), past.get(item.invoice_id, []), as_of)
+        back = returned.get(item.invoice_id)
+        idx = _next_level(
+            item,
+            policies.for_segment(seg),
+            past.get(item.invoice_id, []),
+            as_of,
+            back.returned_on if back else None,
+        )
         if idx is not None:
             groups[(item.customer_id, item.currency, seg, idx)].append(item)
     actions = []
     for (_, _, seg, idx), members in sorted(groups.items()):
-        action = _build(policies.for_segment(seg), idx, members, as_of, rates, paid)
+        action = _build(policies.for_segment(seg), idx, members, as_of, rates, paid, returned)
         if action is not None:
             actions.append(action)
     return actions

@@ -8,11 +8,19 @@ due_date`` over the payments applied to it (negative = early). Per customer:
   ``as_of``) minus the mean of the window before it: ``worsening`` above
   ``rules.trend_days``, ``improving`` below its negative, else ``stable`` (``n/a`` when a window
   is empty);
-- ``segment`` (usable as a :class:`~rapprochement.dunning.PolicySet` key): ``new`` with fewer
-  than ``rules.min_invoices`` invoices, ``risky`` when avg days late > ``rules.risky_days``,
-  ``watch`` when > ``rules.watch_days`` or share late > ``rules.watch_share``, else ``good``.
+- ``returned_payments``: payments of the customer that came back (returned direct debits,
+  reversed transfers: ``returns``, e.g. ``Ledger.returns()``) in the two windows before
+  ``as_of``. A returned payment is not a payment (its allocations are not in the history; a
+  history row of a returned line, by ``transaction_id``, is dropped) and it is a negative
+  signal of its own;
+- ``segment`` (usable as a :class:`~rapprochement.dunning.PolicySet` key): ``risky`` with at
+  least ``rules.risky_returns`` returned payments; ``new`` with fewer than
+  ``rules.min_invoices`` invoices (``watch`` if a payment came back); ``risky`` when avg days
+  late > ``rules.risky_days``; ``watch`` when > ``rules.watch_days``, share late >
+  ``rules.watch_share`` or at least ``rules.watch_returns`` returned payments; else ``good``.
 
-Only payments dated on or before ``as_of`` count. Days are ``Decimal`` rounded to 0.1.
+Only payments and returns dated on or before ``as_of`` count. Days are ``Decimal`` rounded to
+0.1. A customer with returned payments and no paid invoice has a row (``invoices`` 0).
 """
 
 from __future__ import annotations
@@ -25,14 +33,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapprochement.kpi.aging import pct
-from rapprochement.kpi.payments import PaymentRecord, read_payments
+from rapprochement.kpi.payments import PaymentRecord, read_payments, read_returns
 
 __all__ = ["ScoringRules", "invoice_delays", "payer_scores"]
 
 _TENTH = Decimal("0.1")
 SCORE_COLUMNS = [
     "customer_id", "invoices", "avg_days_late", "share_late", "recent_avg_days_late",
-    "previous_avg_days_late", "trend", "segment",
+    "previous_avg_days_late", "trend", "returned_payments", "segment",
 ]  # fmt: skip
 
 
@@ -47,6 +55,8 @@ class ScoringRules(BaseModel):
     risky_days: Decimal = Field(Decimal(30), description="Avg days late above → 'risky'.")
     trend_days: Decimal = Field(Decimal(5), description="Change in days that makes a trend.")
     window_days: int = Field(180, description="Length of the recent and previous windows.")
+    watch_returns: int = Field(1, description="Returned payments from which → 'watch'.")
+    risky_returns: int = Field(2, description="Returned payments from which → 'risky'.")
 
 
 def invoice_delays(
@@ -71,42 +81,66 @@ def _mean(values: list[Decimal]) -> Decimal | None:
     return (sum(values, Decimal(0)) / len(values)).quantize(_TENTH, ROUND_HALF_UP)
 
 
+def _segment(
+    r: ScoringRules, n: int, avg: Decimal | None, share: Decimal | None, returned: int
+) -> str:
+    if returned >= r.risky_returns:
+        return "risky"
+    if n < r.min_invoices or avg is None or share is None:
+        return "watch" if returned >= r.watch_returns else "new"
+    if avg > r.risky_days:
+        return "risky"
+    if avg > r.watch_days or share > r.watch_share or returned >= r.watch_returns:
+        return "watch"
+    return "good"
+
+
+def _trend(r: ScoringRules, recent: Decimal | None, previous: Decimal | None) -> str:
+    if recent is None or previous is None:
+        return "n/a"
+    if recent - previous > r.trend_days:
+        return "worsening"
+    if previous - recent > r.trend_days:
+        return "improving"
+    return "stable"
+
+
 def payer_scores(
-    payment_history: pd.DataFrame, as_of: dt.date, *, rules: ScoringRules | None = None
+    payment_history: pd.DataFrame,
+    as_of: dt.date,
+    *,
+    rules: ScoringRules | None = None,
+    returns: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per customer with paid invoices, sorted by customer id (columns: see module)."""
+    """One row per customer with paid invoices or returned payments, sorted by customer id
+    (columns: see module).
+
+    Args:
+        payment_history: allocations with dates (``Ledger.payment_history()``).
+        as_of: the scoring date.
+        rules: thresholds (default :class:`ScoringRules`).
+        returns: returned payments (``Ledger.returns()``, or ``customer_id, return_date``).
+    """
     r = rules or ScoringRules()
-    delays = invoice_delays(read_payments(payment_history), as_of)
+    since = as_of - dt.timedelta(days=2 * r.window_days)
+    back = read_returns(returns, since, as_of)
+    payments = [p for p in read_payments(payment_history) if p.transaction_id not in back.lines]
+    delays = invoice_delays(payments, as_of)
     per_customer: dict[str, list[tuple[Decimal, dt.date]]] = defaultdict(list)
     for cust, days, last in delays.values():
         per_customer[cust].append((days, last))
     recent_start = as_of - dt.timedelta(days=r.window_days)
     previous_start = recent_start - dt.timedelta(days=r.window_days)
     rows = []
-    for cust in sorted(per_customer):
-        values = per_customer[cust]
+    for cust in sorted(set(per_customer) | set(back.by_customer)):
+        values = per_customer.get(cust, [])
         avg = _mean([d for d, _ in values])
         late = sum(1 for d, _ in values if d > 0)
-        share = pct(Decimal(late), Decimal(len(values)))
+        share = pct(Decimal(late), Decimal(len(values))) if values else None
         recent = _mean([d for d, day in values if day > recent_start])
         previous = _mean([d for d, day in values if previous_start < day <= recent_start])
-        if recent is None or previous is None:
-            trend = "n/a"
-        elif recent - previous > r.trend_days:
-            trend = "worsening"
-        elif previous - recent > r.trend_days:
-            trend = "improving"
-        else:
-            trend = "stable"
-        assert avg is not None  # a customer has at least one invoice
-        assert share is not None
-        if len(values) < r.min_invoices:
-            segment = "new"
-        elif avg > r.risky_days:
-            segment = "risky"
-        elif avg > r.watch_days or share > r.watch_share:
-            segment = "watch"
-        else:
-            segment = "good"
-        rows.append([cust, len(values), avg, share, recent, previous, trend, segment])
+        returned = back.by_customer.get(cust, 0)
+        segment = _segment(r, len(values), avg, share, returned)
+        trend = _trend(r, recent, previous)
+        rows.append([cust, len(values), avg, share, recent, previous, trend, returned, segment])
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)

@@ -27,6 +27,7 @@ from rapprochement.model import SourceFormat, SourceRef, Statement
 from rapprochement.parsers._common import Event, StatementBegin, collect
 from rapprochement.parsers.camt_entry import EntryReader
 from rapprochement.parsers.camt_header import StatementHeader, read_header, summary_findings
+from rapprochement.parsers.camt_tree import SAFE_XML
 from rapprochement.parsers.camt_values import Findings, Paths, local_name, namespace_of
 
 if TYPE_CHECKING:
@@ -129,12 +130,7 @@ def iter_events(stream: BinaryIO, *, filename: str | None, member: str | None) -
         stream,
         events=("start", "end"),
         tag=tags,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
+        **SAFE_XML,
         # Whitespace-only text between elements (indentation) is never read: not building
         # those nodes makes parsing ~20 % faster. A blank leaf (``<Ustrd> </Ustrd>``) is kept.
         remove_blank_text=True,

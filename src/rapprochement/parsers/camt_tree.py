@@ -332,3 +332,15 @@ class NodePaths:
     find = staticmethod(node_get)
     findall = staticmethod(node_all)
     texts = staticmethod(node_texts)
+
+
+#: lxml options of every ISO 20022 reader: no network, no DTD, no entity expansion, no huge
+#: trees; comments and processing instructions dropped.
+SAFE_XML: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}

@@ -174,8 +174,10 @@ def transaction(tx: Node, amount: Decimal, ccy: str, *, payer_is_counterparty: b
     instructed, instructed_ccy, rate = fx(tx) if "AmtDtls" in tx else NO_FX
     if "AddtlTxInf" in tx and (info := text1(tx, "AddtlTxInf")) is not None:
         extra["additional_tx_info"] = info
-    if "RtrInf" in tx and (info := node_text(tx, "RtrInf/AddtlInf")) is not None:
-        extra["return_info"] = info
+    if "RtrInf" in tx and (infos := node_texts(tx, "RtrInf/AddtlInf")):
+        # RtrInf/AddtlInf (0..n, ≤105 chars each): the bank's words on the return, often the
+        # original's remittance or invoice number; the return linker reads it as text
+        extra["return_info"] = " ".join(i.strip() for i in infos if i.strip())
     if unassigned:
         extra["referred_document_amounts"] = "; ".join(unassigned)
     parties = sub1(tx, "RltdPties")

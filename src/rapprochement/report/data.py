@@ -18,6 +18,7 @@ import pandas as pd
 
 from rapprochement.errors import RapprochementError
 from rapprochement.kpi.aging import bucket_of
+from rapprochement.reasons import reason_text
 from rapprochement.store import Ledger
 
 __all__ = ["AGE_BUCKETS", "ReportData", "collect", "records", "simple_aging"]
@@ -38,6 +39,7 @@ class ReportData:
     late_payers: list[dict[str, Any]] = field(default_factory=list)
     suggestions: list[dict[str, Any]] = field(default_factory=list)
     currency: str = "EUR"
+    returns: list[dict[str, Any]] = field(default_factory=list)
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -117,7 +119,8 @@ def _late_payers(
     try:
         from rapprochement.kpi import payer_scores
 
-        for rec in records(payer_scores(ledger.payment_history(), as_of)):
+        scored = payer_scores(ledger.payment_history(), as_of, returns=ledger.returns())
+        for rec in records(scored):
             scores[str(rec["customer_id"])] = rec
     except (ImportError, RapprochementError) as exc:
         notes.append(f"payer scores: {exc}")
@@ -130,9 +133,20 @@ def _late_payers(
             "oldest_days": oldest[c],
             "avg_days_late": scores.get(c, {}).get("avg_days_late"),
             "segment": scores.get(c, {}).get("segment", ""),
+            "returned_payments": scores.get(c, {}).get("returned_payments", 0),
         }
         for c in ranked
     ]
+
+
+def _returns(ledger: Ledger, as_of: dt.date) -> list[dict[str, Any]]:
+    """Returns booked on or before ``as_of``, latest first, with their reason in words."""
+    out = [
+        r | {"reason_fr": reason_text(r["reason_code"], "fr")}
+        for r in records(ledger.returns())
+        if r["booking_date"] is None or r["booking_date"] <= as_of
+    ]
+    return sorted(out, key=lambda r: (r["booking_date"] or dt.date.min, r["transaction_id"]))[::-1]
 
 
 def collect(ledger: Ledger, as_of: dt.date | None = None) -> ReportData:
@@ -158,4 +172,5 @@ def collect(ledger: Ledger, as_of: dt.date | None = None) -> ReportData:
         late_payers=_late_payers(ledger, one, day, notes),
         suggestions=records(sugg),
         currency=ccy,
+        returns=_returns(ledger, day),
     )

@@ -15,7 +15,14 @@ import pandas as pd
 from rapprochement.model import Entry, Statement, Transaction
 from rapprochement.rules.match import LineFacts
 
-__all__ = ["code_scheme", "facts_of_frame", "facts_of_statements", "line_codes", "own_ibans"]
+__all__ = [
+    "code_scheme",
+    "entry_text",
+    "facts_of_frame",
+    "facts_of_statements",
+    "line_codes",
+    "own_ibans",
+]
 
 _SCHEMES = {"mt940": "mt940", "mt942": "mt940", "ofx": "ofx", "cfonb120": "cfonb"}
 
@@ -40,10 +47,17 @@ def line_codes(source_format: str, entry: Entry, tx: Transaction) -> dict[str, s
     return codes
 
 
+def entry_text(entry: Entry, tx: Transaction) -> str:
+    """The bank's own text on the line: the entry's (``AddtlNtryInf``, raw ``:86:``, CFONB
+    label) and, for a return, its ``RtrInf/AddtlInf``."""
+    parts = (entry.additional_info or "", tx.extra.get("return_info", ""))
+    return " ".join(p for p in parts if p)
+
+
 def line_text(entry: Entry, tx: Transaction) -> str:
     """Remittance, referred documents and the entry's own text, joined."""
     docs = " ".join(d.number for d in tx.referred_documents if d.number)
-    parts = (tx.remittance_info, docs, entry.additional_info or "")
+    parts = (tx.remittance_info, docs, entry_text(entry, tx))
     return " ".join(p for p in parts if p)
 
 

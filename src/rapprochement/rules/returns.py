@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rapprochement.reasons import RETURN_REASONS, reason_text
 from rapprochement.rules.match import LineFacts, fold
 
 __all__ = ["REASONS", "RETURN_CODES", "ReturnSignal", "reason_text", "return_signal"]
@@ -39,37 +40,8 @@ _REASON_CODE = re.compile(
     r"\b(AM0[45]|AC0[146]|AG0[12]|MD0[1267]|MS0[23]|SL01|RR0[1-4]|FOCR|DUPL)\b"
 )
 
-#: SEPA return and reject reason codes (ISO 20022 ExternalReturnReason1Code), in words.
-REASONS: dict[str, str] = {
-    "AC01": "incorrect account number",
-    "AC04": "account closed",
-    "AC06": "account blocked",
-    "AG01": "transaction forbidden on this account",
-    "AG02": "invalid bank operation code",
-    "AM04": "insufficient funds",
-    "AM05": "duplicate",
-    "DUPL": "duplicate payment",
-    "FOCR": "returned after a cancellation request",
-    "MD01": "no valid mandate",
-    "MD02": "mandate data missing or wrong",
-    "MD06": "refund requested by the debtor",
-    "MD07": "debtor deceased",
-    "MS02": "refused by the debtor",
-    "MS03": "reason not specified",
-    "RR01": "regulatory: debtor account or identity missing",
-    "RR02": "regulatory: debtor name or address missing",
-    "RR03": "regulatory: creditor name or address missing",
-    "RR04": "regulatory reason",
-    "SL01": "specific service of the debtor's bank",
-}
-
-
-def reason_text(code: str | None) -> str:
-    """``AM04 (insufficient funds)``, the code alone when unknown, ``""`` without one."""
-    if not code:
-        return ""
-    words = REASONS.get(code.upper())
-    return f"{code} ({words})" if words else code
+#: SEPA return and reject reason codes, in words (English; see :mod:`rapprochement.reasons`).
+REASONS: dict[str, str] = {code: words[0] for code, words in RETURN_REASONS.items()}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Select, delete, insert, select, union
 
 from rapprochement.model import Statement
 from rapprochement.money import from_minor
-from rapprochement.rules.facts import iter_lines, line_codes
+from rapprochement.rules.facts import entry_text, iter_lines, line_codes
 from rapprochement.rules.match import Categorization, LineFacts, categorize
 from rapprochement.rules.model import RuleSet
 from rapprochement.rules.starter import starter_rules
@@ -84,7 +84,7 @@ def store_line_details(conn: Connection, statements: Sequence[Statement]) -> int
             f"{entry.fingerprint}-{j}",
             {
                 "codes": json.dumps(line_codes(st.source_format, entry, tx), sort_keys=True),
-                "entry_text": entry.additional_info or "",
+                "entry_text": entry_text(entry, tx),
                 "reversal": entry.reversal,
                 "return_reason": (tx.return_reason or tx.extra.get("reject_code", ""))[:40],
             },

@@ -36,13 +36,17 @@ def _now() -> dt.datetime:
 
 
 def _link_lines(conn: Connection, where: Any) -> list[LinkLine]:
-    x, a = t.transactions.c, t.allocations.c
+    x, a, d = t.transactions.c, t.allocations.c, t.line_details.c
     rows = list(
         conn.execute(
             select(
                 x.transaction_id, x.amount_minor, x.currency, x.booking_date, x.end_to_end_id,
-                x.counterparty_iban, x.counterparty_name, x.remittance_info,
-            ).where(x.status == "booked", where)
+                x.counterparty_iban, x.counterparty_name, x.remittance_info, d.entry_text,
+            )
+            .select_from(
+                t.transactions.outerjoin(t.line_details, d.transaction_id == x.transaction_id)
+            )
+            .where(x.status == "booked", where)
         )
     )  # fmt: skip
     invoices: dict[str, set[str]] = defaultdict(set)
@@ -62,7 +66,7 @@ def _link_lines(conn: Connection, where: Any) -> list[LinkLine]:
             end_to_end_id=r.end_to_end_id,
             counterparty_iban=r.counterparty_iban,
             counterparty_name=r.counterparty_name,
-            text=r.remittance_info,
+            text=" ".join(p for p in (r.remittance_info, r.entry_text or "") if p),
             invoices=tuple(sorted(invoices[r.transaction_id])),
         )
         for r in rows
