@@ -33,7 +33,14 @@ from dataclasses import dataclass
 from benchmarks.gen_book import new_iban
 from benchmarks.generator import Dataset
 from benchmarks.worlds import market_text as txt
-from benchmarks.worlds.book import WorldBook, business_day, draw_scenarios, resolve_rates
+from benchmarks.worlds.book import (
+    PERIOD_DAYS,
+    PERIOD_START,
+    WorldBook,
+    business_day,
+    draw_scenarios,
+    resolve_rates,
+)
 from benchmarks.worlds.market_transfers import TRANSFERS
 from benchmarks.worlds.noise import add_coincidences, messy_iban, twin_spelling
 
@@ -258,10 +265,11 @@ def _open_items(book: ShopBook, n: int) -> None:
         if r < 0.5:  # prepayment orders never paid
             s = rng.choice(book.consumers)
             inv = book.order(s, book.consumer_amount(s), book.period_day())
-        elif r < 0.8:  # charged, not yet paid out
+        elif r < 0.8:  # charged in the last days, not yet paid out
             s = rng.choice(book.consumers)
             prov = rng.choices([p for p, _ in txt.PROVIDERS], [w for _, w in txt.PROVIDERS])[0]
-            inv = book.order(s, book.consumer_amount(s), book.period_day(), prov.charge_id(rng))
+            day = PERIOD_START + PERIOD_DAYS - rng.randint(1, prov.lag + prov.window + 1)
+            inv = book.order(s, book.consumer_amount(s), day, prov.charge_id(rng))
         else:
             inv = book.bill(rng.choice(book.b2b), book.b2b_amount(), book.period_day() - 20)
         book.open_only.append(inv)
