@@ -135,8 +135,7 @@ def _receipt(
     if not advised and rng.random() < rates["no_remittance"]:
         tags.add("no_remittance")
         refs, memo = [], ""
-    amounts = [abs(book.inv_amount[i]) for i in invs]
-    book.add_tx(day, total, b.ccy, shown, iban, txt.bank_text(rng, ch, shown, refs, amounts, memo))
+    book.add_tx(day, total, b.ccy, shown, iban, txt.bank_text(rng, ch, shown, refs, pays, memo))
     t = ",".join(sorted(tags))
     for inv, p in zip(invs, pays, strict=True):
         book.pay(tx, inv, p, kind, t)

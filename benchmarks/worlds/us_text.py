@@ -133,7 +133,8 @@ def bank_text(
     memo: str = "",
 ) -> str:
     """Statement text of a receipt on ``channel`` (``ach``, ``ctx``, ``wire``, ``check``,
-    ``fps``, ``bacs``, ``chaps``) quoting ``refs`` (may be empty) with their ``amounts``."""
+    ``fps``, ``bacs``, ``chaps``) quoting ``refs`` (may be empty) with the ``amounts`` paid on
+    each (cents; the CTX addenda carry them)."""
     joined = " ".join(refs)
     if channel in ("ach", "ctx"):
         descr = rng.choice(("PAYMENTS", "VENDOR PMT", "AP PMT", "EDI PYMNTS"))
