@@ -4,9 +4,10 @@ Quick tier (CI, < 3 min): accuracy on 2 000 payments per difficulty (one seed) a
 book of 20 000, speed at 10 000. Full tier (by hand): accuracy on 10 000 payments per difficulty
 on three seeds and on a hard book of 100 000, speed at 10k / 100k / 1M. Evaluation seeds start
 at 1000 and are never used for development or training (the matcher's weights are fitted on
-seeds 1-5). Sections of ``benchmarks.parsers``, ``benchmarks.ledger``, ``benchmarks.reruns`` and
-``benchmarks.lines``
-(``run(tier, seed, out_dir) -> str``) are appended when those modules exist.
+seeds 1-5). Sections of ``benchmarks.parsers``, ``benchmarks.ledger``, ``benchmarks.reruns``,
+``benchmarks.lines`` and ``benchmarks.worlds_bench`` (every world of ``benchmarks.worlds`` and
+the leave-one-world-out table; ``run(tier, seed, out_dir) -> str``) are appended when those
+modules exist.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any
 import pandas as pd
 
 from benchmarks import matching
+from benchmarks.tables import PCT as _PCT
+from benchmarks.tables import markdown_table as _table
 
 OUT_DIR = Path(__file__).resolve().parent
 FIGURES = OUT_DIR / "baseline_figures.json"
@@ -39,28 +42,6 @@ TIERS: dict[str, dict[str, Any]] = {
         "scale": [100_000],
     },
 }
-_PCT = ("precision", "recall", "f1", "auto_rate", "auto_precision", "suggestion_precision",
-        "amount_accuracy", "grouped_recall")  # fmt: skip
-
-
-def _fmt(v: Any, pct: bool = False) -> str:
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "–"
-        if pct:
-            return f"{100 * v:.1f} %"
-        return f"{v:.0f}" if v.is_integer() else f"{v:.2f}"
-    return str(v)
-
-
-def _table(df: pd.DataFrame, pct: tuple[str, ...] = ()) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for r in df.itertuples(index=False):
-        lines.append(
-            "| " + " | ".join(_fmt(v, c in pct) for c, v in zip(cols, r, strict=True)) + " |"
-        )
-    return "\n".join(lines)
 
 
 def machine() -> str:
@@ -228,7 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tier", choices=sorted(TIERS), default="quick")
     ap.add_argument("--seed", type=int, default=1000, help="first evaluation seed (>= 1000)")
     ap.add_argument("--no-speed", action="store_true", help="skip the speed section")
-    ap.add_argument("--no-peers", action="store_true", help="skip the parsers / ledger sections")
+    ap.add_argument(
+        "--no-peers",
+        action="store_true",
+        help="skip the parsers / ledger / reruns / worlds sections",
+    )
     ap.add_argument("--payments", type=int, help="override the tier's accuracy book size")
     ap.add_argument("--out", type=Path, default=OUT_DIR, help="output directory")
     args = ap.parse_args(argv)
@@ -264,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(_speed_md(spd))
     sections += [f"![{p}]({p})" for p in plots]
     if not args.no_peers:
-        peers = ("parsers", "ledger", "reruns", "lines")
+        peers = ("parsers", "ledger", "reruns", "lines", "worlds_bench")
         sections += [_other_section(m, args.tier, args.seed, out) for m in peers]
     sections.append(f"_Total run time: {time.perf_counter() - started:.0f} s._")
     (out / "RESULTS.md").write_text("\n\n".join(sections) + "\n", encoding="utf-8")

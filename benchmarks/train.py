@@ -1,11 +1,14 @@
 """Fit the matching weights on the labeled generator and ship them as data.
 
     python -m benchmarks.train [--seeds 1 2 3 4 5] [--payments 4000] [--precision 0.9985]
+                               [--worlds eu_sme us_ar marketplace] [--out FILE]
 
-Steps: for each training seed (1-5 only: evaluation seeds >= 1000 are never used here),
-generate a hard book, build every hypothesis the engine considers (single invoices and
-groups, :func:`rapprochement.matching.engine.hypotheses`), label it right when its invoice set
-is exactly the true one for that payment, and fit an L2-regularized logistic regression over
+Steps: for each training seed (1-5 only: evaluation seeds >= 1000 are never used here) and
+each world of ``--worlds`` (default ``eu_sme``, the hard book of
+:mod:`benchmarks.generator`; see :mod:`benchmarks.worlds`), generate a book, build every
+hypothesis the engine considers (single invoices and groups,
+:func:`rapprochement.matching.engine.hypotheses`), label it right when its invoice set is
+exactly the true one for that payment, and fit an L2-regularized logistic regression over
 one-hot feature levels (Newton / IRLS, numpy only). The coefficients are the log-likelihood
 ratios of each level against the feature's baseline level; the intercept is the prior.
 Then the engine runs on the same training books with the new weights: an isotonic regression
@@ -15,7 +18,8 @@ is then the share of training allocations with such log-odds that were right); t
 threshold is the lowest calibrated score at which automatic allocations are right at least
 ``--precision`` of the time (a margin above the 99.5 % target); the suggestion threshold is
 the lowest at which suggestions are still right ``--suggest-precision`` of the time.
-Writes ``src/rapprochement/matching/weights.json``.
+Writes ``src/rapprochement/matching/weights.json``, or ``--out`` (the engine scores with such
+a file through ``MatchConfig(weights_path=...)``; :func:`fit` does the same from Python).
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.generator import generate
+from benchmarks.generator import Dataset
+from benchmarks.worlds import WORLDS, generate_world
 from rapprochement.matching import engine
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import FEATURE_LEVELS, FEATURES
-from rapprochement.matching.scoring import calibrate, load_weights
+from rapprochement.matching.scoring import Weights, calibrate, load_weights
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "rapprochement" / "matching" / "weights.json"
 
@@ -43,9 +48,8 @@ def _truth_sets(truth: pd.DataFrame) -> dict[str, frozenset[str]]:
     return {str(k): frozenset(map(str, g)) for k, g in t.groupby("transaction_id")["invoice_id"]}
 
 
-def labeled_hypotheses(seed: int, n: int, config: MatchConfig) -> pd.DataFrame:
-    """Every hypothesis of one generated book with its feature levels and a 0/1 label."""
-    ds = generate(seed, n, "hard")
+def labeled_hypotheses(ds: Dataset, config: MatchConfig) -> pd.DataFrame:
+    """Every hypothesis of one labeled book with its feature levels and a 0/1 label."""
     truth = _truth_sets(ds.truth)
     tx, inv, rem = engine.prepare(ds.transactions, ds.invoices, ds.remittances)
     frames = []
@@ -168,29 +172,34 @@ def reliability(scores: np.ndarray[Any, Any], right: np.ndarray[Any, Any]) -> pd
     )
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
-    ap.add_argument("--payments", type=int, default=4000)
-    ap.add_argument("--precision", type=float, default=0.9985)
-    ap.add_argument("--suggest-precision", type=float, default=0.30)
-    ap.add_argument("--l2", type=float, default=1.0)
-    ap.add_argument(
-        "--suggest-floor",
-        type=float,
-        default=0.001,
-        help="never suggest below this probability (noise, not a suggestion)",
-    )
-    args = ap.parse_args(argv)
-    if any(s >= 1000 for s in args.seeds):
-        raise SystemExit("seeds >= 1000 are evaluation seeds: never train on them")
-    config = MatchConfig()
-    data = pd.concat(
-        [labeled_hypotheses(s, args.payments, config) for s in args.seeds], ignore_index=True
-    )
+def _write(doc: dict[str, Any], out: Path) -> Weights:
+    out.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    load_weights.cache_clear()
+    return load_weights(str(out))
+
+
+def fit(
+    books: list[Dataset],
+    out: Path,
+    *,
+    precision: float = 0.9985,
+    suggest_precision: float = 0.30,
+    l2: float = 1.0,
+    suggest_floor: float = 0.001,
+    provenance: dict[str, Any] | None = None,
+    labeled: list[pd.DataFrame] | None = None,
+    verbose: bool = False,
+) -> dict[str, Any]:
+    """Fit weights, calibration and thresholds on labeled ``books`` and write them to ``out``
+    (see the module docstring); returns the written document. ``labeled``: the books'
+    :func:`labeled_hypotheses`, when already built (they do not depend on the weights)."""
+    config = MatchConfig(weights_path=str(out))
+    if labeled is None:
+        labeled = [labeled_hypotheses(ds, config) for ds in books]
+    data = pd.concat(labeled, ignore_index=True)
     x, cols = _design(data)
     y = data["y"].to_numpy(dtype=np.float64)
-    beta = fit_logistic(x, y, args.l2)
+    beta = fit_logistic(x, y, l2)
     weights: dict[str, dict[str, float]] = {f: {FEATURE_LEVELS[f][0]: 0.0} for f in FEATURES}
     for (f, lvl), b in zip(cols, beta[1:], strict=True):
         weights[f][lvl] = round(float(b), 4)
@@ -201,21 +210,16 @@ def main(argv: list[str] | None = None) -> None:
         "auto_threshold": 0.99,
         "suggest_threshold": 0.05,
         "trained_on": {
-            "generator": "benchmarks.generator",
-            "difficulty": "hard",
-            "seeds": args.seeds,
-            "payments": args.payments,
+            **(provenance or {}),
             "hypotheses": len(data),
             "positives": int(y.sum()),
-            "l2": args.l2,
+            "l2": l2,
         },
     }
-    OUT.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    load_weights.cache_clear()
+    _write(doc, out)
     # calibration and thresholds from the engine's own allocations on the training books
     logits, right = [], []
-    for s in args.seeds:
-        ds = generate(s, args.payments, "hard")
+    for ds in books:
         truth = {
             (str(a), str(b))
             for a, b in zip(ds.truth["transaction_id"], ds.truth["invoice_id"], strict=True)
@@ -225,7 +229,7 @@ def main(argv: list[str] | None = None) -> None:
             ds.invoices,
             remittances=ds.remittances,
             customers=ds.customers,
-            config=MatchConfig(suggest_threshold=0.0, auto_threshold=1.0),
+            config=config.model_copy(update={"suggest_threshold": 0.0, "auto_threshold": 1.0}),
         )
         al = res.allocations[res.allocations["invoice_id"].notna()]
         al = al.drop_duplicates(["transaction_id", "invoice_id"])
@@ -240,25 +244,62 @@ def main(argv: list[str] | None = None) -> None:
     ambiguous = np.array([b for _, b in logits], dtype=bool)
     rt_all = np.array(right, dtype=np.float64)
     doc["calibration"] = isotonic(raw, rt_all)
-    OUT.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    load_weights.cache_clear()
-    cal = calibrate(raw, load_weights())
-    print("reliability before calibration (training allocations)")
-    print(reliability(1 / (1 + np.exp(-raw)), rt_all).to_string())
-    print("after")
-    print(reliability(cal, rt_all).to_string())
+    cal = calibrate(raw, _write(doc, out))
+    if verbose:
+        print("reliability before calibration (training allocations)")
+        print(reliability(1 / (1 + np.exp(-raw)), rt_all).to_string())
+        print("after")
+        print(reliability(cal, rt_all).to_string())
     sc, rt = cal[~ambiguous], rt_all[~ambiguous]
-    doc["auto_threshold"] = round(max(0.5, _threshold(sc, rt, args.precision)), 6)
+    doc["auto_threshold"] = round(max(0.5, _threshold(sc, rt, precision)), 6)
     band = sc < doc["auto_threshold"]
-    sugg = _threshold(sc[band], rt[band], args.suggest_precision) if band.any() else 0.05
-    doc["suggest_threshold"] = round(min(max(sugg, args.suggest_floor), doc["auto_threshold"]), 6)
-    OUT.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    load_weights.cache_clear()
-    auto = sc >= doc["auto_threshold"]
-    print(f"hypotheses {len(data)} positives {int(y.sum())}")
-    print(f"auto threshold {doc['auto_threshold']}  suggest threshold {doc['suggest_threshold']}")
-    print(f"training auto precision {rt[auto].mean():.4f} on {int(auto.sum())} allocations")
-    print(f"wrote {OUT}")
+    sugg = _threshold(sc[band], rt[band], suggest_precision) if band.any() else 0.05
+    doc["suggest_threshold"] = round(min(max(sugg, suggest_floor), doc["auto_threshold"]), 6)
+    _write(doc, out)
+    if verbose:
+        auto = sc >= doc["auto_threshold"]
+        print(f"hypotheses {len(data)} positives {int(y.sum())}")
+        print(f"auto threshold {doc['auto_threshold']}  "
+              f"suggest threshold {doc['suggest_threshold']}")  # fmt: skip
+        print(f"training auto precision {rt[auto].mean():.4f} on {int(auto.sum())} allocations")
+        print(f"wrote {out}")
+    return doc
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: fit on the generated books of ``--worlds`` × ``--seeds``."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    ap.add_argument("--payments", type=int, default=4000)
+    ap.add_argument("--worlds", nargs="+", default=["eu_sme"], choices=sorted(WORLDS))
+    ap.add_argument("--out", type=Path, default=OUT, help="weights file to write")
+    ap.add_argument("--precision", type=float, default=0.9985)
+    ap.add_argument("--suggest-precision", type=float, default=0.30)
+    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument(
+        "--suggest-floor",
+        type=float,
+        default=0.001,
+        help="never suggest below this probability (noise, not a suggestion)",
+    )
+    args = ap.parse_args(argv)
+    if any(s >= 1000 for s in args.seeds):
+        raise SystemExit("seeds >= 1000 are evaluation seeds: never train on them")
+    books = [generate_world(w, s, args.payments) for w in args.worlds for s in args.seeds]
+    provenance: dict[str, Any] = {"generator": "benchmarks.generator", "difficulty": "hard"}
+    if args.worlds != ["eu_sme"]:
+        provenance = {"generator": "benchmarks.worlds", "worlds": args.worlds}
+    provenance.update(seeds=args.seeds, payments=args.payments)
+    fit(
+        books,
+        args.out,
+        precision=args.precision,
+        suggest_precision=args.suggest_precision,
+        l2=args.l2,
+        suggest_floor=args.suggest_floor,
+        provenance=provenance,
+        verbose=True,
+    )
 
 
 if __name__ == "__main__":

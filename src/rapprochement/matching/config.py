@@ -99,6 +99,14 @@ class MatchConfig(BaseModel):
     date_window_days: int = Field(
         400, ge=1, description="Payments this many days away from an invoice date are not paired."
     )
+    weights_path: str | None = Field(
+        None,
+        description=(
+            "A weights file (the format of the shipped weights.json, e.g. written by "
+            "`python -m benchmarks.train --out`) to score with instead of the shipped one; "
+            "its learned thresholds apply unless auto/suggest_threshold are set. None: shipped."
+        ),
+    )
 
     @model_validator(mode="after")
     def _check_bounds(self) -> MatchConfig:

@@ -303,9 +303,10 @@ def reconcile(
 
     Raises:
         InputError: a typed subclass naming the column and rows of unusable input.
+        ConfigError: ``config.weights_path`` names a missing or invalid weights file.
     """
     config = config or MatchConfig()
-    w = load_weights()
+    w = load_weights(config.weights_path)
     auto_t = w.auto_threshold if config.auto_threshold is None else config.auto_threshold
     sugg_t = w.suggest_threshold if config.suggest_threshold is None else config.suggest_threshold
     t0 = time.perf_counter()
