@@ -142,3 +142,13 @@ def test_a_tie_scores_as_a_coin_toss_and_names_its_rivals() -> None:
             assert tie[0]["weight"] < 0  # the contributions still add up to the score
             total = sum(c["weight"] for c in rows)
             assert abs(1 / (1 + math.exp(-total)) - float(amb["score"].iloc[0])) < 1e-6
+
+
+def test_a_provider_payout_settles_the_orders_its_report_names() -> None:
+    """A PayPal payout: one bank line, a report naming orders of four customers by the
+    provider's charge ids, and the provider's fees as a negative line (issue 12)."""
+    al = run("provider_payout_report_names_orders_of_many_customers").allocations
+    assert set(al["invoice_id"]) == {"ord-101-ab", "ord-102-cd", "ord-103-ef", "ord-104-gh"}
+    assert (al["status"] == "auto").all()
+    assert sum(al["amount"]) == Decimal("555.09")
+    assert (al["kind"] == "fee").sum() == 1  # the fees close the last order they fall on

@@ -232,11 +232,14 @@ def exact_supersets(g: pd.DataFrame, approx: dict[int, int]) -> np.ndarray[Any, 
     """Groups that settle the payment to the cent and contain the invoice its best single
     hypothesis reads only approximately: the same invoice, with the difference explained by
     the payer's other open items (a credit note netted, a second invoice) rather than
-    guessed as a fee or a part payment. Such a group is preferred."""
+    guessed as a fee or a part payment; or whose remittance advice accounts for the whole
+    payment, fees included (a provider's payout report). Such a group is preferred."""
+    src = g["source"] if "source" in g else pd.Series([""] * len(g))
     return np.fromiter(
         (
-            lvl == "exact" and approx.get(int(t), -1) in invs
-            for t, invs, lvl in zip(g["tx"], g["invs"], g["amount"], strict=True)
+            (lvl == "exact" or (s == "remittance" and lvl in ("fee", "discount")))
+            and approx.get(int(t), -1) in invs
+            for t, invs, lvl, s in zip(g["tx"], g["invs"], g["amount"], src, strict=True)
         ),
         dtype=bool,
         count=len(g),

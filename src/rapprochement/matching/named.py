@@ -12,7 +12,7 @@ import pandas as pd
 from rapprochement.matching.candidates import KeyIndex, lookup
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
-from rapprochement.matching.keys import text_keys
+from rapprochement.matching.keys import free_text_keys, text_keys
 from rapprochement.matching.mitm import ranked_subsets
 from rapprochement.matching.subsetsum import find_subsets
 
@@ -57,6 +57,16 @@ def _explained(
     return by_ref, by_amt
 
 
+def _line_keys(text: str, free: bool) -> dict[str, int]:
+    """Keys of one advice line: its references, and its free payment references (a provider's
+    charge id ``4QD88NLKWSI72P6FW``) when some invoice has one."""
+    keys = text_keys(text)
+    if free:
+        for k, lvl in zip(*(free_text_keys([text])[c] for c in ("key", "lvl")), strict=True):
+            keys[str(k)] = min(int(lvl), keys.get(str(k), 99))
+    return keys
+
+
 def remittance_groups(
     ctx: GroupContext,
     remits: pd.DataFrame,
@@ -67,7 +77,7 @@ def remittance_groups(
     """One hypothesis per payment with advice lines: the lines are resolved within one payer
     (the one that explains most lines by reference or, failing that, by exact open amount)."""
     line_keys = {
-        (r, m): text_keys(f"{r} {m}")
+        (r, m): _line_keys(f"{r} {m}", index.has_free)
         for r, m in zip(remits["reference"], remits["memo"], strict=True)
     }
     keydict = index.subset({k for ks in line_keys.values() for k in ks})
@@ -112,6 +122,38 @@ def remittance_groups(
             a = abs(int(ctx.amounts[t]))
             level = level_of(a, sum(abs(x) for x in allocs), ctx)
             ctx.add(t, invs, allocs, "remittance", level, 0, cust, inter)
+        _payout_group(ctx, t, sign, lines, parsed, len(invs))
+
+
+def _payout_group(
+    ctx: GroupContext,
+    t: int,
+    sign: int,
+    lines: pd.DataFrame,
+    parsed: list[tuple[dict[int, int], int]],
+    own: int,
+) -> None:
+    """A payout of a payment provider, marketplace or factor: its report names, line by line,
+    items of many customers (the payer is the provider, not any of them). When more lines name
+    one item each by a strong reference across customers than resolve within one payer, and
+    the report adds up to the payout (its negative lines being the provider's fees), the items
+    so named are one hypothesis; the fees fall on the last item, in the report's order."""
+    invs: list[int] = []
+    signed = [int(x) for x in lines["amount"]]
+    for (hits, _amt), amount in zip(parsed, signed, strict=True):
+        if amount <= 0:
+            continue  # the provider's fees and adjustments
+        strong = sorted((lvl, i) for i, lvl in hits.items() if lvl <= 2 and i not in invs)
+        if not strong or (len(strong) > 1 and strong[0][0] == strong[1][0]):
+            return  # a charge the report does not tie to one item: not read as a payout
+        invs.append(strong[0][1])
+    a = abs(int(ctx.amounts[t]))
+    if len(invs) < 2 or len(invs) <= own or len({ctx.cust[k] for k in invs}) < 2:
+        return
+    if abs(sum(signed)) != a or len(invs) > ctx.config.max_group_items:
+        return
+    allocs, level = fill(a, invs, ctx, sign, list(range(len(invs))))
+    ctx.add(t, invs, allocs, "remittance", level, 0, str(ctx.cust[invs[0]]), False)
 
 
 def _completions(
