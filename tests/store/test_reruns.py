@@ -190,3 +190,31 @@ def test_lines_without_a_booking_date_are_matched_by_their_value_date(
             conn.execute(update(t.transactions).values(value_date=None))
         run = ledger.reconcile(matcher=eliminating_matcher)
         assert (run.transactions, run.undated_transactions) == (0, 1)
+
+
+def test_a_payment_repeating_one_an_earlier_run_settled_is_not_automatic(
+    ledger_url: str, tmp_path: Path
+) -> None:
+    """The matcher cannot see a payment an earlier run allocated: the same transfer again
+    (payer, amount, text) is a possible duplicate, not a payment of the payer's next invoice."""
+    iban = "FR7630006000011234567890189"
+    invoices = HEAD.replace(",reference\n", ",reference,customer_iban\n") + (
+        f"INV-7001,C1,Muller SARL,420.00,EUR,2026-02-03,2026-03-05,INV-7001,{iban}\n"
+        f"INV-7002,C1,Muller SARL,420.00,EUR,2026-02-10,2026-03-12,INV-7002,{iban}\n"
+    )
+    first = line(5, "420.00", "MULLER SARL", iban, "FACTURE INV-7001", "D1")
+    again = line(16, "420.00", "MULLER SARL", iban, "FACTURE INV-7001", "D2")
+    with _ledger(ledger_url, tmp_path, [first], invoices) as ledger:
+        run = ledger.reconcile()
+        assert _auto_pairs(ledger, run.run_id) == {"INV-7001"}
+        ledger.import_statements(write_mt940(tmp_path / "b.sta", [again], stmt_id="S2"))
+        run = ledger.reconcile()
+        assert run.auto_allocations == 0
+        held = ledger.suggestions()
+        assert list(held["invoice_id"]) == ["INV-7002"]
+        notes = [
+            c["value"]
+            for c in json.loads(held["explanation"].iloc[0])
+            if c["feature"] == HELD_FEATURE
+        ]
+        assert "possible duplicate payment" in notes[0]

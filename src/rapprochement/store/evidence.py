@@ -24,6 +24,7 @@ decision and allocation ids the run had seen), added by schema migration 3.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,9 @@ class Evidence:
     last_outcome: dict[str, str] = field(default_factory=dict)
     #: The first run that saw each line.
     seen_run: dict[str, int] = field(default_factory=dict)
+    #: New lines that repeat a line an earlier run allocated (same payer, amount and text,
+    #: booked within ``TWIN_DAYS`` after it) → that line: a possible duplicate payment.
+    repeats: dict[str, str] = field(default_factory=dict)
     #: Customer of each invoice of this run.
     customer_of: dict[str, str] = field(default_factory=dict)
 
@@ -131,6 +135,7 @@ def load_evidence(conn: Connection, tx_ids: list[str], inv: dict[str, str]) -> E
         )
     ]
     ev.decided_lines = {tid for tid, _ in touched}
+    ev.repeats = _repeats(conn, ev.new_lines)
     invoice_ids = sorted({iid for _, iid in touched if iid})
     for k in range(0, len(invoice_ids), 500):
         q = select(i.customer_id).where(i.invoice_id.in_(invoice_ids[k : k + 500]))
@@ -138,12 +143,72 @@ def load_evidence(conn: Connection, tx_ids: list[str], inv: dict[str, str]) -> E
     return ev
 
 
+TWIN_DAYS = 21  # as the matcher's own twin payments (matching.assignment)
+
+
+def _repeats(conn: Connection, new_lines: set[str]) -> dict[str, str]:
+    """New lines identical to a line already fully allocated (payer IBAN or name, amount,
+    currency, text naming something: a digit in it) and booked at most ``TWIN_DAYS`` after it
+    → that line. A payer's regular transfers with a bare text are no such repeat."""
+    if not new_lines:
+        return {}
+    c = t.transactions.c
+    cols = (c.transaction_id, c.booking_date, c.amount_minor, c.currency, c.counterparty_iban,
+            c.counterparty_name, c.remittance_info)  # fmt: skip
+    fresh: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}
+    ids = sorted(new_lines)
+    for k in range(0, len(ids), 500):
+        for r in conn.execute(select(*cols).where(c.transaction_id.in_(ids[k : k + 500]))):
+            if not any(ch.isdigit() for ch in r.remittance_info or ""):
+                continue
+            key = (r.amount_minor, r.currency, r.counterparty_iban or r.counterparty_name,
+                   r.remittance_info)  # fmt: skip
+            fresh.setdefault(key, []).append((r.transaction_id, r.booking_date))
+    out: dict[str, str] = {}
+    amounts = sorted({key[0] for key in fresh})
+    for k in range(0, len(amounts), 500):
+        q = select(*cols).where(
+            c.amount_minor.in_(amounts[k : k + 500]),
+            c.allocated_minor == c.amount_minor,
+            c.amount_minor > 0,
+        )
+        for r in conn.execute(q):
+            key = (r.amount_minor, r.currency, r.counterparty_iban or r.counterparty_name,
+                   r.remittance_info)  # fmt: skip
+            for tid, day in fresh.get(key, ()):
+                if (
+                    day
+                    and r.booking_date
+                    and 0 <= (_day(day) - _day(r.booking_date)).days <= TWIN_DAYS
+                ):
+                    out.setdefault(tid, r.transaction_id)
+    return out
+
+
+def _day(v: Any) -> dt.date:
+    return dt.date.fromisoformat(v[:10]) if isinstance(v, str) else v
+
+
+def _named(row: dict[str, Any]) -> bool:
+    """Does the proposal rest on a reference (its explanation's ``reference`` level)?"""
+    try:
+        rows = json.loads(str(row.get("explanation") or "[]"))
+    except ValueError:
+        return False
+    return isinstance(rows, list) and any(
+        isinstance(c, dict) and c.get("feature") == "reference" and c.get("value") != "none"
+        for c in rows
+    )
+
+
 def _held_explanation(explanation: str, since: int | None) -> str:
-    note = {
-        "feature": HELD_FEATURE,
-        "value": f"not automatic: nothing new since run {since} left this line to review",
-        "weight": 0.0,
-    }
+    return _note(
+        explanation, f"not automatic: nothing new since run {since} left this line to review"
+    )
+
+
+def _note(explanation: str, value: str) -> str:
+    note = {"feature": HELD_FEATURE, "value": value, "weight": 0.0}
     try:
         rows = json.loads(explanation) if explanation else []
     except ValueError:
@@ -159,6 +224,13 @@ def hold(ev: Evidence, group: list[dict[str, Any]], auto: bool) -> tuple[str, li
     """
     lines = {str(r["transaction_id"]) for r in group}
     invoices = {str(r["invoice_id"]) for r in group if r["invoice_id"] is not None}
+    twin = next((ev.repeats[x] for x in sorted(lines) if x in ev.repeats), None)
+    if auto and twin is not None and not any(_named(r) for r in group):
+        # the matcher cannot see a payment an earlier run settled: this one may repeat it
+        note = f"repeats line {twin}, allocated by an earlier run: a possible duplicate payment"
+        return "suggest", [
+            {**r, "explanation": _note(str(r.get("explanation") or ""), note)} for r in group
+        ]
     if ev.is_new(lines, invoices):
         return "keep", group
     if not any(ev.last_outcome.get(x) == "suggested" for x in lines):
