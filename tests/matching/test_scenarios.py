@@ -152,3 +152,15 @@ def test_a_provider_payout_settles_the_orders_its_report_names() -> None:
     assert (al["status"] == "auto").all()
     assert sum(al["amount"]) == Decimal("555.09")
     assert (al["kind"] == "fee").sum() == 1  # the fees close the last order they fall on
+
+
+def test_a_payment_across_two_records_of_one_company_names_the_merge() -> None:
+    al = run("one_company_filed_twice_in_the_master_data").allocations
+    rows = [c for c in json.loads(al["explanation"].iloc[0]) if c["feature"] == "entity"]
+    assert len(rows) == 1
+    assert "Menuiserie Lefèvre SARL (C1) = Menuiserie Lefebre SARL (C2)" in rows[0]["value"]
+    assert set(run("one_company_filed_twice_in_the_master_data").open_invoices["customer_id"]) >= {
+        "C2",
+        "C3",
+        "C4",
+    }  # the result keeps each invoice's own record

@@ -24,6 +24,7 @@ from rapprochement.errors import ColumnError
 from rapprochement.matching.assignment import Assignment, assign
 from rapprochement.matching.candidates import CustomerIndex, candidate_pairs, key_index
 from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.entities import entities
 from rapprochement.matching.features import FEATURES, single_features
 from rapprochement.matching.frames import (
     prepare_invoices,
@@ -89,6 +90,23 @@ def _customers(df: pd.DataFrame | None) -> pd.DataFrame | None:
             hint="columns: customer_id, iban, name",
         )
     return df
+
+
+def _as_entities(
+    inv: pd.DataFrame, customers: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The invoices (and learned payers) with the customer records that are one entity merged
+    (:mod:`.entities`) for matching; ``record`` keeps each invoice's own customer id."""
+    merged = entities(inv)
+    if not merged:
+        return inv, customers
+    one = inv.assign(record=inv["customer_id"])
+    one["customer_id"] = one["customer_id"].map(lambda c: merged.get(c, c))
+    if customers is not None:
+        customers = customers.assign(
+            customer_id=customers["customer_id"].map(lambda c: merged.get(str(c), c))
+        )
+    return one, customers
 
 
 def prepare(
@@ -215,11 +233,25 @@ def _held(part: Partition, res: Assignment) -> dict[int, str]:
     return held
 
 
+def _entity_row(res: Assignment, t: int, records: Any, names: Any) -> str:
+    """The explanation row of a payment whose allocations span customer records merged as one
+    entity (:mod:`.entities`), or ``""``."""
+    invs = sorted({a.inv for a in res.allocs if a.tx == t and a.inv >= 0})
+    seen = sorted({(str(records[i]), str(names[i])) for i in invs})
+    if len({r for r, _ in seen}) < 2:
+        return ""
+    value = "one customer, several records: " + " = ".join(f"{n} ({r})" for r, n in seen)
+    return json.dumps({"feature": "entity", "value": value, "weight": 0.0}, separators=(",", ":"))
+
+
 def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[dict[str, Any]]:
     tids = part.tx["transaction_id"].to_numpy()
     iids = part.inv["invoice_id"].to_numpy()
     cache: dict[tuple[str, ...], str] = {}
     held = _held(part, res)
+    records = part.inv["record"].to_numpy() if "record" in part.inv else None
+    names = part.inv["customer_name"].to_numpy()
+    spans: dict[int, str] = {}
     out = []
     for al in res.allocs:
         key = tuple(str(al.hyp.get(f, "")) for f in FEATURES)
@@ -232,6 +264,12 @@ def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[d
         if auto and al.tx in held:
             auto = False
             expl = expl[:-1] + "," + held[al.tx] + "]"
+        if al.group is not None and records is not None:
+            row = spans.get(al.tx)
+            if row is None:
+                row = spans[al.tx] = _entity_row(res, al.tx, records, names)
+            if row:
+                expl = expl[:-1] + "," + row + "]"
         score = float(al.score)
         alts = res.ambiguous.get(al.tx) if al.ambiguous else None
         if alts and len(set(alts)) > 1:
@@ -322,7 +360,8 @@ def reconcile(
     rows: list[dict[str, Any]] = []
     amb_rows: list[dict[str, Any]] = []
     dup_rows: list[dict[str, Any]] = []
-    for part in partitions(tx, inv, rem):
+    one, customers = _as_entities(inv, customers)
+    for part in partitions(tx, one, rem):
         if not len(part.inv):
             continue
         singles, groups = hypotheses(part, customers, config)
