@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from rapprochement.errors import (
+    ArchiveLimitError,
     MalformedStatementError,
     RapprochementError,
     StatementError,
@@ -33,7 +34,7 @@ from rapprochement.model import (
     Statement,
     Transaction,
 )
-from rapprochement.parsers import iter_statement, read_statement, sniff_format
+from rapprochement.parsers import ZipLimits, iter_statement, read_statement, sniff_format
 
 try:
     __version__ = version("rapprochement")
@@ -41,6 +42,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 __all__ = [
+    "ArchiveLimitError",
     "Balance",
     "Entry",
     "Finding",
@@ -57,6 +59,7 @@ __all__ = [
     "Transaction",
     "UnknownFormatError",
     "UnsupportedVersionError",
+    "ZipLimits",
     "__version__",
     "iter_statement",
     "read_statement",
