@@ -107,15 +107,23 @@ def parse(data: bytes, *, filename: str | None = None) -> list[Statement]:
 
 
 class _Row:
-    __slots__ = ("amount", "booking", "cells", "line", "value")
+    __slots__ = ("amount", "booking", "cells", "day", "line", "value")
 
     def __init__(
-        self, line: int, cells: list[str], booking: dt.date, value: dt.date | None, amount: Decimal
+        self,
+        line: int,
+        cells: list[str],
+        booking: dt.date | None,
+        value: dt.date | None,
+        day: dt.date,
+        amount: Decimal,
     ) -> None:
         self.line = line
         self.cells = cells
         self.booking = booking
         self.value = value
+        #: The date the line is ordered by: its booking date, else its value date.
+        self.day = day
         self.amount = amount
 
 
@@ -163,15 +171,18 @@ def iter_events(
         except CellError as exc:
             finding("bad-entry", "error", f"line skipped: {exc}", line)
             continue
-        if booking is None or amount is None:
+        # A line with neither date is no booking (a total, a footer); with a value date only,
+        # the value date stands in for the booking date (parsers._checks, with its finding).
+        day = booking or value
+        if day is None or amount is None:
             if any(c.strip() for c in cells):
-                what = "date" if booking is None else "amount"
+                what = "date" if day is None else "amount"
                 finding("bad-entry", "error", f"line skipped: no {what}", line)
             continue
-        rows.append(_Row(line, cells, booking, value, amount))
+        rows.append(_Row(line, cells, booking, value, day, amount))
         if balance is not None:
             balances[line] = balance
-    if len(rows) > 1 and rows[0].booking > rows[-1].booking:
+    if len(rows) > 1 and rows[0].day > rows[-1].day:
         rows.reverse()  # newest first in the file: put in date order
     account = _account(
         [_cell(rows[0].cells, roles, "account")] if rows and "account" in roles else lines[:at]
@@ -195,13 +206,13 @@ def iter_events(
     opening = closing = None
     if rows and rows[0].line in balances and rows[-1].line in balances:
         first, last = rows[0], rows[-1]
-        opening = Balance(amount=balances[first.line] - first.amount, date=first.booking)
-        closing = Balance(amount=balances[last.line], date=last.booking)
+        opening = Balance(amount=balances[first.line] - first.amount, date=first.day)
+        closing = Balance(amount=balances[last.line], date=last.day)
     yield Statement(
         account_iban=account,
         currency=currency,
-        period_start=rows[0].booking if rows else None,
-        period_end=rows[-1].booking if rows else None,
+        period_start=rows[0].day if rows else None,
+        period_end=rows[-1].day if rows else None,
         opening_balance=opening,
         closing_balance=closing,
         source_format="csv",

@@ -142,7 +142,8 @@ def build_entry(
         )
     raw = g("DTPOSTED")
     try:
-        booking = parse_date(raw) if raw else _missing_date(source, findings)
+        # no DTPOSTED: the value date stands in (parsers._checks, with its finding)
+        booking = parse_date(raw) if raw else None
     except ValueError as exc:
         booking = _bad_date("DTPOSTED", exc, source, findings)
     value_key = "DTAVAIL" if "DTAVAIL" in fields else "DTUSER"
@@ -240,19 +241,6 @@ def build_entry(
         },
         _ENTRY_SET,
     )
-
-
-def _missing_date(source: SourceRef, findings: list[Finding]) -> dt.date | None:
-    """Record a missing DTPOSTED; the date stays empty."""
-    findings.append(
-        Finding(
-            code="missing-date",
-            severity="warning",
-            message="STMTTRN has no DTPOSTED; its booking date is left empty",
-            source=source,
-        )
-    )
-    return None
 
 
 def _bad_date(
