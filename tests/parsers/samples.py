@@ -87,11 +87,10 @@ def ofx(
     ).encode("cp1252", errors="replace")
 
 
-_ACCOUNT = "30004" + "    " + "00823"
-
-
-def _cfonb(code: str, currency: str, date: str, vdate: str, label: str, amount: str) -> str:
-    head = f"{code}30004    00823{currency}2 00010246875  {date}"
+def _cfonb(
+    code: str, currency: str, decimals: str, date: str, vdate: str, label: str, amount: str
+) -> str:
+    head = f"{code}30004    00823{currency}{decimals} 00010246875  {date}"
     record = f"{head}  {vdate}{label.ljust(31)[:31]}  0000001  {amount}{'REF1'.ljust(16)}"
     assert len(record) == 120, len(record)
     return record
@@ -101,6 +100,7 @@ def cfonb(
     *,
     amount: str = "0000000005000{",
     currency: str = "EUR",
+    decimals: str = "2",
     date: str = "020126",
     vdate: str = "020126",
     label: str = "VIR SEPA RECU /DE DUPONT SARL",
@@ -108,11 +108,11 @@ def cfonb(
     closing: str = "0000000015000{",
 ) -> bytes:
     """``01`` (opening), one ``04`` movement, ``07`` (closing); amounts as CFONB writes them
-    (13 digits and a sign character, 2 decimals)."""
+    (13 digits and a sign character, ``decimals`` decimals)."""
     records = [
-        _cfonb("01", currency, "010126", "      ", "", opening),
-        _cfonb("04", currency, date, vdate, label, amount),
-        _cfonb("07", currency, "020126", "      ", "", closing),
+        _cfonb("01", currency, decimals, "010126", "      ", "", opening),
+        _cfonb("04", currency, decimals, date, vdate, label, amount),
+        _cfonb("07", currency, decimals, "020126", "      ", "", closing),
     ]
     return ("\r\n".join(records) + "\r\n").encode("latin-1", errors="replace")
 
