@@ -13,10 +13,13 @@ every format, so the rules below hold whatever the file:
   amount, a referred document's) beyond :data:`~rapprochement.money.MAX_ABS_MINOR` minor units
   of its currency is dropped, a balance beyond it ignored, each with an ``error`` finding
   ``amount-too-large``: never kept with a value an int64 column would wrap.
+
+And every parser turns amount text into a ``Decimal`` through :func:`plain_decimal`.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -24,9 +27,23 @@ from typing import Any
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement
 from rapprochement.money import CURRENCY_EXPONENTS, MAX_ABS_MINOR
 
-__all__ = ["StatementChecks", "largest_amount"]
+__all__ = ["StatementChecks", "largest_amount", "plain_decimal"]
 
+_PLAIN = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)", re.ASCII)
 _DOC_AMOUNTS = ("amount", "due_amount", "discount", "credit_note_amount", "adjustment")
+
+
+def plain_decimal(text: str) -> Decimal | None:
+    """The exact ``Decimal`` of ``text`` when it is ASCII digits with at most one ``.`` and an
+    optional leading ``-`` (``"1234.56"``, ``"-5"``, ``".5"``, ``"12."``), else None.
+
+    Every parser turns amount text into a ``Decimal`` here, after reading its own notation
+    (comma decimals, sign characters, grouping): ``Decimal()`` itself also accepts ``1e3``,
+    ``NaN``, ``Infinity``, ``1_000`` and non-ASCII digits, none of which is an amount.
+    """
+    if _PLAIN.fullmatch(text) is None:
+        return None
+    return Decimal(text)
 
 
 @lru_cache(maxsize=256)

@@ -28,6 +28,7 @@ from rapprochement.parsers.camt_values import (
     decimals_allowed,
     decimals_in,
     excess_decimals,
+    parse_count,
     parse_date,
     parse_decimal,
     valid_currency,
@@ -318,10 +319,10 @@ class EntryReader:
 
 def _batch_count(texts: list[str | None]) -> int | None:
     """The sum of the ``Btch/NbOfTxs`` given, None when none is or one is not a number."""
-    counts = [t for t in texts if t is not None]
-    if not counts or not all(t.isdigit() for t in counts):
+    counts = [parse_count(t) for t in texts if t is not None]
+    if not counts or None in counts:
         return None
-    return sum(int(t) for t in counts)
+    return sum(c for c in counts if c is not None)
 
 
 def _bank_code(el: Node) -> str | None:

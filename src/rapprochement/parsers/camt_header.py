@@ -17,6 +17,7 @@ from rapprochement.parsers.camt_values import (
     Findings,
     Paths,
     excess_decimals,
+    parse_count,
     parse_date,
     parse_datetime,
     parse_decimal,
@@ -138,7 +139,7 @@ def read_header(stmt: _Element, p: Paths, findings: Findings, xpath: str) -> Sta
         h.summary.append(
             (
                 path,
-                int(count) if count and count.isdigit() else None,
+                parse_count(count),
                 parse_decimal(total) if total and path != "TtlNtries" else None,
             )
         )

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
 from rapprochement.model import Finding, Severity, SourceRef
 from rapprochement.money import CURRENCY_EXPONENTS
+from rapprochement.parsers._checks import plain_decimal
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -35,7 +36,7 @@ REMITTANCE_WIDTH = 140
 
 M = TypeVar("M", bound=BaseModel)
 
-_AMOUNT_RE = re.compile(r"^-?[0-9]{1,18}(\.[0-9]{0,17})?$")
+_AMOUNT_RE = re.compile(r"-?[0-9]{1,18}(\.[0-9]{0,17})?\Z")
 _CCY_RE = re.compile(r"^[A-Z]{3}$")
 
 
@@ -110,10 +111,17 @@ def parse_decimal(text: str) -> Decimal | None:
     s = text.strip()
     if not _AMOUNT_RE.match(s):
         return None
-    try:
-        return Decimal(s)
-    except InvalidOperation:  # pragma: no cover - the regex already guarantees a decimal
+    return plain_decimal(s)
+
+
+_COUNT_RE = re.compile(r"[0-9]{1,9}")
+
+
+def parse_count(text: str | None) -> int | None:
+    """A count such as ``NbOfNtries`` or ``Btch/NbOfTxs`` (ASCII digits), None when not one."""
+    if text is None or _COUNT_RE.fullmatch(text) is None:
         return None
+    return int(text)
 
 
 def parse_rate(text: str) -> Decimal | None:

@@ -14,7 +14,7 @@ from rapprochement.parsers.mt940_ident import parse_account
 __all__ = ["StatementBuilder"]
 
 _DATETIME = re.compile(r"\s*(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})([+-]\d{4})?")
-_TOTALS = re.compile(r"\s*(\d+)\s*([A-Z]{3})\s*([0-9][0-9,.]*)")
+_TOTALS = re.compile(r"\s*([0-9]+)\s*([A-Z]{3})\s*([0-9][0-9,.]*)\s*$")
 _FLOOR = re.compile(r"\s*([A-Z]{3})")
 
 #: Currency of entries when the file states none (ISO 4217 "no currency").
