@@ -19,6 +19,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import BinaryIO
 
+from pydantic import ValidationError
+
 from rapprochement.errors import (
     MalformedStatementError,
     RapprochementError,
@@ -28,6 +30,7 @@ from rapprochement.errors import (
 )
 from rapprochement.model import Entry, Statement
 from rapprochement.parsers._common import Event, collect, stream
+from rapprochement.parsers._values import model_problem
 from rapprochement.parsers.archive import ZipLimits, members
 
 __all__ = ["FORMATS", "Source", "ZipLimits", "iter_statement", "read_statement", "sniff_format"]
@@ -167,10 +170,12 @@ def _events(
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:
-        # Whatever a parser did not foresee (KeyError, lxml errors, InvalidOperation...) still
-        # surfaces as one typed error naming the file and the original cause, never bare.
+        # Whatever a parser did not foresee (KeyError, lxml errors, InvalidOperation, a model's
+        # ValidationError...) still surfaces as one typed error naming the file and the
+        # original cause, never bare.
+        cause = model_problem(exc) if isinstance(exc, ValidationError) else str(exc)
         raise MalformedStatementError(
-            f"unreadable {fmt} file ({type(exc).__name__}: {exc})",
+            f"unreadable {fmt} file ({type(exc).__name__}: {cause})",
             file=filename,
             location=member,
             hint="please report this file; it may be a dialect we do not read yet",

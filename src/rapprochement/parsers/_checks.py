@@ -13,37 +13,26 @@ every format, so the rules below hold whatever the file:
   amount, a referred document's) beyond :data:`~rapprochement.money.MAX_ABS_MINOR` minor units
   of its currency is dropped, a balance beyond it ignored, each with an ``error`` finding
   ``amount-too-large``: never kept with a value an int64 column would wrap.
-
-And every parser turns amount text into a ``Decimal`` through :func:`plain_decimal`.
+* **Currencies are ISO 4217 codes.** An entry, detail or statement currency that is not one
+  (:func:`~rapprochement.parsers._values.usable_currency`) is a ``bad-currency`` finding: an
+  entry's becomes ``XXX`` (no currency), an instructed amount's and the statement's are left
+  empty. Parsers check the codes where they read them (one finding at the place); this is the
+  net under them.
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement
 from rapprochement.money import CURRENCY_EXPONENTS, MAX_ABS_MINOR
+from rapprochement.parsers._values import NO_CURRENCY, usable_currency
 
-__all__ = ["StatementChecks", "largest_amount", "plain_decimal"]
+__all__ = ["StatementChecks", "largest_amount"]
 
-_PLAIN = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)", re.ASCII)
 _DOC_AMOUNTS = ("amount", "due_amount", "discount", "credit_note_amount", "adjustment")
-
-
-def plain_decimal(text: str) -> Decimal | None:
-    """The exact ``Decimal`` of ``text`` when it is ASCII digits with at most one ``.`` and an
-    optional leading ``-`` (``"1234.56"``, ``"-5"``, ``".5"``, ``"12."``), else None.
-
-    Every parser turns amount text into a ``Decimal`` here, after reading its own notation
-    (comma decimals, sign characters, grouping): ``Decimal()`` itself also accepts ``1e3``,
-    ``NaN``, ``Infinity``, ``1_000`` and non-ASCII digits, none of which is an amount.
-    """
-    if _PLAIN.fullmatch(text) is None:
-        return None
-    return Decimal(text)
 
 
 @lru_cache(maxsize=256)
@@ -118,6 +107,21 @@ def _oversized(entry: dict[str, Any]) -> str | None:
     return None
 
 
+# The currencies an entry may carry: the usable codes found so far, and XXX (no currency, with
+# the parser's finding). The hot path is one set lookup per entry.
+_ACCEPTED: set[str] = {NO_CURRENCY}
+
+
+def _accepted(code: str | None) -> bool:
+    if code in _ACCEPTED:
+        return True
+    if not usable_currency(code):
+        return False
+    if code is not None and len(_ACCEPTED) < 512:
+        _ACCEPTED.add(code)
+    return True
+
+
 class StatementChecks:
     """The checks of one statement: entries one by one, then the statement itself."""
 
@@ -144,6 +148,12 @@ class StatementChecks:
                 d["source"],
             )
             return False
+        if d["currency"] not in _ACCEPTED:
+            self._currency(d)
+        for tx in d["transactions"]:
+            t = tx.__dict__
+            if t["currency"] not in _ACCEPTED or t["instructed_currency"] is not None:
+                self._detail_currencies(t, d)
         if d["status"] == "booked" and d["booking_date"] is None:
             fields_set = entry.__pydantic_fields_set__
             if d["value_date"] is not None:
@@ -165,9 +175,38 @@ class StatementChecks:
                 )
         return True
 
+    def _bad_currency(self, code: str | None, what: str, instead: str, where: SourceRef) -> None:
+        self._add(
+            "bad-currency",
+            "warning",
+            f"{what} {code!r} is not an ISO 4217 currency code; {instead}",
+            where,
+        )
+
+    def _currency(self, d: dict[str, Any]) -> None:
+        if not _accepted(d["currency"]):
+            self._bad_currency(d["currency"], "currency", f"{NO_CURRENCY} used", d["source"])
+            d["currency"] = NO_CURRENCY
+
+    def _detail_currencies(self, t: dict[str, Any], d: dict[str, Any]) -> None:
+        if not _accepted(t["currency"]):
+            self._bad_currency(
+                t["currency"], "detail currency", f"{d['currency']} used", d["source"]
+            )
+            t["currency"] = d["currency"]
+        instructed = t["instructed_currency"]
+        if instructed is not None and not usable_currency(instructed):
+            self._bad_currency(instructed, "instructed currency", "left empty", d["source"])
+            t["instructed_currency"] = None
+
     def finish(self, stmt: Statement) -> Statement:
-        """The statement with its balances beyond the bound removed and the findings added."""
+        """The statement with a bad currency and balances beyond the bound removed, and the
+        findings added."""
         update: dict[str, Any] = {}
+        if stmt.currency is not None and not usable_currency(stmt.currency):
+            self._bad_currency(stmt.currency, "statement currency", "left empty", stmt.source)
+            update["currency"] = None
+            stmt = stmt.model_copy(update=update)
         for name in ("opening_balance", "closing_balance", "available_balance"):
             balance = getattr(stmt, name)
             if balance is not None and self._ignored(balance, stmt):

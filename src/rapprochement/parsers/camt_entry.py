@@ -115,19 +115,20 @@ class EntryReader:
             return None
         unsigned, ccy = got
         if not valid_currency(ccy):
+            code = "missing-currency" if ccy is None else "bad-currency"
+            what = "no Ccy" if ccy is None else f"Ccy {ccy!r}, not an ISO 4217 currency code,"
             if self._ccy is None:
                 f.add(
-                    "missing-currency",
+                    code,
                     "error",
-                    f"{xpath}/Amt has no valid Ccy ({ccy!r}) and the account has no currency;"
-                    " entry skipped",
+                    f"{xpath}/Amt has {what} and the account has no currency; entry skipped",
                     xpath,
                 )
                 return None
             f.add(
-                "missing-currency",
+                code,
                 "warning",
-                f"{xpath}/Amt has no valid Ccy ({ccy!r}); read in the account currency {self._ccy}",
+                f"{xpath}/Amt has {what}; read in the account currency {self._ccy}",
                 xpath,
             )
             ccy = self._ccy

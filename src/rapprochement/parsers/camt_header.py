@@ -130,6 +130,13 @@ def read_header(stmt: _Element, p: Paths, findings: Findings, xpath: str) -> Sta
         else:
             h.others.append(balance)
     h.currency = ccy if valid_currency(ccy) else None
+    if ccy is not None and h.currency is None:
+        findings.add(
+            "bad-currency",
+            "warning",
+            f"{xpath}: account currency {ccy!r} is not an ISO 4217 currency code; not used",
+            xpath,
+        )
     for path in ("TtlNtries", "TtlCdtNtries", "TtlDbtNtries"):
         node = p.find(stmt, f"TxsSummry/{path}")
         if node is None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from rapprochement.model import Finding, Severity, SourceRef
 from rapprochement.money import CURRENCY_EXPONENTS
-from rapprochement.parsers._checks import plain_decimal
+from rapprochement.parsers._values import plain_decimal, usable_currency
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -37,7 +37,6 @@ REMITTANCE_WIDTH = 140
 M = TypeVar("M", bound=BaseModel)
 
 _AMOUNT_RE = re.compile(r"-?[0-9]{1,18}(\.[0-9]{0,17})?\Z")
-_CCY_RE = re.compile(r"^[A-Z]{3}$")
 
 
 def namespace_of(tag: str) -> str:
@@ -166,10 +165,10 @@ _VALID_CODES: set[str] = set()
 
 
 def valid_currency(code: str | None) -> bool:
-    """True for a three-letter upper-case currency code."""
+    """True for an ISO 4217 currency code (``XXX``, no currency, excepted)."""
     if code in _VALID_CODES:
         return True
-    if code is None or _CCY_RE.match(code) is None:
+    if code is None or not usable_currency(code):
         return False
     if len(_VALID_CODES) < 1024:
         _VALID_CODES.add(code)

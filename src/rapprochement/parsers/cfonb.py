@@ -27,10 +27,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, BinaryIO
 
+from pydantic import ValidationError
+
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement, Transaction
 from rapprochement.money import currency_exponent
 from rapprochement.parsers._common import Event, StatementBegin, collect
+from rapprochement.parsers._values import checked_statement, model_problem, usable_currency
 from rapprochement.parsers.cfonb_fields import (
     AmountError,
     Complements,
@@ -116,7 +119,8 @@ class _Statement:
         )
 
     def build(self) -> Statement:
-        return Statement(
+        return checked_statement(
+            self.source,
             account_iban=self.iban,
             account_number=None if self.iban else self.number,
             currency=self.currency,
@@ -126,18 +130,14 @@ class _Statement:
             closing_balance=self.closing,
             source_format="cfonb120",
             source_version="CFONB 120",
-            source=self.source,
             findings=tuple(self.findings),
         )
-
-
-_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 def _currency(record: str) -> str | None:
     """The record's currency (positions 17-19) when it is an ISO 4217 code, else None."""
     ccy = record[16:19]
-    return ccy if _CURRENCY.fullmatch(ccy) else None
+    return ccy if usable_currency(ccy) else None
 
 
 def _decimals(record: str, stmt: _Statement, lineno: int) -> int:
@@ -165,7 +165,11 @@ def _balance(record: str, stmt: _Statement, lineno: int) -> Balance | None:
     day = parse_date(record[34:40])
     if day is None and record[34:40].strip():
         stmt.finding("bad-date", "warning", f"impossible date {record[34:40]!r}", lineno)
-    return Balance(amount=amount, date=day, type=record[0:2])
+    try:
+        return Balance(amount=amount, date=day, type=record[0:2])
+    except ValidationError as exc:
+        stmt.finding("bad-balance", "error", f"{model_problem(exc)}; balance left out", lineno)
+        return None
 
 
 class _Movement:
@@ -260,7 +264,10 @@ class _Reader:
         begin = stmt.begin()
         if begin is not None:
             self.out.append(begin)
-        self.out.append(_entry(mv, stmt))
+        try:
+            self.out.append(_entry(mv, stmt))
+        except ValidationError as exc:
+            stmt.finding("bad-entry", "error", f"entry skipped: {model_problem(exc)}", mv.lineno)
 
     def close(self, lineno: int | None) -> None:
         self.flush()

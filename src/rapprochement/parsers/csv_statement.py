@@ -34,9 +34,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import BinaryIO
 
+from pydantic import ValidationError
+
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement, Transaction
 from rapprochement.parsers._common import Event, StatementBegin, collect
+from rapprochement.parsers._values import checked_statement, model_problem, usable_currency
 from rapprochement.parsers.cfonb_fields import label_party
 from rapprochement.parsers.csv_values import (
     AmountFormat,
@@ -202,13 +205,21 @@ def iter_events(
             )
     yield StatementBegin(0, account)
     for row in rows:
-        yield _entry(row, roles, codes[row.line] or currency, source)
+        try:
+            yield _entry(row, roles, codes[row.line] or currency, source)
+        except ValidationError as exc:
+            finding("bad-entry", "error", f"line skipped: {model_problem(exc)}", row.line)
     opening = closing = None
     if rows and rows[0].line in balances and rows[-1].line in balances:
         first, last = rows[0], rows[-1]
-        opening = Balance(amount=balances[first.line] - first.amount, date=first.day)
-        closing = Balance(amount=balances[last.line], date=last.day)
-    yield Statement(
+        try:
+            opening = Balance(amount=balances[first.line] - first.amount, date=first.day)
+            closing = Balance(amount=balances[last.line], date=last.day)
+        except ValidationError as exc:
+            finding("bad-balance", "error", f"balances left out: {model_problem(exc)}", at + 1)
+            opening = closing = None
+    yield checked_statement(
+        source,
         account_iban=account,
         currency=currency,
         period_start=rows[0].day if rows else None,
@@ -217,7 +228,6 @@ def iter_events(
         closing_balance=closing,
         source_format="csv",
         source_version=None,
-        source=source,
         findings=tuple(findings),
     )
 
@@ -253,14 +263,13 @@ def _account(preamble: list[str]) -> str | None:
 
 
 _CURRENCY_NAMES = {"€": "EUR", "EURO": "EUR", "EUROS": "EUR", "£": "GBP"}
-_ISO = re.compile(r"[A-Z]{3}")
 
 
 def _currency_code(cell: str) -> str | None:
     """The ISO 4217 code a currency cell means (``eur``, ``€``, ``Euros`` → ``EUR``), else None."""
     text = cell.strip().upper()
     text = _CURRENCY_NAMES.get(text, text)
-    return text if _ISO.fullmatch(text) else None
+    return text if usable_currency(text) else None
 
 
 def _entry(row: _Row, roles: dict[str, int], currency: str, source: SourceRef) -> Entry:

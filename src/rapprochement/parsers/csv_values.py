@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from rapprochement.errors import ConfigError
-from rapprochement.parsers._checks import plain_decimal
+from rapprochement.parsers._values import plain_decimal
 
 __all__ = [
     "ROLES",

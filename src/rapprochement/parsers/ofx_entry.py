@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from rapprochement.model import Entry, Finding, SourceRef, Transaction
+from rapprochement.parsers._values import NO_CURRENCY, usable_currency
 from rapprochement.parsers.ofx_text import parse_amount_text, parse_date, unescape
 
 __all__ = ["LEAF", "build_entry", "clean_iban", "make_source", "read_fields"]
@@ -40,7 +41,6 @@ M = TypeVar("M", bound=BaseModel)
 #: One opening tag and the text after it (closing tags never match: they start with ``/``).
 LEAF = re.compile(r"<([A-Za-z][A-Za-z0-9._-]*)[^<>]*>([^<]*)")
 
-_CCY = re.compile(r"[A-Z]{3}")
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 _BIC_SHAPE = re.compile(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
 
@@ -159,8 +159,8 @@ def build_entry(
     if sym or "CURRENCY" in fields or "ORIGCURRENCY" in fields:
         sym = (sym or g("CURRENCY") or "").upper()
         rate = _rate(g("CURRATE"))
-        if _CCY.fullmatch(sym):
-            foreign = sym != currency and currency != "XXX"
+        if usable_currency(sym):
+            foreign = sym != currency and currency != NO_CURRENCY
             if "ORIGCURRENCY" not in fields:
                 # CURRENCY: TRNAMT itself is in CURSYM (OFX 2.1.1 §5.2).
                 entry_ccy = sym
@@ -170,6 +170,17 @@ def build_entry(
                 instructed_ccy = sym
             else:
                 rate = None
+        else:
+            rate = None
+            findings.append(
+                Finding(
+                    code="bad-currency",
+                    severity="warning",
+                    message=f"STMTTRN CURSYM {sym!r} is not an ISO 4217 currency code; the"
+                    f" amount is read in the statement's currency {currency}",
+                    source=source,
+                )
+            )
 
     if not _MAPPED.issuperset(fields):
         for key, text in fields.items():  # in file order: the same output on every run

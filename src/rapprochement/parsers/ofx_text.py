@@ -14,7 +14,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from rapprochement.money import parse_amount
-from rapprochement.parsers._checks import plain_decimal
+from rapprochement.parsers._values import plain_decimal
 
 __all__ = [
     "Decoded",
