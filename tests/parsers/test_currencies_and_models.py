@@ -84,6 +84,18 @@ def test_a_camt_detail_in_a_bad_currency_is_read_in_the_entry_currency() -> None
     assert "bad-currency" in _codes(stmt)
 
 
+def test_a_cfonb_foreign_amount_in_a_bad_currency_keeps_its_amount_without_currency() -> None:
+    lines = samples.cfonb().split(b"\r\n")
+    mmo = lines[1][:45].replace(b"04", b"05", 1) + b"MMO" + b"ABC2000000000012345".ljust(70)
+    [stmt] = read_statement(b"\r\n".join([*lines[:2], mmo + b"  ", *lines[2:]]))
+    tx = stmt.entries[0].transactions[0]
+    assert (tx.instructed_amount, tx.instructed_currency) == (Decimal("12.34"), None)
+    [finding] = stmt.findings
+    assert finding.code == "bad-currency"
+    assert finding.source is not None
+    assert finding.source.line == 2
+
+
 # -- a stricter model: its ValidationError becomes a finding or a typed error -----------------
 
 

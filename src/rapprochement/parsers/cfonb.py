@@ -186,6 +186,15 @@ def _entry(mv: _Movement, stmt: _Statement) -> Entry:
     rec = mv.record
     credit = mv.amount > 0
     fields: dict[str, Any] = mv.complements.fields(credit)
+    instructed = fields.get("instructed_currency")
+    if instructed is not None and not usable_currency(instructed):
+        stmt.finding(
+            "bad-currency",
+            "warning",
+            f"MMO currency {instructed!r} is not an ISO 4217 currency code; left empty",
+            mv.lineno,
+        )
+        del fields["instructed_currency"]
     label = join_wrapped([rec[48:79].rstrip(), *mv.complements.label_lines], 31)
     remittance = mv.complements.remittance_text()
     fields["remittance_info"] = remittance or label
