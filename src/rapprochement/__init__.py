@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from rapprochement.errors import (
+    ArchiveLimitError,
     MalformedStatementError,
     RapprochementError,
     StatementError,
@@ -33,7 +34,7 @@ from rapprochement.model import (
     Statement,
     Transaction,
 )
-from rapprochement.parsers import iter_statement, read_statement, sniff_format
+from rapprochement.parsers import ZipLimits, iter_statement, read_statement, sniff_format
 from rapprochement.rules import LineRule, RuleSet, load_rules, starter_rules
 
 try:
@@ -42,6 +43,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 __all__ = [
+    "ArchiveLimitError",
     "Balance",
     "Entry",
     "Finding",
@@ -60,6 +62,7 @@ __all__ = [
     "Transaction",
     "UnknownFormatError",
     "UnsupportedVersionError",
+    "ZipLimits",
     "__version__",
     "iter_statement",
     "load_rules",

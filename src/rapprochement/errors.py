@@ -16,6 +16,7 @@ is its ``__cause__``. These errors do not derive from ``ValueError``, which pyda
     │   ├── UnknownFormatError         the bytes are not a format we read
     │   ├── MalformedStatementError    the format is known but the file is broken
     │   ├── UnsupportedVersionError    a known format in a version we do not read
+    │   ├── ArchiveLimitError          a ZIP archive exceeds a bound (size, ratio, members)
     │   └── StrictModeError            strict=True and the file has findings
     ├── InputError                     matching inputs (DataFrames, models) are unusable
     │   ├── ColumnError                missing or misnamed columns
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 __all__ = [
     "AmountError",
+    "ArchiveLimitError",
     "ColumnError",
     "ConfigError",
     "CurrencyError",
@@ -101,6 +103,19 @@ class MalformedStatementError(StatementError):
 
 class UnsupportedVersionError(StatementError):
     """The format is recognised but this version of it is not supported."""
+
+
+class ArchiveLimitError(StatementError):
+    """A ZIP archive exceeds one of the bounds of :class:`~rapprochement.parsers.ZipLimits`.
+
+    Attributes:
+        limit: the name of the bound exceeded (``"member_bytes"``, ``"total_bytes"``,
+            ``"ratio"``, ``"members"``), a field of ``ZipLimits``.
+    """
+
+    def __init__(self, message: str, *, limit: str, **kw: str | None) -> None:
+        self.limit = limit
+        super().__init__(message, **kw)
 
 
 class StrictModeError(StatementError):

@@ -94,7 +94,8 @@ class TestLine61:
             )
         )
         assert [e.value_date for e in s.entries] == [dt.date(2023, 11, 30), None]
-        assert [f.code for f in s.findings] == ["bad-date"]
+        # the second entry's entry date is impossible too: it has no date at all
+        assert [f.code for f in s.findings] == ["bad-date", "missing-date"]
         assert s.findings[0].source is not None
         assert s.findings[0].source.line == 6
 
@@ -107,7 +108,7 @@ class TestLine61:
         )
         assert len(s.entries) == 1
         assert s.entries[0].additional_info == "kept"
-        assert [f.code for f in s.findings] == ["bad-entry"]
+        assert [f.code for f in s.findings] == ["bad-entry", "booking-date-from-value-date"]
 
 
 class TestStatements:
@@ -141,7 +142,7 @@ class TestStatements:
         assert s.created_at == dt.datetime(
             2023, 4, 5, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))
         )
-        assert [f.code for f in s.findings] == ["totals-mismatch"]
+        assert [f.code for f in s.findings] == ["totals-mismatch", "booking-date-from-value-date"]
 
     def test_account_forms(self) -> None:
         assert parse_account("NL91ABNA0417164300 EUR").iban == "NL91ABNA0417164300"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import io
 import os
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -29,8 +28,10 @@ from rapprochement.errors import (
 )
 from rapprochement.model import Entry, Statement
 from rapprochement.parsers._common import Event, collect, stream
+from rapprochement.parsers._values import model_problem
+from rapprochement.parsers.archive import ZipLimits, members
 
-__all__ = ["FORMATS", "Source", "iter_statement", "read_statement", "sniff_format"]
+__all__ = ["FORMATS", "Source", "ZipLimits", "iter_statement", "read_statement", "sniff_format"]
 
 #: Format names accepted by ``format=``, in sniffing order.
 FORMATS: tuple[str, ...] = ("camt", "ofx", "mt940", "cfonb", "csv")
@@ -41,8 +42,6 @@ Source = str | os.PathLike[str] | bytes | bytearray | BinaryIO
 
 _HEAD = 4096
 _ZIP_MAGIC = b"PK\x03\x04"
-_MAX_ZIP_MEMBER = 512 * 1024 * 1024
-_MAX_ZIP_MEMBERS = 10_000
 
 
 def _module(fmt: str) -> ModuleType:
@@ -139,7 +138,11 @@ class _Prefixed(io.RawIOBase):
 
 
 def _events(
-    fh: BinaryIO, fmt: str | None, filename: str | None, member: str | None = None
+    fh: BinaryIO,
+    fmt: str | None,
+    filename: str | None,
+    member: str | None = None,
+    limits: ZipLimits | None = None,
 ) -> Iterator[Event]:
     head, fh = _peek(fh)
     if fmt is None:
@@ -155,7 +158,7 @@ def _events(
                 hint="check that this is a statement export; pass format= to force a parser",
             )
     if fmt == "zip" or head.startswith(_ZIP_MAGIC):
-        yield from _zip_events(fh, filename)
+        yield from _zip_events(fh, filename, limits or ZipLimits())
         return
     module = _module(fmt)
     try:
@@ -165,48 +168,29 @@ def _events(
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:
-        # Whatever a parser did not foresee (KeyError, lxml errors, InvalidOperation...) still
-        # surfaces as one typed error naming the file and the original cause, never bare.
+        # Whatever a parser did not foresee (KeyError, lxml errors, InvalidOperation, a model's
+        # ValidationError...) still surfaces as one typed error naming the file and the
+        # original cause, never bare.
+        cause = model_problem(exc)
         raise MalformedStatementError(
-            f"unreadable {fmt} file ({type(exc).__name__}: {exc})",
+            f"unreadable {fmt} file ({type(exc).__name__}: {cause})",
             file=filename,
             location=member,
             hint="please report this file; it may be a dialect we do not read yet",
         ) from exc
 
 
-def _zip_events(fh: BinaryIO, filename: str | None) -> Iterator[Event]:
-    data = fh.read()
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = [i for i in archive.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise MalformedStatementError(f"broken ZIP archive: {exc}", file=filename) from None
-    if len(infos) > _MAX_ZIP_MEMBERS:
-        raise MalformedStatementError(f"ZIP archive has {len(infos)} members", file=filename)
+def _zip_events(fh: BinaryIO, filename: str | None, limits: ZipLimits) -> Iterator[Event]:
     found = False
-    for info in sorted(infos, key=lambda i: i.filename):
-        if info.filename.startswith("__MACOSX/") or info.filename.endswith("/.DS_Store"):
-            continue
-        if info.file_size > _MAX_ZIP_MEMBER:
-            raise MalformedStatementError(
-                f"ZIP member too large ({info.file_size} bytes)",
-                file=filename,
-                location=info.filename,
-            )
-        try:
-            content = archive.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-            raise MalformedStatementError(
-                f"cannot extract ZIP member: {exc}", file=filename, location=info.filename
-            ) from None
-        if content.startswith(_ZIP_MAGIC):
-            continue
-        fmt = sniff_format(content[:_HEAD])
+    for name, content in members(fh, filename, limits):
+        head, content = _peek(content)
+        if head.startswith(_ZIP_MAGIC):
+            continue  # an archive inside the archive: not opened
+        fmt = sniff_format(head)
         if fmt is None:
             continue
         found = True
-        yield from _events(io.BytesIO(content), fmt, filename, member=info.filename)
+        yield from _events(content, fmt, filename, member=name)
     if not found:
         raise UnknownFormatError("the ZIP archive holds no statement file", file=filename)
 
@@ -225,7 +209,11 @@ def _check_strict(stmt: Statement) -> None:
 
 
 def read_statement(
-    source: Source, *, format: str | None = None, strict: bool = False
+    source: Source,
+    *,
+    format: str | None = None,
+    strict: bool = False,
+    zip_limits: ZipLimits | None = None,
 ) -> list[Statement]:
     """Read every statement in a file.
 
@@ -235,6 +223,8 @@ def read_statement(
             sniffed when None.
         strict: raise :class:`~rapprochement.errors.StrictModeError` when a statement has a
             finding of severity warning or error, instead of returning it with its findings.
+        zip_limits: the bounds a ZIP archive is read within (:class:`ZipLimits`; defaults:
+            the constants of :mod:`rapprochement.parsers.archive`).
 
     Returns:
         The statements in file order, each with its entries, balances and findings.
@@ -242,12 +232,14 @@ def read_statement(
     Raises:
         UnknownFormatError: the bytes are no format we read.
         MalformedStatementError: the file is broken beyond what a finding can describe.
-        UnsupportedVersionError: a known format in a version we do not read.
+        UnsupportedVersionError: a known format in a version we do not read (or a ZIP member
+            compressed or encrypted in a way we do not read).
+        ArchiveLimitError: a ZIP archive exceeds a bound of ``zip_limits``.
         StrictModeError: ``strict=True`` and a statement has findings.
     """
     fh, owned = _open(source)
     try:
-        statements = collect(_events(fh, format, _name_of(source)))
+        statements = collect(_events(fh, format, _name_of(source), limits=zip_limits))
     finally:
         if owned:
             fh.close()
@@ -258,7 +250,11 @@ def read_statement(
 
 
 def iter_statement(
-    source: Source, *, format: str | None = None, strict: bool = False
+    source: Source,
+    *,
+    format: str | None = None,
+    strict: bool = False,
+    zip_limits: ZipLimits | None = None,
 ) -> Iterator[Entry | Statement]:
     """Stream a file: each entry as it is read, then its statement (with ``entries=()``).
 
@@ -268,7 +264,7 @@ def iter_statement(
     """
     fh, owned = _open(source)
     try:
-        for item in stream(_events(fh, format, _name_of(source))):
+        for item in stream(_events(fh, format, _name_of(source), limits=zip_limits)):
             if strict and isinstance(item, Statement):
                 _check_strict(item)
             yield item

@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from rapprochement.model import Entry, Finding, Statement
+from rapprochement.parsers._checks import StatementChecks
 
 __all__ = [
     "PROMOTE_MIN_ENTRIES",
@@ -122,14 +123,18 @@ def balance_findings(stmt: Statement, credits: Decimal, debits: Decimal) -> list
 def stream(events: Iterable[Event]) -> Iterator[Entry | Statement]:
     """Fingerprinted entries as they are read, then each statement (``entries=()``) at its end.
 
-    Memory stays flat: nothing is kept but the running totals and fingerprint ranks of the
-    current statement.
+    The rules every format shares (:mod:`~rapprochement.parsers._checks`: booking date,
+    bounded amounts) are applied here, their findings added to the statement. Memory stays
+    flat: nothing is kept but the running totals and fingerprint ranks of the current statement.
     """
     account: str | None = None
     seen: dict[str, int] = {}
     credits = debits = _ZERO
+    checks = StatementChecks()
     for ev in events:
         if isinstance(ev, Entry):
+            if not checks.admit(ev):
+                continue
             d = ev.__dict__
             # The entry was just built by the parser and no one else holds it yet: setting the
             # field in place is equivalent to model_copy(update=...) at a tenth of the cost
@@ -151,12 +156,15 @@ def stream(events: Iterable[Event]) -> Iterator[Entry | Statement]:
             account = ev.account
             seen = {}
             credits = debits = _ZERO
+            checks = StatementChecks()
         else:
+            ev = checks.finish(ev)
             extra = balance_findings(ev, credits, debits)
             yield ev.model_copy(update={"findings": (*ev.findings, *extra)}) if extra else ev
             account = None
             seen = {}
             credits = debits = _ZERO
+            checks = StatementChecks()
 
 
 #: Entries from which :func:`collect` promotes what it built straight to the oldest generation.

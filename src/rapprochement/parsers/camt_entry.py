@@ -28,6 +28,7 @@ from rapprochement.parsers.camt_values import (
     decimals_allowed,
     decimals_in,
     excess_decimals,
+    parse_count,
     parse_date,
     parse_decimal,
     valid_currency,
@@ -114,19 +115,20 @@ class EntryReader:
             return None
         unsigned, ccy = got
         if not valid_currency(ccy):
+            code = "missing-currency" if ccy is None else "bad-currency"
+            what = "no Ccy" if ccy is None else f"Ccy {ccy!r}, not an ISO 4217 currency code,"
             if self._ccy is None:
                 f.add(
-                    "missing-currency",
+                    code,
                     "error",
-                    f"{xpath}/Amt has no valid Ccy ({ccy!r}) and the account has no currency;"
-                    " entry skipped",
+                    f"{xpath}/Amt has {what} and the account has no currency; entry skipped",
                     xpath,
                 )
                 return None
             f.add(
-                "missing-currency",
+                code,
                 "warning",
-                f"{xpath}/Amt has no valid Ccy ({ccy!r}); read in the account currency {self._ccy}",
+                f"{xpath}/Amt has {what}; read in the account currency {self._ccy}",
                 xpath,
             )
             ccy = self._ccy
@@ -230,7 +232,7 @@ class EntryReader:
         if valid_currency(code):
             return code
         self._f.add(
-            "missing-currency",
+            "bad-currency",
             "warning",
             f"{where}/Amt has no valid Ccy ({code!r}); read in the entry currency {ccy}",
             where,
@@ -335,10 +337,10 @@ class EntryReader:
 
 def _batch_count(texts: list[str | None]) -> int | None:
     """The sum of the ``Btch/NbOfTxs`` given, None when none is or one is not a number."""
-    counts = [t for t in texts if t is not None]
-    if not counts or not all(t.isdigit() for t in counts):
+    counts = [parse_count(t) for t in texts if t is not None]
+    if not counts or None in counts:
         return None
-    return sum(int(t) for t in counts)
+    return sum(c for c in counts if c is not None)
 
 
 def _bank_code(el: Node) -> str | None:

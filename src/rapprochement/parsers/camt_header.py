@@ -17,6 +17,7 @@ from rapprochement.parsers.camt_values import (
     Findings,
     Paths,
     excess_decimals,
+    parse_count,
     parse_date,
     parse_datetime,
     parse_decimal,
@@ -129,6 +130,13 @@ def read_header(stmt: _Element, p: Paths, findings: Findings, xpath: str) -> Sta
         else:
             h.others.append(balance)
     h.currency = ccy if valid_currency(ccy) else None
+    if ccy is not None and h.currency is None:
+        findings.add(
+            "bad-currency",
+            "warning",
+            f"{xpath}: account currency {ccy!r} is not an ISO 4217 currency code; not used",
+            xpath,
+        )
     for path in ("TtlNtries", "TtlCdtNtries", "TtlDbtNtries"):
         node = p.find(stmt, f"TxsSummry/{path}")
         if node is None:
@@ -138,7 +146,7 @@ def read_header(stmt: _Element, p: Paths, findings: Findings, xpath: str) -> Sta
         h.summary.append(
             (
                 path,
-                int(count) if count and count.isdigit() else None,
+                parse_count(count),
                 parse_decimal(total) if total and path != "TtlNtries" else None,
             )
         )

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
 from rapprochement.model import Finding, Severity, SourceRef
-from rapprochement.money import CURRENCY_EXPONENTS, is_iso_code
+from rapprochement.money import CURRENCY_EXPONENTS
+from rapprochement.parsers._values import plain_decimal, usable_currency
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -35,7 +36,7 @@ REMITTANCE_WIDTH = 140
 
 M = TypeVar("M", bound=BaseModel)
 
-_AMOUNT_RE = re.compile(r"^-?[0-9]{1,18}(\.[0-9]{0,17})?$")
+_AMOUNT_RE = re.compile(r"-?[0-9]{1,18}(\.[0-9]{0,17})?\Z")
 
 
 def namespace_of(tag: str) -> str:
@@ -109,10 +110,17 @@ def parse_decimal(text: str) -> Decimal | None:
     s = text.strip()
     if not _AMOUNT_RE.match(s):
         return None
-    try:
-        return Decimal(s)
-    except InvalidOperation:  # pragma: no cover - the regex already guarantees a decimal
+    return plain_decimal(s)
+
+
+_COUNT_RE = re.compile(r"[0-9]{1,9}")
+
+
+def parse_count(text: str | None) -> int | None:
+    """A count such as ``NbOfNtries`` or ``Btch/NbOfTxs`` (ASCII digits), None when not one."""
+    if text is None or _COUNT_RE.fullmatch(text) is None:
         return None
+    return int(text)
 
 
 def parse_rate(text: str) -> Decimal | None:
@@ -153,9 +161,18 @@ def parse_datetime(text: str) -> dt.datetime | None:
         return None
 
 
+_VALID_CODES: set[str] = set()
+
+
 def valid_currency(code: str | None) -> bool:
-    """True for an ISO 4217 code (:func:`rapprochement.money.is_iso_code`)."""
-    return is_iso_code(code)
+    """True for an ISO 4217 currency code (``XXX``, no currency, excepted)."""
+    if code in _VALID_CODES:
+        return True
+    if code is None or not usable_currency(code):
+        return False
+    if len(_VALID_CODES) < 1024:
+        _VALID_CODES.add(code)
+    return True
 
 
 def decimals_in(text: str) -> int:

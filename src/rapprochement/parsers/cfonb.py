@@ -29,8 +29,14 @@ from typing import Any, BinaryIO
 
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement, Transaction
-from rapprochement.money import currency_exponent, is_iso_code
+from rapprochement.money import currency_exponent
 from rapprochement.parsers._common import Event, StatementBegin, collect
+from rapprochement.parsers._values import (
+    MODEL_ERRORS,
+    checked_statement,
+    model_problem,
+    usable_currency,
+)
 from rapprochement.parsers.cfonb_fields import (
     AmountError,
     Complements,
@@ -116,7 +122,8 @@ class _Statement:
         )
 
     def build(self) -> Statement:
-        return Statement(
+        return checked_statement(
+            self.source,
             account_iban=self.iban,
             account_number=None if self.iban else self.number,
             currency=self.currency,
@@ -126,7 +133,6 @@ class _Statement:
             closing_balance=self.closing,
             source_format="cfonb120",
             source_version="CFONB 120",
-            source=self.source,
             findings=tuple(self.findings),
         )
 
@@ -134,7 +140,7 @@ class _Statement:
 def _currency(record: str) -> str | None:
     """The record's currency (positions 17-19) when it is an ISO 4217 code, else None."""
     ccy = record[16:19]
-    return ccy if is_iso_code(ccy) else None
+    return ccy if usable_currency(ccy) else None
 
 
 def _decimals(record: str, stmt: _Statement, lineno: int) -> int:
@@ -162,7 +168,11 @@ def _balance(record: str, stmt: _Statement, lineno: int) -> Balance | None:
     day = parse_date(record[34:40])
     if day is None and record[34:40].strip():
         stmt.finding("bad-date", "warning", f"impossible date {record[34:40]!r}", lineno)
-    return Balance(amount=amount, date=day, type=record[0:2])
+    try:
+        return Balance(amount=amount, date=day, type=record[0:2])
+    except MODEL_ERRORS as exc:
+        stmt.finding("bad-balance", "error", f"{model_problem(exc)}; balance left out", lineno)
+        return None
 
 
 class _Movement:
@@ -179,6 +189,15 @@ def _entry(mv: _Movement, stmt: _Statement) -> Entry:
     rec = mv.record
     credit = mv.amount > 0
     fields: dict[str, Any] = mv.complements.fields(credit)
+    instructed = fields.get("instructed_currency")
+    if instructed is not None and not usable_currency(instructed):
+        stmt.finding(
+            "bad-currency",
+            "warning",
+            f"MMO currency {instructed!r} is not an ISO 4217 currency code; left empty",
+            mv.lineno,
+        )
+        del fields["instructed_currency"]
     label = join_wrapped([rec[48:79].rstrip(), *mv.complements.label_lines], 31)
     remittance = mv.complements.remittance_text()
     fields["remittance_info"] = remittance or label
@@ -257,7 +276,10 @@ class _Reader:
         begin = stmt.begin()
         if begin is not None:
             self.out.append(begin)
-        self.out.append(_entry(mv, stmt))
+        try:
+            self.out.append(_entry(mv, stmt))
+        except MODEL_ERRORS as exc:
+            stmt.finding("bad-entry", "error", f"entry skipped: {model_problem(exc)}", mv.lineno)
 
     def close(self, lineno: int | None) -> None:
         self.flush()

@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from rapprochement.parsers._values import plain_decimal
 from rapprochement.parsers.mt940_86 import join_wrapped, structured_reference
 from rapprochement.parsers.mt940_ident import compact_iban
 
@@ -71,10 +72,10 @@ def parse_amount(text: str, decimals: int) -> Decimal:
             f"amount {text!r} ends with {last!r}, not a sign character"
             " ('{' or A-I: credit, '}' or J-R: debit)"
         )
-    try:
-        value = Decimal(f"{sign}{body}{digit}").scaleb(-decimals)
-    except InvalidOperation:  # pragma: no cover - digits only by now
-        raise AmountError(f"amount {text!r} is not a number") from None
+    number = plain_decimal(f"{sign}{body}{digit}")
+    if number is None:  # pragma: no cover - ASCII digits only by now
+        raise AmountError(f"amount {text!r} is not a number")
+    value = number.scaleb(-decimals)
     return abs(value) if value == 0 else value  # no "-0.00"
 
 
@@ -131,9 +132,10 @@ def _with_check_digits(bban: str) -> str | None:
 def _amount_in(data: str) -> tuple[str, Decimal] | None:
     """Currency and amount of the ``MMO``/``FEE`` layout: currency (3), decimals (1), 14 digits."""
     currency, scale, digits = data[0:3], data[3:4], data[4:18].strip()
-    if not (_UPPER3.fullmatch(currency.upper()) and _digits(scale) and _digits(digits)):
+    number = plain_decimal(digits)
+    if not (_UPPER3.fullmatch(currency.upper()) and _digits(scale)) or number is None:
         return None
-    return currency.upper(), Decimal(digits).scaleb(-int(scale))
+    return currency.upper(), number.scaleb(-int(scale))
 
 
 #: Qualifiers whose whole value becomes one Transaction field (not repeated in ``extra``);

@@ -36,8 +36,13 @@ from typing import BinaryIO
 
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement, Transaction
-from rapprochement.money import is_iso_code
 from rapprochement.parsers._common import Event, StatementBegin, collect
+from rapprochement.parsers._values import (
+    MODEL_ERRORS,
+    checked_statement,
+    model_problem,
+    usable_currency,
+)
 from rapprochement.parsers.cfonb_fields import label_party
 from rapprochement.parsers.csv_values import (
     AmountFormat,
@@ -108,15 +113,23 @@ def parse(data: bytes, *, filename: str | None = None) -> list[Statement]:
 
 
 class _Row:
-    __slots__ = ("amount", "booking", "cells", "line", "value")
+    __slots__ = ("amount", "booking", "cells", "day", "line", "value")
 
     def __init__(
-        self, line: int, cells: list[str], booking: dt.date, value: dt.date | None, amount: Decimal
+        self,
+        line: int,
+        cells: list[str],
+        booking: dt.date | None,
+        value: dt.date | None,
+        day: dt.date,
+        amount: Decimal,
     ) -> None:
         self.line = line
         self.cells = cells
         self.booking = booking
         self.value = value
+        #: The date the line is ordered by: its booking date, else its value date.
+        self.day = day
         self.amount = amount
 
 
@@ -164,15 +177,18 @@ def iter_events(
         except CellError as exc:
             finding("bad-entry", "error", f"line skipped: {exc}", line)
             continue
-        if booking is None or amount is None:
+        # A line with neither date is no booking (a total, a footer); with a value date only,
+        # the value date stands in for the booking date (parsers._checks, with its finding).
+        day = booking or value
+        if day is None or amount is None:
             if any(c.strip() for c in cells):
-                what = "date" if booking is None else "amount"
+                what = "date" if day is None else "amount"
                 finding("bad-entry", "error", f"line skipped: no {what}", line)
             continue
-        rows.append(_Row(line, cells, booking, value, amount))
+        rows.append(_Row(line, cells, booking, value, day, amount))
         if balance is not None:
             balances[line] = balance
-    if len(rows) > 1 and rows[0].booking > rows[-1].booking:
+    if len(rows) > 1 and rows[0].day > rows[-1].day:
         rows.reverse()  # newest first in the file: put in date order
     account = _account(
         [_cell(rows[0].cells, roles, "account")] if rows and "account" in roles else lines[:at]
@@ -192,22 +208,29 @@ def iter_events(
             )
     yield StatementBegin(0, account)
     for row in rows:
-        yield _entry(row, roles, codes[row.line] or currency, source)
+        try:
+            yield _entry(row, roles, codes[row.line] or currency, source)
+        except MODEL_ERRORS as exc:
+            finding("bad-entry", "error", f"line skipped: {model_problem(exc)}", row.line)
     opening = closing = None
     if rows and rows[0].line in balances and rows[-1].line in balances:
         first, last = rows[0], rows[-1]
-        opening = Balance(amount=balances[first.line] - first.amount, date=first.booking)
-        closing = Balance(amount=balances[last.line], date=last.booking)
-    yield Statement(
+        try:
+            opening = Balance(amount=balances[first.line] - first.amount, date=first.day)
+            closing = Balance(amount=balances[last.line], date=last.day)
+        except MODEL_ERRORS as exc:
+            finding("bad-balance", "error", f"balances left out: {model_problem(exc)}", at + 1)
+            opening = closing = None
+    yield checked_statement(
+        source,
         account_iban=account,
         currency=currency,
-        period_start=rows[0].booking if rows else None,
-        period_end=rows[-1].booking if rows else None,
+        period_start=rows[0].day if rows else None,
+        period_end=rows[-1].day if rows else None,
         opening_balance=opening,
         closing_balance=closing,
         source_format="csv",
         source_version=None,
-        source=source,
         findings=tuple(findings),
     )
 
@@ -249,7 +272,7 @@ def _currency_code(cell: str) -> str | None:
     """The ISO 4217 code a currency cell means (``eur``, ``€``, ``Euros`` → ``EUR``), else None."""
     text = cell.strip().upper()
     text = _CURRENCY_NAMES.get(text, text)
-    return text if is_iso_code(text) else None
+    return text if usable_currency(text) else None
 
 
 def _entry(row: _Row, roles: dict[str, int], currency: str, source: SourceRef) -> Entry:

@@ -16,11 +16,12 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from rapprochement import dates
 from rapprochement.dates import DateFormat, date_format
 from rapprochement.errors import ConfigError
+from rapprochement.parsers._values import plain_decimal
 
 __all__ = [
     "ROLES",
@@ -182,11 +183,9 @@ def parse_amount(cell: str, fmt: AmountFormat) -> Decimal | None:
     # digits, grouped by threes when a group mark is written, then the decimals
     if not re.fullmatch(rf"(?:\d+|\d{{1,3}}(?:{g}\d{{3}})+)(?:{d}\d+)?|{d}\d+", text):
         raise CellError(f"not an amount: {cell!r}")
-    text = text.replace(fmt.group, "").replace(fmt.decimal, ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-        raise CellError(f"not an amount: {cell!r}") from None
+    value = plain_decimal(text.replace(fmt.group, "").replace(fmt.decimal, "."))
+    if value is None:  # non-ASCII digits ("١٢٣"): the pattern's \d admits them
+        raise CellError(f"not an amount: {cell!r}")
     return -value if negative and value else value
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from rapprochement.parsers._values import plain_decimal
+
 __all__ = [
+    "AMOUNT_WIDTH",
     "BalanceField",
     "FieldError",
     "Line61",
@@ -29,23 +32,30 @@ class FieldError(ValueError):
     """A field's text does not follow its grammar."""
 
 
+#: The SWIFT amount field (15d): at most 15 characters, decimal comma included.
+AMOUNT_WIDTH = 15
+
+
 def parse_amount(text: str) -> Decimal:
     """Exact amount from MT940 text: comma decimals (SWIFT), dot decimals (some banks) or none.
 
     ``"1234,56"``, ``"1234.56"``, ``"380115,"`` and ``"000012,5"`` are all read exactly; the last
-    ``,`` or ``.`` is the decimal mark, never truncated.
+    ``,`` or ``.`` is the decimal mark, never truncated. Anything else (``1e3``, ``1 000,00``,
+    two decimal marks, more than 15 characters once leading zeros are set aside) is an error.
     """
+    raw = text
+    if len(text.lstrip("0")) > AMOUNT_WIDTH:
+        raise FieldError(
+            f"amount {raw!r} is longer than the {AMOUNT_WIDTH} characters of the SWIFT field"
+        )
     if "," in text:
         if "." in text:
             dec = "," if text.rfind(",") > text.rfind(".") else "."
             text = text.replace("." if dec == "," else ",", "")
         text = text.replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise FieldError(f"not an amount: {text!r}") from None
-    if not value.is_finite():
-        raise FieldError(f"not an amount: {text!r}")
+    value = plain_decimal(text)
+    if value is None:
+        raise FieldError(f"amount {raw!r} is not digits with a decimal comma")
     return value
 
 
@@ -90,7 +100,9 @@ class BalanceField:
     date_text: str
 
 
-_BALANCE = re.compile(r"\s*([CD])\s*(\d{6})\s*([A-Z]{3})?\s*([0-9][0-9,.]*|[,.][0-9]+)\s*$")
+_BALANCE = re.compile(
+    r"\s*([CD])\s*(\d{6})\s*([A-Z]{3})?\s*([0-9][0-9,.]*|[,.][0-9]+)\s*$", re.ASCII
+)
 
 
 def parse_balance(text: str) -> BalanceField:
@@ -114,6 +126,11 @@ _LINE61 = re.compile(
     r"(.*)$",  # customer reference [//bank reference]
     re.DOTALL,
 )
+# What may follow the amount: a transaction type (a capital letter), the references (``/``),
+# or blanks before either or before the end. ``1e3``, ``1 000,00``, ``1_000`` are amounts the
+# grammar would cut short (to 1): an exponent or a digit after a blank means the amount is not
+# the SWIFT one.
+_AFTER_AMOUNT = re.compile(r"(?![Ee][+-]?[0-9])(?:[A-Z/]|\s*$|\s+[A-Z/])", re.ASCII)
 
 
 class Line61(NamedTuple):
@@ -174,16 +191,21 @@ def parse_line61(first: str, more: list[str]) -> Line61:
     vtext, etext, mark, funds, amount_text, ttype, refs = m.groups()
     if etext == "    ":
         etext = None
-    if "." in amount_text:
+    if _AFTER_AMOUNT.match(m.string, m.end(5)) is None:
+        tail = m.string[m.end(5) :].strip()[:12]
+        raise FieldError(
+            f"amount {amount_text + tail!r} is not digits with a decimal comma"
+            f" (then the transaction type)"
+        )
+    if "." in amount_text or len(amount_text) > AMOUNT_WIDTH:
         amount = parse_amount(amount_text)
     else:
-        # SWIFT comma decimals (the grammar allows only digits and commas here): what
-        # parse_amount does, without its checks for dots and non-finite values.
-        amount_text = amount_text.replace(",", ".")
-        try:
-            amount = Decimal(amount_text)
-        except InvalidOperation:
-            raise FieldError(f"not an amount: {amount_text!r}") from None
+        # SWIFT comma decimals, at most 15 characters: what parse_amount does, without its
+        # checks for dots and length.
+        number = plain_decimal(amount_text.replace(",", "."))
+        if number is None:
+            raise FieldError(f"amount {amount_text!r} has more than one decimal comma")
+        amount = number
     if mark == "D" or mark == "RC":
         amount = -amount
     dates = _DATES.get((vtext, etext))

@@ -7,19 +7,22 @@ import re
 from decimal import Decimal
 
 from rapprochement.model import Balance, Finding, Severity, SourceRef, Statement
-from rapprochement.money import is_iso_code
 from rapprochement.parsers._common import StatementBegin
+from rapprochement.parsers._values import (
+    MODEL_ERRORS,
+    NO_CURRENCY,
+    checked_statement,
+    model_problem,
+    usable_currency,
+)
 from rapprochement.parsers.mt940_fields import FieldError, parse_amount, parse_balance
 from rapprochement.parsers.mt940_ident import parse_account
 
 __all__ = ["StatementBuilder"]
 
 _DATETIME = re.compile(r"\s*(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})([+-]\d{4})?")
-_TOTALS = re.compile(r"\s*(\d+)\s*([A-Z]{3})\s*([0-9][0-9,.]*)")
+_TOTALS = re.compile(r"\s*([0-9]+)\s*([A-Z]{3})\s*([0-9][0-9,.]*)\s*$")
 _FLOOR = re.compile(r"\s*([A-Z]{3})")
-
-#: Currency of entries when the file states none (ISO 4217 "no currency").
-NO_CURRENCY = "XXX"
 
 
 class StatementBuilder:
@@ -50,11 +53,17 @@ class StatementBuilder:
         src = self.source.model_copy(update={"line": line}) if line else self.source
         self.findings.append(Finding(code=code, severity=severity, message=message, source=src))
 
-    def _iso(self, ccy: str | None, line: int) -> str | None:
-        """``ccy`` when it is an ISO 4217 code, else None with a ``bad-currency`` finding."""
-        if ccy is None or is_iso_code(ccy):
-            return ccy
-        self.finding("bad-currency", "warning", f"currency {ccy!r} is not an ISO 4217 code", line)
+    def currency_code(self, code: str | None, tag: str, line: int) -> str | None:
+        """``code`` when it is an ISO 4217 currency, else None (with a ``bad-currency``
+        finding when the field gives one)."""
+        if code is None or usable_currency(code):
+            return code
+        self.finding(
+            "bad-currency",
+            "warning",
+            f":{tag}: {code!r} is not an ISO 4217 currency code; not used",
+            line,
+        )
         return None
 
     def begin_event(self) -> StatementBegin | None:
@@ -109,7 +118,7 @@ class StatementBuilder:
                 acc = parse_account(text)
                 v["account_iban"], v["account_number"] = acc.iban, acc.number
                 v["account_bic"] = acc.bic
-                self.account_currency = self._iso(acc.currency, line)
+                self.account_currency = self.currency_code(acc.currency, tag, line)
             elif tag in ("28C", "28"):
                 v["sequence"] = text.strip() or None
             elif tag in ("60F", "60M", "60"):
@@ -128,13 +137,15 @@ class StatementBuilder:
                 self.mt942 = True
                 m = _FLOOR.match(text)
                 if m and self.currency is None:
-                    self.currency = self._iso(m.group(1), line)
+                    self.currency = self.currency_code(m.group(1), tag, line)
             elif tag in ("90D", "90C"):
                 self._totals(tag, text, line)
             elif tag != "21":
                 self.finding("unknown-field", "info", f"field :{tag}: not read", line)
         except FieldError as exc:
             self.finding("bad-field", "error", f":{tag}: {exc}", line)
+        except MODEL_ERRORS as exc:
+            self.finding("bad-field", "error", f":{tag}: {model_problem(exc)}", line)
 
     def _balance(self, name: str, tag: str, text: str, line: int) -> None:
         b = parse_balance(text)
@@ -153,7 +164,7 @@ class StatementBuilder:
                 line,
             )
         self.values[name] = Balance(amount=b.amount, date=b.date, type=tag)
-        ccy = self._iso(b.currency, line)
+        ccy = self.currency_code(b.currency, tag, line)
         if ccy and (name == "opening_balance" or self.currency is None):
             self.currency = ccy
 
@@ -166,7 +177,7 @@ class StatementBuilder:
         self.totals[tag] = (int(n), total)
         self.other.append(Balance(amount=-total if tag == "90D" else total, type=tag))
         if self.currency is None:
-            self.currency = self._iso(ccy, line)
+            self.currency = self.currency_code(ccy, tag, line)
 
     def _check_totals(self) -> None:
         for tag, (n, total) in self.totals.items():
@@ -192,7 +203,8 @@ class StatementBuilder:
         opening = v.get("opening_balance")
         closing = v.get("closing_balance")
         created = v.get("created_at")
-        return Statement(
+        return checked_statement(
+            self.source,
             account_iban=v.get("account_iban"),
             account_number=v.get("account_number"),
             account_bic=v.get("account_bic"),
@@ -214,7 +226,6 @@ class StatementBuilder:
             other_balances=tuple(self.other),
             source_format="mt942" if self.mt942 else "mt940",
             source_version="MT942" if self.mt942 else "MT940",
-            source=self.source,
             findings=tuple(self.findings),
         )
 

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from rapprochement.model import Entry, Finding, SourceRef, Transaction
-from rapprochement.money import is_iso_code
+from rapprochement.parsers._values import NO_CURRENCY, usable_currency
 from rapprochement.parsers.ofx_text import parse_amount_text, parse_date, unescape
 
 __all__ = ["LEAF", "build_entry", "clean_iban", "make_source", "read_fields"]
@@ -142,7 +142,8 @@ def build_entry(
         )
     raw = g("DTPOSTED")
     try:
-        booking = parse_date(raw) if raw else _missing_date(source, findings)
+        # no DTPOSTED: the value date stands in (parsers._checks, with its finding)
+        booking = parse_date(raw) if raw else None
     except ValueError as exc:
         booking = _bad_date("DTPOSTED", exc, source, findings)
     value_key = "DTAVAIL" if "DTAVAIL" in fields else "DTUSER"
@@ -158,8 +159,8 @@ def build_entry(
     if sym or "CURRENCY" in fields or "ORIGCURRENCY" in fields:
         sym = (sym or g("CURRENCY") or "").upper()
         rate = _rate(g("CURRATE"))
-        if is_iso_code(sym):
-            foreign = sym != currency and currency != "XXX"
+        if usable_currency(sym):
+            foreign = sym != currency and currency != NO_CURRENCY
             if "ORIGCURRENCY" not in fields:
                 # CURRENCY: TRNAMT itself is in CURSYM (OFX 2.1.1 §5.2).
                 entry_ccy = sym
@@ -169,6 +170,17 @@ def build_entry(
                 instructed_ccy = sym
             else:
                 rate = None
+        else:
+            rate = None
+            findings.append(
+                Finding(
+                    code="bad-currency",
+                    severity="warning",
+                    message=f"STMTTRN CURSYM {sym!r} is not an ISO 4217 currency code; the"
+                    f" amount is read in the statement's currency {currency}",
+                    source=source,
+                )
+            )
 
     if not _MAPPED.issuperset(fields):
         for key, text in fields.items():  # in file order: the same output on every run
@@ -240,19 +252,6 @@ def build_entry(
         },
         _ENTRY_SET,
     )
-
-
-def _missing_date(source: SourceRef, findings: list[Finding]) -> dt.date | None:
-    """Record a missing DTPOSTED; the date stays empty."""
-    findings.append(
-        Finding(
-            code="missing-date",
-            severity="warning",
-            message="STMTTRN has no DTPOSTED; its booking date is left empty",
-            source=source,
-        )
-    )
-    return None
 
 
 def _bad_date(

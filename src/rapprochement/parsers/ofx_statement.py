@@ -13,7 +13,13 @@ import datetime as dt
 from decimal import Decimal
 
 from rapprochement.model import Balance, Finding, SourceRef, Statement
-from rapprochement.money import is_iso_code
+from rapprochement.parsers._values import (
+    MODEL_ERRORS,
+    NO_CURRENCY,
+    checked_statement,
+    model_problem,
+    usable_currency,
+)
 from rapprochement.parsers.ofx_entry import clean_iban
 from rapprochement.parsers.ofx_text import parse_amount_text, parse_date, parse_datetime, unescape
 
@@ -46,7 +52,7 @@ class OpenStatement:
     def currency(self) -> str:
         """CURDEF when it is an ISO 4217 code, else ``XXX`` (ISO "no currency")."""
         ccy = self.fields.get("CURDEF", "").strip().upper()
-        return ccy if is_iso_code(ccy) else "XXX"
+        return ccy if usable_currency(ccy) else NO_CURRENCY
 
 
 def finish_statement(
@@ -93,18 +99,19 @@ def finish_statement(
             )
         )
     ccy = cur.fields.get("CURDEF", "").strip().upper()
-    if not is_iso_code(ccy):
+    if not usable_currency(ccy):
         findings.append(
             Finding(
-                code="missing-currency",
+                code="bad-currency" if ccy else "missing-currency",
                 severity="warning",
-                message=f"CURDEF {ccy!r} is not an ISO 4217 code; entries without a "
+                message=f"CURDEF {ccy!r} is not an ISO 4217 currency code; entries without a "
                 "CURRENCY of their own are marked XXX",
                 source=src,
             )
         )
         ccy = ""
-    return Statement(
+    return checked_statement(
+        src,
         account_iban=iban,
         account_number=None if iban else acct,
         currency=ccy or None,
@@ -115,7 +122,6 @@ def finish_statement(
         available_balance=_balance(cur, "AVAILBAL", src),
         source_format="ofx",
         source_version=version,
-        source=src,
         findings=tuple(findings),
     )
 
@@ -172,4 +178,15 @@ def _balance(cur: OpenStatement, key: str, src: SourceRef) -> Balance | None:
             cur.findings.append(
                 Finding(code="bad-date", severity="warning", message=f"{key}: {exc}", source=src)
             )
-    return Balance(amount=amount, date=date, type=key)
+    try:
+        return Balance(amount=amount, date=date, type=key)
+    except MODEL_ERRORS as exc:
+        cur.findings.append(
+            Finding(
+                code="bad-balance",
+                severity="error",
+                message=f"{key}: {model_problem(exc)}; the balance is left empty",
+                source=src,
+            )
+        )
+        return None

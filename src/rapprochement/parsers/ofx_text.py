@@ -14,6 +14,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from rapprochement.money import parse_amount
+from rapprochement.parsers._values import plain_decimal
 
 __all__ = [
     "Decoded",
@@ -242,9 +243,6 @@ def parse_datetime(value: str) -> dt.datetime:
         raise ValueError(f"impossible date-time {value!r}") from None
 
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-
-
 def parse_amount_text(value: str) -> Decimal:
     """An OFX amount (TRNAMT, BALAMT...) as an exact Decimal.
 
@@ -255,8 +253,9 @@ def parse_amount_text(value: str) -> Decimal:
         ValueError: empty or not an amount (``$120``, ``1e5``, ``NaN``).
     """
     text = value.strip()
-    if _PLAIN_NUMBER.fullmatch(text):
-        return Decimal(text)
+    number = plain_decimal(text[1:] if text[:1] == "+" else text)
+    if number is not None:
+        return number
     if "," in text:
         try:
             return parse_amount(text)
