@@ -371,7 +371,8 @@ def iter_events(
 ) -> Iterator[Event]:
     """Events of a CFONB 120 stream: per statement, its begin, entries, then the statement."""
     reader = _Reader(filename, member)
-    for lineno, rec, problem in _records(iter_lines(stream)):
+    # No line length limit: some banks put every 120-character record end to end on one line.
+    for lineno, rec, problem in _records(iter_lines(stream, max_line=None)):
         reader.record(lineno, rec, problem)
         if reader.out:
             yield from reader.out

@@ -142,7 +142,7 @@ def iter_events(
     stream: BinaryIO, *, filename: str | None = None, member: str | None = None
 ) -> Iterator[Event]:
     """Events of a bank CSV export: its begin, its entries (in date order), the statement."""
-    lines = list(iter_lines(stream))
+    lines = list(iter_lines(stream, filename=filename, member=member))
     found = _header(lines)
     if found is None:
         raise MalformedStatementError(

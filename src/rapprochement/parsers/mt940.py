@@ -213,7 +213,7 @@ def iter_events(
     glue = False
     lineno = 0
     match = _TAG.match
-    for block in iter_blocks(stream):
+    for block in iter_blocks(stream, filename=filename, member=member):
         for line in block.split("\n"):
             lineno += 1
             if line and line[0] < " ":

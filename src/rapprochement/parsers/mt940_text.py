@@ -22,10 +22,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-__all__ = ["LEGACY_CODECS", "choose_legacy_codec", "decode_legacy", "iter_blocks", "iter_lines"]
+from rapprochement.errors import MalformedStatementError
+
+__all__ = [
+    "LEGACY_CODECS",
+    "MAX_LINE_BYTES",
+    "choose_legacy_codec",
+    "decode_legacy",
+    "iter_blocks",
+    "iter_lines",
+]
 
 _CHUNK = 1 << 16
 _BOM = b"\xef\xbb\xbf"
+#: The longest line read, in bytes: a statement line is at most a few hundred bytes; a line of
+#: a megabyte is no statement (or a file without line ends), refused before it fills memory.
+MAX_LINE_BYTES = 1 << 20
 
 
 #: Legacy code pages in order of preference: a tie goes to the earlier one.
@@ -99,32 +111,106 @@ class _Decoder:
             return "\n".join(decode_legacy(line, self.codec) for line in block.split(b"\n"))
 
 
-def iter_blocks(stream: BinaryIO) -> Iterator[str]:
+def _cut(chunk: bytes) -> tuple[int, int]:
+    """Where ``chunk`` can be cut between two lines: ``(end of the text before, start of the
+    rest)``, or ``(-1, -1)`` when it holds no line end sure to be one.
+
+    The last LF; else (lone CR line ends) the first CR of the last run of CRs followed, inside
+    the chunk, by a byte other than CR. A run ending the chunk may be the CR of a CRLF or go on
+    in the next chunk; a run starting it may continue CRs before it (the text before would end
+    in CR, which :func:`_clean_block` takes for the CR of a CRLF): no cut at either.
+    """
+    lf = chunk.rfind(b"\n")
+    if lf >= 0:
+        return lf, lf + 1
+    cr = chunk.rfind(b"\r", 0, len(chunk.rstrip(b"\r")))
+    while cr > 0 and chunk[cr - 1] == 0x0D:
+        cr -= 1
+    return (cr, cr + 1) if cr > 0 else (-1, -1)
+
+
+def iter_blocks(
+    stream: BinaryIO,
+    *,
+    max_line: int | None = MAX_LINE_BYTES,
+    filename: str | None = None,
+    member: str | None = None,
+    chunk_size: int = _CHUNK,
+) -> Iterator[str]:
     """Decoded text of ``stream`` by blocks of whole lines: ``"\\n".join`` of the lines that
     :func:`iter_lines` yields for them (line ends normalized to LF, NUL bytes removed).
 
-    Splitting every block on ``"\\n"`` gives exactly the lines of :func:`iter_lines`.
+    Splitting every block on ``"\\n"`` gives exactly the lines of :func:`iter_lines`. Linear in
+    the size of the stream: the bytes of a line spread over many chunks are kept as a list of
+    chunks and joined once, when its end arrives.
+
+    Raises:
+        MalformedStatementError: a line is longer than ``max_line`` bytes (None: no limit); a
+            line within one chunk is not measured, so ``max_line`` must be at least
+            ``chunk_size``.
     """
     decoder = _Decoder()
-    rest = b""
+    pending: list[bytes] = []  # the unfinished text: no LF inside, CRs only where not cut
+    pending_size = 0  # bytes of its last line (after its last CR)
+    lines = 0  # lines yielded so far
     first = True
     while True:
-        chunk = stream.read(_CHUNK)
+        chunk = stream.read(chunk_size)
         if not chunk:
             break
         if first:
             first = False
             if chunk.startswith(_BOM):
                 chunk = chunk[len(_BOM) :]
-        data = rest + chunk
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            rest = data
+        end, start = _cut(chunk)
+        if end < 0:
+            pending.append(chunk)
+            pending_size = _tail(chunk) if b"\r" in chunk else pending_size + len(chunk)
+            if max_line is not None and pending_size > max_line:
+                raise _too_long(lines, pending, max_line, filename, member)
             continue
-        rest = data[cut + 1 :]
-        yield _clean_block(decoder.text(data[:cut]))
-    if rest:
-        yield _clean_block(decoder.text(rest))
+        head = chunk[:end]
+        if pending:
+            if max_line is not None and pending_size + _first_end(chunk) > max_line:
+                raise _too_long(lines, pending, max_line, filename, member)
+            pending.append(head)
+            head = b"".join(pending)
+            pending = []
+        block = _clean_block(decoder.text(head))
+        lines += block.count("\n") + 1
+        yield block
+        rest = chunk[start:]
+        if rest:
+            pending.append(rest)
+        pending_size = _tail(rest)
+    if pending:
+        yield _clean_block(decoder.text(b"".join(pending)))
+
+
+def _first_end(chunk: bytes) -> int:
+    """Bytes before the first line end (LF or CR) of a chunk that holds one."""
+    ends = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
+    return min(ends)
+
+
+def _tail(data: bytes) -> int:
+    """Bytes after the last CR of ``data`` (all of them without a CR)."""
+    return len(data) - data.rfind(b"\r") - 1
+
+
+def _too_long(
+    lines: int, pending: list[bytes], limit: int, filename: str | None, member: str | None
+) -> MalformedStatementError:
+    """The error for the last line of ``pending``, after ``lines`` lines already read."""
+    line = lines + 1 + sum(part.count(b"\r") for part in pending)
+    location = f"line {line}" if member is None else f"{member} line {line}"
+    return MalformedStatementError(
+        f"line {line} is longer than {limit:,} bytes: no statement line is that long",
+        file=filename,
+        location=location,
+        hint="check that this is a statement export with line breaks (not a binary, "
+        "compressed or XML file)",
+    )
 
 
 def _clean_block(text: str) -> str:
@@ -141,12 +227,23 @@ def _clean_block(text: str) -> str:
     return text
 
 
-def iter_lines(stream: BinaryIO) -> Iterator[str]:
+def iter_lines(
+    stream: BinaryIO,
+    *,
+    max_line: int | None = MAX_LINE_BYTES,
+    filename: str | None = None,
+    member: str | None = None,
+    chunk_size: int = _CHUNK,
+) -> Iterator[str]:
     """Decoded lines of ``stream`` without their end of line (LF, CRLF or lone CR), read by chunks.
 
-    A UTF-8 BOM at the start is dropped and NUL bytes are removed.
+    A UTF-8 BOM at the start is dropped and NUL bytes are removed. Arguments and errors as
+    :func:`iter_blocks`.
     """
-    for block in iter_blocks(stream):
+    blocks = iter_blocks(
+        stream, max_line=max_line, filename=filename, member=member, chunk_size=chunk_size
+    )
+    for block in blocks:
         yield from block.split("\n")
 
 
