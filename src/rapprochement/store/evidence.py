@@ -161,9 +161,7 @@ def _repeats(conn: Connection, new_lines: set[str]) -> dict[str, str]:
         for r in conn.execute(select(*cols).where(c.transaction_id.in_(ids[k : k + 500]))):
             if not any(ch.isdigit() for ch in r.remittance_info or ""):
                 continue
-            key = (r.amount_minor, r.currency, r.counterparty_iban or r.counterparty_name,
-                   r.remittance_info)  # fmt: skip
-            fresh.setdefault(key, []).append((r.transaction_id, r.booking_date))
+            fresh.setdefault(_payment_key(r), []).append((r.transaction_id, r.booking_date))
     out: dict[str, str] = {}
     amounts = sorted({key[0] for key in fresh})
     for k in range(0, len(amounts), 500):
@@ -173,9 +171,7 @@ def _repeats(conn: Connection, new_lines: set[str]) -> dict[str, str]:
             c.amount_minor > 0,
         )
         for r in conn.execute(q):
-            key = (r.amount_minor, r.currency, r.counterparty_iban or r.counterparty_name,
-                   r.remittance_info)  # fmt: skip
-            for tid, day in fresh.get(key, ()):
+            for tid, day in fresh.get(_payment_key(r), ()):
                 if (
                     day
                     and r.booking_date
@@ -183,6 +179,16 @@ def _repeats(conn: Connection, new_lines: set[str]) -> dict[str, str]:
                 ):
                     out.setdefault(tid, r.transaction_id)
     return out
+
+
+def _payment_key(r: Any) -> tuple[Any, ...]:
+    """What two payments share when one repeats the other: amount, currency, payer, text."""
+    return (
+        r.amount_minor,
+        r.currency,
+        r.counterparty_iban or r.counterparty_name,
+        r.remittance_info,
+    )
 
 
 def _day(v: Any) -> dt.date:
