@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from rapprochement.compact import CompactEntries
 from rapprochement.errors import AmountError, CurrencyError, DateError, InputError
 from rapprochement.money import NO_CURRENCY, is_currency, is_iso_code
 
@@ -231,7 +232,11 @@ class Statement(_Frozen):
     closing_balance: Balance | None = Field(None, description="Closing booked (CLBD, 62F/M...).")
     available_balance: Balance | None = Field(None, description="Closing available (CLAV, :64:).")
     other_balances: tuple[Balance, ...] = Field((), description="Other balances stated.")
-    entries: tuple[Entry, ...] = Field((), description="Entries in file order.")
+    entries: tuple[Entry, ...] | CompactEntries = Field(
+        (),
+        description="Entries in file order: a tuple, or for a large statement read from a"
+        " file an equal CompactEntries sequence (see rapprochement.compact).",
+    )
     source_format: SourceFormat = Field(description="camt.053, mt940, ofx...")
     source_version: str | None = Field(None, description="E.g. camt.053.001.08, OFX 102.")
     source: SourceRef = Field(description="Where the statement is in the original file.")
@@ -318,7 +323,14 @@ _FIELD_KINDS = _field_kinds()
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    # A union's member (``tuple[...]`` of Statement.entries) is not a place: left out.
+    return "".join(
+        f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc if not _is_member(p)
+    ).lstrip(".")
+
+
+def _is_member(part: int | str) -> bool:
+    return isinstance(part, str) and not part.isidentifier()
 
 
 def _typed_error(model: str, exc: ValidationError) -> InputError:

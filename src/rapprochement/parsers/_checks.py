@@ -18,6 +18,9 @@ every format, so the rules below hold whatever the file:
   entry's becomes ``XXX`` (no currency), an instructed amount's and the statement's are left
   empty. Parsers check the codes where they read them (one finding at the place); this is the
   net under them.
+
+Each code is listed at most :data:`FINDINGS_PER_CODE` times per statement; one more finding of
+the same code and severity gives the count of the rest.
 """
 
 from __future__ import annotations
@@ -30,7 +33,12 @@ from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, St
 from rapprochement.money import CURRENCY_EXPONENTS, MAX_ABS_MINOR
 from rapprochement.parsers._values import NO_CURRENCY, usable_currency
 
-__all__ = ["StatementChecks", "largest_amount"]
+__all__ = ["FINDINGS_PER_CODE", "StatementChecks", "largest_amount"]
+
+#: Findings of one code listed one by one per statement; beyond it, one finding gives the count
+#: (a file of a million lines without an entry date gets 100 findings and a count, not a
+#: million findings: memory stays bounded and the list stays readable).
+FINDINGS_PER_CODE = 100
 
 _DOC_AMOUNTS = ("amount", "due_amount", "discount", "credit_note_amount", "adjustment")
 
@@ -125,15 +133,35 @@ def _accepted(code: str | None) -> bool:
 class StatementChecks:
     """The checks of one statement: entries one by one, then the statement itself."""
 
-    __slots__ = ("findings",)
+    __slots__ = ("counts", "findings")
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
+        self.counts: dict[tuple[str, Severity], int] = {}
 
     def _add(self, code: str, severity: Severity, message: str, source: SourceRef | None) -> None:
-        self.findings.append(
-            Finding.model_construct(code=code, severity=severity, message=message, source=source)
-        )
+        seen = self.counts.get((code, severity), 0)
+        self.counts[(code, severity)] = seen + 1
+        if seen < FINDINGS_PER_CODE:
+            self.findings.append(
+                Finding.model_construct(
+                    code=code, severity=severity, message=message, source=source
+                )
+            )
+
+    def _more(self, source: SourceRef) -> list[Finding]:
+        """One finding per code beyond :data:`FINDINGS_PER_CODE`, with the count."""
+        return [
+            Finding.model_construct(
+                code=code,
+                severity=severity,
+                message=f"and {count - FINDINGS_PER_CODE} more {code!r} findings in this"
+                f" statement, not listed one by one (the first {FINDINGS_PER_CODE} are)",
+                source=source,
+            )
+            for (code, severity), count in self.counts.items()
+            if count > FINDINGS_PER_CODE
+        ]
 
     def admit(self, entry: Entry) -> bool:
         """Apply the rules to a fresh entry (changed in place); False when it is dropped."""
@@ -215,7 +243,7 @@ class StatementChecks:
         if len(others) != len(stmt.other_balances):
             update["other_balances"] = others
         if self.findings:
-            update["findings"] = (*stmt.findings, *self.findings)
+            update["findings"] = (*stmt.findings, *self.findings, *self._more(stmt.source))
         return stmt.model_copy(update=update) if update else stmt
 
     def _ignored(self, balance: Balance, stmt: Statement) -> bool:

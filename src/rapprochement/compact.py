@@ -1,0 +1,303 @@
+"""Entries held compactly: a statement of a million entries in a fraction of the memory.
+
+A parsed :class:`~rapprochement.model.Entry` is three pydantic objects (the entry, its
+:class:`~rapprochement.model.Transaction`, its :class:`~rapprochement.model.SourceRef`), each
+with its own attribute dict and fields set: about 2 KB before the values themselves, where the
+values of a typical bank line (an amount, two dates, a few short texts) take a few hundred
+bytes. :class:`CompactEntries` keeps each entry as one flat tuple of the values that differ
+from the fields' defaults, with a shared *shape* (which model, which fields, in which order, which
+were set) that says how to read the tuple back. An entry is built again, equal to the one packed,
+each time it is read.
+
+:func:`~rapprochement.parsers.read_statement` stores a statement's entries this way beyond
+:data:`~rapprochement.parsers._common.COMPACT_MIN_ENTRIES` entries (ADR 0011): a
+``Statement.entries`` is then a :class:`CompactEntries`, an immutable
+``Sequence[Entry]`` that compares, hashes, slices and serializes like the tuple it stands for.
+Reading the same index twice gives two equal, distinct objects: keep the entries you hold on to
+(``list(stmt.entries)``) rather than reading them again, and prefer
+:func:`~rapprochement.parsers.iter_statement` for files too large to hold at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from itertools import compress
+from operator import is_not
+from typing import TYPE_CHECKING, Any, overload
+
+from pydantic import BaseModel, GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+if TYPE_CHECKING:
+    from rapprochement.model import Entry
+
+__all__ = ["CompactEntries", "compact", "pack_entry", "unpack_entry"]
+
+_new = object.__new__
+intern = sys.intern
+_set = object.__setattr__
+
+# Kinds of a value in a shape: kept as is, a nested model (inlined), a tuple of models (count
+# then each model inlined).
+_PLAIN, _MODEL, _MODELS = 0, 1, 2
+
+
+class _Shape:
+    """How one model's values were laid out: its class, its ``__dict__`` keys in order, which
+    of them are stored (and as what: a plain value, a nested model, a tuple of models) and
+    which are left at their default, and its fields set."""
+
+    __slots__ = ("cls", "factories", "fields_set", "present", "template")
+
+    def __init__(
+        self,
+        cls: type[BaseModel],
+        keys: tuple[str, ...],
+        kinds: tuple[tuple[str, int], ...],
+        fields_set: frozenset[str],
+    ) -> None:
+        self.cls = cls
+        self.fields_set = fields_set
+        self.present = kinds  # (key, kind) of the stored values, in record order
+        fields = cls.model_fields
+        # The dict of an unpacked model starts as a copy of this (key order kept); factory
+        # fields left at their default get a fresh value in _unpack.
+        self.template = {k: fields[k].default for k in keys}
+        stored = {k for k, _ in kinds}
+        self.factories = tuple(
+            (k, f) for k in keys if k not in stored and (f := fields[k].default_factory)
+        )
+
+
+class _Order:
+    """A model class's defaults for one ``__dict__`` key order (nearly always the declared
+    one), and which keys have a default factory (``extra={}``)."""
+
+    __slots__ = ("defaults", "factories")
+
+    def __init__(self, cls: type[BaseModel], keys: tuple[str, ...]) -> None:
+        fields = cls.model_fields
+        self.defaults = tuple(fields[k].default for k in keys)
+        self.factories = tuple(
+            (i, k, f) for i, k in enumerate(keys) if (f := fields[k].default_factory) is not None
+        )
+
+
+# Process-wide registries: shapes are few (a model, the fields a format fills), immutable, and
+# a shape id inside a record is a small int (one object shared by the interpreter).
+_SHAPES: list[_Shape] = []
+_SHAPE_IDS: dict[tuple[Any, ...], list[tuple[frozenset[str], int]]] = {}
+_IS_MODEL: dict[type, bool] = {}
+_ORDERS: dict[tuple[type[BaseModel], tuple[str, ...]], _Order] = {}
+# Dates repeat across the entries of a statement: one object per day (bounded).
+_DATES: dict[dt.date, dt.date] = {}
+_DATES_MAX = 50_000
+
+
+def _is_model(tv: type) -> bool:
+    found = _IS_MODEL.get(tv)
+    if found is None:
+        found = _IS_MODEL[tv] = issubclass(tv, BaseModel)
+    return found
+
+
+def _shape_id(model: BaseModel, cls: type[BaseModel], keys: tuple[str, ...], layout: Any) -> int:
+    fields_set = model.__pydantic_fields_set__
+    candidates = _SHAPE_IDS.get(layout)
+    if candidates is None:
+        candidates = _SHAPE_IDS[layout] = []
+    for known, shape_id in candidates:
+        if fields_set == known:
+            return shape_id
+    _, _, mask, special = layout
+    kinds = dict.fromkeys(compress(range(len(keys)), mask), _PLAIN)
+    kinds.update(special)
+    shape_id = len(_SHAPES)
+    frozen = frozenset(fields_set)
+    _SHAPES.append(_Shape(cls, keys, tuple((keys[i], k) for i, k in kinds.items()), frozen))
+    candidates.append((frozen, shape_id))
+    return shape_id
+
+
+def _pack(model: BaseModel, out: list[Any], seen: dict[Any, Any]) -> None:
+    cls = type(model)
+    d = model.__dict__
+    keys = tuple(d)
+    order = _ORDERS.get((cls, keys))
+    if order is None:
+        order = _ORDERS[(cls, keys)] = _Order(cls, keys)
+    values = tuple(d.values())
+    mask = list(map(is_not, values, order.defaults))
+    for i, _key, factory in order.factories:
+        if not values[i] and values[i] == factory():  # type: ignore[call-arg]
+            mask[i] = False
+    start = len(out)
+    out.append(0)  # the shape id, set below
+    special: list[tuple[int, int]] = []
+    for i in compress(range(len(values)), mask):
+        value = values[i]
+        tv = type(value)
+        if tv is str:
+            # Codes repeat across entries (NTRF, NONREF, EUR): one object each, interned;
+            # a text repeated inside the entry (remittance and raw text): one object.
+            out.append(intern(value) if len(value) <= 8 else seen.setdefault(value, value))
+        elif tv is Decimal:
+            # The entry's amount and its detail's are most often equal: one object (keyed
+            # by exponent too: 1.0 and 1.00 are equal but print differently).
+            out.append(seen.setdefault((value, value.as_tuple().exponent), value))
+        elif tv is dt.date:
+            day = _DATES.get(value)
+            if day is None:
+                if len(_DATES) >= _DATES_MAX:
+                    _DATES.clear()
+                day = _DATES[value] = value
+            out.append(day)
+        elif tv is tuple and value and _is_model(type(value[0])):
+            special.append((i, _MODELS))
+            out.append(len(value))
+            for item in value:
+                _pack(item, out, seen)
+        elif _is_model(tv):
+            special.append((i, _MODEL))
+            _pack(value, out, seen)
+        else:
+            out.append(value)
+    out[start] = _shape_id(model, cls, keys, (cls, keys, tuple(mask), tuple(special)))
+
+
+def _unpack(record: tuple[Any, ...], at: int) -> tuple[BaseModel, int]:
+    shape = _SHAPES[record[at]]
+    at += 1
+    data = shape.template.copy()
+    for key, kind in shape.present:
+        if kind == _PLAIN:
+            data[key] = record[at]
+            at += 1
+        elif kind == _MODEL:
+            data[key], at = _unpack(record, at)
+        else:
+            count = record[at]
+            at += 1
+            items = []
+            for _ in range(count):
+                item, at = _unpack(record, at)
+                items.append(item)
+            data[key] = tuple(items)
+    for key, factory in shape.factories:  # fields left at a default_factory's value
+        data[key] = factory()
+    obj = _new(shape.cls)
+    _set(obj, "__dict__", data)
+    _set(obj, "__pydantic_fields_set__", set(shape.fields_set))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj, at
+
+
+def pack_entry(entry: Entry) -> tuple[Any, ...]:
+    """One entry as a flat tuple of its non-default values (its models inlined)."""
+    out: list[Any] = []
+    _pack(entry, out, {})
+    return tuple(out)
+
+
+def unpack_entry(record: tuple[Any, ...]) -> Entry:
+    """The entry :func:`pack_entry` packed: equal to it, fields set and field order included."""
+    entry, _ = _unpack(record, 0)
+    return entry  # type: ignore[return-value]
+
+
+class CompactEntries(Sequence["Entry"]):
+    """An immutable sequence of entries stored as packed records (see the module docs).
+
+    Equal to the tuple of the same entries (``==`` either way), with the same hash; slicing
+    gives a tuple. Pydantic serializes it as that tuple, so ``model_dump`` and
+    ``model_dump_json`` of a statement are the same whichever way its entries are held.
+    """
+
+    __slots__ = ("_hash", "_records")
+
+    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+        self._records: tuple[tuple[Any, ...], ...] = tuple(pack_entry(e) for e in entries)
+        self._hash: int | None = None
+
+    @classmethod
+    def from_records(cls, records: Iterable[tuple[Any, ...]]) -> CompactEntries:
+        """Entries from records made by :func:`pack_entry` in this process."""
+        self = _new(cls)
+        self._records = tuple(records)
+        self._hash = None
+        return self
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Entry, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Entry | tuple[Entry, ...]:
+        if isinstance(index, slice):
+            return tuple(unpack_entry(r) for r in self._records[index])
+        return unpack_entry(self._records[index])
+
+    def __iter__(self) -> Iterator[Entry]:
+        for record in self._records:
+            yield unpack_entry(record)
+
+    def __reversed__(self) -> Iterator[Entry]:
+        for record in reversed(self._records):
+            yield unpack_entry(record)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CompactEntries):
+            return self._records == other._records or tuple(self) == tuple(other)
+        if isinstance(other, tuple):
+            return len(other) == len(self._records) and all(
+                a == b for a, b in zip(self, other, strict=True)
+            )
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(tuple(self))
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"CompactEntries(<{len(self._records)} entries>)"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Shape ids are this process's: a pickle carries the entries themselves.
+        return (_rebuild, (tuple(self),))
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """Validated as an instance of itself; serialized as the tuple of its entries."""
+        from rapprochement.model import Entry
+
+        entries_schema = handler.generate_schema(tuple[Entry, ...])
+        return core_schema.is_instance_schema(
+            cls,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                tuple, return_schema=entries_schema
+            ),
+        )
+
+
+def _rebuild(entries: tuple[Entry, ...]) -> CompactEntries:
+    return CompactEntries(entries)
+
+
+def compact(entries: Sequence[Entry]) -> CompactEntries:
+    """``entries`` as :class:`CompactEntries` (returned as is when already compact)."""
+    return entries if isinstance(entries, CompactEntries) else CompactEntries(entries)
