@@ -7,7 +7,9 @@ everything else is internal.
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from rapprochement.errors import (
     ArchiveLimitError,
@@ -17,12 +19,6 @@ from rapprochement.errors import (
     StrictModeError,
     UnknownFormatError,
     UnsupportedVersionError,
-)
-from rapprochement.matching import (
-    MatchConfig,
-    ReconciliationResult,
-    reconcile,
-    transactions_frame,
 )
 from rapprochement.model import (
     Balance,
@@ -36,6 +32,37 @@ from rapprochement.model import (
 )
 from rapprochement.parsers import ZipLimits, iter_statement, read_statement, sniff_format
 from rapprochement.rules import LineRule, RuleSet, load_rules, starter_rules
+
+if TYPE_CHECKING:
+    from rapprochement.matching import (
+        MatchConfig,
+        ReconciliationResult,
+        reconcile,
+        transactions_frame,
+    )
+
+# Matching needs pandas and scipy (about 0.6 s and 70 MB to import): loaded on first use, so
+# that a program that only reads statements does not pay for it.
+_LAZY = {
+    "MatchConfig": "rapprochement.matching",
+    "ReconciliationResult": "rapprochement.matching",
+    "reconcile": "rapprochement.matching",
+    "transactions_frame": "rapprochement.matching",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rapprochement' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 try:
     __version__ = version("rapprochement")

@@ -41,8 +41,8 @@ intern = sys.intern
 _set = object.__setattr__
 
 # Kinds of a value in a shape: kept as is, a nested model (inlined), a tuple of models (count
-# then each model inlined).
-_PLAIN, _MODEL, _MODELS = 0, 1, 2
+# then each model inlined), a lower-case hex digest kept as its bytes.
+_PLAIN, _MODEL, _MODELS, _HEX = 0, 1, 2, 3
 
 
 class _Shape:
@@ -122,6 +122,17 @@ def _shape_id(model: BaseModel, cls: type[BaseModel], keys: tuple[str, ...], lay
     return shape_id
 
 
+def _digest(text: str) -> bytes | None:
+    """The bytes of a 32-character lower-case hex digest (a parser's fingerprint), else None."""
+    if len(text) != 32:
+        return None
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        return None
+    return raw if raw.hex() == text else None
+
+
 def _pack(model: BaseModel, out: list[Any], seen: dict[Any, Any]) -> None:
     cls = type(model)
     d = model.__dict__
@@ -140,7 +151,10 @@ def _pack(model: BaseModel, out: list[Any], seen: dict[Any, Any]) -> None:
     for i in compress(range(len(values)), mask):
         value = values[i]
         tv = type(value)
-        if tv is str:
+        if tv is str and keys[i] == "fingerprint" and (raw := _digest(value)) is not None:
+            special.append((i, _HEX))  # 16 bytes kept, not 32 characters
+            out.append(raw)
+        elif tv is str:
             # Codes repeat across entries (NTRF, NONREF, EUR): one object each, interned;
             # a text repeated inside the entry (remittance and raw text): one object.
             out.append(intern(value) if len(value) <= 8 else seen.setdefault(value, value))
@@ -178,6 +192,9 @@ def _unpack(record: tuple[Any, ...], at: int) -> tuple[BaseModel, int]:
             at += 1
         elif kind == _MODEL:
             data[key], at = _unpack(record, at)
+        elif kind == _HEX:
+            data[key] = record[at].hex()
+            at += 1
         else:
             count = record[at]
             at += 1

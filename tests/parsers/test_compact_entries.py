@@ -144,6 +144,16 @@ def test_record_is_small_and_round_trips() -> None:
     assert not any(isinstance(v, (dict, Entry, Transaction, SourceRef)) for v in record)
 
 
+@pytest.mark.parametrize(
+    "fingerprint", ["", "0f" * 16, "0F" * 16, "zz" * 16, "0f" * 15, "0f" * 17, "é" * 32]
+)
+def test_fingerprints_of_any_form_round_trip(fingerprint: str) -> None:
+    e = _entry(7).model_copy(update={"fingerprint": fingerprint})
+    back = unpack_entry(pack_entry(e))
+    assert back.fingerprint == fingerprint
+    assert back == e
+
+
 def test_findings_of_one_code_are_bounded(tmp_path: Path) -> None:
     lines = [":20:S\n:25:NL91ABNA0417164300\n:28C:1/1\n:60F:C260101EUR0,00\n"]
     n = _checks.FINDINGS_PER_CODE + 25
