@@ -33,3 +33,26 @@ def test_version_comes_from_package_metadata() -> None:
     from importlib.metadata import version
 
     assert rapprochement.__version__ == version("rapprochement")
+
+
+def test_reading_statements_does_not_import_matching() -> None:
+    """A program that only reads statements does not pay for pandas and scipy (lazy names)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rapprochement\n"
+        "from rapprochement import read_statement\n"
+        "assert 'pandas' not in sys.modules and 'scipy' not in sys.modules, 'eager'\n"
+        "from rapprochement import reconcile, MatchConfig\n"
+        "assert rapprochement.matching.reconcile is reconcile\n"
+        "assert 'pandas' in sys.modules\n"
+        "try:\n"
+        "    rapprochement.no_such_name\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise SystemExit('no AttributeError')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

@@ -54,7 +54,13 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'rapprochement' has no attribute {name!r}")
+        # ``rapprochement.matching`` and the other subpackages, as before the lazy load.
+        try:
+            return importlib.import_module(f"rapprochement.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"rapprochement.{name}":
+                raise  # the subpackage exists; a dependency of it is missing
+            raise AttributeError(f"module 'rapprochement' has no attribute {name!r}") from None
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

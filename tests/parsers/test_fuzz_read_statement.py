@@ -36,6 +36,7 @@ from rapprochement import (
     ZipLimits,
     read_statement,
 )
+from rapprochement.parsers import _common
 from rapprochement.parsers._checks import largest_amount
 from rapprochement.parsers._values import usable_currency
 from tests.mutations import mutated_files
@@ -264,6 +265,15 @@ def _check(data: bytes) -> None:
     event(f"read: {'some' if any(s.entries for s in statements) else 'no'} entries")
     for stmt in statements:
         _check_statement(stmt)
+    # The same file held compactly (as a statement of a million entries is) reads alike.
+    threshold = _common.COMPACT_MIN_ENTRIES
+    _common.COMPACT_MIN_ENTRIES = 1
+    try:
+        again = read_statement(data, zip_limits=LIMITS)
+    finally:
+        _common.COMPACT_MIN_ENTRIES = threshold
+    assert again == statements
+    assert [s.model_dump_json() for s in again] == [s.model_dump_json() for s in statements]
 
 
 def _check_statement(stmt: Statement) -> None:
