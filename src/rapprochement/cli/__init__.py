@@ -46,6 +46,7 @@ def _register() -> None:
     from rapprochement.cli import ledger as _ledger  # noqa: F401
     from rapprochement.cli import lines as _lines  # noqa: F401
     from rapprochement.cli import parse as _parse  # noqa: F401
+    from rapprochement.cli import rates as _rates  # noqa: F401
     from rapprochement.cli import report as _report  # noqa: F401
     from rapprochement.cli import review as _review  # noqa: F401
 
