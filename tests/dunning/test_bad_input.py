@@ -17,7 +17,6 @@ from rapprochement.errors import (
     DateError,
     DuplicateIdError,
     InputError,
-    RateTableError,
 )
 
 AS_OF = dt.date(2025, 6, 30)
