@@ -4,11 +4,13 @@ outside the bank (a mixin; see :mod:`rapprochement.store.settled`)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from rapprochement.store import events as _events
 from rapprochement.store import settled as _settled
 from rapprochement.store.invoices import InvoiceRow, store_invoices
 from rapprochement.store.ledger_base import LedgerPlumbing
@@ -35,7 +37,8 @@ def import_invoice_rows(
 
 
 class InvoiceMethods(LedgerPlumbing):
-    """Invoice imports, and invoices settled outside the bank, on the ledger."""
+    """Invoice imports, invoices settled outside the bank, disputes and promises listed and
+    closed, on the ledger."""
 
     def settled_outside(self, *, active_only: bool = True) -> pd.DataFrame:
         """Invoices closed as settled outside the bank (by snapshot imports), with the import,
@@ -72,3 +75,14 @@ class InvoiceMethods(LedgerPlumbing):
         """
         with self._write("undo invoice import") as conn:
             return _settled.reopen(conn, import_id=import_id, by=self.user, reason=reason)
+
+    def dunning_events(self, as_of: dt.date, *, active_only: bool = False) -> pd.DataFrame:
+        """Disputes and promises with ids, customer, open amount and whether they hold on
+        ``as_of`` (:func:`rapprochement.store.events.event_rows`)."""
+        with self._read("read disputes and promises") as conn:
+            return _events.event_rows(conn, as_of, active_only=active_only)
+
+    def close_invoice_event(self, event_id: int, on: dt.date, *, reason: str = "") -> str:
+        """End a dispute or promise on ``on``; returns its invoice."""
+        with self._write("close dispute or promise") as conn:
+            return _events.close_event(conn, event_id, on, reason)
