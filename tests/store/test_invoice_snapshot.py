@@ -84,7 +84,9 @@ def test_one_invoice_is_reopened_alone_and_a_later_file_listing_it_reopens_it(
         assert sorted(_open(ledger)) == ["FA-01", "FA-02"]
         with pytest.raises(NotFoundError, match="FA-02"):
             ledger.reopen_invoices("FA-02")
-        s = ledger.import_invoices(_frame([TEN[2]]))  # the ERP lists FA-03 again
+        listed_paid = ledger.import_invoices(_frame([("FA-03", "C0", "300.00/0")]))
+        assert listed_paid.reopened == []  # listed with nothing open: stays settled
+        s = ledger.import_invoices(_frame([TEN[2]]))  # the ERP lists FA-03 open again
         assert s.reopened == ["FA-03"]
         assert sorted(_open(ledger)) == ["FA-01", "FA-02", "FA-03"]
         assert ledger.settled_outside().empty

@@ -184,12 +184,16 @@ def _mark(conn: Connection, rows: Sequence[Any], by: str, reason: str) -> None:
 
 
 def relist(conn: Connection, listed: Sequence[str], import_id: int, by: str) -> list[str]:
-    """Mark reopened the settlements of invoices an import lists again (the import itself set
-    their open amount); returns those invoices."""
-    s = invoice_settlements.c
+    """Mark reopened the settlements of invoices an import lists again as open (the import
+    itself set their open amount; listed with nothing open, they stay settled); returns them."""
+    s, i = invoice_settlements.c, t.invoices.c
     found: list[Any] = []
     for k in range(0, len(listed), _CHUNK):
-        found += _active(conn, s.invoice_id.in_(listed[k : k + _CHUNK]))
+        part = listed[k : k + _CHUNK]
+        still_open = select(i.invoice_id).where(
+            i.invoice_id.in_(part), i.base_open_minor != i.allocated_minor
+        )
+        found += _active(conn, s.invoice_id.in_(still_open))
     _mark(conn, found, by, f"listed again by invoice import {import_id}")
     return sorted({r.invoice_id for r in found})
 
