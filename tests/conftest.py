@@ -46,3 +46,18 @@ def corpus() -> Path:
     if c is None:
         pytest.skip("no statement corpus (set RAPPROCHEMENT_CORPUS)")
     return c
+
+
+@pytest.fixture(autouse=True)
+def _isolated_rate_tables(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    """Penalties read fetched rate tables from the user's data directory and a ``--rates``
+    file: every test gets an empty data directory and no override."""
+    from rapprochement.dunning.rate_store import DATA_DIR_ENV, RATES_ENV, use_rates_file
+
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv(RATES_ENV, raising=False)
+    use_rates_file(None)
+    yield
+    use_rates_file(None)

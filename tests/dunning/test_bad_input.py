@@ -17,7 +17,6 @@ from rapprochement.errors import (
     DateError,
     DuplicateIdError,
     InputError,
-    RateTableError,
 )
 
 AS_OF = dt.date(2025, 6, 30)
@@ -61,14 +60,17 @@ def test_missing_column_is_a_column_error() -> None:
         plan_dunning(frame().drop(columns=["due_date"]), None, AS_OF, default_french_policy())
 
 
-def test_date_outside_the_rate_tables_stops_the_plan() -> None:
+def test_date_outside_the_rate_tables_is_a_finding_on_the_plan_never_a_crash() -> None:
     old = frame(due_date=dt.date(2014, 3, 31), issue_date=dt.date(2014, 3, 1))
     history = pd.DataFrame(
         [{"action_id": "x", "customer_id": "C1", "invoice_ids": '["FA-7"]', "level": "3",
           "channel": "phone", "action_date": dt.date(2025, 6, 1)}]
     )  # fmt: skip
-    with pytest.raises(RateTableError, match="2014-H1"):
-        plan_dunning(old, history, AS_OF, default_french_policy())
+    actions = plan_dunning(old, history, AS_OF, default_french_policy())
+    penalties = [i.penalty for a in actions for i in a.items if i.penalty is not None]
+    assert penalties
+    assert any("2014-H1" in f.message for p in penalties for f in p.findings)
+    assert not penalties[0].complete
 
 
 def test_history_at_an_unknown_level_is_a_config_error() -> None:

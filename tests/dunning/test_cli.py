@@ -96,8 +96,11 @@ def test_run_without_a_creditor_writes_and_records_nothing(
 def test_kpi_json_reads_the_ledger(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["kpi", "--as-of", "2025-06-30", "--db", db, "--json", "--turnover", "25000"]) == 0
     data = json.loads(capsys.readouterr().out)
-    total = next(r for r in data["aged_balance"] if r["bucket"] == "total")
-    assert (total["count"], total["amount"], total["pct_turnover"]) == (3, "2500.00", "10.00")
+    rows = {r["bucket"]: r for r in data["aged_balance"]}
+    total, disputed = rows["total"], rows["excluded_disputed"]
+    # FA-3 (800) is disputed: part B of the D441-6 table, not in the buckets
+    assert (total["count"], total["amount"], total["pct_turnover"]) == (2, "1700.00", "6.80")
+    assert (disputed["count"], disputed["amount"]) == (1, "800.00")
     # receivables 2500 / revenue of Apr-Jun (2500) x 91 days
     assert data["dso_standard"] == "91.0"
     alerts = {r["customer_id"]: r["alert"] for r in data["credit_exposure"]}
@@ -152,6 +155,6 @@ def test_dunning_and_kpi_read_the_ledger_named_by_rapprochement_db(
     assert main(["kpi", "--as-of", "2025-06-30", "--json"]) == EXIT_OK
     total = next(r for r in json.loads(capsys.readouterr().out)["aged_balance"]
                  if r["bucket"] == "total")  # fmt: skip
-    assert total["count"] == 3
+    assert total["count"] == 2  # and FA-3, disputed, in excluded_disputed
     assert main(["dunning", "plan", "--as-of", "2025-06-10", "--json"]) == EXIT_OK
     assert len(json.loads(capsys.readouterr().out)) == 1

@@ -131,9 +131,11 @@ def test_nothing_is_owed_on_or_before_the_due_date() -> None:
     assert (r.days_late, r.total, r.segments) == (0, D("0.00"), ())
 
 
-def test_a_missing_half_year_is_an_error_naming_it() -> None:
+def test_a_missing_half_year_is_a_finding_naming_it() -> None:
+    r = compute_penalties(D("100.00"), dt.date(2014, 12, 1), dt.date(2015, 1, 10))
+    assert "2014-H2" in r.findings[0].message
     with pytest.raises(RateTableError, match="2014-H2"):
-        compute_penalties(D("100.00"), dt.date(2014, 12, 1), dt.date(2015, 1, 10))
+        default_rate_tables().ecb_mro.period_for(dt.date(2014, 12, 2))
 
 
 def test_the_user_can_pass_their_own_table() -> None:
@@ -145,8 +147,9 @@ def test_the_user_can_pass_their_own_table() -> None:
     # 1000 x 11 % x 10/365 = 1100/365 = 3.0137 -> 3.01
     r = compute_penalties(D("1000.00"), dt.date(2030, 1, 5), dt.date(2030, 1, 15), rates=mine)
     assert r.interest == D("3.01")
-    with pytest.raises(RateTableError, match=r"mine.*2030-H2"):
-        compute_penalties(D("1000.00"), dt.date(2030, 6, 5), dt.date(2030, 7, 15), rates=mine)
+    r = compute_penalties(D("1000.00"), dt.date(2030, 6, 5), dt.date(2030, 7, 15), rates=mine)
+    assert [f.code for f in r.findings] == ["rate-missing"]
+    assert "no mine rate for 2030-H2" in r.findings[0].message
 
 
 def test_bad_inputs_are_typed_errors() -> None:
@@ -162,9 +165,14 @@ def test_bad_inputs_are_typed_errors() -> None:
 
 
 def test_low_confidence_rates_are_reported_as_warnings() -> None:
-    r = compute_penalties(D("100.00"), dt.date(2025, 12, 31), dt.date(2026, 1, 31))
-    assert r.warnings
-    assert "2026-H1" in r.warnings[0]
+    low = RateTable(
+        name="ecb_mro",
+        periods=(RatePeriod(period="2026-H1", rate=D("2"), confidence="low", note="unchecked"),),
+    )
+    mine = default_rate_tables().model_copy(update={"ecb_mro": low})
+    r = compute_penalties(D("100.00"), dt.date(2025, 12, 31), dt.date(2026, 1, 31), rates=mine)
+    assert r.warnings == ("ecb_mro 2026-H1: unchecked",)
+    assert r.findings[0].code == "rate-low-confidence"
 
 
 @pytest.mark.parametrize("name", ["ecb_mro", "fr_legal", "de_base"])

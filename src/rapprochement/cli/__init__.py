@@ -43,9 +43,12 @@ err_console = console(stderr=True)
 def _register() -> None:
     # Command modules register themselves on `app` when imported.
     from rapprochement.cli import dunning as _dunning  # noqa: F401
+    from rapprochement.cli import events as _events  # noqa: F401
+    from rapprochement.cli import invoices as _invoices  # noqa: F401
     from rapprochement.cli import ledger as _ledger  # noqa: F401
     from rapprochement.cli import lines as _lines  # noqa: F401
     from rapprochement.cli import parse as _parse  # noqa: F401
+    from rapprochement.cli import rates as _rates  # noqa: F401
     from rapprochement.cli import report as _report  # noqa: F401
     from rapprochement.cli import review as _review  # noqa: F401
 

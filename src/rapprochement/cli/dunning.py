@@ -306,7 +306,7 @@ def kpi_command(
             ledger.invoice_events(),
             ledger.returns(),
         )
-    aging = aged_balance(items, day, turn, currency=currency)
+    aging = aged_balance(items, day, turn, currency=currency, events=events)
     ccy = currency or (str(items["currency"].iloc[0]) if len(items) else None)
     revenue = revenue_from_invoices(items, payments, through=day, currency=ccy)
     figures = {

@@ -1,4 +1,4 @@
-"""Ledger commands: ``import``, ``invoices import``, ``reconcile``, ``status``, ``export``.
+"""Ledger commands: ``import``, ``reconcile``, ``status``, ``export`` (invoices: cli/invoices.py).
 
 Every command takes ``--db`` (default ``./rapprochement.db``, or ``$RAPPROCHEMENT_DB``): a SQLite
 path or a ``postgresql://`` URL. Progress goes to stderr, so ``--json`` output on stdout stays
@@ -23,7 +23,15 @@ from rapprochement.errors import ConfigError, InputError, LedgerError
 from rapprochement.store import Ledger
 from rapprochement.store.migrate import normalize_url
 
-__all__ = ["DbOption", "JsonOption", "open_ledger", "parse_date", "print_json"]
+__all__ = [
+    "DbOption",
+    "JsonOption",
+    "invoices_app",
+    "kv_table",
+    "open_ledger",
+    "parse_date",
+    "print_json",
+]
 
 DbOption = Annotated[
     str,
@@ -72,7 +80,8 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
         raise InputError(f"{option} {text!r} is not a date", hint="use YYYY-MM-DD") from None
 
 
-def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
+def kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
+    """A two-column table of labels and values (shown literally)."""
     table = Table(title=literal(title), show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
@@ -112,7 +121,7 @@ def import_command(
         print_json(data)
     else:
         console().print(
-            _kv_table(
+            kv_table(
                 f"Imported {len(files)} file(s)",
                 [
                     ("statements new", summary.statements_new),
@@ -138,42 +147,6 @@ def import_command(
                 )
     if check and summary.findings:
         raise typer.Exit(EXIT_PROBLEMS)
-
-
-@invoices_app.command("import")
-def invoices_import(
-    file: Annotated[Path, typer.Argument(help="Invoices CSV (open items).")],
-    db: DbOption = DEFAULT_DB,
-    mapping: Annotated[
-        list[str] | None,
-        typer.Option("--map", help="Column mapping ours=yours, e.g. --map invoice_id=Numero."),
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Import or update invoices; importing the same file again changes nothing."""
-    cmap: dict[str, str] = {}
-    for item in mapping or []:
-        ours, sep, theirs = item.partition("=")
-        if not sep or not ours.strip() or not theirs.strip():
-            raise InputError(f"--map {item!r}", hint="write --map invoice_id=YourColumn")
-        cmap[ours.strip()] = theirs.strip()
-    with open_ledger(db, create=True) as ledger:
-        summary = ledger.import_invoices(file, column_map=cmap)
-    if as_json:
-        print_json(summary.to_dict())
-        return
-    console().print(
-        _kv_table(
-            f"Invoices from {file}",
-            [
-                ("rows", summary.rows),
-                ("new", summary.new),
-                ("updated", summary.updated),
-                ("unchanged", summary.unchanged),
-                ("new customers", summary.customers_new),
-            ],
-        )
-    )
 
 
 def _config(path: Path | None) -> Any:
@@ -213,7 +186,7 @@ def reconcile_command(
         return
     amounts = ", ".join(f"{v} {k}" for k, v in summary.auto_amount.items()) or "0"
     console().print(
-        _kv_table(
+        kv_table(
             f"Reconcile run {summary.run_id} (matcher {summary.version})",
             [
                 ("open payment lines", summary.transactions),
@@ -251,7 +224,7 @@ def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> No
     matched = ", ".join(f"{v} {k}" for k, v in st["matched_amount"].items()) or "0"
     written_off = ", ".join(f"{v} {k}" for k, v in st["written_off_amount"].items())
     console().print(
-        _kv_table(
+        kv_table(
             f"Ledger {db}",
             [
                 ("statements", st["statements"]),

@@ -14,6 +14,11 @@ EU (B2B)        ECB MRO + 8 points (or the contractual rate)  €40 per invoice
 DE, B2B         Basiszinssatz + 9 points                      €40 Pauschale (§288 V)
 DE, consumer    Basiszinssatz + 5 points                      none
 ==============  ===========================================  ===========================
+
+A rate is never guessed, and a missing one never stops a run: a half-year the tables do not
+hold yet becomes a finding on the result (``rate-missing``: that segment's interest is left out
+and ``complete`` is False), and a French contractual rate whose floor cannot be checked is
+applied as agreed with a ``floor-not-verified`` finding.
 """
 
 from __future__ import annotations
@@ -25,9 +30,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rapprochement.dunning.rates import RateTables, default_rate_tables, half_year_bounds
+from rapprochement.dunning.rates import (
+    RatePeriod,
+    RateTable,
+    RateTables,
+    default_rate_tables,
+    half_year_bounds,
+)
 from rapprochement.dunning.rates import half_year_of as _half_year_of
 from rapprochement.errors import AmountError, DunningError
+from rapprochement.model import Finding
 
 __all__ = [
     "FIXED_INDEMNITY",
@@ -55,7 +67,10 @@ class PenaltySegment(BaseModel):
     end: dt.date = Field(description="Last day of interest in this segment (inclusive).")
     days: int = Field(description="Number of days of interest (end - start + 1).")
     principal: Decimal = Field(description="Amount the interest runs on in this segment.")
-    reference_rate: Decimal = Field(description="ECB MRO or Basiszinssatz of the half-year, %.")
+    reference_rate: Decimal | None = Field(
+        description="ECB MRO or Basiszinssatz of the half-year, %; None when not yet known "
+        "(a contractual rate does not need it)."
+    )
     rate: Decimal = Field(description="Annual rate applied, % (reference + margin, or contract).")
     floor_applied: bool = Field(False, description="3 × legal rate replaced the contract.")
     interest: Decimal = Field(description="amount × rate/100 × days/365, rounded to the cent.")
@@ -78,7 +93,17 @@ class PenaltyResult(BaseModel):
     segments: tuple[PenaltySegment, ...] = Field(
         (), description="One per half-year crossed, per principal (open amount, late parts)."
     )
-    warnings: tuple[str, ...] = Field((), description="Low-confidence rates used, and similar.")
+    warnings: tuple[str, ...] = Field(
+        (), description="The findings' messages (low-confidence rates, missing rates...)."
+    )
+    findings: tuple[Finding, ...] = Field(
+        (),
+        description="rate-missing (a half-year's interest left out), floor-not-verified (a "
+        "contractual rate applied without its legal floor), rate-low-confidence.",
+    )
+    complete: bool = Field(
+        True, description="False when a rate-missing finding left some interest out."
+    )
 
 
 def _check_inputs(amount: Decimal, jurisdiction: str, b2b: bool) -> None:
@@ -113,6 +138,25 @@ def _segments(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]
     return out
 
 
+class _Notes:
+    """Findings collected while computing, one per (code, table, half-year)."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str, str], Finding] = {}
+
+    def add(self, code: str, table: RateTable, label: str, message: str) -> None:
+        sev = "info" if code == "rate-low-confidence" else "warning"
+        self.items.setdefault((code, table.name, label), Finding(code=code, severity=sev,
+                                                                 message=message))  # fmt: skip
+
+    def row(self, table: RateTable, label: str, start: dt.date) -> RatePeriod | None:
+        row = table.find(start)
+        if row is not None and row.confidence == "low":
+            self.add("rate-low-confidence", table, label,
+                     f"{table.name} {label}: {row.note or 'low-confidence value'}")  # fmt: skip
+        return row
+
+
 def _rate(
     tables: RateTables,
     label: str,
@@ -120,24 +164,38 @@ def _rate(
     jurisdiction: str,
     b2b: bool,
     contractual_rate: Decimal | None,
-    warnings: list[str],
-) -> tuple[Decimal, Decimal, bool]:
-    """(reference rate, applied rate, floor applied) for the half-year starting at ``start``."""
+    notes: _Notes,
+) -> tuple[Decimal | None, Decimal, bool] | None:
+    """(reference rate, applied rate, floor applied) for the half-year starting at ``start``;
+    None when the rate cannot be known (a rate-missing finding is recorded)."""
     table = tables.de_base if jurisdiction == "DE" else tables.ecb_mro
-    row = table.period_for(start)
-    if row.confidence == "low":
-        warnings.append(f"{table.name} {label}: {row.note or 'low-confidence value'}")
-    reference = row.rate
+    row = notes.row(table, label, start)
+    reference = None if row is None else row.rate
+    if row is None and contractual_rate is None:
+        notes.add(
+            "rate-missing", table, label,
+            f"no {table.name} rate for {label} (table covers {table.covered}): interest from "
+            f"{start.isoformat()} left out; run `rapprochement rates update` or pass --rates",
+        )  # fmt: skip
+        return None
     if jurisdiction == "FR":
         if contractual_rate is None:
+            assert reference is not None
             return reference, reference + 10, False
-        legal = tables.fr_legal.period_for(start)
-        if legal.confidence == "low":
-            warnings.append(f"{tables.fr_legal.name} {label}: {legal.note or 'low'}")
+        legal = notes.row(tables.fr_legal, label, start)
+        if legal is None:
+            notes.add(
+                "floor-not-verified", tables.fr_legal, label,
+                f"contractual rate {contractual_rate} % applied for {label} without checking "
+                f"the L441-10 floor (3 × legal rate): no {tables.fr_legal.name} rate for "
+                f"{label} (table covers {tables.fr_legal.covered})",
+            )  # fmt: skip
+            return reference, contractual_rate, False
         floor = legal.rate * 3
         return reference, max(contractual_rate, floor), contractual_rate < floor
     if contractual_rate is not None:
         return reference, contractual_rate, False
+    assert reference is not None
     margin = 8 if jurisdiction == "EU" else (9 if b2b else 5)
     return reference, reference + margin, False
 
@@ -171,7 +229,7 @@ def compute_penalties(
     Raises:
         AmountError: a float or negative amount.
         DunningError: unknown jurisdiction, or a consumer debtor where the law is B2B only.
-        RateTableError: a half-year of the delay is missing from a table (named).
+    A half-year missing from the tables is a finding, never an error (see the module doc).
     """
     _check_inputs(amount, jurisdiction, b2b)
     tranches = [(amount, as_of)]
@@ -182,12 +240,15 @@ def compute_penalties(
     tables = rates if rates is not None else default_rate_tables()
     days_late = max(0, (as_of - due_date).days)
     segments: list[PenaltySegment] = []
-    warnings: list[str] = []
+    notes = _Notes()
+    complete = True
     for principal, until in tranches:
         for label, start, end in _segments(due_date + dt.timedelta(days=1), until):
-            reference, rate, floored = _rate(
-                tables, label, start, jurisdiction, b2b, contractual_rate, warnings
-            )
+            got = _rate(tables, label, start, jurisdiction, b2b, contractual_rate, notes)
+            if got is None:
+                complete = False
+                continue
+            reference, rate, floored = got
             days = (end - start).days + 1
             interest = (principal * rate / 100 * days / _DAYS_IN_YEAR).quantize(
                 _CENT, ROUND_HALF_UP
@@ -218,5 +279,7 @@ def compute_penalties(
         indemnity=indemnity,
         total=total_interest + indemnity,
         segments=tuple(segments),
-        warnings=tuple(dict.fromkeys(warnings)),
+        warnings=tuple(f.message for f in notes.items.values()),
+        findings=tuple(notes.items.values()),
+        complete=complete,
     )

@@ -3,8 +3,14 @@
 Three tables ship in ``rapprochement/dunning/data/``: the ECB main refinancing rate in force on
 1 January / 1 July (``ecb_mro.json``), the French legal interest rate for "autres cas"
 (``fr_legal.json``) and the German Basiszinssatz (``de_base.json``). Each row is one half-year
-(``"2025-H2"``). A half-year missing from a table raises
-:class:`~rapprochement.errors.RateTableError` naming it: a rate is never guessed.
+(``"2025-H2"``). A rate is never guessed: :meth:`RateTable.find` returns None for a half-year
+the table does not hold (penalties then carry a finding), :meth:`RateTable.period_for` raises
+:class:`~rapprochement.errors.RateTableError` naming it.
+
+:func:`default_rate_tables` is what penalties use when given no tables: the shipped ones, with
+the rows ``rapprochement rates update`` fetched (the user's data directory) laid over them, or
+the file set by :func:`~rapprochement.dunning.rate_store.use_rates_file` (``--rates FILE``); see
+:mod:`rapprochement.dunning.rate_store`.
 """
 
 from __future__ import annotations
@@ -22,12 +28,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapprochement.errors import ConfigError, RateTableError
 
 __all__ = [
+    "TABLE_NAMES",
     "RatePeriod",
     "RateTable",
     "RateTables",
     "default_rate_tables",
     "half_year_bounds",
     "half_year_of",
+    "shipped_rate_tables",
+    "shipped_table",
 ]
 
 _PERIOD_RE = re.compile(r"^(\d{4})-H([12])$")
@@ -78,6 +87,9 @@ class RateTable(BaseModel):
     title: str = Field("", description="What the rate is, for people.")
     source: str = Field("", description="Where the values come from.")
     notes: tuple[str, ...] = Field((), description="Caveats: gaps, unverified values.")
+    updated: dt.date | None = Field(
+        None, description="Day the values were last checked or fetched from the publisher."
+    )
     periods: tuple[RatePeriod, ...] = Field(description="One row per half-year.")
 
     @field_validator("periods")
@@ -89,23 +101,32 @@ class RateTable(BaseModel):
             raise ValueError(f"half-year(s) listed twice: {', '.join(dupes)}")
         return tuple(sorted(v, key=lambda p: p.period))
 
+    @property
+    def covered(self) -> str:
+        """The half-years the table spans, ``"2015-H1..2026-H1"`` (``"none"`` when empty)."""
+        return f"{self.periods[0].period}..{self.periods[-1].period}" if self.periods else "none"
+
+    def find(self, day: dt.date) -> RatePeriod | None:
+        """The row of the half-year containing ``day``, or None when the table lacks it."""
+        label = half_year_of(day)
+        return next((p for p in self.periods if p.period == label), None)
+
     def period_for(self, day: dt.date) -> RatePeriod:
         """The row of the half-year containing ``day``.
 
         Raises:
             RateTableError: the table has no row for that half-year.
         """
+        row = self.find(day)
+        if row is not None:
+            return row
         label = half_year_of(day)
-        for p in self.periods:
-            if p.period == label:
-                return p
-        covered = f"{self.periods[0].period}..{self.periods[-1].period}" if self.periods else "none"
         raise RateTableError(
             f"no {self.name} rate for {label} (needed for {day.isoformat()})",
             file=self.name,
             location=label,
-            hint=f"the table covers {covered}; add the published rate for {label} "
-            "or pass your own table (rates=...)",
+            hint=f"the table covers {self.covered}; run `rapprochement rates update`, add the "
+            f"published rate for {label}, or pass your own table (--rates FILE, rates=...)",
         )
 
     def rate_for(self, day: dt.date) -> Decimal:
@@ -132,14 +153,25 @@ class RateTables(BaseModel):
     de_base: RateTable = Field(description="German Basiszinssatz (BGB §247).")
 
 
-def _shipped(name: str) -> RateTable:
+#: The three tables by name, in the order they are shown.
+TABLE_NAMES: tuple[str, ...] = ("ecb_mro", "fr_legal", "de_base")
+
+
+def shipped_table(name: str) -> RateTable:
+    """One table as shipped inside the package (``ecb_mro``, ``fr_legal`` or ``de_base``)."""
     data = resources.files("rapprochement.dunning").joinpath("data", f"{name}.json")
     return RateTable.model_validate_json(data.read_bytes())
 
 
 @functools.cache
-def default_rate_tables() -> RateTables:
+def shipped_rate_tables() -> RateTables:
     """The tables shipped with the package (see each file's ``notes`` for gaps and caveats)."""
-    return RateTables(
-        ecb_mro=_shipped("ecb_mro"), fr_legal=_shipped("fr_legal"), de_base=_shipped("de_base")
-    )
+    return RateTables(**{n: shipped_table(n) for n in TABLE_NAMES})
+
+
+def default_rate_tables() -> RateTables:
+    """The tables penalties use by default: shipped, with fetched rows laid over them, or the
+    ``--rates`` file (see :func:`rapprochement.dunning.rate_store.load_rates`)."""
+    from rapprochement.dunning.rate_store import load_rates
+
+    return load_rates().tables

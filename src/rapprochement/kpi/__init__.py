@@ -7,7 +7,7 @@ or integer minor units, never float) and returns a DataFrame (DSO: ``Decimal`` d
 from __future__ import annotations
 
 from rapprochement.kpi.aging import BUCKETS, aged_balance
-from rapprochement.kpi.dso import best_possible_dso, dso, revenue_from_invoices
+from rapprochement.kpi.dso import best_possible_dso, dso, dso_history, revenue_from_invoices
 from rapprochement.kpi.exposure import credit_exposure
 from rapprochement.kpi.forecast import cash_forecast
 from rapprochement.kpi.scoring import ScoringRules, payer_scores
@@ -20,6 +20,7 @@ __all__ = [
     "cash_forecast",
     "credit_exposure",
     "dso",
+    "dso_history",
     "payer_scores",
     "revenue_from_invoices",
 ]

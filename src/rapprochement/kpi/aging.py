@@ -1,4 +1,9 @@
-"""Aged balance (balance âgée) in the buckets of the French management report (D441-6)."""
+"""Aged balance (balance âgée) in the buckets of the French management report (D441-6).
+
+The D441-6 table has two parts: (A) the invoices by lateness bucket, and (B) the invoices left
+out of (A) because they are disputed (*créances litigieuses*). :func:`aged_balance` gives (B)
+as its ``excluded_disputed`` row when ``events`` says which invoices are under a dispute.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from rapprochement.dunning.frames import OpenItem, read_open_items
+from rapprochement.dunning.frames import OpenItem, read_events, read_open_items
 from rapprochement.errors import AmountError, CurrencyError
 
 __all__ = ["BUCKETS", "aged_balance", "bucket_of", "open_invoices"]
@@ -65,6 +70,7 @@ def aged_balance(
     turnover: Decimal | None = None,
     *,
     currency: str | None = None,
+    events: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Open invoices by lateness bucket at ``as_of``: count, amount and % of turnover.
 
@@ -74,17 +80,28 @@ def aged_balance(
         turnover: turnover of the financial year (D441-6 expresses buckets as % of it);
             without it the ``pct_turnover`` column is empty.
         currency: the currency to report when the items mix several.
+        events: disputes and promises (``invoice_id, kind, start, end``): an invoice under a
+            dispute active on ``as_of`` is left out of the buckets and counted in
+            ``excluded_disputed`` (part B of the D441-6 table).
 
     Returns:
-        Index ``not_due, 1-30, 31-60, 61-90, 91+, overdue, total``; columns ``count`` (int),
-        ``amount`` (Decimal open amount) and ``pct_turnover`` (Decimal percent or None).
-        Credit notes are not invoices and are left out.
+        Index ``not_due, 1-30, 31-60, 61-90, 91+, overdue, total, excluded_disputed``; columns
+        ``count`` (int), ``amount`` (Decimal open amount) and ``pct_turnover`` (Decimal percent
+        or None). ``total`` is part A (the buckets); ``excluded_disputed`` is not in it. Credit
+        notes are not invoices and are left out.
     """
     if turnover is not None and not isinstance(turnover, Decimal):
         raise AmountError(f"turnover must be a Decimal, got {turnover!r}", file="turnover")
     counts = dict.fromkeys(BUCKETS, 0)
     amounts = dict.fromkeys(BUCKETS, Decimal("0.00"))
+    disputed = {
+        e.invoice_id for e in read_events(events) if e.kind == "dispute" and e.active_on(as_of)
+    }
+    excluded = (0, Decimal("0.00"))
     for item in open_invoices(open_items, as_of, currency):
+        if item.invoice_id in disputed:
+            excluded = (excluded[0] + 1, excluded[1] + item.open_amount)
+            continue
         b = bucket_of((as_of - item.due_date).days)
         counts[b] += 1
         amounts[b] += item.open_amount
@@ -95,6 +112,7 @@ def aged_balance(
         sum((amounts[b] for b in overdue), Decimal("0.00")),
     )
     rows["total"] = (sum(counts.values()), sum(amounts.values(), Decimal("0.00")))
+    rows["excluded_disputed"] = excluded
     frame = pd.DataFrame(
         {
             "count": [c for c, _ in rows.values()],

@@ -24,7 +24,7 @@ from rapprochement.dunning.frames import to_date, to_decimal
 from rapprochement.errors import AmountError, ColumnError, DateError, InputError
 from rapprochement.kpi.aging import open_invoices
 
-__all__ = ["best_possible_dso", "dso", "read_revenue", "revenue_from_invoices"]
+__all__ = ["best_possible_dso", "dso", "dso_history", "read_revenue", "revenue_from_invoices"]
 
 _TENTH = Decimal("0.1")
 
@@ -78,6 +78,36 @@ def _months_back(as_of: dt.date, n: int) -> list[tuple[int, int]]:
         out.append((y, m))
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return out
+
+
+def dso_history(
+    revenue_by_month: pd.DataFrame | pd.Series,
+    as_of: dt.date,
+    months: int = 3,
+    *,
+    currency: str = "EUR",
+) -> tuple[int, str | None]:
+    """(months of revenue usable, caveat) for a DSO over ``months`` months ending at ``as_of``.
+
+    When the revenue history starts inside the period (a ledger that began last month), the
+    DSO can only use the months it has: their number is returned with a caveat saying so, to
+    show beside the figure. With the full period: ``(months, None)``.
+    """
+    revenue = read_revenue(revenue_by_month, currency)
+    window = _months_back(as_of, months)
+    have = 0
+    for key in window:
+        if key not in revenue:
+            break
+        have += 1
+    if have == months:
+        return months, None
+    first = min(revenue) if revenue else None
+    since = f"starts {first[0]:04d}-{first[1]:02d}" if first else "is empty"
+    return have, (
+        f"revenue history {since}: DSO over {have} month(s), not {months}; it is not "
+        "comparable with a full period (the first month may be partial too)"
+    )
 
 
 def _days(key: tuple[int, int]) -> int:

@@ -3,8 +3,10 @@
 >>> from rapprochement.report import write_report
 >>> write_report(ledger, "report.html")                       # doctest: +SKIP
 
-Shows the match rate, amounts matched and open, the suggestion queue, the aged balance chart,
-DSO and the top late payers, computed by :mod:`rapprochement.report.data`.
+Shows the match rate, amounts matched and open, the suggestion queue, the aged balance chart
+(with the disputed invoices it leaves out and the credit notes netted), DSO (with a caveat when
+the revenue history is short), the disputes and promises to pay, and the top late payers,
+computed by :mod:`rapprochement.report.data`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from rapprochement.errors import LedgerError
 from rapprochement.report.charts import bar_chart, share_bar
-from rapprochement.report.data import ReportData, collect
+from rapprochement.report.data import AGE_BUCKETS, ReportData, collect
 from rapprochement.store import Ledger
 
 __all__ = ["ReportData", "collect", "render_report", "write_report"]
@@ -40,10 +42,11 @@ def _env() -> Environment:
 def render_report(data: ReportData) -> str:
     """The report's HTML for already gathered figures."""
     st = data.status
+    buckets = [r for r in data.aging if r["bucket"] in AGE_BUCKETS]
     charts = {
         "aging": bar_chart(
-            [r["bucket"].replace("_", " ") for r in data.aging],
-            [r["amount"] for r in data.aging],
+            [r["bucket"].replace("_", " ") for r in buckets],
+            [r["amount"] for r in buckets],
             title=f"Aged balance ({data.currency}, days past due)",
             colors=_AGE_COLORS,
         ),

@@ -4,6 +4,10 @@ KPIs come from :mod:`rapprochement.kpi` (aged balance in the French management-r
 standard / count-back / best possible DSO, payer scores); when a KPI cannot be computed (no due
 date, several currencies, too little revenue history) the report says why instead of failing,
 and the aged balance falls back to a simple table computed here.
+
+The open-amount figures tie out: the aged table's invoices (part A), plus the disputed invoices
+it leaves out (part B of D441-6), plus the open credit notes (negative, netted), give the net
+open amount of the ledger in that currency; the cards show the same three figures.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ class ReportData:
     suggestions: list[dict[str, Any]] = field(default_factory=list)
     currency: str = "EUR"
     returns: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    open_totals: dict[str, Any] = field(default_factory=dict)
+    dso_caveat: str | None = None
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -68,15 +75,17 @@ def _as_of(ledger: Ledger, items: pd.DataFrame) -> dt.date:
     return max(days) if days else dt.date.today()
 
 
-def _aging(items: pd.DataFrame, as_of: dt.date, ccy: str, notes: list[str]) -> tuple[Any, str]:
+def _aging(
+    items: pd.DataFrame, as_of: dt.date, ccy: str, notes: list[str], events: pd.DataFrame
+) -> tuple[Any, str]:
     try:
         from rapprochement.kpi import aged_balance
 
-        frame = aged_balance(items, as_of, currency=ccy)
+        frame = aged_balance(items, as_of, currency=ccy, events=events)
         by_bucket = {str(r["bucket"]): r for r in records(frame.reset_index())}
         rows = [
             {"bucket": b, "count": int(by_bucket[b]["count"]), "amount": by_bucket[b]["amount"]}
-            for b in AGE_BUCKETS
+            for b in (*AGE_BUCKETS, "excluded_disputed")
             if b in by_bucket
         ]
         return rows, "rapprochement.kpi.aged_balance"
@@ -85,21 +94,50 @@ def _aging(items: pd.DataFrame, as_of: dt.date, ccy: str, notes: list[str]) -> t
         return simple_aging(items, as_of), "report fallback"
 
 
-def _dso(ledger: Ledger, items: pd.DataFrame, as_of: dt.date, ccy: str, notes: list[str]) -> Any:
+def _dso(
+    ledger: Ledger, items: pd.DataFrame, as_of: dt.date, ccy: str, notes: list[str]
+) -> tuple[dict[str, Decimal | None], str | None]:
     out: dict[str, Decimal | None] = {"standard": None, "countback": None, "best": None}
+    caveat = None
     try:
-        from rapprochement.kpi import best_possible_dso, dso, revenue_from_invoices
+        from rapprochement.kpi import best_possible_dso, dso, dso_history, revenue_from_invoices
     except ImportError:
         notes.append("DSO: rapprochement.kpi is not available")
-        return out
+        return out, None
     try:
         revenue = revenue_from_invoices(items, ledger.payment_history(), through=as_of)
-        out["standard"] = dso(items, revenue, as_of, "standard", currency=ccy)
-        out["best"] = best_possible_dso(items, revenue, as_of, currency=ccy)
+        months, caveat = dso_history(revenue, as_of, currency=ccy)
+        if months == 0:
+            raise RapprochementError(caveat or "no revenue history")
+        out["standard"] = dso(items, revenue, as_of, "standard", months=months, currency=ccy)
+        out["best"] = best_possible_dso(items, revenue, as_of, months=months, currency=ccy)
         out["countback"] = dso(items, revenue, as_of, "countback", currency=ccy)
     except RapprochementError as exc:
         notes.append(f"DSO: {exc}")
-    return out
+    if caveat:
+        notes.append(f"DSO: {caveat}")
+    return out, caveat
+
+
+def _open_totals(items: pd.DataFrame, aging: list[dict[str, Any]], ccy: str) -> dict[str, Any]:
+    """Invoices in the aged table, disputed ones left out of it, credit notes, and their net."""
+    rows = {r["bucket"]: r for r in aging}
+    invoices = sum((rows[b]["amount"] for b in AGE_BUCKETS if b in rows), Decimal("0.00"))
+    count = sum(int(rows[b]["count"]) for b in AGE_BUCKETS if b in rows)
+    disputed = rows.get("excluded_disputed", {"count": 0, "amount": Decimal("0.00")})
+    credits = [r["open_amount"] for r in records(items) if r["open_amount"] < 0]
+    credit = sum(credits, Decimal("0.00"))
+    return {
+        "invoices": invoices, "invoice_count": count, "disputed": disputed["amount"],
+        "disputed_count": int(disputed["count"]), "credit_notes": credit,
+        "credit_note_count": len(credits), "net": invoices + disputed["amount"] + credit,
+        "currency": ccy,
+    }  # fmt: skip
+
+
+def _events(ledger: Ledger, as_of: dt.date) -> list[dict[str, Any]]:
+    """Disputes and promises that hold on ``as_of``."""
+    return records(ledger.dunning_events(as_of, active_only=True))
 
 
 def _late_payers(
@@ -160,14 +198,18 @@ def collect(ledger: Ledger, as_of: dt.date | None = None) -> ReportData:
     if len(ccys) > 1:
         notes.append(f"KPIs in {ccy}; open items also in {', '.join(c for c in ccys if c != ccy)}")
     one = items[items["currency"] == ccy] if len(items) else items
-    aging, source = _aging(one, day, ccy, notes)
+    aging, source = _aging(one, day, ccy, notes, ledger.invoice_events())
     sugg = ledger.suggestions().head(25)
+    dso_figures, caveat = _dso(ledger, one, day, ccy, notes)
     return ReportData(
         as_of=day,
         status=ledger.status(),
         aging=aging,
         aging_source=source,
-        dso=_dso(ledger, one, day, ccy, notes),
+        dso=dso_figures,
+        dso_caveat=caveat,
+        events=_events(ledger, day),
+        open_totals=_open_totals(one, aging, ccy),
         notes=notes,
         late_payers=_late_payers(ledger, one, day, notes),
         suggestions=records(sugg),

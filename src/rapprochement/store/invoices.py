@@ -1,6 +1,8 @@
-"""Invoice import: a CSV file or DataFrame → validated rows → invoices and customers.
+"""Invoice import: a CSV or ``.xlsx`` file or DataFrame → validated rows → invoices and customers.
 
-Columns (rename yours with ``column_map={"invoice_id": "Numero", ...}``): ``invoice_id,
+French and English header names are recognised (``N° facture``, ``Montant TTC``, ``Échéance``,
+``Reste dû``, ``Client``… see :mod:`rapprochement.store.invoice_columns`). Columns (map others
+with ``column_map={"invoice_id": "Numero", ...}``): ``invoice_id,
 customer_id, customer_name, amount, currency, issue_date`` required; ``due_date, open_amount,
 reference, customer_iban, segment, credit_limit`` optional. ``open_amount`` is what was open
 *before* the payments this ledger allocates (defaults to ``amount``); the ledger's open amount is
@@ -37,9 +39,10 @@ from rapprochement.errors import (
 from rapprochement.money import is_currency, parse_amount, to_minor
 from rapprochement.store import schema as t
 from rapprochement.store.columns import IBAN_LENGTH, ID_LENGTH, clean_text
+from rapprochement.store.invoice_columns import read_xlsx, resolve_columns
 from rapprochement.store.summaries import InvoiceImportSummary
 
-__all__ = ["InvoiceRow", "read_invoices", "store_invoices"]
+__all__ = ["InvoiceRow", "read_invoice_table", "read_invoices", "store_invoices"]
 
 REQUIRED = ("invoice_id", "customer_id", "customer_name", "amount", "currency", "issue_date")
 OPTIONAL = ("due_date", "open_amount", "reference", "customer_iban", "segment", "credit_limit")
@@ -69,11 +72,16 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     return [h.strip() for h in rows[0]], rows[1:]
 
 
-def _table(source: str | os.PathLike[str] | pd.DataFrame) -> tuple[str, list[str], list[list[Any]]]:
+def _table(
+    source: str | os.PathLike[str] | pd.DataFrame, sheet: str | None = None
+) -> tuple[str, list[str], list[list[Any]]]:
     if isinstance(source, pd.DataFrame):
         cols = [str(c) for c in source.columns]
         return "invoices", cols, source.astype(object).to_numpy().tolist()
     path = Path(source)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        header, xrows = read_xlsx(path, sheet)
+        return str(path), header, xrows
     header, rows = _read_csv(path)
     return str(path), header, [list(r) for r in rows]
 
@@ -202,29 +210,37 @@ class _RowError(Exception):
 
 
 def read_invoices(
-    source: str | os.PathLike[str] | pd.DataFrame, column_map: Mapping[str, str] | None = None
+    source: str | os.PathLike[str] | pd.DataFrame,
+    column_map: Mapping[str, str] | None = None,
+    *,
+    sheet: str | None = None,
 ) -> list[InvoiceRow]:
     """Read and validate every row; raises on the first bad row (naming line and column)."""
-    name, header, rows = _table(source)
-    mapping = dict(column_map or {})
-    index: dict[str, int] = {}
-    for col in (*REQUIRED, *OPTIONAL):
-        src = mapping.get(col, col)
-        if src in header:
-            index[col] = header.index(src)
-        elif col in mapping:
-            raise ColumnError(
-                f"--map {col}={src}: no column {src!r}",
-                file=name,
-                location=f"header: {', '.join(header)}",
-            )
+    return read_invoice_table(source, column_map, sheet=sheet)[0]
+
+
+def read_invoice_table(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    column_map: Mapping[str, str] | None = None,
+    *,
+    sheet: str | None = None,
+) -> tuple[list[InvoiceRow], dict[str, str]]:
+    """The validated rows and the columns used (field → header, to save as a profile).
+
+    Raises:
+        ColumnError: a mapping names no field or no column; a required field is missing.
+        InputError: a bad row (named by line and column); nothing is returned.
+    """
+    name, header, rows = _table(source, sheet)
+    index, used = resolve_columns(header, dict(column_map or {}), name)
     missing = [c for c in REQUIRED if c not in index]
     if missing:
         raise ColumnError(
             f"missing column(s) {', '.join(missing)}",
             file=name,
             location=f"header: {', '.join(header)}",
-            hint="rename the columns or map them: --map invoice_id=<your column>",
+            hint="rename the columns or map them: --map invoice_id=<your column> (French "
+            "and English names such as N° facture, Montant TTC, Échéance are recognised)",
         )
     orders = _date_orders(name, index, rows)
     out: list[InvoiceRow] = []
@@ -250,7 +266,7 @@ def read_invoices(
             )
         seen[row["invoice_id"]] = i
         out.append(row)
-    return out
+    return out, used
 
 
 _INVOICE_FIELDS = (

@@ -30,7 +30,8 @@ from rapprochement.store import schema as t
 from rapprochement.store.db_errors import ledger_error
 from rapprochement.store.importer import Progress, StatementSource, load_statements
 from rapprochement.store.importer import store_statements as _store_statements
-from rapprochement.store.invoices import read_invoices, store_invoices
+from rapprochement.store.invoices import read_invoices
+from rapprochement.store.ledger_invoices import InvoiceMethods, import_invoice_rows
 from rapprochement.store.ledger_lines import LineMethods
 from rapprochement.store.line_views import line_status
 from rapprochement.store.lines import apply_line_rules, forget_category, store_line_details
@@ -49,7 +50,7 @@ def _user() -> str:
         return "unknown"
 
 
-class Ledger(LineMethods):
+class Ledger(LineMethods, InvoiceMethods):
     """Persistent reconciliation ledger on SQLite (a file path) or PostgreSQL (a URL).
 
     Args:
@@ -144,20 +145,30 @@ class Ledger(LineMethods):
         self,
         csv_path_or_df: str | os.PathLike[str] | pd.DataFrame,
         column_map: Mapping[str, str] | None = None,
+        *,
+        snapshot: bool = False,
+        sheet: str | None = None,
     ) -> InvoiceImportSummary:
-        """Import or update invoices (and their customers) from a CSV file or DataFrame.
+        """Import or update invoices (and their customers) from a CSV or .xlsx file or DataFrame.
 
         Args:
-            csv_path_or_df: the CSV (``,`` ``;`` or tab separated) or a DataFrame.
-            column_map: our column name → yours, e.g. ``{"invoice_id": "Numero"}``.
+            csv_path_or_df: the CSV (``,`` ``;`` or tab separated), an ``.xlsx`` or a DataFrame.
+            column_map: our column name → yours, e.g. ``{"invoice_id": "Numero"}``; French and
+                English header names are recognised without it.
+            snapshot: the file is the complete list of open items: an open invoice it does not
+                list is closed as settled outside the bank, recorded and reversible
+                (:meth:`reopen_invoices`, :meth:`undo_invoice_import`); see
+                :mod:`rapprochement.store.settled`.
+            sheet: the sheet of an ``.xlsx`` file (default: the first).
 
         Raises:
             InputError: a missing column or a bad row (named by line and column); nothing
                 is imported.
         """
-        rows = read_invoices(csv_path_or_df, column_map)
+        rows = read_invoices(csv_path_or_df, column_map, sheet=sheet)
+        source = "<DataFrame>" if isinstance(csv_path_or_df, pd.DataFrame) else str(csv_path_or_df)
         with self._write("import invoices") as conn:
-            return store_invoices(conn, rows)
+            return import_invoice_rows(conn, rows, source, snapshot=snapshot, by=self.user)
 
     # ----------------------------------------------------------------- matching
     def reconcile(

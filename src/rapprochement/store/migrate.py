@@ -79,6 +79,16 @@ def _v5_lines(conn: Connection) -> None:
     create_line_tables(conn)
 
 
+def _v6_placeholder(conn: Connection) -> None:
+    """placeholder: replaced by the real step 6 at merge (another branch adds it)."""
+
+
+def _v7_settled_outside(conn: Connection) -> None:
+    from rapprochement.store.settled import create_settlement_tables
+
+    create_settlement_tables(conn)
+
+
 #: Columns schema 4 widened: (length in schema 2, length now or None for TEXT).
 WIDENED_COLUMNS: dict[str, dict[str, tuple[int, int | None]]] = {
     "ledger_lock": {"holder": (200, None)},
@@ -143,6 +153,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     (3, "what each reconcile run saw: re-runs need new evidence", _v3_evidence),
     (4, "free text unbounded, ids up to 255 characters, no NUL in text", _v4_text_columns),
     (5, "line rules, categories, returns and undo", _v5_lines),
+    # placeholder: replaced by the real step 6 at merge
+    (6, "placeholder: replaced by the real step 6 at merge", _v6_placeholder),
+    (7, "invoice imports and invoices settled outside the bank (snapshots)", _v7_settled_outside),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

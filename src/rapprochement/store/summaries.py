@@ -57,13 +57,25 @@ class ImportSummary(_AsDict):
 
 @dataclass(frozen=True)
 class InvoiceImportSummary(_AsDict):
-    """Outcome of :meth:`Ledger.import_invoices`: rows read, invoices new/updated/unchanged."""
+    """Outcome of :meth:`Ledger.import_invoices`: rows read, invoices new/updated/unchanged.
+
+    Attributes:
+        import_id: the import's id in the ledger (to undo a snapshot's closings).
+        snapshot: the file was taken as the complete list of open items.
+        closed: invoices a snapshot closed as settled outside the bank (invoice_id,
+            customer_id, open_amount, currency).
+        reopened: invoices settled outside the bank that this file lists again.
+    """
 
     rows: int
     new: int
     updated: int
     unchanged: int
     customers_new: int
+    import_id: int | None = None
+    snapshot: bool = False
+    closed: list[dict[str, str]] = field(default_factory=list)
+    reopened: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
