@@ -33,7 +33,7 @@ ITEMS = pd.DataFrame(
 )  # fmt: skip
 
 
-def action_at(level: str, as_of: dt.date = dt.date(2025, 7, 20)) -> DunningAction:
+def action_at(level: str, as_of: dt.date = dt.date(2025, 7, 21)) -> DunningAction:
     """The action planned when the invoices just reached the level before ``level``."""
     policy = default_french_policy()
     idx = policy.level_index(level)
@@ -69,25 +69,25 @@ def test_every_level_renders_in_both_languages_with_the_invoices(language: str, 
 
 
 def test_formal_notice_carries_the_legal_mentions() -> None:
-    # 2025-07-20: FA-1 1200 x 13.15 % x 30/365 = 12.97 + 1200 x 12.15 % x 20/365 = 7.99 -> 20.96
-    #             FA-2  500: 5.40 + 3.33 = 8.73; total 1700 + 29.69 + 80 = 1809.69
+    # 2025-07-21: FA-1 1200 x 13.15 % x 30/365 = 12.97 + 1200 x 12.15 % x 21/365 = 8.39 -> 21.36
+    #             FA-2  500: 5.40 + 3.50 = 8.90; total 1700 + 30.26 + 80 = 1810.26
     letter = render_letter(action_at("formal_notice"), CREDITOR, language="fr")
     text = letter.text
     for needle in (
         "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION",
         "vous mettons en demeure",
-        "1 809,69 €",
+        "1 810,26 €",
         "1 700,00 € en principal",
-        "29,69 € de pénalités",
+        "30,26 € de pénalités",
         "80,00 € d'indemnité forfaitaire",
-        "au plus tard le 28/07/2025",
+        "au plus tard le 29/07/2025",
         "L441-10",
         "D441-5",
         "1344 du Code civil",
         "injonction de payer",
         "FR7630006000011234567890189",
         "SIREN 123 456 789",
-        "Paris, le 20/07/2025",
+        "Paris, le 21/07/2025",
     ):
         assert needle in text, needle
     assert (
@@ -128,7 +128,7 @@ def test_outbox_writes_text_and_html_and_returns_ledger_rows(tmp_path: Path) -> 
     payload: Any = row["payload"]
     files = [Path(f) for f in payload["files"]]
     assert [f.suffix for f in files] == [".txt", ".html"]
-    assert files[0].parent.name == "2025-07-20"
+    assert files[0].parent.name == "2025-07-21"
     first = files[0].read_bytes()
     write_outbox(actions, tmp_path, creditor=CREDITOR)
     assert files[0].read_bytes() == first
@@ -178,7 +178,7 @@ def test_html_letter_is_one_parseable_document_with_a_row_per_invoice() -> None:
     assert doc.findtext(".//title") == letter.subject
     rows = doc.xpath("//table[1]/tbody/tr")
     assert [r.xpath("string(td[1])") for r in rows] == ["FA-1", "FA-2"]
-    assert "1 809,69 €" in doc.xpath("string(//table[@class='totals'])")
+    assert "1 810,26 €" in doc.xpath("string(//table[@class='totals'])")
 
 
 @pytest.mark.parametrize(
@@ -192,7 +192,7 @@ def test_a_letter_for_one_invoice_speaks_of_one_invoice(
     language: str, one: tuple[str, str], many: tuple[str, str]
 ) -> None:
     both = action_at("reminder1")
-    single = plan_dunning(ITEMS.head(1), None, dt.date(2025, 7, 20), default_french_policy())[0]
+    single = plan_dunning(ITEMS.head(1), None, dt.date(2025, 7, 21), default_french_policy())[0]
     assert len(single.items) == 1
     for action, want, not_want in ((both, many, one), (single, one, many)):
         letter = render_letter(action, CREDITOR, language=language)

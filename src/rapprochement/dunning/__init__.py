@@ -6,8 +6,9 @@ injected (``as_of``), policies and rate tables are frozen models that round-trip
 
 from __future__ import annotations
 
+from rapprochement.dunning.actions import DunningAction, DunningItem
 from rapprochement.dunning.penalties import PenaltyResult, PenaltySegment, compute_penalties
-from rapprochement.dunning.planner import DunningAction, DunningItem, plan_dunning
+from rapprochement.dunning.planner import plan_dunning
 from rapprochement.dunning.policy import (
     DunningLevel,
     DunningPolicy,
