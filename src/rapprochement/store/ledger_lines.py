@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection
 
 from rapprochement.rules.load import RuleSource, load_rules
 from rapprochement.rules.match import CompiledRule
@@ -19,6 +17,7 @@ from rapprochement.store import line_views as _views
 from rapprochement.store import lines as _lines
 from rapprochement.store import returns as _returns
 from rapprochement.store import undo as _undo
+from rapprochement.store.ledger_base import LedgerBase
 
 __all__ = ["LineMethods", "RulesUpdate"]
 
@@ -45,20 +44,8 @@ class RulesUpdate:
         return dataclasses.asdict(self)
 
 
-class LineMethods:
+class LineMethods(LedgerBase):
     """Line rules, categories, returns and undo on the ledger."""
-
-    user: str
-
-    def _write(
-        self, operation: str
-    ) -> AbstractContextManager[Connection]:  # pragma: no cover - Ledger's
-        raise NotImplementedError
-
-    def _read(
-        self, operation: str
-    ) -> AbstractContextManager[Connection]:  # pragma: no cover - Ledger's
-        raise NotImplementedError
 
     def rules(self) -> tuple[int, RuleSet]:
         """(version, rule set) in force; version 0 is the starter set of a new ledger."""

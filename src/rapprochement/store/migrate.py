@@ -79,6 +79,12 @@ def _v5_lines(conn: Connection) -> None:
     create_line_tables(conn)
 
 
+def _v6_customer_master(conn: Connection) -> None:
+    from rapprochement.store.customer_master import create_master_tables
+
+    create_master_tables(conn)
+
+
 #: Columns schema 4 widened: (length in schema 2, length now or None for TEXT).
 WIDENED_COLUMNS: dict[str, dict[str, tuple[int, int | None]]] = {
     "ledger_lock": {"holder": (200, None)},
@@ -143,6 +149,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (3, "what each reconcile run saw: re-runs need new evidence", _v3_evidence),
     (4, "free text unbounded, ids up to 255 characters, no NUL in text", _v4_text_columns),
     (5, "line rules, categories, returns and undo", _v5_lines),
+    (6, "customers' master data and dunning messages sent", _v6_customer_master),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
