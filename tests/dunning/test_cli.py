@@ -54,12 +54,11 @@ def test_run_writes_letters_records_them_and_a_rerun_adds_nothing(
     who = tmp_path / "creditor.json"
     who.write_text('{"name": "ACME SAS", "iban": "FR7630006000011234567890189"}', "utf-8")
     args = ["dunning", "run", "--as-of", "2025-06-10", "--db", db, "--outbox", str(out),
-            "--creditor", str(who)]  # fmt: skip
+            "--creditor", str(who), "--no-pdf", "--send"]  # fmt: skip
     assert main(args) == EXIT_OK
     assert "1 recorded" in capsys.readouterr().out
     files = sorted(p.name for p in (out / "2025-06-10").iterdir())
-    assert len(files) == 2
-    assert files[0].endswith(".html")
+    assert files == ["2025-06-10_C1_relance-1.html", "2025-06-10_C1_relance-1.txt", "manifest.csv"]
     assert main(args) == EXIT_OK
     assert "0 recorded" in capsys.readouterr().out
     with store.Ledger(db) as ledger:
@@ -68,7 +67,7 @@ def test_run_writes_letters_records_them_and_a_rerun_adds_nothing(
     assert list(history.loc[0, "invoice_ids"]) == ["FA-1", "FA-2"]
     # 15 days later, reminder2 (with penalties) is due, from the recorded history.
     later = ["dunning", "run", "--as-of", "2025-06-25", "--db", db, "--outbox", str(out),
-             "--language", "en", "--creditor", str(who)]  # fmt: skip
+             "--language", "en", "--creditor", str(who), "--send"]  # fmt: skip
     assert main(later) == EXIT_OK
     text = next((out / "2025-06-25").glob("*.txt")).read_text(encoding="utf-8")
     assert "Second reminder" in text

@@ -89,14 +89,26 @@ def test_one_letter_per_customer_and_currency_at_the_highest_level() -> None:
 runs = st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31))
 
 
-@settings(max_examples=200, deadline=None)
-@given(due=runs, run=runs)
-def test_an_invoice_past_due_never_gets_the_pre_due_letter(due: dt.date, run: dt.date) -> None:
-    frame = items({"invoice_id": "F1", "amount": D("100.00"), "due_date": due,
-                   "issue_date": due - dt.timedelta(days=30)})  # fmt: skip
-    for a in plan_dunning(frame, None, run, POLICY):
-        for i in a.invoices:
-            assert i.level_name != "friendly" or i.days_late <= 0
+@settings(max_examples=150, deadline=None)
+@given(
+    dues=st.lists(st.dates(dt.date(2025, 1, 1), dt.date(2025, 6, 30)), min_size=1, max_size=4),
+    days=st.lists(st.dates(dt.date(2025, 1, 1), dt.date(2025, 8, 31)), min_size=1, max_size=8),
+)
+def test_an_invoice_past_due_never_gets_the_pre_due_letter(
+    dues: list[dt.date], days: list[dt.date]
+) -> None:
+    frame = items(
+        *({"invoice_id": f"F{n}", "amount": D("100.00"), "due_date": due,
+           "issue_date": due - dt.timedelta(days=30)} for n, due in enumerate(dues))
+    )  # fmt: skip
+    records: list[dict[str, object]] = []
+    for run in sorted(set(days)):
+        for a in plan_dunning(frame, pd.DataFrame(records), run, POLICY):
+            records.append(a.to_record())
+            if a.level_name == "friendly":
+                assert all(i.days_late <= 0 for i in a.invoices)
+            for i in a.invoices:
+                assert not (i.escalated and i.level_name == "friendly" and i.days_late > 0)
 
 
 @settings(max_examples=200, deadline=None)

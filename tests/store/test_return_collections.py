@@ -48,7 +48,7 @@ def test_a_letter_for_a_returned_debit_names_the_return_and_its_reason(
         item = next(i for i in action.items if i.invoice_id == "FA-500")
         assert (item.returned_on, item.return_reason) == (RETURNED_ON, "AM04")
         fr = render_letter(action)
-        assert "retourné impayé par votre banque le 09/03/2026" in fr.text
+        assert "retourné impayé par votre banque le 9 mars 2026" in fr.text
         assert "motif AM04 : provision insuffisante" in fr.text
         assert "motif AM04 : provision insuffisante" in fr.html
         en = render_letter(action, language="en")

@@ -44,6 +44,7 @@ def _register() -> None:
     # Command modules register themselves on `app` when imported.
     from rapprochement.cli import customers as _customers  # noqa: F401
     from rapprochement.cli import dunning as _dunning  # noqa: F401
+    from rapprochement.cli import dunning_run as _dunning_run  # noqa: F401
     from rapprochement.cli import ledger as _ledger  # noqa: F401
     from rapprochement.cli import lines as _lines  # noqa: F401
     from rapprochement.cli import parse as _parse  # noqa: F401

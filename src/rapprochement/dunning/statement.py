@@ -5,7 +5,8 @@ Netting rules (docs/adr/0011-statements-of-account.md):
 
 - the action exists only when at least one invoice reaches a new level today;
 - it lists every open invoice that is late or reaches a level (an invoice not yet due that
-  reaches nothing is not owed yet and stays out), and every open credit of the customer;
+  reaches nothing is not owed yet and stays out), and every open credit of the customer; a
+  pre-due courtesy letter lists no late invoice (those wait for their first reminder);
 - the balance claimed is the invoices listed minus the credits; nil or in the customer's favour
   (or under the level's minimum), there is no action;
 - the letter's level is the highest level among its invoices;
@@ -94,6 +95,8 @@ def build_statement(
     )
     idx = max(m.level for m in listed if m.level is not None)
     level = policy.levels[idx]
+    if level.pre_due:  # a courtesy letter before the due date never speaks of a late invoice
+        listed = [m for m in listed if m.item.due_date >= as_of]
     credit_rows = sorted(credits, key=lambda c: (c.due_date, c.invoice_id))
     total_credits = -sum((c.open_amount for c in credit_rows), _ZERO)
     total_open = sum((m.item.open_amount for m in listed), _ZERO) - total_credits
