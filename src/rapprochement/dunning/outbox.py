@@ -122,7 +122,7 @@ def _merge(path: Path, rows: list[dict[str, object]], key: str) -> list[dict[str
         with path.open(encoding="utf-8", newline="") as f:
             merged.update((str(r[key]), dict(r)) for r in csv.DictReader(f))
     merged.update((str(r[key]), r) for r in rows)
-    return [merged[k] for k in sorted(merged)]
+    return sorted(merged.values(), key=lambda r: (str(r.get("file", "")), str(r[key])))
 
 
 def _manifest_row(e: OutboxEntry, customer: Customer | None) -> dict[str, object]:
