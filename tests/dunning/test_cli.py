@@ -154,3 +154,12 @@ def test_dunning_and_kpi_read_the_ledger_named_by_rapprochement_db(
     assert total["count"] == 3
     assert main(["dunning", "plan", "--as-of", "2025-06-10", "--json"]) == EXIT_OK
     assert len(json.loads(capsys.readouterr().out)) == 1
+
+
+def test_plan_on_a_public_holiday_says_why_nothing_is_due(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["dunning", "plan", "--as-of", "2025-07-14", "--db", db]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "0 action(s)" in out
+    assert "2025-07-14 is not a business day (National Day)" in out

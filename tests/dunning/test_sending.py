@@ -104,7 +104,8 @@ def test_a_short_letter_is_one_a4_page_with_the_address_in_the_window(tmp_path: 
     pages, text = pdf_text(data)
     assert pages == 1
     needles = ("Dupont & Fils SARL", "Mme Martin", "12 rue des Lilas", "69003 LYON",
-               "Objet : Relance", "Paris, le 10 juin 2025", "Avoir AV-1", "1 500,00 €")  # fmt: skip
+               "Objet : Relance", "Paris, le 10 juin 2025", "Avoir AV-1", "1 500,00 €",
+               "Réf. client C005 · SIREN 732 829 320")  # fmt: skip
     for needle in needles:
         assert needle in text, needle
     page = PdfReader(io.BytesIO(data)).pages[0]

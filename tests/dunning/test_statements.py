@@ -151,3 +151,48 @@ def test_business_days_skip_weekends_and_holidays() -> None:
     # and nothing is planned on 14 July (a Monday in 2025): reminder1 waits for the 15th
     assert plan_dunning(frame, None, dt.date(2025, 7, 14), POLICY) == []
     assert plan_dunning(frame, None, dt.date(2025, 7, 15), POLICY) != []
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    opens=st.lists(
+        st.tuples(st.sampled_from(["C1", "C2"]), st.integers(-50_000, 90_000),
+                  st.dates(dt.date(2025, 1, 1), dt.date(2025, 6, 30))),
+        min_size=1, max_size=8,
+    ),
+    on_account=st.lists(st.tuples(st.sampled_from(["C1", "C2"]), st.integers(1, 40_000)),
+                        max_size=3),
+    run=st.dates(dt.date(2025, 1, 1), dt.date(2025, 8, 31)),
+)  # fmt: skip
+def test_a_statement_nets_every_credit_and_never_claims_a_balance_not_owed(
+    opens: list[tuple[str, int, dt.date]], on_account: list[tuple[str, int]], run: dt.date
+) -> None:
+    rows = [
+        {"invoice_id": f"I{n}", "customer_id": c, "amount": D(cents or 1).scaleb(-2),
+         "due_date": due, "issue_date": due - dt.timedelta(days=30)}
+        for n, (c, cents, due) in enumerate(opens)
+    ]  # fmt: skip
+    paid_ahead = [
+        {"credit_id": f"P{n}", "customer_id": c, "amount": D(cents).scaleb(-2),
+         "currency": "EUR", "date": dt.date(2025, 1, 1)}
+        for n, (c, cents) in enumerate(on_account)
+    ]  # fmt: skip
+    credits = pd.DataFrame(
+        paid_ahead, columns=["credit_id", "customer_id", "amount", "currency", "date"]
+    )
+    frame = items(*rows)
+    owed = {
+        c: sum((r["amount"] for r in rows if r["customer_id"] == c), D(0))
+        - sum((D(x).scaleb(-2) for who, x in on_account if who == c), D(0))
+        for c in ("C1", "C2")
+    }
+    for a in plan_dunning(frame, None, run, POLICY, credits=credits):
+        credit_notes = [r for r in rows if r["customer_id"] == a.customer_id and r["amount"] < 0]
+        assert {c.invoice_id for c in a.credits} == {r["invoice_id"] for r in credit_notes} | {
+            f"P{n}" for n, (who, _) in enumerate(on_account) if who == a.customer_id
+        }
+        assert a.total_open == sum((i.open_amount for i in a.items), D(0)) > 0
+        assert a.total_open <= owed[a.customer_id] + sum(
+            (r["amount"] for r in rows if r["customer_id"] == a.customer_id and r["amount"] > 0
+             and r["invoice_id"] not in a.invoice_ids), D(0))  # fmt: skip
+        assert owed[a.customer_id] > 0

@@ -121,6 +121,7 @@ def test_payments_on_account_name_the_payer(ledger_url: str, tmp_path: Path) -> 
         paid = [
             line(12, "1250.00", "ACME SA", "", "FA-001", "P1"),
             line(13, "9.00", "X", "", "?", "P2"),
+            line(14, "400.00", "GROUPE HOLDING", "", "reglement groupe", "P3"),
         ]
         ledger.import_statements(write_mt940(tmp_path / "b.sta", paid, "S2"))
         with ledger.engine.connect() as conn:
@@ -131,6 +132,10 @@ def test_payments_on_account_name_the_payer(ledger_url: str, tmp_path: Path) -> 
         ledger.allocate(str(by_text["FA-001"]), "FA-001", "1200.00")
         ledger.allocate(str(by_text["FA-001"]), None, "50.00")
         ledger.allocate(str(by_text["?"]), None, "9.00")
+        # a payout for two customers' invoices with an excess: no one customer's credit
+        ledger.allocate(str(by_text["reglement groupe"]), "FA-002", "300.00")
+        ledger.allocate(str(by_text["reglement groupe"]), "FA-004", "50.00")
+        ledger.allocate(str(by_text["reglement groupe"]), None, "50.00")
         (row,) = ledger.payments_on_account().to_dict("records")
     assert (row["customer_id"], row["amount"], row["currency"]) == ("C1", Decimal("50.00"), "EUR")
     assert row["date"] == dt.date(2026, 3, 12)

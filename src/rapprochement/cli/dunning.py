@@ -33,6 +33,7 @@ from rapprochement.dunning import (
     load_policy,
     plan_dunning,
 )
+from rapprochement.dunning.calendar import business_calendar
 from rapprochement.dunning.planner import DunningItem
 from rapprochement.errors import InputError
 from rapprochement.kpi import (
@@ -55,6 +56,7 @@ __all__ = [
     "as_of_date",
     "dunning_app",
     "kpi_command",
+    "non_business_day",
     "open_ledger",
     "plan_command",
     "plan_from",
@@ -222,13 +224,27 @@ def plan_command(
 ) -> None:
     """Show the reminders due on --as-of without sending or recording anything."""
     day = as_of_date(as_of)
+    chosen = policy_for(policy, None)
     with open_ledger(db) as ledger:
-        actions = plan_from(ledger, day, policy_for(policy, None), scored)
+        actions = plan_from(ledger, day, chosen, scored)
     if as_json:
         payload = [a.model_dump(mode="json") for a in actions]
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
         print_actions(actions, day, "planned")
+        note = non_business_day(day, chosen)
+        if note:
+            console().print(line(note))
+
+
+def non_business_day(day: dt.date, policy: DunningPolicy | PolicySet) -> str | None:
+    """Why nothing is planned on ``day`` (a weekend or a public holiday of the country of
+    ``policy``, or of its default policy), or None."""
+    main = policy.default if isinstance(policy, PolicySet) else policy
+    cal = business_calendar(main.holiday_country)
+    if cal.is_business_day(day):
+        return None
+    return f"{day} is not a business day ({cal.holiday(day) or 'weekend'}): nothing is dated on it"
 
 
 def _turnover(text: str) -> Decimal:

@@ -23,6 +23,7 @@ from rapprochement.cli.dunning import (
     ScoredOption,
     as_of_date,
     dunning_app,
+    non_business_day,
     open_ledger,
     plan_from,
     policy_for,
@@ -30,7 +31,6 @@ from rapprochement.cli.dunning import (
 )
 from rapprochement.cli.ledger import DEFAULT_DB, DbOption
 from rapprochement.cli.output import console, line
-from rapprochement.dunning.calendar import business_calendar
 from rapprochement.dunning.letters import Creditor
 from rapprochement.dunning.mailer import SmtpSettings, load_smtp_settings, send_entries
 from rapprochement.dunning.outbox import OutboxEntry, write_outbox
@@ -145,9 +145,9 @@ def run_command(
         plan_policy = policy_for(policy, language, who.country)
         actions = plan_from(ledger, day, plan_policy, scored)
         print_actions(actions, day, "due")  # before anything is written or recorded
-        holiday = business_calendar(who.country).holiday(day)
-        if not business_calendar(who.country).is_business_day(day):
-            _say(f"{day} is not a business day ({holiday or 'weekend'}): nothing is dated on it")
+        note = non_business_day(day, plan_policy)
+        if note:
+            _say(note)
         customers = ledger.customer_records()
         entries = write_outbox(
             actions, outbox, creditor=who, customers=customers, language=language, pdf=pdf

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -121,15 +122,18 @@ def customer_records(conn: Connection) -> dict[str, Customer]:
 def payments_on_account(conn: Connection) -> pd.DataFrame:
     """Overpayments' excess held on account: ``credit_id, customer_id, amount, currency,
     date, reference``. The customer is the one whose invoices the same line paid; an excess
-    whose line paid no invoice names no customer and is left out."""
+    whose line paid no invoice, or invoices of several customers, names no customer and is
+    left out."""
     a, x, i = t.allocations.c, t.transactions.c, t.invoices.c
-    payer = dict(
-        conn.execute(
-            select(a.transaction_id, i.customer_id)
-            .select_from(t.allocations.join(t.invoices, i.invoice_id == a.invoice_id))
-            .order_by(a.transaction_id, i.customer_id)
-        ).all()
-    )
+    paid: dict[str, set[str]] = defaultdict(set)
+    for tx, customer in conn.execute(
+        select(a.transaction_id, i.customer_id).select_from(
+            t.allocations.join(t.invoices, i.invoice_id == a.invoice_id)
+        )
+    ):
+        paid[tx].add(customer)
+    # a line that paid invoices of several customers (a payout) names no one customer
+    payer = {tx: next(iter(who)) for tx, who in paid.items() if len(who) == 1}
     q = (
         select(a.transaction_id, a.amount_minor, a.currency, x.booking_date)
         .select_from(t.allocations.join(t.transactions, x.transaction_id == a.transaction_id))
