@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
-from rapprochement.cli import EXIT_OK, main
+from rapprochement.cli import EXIT_INPUT, EXIT_OK, main
 from rapprochement.customers import Customer
 from rapprochement.dunning import default_french_policy, plan_dunning
 from rapprochement.dunning.letters import Creditor
@@ -64,6 +64,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[Any] = []
+        self.port = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.envelopes.append(envelope)
@@ -79,6 +80,7 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     inbox = Inbox()
+    inbox.port = port
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     for key, value in {"HOST": "127.0.0.1", "PORT": str(port), "SENDER": "compta@acme.example",
@@ -225,3 +227,31 @@ def test_send_without_smtp_settings_records_nothing(
     assert main(run_args(db, who, tmp_path / "o", "--send")) != EXIT_OK
     with Ledger(db) as ledger:
         assert ledger.dunning_history().empty
+
+
+def test_a_send_the_server_stopped_is_finished_by_dunning_send(
+    ledger_db: tuple[str, Path], tmp_path: Path, smtp_server: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, who = ledger_db
+    out = tmp_path / "outbox"
+    with socket.socket() as s:  # a port nothing listens on: the server is down
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    monkeypatch.setenv("RAPPROCHEMENT_SMTP_PORT", str(dead))
+    assert main(run_args(db, who, out, "--send")) == EXIT_INPUT
+    with Ledger(db) as ledger:
+        assert len(ledger.dunning_history()) == 3  # recorded before sending: not planned again
+        assert ledger.sent_messages().empty
+    assert main(run_args(db, who, out, "--send")) == EXIT_OK
+    assert smtp_server.messages == []
+    # the server is back: `dunning send` sends the letters as written, once
+    monkeypatch.setenv("RAPPROCHEMENT_SMTP_PORT", str(smtp_server.port))
+    assert main(["dunning", "send", "--date", "2025-06-10", "--db", db]) == EXIT_OK
+    assert sorted(str(m["To"]) for m in smtp_server.messages) == [
+        "ap@blue.example",
+        "compta@dupont.example",
+    ]
+    assert main(["dunning", "send", "--date", "2025-06-10", "--db", db]) == EXIT_OK
+    assert len(smtp_server.messages) == 2
+    with Ledger(db) as ledger:
+        assert len(ledger.sent_messages()) == 2

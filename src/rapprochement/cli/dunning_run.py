@@ -5,11 +5,13 @@ Without ``--send`` (``--dry-run``, the default) the letters are written for revi
 is sent or recorded, so a later ``--send`` run plans the same letters. With ``--send``: the
 letters are written, the actions recorded (letters to post and tasks are yours to do), then the
 e-mails sent one by one and each message recorded (Message-ID, recipients, date). When
-sending stops midway, the messages already sent are recorded and the exit code says so.
+sending stops midway, the messages already sent are recorded and the exit code says so;
+``dunning send --date DAY`` sends the rest later.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -31,12 +33,13 @@ from rapprochement.cli.dunning import (
 )
 from rapprochement.cli.ledger import DEFAULT_DB, DbOption
 from rapprochement.cli.output import console, line
-from rapprochement.dunning.letters import Creditor
+from rapprochement.dunning.actions import DunningAction
+from rapprochement.dunning.letters import Creditor, Letter
 from rapprochement.dunning.mailer import SmtpSettings, load_smtp_settings, send_entries
 from rapprochement.dunning.outbox import OutboxEntry, write_outbox
-from rapprochement.errors import ConfigError, SendError
+from rapprochement.errors import ConfigError, DunningError, SendError
 
-__all__ = ["run_command"]
+__all__ = ["run_command", "send_command", "unsent_entries"]
 
 
 def _creditor(path: Path | None) -> Creditor:
@@ -84,12 +87,17 @@ def _send(
     recorded = ledger.record_dunning_actions([e.record() for e in entries]) if entries else 0
     if settings is None:
         return recorded, 0
+    return recorded, _mail(ledger, entries, settings)
+
+
+def _mail(ledger: LedgerLike, entries: list[OutboxEntry], settings: SmtpSettings) -> int:
+    """Send the entries' e-mails and record each message sent, also when sending stops."""
     try:
         sent = send_entries(entries, settings)
     except SendError as exc:
         ledger.record_sent_messages(exc.sent)
         raise
-    return recorded, ledger.record_sent_messages(sent)
+    return ledger.record_sent_messages(sent)
 
 
 @dunning_app.command("run")
@@ -162,3 +170,62 @@ def run_command(
         settings = load_smtp_settings(smtp) if needs_mail else None
         recorded, sent = _send(ledger, entries, settings)
     _say(f"{recorded} recorded, {sent} e-mail(s) sent ({_summary(entries)}), letters in {outbox}")
+
+
+def unsent_entries(ledger: LedgerLike, day: dt.date) -> list[OutboxEntry]:
+    """The actions recorded on ``day`` that go out by e-mail and have no message recorded
+    (a ``--send`` run the SMTP server stopped), as outbox entries built from their payload and
+    the files the run wrote (the letters are sent as they were written).
+
+    Raises:
+        DunningError: a letter's files are no longer in the outbox.
+    """
+    history = ledger.dunning_history()
+    done = set(ledger.sent_messages()["action_id"])
+    out: list[OutboxEntry] = []
+    for rec in history.to_dict("records"):
+        payload = rec["payload"]
+        if rec["action_date"] != day or rec["action_id"] in done or not payload.get("email_to"):
+            continue
+        fields = {k: v for k, v in payload.items() if k in DunningAction.model_fields}
+        action = DunningAction.model_validate(fields)
+        files = tuple(Path(f) for f in payload.get("files", []))
+        missing = [f for f in files if not f.exists()]
+        if missing or not files:
+            raise DunningError(
+                f"the letter of {action.action_id} is no longer in the outbox",
+                file=str(missing[0]) if missing else None,
+                hint="restore the outbox folder of that day, or send that letter by hand",
+            )
+        by_suffix = {f.suffix: f for f in files}
+        letter = Letter(
+            action_id=action.action_id,
+            customer_id=action.customer_id,
+            channel=action.channel,
+            language=action.language,
+            subject=str(payload.get("subject", "")),
+            text=by_suffix[".txt"].read_text(encoding="utf-8") if ".txt" in by_suffix else "",
+            html=by_suffix[".html"].read_text(encoding="utf-8") if ".html" in by_suffix else "",
+        )
+        out.append(OutboxEntry(action, letter, files, str(payload.get("send_as", "email")),
+                               tuple(payload["email_to"])))  # fmt: skip
+    return out
+
+
+@dunning_app.command("send")
+def send_command(
+    day: Annotated[str, typer.Option("--date", help="Day of the run to finish, YYYY-MM-DD.")],
+    db: DbOption = DEFAULT_DB,
+    smtp: Annotated[Path | None, typer.Option("--smtp", help="SMTP settings (as for run).")] = None,
+) -> None:
+    """E-mail the letters a `run --send` of --date recorded but could not send (the SMTP
+    server stopped it): the letters in the outbox, each message recorded; letters already
+    sent are not sent again."""
+    when = as_of_date(day)
+    with open_ledger(db) as ledger:
+        entries = unsent_entries(ledger, when)
+        if not entries:
+            _say(f"nothing to send for {when}")
+            return
+        recorded = _mail(ledger, entries, load_smtp_settings(smtp))
+    _say(f"{recorded} e-mail(s) sent for {when}")
