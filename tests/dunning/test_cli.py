@@ -163,3 +163,21 @@ def test_plan_on_a_public_holiday_says_why_nothing_is_due(
     out = capsys.readouterr().out
     assert "0 action(s)" in out
     assert "2025-07-14 is not a business day (National Day)" in out
+
+
+def test_plan_shows_credit_notes_netted_in_the_statement(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(tmp_path / "books.db")
+    invoices = pd.DataFrame(
+        [("FA-1", "C1", "Dupont SARL", "1200.00", "2025-04-01", "2025-05-31"),
+         ("AV-1", "C1", "Dupont SARL", "-200.00", "2025-04-15", "2025-05-15")],
+        columns=["invoice_id", "customer_id", "customer_name", "amount", "issue_date",
+                 "due_date"],
+    ).assign(currency="EUR")  # fmt: skip
+    with store.Ledger(path) as ledger:
+        ledger.import_invoices(invoices)
+    assert main(["dunning", "plan", "--as-of", "2025-06-10", "--db", path]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "AV-1 (credit note)" in out
+    assert "1000.00 EUR" in out

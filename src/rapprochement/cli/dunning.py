@@ -188,7 +188,10 @@ def _records(df: pd.DataFrame, index: bool = False) -> list[dict[str, Any]]:
 
 
 def _invoice_label(item: DunningItem) -> str:
-    """``FA-500``, or ``FA-500 (payment returned: AM04 insufficient funds)``."""
+    """``FA-500``, ``AV-7 (credit note)``, ``TX-1 (on account)``, or ``FA-500 (payment
+    returned: AM04 insufficient funds)``."""
+    if item.kind != "invoice":
+        return f"{item.invoice_id} ({item.kind.replace('_', ' ')})"
     if item.returned_on is None:
         return item.invoice_id
     why = reason_text(item.return_reason).replace("(", "").replace(")", "")
