@@ -166,8 +166,9 @@ def test_plan_on_a_public_holiday_says_why_nothing_is_due(
 
 
 def test_plan_shows_credit_notes_netted_in_the_statement(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per line
     path = str(tmp_path / "books.db")
     invoices = pd.DataFrame(
         [("FA-1", "C1", "Dupont SARL", "1200.00", "2025-04-01", "2025-05-31"),
