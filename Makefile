@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 # The system libraries WeasyPrint needs for the PDF letters (Debian/Ubuntu; run as root).
 system-deps:
-	@ldconfig -p | grep -q libpangoft2-1.0.so.0 && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+	@ldconfig -p | grep libpangoft2-1.0.so.0 >/dev/null && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
 	  || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 demo: $(STAMP) system-deps
