@@ -13,9 +13,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,peers]'
 	@touch $(STAMP)
 
-# The system libraries WeasyPrint needs for the PDF letters (Debian/Ubuntu; run as root).
-system-deps:
-	@ldconfig -p | grep libpangoft2-1.0.so.0 >/dev/null && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+# The system libraries WeasyPrint needs for the PDF letters (Debian/Ubuntu; apt needs root):
+# installed only when WeasyPrint cannot load them.
+system-deps: $(STAMP)
+	@$(PY) -c "import weasyprint" 2>/dev/null && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
 	  || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 demo: $(STAMP) system-deps
