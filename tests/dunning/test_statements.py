@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -196,3 +197,25 @@ def test_a_statement_nets_every_credit_and_never_claims_a_balance_not_owed(
             (r["amount"] for r in rows if r["customer_id"] == a.customer_id and r["amount"] > 0
              and r["invoice_id"] not in a.invoice_ids), D(0))  # fmt: skip
         assert owed[a.customer_id] > 0
+
+
+def test_the_ledger_history_keeps_each_invoices_level(tmp_path: Path) -> None:
+    from rapprochement.store import Ledger
+
+    frame = items(
+        {"invoice_id": "OLD", "amount": D("100.00"), "due_date": dt.date(2025, 8, 4)},
+        {"invoice_id": "NEW", "amount": D("100.00"), "due_date": dt.date(2025, 10, 19)},
+    )
+    with Ledger(tmp_path / "l.db") as ledger:
+        ledger.import_invoices(frame.assign(currency="EUR"))
+        (first,) = plan_dunning(ledger.open_items(), None, dt.date(2025, 8, 18), POLICY)
+        ledger.record_dunning_actions([first.to_record()])
+        (second,) = plan_dunning(
+            ledger.open_items(), ledger.dunning_history(), dt.date(2025, 10, 14), POLICY
+        )
+        ledger.record_dunning_actions([second.to_record()])
+        history = ledger.dunning_history()
+    # OLD got reminder1 in August; in October NEW gets the friendly reminder and OLD, listed
+    # in the same statement, reaches reminder2 on its own schedule
+    assert list(history["levels"]) == [{"OLD": 1}, {"OLD": 2, "NEW": 0}]
+    assert second.level_name == "reminder2"
