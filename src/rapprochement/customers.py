@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 import pycountry
+from babel import Locale
 from pydantic import BaseModel, ConfigDict, Field
 from stdnum.eu import vat as eu_vat
 from stdnum.fr import siren as fr_siren
@@ -76,7 +77,7 @@ class Customer(BaseModel):
     @property
     def address_block(self) -> tuple[str, ...]:
         """The lines of the address block (La Poste order: name, contact, street, postcode
-        and city in capitals, country when abroad)."""
+        and city in capitals, and abroad the country's name in capitals, ``ROYAUME-UNI``)."""
         lines = [self.name]
         if self.contact:
             lines.append(self.contact)
@@ -84,8 +85,8 @@ class Customer(BaseModel):
         town = " ".join(p for p in (self.postal_code, self.city.upper()) if p)
         if town:
             lines.append(town)
-        if self.country and self.country != "FR":
-            lines.append(self.country)
+        if self.country and self.country != "FR":  # the country's name in capitals, in French
+            lines.append(str(Locale("fr").territories.get(self.country, self.country)).upper())
         return tuple(lines)
 
 

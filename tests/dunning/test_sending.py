@@ -255,3 +255,21 @@ def test_a_send_the_server_stopped_is_finished_by_dunning_send(
     assert len(smtp_server.messages) == 2
     with Ledger(db) as ledger:
         assert len(ledger.sent_messages()) == 2
+
+
+def test_a_formal_notice_is_posted_registered_and_e_mailed_as_a_copy(tmp_path: Path) -> None:
+    history = pd.DataFrame(
+        [{"customer_id": "C005", "invoice_ids": ["FA-1", "FA-2"], "level": "phone",
+          "action_date": dt.date(2025, 6, 30)}]
+    )  # fmt: skip
+    (action,) = plan_dunning(
+        INVOICES.head(3), history, dt.date(2025, 7, 10), default_french_policy()
+    )
+    (entry,) = write_outbox([action], tmp_path, creditor=CREDITOR, customers={"C005": DUPONT})
+    assert (entry.send_as, entry.email_to) == ("registered_post", ("compta@dupont.example",))
+    assert entry.pdf is not None
+    assert entry.pdf.name == "2025-07-10_C005_mise-en-demeure.pdf"
+    pages, text = pdf_text(entry.pdf.read_bytes())
+    assert pages == 1
+    assert "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION" in text
+    assert "vous mettons en demeure" in text

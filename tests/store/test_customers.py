@@ -41,7 +41,7 @@ def test_a_french_export_is_read_and_checked(tmp_path: Path) -> None:
         "Bâtiment B",
         "69003 LYON",
     )
-    assert blue.address_block[-1] == "GB"
+    assert blue.address_block[-1] == "ROYAUME-UNI"
     assert blue.language == "en"
 
 
