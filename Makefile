@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck check bench bench-full bench-parsers clean
+.PHONY: demo test lint typecheck check bench bench-full bench-parsers clean system-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,peers]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# The system libraries WeasyPrint needs for the PDF letters (Debian/Ubuntu; apt needs root):
+# installed only when WeasyPrint cannot load them.
+system-deps: $(STAMP)
+	@$(PY) -c "import weasyprint" 2>/dev/null && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+	  || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+
+demo: $(STAMP) system-deps
 	$(PY) -m demo.run
 
 test: $(STAMP)

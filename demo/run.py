@@ -3,7 +3,8 @@
 import statements (CAMT.053, MT940 with an overlapping re-sent file, OFX) → import invoices →
 reconcile → review → accept the confident suggestions (the ledger learns the payers) →
 reconcile again → April: a tax refund (categorized, never matched) and a direct-debit return
-(its invoice reopens) → a wrong automatic allocation undone → status → HTML report. Every
+(its invoice reopens) → a wrong automatic allocation undone → status → May: customers' master
+data imported, dunning letters written as PDF with a manifest → HTML report. Every
 step is the ``rapprochement`` command a user would type; the ledger and the report are
 written to ``demo/out/``.
 """
@@ -18,6 +19,7 @@ os.environ.setdefault("COLUMNS", "150")  # readable tables when the output is no
 
 from rich.console import Console
 
+from demo.dunning_step import write_creditor, write_customers
 from demo.lines_step import april_statement, undo_candidate
 from demo.make_data import DATA
 from rapprochement.cli import main as cli
@@ -82,6 +84,12 @@ def main(out: Path = OUT) -> Path:
     _run("allocation", "history", *opt)
     _run("reconcile", *opt)
     _run("status", *opt)
+    # May: chase what stays unpaid, one statement per customer, letters as PDF (a dry run:
+    # nothing is e-mailed or recorded; `--send` would do both)
+    _run("customers", "import", str(write_customers(out / "customers.csv")), *opt)
+    creditor = write_creditor(out / "creditor.json")
+    _run("dunning", "run", "--as-of", "2026-05-04", "--creditor", str(creditor),
+         "--outbox", str(out / "outbox"), *opt)  # fmt: skip
     report = out / "report.html"
     _run("report", "--html", str(report), *opt)
     console.print(f"\nLedger: {db}\nReport: {report}")

@@ -1,8 +1,10 @@
 """``make demo`` end to end (it is what a new user runs first): the whole loop on the bundled
-data must finish, match most lines, learn from the accepted suggestions and write the report."""
+data must finish, match most lines, learn from the accepted suggestions, write the dunning
+letters as PDF with their manifest, and write the report."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from demo.run import main
@@ -27,3 +29,15 @@ def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
         assert reopened
         assert set(reopened) <= set(ledger.open_items()["invoice_id"])
         assert list(ledger.undone_allocations()["undo_kind"]).count("undo") >= 1
+        # May: one statement per customer as a PDF letter, and a manifest of who gets what
+        assert len(ledger.customer_records()) >= 20
+        assert ledger.dunning_history().empty  # a dry run records nothing
+    day = tmp_path / "out" / "outbox" / "2026-05-04"
+    pdfs = sorted(day.glob("*.pdf"))
+    with (day / "manifest.csv").open(encoding="utf-8") as f:
+        manifest = list(csv.DictReader(f))
+    assert len(pdfs) == len(manifest) >= 10
+    assert {r["file"] for r in manifest} == {p.name for p in pdfs}
+    assert {r["send_as"] for r in manifest} >= {"email", "post"}
+    assert all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
+    assert len({r["customer_id"] for r in manifest}) == len(manifest)

@@ -29,6 +29,7 @@ is its ``__cause__``. These errors do not derive from ``ValueError``, which pyda
     │   └── NotFoundError              an id given to the ledger does not exist
     └── DunningError                   dunning and penalty computations
         ├── RateTableError             a rate is missing for a period (never guessed)
+        ├── SendError                  sending letters by e-mail stopped midway
         └── TemplateError              a letter template failed to render
 """
 
@@ -49,6 +50,7 @@ __all__ = [
     "NotFoundError",
     "RapprochementError",
     "RateTableError",
+    "SendError",
     "StatementError",
     "StrictModeError",
     "TemplateError",
@@ -176,6 +178,20 @@ class DunningError(RapprochementError):
 
 class RateTableError(DunningError):
     """A reference rate is missing for a period: rates are never guessed."""
+
+
+class SendError(DunningError):
+    """Sending letters by e-mail stopped midway (server unreachable, a message refused).
+
+    Attributes:
+        sent: the records of the messages that went out before (for the ledger).
+    """
+
+    sent: list[dict[str, object]]
+
+    def __init__(self, message: str, **kwargs: str | None) -> None:
+        super().__init__(message, **kwargs)
+        self.sent = []
 
 
 class TemplateError(DunningError):

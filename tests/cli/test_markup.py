@@ -133,11 +133,12 @@ def test_dunning_run_prints_what_it_wrote_and_recorded(
     who.write_text(CREDITOR, encoding="utf-8")
     outbox = tmp_path / "outbox"
     args = ["dunning", "run", "--as-of", "2025-06-10", *books, "--outbox", str(outbox),
-            "--creditor", str(who)]  # fmt: skip
+            "--creditor", str(who), "--send", "--no-pdf"]  # fmt: skip
     assert main(args) == EXIT_OK
     out = capsys.readouterr().out
     assert f"{CLOSE} ({RED})" in out
-    assert f"3 recorded, letters in {outbox}" in out
+    assert "3 recorded, 0 e-mail(s) sent" in out
+    assert f"letters in {outbox}" in out
     assert len(list((outbox / "2025-06-10").glob("*.txt"))) == 3
     with Ledger(books[1]) as ledger:
         assert len(ledger.dunning_history()) == 3
@@ -156,17 +157,17 @@ def test_dunning_run_says_what_it_committed_when_its_summary_cannot_be_printed(
     printed = Console.print
 
     def closed_pipe_at_the_end(self: Console, *objects: object, **kw: object) -> None:
-        if not self.stderr and any("recorded, letters in" in str(o) for o in objects):
+        if not self.stderr and any("e-mail(s) sent" in str(o) for o in objects):
             raise BrokenPipeError(32, "Broken pipe")
         printed(self, *objects, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Console, "print", closed_pipe_at_the_end)
     args = ["dunning", "run", "--as-of", "2025-06-10", *books, "--outbox",
-            str(tmp_path / "outbox"), "--creditor", str(who)]  # fmt: skip
+            str(tmp_path / "outbox"), "--creditor", str(who), "--send", "--no-pdf"]  # fmt: skip
     assert main(args) == EXIT_PROBLEMS
     # the console wraps at its width, which other tests may have changed: compare words
     err = " ".join(capsys.readouterr().err.split())
-    assert "done (3 recorded, letters in" in err
+    assert "done (3 recorded, 0 e-mail(s) sent" in err
     assert "Broken pipe" in err
 
 

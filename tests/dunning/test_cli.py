@@ -54,12 +54,11 @@ def test_run_writes_letters_records_them_and_a_rerun_adds_nothing(
     who = tmp_path / "creditor.json"
     who.write_text('{"name": "ACME SAS", "iban": "FR7630006000011234567890189"}', "utf-8")
     args = ["dunning", "run", "--as-of", "2025-06-10", "--db", db, "--outbox", str(out),
-            "--creditor", str(who)]  # fmt: skip
+            "--creditor", str(who), "--no-pdf", "--send"]  # fmt: skip
     assert main(args) == EXIT_OK
     assert "1 recorded" in capsys.readouterr().out
     files = sorted(p.name for p in (out / "2025-06-10").iterdir())
-    assert len(files) == 2
-    assert files[0].endswith(".html")
+    assert files == ["2025-06-10_C1_relance-1.html", "2025-06-10_C1_relance-1.txt", "manifest.csv"]
     assert main(args) == EXIT_OK
     assert "0 recorded" in capsys.readouterr().out
     with store.Ledger(db) as ledger:
@@ -68,7 +67,7 @@ def test_run_writes_letters_records_them_and_a_rerun_adds_nothing(
     assert list(history.loc[0, "invoice_ids"]) == ["FA-1", "FA-2"]
     # 15 days later, reminder2 (with penalties) is due, from the recorded history.
     later = ["dunning", "run", "--as-of", "2025-06-25", "--db", db, "--outbox", str(out),
-             "--language", "en", "--creditor", str(who)]  # fmt: skip
+             "--language", "en", "--creditor", str(who), "--send"]  # fmt: skip
     assert main(later) == EXIT_OK
     text = next((out / "2025-06-25").glob("*.txt")).read_text(encoding="utf-8")
     assert "Second reminder" in text
@@ -158,3 +157,31 @@ def test_dunning_and_kpi_read_the_ledger_named_by_rapprochement_db(
     assert total["count"] == 2  # and FA-3, disputed, in excluded_disputed
     assert main(["dunning", "plan", "--as-of", "2025-06-10", "--json"]) == EXIT_OK
     assert len(json.loads(capsys.readouterr().out)) == 1
+
+
+def test_plan_on_a_public_holiday_says_why_nothing_is_due(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["dunning", "plan", "--as-of", "2025-07-14", "--db", db]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "0 action(s)" in out
+    assert "2025-07-14 is not a business day (National Day)" in out
+
+
+def test_plan_shows_credit_notes_netted_in_the_statement(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per line
+    path = str(tmp_path / "books.db")
+    invoices = pd.DataFrame(
+        [("FA-1", "C1", "Dupont SARL", "1200.00", "2025-04-01", "2025-05-31"),
+         ("AV-1", "C1", "Dupont SARL", "-200.00", "2025-04-15", "2025-05-15")],
+        columns=["invoice_id", "customer_id", "customer_name", "amount", "issue_date",
+                 "due_date"],
+    ).assign(currency="EUR")  # fmt: skip
+    with store.Ledger(path) as ledger:
+        ledger.import_invoices(invoices)
+    assert main(["dunning", "plan", "--as-of", "2025-06-10", "--db", path]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "AV-1 (credit note)" in out
+    assert "1000.00 EUR" in out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pytest
 
 from rapprochement.dunning import DunningAction, default_french_policy, plan_dunning
 from rapprochement.dunning.letters import Creditor, format_money, render_letter
-from rapprochement.dunning.outbox import SmtpSender, SmtpSettings, write_outbox
+from rapprochement.dunning.outbox import write_outbox
 from rapprochement.errors import TemplateError
 
 D = Decimal
@@ -33,7 +32,7 @@ ITEMS = pd.DataFrame(
 )  # fmt: skip
 
 
-def action_at(level: str, as_of: dt.date = dt.date(2025, 7, 20)) -> DunningAction:
+def action_at(level: str, as_of: dt.date = dt.date(2025, 7, 21)) -> DunningAction:
     """The action planned when the invoices just reached the level before ``level``."""
     policy = default_french_policy()
     idx = policy.level_index(level)
@@ -58,36 +57,40 @@ LEVELS = ["friendly", "reminder1", "reminder2", "phone", "formal_notice", "litig
 def test_every_level_renders_in_both_languages_with_the_invoices(language: str, level: str) -> None:
     action = action_at(level)
     letter = render_letter(action, CREDITOR, language=language)
-    for text in (letter.text, letter.html):
+    for text in (letter.text,) if letter.is_task else (letter.text, letter.html):
         assert "FA-1" in text
         assert "FA-2" in text
         assert format_money(action.total_claimed, "EUR", language) in text
-    assert letter.subject in letter.text
     assert "<SARL>" in letter.text
+    if letter.is_task:  # a call or a hand-over: instructions, never a letter
+        assert (letter.html, level) == ("", level)
+        assert CREDITOR.iban not in letter.text
+        return
+    assert letter.subject in letter.text
     assert "&lt;SARL&gt;" in letter.html
     assert "<SARL>" not in letter.html
 
 
 def test_formal_notice_carries_the_legal_mentions() -> None:
-    # 2025-07-20: FA-1 1200 x 13.15 % x 30/365 = 12.97 + 1200 x 12.15 % x 20/365 = 7.99 -> 20.96
-    #             FA-2  500: 5.40 + 3.33 = 8.73; total 1700 + 29.69 + 80 = 1809.69
+    # 2025-07-21: FA-1 1200 x 13.15 % x 30/365 = 12.97 + 1200 x 12.15 % x 21/365 = 8.39 -> 21.36
+    #             FA-2  500: 5.40 + 3.50 = 8.90; total 1700 + 30.26 + 80 = 1810.26
     letter = render_letter(action_at("formal_notice"), CREDITOR, language="fr")
     text = letter.text
     for needle in (
         "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION",
         "vous mettons en demeure",
-        "1 809,69 €",
+        "1 810,26 €",
         "1 700,00 € en principal",
-        "29,69 € de pénalités",
+        "30,26 € de pénalités",
         "80,00 € d'indemnité forfaitaire",
-        "au plus tard le 28/07/2025",
+        "au plus tard le 29 juillet 2025",
         "L441-10",
         "D441-5",
         "1344 du Code civil",
         "injonction de payer",
         "FR7630006000011234567890189",
         "SIREN 123 456 789",
-        "Paris, le 20/07/2025",
+        "Paris, le 21 juillet 2025",
     ):
         assert needle in text, needle
     assert (
@@ -119,55 +122,29 @@ def test_unknown_template_name_is_a_template_error() -> None:
         render_letter(action)
 
 
-def test_outbox_writes_text_and_html_and_returns_ledger_rows(tmp_path: Path) -> None:
-    actions = [action_at("reminder2")]
-    rows = write_outbox(actions, tmp_path, creditor=CREDITOR)
-    (row,) = rows
+def test_outbox_writes_readable_files_and_returns_ledger_rows(tmp_path: Path) -> None:
+    actions = [action_at("reminder2"), action_at("phone")]
+    entries = write_outbox(actions, tmp_path, creditor=CREDITOR, pdf=False)
+    letter, call = entries
+    row = letter.record()
     assert row["action_id"] == actions[0].action_id
     assert row["invoice_ids"] == ["FA-1", "FA-2"]
     payload: Any = row["payload"]
     files = [Path(f) for f in payload["files"]]
-    assert [f.suffix for f in files] == [".txt", ".html"]
-    assert files[0].parent.name == "2025-07-20"
+    assert [f.name for f in files] == [
+        "2025-07-21_C1_relance-2.txt",
+        "2025-07-21_C1_relance-2.html",
+    ]
+    assert files[0].parent.name == "2025-07-21"
     first = files[0].read_bytes()
-    write_outbox(actions, tmp_path, creditor=CREDITOR)
+    write_outbox(actions, tmp_path, creditor=CREDITOR, pdf=False)
     assert files[0].read_bytes() == first
-    assert payload["sent_to"] is None
-
-
-def test_email_goes_out_only_when_smtp_is_configured(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sent: list[Any] = []
-
-    class FakeSMTP:
-        def __init__(self, host: str, port: int, timeout: float) -> None:
-            self.host = host
-
-        def __enter__(self) -> FakeSMTP:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
-        def starttls(self) -> None:
-            return None
-
-        def login(self, user: str, password: str) -> None:
-            return None
-
-        def send_message(self, msg: Any) -> None:
-            sent.append(msg)
-
-    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
-    sender = SmtpSender(SmtpSettings(host="localhost", sender="compta@acme.fr"))
-    actions = [action_at("reminder1"), action_at("reminder2")]  # email, then paper letter
-    rows = write_outbox(actions, tmp_path, sender=sender, emails={"C1": "ap@dupont.example"})
-    assert len(sent) == 1
-    msg = email.message_from_bytes(bytes(sent[0]))
-    assert msg["To"] == "ap@dupont.example"
-    assert msg["X-Rapprochement-Action"] == actions[0].action_id
-    assert [r["payload"]["sent_to"] for r in rows] == ["ap@dupont.example", None]  # type: ignore[index]
+    assert (payload["send_as"], payload["email_to"]) == ("post", [])
+    # the call is a task, never on letterhead
+    assert (call.files, call.send_as) == ((), "task")
+    tasks = (tmp_path / "2025-07-21" / "tasks.csv").read_text(encoding="utf-8")
+    assert "Tâche : appeler" in tasks
+    assert "ACME" not in tasks
 
 
 def test_html_letter_is_one_parseable_document_with_a_row_per_invoice() -> None:
@@ -178,7 +155,7 @@ def test_html_letter_is_one_parseable_document_with_a_row_per_invoice() -> None:
     assert doc.findtext(".//title") == letter.subject
     rows = doc.xpath("//table[1]/tbody/tr")
     assert [r.xpath("string(td[1])") for r in rows] == ["FA-1", "FA-2"]
-    assert "1 809,69 €" in doc.xpath("string(//table[@class='totals'])")
+    assert "1 810,26 €" in doc.xpath("string(//table[@class='totals'])")
 
 
 @pytest.mark.parametrize(
@@ -192,7 +169,7 @@ def test_a_letter_for_one_invoice_speaks_of_one_invoice(
     language: str, one: tuple[str, str], many: tuple[str, str]
 ) -> None:
     both = action_at("reminder1")
-    single = plan_dunning(ITEMS.head(1), None, dt.date(2025, 7, 20), default_french_policy())[0]
+    single = plan_dunning(ITEMS.head(1), None, dt.date(2025, 7, 21), default_french_policy())[0]
     assert len(single.items) == 1
     for action, want, not_want in ((both, many, one), (single, one, many)):
         letter = render_letter(action, CREDITOR, language=language)

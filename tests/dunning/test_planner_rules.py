@@ -53,9 +53,9 @@ def test_minimum_amount_applies_to_the_grouped_letter() -> None:
           "action_date": dt.date(2025, 2, 10)}]
     )  # fmt: skip
     # 60 + 30 = 90 < 100: no second letter, ever
-    assert plan_dunning(frame, history, dt.date(2025, 3, 15), EOM) == []
+    assert plan_dunning(frame, history, dt.date(2025, 3, 17), EOM) == []
     frame.loc[1, "amount"] = D("40.00")
-    (a,) = plan_dunning(frame, history, dt.date(2025, 3, 15), EOM)
+    (a,) = plan_dunning(frame, history, dt.date(2025, 3, 17), EOM)
     assert a.total_open == D("100.00")
 
 
@@ -106,7 +106,9 @@ def test_an_expired_dispute_resumes_at_the_level_reached() -> None:
     )  # fmt: skip
     policy = default_french_policy()
     assert plan_dunning(frame, history, dt.date(2025, 4, 30), policy, events=events) == []
-    (a,) = plan_dunning(frame, history, dt.date(2025, 5, 1), policy, events=events)
+    # 1 May is a public holiday in France: the next business day
+    assert plan_dunning(frame, history, dt.date(2025, 5, 1), policy, events=events) == []
+    (a,) = plan_dunning(frame, history, dt.date(2025, 5, 2), policy, events=events)
     assert a.level_name == "reminder2"
 
 

@@ -89,17 +89,19 @@ EXPECTED = [
     ("2025-08-08", "DELTA", "phone", "D1", "2077.94"),
     # E1 (5.00) gets the friendly reminder (no minimum) but never reminder1 (minimum 10).
     ("2025-09-25", "EPS", "friendly", "E1", "5.00"),
-    # B3 starts its own sequence while B1/B2 sit at litigation: one letter per level.
-    ("2025-10-26", "BETA", "friendly", "B3", "500.00"),
-    ("2025-11-10", "BETA", "reminder1", "B3", "500.00"),
-    # 500 x 12.15 % = 60.75 a year; 25 days: 1518.75/365 = 4.161 -> 4.16 -> 544.16
-    ("2025-11-25", "BETA", "reminder2", "B3", "544.16"),
-    # 32 days: 1944/365 = 5.326 -> 5.33 -> 545.33
-    ("2025-12-02", "BETA", "phone", "B3", "545.33"),
-    # 42 days: 2551.5/365 = 6.990 -> 6.99 -> 546.99
-    ("2025-12-12", "BETA", "formal_notice", "B3", "546.99"),
-    # 57 days: 3462.75/365 = 9.487 -> 9.49 -> 549.49
-    ("2025-12-27", "BETA", "litigation", "B3", "549.49"),
+    # B3 starts its own sequence while B1/B2 sit at litigation: one statement per customer
+    # lists the three, each at its own level; the statement's level is the highest
+    # (litigation). 10-26 is a Sunday: the friendly level waits for Monday 10-27.
+    # B1/B2 interest Apr 1 - Oct 27: 91 days at 13.15 % and 119 days at 12.15 %:
+    #   B1 1200: 39.34 + 47.53 = 86.87; B2 800: 26.23 + 31.69 = 57.92; B3 not yet due: no
+    #   penalty; 2000 + 500 + 144.79 + 80 = 2724.79
+    ("2025-10-27", "BETA", "litigation", "B1 B2 B3", "2724.79"),
+    ("2025-11-10", "BETA", "litigation", "B1 B2 B3", "2775.78"),
+    ("2025-11-25", "BETA", "litigation", "B1 B2 B3", "2788.26"),
+    ("2025-12-02", "BETA", "litigation", "B1 B2 B3", "2794.10"),
+    ("2025-12-12", "BETA", "litigation", "B1 B2 B3", "2802.41"),
+    # B3's litigation level is due 12-27, a Saturday: Monday 12-29
+    ("2025-12-29", "BETA", "litigation", "B1 B2 B3", "2816.56"),
 ]
 
 
@@ -166,3 +168,12 @@ def test_penalty_letters_state_interest_and_the_40_euro_indemnity_per_invoice(
     assert [i.penalty.interest for i in notice.items if i.penalty] == [D("18.16"), D("12.11")]
     friendly = actions[("BETA", "friendly", "2025-03-26")]
     assert all(i.penalty is None for i in friendly.items)
+    # one statement per customer, each invoice at its own level, no penalty before the due date
+    late = actions[("BETA", "litigation", "2025-10-27")]
+    assert {i.invoice_id: i.level_name for i in late.items} == {
+        "B1": "litigation",
+        "B2": "litigation",
+        "B3": "friendly",
+    }
+    assert late.levels == {"B3": 0}
+    assert [i.invoice_id for i in late.items if i.penalty] == ["B1", "B2"]

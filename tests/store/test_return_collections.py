@@ -48,7 +48,7 @@ def test_a_letter_for_a_returned_debit_names_the_return_and_its_reason(
         item = next(i for i in action.items if i.invoice_id == "FA-500")
         assert (item.returned_on, item.return_reason) == (RETURNED_ON, "AM04")
         fr = render_letter(action)
-        assert "retourné impayé par votre banque le 09/03/2026" in fr.text
+        assert "retourné impayé par votre banque le 9 mars 2026" in fr.text
         assert "motif AM04 : provision insuffisante" in fr.text
         assert "motif AM04 : provision insuffisante" in fr.html
         en = render_letter(action, language="en")
@@ -61,22 +61,30 @@ def test_escalation_of_a_returned_debit_counts_from_the_return(
     ledger_url: str, tmp_path: Path
 ) -> None:
     """Due 1 March, returned 9 March: on 12 March the first reminder (due + 7 + grace) would
-    already be due from the due date; from the return it is not, so the customer first gets
-    the notice that its debit came back (the friendly level)."""
+    already be due from the due date; from the return it is not (19 March). The invoice is late,
+    so it never gets the pre-due level: it waits in the customer's statement, where the letter
+    acknowledges the returned payment, and reaches the first reminder on 19 March."""
     with Ledger(ledger_url) as ledger:
         _returned(ledger, tmp_path)
         day = dt.date(2026, 3, 12)
-        levels = {a.invoice_ids: a.level_name for a in _plan(ledger, day)}
-        assert levels == {("FA-500",): "friendly", ("FA-501",): "reminder1"}
+        (action,) = _plan(ledger, day)
+        levels = {i.invoice_id: i.level_name for i in action.invoices}
+        assert levels == {"FA-500": None, "FA-501": "reminder1"}
         without = plan_dunning(
             ledger.open_items(day), None, day, default_french_policy("fr"), returns=None
         )
-        assert [(a.invoice_ids, a.level_name) for a in without] == [
-            (("FA-500", "FA-501"), "reminder1")
+        assert [(a.invoice_ids, a.levels) for a in without] == [
+            (("FA-500", "FA-501"), {"FA-500": 1, "FA-501": 1})
         ]
-        action = next(a for a in _plan(ledger, day) if a.invoice_ids == ("FA-500",))
+        back = next(i for i in action.items if i.invoice_id == "FA-500")
         # penalties still run from the due date
-        assert action.items[0].days_late == 11
+        assert (back.days_late, back.returned_on) == (11, dt.date(2026, 3, 9))
+        history = pd.DataFrame([action.to_record()])
+        (later,) = plan_dunning(
+            ledger.open_items(dt.date(2026, 3, 19)), history, dt.date(2026, 3, 19),
+            default_french_policy("fr"), returns=ledger.returns(),
+        )  # fmt: skip
+        assert later.levels == {"FA-500": 1}
 
 
 def test_the_report_lists_returns_with_their_reason(ledger_url: str, tmp_path: Path) -> None:

@@ -42,7 +42,9 @@ err_console = console(stderr=True)
 
 def _register() -> None:
     # Command modules register themselves on `app` when imported.
+    from rapprochement.cli import customers as _customers  # noqa: F401
     from rapprochement.cli import dunning as _dunning  # noqa: F401
+    from rapprochement.cli import dunning_run as _dunning_run  # noqa: F401
     from rapprochement.cli import events as _events  # noqa: F401
     from rapprochement.cli import invoices as _invoices  # noqa: F401
     from rapprochement.cli import ledger as _ledger  # noqa: F401

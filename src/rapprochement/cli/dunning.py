@@ -1,8 +1,8 @@
-"""``rapprochement dunning plan|run`` and ``rapprochement kpi``: chase and watch receivables.
+"""``rapprochement dunning plan`` and ``rapprochement kpi``: chase and watch receivables
+(``dunning run`` is in :mod:`rapprochement.cli.dunning_run`).
 
 Both read the ledger (``--db``, default ``./rapprochement.db``) through
-:class:`rapprochement.store.Ledger`; ``dunning run`` writes letters to the outbox and records the
-actions in the ledger (re-running it the same day plans and records nothing new).
+:class:`rapprochement.store.Ledger`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -20,10 +20,11 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from rapprochement.cli import EXIT_PROBLEMS, app, err_console
+from rapprochement.cli import app
 from rapprochement.cli.ledger import DEFAULT_DB, DbOption, parse_date
 from rapprochement.cli.ledger import open_ledger as _open_ledger
 from rapprochement.cli.output import cells, console, line, literal
+from rapprochement.customers import Customer
 from rapprochement.dunning import (
     DunningAction,
     DunningPolicy,
@@ -32,10 +33,9 @@ from rapprochement.dunning import (
     load_policy,
     plan_dunning,
 )
-from rapprochement.dunning.letters import Creditor
-from rapprochement.dunning.outbox import write_outbox
+from rapprochement.dunning.calendar import business_calendar
 from rapprochement.dunning.planner import DunningItem
-from rapprochement.errors import ConfigError, InputError
+from rapprochement.errors import InputError
 from rapprochement.kpi import (
     aged_balance,
     best_possible_dso,
@@ -48,7 +48,21 @@ from rapprochement.kpi import (
 from rapprochement.money import parse_amount
 from rapprochement.reasons import reason_text
 
-__all__ = ["dunning_app", "kpi_command", "open_ledger", "plan_command", "run_command"]
+__all__ = [
+    "AsOfOption",
+    "LedgerLike",
+    "PolicyOption",
+    "ScoredOption",
+    "as_of_date",
+    "dunning_app",
+    "kpi_command",
+    "non_business_day",
+    "open_ledger",
+    "plan_command",
+    "plan_from",
+    "policy_for",
+    "print_actions",
+]
 
 dunning_app = typer.Typer(help="Plan and send reminders for unpaid invoices.", no_args_is_help=True)
 app.add_typer(dunning_app, name="dunning")
@@ -61,6 +75,10 @@ class LedgerLike(Protocol):
     def customers(self) -> pd.DataFrame: ...
     def payment_history(self) -> pd.DataFrame: ...
     def returns(self) -> pd.DataFrame: ...
+    def payments_on_account(self) -> pd.DataFrame: ...
+    def customer_records(self) -> dict[str, Customer]: ...
+    def record_sent_messages(self, messages: Iterable[Mapping[str, Any]]) -> int: ...
+    def sent_messages(self) -> pd.DataFrame: ...
     def invoice_events(self) -> pd.DataFrame: ...
     def dunning_history(self) -> pd.DataFrame: ...
     def record_dunning_actions(self, actions: list[Mapping[str, Any]]) -> int: ...
@@ -91,15 +109,30 @@ ScoredOption = Annotated[
 ]
 
 
-def _as_of(text: str | None) -> dt.date:
+def as_of_date(text: str | None) -> dt.date:
     """--as-of, default today; a bad date is an InputError (exit code 3), as for reconcile."""
     return parse_date(text, "--as-of") or dt.date.today()
 
 
-def _policy(path: Path | None, language: str | None) -> DunningPolicy | PolicySet:
-    if path is not None:
-        return load_policy(path)
-    return default_french_policy("en" if language == "en" else "fr")
+def policy_for(
+    path: Path | None, language: str | None, country: str | None = None
+) -> DunningPolicy | PolicySet:
+    """The policy of ``--policy`` (default: French practice); ``country`` (the creditor's) is
+    the business-day calendar of the policies that name none."""
+    found = default_french_policy("en" if language == "en" else "fr") if path is None else (
+        load_policy(path))  # fmt: skip
+    if country is None:
+        return found
+    if isinstance(found, PolicySet):
+        return PolicySet(
+            default=_with_country(found.default, country),
+            by_segment={k: _with_country(v, country) for k, v in found.by_segment.items()},
+        )
+    return _with_country(found, country)
+
+
+def _with_country(policy: DunningPolicy, country: str) -> DunningPolicy:
+    return policy if policy.country is not None else policy.model_copy(update={"country": country})
 
 
 def _segments(ledger: LedgerLike, as_of: dt.date, scored: bool) -> dict[str, str]:
@@ -119,9 +152,11 @@ def _segments(ledger: LedgerLike, as_of: dt.date, scored: bool) -> dict[str, str
     return out
 
 
-def _plan(
+def plan_from(
     ledger: LedgerLike, as_of: dt.date, policy: DunningPolicy | PolicySet, scored: bool
 ) -> list[DunningAction]:
+    """The actions due on ``as_of`` from the ledger's open items, history, events, payments,
+    returns and payments on account."""
     return plan_dunning(
         ledger.open_items(as_of),
         ledger.dunning_history(),
@@ -131,6 +166,7 @@ def _plan(
         segments=_segments(ledger, as_of, scored),
         payments=ledger.payment_history(),
         returns=ledger.returns(),
+        credits=ledger.payments_on_account(),
     )
 
 
@@ -152,14 +188,17 @@ def _records(df: pd.DataFrame, index: bool = False) -> list[dict[str, Any]]:
 
 
 def _invoice_label(item: DunningItem) -> str:
-    """``FA-500``, or ``FA-500 (payment returned: AM04 insufficient funds)``."""
+    """``FA-500``, ``AV-7 (credit note)``, ``TX-1 (on account)``, or ``FA-500 (payment
+    returned: AM04 insufficient funds)``."""
+    if item.kind != "invoice":
+        return f"{item.invoice_id} ({item.kind.replace('_', ' ')})"
     if item.returned_on is None:
         return item.invoice_id
     why = reason_text(item.return_reason).replace("(", "").replace(")", "")
     return f"{item.invoice_id} (payment returned{': ' + why if why else ''})"
 
 
-def _print_actions(actions: list[DunningAction], as_of: dt.date, verb: str) -> None:
+def print_actions(actions: list[DunningAction], as_of: dt.date, verb: str) -> None:
     table = Table(title=literal(f"Dunning {verb} on {as_of}"))
     for col in ("customer", "level", "channel", "invoices", "open", "claimed"):
         table.add_column(col, justify="right" if col in ("open", "claimed") else "left")
@@ -179,19 +218,6 @@ def _print_actions(actions: list[DunningAction], as_of: dt.date, verb: str) -> N
     out.print(line(f"{len(actions)} action(s)"))
 
 
-def _say_done(recorded: int, outbox: Path) -> None:
-    """The last line of ``dunning run``, once letters are written and actions recorded. The
-    work is committed by then: should the line fail to print (a closed pipe), stderr says what
-    was done and the exit code is 1, never a bare traceback."""
-    done = f"{recorded} recorded, letters in {outbox}"
-    try:
-        console().print(line(done))
-    except OSError as exc:
-        why = exc.strerror or str(exc)
-        err_console.print(line(f"dunning run: done ({done}); the summary was not shown: {why}"))
-        raise typer.Exit(EXIT_PROBLEMS) from None
-
-
 @dunning_app.command("plan")
 def plan_command(
     as_of: AsOfOption = None,
@@ -201,66 +227,28 @@ def plan_command(
     scored: ScoredOption = False,
 ) -> None:
     """Show the reminders due on --as-of without sending or recording anything."""
-    day = _as_of(as_of)
+    day = as_of_date(as_of)
+    chosen = policy_for(policy, None)
     with open_ledger(db) as ledger:
-        actions = _plan(ledger, day, _policy(policy, None), scored)
+        actions = plan_from(ledger, day, chosen, scored)
     if as_json:
         payload = [a.model_dump(mode="json") for a in actions]
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
-        _print_actions(actions, day, "planned")
+        print_actions(actions, day, "planned")
+        note = non_business_day(day, chosen)
+        if note:
+            console().print(line(note))
 
 
-@dunning_app.command("run")
-def run_command(
-    as_of: AsOfOption = None,
-    db: DbOption = DEFAULT_DB,
-    policy: PolicyOption = None,
-    outbox: Annotated[Path, typer.Option("--outbox", help="Folder for the letters.")] = Path(
-        "outbox"
-    ),
-    creditor: Annotated[
-        Path | None,
-        typer.Option(
-            "--creditor",
-            help="Creditor JSON: your letterhead and how to pay you (name, address, city,"
-            " legal_id, iban, bic, email, phone, signatory). Required: the letters are sent"
-            " and recorded.",
-        ),
-    ] = None,
-    language: Annotated[str | None, typer.Option("--language", help="fr or en.")] = None,
-    scored: ScoredOption = False,
-) -> None:
-    """Plan the reminders due on --as-of, write them to the outbox and record them.
-
-    The actions are printed first, then the letters written, then the actions recorded, then
-    how many were recorded. A letter that fails to render or to be written stops the run
-    before anything is recorded.
-    """
-    day = _as_of(as_of)
-    if language not in (None, "fr", "en"):
-        raise typer.BadParameter("use fr or en", param_hint="--language")
-    if creditor is None:
-        raise typer.BadParameter(
-            "required: the letters are sent and recorded, and would be signed 'Your company'"
-            " with no IBAN to pay to",
-            param_hint="--creditor",
-        )
-    try:
-        who = Creditor.model_validate_json(creditor.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise ConfigError(
-            f"cannot read creditor: {exc}",
-            file=str(creditor),
-            hint='a JSON object such as {"name": "ACME SAS", "iban": "FR76...", "city": "Paris"}',
-        ) from None
-    with open_ledger(db) as ledger:
-        actions = _plan(ledger, day, _policy(policy, language), scored)
-        _print_actions(actions, day, "due")  # before anything is written or recorded
-        records = write_outbox(actions, outbox, creditor=who, language=language)
-        rows: list[Mapping[str, Any]] = list(records)
-        recorded = ledger.record_dunning_actions(rows) if rows else 0
-    _say_done(recorded, outbox)
+def non_business_day(day: dt.date, policy: DunningPolicy | PolicySet) -> str | None:
+    """Why nothing is planned on ``day`` (a weekend or a public holiday of the country of
+    ``policy``, or of its default policy), or None."""
+    main = policy.default if isinstance(policy, PolicySet) else policy
+    cal = business_calendar(main.holiday_country)
+    if cal.is_business_day(day):
+        return None
+    return f"{day} is not a business day ({cal.holiday(day) or 'weekend'}): nothing is dated on it"
 
 
 def _turnover(text: str) -> Decimal:
@@ -296,7 +284,7 @@ def kpi_command(
     ] = None,
 ) -> None:
     """Receivables KPIs: aged balance, DSO (standard, count-back, best possible), exposure."""
-    day = _as_of(as_of)
+    day = as_of_date(as_of)
     turn = None if turnover is None else _turnover(turnover)
     with open_ledger(db) as ledger:
         items, payments, customers, events, returns = (

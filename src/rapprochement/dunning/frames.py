@@ -81,6 +81,15 @@ class HistoryRecord:
     level: int | str
     channel: str
     action_date: dt.date
+    #: invoice id → level it reached in this action (statements of account); None for actions
+    #: recorded before: every invoice of ``invoice_ids`` reached ``level``.
+    levels: Mapping[str, int | str] | None = None
+
+    def level_of(self, invoice_id: str) -> int | str | None:
+        """The level ``invoice_id`` reached in this action; None when it was only listed."""
+        if self.levels is None:
+            return self.level if invoice_id in self.invoice_ids else None
+        return self.levels.get(invoice_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,9 +319,24 @@ def read_history(df: pd.DataFrame | None, *, frame: str = "history") -> list[His
                 level=level,
                 channel=str(rec.get("channel", "")),
                 action_date=day,
+                levels=_levels(rec),
             )
         )
     return out
+
+
+def _levels(rec: Mapping[Hashable, Any]) -> dict[str, int | str] | None:
+    """Per-invoice levels of a recorded action: a ``levels`` column, else ``payload["levels"]``
+    (the ledger keeps them in the payload); None when the action has none."""
+    raw = rec.get("levels")
+    if not isinstance(raw, Mapping):
+        payload = rec.get("payload")
+        if isinstance(payload, str) and payload.strip().startswith("{"):
+            payload = json.loads(payload)
+        raw = payload.get("levels") if isinstance(payload, Mapping) else None
+    if not isinstance(raw, Mapping):
+        return None
+    return {str(k): v if isinstance(v, int) else str(v) for k, v in raw.items()}
 
 
 def read_events(df: pd.DataFrame | None, *, frame: str = "events") -> list[EventRecord]:

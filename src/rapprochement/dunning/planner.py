@@ -1,4 +1,4 @@
-"""The dunning planner: open items + history + dated states → the actions due today.
+"""The dunning planner: open items + history + dated states → the statements due today.
 
 :func:`plan_dunning` is pure (the clock is ``as_of``, nothing is read or written) and idempotent:
 once its actions are recorded in the history, a second run on the same day plans nothing.
@@ -7,14 +7,22 @@ Rules, per open invoice:
 
 1. Skip it when paid (open amount 0), credited / cancelled (``status``), a credit note, under a
    dispute active on ``as_of``, or under a promise to pay whose date has not passed.
-2. Its next level is the one after the highest level already recorded for it (escalation one
+2. Its next level is the one after the highest level already recorded *for it* (escalation one
    level at a time); nothing after the last level.
 3. Nothing when its last action is less than ``min_interval_days`` old (so never twice a day).
-4. The next level is due when ``as_of`` ≥ its anchor + offset (+ grace days for overdue levels);
-   a *skippable* level is jumped when the level after it is already due.
-5. Due invoices are grouped into one action per customer, currency and level; a group whose open
-   amount is under the level's minimum gets no action.
-6. An invoice whose payment came back (a returned direct debit or transfer, ``returns``) is
+4. The next level is due when ``as_of`` ≥ its anchor + offset (+ grace days for overdue levels),
+   counted in business days when the level says so; a *skippable* level is jumped when the
+   level after it is already due, and a *pre-due* level (before or on the due date) is never
+   given to an invoice already late.
+5. Statement of account: when at least one invoice of a customer reaches a new level, one action
+   per customer and currency lists every invoice that is late or reaches a level, each at its
+   own level, and nets the customer's credit notes and payments on account. Its level is the
+   highest of its invoices'. A balance nil or in the customer's favour, or under the level's
+   minimum, gets no action. Penalties are stated on each late invoice, credits taken off the
+   oldest first.
+6. Business days: nothing is planned on a weekend or a public holiday of the policy's country
+   (the next business day's run picks it up), and deadlines fall on business days.
+7. An invoice whose payment came back (a returned direct debit or transfer, ``returns``) is
    open again: its levels count from the return date when that is after the due date (the
    customer thought it paid), its penalties from the due date, and its item carries the return
    date and reason code so that the letter acknowledges the returned payment.
@@ -23,15 +31,15 @@ Rules, per open invoice:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
-from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
 
+from rapprochement.dunning.actions import DunningAction, DunningItem
+from rapprochement.dunning.calendar import BusinessCalendar, business_calendar
+from rapprochement.dunning.credits import CreditRecord, read_credits
 from rapprochement.dunning.frames import (
     EventRecord,
     HistoryRecord,
@@ -42,87 +50,17 @@ from rapprochement.dunning.frames import (
     to_date,
     to_decimal,
 )
-from rapprochement.dunning.penalties import PenaltyResult, compute_penalties
 from rapprochement.dunning.policy import DunningPolicy, PolicySet, end_of_month
 from rapprochement.dunning.rates import RateTables
 from rapprochement.dunning.returned import ReturnedPayment, read_returns
+from rapprochement.dunning.statement import Invoiced, build_statement
 from rapprochement.errors import ColumnError, ConfigError
 
 __all__ = ["DunningAction", "DunningItem", "plan_dunning"]
 
-_ZERO = Decimal("0.00")
 
-
-def _version() -> str:
-    try:
-        return version("rapprochement")
-    except PackageNotFoundError:  # pragma: no cover - source tree without install
-        return "0.0.0"
-
-
-class DunningItem(BaseModel):
-    """One invoice inside a dunning action."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    invoice_id: str = Field(description="Invoice id.")
-    reference: str | None = Field(None, description="Payment reference printed on the invoice.")
-    issue_date: dt.date | None = Field(None, description="Invoice date.")
-    due_date: dt.date = Field(description="Due date.")
-    amount: Decimal = Field(description="Invoice amount.")
-    open_amount: Decimal = Field(description="What is still owed.")
-    days_late: int = Field(description="as_of - due date (negative = not yet due).")
-    penalty: PenaltyResult | None = Field(None, description="Statutory penalties, when stated.")
-    returned_on: dt.date | None = Field(
-        None, description="Date the payment that had settled it came back (a return), if any."
-    )
-    return_reason: str | None = Field(
-        None, description="SEPA reason code of that return (AM04, MD06, AC04...), if given."
-    )
-
-
-class DunningAction(BaseModel):
-    """One reminder to send (or task to do): one customer, one level, one currency."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    action_id: str = Field(description="Deterministic id: same inputs, same id.")
-    policy: str = Field(description="Name of the policy that planned it.")
-    customer_id: str = Field(description="Customer id.")
-    customer_name: str = Field(description="Customer name.")
-    segment: str | None = Field(None, description="Customer segment used to pick the policy.")
-    level: int = Field(description="Index of the level in the policy.")
-    level_name: str = Field(description="Name of the level.")
-    channel: str = Field(description="email, letter, phone, registered_letter, litigation.")
-    template: str = Field(description="Template name.")
-    language: str = Field(description="Letter language.")
-    action_date: dt.date = Field(description="Date of the action (the run's as_of).")
-    deadline: dt.date = Field(description="Date by which the customer is asked to pay.")
-    currency: str = Field(description="Currency of the amounts.")
-    items: tuple[DunningItem, ...] = Field(description="The invoices, sorted by id.")
-    total_open: Decimal = Field(description="Sum of open amounts.")
-    total_interest: Decimal = Field(_ZERO, description="Sum of late-payment interest stated.")
-    total_indemnity: Decimal = Field(_ZERO, description="Sum of fixed indemnities stated.")
-    fee: Decimal = Field(_ZERO, description="Level fee.")
-    total_claimed: Decimal = Field(description="open + interest + indemnity + fee.")
-
-    @property
-    def invoice_ids(self) -> tuple[str, ...]:
-        """Ids of the invoices in the action."""
-        return tuple(i.invoice_id for i in self.items)
-
-    def to_record(self) -> dict[str, object]:
-        """The row :meth:`rapprochement.store.Ledger.record_dunning_actions` expects; its
-        ``payload`` is the whole action (JSON) plus the library ``version`` that planned it."""
-        return {
-            "action_id": self.action_id,
-            "customer_id": self.customer_id,
-            "invoice_ids": list(self.invoice_ids),
-            "level": self.level,
-            "channel": self.channel,
-            "action_date": self.action_date,
-            "payload": self.model_dump(mode="json") | {"version": _version()},
-        }
+def _shift(cal: BusinessCalendar, day: dt.date, days: int, business: bool) -> dt.date:
+    return cal.add_business_days(day, days) if business else day + dt.timedelta(days=days)
 
 
 def _due_on(
@@ -133,14 +71,15 @@ def _due_on(
     returned_on: dt.date | None = None,
 ) -> dt.date:
     level = policy.levels[idx]
+    cal = business_calendar(policy.holiday_country)
     grace = policy.grace_days if level.offset_days > 0 else 0
     if level.anchor == "previous" and last_action is not None:
-        return last_action + dt.timedelta(days=level.offset_days)
+        return _shift(cal, last_action, level.offset_days, level.business_days)
     # a returned payment: the customer learns it is unpaid when it comes back, so escalation
     # counts from the return (penalties still run from the due date)
     due = max(item.due_date, returned_on) if returned_on else item.due_date
     base = end_of_month(due) if level.anchor == "end_of_month" else due
-    return base + dt.timedelta(days=level.offset_days + grace)
+    return _shift(cal, base, level.offset_days + grace, level.business_days)
 
 
 def _reached(
@@ -148,12 +87,15 @@ def _reached(
 ) -> tuple[int, dt.date | None]:
     level, last = -1, None
     for h in history:
-        if item.invoice_id not in h.invoice_ids or h.customer_id != item.customer_id:
+        if h.customer_id != item.customer_id:
             continue
-        idx = policy.level_index(h.level)
+        reached = h.level_of(item.invoice_id)
+        if reached is None:  # listed in a statement without reaching a level
+            continue
+        idx = policy.level_index(reached)
         if idx is None:
             raise ConfigError(
-                f"recorded level {h.level!r} is not a level of policy {policy.name!r}",
+                f"recorded level {reached!r} is not a level of policy {policy.name!r}",
                 file="history",
                 location=f"action {h.action_id}",
                 hint="plan with the policy the history was recorded under",
@@ -166,28 +108,28 @@ def _reached(
 def _next_level(
     item: OpenItem,
     policy: DunningPolicy,
-    history: list[HistoryRecord],
+    reached: tuple[int, dt.date | None],
     as_of: dt.date,
     returned_on: dt.date | None = None,
 ) -> int | None:
-    reached, last = _reached(item, policy, history)
-    idx = reached + 1
-    if idx >= len(policy.levels):
-        return None
+    level, last = reached
+    idx = level + 1
     if last is not None and (as_of - last).days < policy.min_interval_days:
         return None
-    while (
-        policy.levels[idx].skippable
-        and idx + 1 < len(policy.levels)
-        and _due_on(policy, idx + 1, item, last, returned_on) <= as_of
+    late = as_of > item.due_date
+    n = len(policy.levels)
+    while idx < n and (
+        (late and policy.levels[idx].pre_due)
+        or (
+            policy.levels[idx].skippable
+            and idx + 1 < n
+            and _due_on(policy, idx + 1, item, last, returned_on) <= as_of
+        )
     ):
         idx += 1
+    if idx >= n:
+        return None
     return idx if _due_on(policy, idx, item, last, returned_on) <= as_of else None
-
-
-def _action_id(customer: str, currency: str, level: str, day: dt.date, ids: list[str]) -> str:
-    key = "|".join([customer, currency, level, day.isoformat(), ",".join(ids)])
-    return "dun-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 def _payments_by_invoice(
@@ -211,74 +153,26 @@ def _payments_by_invoice(
     return out
 
 
-def _build(
-    policy: DunningPolicy,
-    idx: int,
-    items: list[OpenItem],
-    as_of: dt.date,
-    rates: RateTables | None,
-    paid: dict[str, list[tuple[dt.date, Decimal]]],
-    returned: Mapping[str, ReturnedPayment],
-) -> DunningAction | None:
-    level = policy.levels[idx]
-    items = sorted(items, key=lambda i: i.invoice_id)
-    total_open = sum((i.open_amount for i in items), _ZERO)
-    if total_open < level.min_amount:
-        return None
-    lines: list[DunningItem] = []
+def _credits_by_customer(
+    items: list[OpenItem], credits: list[CreditRecord], as_of: dt.date
+) -> dict[tuple[str, str], list[DunningItem]]:
+    """(customer, currency) → credit rows: open credit notes and payments on account."""
+    out: dict[tuple[str, str], list[DunningItem]] = defaultdict(list)
     for it in items:
-        penalty = None
-        if level.include_penalties:
-            penalty = compute_penalties(
-                it.open_amount,
-                it.due_date,
-                as_of,
-                jurisdiction=policy.jurisdiction,
-                b2b=policy.b2b,
-                contractual_rate=policy.contractual_rate,
-                rates=rates,
-                paid_late=paid.get(it.invoice_id, ()),
-            )
-        lines.append(
-            DunningItem(
-                invoice_id=it.invoice_id,
-                reference=it.reference,
-                issue_date=it.issue_date,
-                due_date=it.due_date,
-                amount=it.amount,
-                open_amount=it.open_amount,
-                days_late=(as_of - it.due_date).days,
-                penalty=penalty,
-                returned_on=back.returned_on if (back := returned.get(it.invoice_id)) else None,
-                return_reason=(back.reason_code or None) if back else None,
-            )
-        )
-    interest = sum((ln.penalty.interest for ln in lines if ln.penalty), _ZERO)
-    indemnity = sum((ln.penalty.indemnity for ln in lines if ln.penalty), _ZERO)
-    first = items[0]
-    return DunningAction(
-        action_id=_action_id(
-            first.customer_id, first.currency, level.name, as_of, [i.invoice_id for i in items]
-        ),
-        policy=policy.name,
-        customer_id=first.customer_id,
-        customer_name=first.customer_name,
-        segment=first.segment,
-        level=idx,
-        level_name=level.name,
-        channel=level.channel,
-        template=level.template,
-        language=policy.language,
-        action_date=as_of,
-        deadline=as_of + dt.timedelta(days=level.payment_days),
-        currency=first.currency,
-        items=tuple(lines),
-        total_open=total_open,
-        total_interest=interest,
-        total_indemnity=indemnity,
-        fee=level.fee,
-        total_claimed=total_open + interest + indemnity + level.fee,
-    )
+        if it.is_credit_note and it.open_amount < 0 and it.status not in ("credited", "cancelled"):
+            day = it.issue_date or it.due_date
+            out[(it.customer_id, it.currency)].append(
+                DunningItem(invoice_id=it.invoice_id, kind="credit_note", reference=it.reference,
+                            issue_date=it.issue_date, due_date=day, amount=it.amount,
+                            open_amount=it.open_amount, days_late=0)
+            )  # fmt: skip
+    for c in credits:
+        if c.day <= as_of:
+            out[(c.customer_id, c.currency)].append(
+                DunningItem(invoice_id=c.credit_id, kind="on_account", reference=c.reference,
+                            due_date=c.day, amount=-c.amount, open_amount=-c.amount, days_late=0)
+            )  # fmt: skip
+    return out
 
 
 def plan_dunning(
@@ -292,15 +186,19 @@ def plan_dunning(
     rates: RateTables | None = None,
     payments: pd.DataFrame | None = None,
     returns: pd.DataFrame | None = None,
+    credits: pd.DataFrame | None = None,
 ) -> list[DunningAction]:
-    """The dunning actions due on ``as_of``, sorted by customer, currency and level.
+    """The dunning actions due on ``as_of``, sorted by customer and currency.
 
     Args:
         open_items: invoices with ``invoice_id, customer_id, amount, currency, due_date`` and
             optionally ``customer_name, issue_date, open_amount, reference, segment, status``
             (see :func:`rapprochement.dunning.frames.read_open_items` for money conventions).
-        history: recorded actions (``customer_id, invoice_ids, level, action_date``), or None.
-        as_of: the run date; nothing after it in ``history`` is taken into account.
+            Credit notes (negative amounts) are netted in their customer's statement.
+        history: recorded actions (``customer_id, invoice_ids, level, action_date`` and the
+            per-invoice ``levels``, or a ``payload`` holding them), or None.
+        as_of: the run date; nothing after it in ``history`` is taken into account. Nothing is
+            planned on a weekend or public holiday of the policy's country.
         policy: one policy, or a :class:`PolicySet` chosen by each customer's segment.
         events: disputes and promises to pay (``invoice_id, kind, start, end``).
         segments: customer id → segment, for items without a ``segment`` column.
@@ -312,6 +210,8 @@ def plan_dunning(
             carries the return date and reason into its action (the letters say so), and its
             escalation counts from the return date rather than the due date (penalties still
             run from the due date).
+        credits: payments on account (``credit_id, customer_id, amount, currency, date``,
+            e.g. ``Ledger.payments_on_account()``), netted like credit notes.
 
     Raises:
         InputError: an invoice without due date, a negative open amount, a float amount...
@@ -319,35 +219,41 @@ def plan_dunning(
         ConfigError: the history names a level the policy does not have.
     """
     items = read_open_items(open_items, segments=segments)
+    policies = policy if isinstance(policy, PolicySet) else PolicySet(default=policy)
+    if not business_calendar(policies.default.holiday_country).is_business_day(as_of):
+        return []
     past: dict[str, list[HistoryRecord]] = defaultdict(list)
     for h in read_history(history):
         if h.action_date <= as_of:
-            for inv in h.invoice_ids:
+            for inv in set(h.invoice_ids) | set(h.levels or ()):
                 past[inv].append(h)
     evts: dict[str, list[EventRecord]] = defaultdict(list)
     for e in read_events(events):
         evts[e.invoice_id].append(e)
-    policies = policy if isinstance(policy, PolicySet) else PolicySet(default=policy)
     paid = _payments_by_invoice(payments, as_of)
     returned = read_returns(returns, as_of)
-    groups: dict[tuple[str, str, str, int], list[OpenItem]] = defaultdict(list)
+    credit_rows = _credits_by_customer(items, read_credits(credits), as_of)
+    groups: dict[tuple[str, str, str], list[Invoiced]] = defaultdict(list)
     for item in items:
         if not item.is_open or any(e.active_on(as_of) for e in evts.get(item.invoice_id, ())):
             continue
         seg = item.segment if item.segment in policies.by_segment else ""
-        back = returned.get(item.invoice_id)
-        idx = _next_level(
-            item,
-            policies.for_segment(seg),
-            past.get(item.invoice_id, []),
-            as_of,
-            back.returned_on if back else None,
-        )
-        if idx is not None:
-            groups[(item.customer_id, item.currency, seg, idx)].append(item)
+        pol = policies.for_segment(seg)
+        back: ReturnedPayment | None = returned.get(item.invoice_id)
+        reached = _reached(item, pol, past.get(item.invoice_id, []))
+        idx = _next_level(item, pol, reached, as_of, back.returned_on if back else None)
+        groups[(item.customer_id, item.currency, seg)].append(Invoiced(item, reached[0], idx))
     actions = []
-    for (_, _, seg, idx), members in sorted(groups.items()):
-        action = _build(policies.for_segment(seg), idx, members, as_of, rates, paid, returned)
+    for (customer, currency, seg), members in sorted(groups.items()):
+        action = build_statement(
+            policies.for_segment(seg),
+            members,
+            credit_rows.get((customer, currency), []),
+            as_of,
+            rates=rates,
+            paid=paid,
+            returned=returned,
+        )
         if action is not None:
             actions.append(action)
     return actions

@@ -55,6 +55,16 @@ class DunningLevel(BaseModel):
         description="Skip this level when the next one is already due (e.g. a pre-due courtesy "
         "reminder for an invoice that is already overdue).",
     )
+    business_days: bool = Field(
+        False,
+        description="offset_days, the grace days and payment_days count business days "
+        "(weekends and the public holidays of the policy's country skipped).",
+    )
+
+    @property
+    def pre_due(self) -> bool:
+        """A courtesy level before (or on) the due date: never sent once the invoice is late."""
+        return self.anchor == "due_date" and self.offset_days <= 0
 
 
 class DunningPolicy(BaseModel):
@@ -72,6 +82,18 @@ class DunningPolicy(BaseModel):
     b2b: bool = Field(True, description="Debtors are professionals.")
     contractual_rate: Decimal | None = Field(None, description="Agreed late-payment rate, %.")
     language: Literal["fr", "en"] = Field("fr", description="Language of the letters.")
+    country: str | None = Field(
+        None,
+        description="Creditor's country (ISO 3166) whose public holidays are no business days;"
+        " None: the jurisdiction's (FR, DE; weekends only for EU); '': weekends only.",
+    )
+
+    @property
+    def holiday_country(self) -> str:
+        """The country of the business-day calendar (``""`` = weekends only)."""
+        if self.country is not None:
+            return self.country
+        return self.jurisdiction if self.jurisdiction in ("FR", "DE") else ""
 
     @model_validator(mode="after")
     def _check(self) -> DunningPolicy:

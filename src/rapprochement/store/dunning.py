@@ -152,11 +152,15 @@ def record_dunning_actions(conn: Connection, actions: list[Mapping[str, Any]]) -
 
 
 def dunning_history(conn: Connection) -> pd.DataFrame:
-    """``action_id, customer_id, invoice_ids (list), level, channel, action_date, payload``."""
+    """``action_id, customer_id, invoice_ids (list), level, channel, action_date, payload,
+    levels`` (invoice id → level each invoice reached in the action, from a statement of
+    account's payload; None for actions recorded without)."""
     d = t.dunning_actions.c
     rows = []
     for r in conn.execute(select(t.dunning_actions).order_by(d.action_date, d.id)):
         level: int | str = int(r.level) if r.level.lstrip("-").isdigit() else r.level
+        payload = json.loads(r.payload) if r.payload else {}
+        levels = payload.get("levels") if isinstance(payload, dict) else None
         rows.append(
             {
                 "action_id": r.action_id,
@@ -165,8 +169,12 @@ def dunning_history(conn: Connection) -> pd.DataFrame:
                 "level": level,
                 "channel": r.channel,
                 "action_date": r.action_date,
-                "payload": json.loads(r.payload) if r.payload else {},
+                "payload": payload,
+                "levels": levels if isinstance(levels, dict) else None,
             }
         )
-    cols = ["action_id", "customer_id", "invoice_ids", "level", "channel", "action_date", "payload"]
+    cols = [
+        "action_id", "customer_id", "invoice_ids", "level", "channel", "action_date", "payload",
+        "levels",
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=cols, dtype=object)

@@ -31,6 +31,7 @@ from rapprochement.store.db_errors import ledger_error
 from rapprochement.store.importer import Progress, StatementSource, load_statements
 from rapprochement.store.importer import store_statements as _store_statements
 from rapprochement.store.invoices import read_invoices
+from rapprochement.store.ledger_customers import CustomerMethods
 from rapprochement.store.ledger_invoices import InvoiceMethods, import_invoice_rows
 from rapprochement.store.ledger_lines import LineMethods
 from rapprochement.store.line_views import line_status
@@ -50,7 +51,7 @@ def _user() -> str:
         return "unknown"
 
 
-class Ledger(LineMethods, InvoiceMethods):
+class Ledger(LineMethods, InvoiceMethods, CustomerMethods):
     """Persistent reconciliation ledger on SQLite (a file path) or PostgreSQL (a URL).
 
     Args:

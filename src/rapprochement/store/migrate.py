@@ -79,8 +79,10 @@ def _v5_lines(conn: Connection) -> None:
     create_line_tables(conn)
 
 
-def _v6_placeholder(conn: Connection) -> None:
-    """placeholder: replaced by the real step 6 at merge (another branch adds it)."""
+def _v6_customer_master(conn: Connection) -> None:
+    from rapprochement.store.customer_master import create_master_tables
+
+    create_master_tables(conn)
 
 
 def _v7_settled_outside(conn: Connection) -> None:
@@ -153,8 +155,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (3, "what each reconcile run saw: re-runs need new evidence", _v3_evidence),
     (4, "free text unbounded, ids up to 255 characters, no NUL in text", _v4_text_columns),
     (5, "line rules, categories, returns and undo", _v5_lines),
-    # placeholder: replaced by the real step 6 at merge
-    (6, "placeholder: replaced by the real step 6 at merge", _v6_placeholder),
+    (6, "customers' master data and dunning messages sent", _v6_customer_master),
     (7, "invoice imports and invoices settled outside the bank (snapshots)", _v7_settled_outside),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
