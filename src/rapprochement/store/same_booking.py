@@ -64,6 +64,18 @@ def _candidates(
     return found
 
 
+def _linked(conn: Connection, statement_pk: int, ids: list[int]) -> set[int]:
+    """Of ``ids``, the entries the statement ``statement_pk`` is linked to."""
+    link = t.statement_entries.c
+    out: set[int] = set()
+    for i in range(0, len(ids), _CHUNK):
+        q = select(link.entry_pk).where(
+            link.statement_pk == statement_pk, link.entry_pk.in_(ids[i : i + _CHUNK])
+        )
+        out.update(int(pk) for pk in conn.execute(q).scalars())
+    return out
+
+
 def _untouched(conn: Connection, ids: list[str]) -> bool:
     """No allocation and no suggestion (pending or decided) names these payment lines."""
     if not ids:
@@ -105,18 +117,25 @@ def merge_same_bookings(
     tx_rows: TxRows,
     *,
     exclude: Collection[int] = (),
+    statement_pk: int | None = None,
 ) -> tuple[dict[str, int], int]:
     """Entries of ``fresh`` (not known by fingerprint) that are a booking the ledger already
     holds through another message: ``{fingerprint: entry pk}``, and the payment lines added
-    by replacing less detailed ones. ``exclude``: entries the statement shows already (two
-    genuine identical lines of one statement are two bookings, never one)."""
+    by replacing less detailed ones. ``exclude``, and the entries linked to the statement
+    ``statement_pk`` already: entries the statement shows already (two genuine identical
+    lines of one statement are two bookings, never one)."""
     refs = sorted({r for e in fresh if (r := _reference(e)) is not None})
     if not refs:
         return {}, 0
     found = _candidates(conn, st, account_pk, refs)
+    if not found:
+        return {}, 0
+    ids = sorted({int(r.id) for rows in found.values() for r in rows})
+    taken: set[int] = {i for i in ids if i in exclude}
+    if statement_pk is not None:
+        taken |= _linked(conn, statement_pk, ids)
     merged: dict[str, int] = {}
     added = 0
-    taken: set[int] = set(exclude)
     for e in fresh:
         ref = _reference(e)
         rows = found.get(ref, []) if ref is not None else []
