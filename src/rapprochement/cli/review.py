@@ -135,9 +135,7 @@ def review(
         )
     )
     if totals:  # lines rules took out of matching (cli/lines.py)
-        console().print(
-            line(f"Not customer payments: {totals} (see `rapprochement rules lines`)")
-        )
+        console().print(line(f"Not customer payments: {totals} (see `rapprochement rules lines`)"))
 
 
 @review_app.command("accept")
