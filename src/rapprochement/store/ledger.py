@@ -134,14 +134,15 @@ class Ledger(LineMethods):
         Args:
             paths_or_statements: a path, a :class:`~rapprochement.Statement`, or several.
             progress: called with (entries done, entries total) while writing.
-            batch_size: entries written at once (the batch size changes nothing in the ledger).
+            batch_size: entries written (and open lines read by the line rules) at once; it
+                bounds memory and changes nothing in the ledger.
         """
         names, sources = plan_sources(paths_or_statements)
         with self._write("import statements") as conn:
             # line details are kept with each batch (store/lines.py)
             summary = _store_sources(conn, names, sources, progress, batch_size=batch_size)
-            # line rules and returns applied over the open lines, page by page
-            lines = apply_line_rules(conn, by=self.user)
+            # line rules and returns applied over the open lines, batch_size at a time
+            lines = apply_line_rules(conn, by=self.user, page=batch_size)
         return dataclasses.replace(summary, line_rules=dataclasses.asdict(lines))
 
     def import_invoices(
