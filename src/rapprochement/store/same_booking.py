@@ -42,25 +42,39 @@ def _reference(e: Entry) -> str | None:
     return None if ref.upper() in _GENERIC or len(ref) < 4 else ref
 
 
+def _other_formats(conn: Connection, st: Statement, account_pk: int | None) -> bool:
+    """The ledger holds a statement of this account in another format (else no booking can
+    be held through another message, and nothing is looked up)."""
+    s = t.statements.c
+    q = select(s.id).where(s.account_id == account_pk, s.source_format != st.source_format)
+    return conn.execute(q.limit(1)).first() is not None
+
+
 def _candidates(
     conn: Connection, st: Statement, account_pk: int | None, refs: list[str]
 ) -> dict[str, list[Any]]:
-    """Entries of this account with one of ``refs``, from statements of another format."""
+    """Entries of this account with one of ``refs``, from statements of another format.
+
+    Read from those statements (their links are indexed by statement), not by scanning the
+    entries: the cost is the size of the other formats' statements of the account."""
     e, s, link = t.entries.c, t.statements.c, t.statement_entries.c
     found: dict[str, list[Any]] = {}
+    ids: set[int] = set()
     for i in range(0, len(refs), _CHUNK):
         q = (
             select(e.id, e.bank_reference, e.amount_minor, e.currency, e.booking_date, e.status)
-            .where(e.account_id == account_pk, e.bank_reference.in_(refs[i : i + _CHUNK]))
-            .where(
-                select(link.entry_pk)
-                .join(t.statements, s.id == link.statement_pk)
-                .where(link.entry_pk == e.id, s.source_format != st.source_format)
-                .exists()
+            .select_from(
+                t.statements.join(t.statement_entries, link.statement_pk == s.id).join(
+                    t.entries, e.id == link.entry_pk
+                )
             )
+            .where(s.account_id == account_pk, s.source_format != st.source_format)
+            .where(e.account_id == account_pk, e.bank_reference.in_(refs[i : i + _CHUNK]))
         )
         for row in conn.execute(q):
-            found.setdefault(row.bank_reference, []).append(row)
+            if row.id not in ids:  # an entry two such statements show, once
+                ids.add(row.id)
+                found.setdefault(row.bank_reference, []).append(row)
     return found
 
 
@@ -125,7 +139,7 @@ def merge_same_bookings(
     ``statement_pk`` already: entries the statement shows already (two genuine identical
     lines of one statement are two bookings, never one)."""
     refs = sorted({r for e in fresh if (r := _reference(e)) is not None})
-    if not refs:
+    if not refs or not _other_formats(conn, st, account_pk):
         return {}, 0
     found = _candidates(conn, st, account_pk, refs)
     if not found:
