@@ -29,7 +29,7 @@ from benchmarks.tables import markdown_table
 
 __all__ = ["STEPS", "TIERS", "measure", "run"]
 
-TIERS = {"quick": (10_000, 100_000), "full": (100_000, 1_000_000)}
+TIERS = {"test": (200, 600), "quick": (10_000, 100_000), "full": (100_000, 1_000_000)}
 FORMATS = ("mt940", "ofx")
 #: The budgets of issue 18: read_statement under 1 GB, import and parse --json under 500 MB.
 BUDGET_MB = {"read_statement": 1000, "import": 500, "parse --json": 500}
