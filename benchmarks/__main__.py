@@ -6,8 +6,9 @@ on three seeds and on a hard book of 100 000, speed at 10k / 100k / 1M. Evaluati
 at 1000 and are never used for development or training (the matcher's weights are fitted on
 seeds 1-5). Sections of ``benchmarks.parsers``, ``benchmarks.ledger``, ``benchmarks.reruns``,
 ``benchmarks.lines``, ``benchmarks.worlds_bench`` (every world of ``benchmarks.worlds`` and
-the leave-one-world-out table) and ``benchmarks.dunning_bench`` (statements and PDF letters;
-``run(tier, seed, out_dir) -> str``) are appended when those modules exist.
+the leave-one-world-out table), ``benchmarks.dunning_bench`` (statements and PDF letters) and
+``benchmarks.bigfiles`` (memory and time on 10^5-entry files in the quick tier, 10^6 in the
+full one) (each ``run(tier, seed, out_dir) -> str``) are appended when those modules exist.
 """
 
 from __future__ import annotations
@@ -249,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(_speed_md(spd))
     sections += [f"![{p}]({p})" for p in plots]
     if not args.no_peers:
-        peers = ("parsers", "ledger", "reruns", "lines", "worlds_bench", "dunning_bench")
+        peers = (
+            "parsers", "ledger", "reruns", "lines", "worlds_bench", "dunning_bench", "bigfiles",
+        )  # fmt: skip
         sections += [_other_section(m, args.tier, args.seed, out) for m in peers]
     sections.append(f"_Total run time: {time.perf_counter() - started:.0f} s._")
     (out / "RESULTS.md").write_text("\n\n".join(sections) + "\n", encoding="utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from rapprochement.cli import EXIT_PROBLEMS, app
 from rapprochement.cli.output import cells, console, line, literal
+from rapprochement.cli.parse_json import write_json
 from rapprochement.csv_out import write_csv
 from rapprochement.model import Statement
 from rapprochement.parsers import read_statement
@@ -118,15 +118,15 @@ def parse_command(
     Exit code 0 when every statement adds up (or has no balances to check), 1 when one does not,
     3 when a file cannot be read.
     """
+    if as_json:  # streamed: memory flat in the entries (cli/parse_json.py)
+        if not write_json(files, sys.stdout, fmt=fmt, strict=strict):
+            raise typer.Exit(EXIT_PROBLEMS)
+        return
     statements: list[Statement] = []
     for f in files:
         statements.extend(read_statement(f, format=fmt, strict=strict))
     ok = True
-    if as_json:
-        payload = [s.model_dump(mode="json") for s in statements]
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-        ok = all(s.reconciles() is not False for s in statements)
-    elif as_csv:
+    if as_csv:
         write_csv(
             sys.stdout, _CSV_FIELDS, entry_rows(statements), numeric=_NUMERIC, lineterminator="\n"
         )

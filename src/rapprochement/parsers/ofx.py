@@ -29,7 +29,7 @@ from rapprochement.model import Finding, SourceRef, Statement
 from rapprochement.parsers._common import Event, StatementBegin, collect
 from rapprochement.parsers.ofx_entry import build_entry, clean_iban, make_source, read_fields
 from rapprochement.parsers.ofx_statement import OpenStatement, finish_statement
-from rapprochement.parsers.ofx_text import decode
+from rapprochement.parsers.ofx_text import decode_stream
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 
@@ -40,6 +40,10 @@ _TRN_END = re.compile(
     r"<(/?)(STMTTRN|BANKTRANLIST|INVBANKTRAN|STMTRS|CCSTMTRS|INVSTMTRS|LEDGERBAL|OFX)\s*>", re.I
 )
 _WINDOW = 16_384
+#: Characters kept in the window after a tag (a STMTTRN body is searched _WINDOW ahead), and
+#: the size the window is refilled to.
+_MARGIN = 2 * _WINDOW
+_REFILL = 1 << 20
 _SNIFF = re.compile(rb"<OFX\s*>|<\?OFX\s", re.I)
 
 _STATEMENTS = {"STMTRS": "bank", "CCSTMTRS": "credit card", "INVSTMTRS": "investment"}
@@ -71,47 +75,50 @@ def iter_events(
 ) -> Iterator[Event]:
     """Statements and entries of an OFX file, in file order (see :mod:`._common`).
 
-    The file is read whole (OFX has no framing to cut it safely); memory holds its text, never
-    more than one entry model at a time.
+    The file is streamed: its text is decoded a piece at a time (:func:`.ofx_text.decode_stream`)
+    and the tokenizer holds a window of it, so memory stays flat in the entries (a stream that
+    cannot seek is read whole).
 
     Raises:
         MalformedStatementError: no OFX tag at all after the header.
     """
-    data = stream.read()
-    decoded = decode(data)
-    text = decoded.text
-    if "<!--" in text:
-        text = _strip_comments(text)
-    first = _TAG.search(text)
-    if first is None:
-        line = text.count("\n", 0, len(text)) + 1
-        raise MalformedStatementError(
-            "no OFX tag found after the header",
-            file=filename,
-            location=f"line {line}" if member is None else f"{member} line {line}",
-            hint="the file may be truncated, compressed or not an OFX export",
-        )
-    reader = _Reader(text, filename, member, decoded.version, decoded.note)
+    pieces, version, note = decode_stream(stream)
+    reader = _Reader(_uncomment(pieces), filename, member, version, note)
     yield from reader.run()
 
 
-def _strip_comments(text: str) -> str:
-    """Blank ``<!-- ... -->`` comments (they may hide tags), keeping their line breaks so line
-    numbers stay true. Linear: an unterminated comment ends the scan instead of being retried."""
+def _uncomment(pieces: Iterator[str]) -> Iterator[str]:
+    """The text with ``<!-- ... -->`` comments blanked (they may hide tags), keeping their line
+    breaks so line numbers stay true. An unterminated comment is left as it is."""
+    pending = ""
+    for piece in pieces:
+        pending += piece
+        done, pending = _strip_comments(pending, final=False)
+        if done:
+            yield done
+    done, _ = _strip_comments(pending, final=True)
+    if done:
+        yield done
+
+
+def _strip_comments(text: str, *, final: bool) -> tuple[str, str]:
+    """(text with its complete comments blanked, the tail that may still start one)."""
     parts: list[str] = []
     pos = 0
     while True:
         start = text.find("<!--", pos)
         if start < 0:
-            break
+            keep = len(text) if final else max(pos, len(text) - 3)  # "<!-" cut at the end
+            parts.append(text[pos:keep])
+            return "".join(parts), text[keep:]
         end = text.find("-->", start + 4)
         if end < 0:
-            break
+            keep = len(text) if final else start
+            parts.append(text[pos:keep])
+            return "".join(parts), text[keep:]
         parts.append(text[pos:start])
         parts.append("\n" * text.count("\n", start, end))
         pos = end + 3
-    parts.append(text[pos:])
-    return "".join(parts)
 
 
 class _Reader:
@@ -119,13 +126,16 @@ class _Reader:
 
     def __init__(
         self,
-        text: str,
+        pieces: Iterator[str],
         filename: str | None,
         member: str | None,
         version: str | None,
         note: str | None,
     ) -> None:
-        self.text = text
+        self.pieces = pieces
+        self.text = ""
+        self.eof = False
+        self.tagged = False
         self.filename = filename
         self.member = member
         self.version = f"OFX {version}" if version else None
@@ -144,16 +154,54 @@ class _Reader:
             self._line_pos = pos
         return self._line
 
+    def grow(self) -> bool:
+        """Append the next piece of text to the window; False at the end of the file."""
+        piece = next(self.pieces, None)
+        if piece is None:
+            self.eof = True
+            return False
+        self.text += piece
+        return True
+
+    def slide(self, pos: int) -> bool:
+        """Drop the window before ``pos`` (lines counted) and read on; False at the end."""
+        self.line_at(pos)
+        self.text = self.text[pos:]
+        self._line_pos -= pos
+        grew = self.grow()  # at least one piece: the window always moves on
+        while grew and len(self.text) < _REFILL and self.grow():
+            pass
+        return grew
+
+    def no_tag(self) -> MalformedStatementError:
+        while self.slide(len(self.text)):
+            pass
+        line = self.line_at(len(self.text))
+        return MalformedStatementError(
+            "no OFX tag found after the header",
+            file=self.filename,
+            location=f"line {line}" if self.member is None else f"{self.member} line {line}",
+            hint="the file may be truncated, compressed or not an OFX export",
+        )
+
     def run(self) -> Iterator[Event]:
-        text = self.text
         search = _TAG.search
         trn_end = _TRN_END.search
         find = str.find
         pos = 0
+        text = self.text
         while True:
             m = search(text, pos)
+            # the window holds the match and _MARGIN characters after it, or the file's end
+            if (m is None or len(text) - m.end() < _MARGIN) and not self.eof:
+                self.slide(pos)
+                text, pos = self.text, 0
+                continue
             if m is None:
+                if not self.tagged:
+                    raise self.no_tag()
                 break
+            self.tagged = True
             pos = m.end()
             closing, raw_name, value = m.groups()
             name = raw_name.upper()
@@ -178,6 +226,9 @@ class _Reader:
                     pos = end + 10
                 else:
                     stop = trn_end(text, pos)
+                    while stop is None and self.grow():  # a body longer than the window
+                        text = self.text
+                        stop = trn_end(text, pos)
                     body = text[pos : stop.start() if stop else len(text)]
                     if stop is None:
                         pos = len(text)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from rapprochement.money import parse_amount
 from rapprochement.parsers._values import plain_decimal
@@ -19,6 +21,7 @@ from rapprochement.parsers._values import plain_decimal
 __all__ = [
     "Decoded",
     "decode",
+    "decode_stream",
     "parse_amount_text",
     "parse_date",
     "parse_datetime",
@@ -145,6 +148,87 @@ def decode(data: bytes) -> Decoded:
         return Decoded(text, fields, version, codec, note)
     note = "the bytes are neither UTF-8 nor Windows-1252; read as Latin-1"
     return Decoded(data.decode("latin-1"), fields, version, "latin-1", note)
+
+
+#: Bytes decoded at once when an OFX file is streamed.
+CHUNK = 1 << 20
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _chunks(stream: BinaryIO, first: bytes) -> Iterator[bytes]:
+    if first:
+        yield first
+    while chunk := stream.read(CHUNK):
+        yield chunk
+
+
+def _valid(stream: BinaryIO, start: int, codec: str) -> bool:
+    """The bytes from ``start`` on decode with ``codec`` (scanned, nothing kept)."""
+    stream.seek(start)
+    try:
+        decoder = codecs.getincrementaldecoder(codec)()
+        for chunk in _chunks(stream, b""):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _choose(stream: BinaryIO, start: int, head: bytes) -> tuple[str, str | None, str | None]:
+    """Codec, version and note for the bytes from ``start`` on, as :func:`decode` chooses
+    them, from passes over the stream that keep nothing."""
+    _fields, version, declared = _header(head)
+    stream.seek(start)
+    if all(chunk.isascii() for chunk in _chunks(stream, b"")):
+        return "ascii", version, None
+    if _valid(stream, start, "utf-8"):
+        note = None
+        if declared not in (None, "utf-8"):
+            note = f"the header declares {declared} but the bytes are UTF-8; read as UTF-8"
+        return "utf-8", version, note
+    candidates = [declared] if declared and declared != "utf-8" else []
+    for codec in (*candidates, "cp1252"):
+        if _valid(stream, start, codec):
+            note = None
+            if declared is not None and codec != declared:
+                note = f"the header declares {declared} but the bytes are not; read as {codec}"
+            return codec, version, note
+    return "latin-1", version, "the bytes are neither UTF-8 nor Windows-1252; read as Latin-1"
+
+
+def decode_stream(stream: BinaryIO) -> tuple[Iterator[str], str | None, str | None]:
+    """The text of an OFX file in pieces, its version and the encoding note, as :func:`decode`
+    gives them, holding at most :data:`CHUNK` bytes at a time (the encoding is chosen first,
+    from passes over the bytes that keep nothing). A stream that cannot seek is read whole."""
+    if not stream.seekable():
+        decoded = decode(stream.read())
+        return iter((decoded.text,)), decoded.version, decoded.note
+    start = stream.tell()
+    head = stream.read(2048)
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            stream.seek(start)
+            return _pieces(stream, codec, "replace", strip_bom=True), None, None
+    codec, version, note = _choose(stream, start, head)
+    stream.seek(start)
+    return _pieces(stream, codec, "strict", strip_bom=False), version, note
+
+
+def _pieces(stream: BinaryIO, codec: str, errors: str, *, strip_bom: bool) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(codec)(errors=errors)
+    leading = strip_bom
+    for chunk in _chunks(stream, b""):
+        text = decoder.decode(chunk)
+        if leading and text:
+            # utf-16 consumes its BOM, utf-8 leaves one U+FEFF: decode() strips them
+            text = text.lstrip("\ufeff") if codec == "utf-16" else text.removeprefix("\ufeff")
+            leading = codec == "utf-16" and not text
+        if text:
+            yield text
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail
 
 
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,6});")

@@ -7,16 +7,18 @@ fingerprints of its entries. Entries link to every statement that showed them
 (``statement_entries``), so importing overlapping files in any order gives the same ledger. The
 same booking read through another message (a camt.054 detailing a camt.053 batch) is one entry
 too: see :mod:`~rapprochement.store.same_booking`.
+
+Files are streamed, never held whole: a first pass (:mod:`~rapprochement.store.import_plan`)
+reads each file through for its statement keys and entry counts, the second writes its entries
+in batches of ``batch_size`` (line details with each batch), all inside the caller's one
+transaction. Memory stays flat in the number of entries; a failure anywhere rolls back all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import os
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
@@ -24,41 +26,24 @@ from sqlalchemy import Connection, insert, select
 from rapprochement.errors import AmountError, LedgerError
 from rapprochement.model import Entry, Statement
 from rapprochement.money import to_minor
-from rapprochement.parsers import read_statement
 from rapprochement.store import schema as t
+from rapprochement.store.import_plan import (
+    SourcePlan,
+    StatementPlan,
+    StatementSource,
+    iter_items,
+    plan_sources,
+)
+from rapprochement.store.lines import store_line_details
 from rapprochement.store.same_booking import merge_same_bookings
 from rapprochement.store.summaries import ImportSummary, StatementFindings
 
-__all__ = ["Progress", "StatementSource", "load_statements", "store_statements"]
+__all__ = ["BATCH_SIZE", "Progress", "StatementSource", "plan_sources", "store_sources"]
 
-StatementSource = str | os.PathLike[str] | Statement
 Progress = Callable[[int, int], None]
 _CHUNK = 500
-
-
-def load_statements(
-    sources: StatementSource | Iterable[StatementSource],
-) -> tuple[list[str], list[Statement]]:
-    """Parse every file first (nothing is written while a file may still fail to parse)."""
-    single = isinstance(sources, (str, os.PathLike, Statement))
-    items: list[StatementSource] = [sources] if single else list(sources)  # type: ignore[list-item, arg-type]
-    names: list[str] = []
-    out: list[Statement] = []
-    for item in items:
-        if isinstance(item, Statement):
-            out.append(item)
-            if "<models>" not in names:
-                names.append("<models>")
-            continue
-        if not isinstance(item, (str, os.PathLike)):
-            raise LedgerError(
-                f"cannot import a {type(item).__name__}",
-                hint="pass statement file paths or Statement objects",
-            )
-        path = Path(item)
-        names.append(os.fspath(item))
-        out.extend(read_statement(path))
-    return names, out
+#: Entries held and written at once by an import (memory grows with this, not with the file).
+BATCH_SIZE = 5_000
 
 
 def _now() -> dt.datetime:
@@ -76,24 +61,6 @@ def _minor(amount: Any, currency: str, stmt: Statement, entry: Entry | None) -> 
             location=where,
             hint="the ledger keeps exact minor units; correct the file or report the dialect",
         ) from None
-
-
-def _statement_key(st: Statement) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    parts = [
-        st.account or "",
-        st.source_format,
-        st.statement_id or "",
-        st.sequence or "",
-        str(st.period_start or ""),
-        str(st.period_end or ""),
-        str(st.opening_balance.amount if st.opening_balance else ""),
-        str(st.closing_balance.amount if st.closing_balance else ""),
-    ]
-    h.update("\x1f".join(parts).encode())
-    for e in st.entries:
-        h.update(e.fingerprint.encode())
-    return h.hexdigest()
 
 
 def _findings(st: Statement) -> list[dict[str, str]]:
@@ -179,56 +146,50 @@ def _tx_rows(st: Statement, e: Entry, entry_pk: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _missing_fingerprints(statements: Sequence[Statement]) -> None:
-    for st in statements:
-        for e in st.entries:
-            if not e.fingerprint:
-                raise LedgerError(
-                    "an entry has no fingerprint",
-                    file=st.source.file,
-                    location=e.source.describe(),
-                    hint="pass statements as read by rapprochement.read_statement",
-                )
+class _Writer:
+    """Writes the statements of an import, batch by batch, in the caller's transaction."""
 
+    def __init__(self, conn: Connection, total: int, progress: Progress | None) -> None:
+        self.conn = conn
+        self.total = total
+        self.progress = progress
+        self.now = _now()
+        self.accounts: dict[str, int] = {}
+        self.merged: dict[str, int] = {}  # fingerprint → entry pk, merged during this import
+        self.done = self.st_new = self.st_known = self.e_new = self.e_known = 0
+        self.tx_new = self.e_merged = 0
+        self.findings: list[StatementFindings] = []
+        self.plan: StatementPlan | None = None
+        self.known = False
+        self.st_pk = 0
+        self.account_pk: int | None = None
 
-def store_statements(
-    conn: Connection,
-    names: list[str],
-    statements: Sequence[Statement],
-    progress: Progress | None = None,
-) -> ImportSummary:
-    """Write parsed statements inside the caller's transaction; returns what was new."""
-    _missing_fingerprints(statements)
-    now = _now()
-    accounts: dict[str, int] = {}
-    total = sum(len(st.entries) for st in statements)
-    done = 0
-    st_new = st_known = e_new = e_known = tx_new = e_merged = 0
-    findings: list[StatementFindings] = []
-    seen: dict[str, int] = {}  # fingerprint → entry pk, for this import
-    for st in statements:
+    def begin(self, plan: StatementPlan) -> None:
+        """Start a statement: known (by key) statements only get their line details."""
+        st = plan.header
+        self.plan = plan
         if st.findings:
-            findings.append(
+            self.findings.append(
                 StatementFindings(st.source.file, st.statement_id, st.account, _findings(st))
             )
-        key = _statement_key(st)
-        if conn.execute(
-            select(t.statements.c.id).where(t.statements.c.statement_key == key)
-        ).first():
-            st_known += 1
-            e_known += len(st.entries)
-            done += len(st.entries)
-            if progress:
-                progress(done, total)
-            continue
-        st_new += 1
-        account_pk = _account_pk(conn, st, accounts)
+        conn = self.conn
+        self.known = (
+            conn.execute(
+                select(t.statements.c.id).where(t.statements.c.statement_key == plan.key)
+            ).first()
+            is not None
+        )
+        if self.known:
+            self.st_known += 1
+            return
+        self.st_new += 1
+        self.account_pk = _account_pk(conn, st, self.accounts)
         cur = st.currency
-        st_pk = conn.execute(
+        self.st_pk = conn.execute(
             insert(t.statements)
             .values(
-                statement_key=key,
-                account_id=account_pk,
+                statement_key=plan.key,
+                account_id=self.account_pk,
                 statement_id=st.statement_id,
                 source_format=st.source_format,
                 file=st.source.file,
@@ -241,60 +202,137 @@ def store_statements(
                 closing_minor=_minor(st.closing_balance.amount, cur, st, None)
                 if st.closing_balance and cur
                 else None,
-                entry_count=len(st.entries),
+                entry_count=plan.count,
                 findings=json.dumps(_findings(st)),
-                imported_at=now,
+                imported_at=self.now,
             )
             .returning(t.statements.c.id)
         ).scalar_one()
-        linked: set[int] = set()  # entries this statement shows already
-        for i in range(0, len(st.entries), _CHUNK):
-            chunk = st.entries[i : i + _CHUNK]
-            todo = [e.fingerprint for e in chunk if e.fingerprint not in seen]
-            seen.update(_existing(conn, todo))
-            fresh = [e for e in chunk if e.fingerprint not in seen]
-            linked.update(seen[e.fingerprint] for e in chunk if e.fingerprint in seen)
-            if fresh:
-                # the same booking held already through another message (camt.054 of a
-                # camt.053 batch, camt.052 then camt.053): see same_booking
-                same, added = merge_same_bookings(
-                    conn, st, account_pk, fresh, _tx_rows, exclude=linked
-                )
-                linked.update(same.values())
-                if same:
-                    seen.update(same)
-                    e_merged += len(same)
-                    tx_new += added
-                    fresh = [e for e in fresh if e.fingerprint not in same]
-            e_known += len(chunk) - len(fresh)
-            if fresh:
-                result = conn.execute(
-                    insert(t.entries).returning(
-                        t.entries.c.id, t.entries.c.fingerprint, sort_by_parameter_order=True
-                    ),
-                    [_entry_row(st, e, account_pk, now) for e in fresh],
-                )
-                pks = {fp: int(pk) for pk, fp in result}
-                seen.update(pks)
-                tx_rows = [r for e in fresh for r in _tx_rows(st, e, pks[e.fingerprint])]
-                if tx_rows:
-                    conn.execute(insert(t.transactions), tx_rows)
-                e_new += len(fresh)
-                tx_new += len(tx_rows)
-            conn.execute(
-                insert(t.statement_entries),
-                [{"statement_pk": st_pk, "entry_pk": seen[e.fingerprint]} for e in chunk],
+
+    def write(self, batch: Sequence[Entry]) -> None:
+        """Write one batch of the current statement's entries, then their line details."""
+        if not batch or self.plan is None:
+            return
+        st = self.plan.header
+        if self.known:
+            self.e_known += len(batch)
+        else:
+            for i in range(0, len(batch), _CHUNK):
+                self._chunk(st, batch[i : i + _CHUNK])
+        # line details (rules read them): per batch, for every line the ledger holds
+        store_line_details(self.conn, [st.model_copy(update={"entries": tuple(batch)})])
+        self.done += len(batch)
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def _chunk(self, st: Statement, chunk: Sequence[Entry]) -> None:
+        conn = self.conn
+        seen = _existing(conn, [e.fingerprint for e in chunk if e.fingerprint not in self.merged])
+        seen.update(
+            {
+                e.fingerprint: self.merged[e.fingerprint]
+                for e in chunk
+                if e.fingerprint in self.merged
+            }
+        )
+        fresh = [e for e in chunk if e.fingerprint not in seen]
+        self._link(seen[e.fingerprint] for e in chunk if e.fingerprint in seen)
+        if fresh:
+            # the same booking held already through another message (camt.054 of a camt.053
+            # batch, camt.052 then camt.053): see same_booking
+            same, added = merge_same_bookings(
+                conn, st, self.account_pk, fresh, _tx_rows, statement_pk=self.st_pk
             )
-            done += len(chunk)
-            if progress:
-                progress(done, total)
-    return ImportSummary(
-        files=names,
-        statements_new=st_new,
-        statements_known=st_known,
-        entries_new=e_new,
-        entries_known=e_known,
-        transactions_new=tx_new,
-        findings=findings,
-        entries_same_booking=e_merged,
+            if same:
+                self._link(same.values())
+                self.merged.update(same)
+                self.e_merged += len(same)
+                self.tx_new += added
+                fresh = [e for e in fresh if e.fingerprint not in same]
+        self.e_known += len(chunk) - len(fresh)
+        if fresh:
+            result = conn.execute(
+                insert(t.entries).returning(
+                    t.entries.c.id, t.entries.c.fingerprint, sort_by_parameter_order=True
+                ),
+                [_entry_row(st, e, self.account_pk, self.now) for e in fresh],
+            )
+            pks = {fp: int(pk) for pk, fp in result}
+            self._link(pks.values())
+            tx_rows = [r for e in fresh for r in _tx_rows(st, e, pks[e.fingerprint])]
+            if tx_rows:
+                conn.execute(insert(t.transactions), tx_rows)
+            self.e_new += len(fresh)
+            self.tx_new += len(tx_rows)
+
+    def _link(self, entry_pks: Iterable[int]) -> None:
+        rows = [{"statement_pk": self.st_pk, "entry_pk": pk} for pk in entry_pks]
+        if rows:
+            self.conn.execute(insert(t.statement_entries), rows)
+
+    def summary(self, names: list[str]) -> ImportSummary:
+        """What the import added."""
+        return ImportSummary(
+            files=names,
+            statements_new=self.st_new,
+            statements_known=self.st_known,
+            entries_new=self.e_new,
+            entries_known=self.e_known,
+            transactions_new=self.tx_new,
+            findings=self.findings,
+            entries_same_booking=self.e_merged,
+        )
+
+
+def store_sources(
+    conn: Connection,
+    names: list[str],
+    sources: Sequence[SourcePlan],
+    progress: Progress | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+) -> ImportSummary:
+    """Write the planned sources inside the caller's transaction, streaming each file again and
+    writing ``batch_size`` entries at a time; returns what was new.
+
+    Raises:
+        LedgerError: a file read differently than in the first pass (changed meanwhile).
+        AmountError: an amount the ledger cannot hold exactly.
+    """
+    if batch_size < 1:
+        raise LedgerError(f"batch_size must be 1 or more, not {batch_size}")
+    writer = _Writer(conn, sum(p.count for s in sources for p in s.statements), progress)
+    for source in sources:
+        plans = iter(source.statements)
+        batch: list[Entry] = []
+        count = 0
+        plan = next(plans, None)
+        if plan is not None:
+            writer.begin(plan)
+        for item in iter_items(source):
+            if isinstance(item, Entry):
+                batch.append(item)
+                count += 1
+                if len(batch) >= batch_size:
+                    writer.write(batch)
+                    batch = []
+                continue
+            writer.write(batch)
+            batch = []
+            if plan is None or count != plan.count:
+                _changed(source)
+            count = 0
+            plan = next(plans, None)
+            if plan is not None:
+                writer.begin(plan)
+        if plan is not None:
+            _changed(source)
+    return writer.summary(names)
+
+
+def _changed(source: SourcePlan) -> None:
+    raise LedgerError(
+        "the file changed while it was imported",
+        file=str(source.path) if source.path else None,
+        hint="import it again once it is no longer being written",
     )

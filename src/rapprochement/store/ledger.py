@@ -28,14 +28,14 @@ from rapprochement.store import queries as _q
 from rapprochement.store import review as _review
 from rapprochement.store import schema as t
 from rapprochement.store.db_errors import ledger_error
-from rapprochement.store.importer import Progress, StatementSource, load_statements
-from rapprochement.store.importer import store_statements as _store_statements
+from rapprochement.store.importer import BATCH_SIZE, Progress, StatementSource, plan_sources
+from rapprochement.store.importer import store_sources as _store_sources
 from rapprochement.store.invoices import read_invoices
 from rapprochement.store.ledger_customers import CustomerMethods
 from rapprochement.store.ledger_invoices import InvoiceMethods, import_invoice_rows
 from rapprochement.store.ledger_lines import LineMethods
 from rapprochement.store.line_views import line_status
-from rapprochement.store.lines import apply_line_rules, forget_category, store_line_details
+from rapprochement.store.lines import apply_line_rules, forget_category
 from rapprochement.store.migrate import SCHEMA_VERSION, make_engine, migrate
 from rapprochement.store.reconcile import Matcher, Stage, default_matcher, run_reconcile
 from rapprochement.store.summaries import ImportSummary, InvoiceImportSummary, ReconcileSummary
@@ -123,23 +123,28 @@ class Ledger(LineMethods, InvoiceMethods, CustomerMethods):
         paths_or_statements: StatementSource | Iterable[StatementSource],
         *,
         progress: Progress | None = None,
+        batch_size: int = BATCH_SIZE,
     ) -> ImportSummary:
         """Import statement files (or parsed statements) in one transaction.
 
-        Every file is parsed before anything is written. Entries already in the ledger (same
+        Every file is read through before anything is written, then read again and written
+        ``batch_size`` entries at a time: memory stays flat in the number of entries, and a
+        failure anywhere leaves the ledger as it was. Entries already in the ledger (same
         fingerprint) are skipped, so importing twice, overlapping statements, or files in
         another order give the same ledger.
 
         Args:
             paths_or_statements: a path, a :class:`~rapprochement.Statement`, or several.
             progress: called with (entries done, entries total) while writing.
+            batch_size: entries written (and open lines read by the line rules) at once; it
+                bounds memory and changes nothing in the ledger.
         """
-        names, statements = load_statements(paths_or_statements)
+        names, sources = plan_sources(paths_or_statements)
         with self._write("import statements") as conn:
-            summary = _store_statements(conn, names, statements, progress)
-            # line rules and returns (store/lines.py): details kept, rules and returns applied
-            store_line_details(conn, statements)
-            lines = apply_line_rules(conn, by=self.user)
+            # line details are kept with each batch (store/lines.py)
+            summary = _store_sources(conn, names, sources, progress, batch_size=batch_size)
+            # line rules and returns applied over the open lines, batch_size at a time
+            lines = apply_line_rules(conn, by=self.user, page=batch_size)
         return dataclasses.replace(summary, line_rules=dataclasses.asdict(lines))
 
     def import_invoices(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,8 @@ _TABLES = (
     t.pair_rejections,
 )
 _CHUNK = 500
+#: Open lines the rules read at once (memory grows with this, not with the ledger).
+PAGE = 5_000
 
 
 def create_line_tables(conn: Connection) -> None:
@@ -157,9 +159,12 @@ def own_ibans(conn: Connection) -> set[str]:
     return {a for a in conn.execute(select(t.accounts.c.account)).scalars() if a[:2].isalpha()}
 
 
-def open_line_facts(conn: Connection, *, open_only: bool = True) -> list[LineFacts]:
+def open_line_facts(
+    conn: Connection, *, open_only: bool = True, after: str | None = None, limit: int | None = None
+) -> list[LineFacts]:
     """Facts of the booked lines nothing is allocated to and that are not returns (with
-    ``open_only=False``: of every booked line)."""
+    ``open_only=False``: of every booked line), by transaction id; a page of ``limit`` lines
+    after the id ``after`` when given."""
     x, d, r = t.transactions.c, t.line_details.c, t.line_returns.c
     q = (
         select(
@@ -175,8 +180,13 @@ def open_line_facts(conn: Connection, *, open_only: bool = True) -> list[LineFac
             x.transaction_id.not_in(select(r.transaction_id)),
             x.transaction_id.not_in(select(r.original_id).where(r.original_id.is_not(None))),
         )
+    if after is not None:
+        q = q.where(x.transaction_id > after)
+    q = q.order_by(x.transaction_id)
+    if limit is not None:
+        q = q.limit(limit)
     out = []
-    for row in conn.execute(q.order_by(x.transaction_id)):
+    for row in conn.execute(q):
         text = " ".join(p for p in (row.remittance_info, row.entry_text or "") if p)
         out.append(
             LineFacts(
@@ -240,25 +250,48 @@ def _row(cat: Categorization, version: int, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def apply_line_rules(conn: Connection, *, by: str) -> LineRulesSummary:
-    """Detect and link returns, then categorize the remaining open lines (see module doc)."""
+def _pages(conn: Connection, page: int) -> Iterator[list[LineFacts]]:
+    """The open lines, ``page`` at a time, by transaction id."""
+    after: str | None = None
+    while facts := open_line_facts(conn, after=after, limit=page):
+        yield facts
+        after = facts[-1].transaction_id
+
+
+def apply_line_rules(conn: Connection, *, by: str, page: int = PAGE) -> LineRulesSummary:
+    """Detect and link returns, then categorize the remaining open lines (see module doc).
+
+    The open lines are read ``page`` at a time (twice: returns first, then categories, so a
+    return found late still keeps its original out of the categories): memory stays flat in
+    the size of the ledger."""
     from rapprochement.store.returns import detect_returns
 
     version, rules = current_rules(conn)
-    facts = open_line_facts(conn)
-    new, linked, reopened = detect_returns(conn, facts, by=by)
+    returns_new = linked = 0
+    reopened: set[str] = set()
+    for facts in _pages(conn, page):
+        new, n_linked, opened = detect_returns(conn, facts, by=by)
+        returns_new += len(new)
+        linked += n_linked
+        reopened.update(opened)
     r = t.line_returns.c
     taken = set(conn.execute(select(r.transaction_id)).scalars())
     taken |= set(conn.execute(select(r.original_id).where(r.original_id.is_not(None))).scalars())
     c = t.line_categories.c
     conn.execute(delete(t.line_categories).where(c.transaction_id.in_(excluded_lines())))
-    rest = [f for f in facts if f.transaction_id not in taken]
-    counts = write_categories(conn, rest, rules, version)
+    counts: dict[str, int] = {}
+    uncategorized = 0
+    for facts in _pages(conn, page):
+        rest = [f for f in facts if f.transaction_id not in taken]
+        page_counts = write_categories(conn, rest, rules, version)
+        for k, v in page_counts.items():
+            counts[k] = counts.get(k, 0) + v
+        uncategorized += len(rest) - sum(page_counts.values())
     return LineRulesSummary(
         rule_set_version=version,
-        categorized=counts,
-        uncategorized=len(rest) - sum(counts.values()),
-        returns_new=len(new),
+        categorized=dict(sorted(counts.items())),
+        uncategorized=uncategorized,
+        returns_new=returns_new,
         returns_linked=linked,
-        invoices_reopened=reopened,
+        invoices_reopened=sorted(reopened),
     )

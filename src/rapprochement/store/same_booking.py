@@ -42,26 +42,52 @@ def _reference(e: Entry) -> str | None:
     return None if ref.upper() in _GENERIC or len(ref) < 4 else ref
 
 
+def _other_formats(conn: Connection, st: Statement, account_pk: int | None) -> bool:
+    """The ledger holds a statement of this account in another format (else no booking can
+    be held through another message, and nothing is looked up)."""
+    s = t.statements.c
+    q = select(s.id).where(s.account_id == account_pk, s.source_format != st.source_format)
+    return conn.execute(q.limit(1)).first() is not None
+
+
 def _candidates(
     conn: Connection, st: Statement, account_pk: int | None, refs: list[str]
 ) -> dict[str, list[Any]]:
-    """Entries of this account with one of ``refs``, from statements of another format."""
+    """Entries of this account with one of ``refs``, from statements of another format.
+
+    Read from those statements (their links are indexed by statement), not by scanning the
+    entries: the cost is the size of the other formats' statements of the account."""
     e, s, link = t.entries.c, t.statements.c, t.statement_entries.c
     found: dict[str, list[Any]] = {}
+    ids: set[int] = set()
     for i in range(0, len(refs), _CHUNK):
         q = (
             select(e.id, e.bank_reference, e.amount_minor, e.currency, e.booking_date, e.status)
-            .where(e.account_id == account_pk, e.bank_reference.in_(refs[i : i + _CHUNK]))
-            .where(
-                select(link.entry_pk)
-                .join(t.statements, s.id == link.statement_pk)
-                .where(link.entry_pk == e.id, s.source_format != st.source_format)
-                .exists()
+            .select_from(
+                t.statements.join(t.statement_entries, link.statement_pk == s.id).join(
+                    t.entries, e.id == link.entry_pk
+                )
             )
+            .where(s.account_id == account_pk, s.source_format != st.source_format)
+            .where(e.account_id == account_pk, e.bank_reference.in_(refs[i : i + _CHUNK]))
         )
         for row in conn.execute(q):
-            found.setdefault(row.bank_reference, []).append(row)
+            if row.id not in ids:  # an entry two such statements show, once
+                ids.add(row.id)
+                found.setdefault(row.bank_reference, []).append(row)
     return found
+
+
+def _linked(conn: Connection, statement_pk: int, ids: list[int]) -> set[int]:
+    """Of ``ids``, the entries the statement ``statement_pk`` is linked to."""
+    link = t.statement_entries.c
+    out: set[int] = set()
+    for i in range(0, len(ids), _CHUNK):
+        q = select(link.entry_pk).where(
+            link.statement_pk == statement_pk, link.entry_pk.in_(ids[i : i + _CHUNK])
+        )
+        out.update(int(pk) for pk in conn.execute(q).scalars())
+    return out
 
 
 def _untouched(conn: Connection, ids: list[str]) -> bool:
@@ -105,18 +131,25 @@ def merge_same_bookings(
     tx_rows: TxRows,
     *,
     exclude: Collection[int] = (),
+    statement_pk: int | None = None,
 ) -> tuple[dict[str, int], int]:
     """Entries of ``fresh`` (not known by fingerprint) that are a booking the ledger already
     holds through another message: ``{fingerprint: entry pk}``, and the payment lines added
-    by replacing less detailed ones. ``exclude``: entries the statement shows already (two
-    genuine identical lines of one statement are two bookings, never one)."""
+    by replacing less detailed ones. ``exclude``, and the entries linked to the statement
+    ``statement_pk`` already: entries the statement shows already (two genuine identical
+    lines of one statement are two bookings, never one)."""
     refs = sorted({r for e in fresh if (r := _reference(e)) is not None})
-    if not refs:
+    if not refs or not _other_formats(conn, st, account_pk):
         return {}, 0
     found = _candidates(conn, st, account_pk, refs)
+    if not found:
+        return {}, 0
+    ids = sorted({int(r.id) for rows in found.values() for r in rows})
+    taken: set[int] = {i for i in ids if i in exclude}
+    if statement_pk is not None:
+        taken |= _linked(conn, statement_pk, ids)
     merged: dict[str, int] = {}
     added = 0
-    taken: set[int] = set(exclude)
     for e in fresh:
         ref = _reference(e)
         rows = found.get(ref, []) if ref is not None else []
