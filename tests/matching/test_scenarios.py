@@ -187,3 +187,15 @@ def test_every_suggestion_names_its_rivals_and_why_they_lose_or_tie() -> None:
         assert len(rows) == 1
         assert rows[0].weight == 0.0
     assert "rival = " in res.explain("T2")
+
+
+def test_a_third_partys_learned_iban_says_nothing_against_another_customer() -> None:
+    res = run("learned_third_party_iban_is_not_another_customers_account")
+    levels = {
+        r.transaction_id: {c.feature: c.value for c in explanation_of(r.explanation)}
+        for r in res.allocations.itertuples()
+    }
+    # the parent company learned as C1's payer pays C2: not C1's own account
+    assert levels["T1"]["iban"] == "unknown"
+    # C3's own account paying C1's invoice is still evidence of another payer
+    assert levels["T2"]["iban"] == "other"
