@@ -99,7 +99,7 @@ LEARN_WORLDS: dict[str, dict[str, float]] = {
 
 def _learning(n: int, seed: int, work: Path, **rates: float) -> dict[str, Any]:
     ds = generate(seed=seed, n_payments=n, difficulty="hard", **rates)
-    work = work / ("learn-" + "-".join(f"{k}-{v}" for k, v in sorted(rates.items())))
+    work = work / ("learn-" + ("-".join(f"{k}-{v}" for k, v in sorted(rates.items())) or "base"))
     work.mkdir()
     tx = ds.transactions.sort_values(["booking_date", "transaction_id"])
     cut = tx["booking_date"].iloc[len(tx) // 2]
@@ -118,14 +118,7 @@ def _learning(n: int, seed: int, work: Path, **rates: float) -> dict[str, Any]:
         ledger.reconcile()
         accepted = 0
         if review:
-            ids = {int(s["suggestion_id"]): s for s in ledger.suggestions().to_dict("records")}
-            for sid, s in sorted(ids.items()):
-                if _is_right(s, truth, ledger):
-                    try:
-                        ledger.accept(sid)
-                        accepted += 1
-                    except RapprochementError:  # decided with its group already
-                        continue
+            accepted = _review(ledger, truth)
         before = _cash_rows(ledger)
         ledger.import_statements(files[1])
         rs = ledger.reconcile()
@@ -161,6 +154,26 @@ def _learning(n: int, seed: int, work: Path, **rates: float) -> dict[str, Any]:
 
 
 _ID_CACHE: dict[int, dict[str, str]] = {}
+
+
+def _review(ledger: Ledger, truth: set[tuple[str, str]]) -> int:
+    """A reviewer accepting the suggestions that are right, as a whole: a grouped suggestion
+    (accepted or rejected as one) only when each of its invoices is right. Returns how many."""
+    sugg = ledger.suggestions().to_dict("records")
+    whole: dict[Any, list[dict[str, Any]]] = {}
+    for s in sugg:
+        key = (s["run_id"], s["group_id"]) if s["group_id"] else s["suggestion_id"]
+        whole.setdefault(key, []).append(s)
+    accepted = 0
+    for rows in sorted(whole.values(), key=lambda r: int(r[0]["suggestion_id"])):
+        named = [r for r in rows if r["invoice_id"] is not None]
+        if named and all(_is_right(r, truth, ledger) for r in named):
+            try:
+                ledger.accept(int(rows[0]["suggestion_id"]))
+                accepted += 1
+            except RapprochementError:  # decided with its group already
+                continue
+    return accepted
 
 
 def _cash_rows(ledger: Ledger) -> int:
