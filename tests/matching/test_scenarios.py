@@ -199,3 +199,11 @@ def test_a_third_partys_learned_iban_says_nothing_against_another_customer() -> 
     assert levels["T1"]["iban"] == "unknown"
     # C3's own account paying C1's invoice is still evidence of another payer
     assert levels["T2"]["iban"] == "other"
+
+
+def test_a_payment_repeated_by_another_channel_is_the_duplicate() -> None:
+    res = run("duplicate_paid_by_another_channel")
+    # the cheque two days after the ACH payment, naming the same invoice: the earlier pays it
+    assert list(res.duplicates["transaction_id"]) == ["T2"]
+    assert list(res.duplicates["duplicate_of"]) == ["T1"]
+    assert list(res.unmatched_transactions["transaction_id"]) == ["T2"]

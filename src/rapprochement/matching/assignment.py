@@ -54,9 +54,9 @@ def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
     due date."""
     if "twin" not in s or not len(s):
         return s
-    first = s.drop_duplicates("tx")
-    shared = first["twin"][first["twin"].duplicated(keep=False)].unique()
-    rows = s[s["twin"].isin(shared).to_numpy() & (s["day"].to_numpy() >= 0)]
+    # a payment has one row per invoice: rows sharing (twin, invoice) are different payments
+    shared = s.duplicated(["twin", "inv"], keep=False).to_numpy()
+    rows = s[shared & (s["day"].to_numpy() >= 0)]
     if not len(rows):
         return s
     g = rows.groupby(["twin", "inv"], sort=False)
