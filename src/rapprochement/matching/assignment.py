@@ -165,7 +165,10 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
 
 
 def _greedy(s: pd.DataFrame) -> list[int]:
-    s = s.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
+    """Best first, each payment and invoice once; among equal scores the earlier payment first
+    (as in the optimal path: a duplicate comes later), then by position."""
+    keys = ["logit", *(["day"] if "day" in s else []), "tx", "inv"]
+    s = s.sort_values(keys, ascending=[False] + [True] * (len(keys) - 1), kind="stable")
     used_t: set[int] = set()
     used_i: set[int] = set()
     out = []
