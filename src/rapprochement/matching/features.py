@@ -100,7 +100,7 @@ _CLASS_CODE = np.array(
     [("exact", "near", "far").index(AMOUNT_CLASS[a]) for a in FEATURE_LEVELS["amount"]],
     dtype=np.int8,
 )
-_NONE_REF = len(LEVELS) - 1  # reference level "none"
+_NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice (not a tail)
 _NAMED_OUTSIDE_REF = 3  # reference level (digits or stronger) counted by ``named_outside``
 _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact discount
 
@@ -304,9 +304,11 @@ def single_features(
     # the assignment reads a later one as a possible duplicate of the earlier
     fp = ["amount", "name", "iban", "text", "structured"]
     twin = tx.groupby([c for c in fp if c in tx], sort=False, dropna=False).ngroup().to_numpy()
-    # so do payments of one amount that each name the invoice they pay in full, whatever the
-    # channel (a cheque after a transfer, an ACH after a wire): a repeat of the same payment
-    named_whole = (amount == 0) & (ref != _NONE_REF)
+    # so do payments of one amount that each name the invoice they pay in full (a checksum,
+    # its number, or its number with separators changed: a tail or a digit match may name
+    # several), whatever the channel (a cheque after a transfer, an ACH after a wire): a
+    # repeat of the same payment
+    named_whole = (amount == 0) & (ref <= _NAMED_REF)
     by_amount = pd.factorize(a * f["sign"].to_numpy())[0].astype(np.int64)
     by_amount += int(twin.max(initial=-1)) + 1
     f["twin"] = np.where(named_whole, by_amount, twin[t])
