@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import rapprochement
+from rapprochement.matching.result import explanation_of
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 NAMES = sorted(p.name for p in SCENARIOS.iterdir() if (p / "expected.csv").is_file())
@@ -164,3 +165,45 @@ def test_a_payment_across_two_records_of_one_company_names_the_merge() -> None:
         "C3",
         "C4",
     }  # the result keeps each invoice's own record
+
+
+def test_every_suggestion_names_its_rivals_and_why_they_lose_or_tie() -> None:
+    res = run("suggestion_shows_its_rivals")
+    rv = {r.transaction_id: r for r in res.rivals.itertuples()}
+    tie = rv["T2"]  # two equal invoices of the payer, no reference: a coin toss
+    chosen = res.allocations.set_index("transaction_id").at["T2", "invoice_id"]
+    assert tie.relation == "tie"
+    assert set(tie.rival) == {"F-4001", "F-4002"} - {chosen}
+    assert tie.score == pytest.approx(0.5)
+    weaker = rv["T4"]  # the other 500.00 invoice, not named by the text
+    assert (weaker.rival, weaker.relation) == (("F-3002",), "weaker")
+    assert "reference=none" in weaker.why
+    taken = rv["T3"]  # the 1 290.00 invoice, which T1 settles
+    assert (taken.rival, taken.relation) == (("F-2044",), "taken")
+    assert "(T1)" in taken.why
+    for tid in ("T2", "T3", "T4"):  # the explanation carries them, at zero weight
+        expl = res.allocations.set_index("transaction_id").at[tid, "explanation"]
+        rows = [c for c in explanation_of(expl) if c.feature == "rival"]
+        assert len(rows) == 1
+        assert rows[0].weight == 0.0
+    assert "rival = " in res.explain("T2")
+
+
+def test_a_third_partys_learned_iban_says_nothing_against_another_customer() -> None:
+    res = run("learned_third_party_iban_is_not_another_customers_account")
+    levels = {
+        r.transaction_id: {c.feature: c.value for c in explanation_of(r.explanation)}
+        for r in res.allocations.itertuples()
+    }
+    # the parent company learned as C1's payer pays C2: not C1's own account
+    assert levels["T1"]["iban"] == "unknown"
+    # C3's own account paying C1's invoice is still evidence of another payer
+    assert levels["T2"]["iban"] == "other"
+
+
+def test_a_payment_repeated_by_another_channel_is_the_duplicate() -> None:
+    res = run("duplicate_paid_by_another_channel")
+    # the cheque two days after the ACH payment, naming the same invoice: the earlier pays it
+    assert list(res.duplicates["transaction_id"]) == ["T2"]
+    assert list(res.duplicates["duplicate_of"]) == ["T1"]
+    assert list(res.unmatched_transactions["transaction_id"]) == ["T2"]

@@ -3,6 +3,7 @@ allocation raises the score of its next payment."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -57,3 +58,40 @@ def test_learned_payer_makes_the_next_match_stronger(tmp_path: Path) -> None:
         taught = engine.reconcile(tx, inv, customers=payers).allocations
         assert _score(taught, "FA-007") > _score(blind, "FA-007")
         assert _score(taught, "FA-007") > _score(taught, "FA-008")
+
+
+#: Sister companies of one group, paid by the group's treasury account.
+SISTERS = (
+    "invoice_id,customer_id,customer_name,amount,currency,issue_date,due_date,reference,"
+    "customer_iban\n"
+    "FA-2026-000411,C1,Boulangerie Perrin SARL,1840.00,EUR,2026-02-02,2026-03-04,FA-2026-000411,\n"
+    "FA-2026-000457,C2,Menuiserie Lefevre SARL,2315.40,EUR,2026-02-06,2026-03-08,FA-2026-000457,\n"
+)
+GROUP_IBAN = "FR3212739000709137844765271"
+
+
+def test_a_learned_parent_company_is_a_third_party_not_a_sister_companys_account(
+    new_ledger_url: Callable[[], str], tmp_path: Path
+) -> None:
+    with Ledger(new_ledger_url()) as ledger:
+        ledger.import_invoices(write_invoices(tmp_path / "i.csv", SISTERS))
+        first = [line(5, "1840.00", "ARCADIA GROUPE SA", GROUP_IBAN, "VIREMENT", "P1")]
+        ledger.import_statements(write_mt940(tmp_path / "a.sta", first))
+        ledger.reconcile()
+        sugg = ledger.suggestions()
+        assert list(sugg["invoice_id"]) == ["FA-2026-000411"]  # the payer is not the customer
+        ledger.accept(int(sugg["suggestion_id"].iat[0]))
+        with ledger.engine.connect() as conn:
+            payers = load_known_payers(conn)
+        # the IBAN is learned under the name of the line it came from: a third party's
+        row = payers[payers["iban"] == GROUP_IBAN]
+        assert list(zip(row["customer_id"], row["name"], strict=True)) == [
+            ("C1", "ARCADIA GROUPE SA")
+        ]
+        # the group then pays the sister company late, quoting the tail of its invoice number
+        later = [line(28, "2315.40", "ARCADIA GROUPE SA", GROUP_IBAN, "REGLEMENT FACT 457", "P2")]
+        ledger.import_statements(write_mt940(tmp_path / "b.sta", later, "S2"))
+        run = ledger.reconcile(as_of=None)
+        al = ledger.allocations()
+        got = al[al["invoice_id"] == "FA-2026-000457"]
+        assert list(got["source"]) == ["auto"], (run, ledger.suggestions())

@@ -19,7 +19,7 @@ from rapprochement.cli.output import cells, console, line, literal
 from rapprochement.matching.features import FEATURE_LEVELS
 from rapprochement.report.data import records
 
-__all__ = ["explain_short", "review_app"]
+__all__ = ["explain_short", "review_app", "rivals_short"]
 
 review_app = typer.Typer(
     help="Review suggestions: list them, accept or reject by id.", invoke_without_command=True
@@ -60,15 +60,38 @@ def explain_short(explanation: str, top: int = 2) -> str:
     return "; ".join(side for side in text if side)
 
 
+def rivals_of(explanation: str) -> list[str]:
+    """The ``rival`` rows of an explanation (:mod:`rapprochement.matching.rivals`): each
+    ``F-2 (0.50, tie): fits as well``."""
+    try:
+        items = json.loads(explanation) if explanation else []
+    except ValueError:
+        return []
+    if not isinstance(items, list):
+        return []
+    return [
+        str(x.get("value")) for x in items if isinstance(x, dict) and x.get("feature") == "rival"
+    ]
+
+
+def rivals_short(explanation: str, wide: bool = True) -> str:
+    """The rivals beside a suggestion, one per line: invoice(s), score and relation, and why
+    (when ``wide``); ``-`` when nothing else fits."""
+    shown = rivals_of(explanation)
+    if not wide:
+        shown = [v.split(":", 1)[0] for v in shown]
+    return "\n".join(shown) or "-"
+
+
 def _rows(df: Any) -> list[dict[str, Any]]:
     out = []
     for r in records(df):
-        out.append(
-            {
-                k: (str(v) if k in ("amount", "payment_amount", "booking_date") else v)
-                for k, v in r.items()
-            }
-        )
+        row = {
+            k: (str(v) if k in ("amount", "payment_amount", "booking_date") else v)
+            for k, v in r.items()
+        }
+        row["rivals"] = rivals_of(str(r.get("explanation") or ""))
+        out.append(row)
     return out
 
 
@@ -107,6 +130,7 @@ def review(
     table.add_column("kind", no_wrap=True)
     if wide:
         table.add_column("why", min_width=24)
+    table.add_column("rivals", min_width=16)
     for r in records(shown):
         group = f" ({r['group_id']})" if r["group_id"] else ""
         row = [
@@ -121,6 +145,7 @@ def review(
         row += ["" if r["score"] is None else f"{r['score']:.2f}", f"{r['kind']}{group}"]
         if wide:
             row.append(explain_short(str(r["explanation"] or "")))
+        row.append(rivals_short(str(r["explanation"] or ""), wide))
         table.add_row(*cells(*row))
     console().print(table)
     if limit and len(df) > limit:

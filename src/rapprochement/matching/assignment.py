@@ -54,9 +54,9 @@ def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
     due date."""
     if "twin" not in s or not len(s):
         return s
-    first = s.drop_duplicates("tx")
-    shared = first["twin"][first["twin"].duplicated(keep=False)].unique()
-    rows = s[s["twin"].isin(shared).to_numpy() & (s["day"].to_numpy() >= 0)]
+    # a payment has one row per invoice: rows sharing (twin, invoice) are different payments
+    shared = s.duplicated(["twin", "inv"], keep=False).to_numpy()
+    rows = s[shared & (s["day"].to_numpy() >= 0)]
     if not len(rows):
         return s
     g = rows.groupby(["twin", "inv"], sort=False)
@@ -165,7 +165,10 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
 
 
 def _greedy(s: pd.DataFrame) -> list[int]:
-    s = s.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
+    """Best first, each payment and invoice once; among equal scores the earlier payment first
+    (as in the optimal path: a duplicate comes later), then by position."""
+    keys = ["logit", *(["day"] if "day" in s else []), "tx", "inv"]
+    s = s.sort_values(keys, ascending=[False] + [True] * (len(keys) - 1), kind="stable")
     used_t: set[int] = set()
     used_i: set[int] = set()
     out = []

@@ -42,30 +42,47 @@ _NAME_BUCKET = 60  # token prefixes shared by more customers than this do not bl
 _PAIR_CHUNK = 1 << 20  # payer × item pairs screened at once in :func:`_customer_pairs`
 
 
+_OWN_NAME = 70  # a learned payer named like the customer (WRatio) is the customer itself
+
+
+def _own_name(norm: str, master: set[str]) -> bool:
+    """Is a learned payer named ``norm`` the customer (one of its master-data names, ``master``)
+    rather than a third party paying for it (a parent company, a factor, an accountant)?"""
+    return any(fuzz.WRatio(norm, m) >= _OWN_NAME for m in master if m) or not master
+
+
 class CustomerIndex:
     """Who is who: IBAN → customers, customer → names, name-token prefix → customers."""
 
     def __init__(self, inv: pd.DataFrame, customers: pd.DataFrame | None) -> None:
         self.by_iban: dict[str, set[str]] = defaultdict(set)
         self.names: dict[str, set[str]] = defaultdict(set)
+        #: IBANs that are a customer's own account (not a third party's paying for it)
+        self.own_ibans: set[str] = set()
         who = inv[["customer_id", "customer_iban", "customer_name"]].drop_duplicates()
         for cid, iban, name in zip(
             who["customer_id"], who["customer_iban"], who["customer_name"], strict=True
         ):
             if iban:
                 self.by_iban[iban].add(cid)
+                self.own_ibans.add(iban)
             self.names[cid].add(normalize_name(name))
         if customers is not None and len(customers):
+            master = {c: set(n) for c, n in self.names.items()}
             for cid, iban, name in zip(
                 customers["customer_id"].astype(str),
                 customers["iban"].astype(object).where(customers["iban"].notna(), ""),
                 customers["name"].astype(object).where(customers["name"].notna(), ""),
                 strict=True,
             ):
+                norm = normalize_name(str(name)) if name else ""
                 if iban:
-                    self.by_iban[compact_iban(str(iban))].add(cid)
-                if name:
-                    self.names[cid].add(normalize_name(str(name)))
+                    key = compact_iban(str(iban))
+                    self.by_iban[key].add(cid)
+                    if not norm or _own_name(norm, master.get(cid, set())):
+                        self.own_ibans.add(key)
+                if norm:
+                    self.names[cid].add(norm)
         self.by_prefix: dict[str, set[str]] = defaultdict(set)
         for cid, names in self.names.items():
             for n in names:
@@ -303,10 +320,16 @@ def candidate_pairs(
     lfound = _positions(link_key[lorder], t * n_c + c)
     link = np.zeros(len(key), dtype=bool)
     link[lfound >= 0] = l_iban[lorder][lfound[lfound >= 0]]
-    # an IBAN paying for many customers says nothing about which (see customer_links)
+    # an IBAN paying for many customers says nothing about which (see customer_links); one a
+    # third party paid from for another customer (a learned parent, factor, accountant) says
+    # nothing against this one: only a customer's own account is evidence of another payer
     shared = config.max_iban_customers
     known = np.array(
-        [bool(b) and 0 < len(idx.by_iban.get(b, ())) <= shared for b in tx["iban"]], dtype=bool
+        [
+            bool(b) and b in idx.own_ibans and 0 < len(idx.by_iban.get(b, ())) <= shared
+            for b in tx["iban"]
+        ],
+        dtype=bool,
     )
     iban = np.where(link, 0, np.where(known[t], 1, 2)).astype(np.int64)
     norm = {n: normalize_name(n) for n in set(tx["name"])}

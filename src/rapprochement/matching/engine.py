@@ -34,7 +34,8 @@ from rapprochement.matching.frames import (
 from rapprochement.matching.gates import amount_alone, gate_row, tie_row, transposed
 from rapprochement.matching.groups import group_hypotheses
 from rapprochement.matching.model_frames import models_to_frame
-from rapprochement.matching.result import ReconciliationResult
+from rapprochement.matching.result import ReconciliationResult, rivals_frame
+from rapprochement.matching.rivals import rival_rows, rivals
 from rapprochement.matching.scoring import (
     Weights,
     calibrate,
@@ -244,7 +245,11 @@ def _entity_row(res: Assignment, t: int, records: Any, names: Any) -> str:
     return json.dumps({"feature": "entity", "value": value, "weight": 0.0}, separators=(",", ":"))
 
 
-def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[dict[str, Any]]:
+def _rows(
+    part: Partition, res: Assignment, auto_t: float, w: Weights, extra: dict[int, str]
+) -> list[dict[str, Any]]:
+    """The allocation rows of one partition; ``extra``: payment → explanation rows to append
+    (its rivals)."""
     tids = part.tx["transaction_id"].to_numpy()
     iids = part.inv["invoice_id"].to_numpy()
     cache: dict[tuple[str, ...], str] = {}
@@ -276,6 +281,8 @@ def _rows(part: Partition, res: Assignment, auto_t: float, w: Weights) -> list[d
             # a choice between readings that fit equally well is a coin toss, and says so
             score, row = tie_row(score, sorted({tuple(str(iids[i]) for i in a) for a in alts}))
             expl = expl[:-1] + "," + row + "]"
+        if al.tx in extra:
+            expl = expl[:-1] + extra[al.tx] + "]"
         out.append(
             {
                 "transaction_id": str(tids[al.tx]),
@@ -360,6 +367,7 @@ def reconcile(
     rows: list[dict[str, Any]] = []
     amb_rows: list[dict[str, Any]] = []
     dup_rows: list[dict[str, Any]] = []
+    riv_rows: list[dict[str, Any]] = []
     one, customers = _as_entities(inv, customers)
     for part in partitions(tx, one, rem):
         if not len(part.inv):
@@ -372,11 +380,13 @@ def reconcile(
         res = assign(
             singles, groups, len(part.tx), part.inv["open"].to_numpy(), part.tx["amount"].to_numpy()
         )
-        del singles, groups
-        _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
-        rows.extend(_rows(part, res, auto_t, w))
         iids = part.inv["invoice_id"].to_numpy()
         tids = part.tx["transaction_id"].to_numpy()
+        recs, extra = rival_rows(rivals(singles, groups, res, w), iids, tids)
+        del singles, groups
+        _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
+        rows.extend(_rows(part, res, auto_t, w, extra))
+        riv_rows.extend(recs)
         for t, (f, i) in sorted(res.duplicates.items()):
             dup_rows.append(
                 {"transaction_id": tids[t], "duplicate_of": tids[f], "invoice_id": iids[i]}
@@ -390,6 +400,7 @@ def reconcile(
             )
     t0 = time.perf_counter()
     result = _result(tx, inv, rows, amb_rows, config, dup_rows)
+    result = dataclasses.replace(result, rivals=rivals_frame(riv_rows))
     _log.debug("result frames %.2fs", time.perf_counter() - t0)
     if categorized is not None:
         result = dataclasses.replace(result, categorized=categorized)

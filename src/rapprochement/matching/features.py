@@ -100,6 +100,7 @@ _CLASS_CODE = np.array(
     [("exact", "near", "far").index(AMOUNT_CLASS[a]) for a in FEATURE_LEVELS["amount"]],
     dtype=np.int8,
 )
+_NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice (not a tail)
 _NAMED_OUTSIDE_REF = 3  # reference level (digits or stronger) counted by ``named_outside``
 _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact discount
 
@@ -286,8 +287,10 @@ def single_features(
     # payer's own (rank "max" within tx × amount level, by reference then payer code)
     party = np.where(iban == 0, 0, 1 + name_code.astype(np.int64))
     grp = pd.Series(ref.astype(np.int64) * 8 + party).groupby([tcol, amount], sort=False)
-    f["rivals"] = levels("rivals", _count_code(grp.rank(method="max").to_numpy() - 1))
-    del grp
+    n_riv = grp.rank(method="max").to_numpy() - 1
+    f["rivals"] = levels("rivals", _count_code(n_riv))
+    alone = n_riv == 0  # no other candidate of the payment as strong (read for twins below)
+    del grp, n_riv
     strong = (amount == 0) & ((ref <= 4) | (iban == 0))
     inv_grp = pd.Series(ref).groupby([f["inv"].to_numpy(), strong], sort=False)
     n_inv = inv_grp.rank(method="max").to_numpy() - 1
@@ -302,8 +305,15 @@ def single_features(
     # payments identical but for their date (same amount, payer, IBAN, text) share a code:
     # the assignment reads a later one as a possible duplicate of the earlier
     fp = ["amount", "name", "iban", "text", "structured"]
-    twin = tx.groupby([c for c in fp if c in tx], sort=False, dropna=False).ngroup()
-    f["twin"] = twin.to_numpy()[t]
+    twin = tx.groupby([c for c in fp if c in tx], sort=False, dropna=False).ngroup().to_numpy()
+    # so do payments of one amount that each name the invoice they pay in full, and it alone
+    # (a checksum, its number, or its number with separators changed: not a tail, a digit
+    # match or a reference several invoices share), whatever the channel (a cheque after a
+    # transfer, an ACH after a wire): a repeat of the same payment
+    named_whole = (amount == 0) & (ref <= _NAMED_REF) & alone
+    by_amount = pd.factorize(a * f["sign"].to_numpy())[0].astype(np.int64)
+    by_amount += int(twin.max(initial=-1)) + 1
+    f["twin"] = np.where(named_whole, by_amount, twin[t])
     out: pd.DataFrame = f
     return out
 

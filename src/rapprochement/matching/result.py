@@ -29,7 +29,13 @@ import pandas as pd
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.scoring import Contribution
 
-__all__ = ["ALLOCATION_COLUMNS", "DUPLICATE_COLUMNS", "ReconciliationResult", "explanation_of"]
+__all__ = [
+    "ALLOCATION_COLUMNS",
+    "DUPLICATE_COLUMNS",
+    "ReconciliationResult",
+    "explanation_of",
+    "rivals_frame",
+]
 
 ALLOCATION_COLUMNS = (
     "transaction_id",
@@ -49,6 +55,15 @@ DUPLICATE_COLUMNS = ("transaction_id", "duplicate_of", "invoice_id")
 
 def _no_duplicates() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in DUPLICATE_COLUMNS})
+
+
+def rivals_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    """The :attr:`ReconciliationResult.rivals` frame of ``rows`` (:mod:`.rivals`)."""
+    from rapprochement.matching.rivals import RIVAL_COLUMNS
+
+    df = pd.DataFrame(rows or [], columns=list(RIVAL_COLUMNS))
+    df["score"] = df["score"].astype("float64")
+    return df.sort_values(["transaction_id", "score"], ascending=[True, False], kind="stable")
 
 
 def _no_categorized() -> pd.DataFrame:
@@ -82,6 +97,11 @@ class ReconciliationResult:
         categorized: lines taken out before matching by ``rules=``: ``transaction_id, amount,
             currency, category, account_code, rule_id, reason`` (category ``return`` for a
             return, ``returned`` for the payment it returns). Not in ``n_transactions``.
+        rivals: for each allocated payment, the best other readings of it (at most two):
+            ``transaction_id, rival`` (a tuple of invoice ids), ``score`` (calibrated),
+            ``relation`` (``tie``, ``taken`` by another payment, ``weaker``, ``held``) and
+            ``why`` (the features where it loses, with their log-odds). Also in each
+            allocation's explanation as zero-weight ``rival`` rows.
         n_incoming: incoming lines (credits) given to the matcher: the customer payments.
         n_incoming_matched: those with an automatic allocation.
     """
@@ -98,6 +118,7 @@ class ReconciliationResult:
     categorized: pd.DataFrame = field(default_factory=_no_categorized)
     n_incoming: int = 0
     n_incoming_matched: int = 0
+    rivals: pd.DataFrame = field(default_factory=rivals_frame)
 
     def summary(self) -> dict[str, Any]:
         """Counts and amounts: allocations by status and kind, auto rate, what is left.

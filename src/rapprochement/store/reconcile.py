@@ -185,12 +185,20 @@ def load_known_payers(conn: Connection) -> pd.DataFrame:
         r[0]: r[1] for r in conn.execute(select(t.customers.c.customer_id, t.customers.c.name))
     }
     rows: list[dict[str, str]] = []
-    for cid, iban in conn.execute(
-        select(t.customer_ibans.c.customer_id, t.customer_ibans.c.iban).order_by(
-            t.customer_ibans.c.customer_id, t.customer_ibans.c.iban
+    ib, al, tx = t.customer_ibans.c, t.allocations.c, t.transactions.c
+    # a learned IBAN is named like the line it was learned from: a parent company, a factor
+    # or an accountant paying for the customer is a third party, not the customer's account
+    q = (
+        select(ib.customer_id, ib.iban, tx.counterparty_name)
+        .select_from(
+            t.customer_ibans.outerjoin(t.allocations, al.id == ib.learned_from).outerjoin(
+                t.transactions, tx.transaction_id == al.transaction_id
+            )
         )
-    ):
-        rows.append({"customer_id": cid, "iban": iban, "name": names.get(cid, "")})
+        .order_by(ib.customer_id, ib.iban)
+    )
+    for cid, iban, payer in conn.execute(q):
+        rows.append({"customer_id": cid, "iban": iban, "name": payer or names.get(cid, "")})
     for cid, alias in conn.execute(
         select(t.customer_aliases.c.customer_id, t.customer_aliases.c.alias).order_by(
             t.customer_aliases.c.customer_id, t.customer_aliases.c.alias

@@ -1,0 +1,186 @@
+"""Rivals: the readings an allocation was preferred to, and why each loses or ties.
+
+A reviewer deciding a suggestion needs what else the payment could settle: another invoice,
+another group of invoices. For each payment with an allocation, the best other readings of the
+same payment (hypotheses scored at least the suggestion threshold that name an invoice outside
+the chosen reading) are listed, best first, with their calibrated score and one relation:
+
+* ``tie``: the rival's log-odds equal the chosen reading's (a coin toss);
+* ``taken``: an invoice of the rival went to another payment (named);
+* ``weaker``: the rival scores lower, and the features where it loses most are named with the
+  log-odds they cost (``reference=none -5.1``);
+* ``held``: the rival scores higher but the assignment did not take it (a group that waited,
+  an invoice already settled by a payment's part).
+
+They are added to the explanation as zero-weight ``rival`` rows (the contributions still add up
+to the score, the ledger keeps them with the suggestion) and listed in
+:attr:`~rapprochement.matching.result.ReconciliationResult.rivals`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rapprochement.matching.features import FEATURES
+from rapprochement.matching.group_assignment import Assignment
+from rapprochement.matching.scoring import Weights
+
+__all__ = ["RIVAL_COLUMNS", "Rival", "rival_row", "rival_rows", "rivals"]
+
+#: columns of :attr:`ReconciliationResult.rivals`
+RIVAL_COLUMNS = ("transaction_id", "rival", "score", "relation", "why")
+#: rivals shown per payment
+TOP = 2
+_TIE = 1e-6
+_REASONS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Rival:
+    """One rival reading of a payment (positions in the partition)."""
+
+    tx: int
+    invoices: tuple[int, ...]
+    score: float
+    relation: str
+    why: str
+    taken_by: tuple[int, ...] = ()
+
+
+def _chosen(res: Assignment) -> tuple[dict[int, tuple[int, ...]], dict[int, dict[str, Any]]]:
+    """Each allocated payment's reading (its invoices, sorted) and the hypothesis behind it."""
+    invs: dict[int, set[int]] = {}
+    hyp: dict[int, dict[str, Any]] = {}
+    for al in res.allocs:
+        invs.setdefault(al.tx, set())
+        hyp.setdefault(al.tx, al.hyp)
+        if al.inv >= 0:
+            invs[al.tx].add(al.inv)
+    return {t: tuple(sorted(s)) for t, s in invs.items()}, hyp
+
+
+def _candidates(
+    singles: pd.DataFrame, groups: pd.DataFrame, chosen: dict[int, tuple[int, ...]]
+) -> pd.DataFrame:
+    """Hypotheses of allocated payments naming an invoice outside their chosen reading, as
+    rows ``tx, invs, logit, p`` + features, best first per payment, at most :data:`TOP`."""
+    frames = []
+    if len(singles):
+        s = singles[singles["tx"].isin(list(chosen))]
+        if len(s):
+            inside = np.fromiter(
+                (int(i) in chosen[int(t)] for t, i in zip(s["tx"], s["inv"], strict=True)),
+                dtype=bool,
+                count=len(s),
+            )
+            s = s[~inside]
+            one = pd.Series([(int(i),) for i in s["inv"]], index=s.index, dtype=object)
+            frames.append(s.assign(invs=one))
+    if len(groups):
+        g = groups[groups["tx"].isin(list(chosen))]
+        if len(g):
+            sets = [tuple(sorted(int(i) for i in x)) for x in g["invs"]]
+            other = np.fromiter(
+                (not set(x) <= set(chosen[int(t)]) for t, x in zip(g["tx"], sets, strict=True)),
+                dtype=bool,
+                count=len(g),
+            )
+            frames.append(g.assign(invs=pd.Series(sets, index=g.index, dtype=object))[other])
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=["tx", "invs", "logit", "p"])
+    cols = ["tx", "invs", "logit", "p", *(f for f in FEATURES if f in frames[0])]
+    both = pd.concat([f[[c for c in cols if c in f]] for f in frames], ignore_index=True)
+    both = both.sort_values(["tx", "logit"], ascending=[True, False], kind="stable")
+    both = both.drop_duplicates(["tx", "invs"])
+    out: pd.DataFrame = both.groupby("tx", sort=False).head(TOP)
+    return out
+
+
+def _why_weaker(chosen: Mapping[Any, Any], rival: Mapping[Any, Any], w: Weights) -> str:
+    """The features where ``rival`` loses most against ``chosen`` (level and log-odds)."""
+    diffs = []
+    for f in FEATURES:
+        a, b = str(chosen.get(f, "")), str(rival.get(f, ""))
+        if a == b or not b or b == "nan":
+            continue
+        ws = w.weights.get(f, {})
+        d = ws.get(b, 0.0) - ws.get(a, 0.0)
+        if d < 0:
+            diffs.append((d, f, b))
+    diffs.sort()
+    return ", ".join(f"{f}={b} {d:+.1f}" for d, f, b in diffs[:_REASONS])
+
+
+def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weights) -> list[Rival]:
+    """The rivals of every allocated payment of one partition (see the module doc)."""
+    chosen, hyp = _chosen(res)
+    if not chosen:
+        return []
+    cand = _candidates(singles, groups, chosen)
+    if not len(cand):
+        return []
+    holder: dict[int, int] = {}
+    for al in res.allocs:
+        if al.inv >= 0:
+            holder.setdefault(al.inv, al.tx)
+    out = []
+    for row in cand.to_dict("records"):
+        t = int(row["tx"])
+        invs = tuple(int(i) for i in row["invs"])
+        own = float(hyp[t].get("logit", row["logit"]))
+        taken = [holder[i] for i in invs if holder.get(i, t) != t]
+        score = float(row["p"])
+        if abs(float(row["logit"]) - own) <= _TIE:
+            rel, why = "tie", "fits as well"
+            if t in res.ambiguous:  # scored like the allocation: one chance in their number
+                score = min(score, 1.0 / max(1, len(set(res.ambiguous[t]))))
+        elif taken:
+            rel, why = "taken", "settled by another payment"
+            if float(row["logit"]) < own:
+                why += "; " + (_why_weaker(hyp[t], row, w) or "scores lower")
+        elif float(row["logit"]) < own:
+            rel, why = "weaker", _why_weaker(hyp[t], row, w) or "scores lower"
+        else:
+            rel, why = "held", "scores higher but its invoices are read otherwise"
+        out.append(Rival(t, invs, score, rel, why, tuple(sorted(set(taken)))))
+    return out
+
+
+def rival_row(r: Rival, iids: Any, tids: Any) -> tuple[dict[str, Any], str]:
+    """The result row and the explanation row (JSON, weight 0) of one rival."""
+    why = r.why
+    if r.taken_by:
+        by = ", ".join(str(tids[t]) for t in r.taken_by)
+        why = why.replace("another payment", f"another payment ({by})", 1)
+    names = tuple(str(iids[i]) for i in r.invoices)
+    value = f"{'+'.join(names)} ({r.score:.2f}, {r.relation}): {why}"
+    row = {"feature": "rival", "value": value, "weight": 0.0}
+    rec = {
+        "transaction_id": str(tids[r.tx]),
+        "rival": names,
+        "score": r.score,
+        "relation": r.relation,
+        "why": why,
+    }
+    return rec, json.dumps(row, separators=(",", ":"))
+
+
+def rival_rows(
+    found: list[Rival], iids: Any, tids: Any
+) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """The result rows of ``found`` and, per payment, the explanation rows to append (JSON
+    objects, each preceded by a comma)."""
+    recs: list[dict[str, Any]] = []
+    rows: dict[int, str] = {}
+    for r in found:
+        rec, row = rival_row(r, iids, tids)
+        recs.append(rec)
+        rows[r.tx] = rows.get(r.tx, "") + "," + row
+    return recs, rows
