@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from rapprochement.cli import EXIT_PROBLEMS, app, err_console
 from rapprochement.cli.output import cells, console, line, literal
 from rapprochement.errors import ConfigError, InputError, LedgerError
+from rapprochement.money import from_minor
 from rapprochement.store import Ledger
 from rapprochement.store.migrate import normalize_url
 
@@ -281,10 +282,43 @@ def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> No
 
 @app.command("export")
 def export_command(
-    file: Annotated[Path, typer.Argument(help="CSV file to write.")],
+    file: Annotated[Path, typer.Argument(help="File to write.")],
     db: DbOption = DEFAULT_DB,
+    fec: Annotated[
+        bool, typer.Option("--fec", help="Journal entries in the French FEC layout.")
+    ] = False,
+    journal: Annotated[
+        bool, typer.Option("--journal", help="Journal entries as a plain CSV.")
+    ] = False,
+    accounts: Annotated[
+        Path | None, typer.Option("--accounts", help="Account map, TOML (default: French PCG).")
+    ] = None,
+    pipe: Annotated[bool, typer.Option("--pipe", help="FEC separated by '|', not tabs.")] = False,
 ) -> None:
-    """Write every allocation as CSV for an ERP (who or what made it, score, version)."""
+    """Write every allocation as CSV for an ERP (booking date, bank reference, payer, customer,
+    what is still open), or the matched receipts and write-offs as journal entries (--fec,
+    --journal)."""
+    if fec and journal:
+        raise InputError("--fec and --journal", hint="choose one")
     with open_ledger(db) as ledger:
+        if fec or journal:
+            entries = (
+                ledger.export_fec(file, accounts, separator="|" if pipe else "\t")
+                if fec
+                else ledger.export_journal(file, accounts)
+            )
+            debit, credit = entries.totals()
+            console().print(
+                line(f"{len(entries.lines)} journal line(s) written to {file} "
+                     f""
+                     f"(debit {from_minor(debit, entries.currency)}, "
+                     f"credit {from_minor(credit, entries.currency)})")
+            )  # fmt: skip
+            if entries.skipped_foreign:
+                console().print(
+                    line(("warning:", "yellow"), f" {entries.skipped_foreign} allocation(s) in "
+                         "another currency than the books' left out (no exchange rate)")
+                )  # fmt: skip
+            return
         n = ledger.export_allocations(file)
     console().print(line(f"{n} allocation(s) written to {file}"))

@@ -31,7 +31,9 @@ from rapprochement.store.db_errors import ledger_error
 from rapprochement.store.importer import Progress, StatementSource, load_statements
 from rapprochement.store.importer import store_statements as _store_statements
 from rapprochement.store.invoices import read_invoices, store_invoices
+from rapprochement.store.ledger_books import BookMethods
 from rapprochement.store.ledger_lines import LineMethods
+from rapprochement.store.ledger_queue import QueueMethods
 from rapprochement.store.line_views import line_status
 from rapprochement.store.lines import apply_line_rules, forget_category, store_line_details
 from rapprochement.store.migrate import SCHEMA_VERSION, make_engine, migrate
@@ -49,7 +51,7 @@ def _user() -> str:
         return "unknown"
 
 
-class Ledger(LineMethods):
+class Ledger(LineMethods, BookMethods, QueueMethods):
     """Persistent reconciliation ledger on SQLite (a file path) or PostgreSQL (a URL).
 
     Args:
