@@ -81,6 +81,7 @@ def _register() -> None:
     from rapprochement.cli import ledger as _ledger  # noqa: F401
     from rapprochement.cli import lines as _lines  # noqa: F401
     from rapprochement.cli import parse as _parse  # noqa: F401
+    from rapprochement.cli import queue as _queue  # noqa: F401
     from rapprochement.cli import report as _report  # noqa: F401
     from rapprochement.cli import review as _review  # noqa: F401
 

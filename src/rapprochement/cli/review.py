@@ -16,6 +16,7 @@ from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, open_ledg
 from rapprochement.cli.ledger import print_json as _print_json
 from rapprochement.cli.lines import category_totals
 from rapprochement.cli.output import cells, console, line, literal
+from rapprochement.errors import InputError
 from rapprochement.matching.features import FEATURE_LEVELS
 from rapprochement.report.data import records
 
@@ -141,14 +142,37 @@ def review(
 @review_app.command("accept")
 def accept(
     ctx: typer.Context,
-    ids: Annotated[list[int], typer.Argument(help="Suggestion id(s).")],
+    ids: Annotated[list[int] | None, typer.Argument(help="Suggestion id(s).")] = None,
     note: Annotated[str, typer.Option("--note", help="Why (kept with the decision).")] = "",
     db: Annotated[str | None, typer.Option("--db", help="Ledger (as for review).")] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option("--min-score", min=0.0, max=1.0, help="Accept every one scoring this much."),
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="With --min-score: only this kind.")
+    ] = None,
 ) -> None:
-    """Accept suggestions (all or none): their allocations are written, the payer is learned."""
+    """Accept suggestions (all or none): their allocations are written, the payer is learned.
+    With --min-score, every pending suggestion scoring at least that much instead (those whose
+    money an earlier one took stay pending, listed)."""
+    if (min_score is None) == (not ids):
+        raise InputError("give suggestion ids or --min-score", hint="not both, not neither")
     with open_ledger(db or ctx.obj or DEFAULT_DB) as ledger:
-        made = ledger.accept(ids, note=note)
-    console().print(line(f"accepted {_listed(ids)}: {len(made)} allocation(s)"))
+        if min_score is not None:
+            done = ledger.accept_above(min_score, kind=kind, note=note)
+        else:
+            made = ledger.accept(ids or [], note=note)
+    if min_score is None:
+        console().print(line(f"accepted {_listed(ids or [])}: {len(made)} allocation(s)"))
+        return
+    n = sum(len(v) for v in done.accepted.values())
+    console().print(line(f"accepted {len(done.accepted)} suggestion(s) scoring ≥ {min_score}"
+                         f"{f' of kind {kind}' if kind else ''}: {n} allocation(s)"))  # fmt: skip
+    if done.accepted:
+        console().print(line(f"  ids: {_listed(list(done.accepted))}"))
+    for sid, why in done.skipped.items():
+        console().print(line(("skipped", "yellow"), f" {sid}: {why}"))
 
 
 @review_app.command("reject")

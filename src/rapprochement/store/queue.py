@@ -16,6 +16,7 @@ from rapprochement.errors import LedgerError
 from rapprochement.money import from_minor
 from rapprochement.store import review as _review
 from rapprochement.store import schema as t
+from rapprochement.store.undo import live_rejections
 
 __all__ = ["UNMATCHED_COLUMNS", "BulkDecision", "bulk_accept", "candidates", "unmatched_lines"]
 
@@ -60,11 +61,20 @@ def candidates(
 ) -> pd.DataFrame:
     """``lines`` with their best candidate: the best pending suggestion when there is one
     (reason ``pending_review``), else the best allocation ``probe`` finds when nothing is held
-    back (reason ``below_threshold``: its score is under ``threshold``; ``no_candidate``: none).
+    back: ``below_threshold`` (its score is under ``threshold``), ``rejected_before`` (a person
+    rejected or undid that pair), ``held`` (the ledger held it back: nothing new since the last
+    run, or a possible duplicate payment); ``no_candidate`` when nothing fits at all.
 
     ``explanation`` is the candidate's list of ``{"feature", "value", "weight"}`` contributions.
     """
     pending = _pending(conn)
+    d = t.decisions.c
+    rejected = live_rejections(conn) | {
+        (r[0], r[1])
+        for r in conn.execute(
+            select(d.transaction_id, d.invoice_id).where(d.decision == "rejected")
+        )
+    }
     rest = lines[~lines["transaction_id"].isin(pending)]
     probed: dict[str, dict[str, Any]] = {}
     if len(rest):
@@ -86,7 +96,13 @@ def candidates(
             out.update(reason="pending_review", suggestion_id=p.id)
         elif tx in probed:
             found = probed[tx]
-            out["reason"] = "below_threshold"
+            pair = (tx, None if pd.isna(found["invoice_id"]) else str(found["invoice_id"]))
+            if pair in rejected:
+                out["reason"] = "rejected_before"
+            elif found["score"] is not None and float(found["score"]) >= threshold:
+                out["reason"] = "held"
+            else:
+                out["reason"] = "below_threshold"
         else:
             out["reason"] = "no_candidate"
         if found is not None:
