@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 
 from rapprochement.cli import EXIT_PROBLEMS, app, err_console
 from rapprochement.cli.output import cells, console, line, literal
+from rapprochement.dates import AmbiguousDateOrderError, column_order, date_kind
+from rapprochement.dates import parse_date as read_date
 from rapprochement.errors import ConfigError, InputError, LedgerError
 from rapprochement.money import from_minor
 from rapprochement.store import Ledger
@@ -64,13 +66,27 @@ def print_json(data: Any) -> None:
 
 
 def parse_date(text: str | None, option: str) -> dt.date | None:
-    """An ISO date option (None when not given), or an :class:`InputError` (exit code 3)."""
+    """A date option (None when not given) in any form the CSV readers take: ISO
+    ``2026-04-03``, ``20260403``, ``13/04/2026`` (day first) or ``04/13/2026`` (month first)
+    when the numbers tell, ``3.4.26``; a date that reads both ways (``03/04/2026``) or no
+    date is an :class:`InputError` (exit code 3)."""
     if text is None:
         return None
+    kind = date_kind(text)
     try:
-        return dt.date.fromisoformat(text)
+        day = read_date(text, column_order([kind]) if kind else "ymd")
+    except AmbiguousDateOrderError:
+        raise InputError(
+            f"{option} {text!r} reads both day first and month first",
+            hint="write it YYYY-MM-DD, e.g. 2026-04-03",
+        ) from None
     except ValueError:
-        raise InputError(f"{option} {text!r} is not a date", hint="use YYYY-MM-DD") from None
+        raise InputError(
+            f"{option} {text!r} is not a date", hint="use YYYY-MM-DD or DD/MM/YYYY"
+        ) from None
+    if day is None:
+        raise InputError(f"{option} is empty", hint="use YYYY-MM-DD or DD/MM/YYYY")
+    return day
 
 
 def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
@@ -294,6 +310,9 @@ def export_command(
         Path | None, typer.Option("--accounts", help="Account map, TOML (default: French PCG).")
     ] = None,
     pipe: Annotated[bool, typer.Option("--pipe", help="FEC separated by '|', not tabs.")] = False,
+    excel_fr: Annotated[
+        bool, typer.Option("--excel-fr", help="For French Excel: ';', decimal commas, BOM.")
+    ] = False,
 ) -> None:
     """Write every allocation as CSV for an ERP (booking date, bank reference, payer, customer,
     what is still open), or the matched receipts and write-offs as journal entries (--fec,
@@ -320,5 +339,5 @@ def export_command(
                          "another currency than the books' left out (no exchange rate)")
                 )  # fmt: skip
             return
-        n = ledger.export_allocations(file)
+        n = ledger.export_allocations(file, excel_fr=excel_fr)
     console().print(line(f"{n} allocation(s) written to {file}"))

@@ -241,10 +241,11 @@ class Ledger(LineMethods, BookMethods, QueueMethods):
         with self._read("read allocations") as conn:
             return _q.allocations_frame(conn)
 
-    def export_allocations(self, path: str | os.PathLike[str]) -> int:
-        """Write the allocations as CSV for an ERP; returns the number of rows."""
+    def export_allocations(self, path: str | os.PathLike[str], *, excel_fr: bool = False) -> int:
+        """Write the allocations as CSV for an ERP (see :func:`allocations`); returns the number
+        of rows. ``excel_fr``: ``;`` separated, decimal commas, UTF-8 with a BOM."""
         with self._read("export allocations") as conn:
-            return _q.export_allocations(conn, path)
+            return _q.export_allocations(conn, path, excel_fr=excel_fr)
 
     def open_items(self, as_of: dt.date | None = None) -> pd.DataFrame:
         """Open invoices and credit notes with their open amount (``Decimal``)."""

@@ -124,15 +124,22 @@ def allocations_frame(conn: Connection) -> pd.DataFrame:
 _EXPORT_NUMERIC = ("allocation_id", "amount", "score", "run_id", "suggestion_id", "open_amount")
 
 
-def export_allocations(conn: Connection, path: str | os.PathLike[str]) -> int:
+def export_allocations(
+    conn: Connection, path: str | os.PathLike[str], *, excel_fr: bool = False
+) -> int:
     """Write the allocations as CSV (amounts as plain decimals) for an ERP; returns the count.
-    Text cells are neutralized against formula injection (:mod:`rapprochement.csv_out`)."""
+    Text cells are neutralized against formula injection (:mod:`rapprochement.csv_out`).
+    ``excel_fr``: ``;`` separated, decimal commas, UTF-8 with a BOM (French Excel)."""
     df = allocations_frame(conn)
     target = Path(path)
     try:
-        with target.open("w", newline="", encoding="utf-8") as fh:
+        with target.open("w", newline="", encoding="utf-8-sig" if excel_fr else "utf-8") as fh:
             return write_csv(
-                fh, list(df.columns), df.itertuples(index=False), numeric=_EXPORT_NUMERIC
+                fh,
+                list(df.columns),
+                df.itertuples(index=False),
+                numeric=_EXPORT_NUMERIC,
+                excel_fr=excel_fr,
             )
     except OSError as exc:
         raise LedgerError(f"cannot write: {exc.strerror}", file=str(target)) from None
