@@ -5,11 +5,13 @@ lettered) and an overpayment (suspense)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from rapprochement.store import Ledger
+from tests.store.conftest import ledger_url, new_ledger_url
 from tests.store.helpers import INVOICES_CSV, LINES, line, write_invoices, write_mt940
 
 EXTRA = [
@@ -21,11 +23,15 @@ INVOICES = INVOICES_CSV + "FA-007,C5,Epsilon SARL,400.00,EUR,2026-02-20,2026-03-
 VALIDATED = dt.date(2026, 4, 1)
 
 
+__all__ = ["ledger_url", "new_ledger_url", "settled"]  # the store's fixtures: SQLite and PG
+
+
 @pytest.fixture
-def settled(tmp_path: Path) -> Ledger:
-    """The ledger, reconciled, with a partial allocation and an overpayment made by hand."""
+def settled(tmp_path: Path, ledger_url: str) -> Iterator[Ledger]:
+    """The ledger, reconciled, with a partial allocation and an overpayment made by hand (on
+    SQLite, and on PostgreSQL when RAPPROCHEMENT_PG_URL is set)."""
     sta = write_mt940(tmp_path / "a.sta", LINES + EXTRA)
-    ledger = Ledger(tmp_path / "books.db", user="test")
+    ledger = Ledger(ledger_url, user="test")
     ledger.import_statements([sta])
     ledger.import_invoices(write_invoices(tmp_path / "inv.csv", INVOICES))
     ledger.reconcile()
@@ -33,4 +39,5 @@ def settled(tmp_path: Path) -> Ledger:
     by_payer = dict(zip(open_lines["counterparty_name"], open_lines["transaction_id"], strict=True))
     ledger.allocate(by_payer["EPSILON"], "FA-007", "250.00", note="deposit")
     ledger.allocate(by_payer["ZETA"], None, "80.00", note="unknown customer")
-    return ledger
+    yield ledger
+    ledger.close()

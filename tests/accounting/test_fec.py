@@ -140,7 +140,7 @@ def test_plain_journal_csv_has_the_same_lines(settled: Ledger, tmp_path: Path) -
 
 
 def test_export_fec_on_the_command_line(settled: Ledger, tmp_path: Path) -> None:
-    db = str(settled.engine.url.database)
+    db = settled.engine.url.render_as_string(hide_password=False)
     out = tmp_path / "FEC.txt"
     assert main(["export", str(out), "--fec", "--db", db]) == EXIT_OK
     assert out.read_text(encoding="utf-8").startswith("JournalCode\tJournalLib\t")
