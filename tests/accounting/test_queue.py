@@ -100,3 +100,12 @@ def test_accept_above_skips_what_an_earlier_acceptance_took(tmp_path: Path) -> N
     assert set(done.skipped) <= set(after["suggestion_id"])  # skipped: still pending
     for why in done.skipped.values():
         assert why
+
+
+def test_review_json_nests_the_explanation(books: str, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["review", "--db", books, "--json"]) == EXIT_OK
+    rows = json.loads(capsys.readouterr().out)
+    for r in rows:
+        assert isinstance(r["explanation"], list)
+        assert all({"feature", "value", "weight"} <= set(c) for c in r["explanation"])

@@ -64,13 +64,21 @@ def explain_short(explanation: str, top: int = 2) -> str:
 def _rows(df: Any) -> list[dict[str, Any]]:
     out = []
     for r in records(df):
-        out.append(
-            {
-                k: (str(v) if k in ("amount", "payment_amount", "booking_date") else v)
-                for k, v in r.items()
-            }
-        )
+        row = {
+            k: (str(v) if k in ("amount", "payment_amount", "booking_date") else v)
+            for k, v in r.items()
+        }
+        row["explanation"] = _nested(row.get("explanation"))  # nested JSON, not a string
+        out.append(row)
     return out
+
+
+def _nested(text: Any) -> Any:
+    """An explanation cell as the list it encodes (the text itself if it is not JSON)."""
+    try:
+        return json.loads(text) if isinstance(text, str) and text else []
+    except ValueError:
+        return text
 
 
 @review_app.callback()
