@@ -22,11 +22,20 @@ from rapprochement.cli.output import cells, console, line, literal
 from rapprochement.dates import AmbiguousDateOrderError, column_order, date_kind
 from rapprochement.dates import parse_date as read_date
 from rapprochement.errors import ConfigError, InputError, LedgerError
+from rapprochement.i18n import Language, language
 from rapprochement.money import from_minor
 from rapprochement.store import Ledger
 from rapprochement.store.migrate import normalize_url
 
-__all__ = ["DbOption", "JsonOption", "open_ledger", "parse_date", "print_json"]
+__all__ = [
+    "DbOption",
+    "JsonOption",
+    "LangOption",
+    "open_ledger",
+    "output_language",
+    "parse_date",
+    "print_json",
+]
 
 DbOption = Annotated[
     str,
@@ -35,6 +44,12 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", help="fr or en (default: $RAPPROCHEMENT_LANG, else the locale, e.g. LANG)."
+    ),
+]
 DEFAULT_DB = "./rapprochement.db"
 
 invoices_app = typer.Typer(help="Invoices (open items) from your ERP.", no_args_is_help=True)
@@ -58,6 +73,14 @@ def open_ledger(db: str, *, create: bool = False) -> Ledger:
                 hint="check --db (or $RAPPROCHEMENT_DB); `rapprochement import` creates one",
             )
     return Ledger(db)
+
+
+def output_language(choice: str | None) -> Language:
+    """``--lang`` (or its default from the environment), or an :class:`InputError`."""
+    try:
+        return language(choice)
+    except ValueError as exc:
+        raise InputError(f"--lang: {exc}", hint="--lang fr or --lang en") from None
 
 
 def print_json(data: Any) -> None:

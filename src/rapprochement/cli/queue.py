@@ -14,12 +14,16 @@ from rapprochement.cli.ledger import (
     DEFAULT_DB,
     DbOption,
     JsonOption,
+    LangOption,
     open_ledger,
+    output_language,
     parse_date,
     print_json,
 )
 from rapprochement.cli.output import cells, console, line, literal
 from rapprochement.cli.review import explain_short
+from rapprochement.i18n import day as day_text
+from rapprochement.i18n import money
 from rapprochement.report.data import records
 
 __all__ = ["customer_command", "unmatched_command", "why_not"]
@@ -52,10 +56,12 @@ def unmatched_command(
     as_json: JsonOption = False,
     as_of: AsOf = None,
     limit: Annotated[int, typer.Option("--limit", help="Rows to show (0: all).")] = 50,
+    lang: LangOption = None,
 ) -> None:
     """Incoming payments nobody matched, oldest first, with the best candidate and why it was
     not enough."""
     day = parse_date(as_of, "--as-of")
+    words = output_language(lang)
     with open_ledger(db) as ledger:
         df = ledger.unmatched(day)
     rows = records(df)
@@ -76,7 +82,7 @@ def unmatched_command(
             cand = f"{cand} ({r['candidate_customer']})"
         table.add_row(*cells(
             r["booking_date"], r["days_open"], str(r["counterparty_name"] or "")[:24],
-            f"{r['amount']} {r['currency']}", str(r["remittance_info"] or "")[:30], cand,
+            money(r["amount"], r["currency"], words), str(r["remittance_info"] or "")[:30], cand,
             why_not(r),
         ))  # fmt: skip
     console().print(table)
@@ -91,9 +97,11 @@ def customer_command(
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
     as_of: AsOf = None,
+    lang: LangOption = None,
 ) -> None:
     """One customer: open items, credits, payments and history."""
     day = parse_date(as_of, "--as-of")
+    words = output_language(lang)
     with open_ledger(db) as ledger:
         view = ledger.customer(customer_id, day)
     if as_json:
@@ -104,20 +112,23 @@ def customer_command(
             "history": records(view.history),
         })  # fmt: skip
         return
-    balance = ", ".join(f"{v} {k}" for k, v in view.balance.items()) or "0"
+    balance = ", ".join(money(v, k, words) for k, v in view.balance.items()) or "0"
     console().print(line((f"{view.customer_id} {view.name}", "bold"), f" — open: {balance}"))
     for title, frame in (("Open items", view.open_items), ("Credits", view.credits)):
         table = Table(title=literal(f"{title} ({len(frame)})"), title_justify="left")
         for col in ("invoice", "issued", "due", "amount", "open", "days overdue"):
             table.add_column(col)
         for r in records(frame):
-            table.add_row(*cells(r["invoice_id"], r["issue_date"], r["due_date"] or "",
-                                 r["amount"], r["open_amount"], r["days_overdue"]))  # fmt: skip
+            due = day_text(r["due_date"], words) if r["due_date"] else ""
+            table.add_row(*cells(r["invoice_id"], day_text(r["issue_date"], words), due,
+                                 money(r["amount"], r["currency"], words),
+                                 money(r["open_amount"], r["currency"], words),
+                                 r["days_overdue"]))  # fmt: skip
         console().print(table)
     table = Table(title=literal(f"History ({len(view.history)})"), title_justify="left")
     for col in ("date", "event", "invoice", "amount", "detail"):
         table.add_column(col)
     for r in records(view.history):
-        amount = "" if r["amount"] is None else f"{r['amount']} {r['currency']}"
+        amount = "" if r["amount"] is None else money(r["amount"], r["currency"], words)
         table.add_row(*cells(r["date"], r["event"], r["invoice_id"] or "", amount, r["detail"]))
     console().print(table)

@@ -17,8 +17,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from rapprochement.errors import LedgerError
+from rapprochement.i18n import Language, day, number
 from rapprochement.report.charts import bar_chart, share_bar
 from rapprochement.report.data import ReportData, collect
+from rapprochement.report.labels import label
 from rapprochement.store import Ledger
 
 __all__ = ["ReportData", "collect", "render_report", "write_report"]
@@ -33,7 +35,6 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["money"] = lambda v: "" if v is None else f"{Decimal(v):,.2f}".replace(",", " ")
     return env
 
 
@@ -56,14 +57,22 @@ def render_report(data: ReportData) -> str:
             title="Bank lines",
         ),
     }
-    return _env().get_template("report.html.j2").render(d=data, st=st, charts=charts)
+    env = _env()
+    env.filters["money"] = lambda v: "" if v is None else number(Decimal(v), data.lang, places=2)
+    env.filters["day"] = lambda v: "" if v is None else day(v, data.lang)
+    env.globals["t"] = lambda key, **kw: label(key, data.lang, **kw)
+    return env.get_template("report.html.j2").render(d=data, st=st, charts=charts)
 
 
 def write_report(
-    ledger: Ledger, path: str | os.PathLike[str], as_of: dt.date | None = None
+    ledger: Ledger,
+    path: str | os.PathLike[str],
+    as_of: dt.date | None = None,
+    lang: Language = "en",
 ) -> Path:
-    """Write the HTML report of ``ledger`` to ``path``; returns the path."""
-    html = render_report(collect(ledger, as_of))
+    """Write the HTML report of ``ledger`` to ``path`` in ``lang`` (``"en"`` or ``"fr"``:
+    words, digit grouping, decimal mark, dates); returns the path."""
+    html = render_report(collect(ledger, as_of, lang))
     target = Path(path)
     try:
         target.write_text(html, encoding="utf-8")
