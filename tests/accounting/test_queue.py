@@ -109,3 +109,22 @@ def test_review_json_nests_the_explanation(books: str, capsys: pytest.CaptureFix
     for r in rows:
         assert isinstance(r["explanation"], list)
         assert all({"feature", "value", "weight"} <= set(c) for c in r["explanation"])
+
+
+def test_review_keeps_the_why_column_at_80_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from demo.make_data import DATA
+    from demo.run import STATEMENTS
+
+    db = ["--db", str(tmp_path / "demo.db")]
+    assert main(["import", *[str(DATA / f) for f in STATEMENTS], *db]) == EXIT_OK
+    assert main(["invoices", "import", str(DATA / "invoices.csv"), *db]) == EXIT_OK
+    assert main(["reconcile", *db]) == EXIT_OK
+    monkeypatch.setenv("COLUMNS", "80")
+    capsys.readouterr()
+    assert main(["review", "--limit", "5", *db]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "why" in out
+    assert "suggestion(s) to review" in out
+    assert max(len(x) for x in out.splitlines()) <= 80

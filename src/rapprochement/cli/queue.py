@@ -81,7 +81,8 @@ def unmatched_command(
         if r["candidate_customer"]:
             cand = f"{cand} ({r['candidate_customer']})"
         table.add_row(*cells(
-            r["booking_date"], r["days_open"], str(r["counterparty_name"] or "")[:24],
+            day_text(r["booking_date"], words), r["days_open"],
+            str(r["counterparty_name"] or "")[:24],
             money(r["amount"], r["currency"], words), str(r["remittance_info"] or "")[:30], cand,
             why_not(r),
         ))  # fmt: skip
@@ -130,5 +131,6 @@ def customer_command(
         table.add_column(col)
     for r in records(view.history):
         amount = "" if r["amount"] is None else money(r["amount"], r["currency"], words)
-        table.add_row(*cells(r["date"], r["event"], r["invoice_id"] or "", amount, r["detail"]))
+        when = day_text(r["date"], words) if r["date"] else ""
+        table.add_row(*cells(when, r["event"], r["invoice_id"] or "", amount, r["detail"]))
     console().print(table)

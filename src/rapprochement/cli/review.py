@@ -103,7 +103,7 @@ def review(
         return
     shown = df if limit <= 0 else df.head(limit)
     table = Table(title=literal(f"{len(df)} suggestion(s) to review"), title_justify="left")
-    wide = console().width >= 130  # narrow terminals: the essentials only
+    wide = console().width >= 130  # narrow terminals: no customer or amount, the why wraps
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("date", no_wrap=True)
     table.add_column("payer")
@@ -114,8 +114,7 @@ def review(
         table.add_column("amount", justify="right", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("kind", no_wrap=True)
-    if wide:
-        table.add_column("why", min_width=24)
+    table.add_column("why", min_width=20, ratio=1)  # kept at 80 columns: wrapped
     for r in records(shown):
         group = f" ({r['group_id']})" if r["group_id"] else ""
         row = [
@@ -128,8 +127,7 @@ def review(
         if wide:
             row += [str(r["customer_name"] or "")[:24], r["amount"]]
         row += ["" if r["score"] is None else f"{r['score']:.2f}", f"{r['kind']}{group}"]
-        if wide:
-            row.append(explain_short(str(r["explanation"] or "")))
+        row.append(explain_short(str(r["explanation"] or "")))
         table.add_row(*cells(*row))
     console().print(table)
     if limit and len(df) > limit:
