@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from rapprochement.cli import EXIT_PROBLEMS, app, err_console
 from rapprochement.cli.output import cells, console, line, literal
+from rapprochement.cli.progress import engine_stages, stages
 from rapprochement.dates import AmbiguousDateOrderError, column_order, date_kind
 from rapprochement.dates import parse_date as read_date
 from rapprochement.errors import ConfigError, InputError, LedgerError
@@ -131,22 +131,9 @@ def import_command(
     ] = False,
 ) -> None:
     """Import bank statements: new lines are added, lines already known are skipped."""
-    with (
-        open_ledger(db, create=True) as ledger,
-        Progress(
-            TextColumn("{task.description}", style="progress.description", markup=False),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json,
-        ) as bar,
-    ):
-        task = bar.add_task("importing entries", total=None)
-        summary = ledger.import_statements(
-            files, progress=lambda done, total: bar.update(task, completed=done, total=total)
-        )
+    with open_ledger(db, create=True) as ledger, stages(err_console, quiet=as_json) as shown:
+        shown.stage(f"importing {len(files)} file(s): entries")
+        summary = ledger.import_statements(files, progress=shown.count)
     data = summary.to_dict()
     if as_json:
         print_json(data)
@@ -197,7 +184,8 @@ def invoices_import(
         if not sep or not ours.strip() or not theirs.strip():
             raise InputError(f"--map {item!r}", hint="write --map invoice_id=YourColumn")
         cmap[ours.strip()] = theirs.strip()
-    with open_ledger(db, create=True) as ledger:
+    with open_ledger(db, create=True) as ledger, stages(err_console, quiet=as_json) as shown:
+        shown.stage(f"importing invoices from {file}")
         summary = ledger.import_invoices(file, column_map=cmap)
     if as_json:
         print_json(summary.to_dict())
@@ -243,11 +231,10 @@ def reconcile_command(
     cfg = _config(config)
     with (
         open_ledger(db) as ledger,
-        err_console.status("reconciling…", spinner="dots") as spinner,
+        stages(err_console, quiet=as_json) as shown,
+        engine_stages(shown),
     ):
-        summary = ledger.reconcile(
-            cfg, day, stage=lambda s: spinner.update(literal(s)) if not as_json else None
-        )
+        summary = ledger.reconcile(cfg, day, stage=shown.stage)
     if as_json:
         print_json(summary.to_dict())
         return

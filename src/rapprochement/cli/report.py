@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from rapprochement.cli import app
+from rapprochement.cli import app, err_console
 from rapprochement.cli.ledger import (
     DEFAULT_DB,
     DbOption,
@@ -17,6 +17,7 @@ from rapprochement.cli.ledger import (
     parse_date,
 )
 from rapprochement.cli.output import console, line
+from rapprochement.cli.progress import stages
 
 __all__ = ["report_command"]
 
@@ -37,6 +38,7 @@ def report_command(
 
     day = parse_date(as_of, "--as-of")
     words = output_language(lang)
-    with open_ledger(db) as ledger:
+    with open_ledger(db) as ledger, stages(err_console) as shown:
+        shown.stage("gathering the figures and writing the report")
         path = write_report(ledger, html, day, words)
     console().print(line(f"report written to {path.resolve()}"))
