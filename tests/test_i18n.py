@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,3 +71,14 @@ def test_an_as_of_that_reads_both_ways_is_refused(
 ) -> None:
     assert main(["reconcile", "--as-of", "03/04/2026", "--db", books]) == EXIT_INPUT
     assert "day first and month first" in capsys.readouterr().err
+
+
+def test_status_amounts_grouped_in_the_chosen_language(
+    books: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["status", "--db", books, "--lang", "fr"]) == EXIT_OK
+    out = _spaces(capsys.readouterr().out)
+    assert re.search(r"\d \d\d\d,\d\d €", out)  # e.g. 1 200,00 €
+    assert main(["status", "--db", books, "--lang", "en"]) == EXIT_OK
+    assert re.search(r"€\d,\d\d\d\.\d\d", capsys.readouterr().out)

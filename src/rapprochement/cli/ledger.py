@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +23,7 @@ from rapprochement.cli.progress import engine_stages, stages
 from rapprochement.dates import AmbiguousDateOrderError, column_order, date_kind
 from rapprochement.dates import parse_date as read_date
 from rapprochement.errors import ConfigError, InputError, LedgerError
-from rapprochement.i18n import Language, language
+from rapprochement.i18n import Language, language, money
 from rapprochement.money import from_minor
 from rapprochement.store import Ledger
 from rapprochement.store.migrate import normalize_url
@@ -267,16 +268,23 @@ def reconcile_command(
 
 
 @app.command("status")
-def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+def status_command(
+    db: DbOption = DEFAULT_DB, as_json: JsonOption = False, lang: LangOption = None
+) -> None:
     """Counts: entries, lines matched, open invoices and amount, pending suggestions."""
+    words = output_language(lang)
     with open_ledger(db) as ledger:
         st = ledger.status()
     if as_json:
         print_json(st)
         return
-    money = ", ".join(f"{v} {k}" for k, v in st["open_amount"].items()) or "0"
-    matched = ", ".join(f"{v} {k}" for k, v in st["matched_amount"].items()) or "0"
-    written_off = ", ".join(f"{v} {k}" for k, v in st["written_off_amount"].items())
+
+    def amounts(by_ccy: dict[str, str]) -> str:
+        return ", ".join(money(Decimal(v), k, words) for k, v in by_ccy.items())
+
+    open_money = amounts(st["open_amount"]) or "0"
+    matched = amounts(st["matched_amount"]) or "0"
+    written_off = amounts(st["written_off_amount"])
     console().print(
         _kv_table(
             f"Ledger {db}",
@@ -298,7 +306,7 @@ def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> No
                 *([("written off (fees, discounts)", written_off)] if written_off else []),
                 ("invoices", st["invoices"]),
                 ("open invoices", st["open_invoices"]),
-                ("open amount", money),
+                ("open amount", open_money),
                 ("suggestions pending", st["suggestions_pending"]),
                 ("learned IBANs / aliases", f"{st['learned_ibans']} / {st['learned_aliases']}"),
             ],
