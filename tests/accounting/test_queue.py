@@ -3,13 +3,17 @@ on the command line and as Ledger methods."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 
 from rapprochement.cli import EXIT_INPUT, EXIT_LEDGER, EXIT_OK, main
 from rapprochement.store import Ledger
+from rapprochement.store import schema as t
+from tests.store.fake_matcher import fake_matcher
 from tests.store.helpers import LINES, line, write_invoices, write_mt940
 
 
@@ -85,21 +89,33 @@ def test_review_accept_min_score_decides_in_bulk_and_says_what_it_did(
 
 
 def test_accept_above_skips_what_an_earlier_acceptance_took(tmp_path: Path) -> None:
-    two = [line(2, "300.00", "BETA GMBH", "", "Rechnung", "R1"),
-           line(3, "300.00", "BETA GMBH", "", "Rechnung", "R2")]  # fmt: skip
+    """Two pending suggestions give the same invoice's money to two lines: the better one is
+    accepted, the other stays pending and is reported; nothing else is undone."""
+    two = [line(2, "999.00", "DELTA SAS", "", "virement", "R1"),
+           line(3, "999.00", "DELTA SAS", "", "virement", "R2")]  # fmt: skip
     db = str(tmp_path / "b.db")
     with Ledger(db, user="test") as ledger:
         ledger.import_statements([write_mt940(tmp_path / "a.sta", two)])
         ledger.import_invoices(write_invoices(tmp_path / "inv.csv"))
-        ledger.reconcile()
-        before = ledger.suggestions()
-        done = ledger.accept_above(0.0)
+        ledger.reconcile(matcher=fake_matcher)  # finds nothing: no reference, no IBAN
+        lines = sorted(ledger.unmatched()["transaction_id"])
+        with ledger.engine.begin() as conn:
+            run = conn.execute(select(t.reconcile_runs.c.id)).scalar_one()
+            for tx, score in zip(lines, (0.9, 0.8), strict=True):
+                conn.execute(insert(t.suggestions).values(
+                    run_id=run, transaction_id=tx, invoice_id="FA-006", amount_minor=99900,
+                    currency="EUR", kind="one_to_one", score=score, explanation="[]",
+                    state="pending", created_at=dt.datetime(2026, 3, 4),
+                ))  # fmt: skip
+        ids = list(ledger.suggestions()["suggestion_id"])
+        done = ledger.accept_above(0.5)
         after = ledger.suggestions()
-    assert len(done.accepted) + len(done.skipped) <= len(before)
-    assert not set(done.accepted) & set(after["suggestion_id"])  # accepted: no longer pending
-    assert set(done.skipped) <= set(after["suggestion_id"])  # skipped: still pending
-    for why in done.skipped.values():
-        assert why
+        made = ledger.allocations()
+    assert list(done.accepted) == [ids[0]]
+    assert list(done.skipped) == ids[1:]  # their money is taken: each skipped with why
+    assert all(done.skipped.values())
+    assert list(after["suggestion_id"]) == ids[1:]  # still pending, for a person
+    assert list(made["invoice_id"]) == ["FA-006"]
 
 
 def test_review_json_nests_the_explanation(books: str, capsys: pytest.CaptureFixture[str]) -> None:
