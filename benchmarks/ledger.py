@@ -127,7 +127,7 @@ def _learning(n: int, seed: int, work: Path) -> dict[str, Any]:
             (al["run_id"] == rs.run_id)
             & (al["source"] == "auto")
             & al["invoice_id"].notna()
-            & (pd.to_datetime(al["payment_date"]) >= pd.Timestamp(cut))
+            & (pd.to_datetime(al["booking_date"]) >= pd.Timestamp(cut))
         ]
         _ID_CACHE.pop(id(ledger), None)  # the ids seen during the review miss the second half
         auto_ids = zip(new["transaction_id"], new["invoice_id"], strict=True)
