@@ -146,6 +146,10 @@ def test_export_fec_on_the_command_line(settled: Ledger, tmp_path: Path) -> None
     assert out.read_text(encoding="utf-8").startswith("JournalCode\tJournalLib\t")
     assert main(["export", str(tmp_path / "j.csv"), "--journal", "--db", db]) == EXIT_OK
     assert main(["export", str(out), "--fec", "--journal", "--db", db]) == EXIT_INPUT
+    excel = tmp_path / "j-fr.csv"
+    assert main(["export", str(excel), "--journal", "--excel-fr", "--db", db]) == EXIT_OK
+    assert excel.read_bytes().startswith(b"\xef\xbb\xbfjournal;journal_label;entry;")
+    assert ";1200,00;0,00;" in excel.read_text(encoding="utf-8-sig")
 
 
 def test_allocations_export_carries_booking_date_reference_payer_customer_and_open_amount(

@@ -46,3 +46,10 @@ def test_help_shows_no_type_labels(command: list[str], capsys: pytest.CaptureFix
     assert "<bool>" not in out
     assert "list[" not in out
     assert "<str>" not in out
+
+
+def test_import_help_names_every_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "--help"]) == EXIT_OK
+    out = " ".join(capsys.readouterr().out.split())
+    for name in ("CAMT", "MT940/MT942", "OFX", "CFONB 120", "bank CSV", "ZIP"):
+        assert name in out

@@ -92,8 +92,9 @@ def write_fec(entries: JournalEntries, fh: TextIO, *, separator: str = "\t") -> 
     return n
 
 
-def write_journal_csv(entries: JournalEntries, fh: TextIO) -> int:
-    """Write the plain journal CSV (ISO dates, dot decimals) to ``fh``; returns the lines."""
+def write_journal_csv(entries: JournalEntries, fh: TextIO, *, excel_fr: bool = False) -> int:
+    """Write the plain journal CSV (ISO dates, dot decimals; ``excel_fr``: ``;`` separated,
+    decimal commas) to ``fh``; returns the lines."""
 
     def rows() -> Iterator[list[object]]:
         for x in entries.lines:
@@ -102,5 +103,5 @@ def write_journal_csv(entries: JournalEntries, fh: TextIO) -> int:
             values[12] = from_minor(x.credit_minor, x.currency)
             yield [*("" if v is None else v for v in values), None, ""]
 
-    return write_csv(fh, JOURNAL_COLUMNS, rows(), numeric=("entry", "debit", "credit",
-                                                            "currency_amount"))  # fmt: skip
+    numeric = ("entry", "debit", "credit", "currency_amount")
+    return write_csv(fh, JOURNAL_COLUMNS, rows(), numeric=numeric, excel_fr=excel_fr)

@@ -124,7 +124,13 @@ def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
 
 @app.command("import")
 def import_command(
-    files: Annotated[list[Path], typer.Argument(help="Statement files (CAMT, MT940, OFX, ZIP).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Statement files: CAMT (052/053/054), MT940/MT942, OFX, CFONB 120, bank CSV "
+            "exports, or ZIP archives of them."
+        ),
+    ],
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
     check: Annotated[
@@ -342,7 +348,7 @@ def export_command(
             entries = (
                 ledger.export_fec(file, accounts, separator="|" if pipe else "\t")
                 if fec
-                else ledger.export_journal(file, accounts)
+                else ledger.export_journal(file, accounts, excel_fr=excel_fr)
             )
             debit, credit = entries.totals()
             console().print(

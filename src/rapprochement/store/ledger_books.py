@@ -28,10 +28,12 @@ __all__ = ["AccountsSource", "BookMethods"]
 AccountsSource = AccountMap | str | os.PathLike[str] | None
 
 
-def _write(path: str | os.PathLike[str], fill: Callable[[TextIO], object]) -> None:
+def _write(
+    path: str | os.PathLike[str], fill: Callable[[TextIO], object], *, bom: bool = False
+) -> None:
     target = Path(path)
     try:
-        with target.open("w", newline="", encoding="utf-8") as fh:
+        with target.open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
             fill(fh)
     except OSError as exc:
         raise LedgerError(f"cannot write: {exc.strerror}", file=str(target)) from None
@@ -86,8 +88,10 @@ class BookMethods:
         accounts: AccountsSource = None,
         *,
         validated: dt.date | None = None,
+        excel_fr: bool = False,
     ) -> JournalEntries:
-        """Write the journal as a plain CSV (English headers, ISO dates, dot decimals)."""
+        """Write the journal as a plain CSV (English headers, ISO dates, dot decimals;
+        ``excel_fr``: ``;`` separated, decimal commas, UTF-8 with a BOM)."""
         entries = self.journal(accounts, validated=validated)
-        _write(path, lambda fh: write_journal_csv(entries, fh))
+        _write(path, lambda fh: write_journal_csv(entries, fh, excel_fr=excel_fr), bom=excel_fr)
         return entries
