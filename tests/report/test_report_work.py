@@ -55,6 +55,11 @@ def test_report_work_sections_and_number_formats(books: Path, tmp_path: Path, la
     assert "schema v" not in html
     assert "fees" in html  # the bank fee line the starter rules categorized
     assert "Delta SAS" in html  # open items per customer
+    if lang == "fr":  # the whole report, not only the new sections
+        for text in ("Balance âgée", "DSO, jours (méthode standard)", "Principaux retards",
+                     "Paiements rejetés", "Lignes bancaires", ",0 %"):  # fmt: skip
+            assert text in html
+        assert "Top late payers" not in html
 
 
 def test_report_lang_option(books: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

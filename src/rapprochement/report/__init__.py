@@ -45,20 +45,23 @@ def render_report(data: ReportData) -> str:
         "aging": bar_chart(
             [r["bucket"].replace("_", " ") for r in data.aging],
             [r["amount"] for r in data.aging],
-            title=f"Aged balance ({data.currency}, days past due)",
+            title=label("chart_aging", data.lang, ccy=data.currency),
             colors=_AGE_COLORS,
         ),
         "lines": share_bar(
             [
-                ("matched", st["matched_transactions"]),
-                ("partly", st["partially_matched_transactions"]),
-                ("unmatched", st["unmatched_transactions"]),
+                (label("matched", data.lang), st["matched_transactions"]),
+                (label("partly", data.lang), st["partially_matched_transactions"]),
+                (label("unmatched_short", data.lang), st["unmatched_transactions"]),
             ],
-            title="Bank lines",
+            title=label("chart_lines", data.lang),
         ),
     }
     env = _env()
     env.filters["money"] = lambda v: "" if v is None else number(Decimal(v), data.lang, places=2)
+    env.filters["pct"] = lambda v: (
+        number(round(Decimal(str(v)) * 100, 1), data.lang, places=1) + " %"
+    )
     env.filters["day"] = lambda v: "" if v is None else day(v, data.lang)
     env.globals["t"] = lambda key, **kw: label(key, data.lang, **kw)
     return env.get_template("report.html.j2").render(d=data, st=st, charts=charts)
