@@ -47,6 +47,7 @@ def render_report(data: ReportData) -> str:
             [r["amount"] for r in data.aging],
             title=label("chart_aging", data.lang, ccy=data.currency),
             colors=_AGE_COLORS,
+            lang=data.lang,
         ),
         "lines": share_bar(
             [
@@ -55,12 +56,16 @@ def render_report(data: ReportData) -> str:
                 (label("unmatched_short", data.lang), st["unmatched_transactions"]),
             ],
             title=label("chart_lines", data.lang),
+            lang=data.lang,
         ),
     }
     env = _env()
     env.filters["money"] = lambda v: "" if v is None else number(Decimal(v), data.lang, places=2)
     env.filters["pct"] = lambda v: (
         number(round(Decimal(str(v)) * 100, 1), data.lang, places=1) + " %"
+    )
+    env.filters["num"] = lambda v: (
+        "n/a" if v is None else number(Decimal(str(v)), data.lang, places=1)
     )
     env.filters["day"] = lambda v: "" if v is None else day(v, data.lang)
     env.globals["t"] = lambda key, **kw: label(key, data.lang, **kw)
