@@ -25,6 +25,7 @@ from rapprochement import read_statement
 from rapprochement.errors import RapprochementError
 from rapprochement.matching.engine import reconcile
 from rapprochement.matching.frames import transactions_frame
+from rapprochement.report import write_report
 from rapprochement.store import Ledger
 
 __all__ = ["run"]
@@ -70,6 +71,9 @@ def _speed(n: int, seed: int, work: Path, url: str | None) -> list[dict[str, Any
         inv, t_inv = _timed(ledger.import_invoices, ds.invoices)
         matcher = _TimedMatcher()
         rs, t_rec = _timed(ledger.reconcile, matcher=matcher)
+        queue, t_queue = _timed(ledger.unmatched)
+        fec, t_fec = _timed(ledger.export_fec, work / f"fec-{n}-{backend}.txt")
+        _, t_report = _timed(write_report, ledger, work / f"report-{n}-{backend}.html")
         ledger.close()
         rows += [
             {"step": f"import statements ({s_imp.entries_new} new entries)", "backend": backend,
@@ -80,6 +84,11 @@ def _speed(n: int, seed: int, work: Path, url: str | None) -> list[dict[str, Any
             {"step": f"reconcile ({rs.auto_allocations} auto, {rs.suggestions} suggested)",
              "backend": backend, "s": t_rec, "vs": t_rec / t_match},
             {"step": "  of which matcher", "backend": backend, "s": matcher.seconds},
+            {"step": f"unmatched list ({len(queue)} lines, with candidates)", "backend": backend,
+             "s": t_queue},
+            {"step": f"FEC export ({len(fec.lines)} journal lines)", "backend": backend,
+             "s": t_fec},
+            {"step": "HTML report", "backend": backend, "s": t_report},
         ]  # fmt: skip
     return rows
 
@@ -130,7 +139,7 @@ def _learning(n: int, seed: int, work: Path, **rates: float) -> dict[str, Any]:
             (al["run_id"] == rs.run_id)
             & (al["source"] == "auto")
             & al["invoice_id"].notna()
-            & (pd.to_datetime(al["payment_date"]) >= pd.Timestamp(cut))
+            & (pd.to_datetime(al["booking_date"]) >= pd.Timestamp(cut))
         ]
         _ID_CACHE.pop(id(ledger), None)  # the ids seen during the review miss the second half
         auto_ids = zip(new["transaction_id"], new["invoice_id"], strict=True)

@@ -4,7 +4,8 @@ import statements (CAMT.053, MT940 with an overlapping re-sent file, OFX) → im
 reconcile → review → accept the confident suggestions (the ledger learns the payers) →
 reconcile again → April: a tax refund (categorized, never matched) and a direct-debit return
 (its invoice reopens) → a wrong automatic allocation undone → status → May: customers' master
-data imported, dunning letters written as PDF with a manifest → HTML report. Every
+data imported, dunning letters written as PDF with a manifest → HTML report → the unmatched
+payments, one customer's account and the accountant's FEC file. Every
 step is the ``rapprochement`` command a user would type; the ledger and the report are
 written to ``demo/out/``.
 """
@@ -92,7 +93,14 @@ def main(out: Path = OUT) -> Path:
          "--outbox", str(out / "outbox"), *opt)  # fmt: skip
     report = out / "report.html"
     _run("report", "--html", str(report), *opt)
-    console.print(f"\nLedger: {db}\nReport: {report}")
+    # the daily queue: what nobody matched, one customer's account, the accountant's file
+    _run("unmatched", *opt)
+    with Ledger(db) as ledger:
+        customer = str(ledger.open_items()["customer_id"].iat[0])
+    _run("customer", customer, *opt)
+    fec = out / "FEC.txt"
+    _run("export", str(fec), "--fec", *opt)
+    console.print(f"\nLedger: {db}\nReport: {report}\nFEC: {fec}")
     return db
 
 

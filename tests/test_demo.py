@@ -15,6 +15,9 @@ from rapprochement.store import Ledger
 def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
     db = main(tmp_path / "out")
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    fec = (tmp_path / "out" / "FEC.txt").read_text(encoding="utf-8").splitlines()
+    assert fec[0].startswith("JournalCode\tJournalLib\tEcritureNum")
+    assert len(fec) > 20
     assert "Aged balance" in html
     with Ledger(db) as ledger:
         st = ledger.status()

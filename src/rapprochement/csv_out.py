@@ -30,11 +30,11 @@ def neutralize(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def _number(value: Any, column: str) -> str:
+def _number(value: Any, column: str, comma: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
-        return str(value)
+        return str(value).replace(".", ",") if comma else str(value)
     raise TypeError(f"CSV column {column!r} holds numbers, got {type(value).__name__} {value!r}")
 
 
@@ -45,6 +45,7 @@ def write_csv(
     *,
     numeric: Collection[str] = (),
     lineterminator: str = "\r\n",
+    excel_fr: bool = False,
 ) -> int:
     """Write a header and ``rows`` to ``fh``; returns the number of rows.
 
@@ -55,6 +56,8 @@ def write_csv(
         numeric: the columns holding numbers (``int``, ``Decimal``, ``float`` or None), written
             as they are; every other cell is text, neutralized by :func:`neutralize`.
         lineterminator: ``"\\r\\n"`` (RFC 4180) or ``"\\n"``.
+        excel_fr: as French Excel reads a CSV: ``;`` separated, numbers with a decimal comma
+            (open the file with a UTF-8 BOM so Excel reads accents: ``encoding="utf-8-sig"``).
 
     Raises:
         ValueError: ``numeric`` names a column not in ``columns``.
@@ -64,14 +67,14 @@ def write_csv(
     if unknown:
         raise ValueError(f"numeric columns not in the header: {sorted(unknown)}")
     is_number = [c in numeric for c in columns]
-    writer = csv.writer(fh, lineterminator=lineterminator)
+    writer = csv.writer(fh, lineterminator=lineterminator, delimiter=";" if excel_fr else ",")
     writer.writerow([neutralize(c) for c in columns])
     n = 0
     for row in rows:
         values = [row.get(c) for c in columns] if isinstance(row, Mapping) else list(row)
         writer.writerow(
             [
-                _number(v, c) if num else ("" if v is None else neutralize(str(v)))
+                _number(v, c, excel_fr) if num else ("" if v is None else neutralize(str(v)))
                 for c, v, num in zip(columns, values, is_number, strict=True)
             ]
         )

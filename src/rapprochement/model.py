@@ -27,11 +27,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidatorFunctionWrapHandler,
     model_validator,
 )
 
+from rapprochement import model_text
 from rapprochement.compact import CompactEntries
 from rapprochement.errors import AmountError, CurrencyError, DateError, InputError
 from rapprochement.money import NO_CURRENCY, is_currency, is_iso_code
@@ -149,6 +151,14 @@ class Balance(_Frozen):
     amount: Decimal = Field(description="Signed amount: positive = credit balance.")
     date: dt.date | None = Field(None, description="Date the balance refers to.")
     type: str | None = Field(None, description="Bank code: OPBD, PRCD, CLBD, 60F, LEDGERBAL...")
+    #: The currency of the statement holding it (set by the statement; not a field).
+    _currency: str | None = PrivateAttr(default=None)
+
+    def __str__(self) -> str:
+        return model_text.balance_text(self, self._currency)
+
+    def __repr__(self) -> str:
+        return f"Balance({self})"
 
 
 class ReferredDocument(_Frozen):
@@ -214,6 +224,12 @@ class Entry(_Frozen):
     source: SourceRef = Field(description="Where the entry is in the original file.")
     fingerprint: str = Field("", description="Stable id: same line imported twice, same value.")
 
+    def __str__(self) -> str:
+        return model_text.entry_text(self)
+
+    def __repr__(self) -> str:
+        return f"Entry({self})"
+
 
 class Statement(_Frozen):
     """A bank statement (or report, or notification) for one account and period."""
@@ -241,6 +257,19 @@ class Statement(_Frozen):
     source_version: str | None = Field(None, description="E.g. camt.053.001.08, OFX 102.")
     source: SourceRef = Field(description="Where the statement is in the original file.")
     findings: tuple[Finding, ...] = Field((), description="Recoverable problems found.")
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Balances read in the statement's currency (``str(st.closing_balance)``)."""
+        for bal in (self.opening_balance, self.closing_balance, self.available_balance,
+                    *self.other_balances):  # fmt: skip
+            if bal is not None and bal._currency is None:
+                bal._currency = self.currency
+
+    def __str__(self) -> str:
+        return model_text.statement_text(self)
+
+    def __repr__(self) -> str:
+        return f"Statement({self})"
 
     @property
     def account(self) -> str | None:

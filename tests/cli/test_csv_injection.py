@@ -50,6 +50,6 @@ def test_export_quotes_a_payer_named_like_a_formula(
     assert main(["export", str(out), *db]) == EXIT_OK
     with out.open(encoding="utf-8", newline="") as fh:
         (row,) = list(csv.DictReader(fh))
-    assert row["counterparty_name"] == "'" + HYPERLINK
+    assert row["payer"] == "'" + HYPERLINK
     assert (row["invoice_id"], Decimal(row["amount"])) == ("FA-001", Decimal("1200.00"))
     assert 0 < float(row["score"]) <= 1

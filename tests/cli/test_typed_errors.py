@@ -44,7 +44,7 @@ def _fails(argv: list[str], code: int, capsys: pytest.CaptureFixture[str], *word
         ["report", "--html", "r.html"],
     ],
 )
-@pytest.mark.parametrize("day", ["31/12/2025", "2026-13-01", "2026-02-30", "[/bold]"])
+@pytest.mark.parametrize("day", ["03/04/2026", "2026-13-01", "2026-02-30", "[/bold]", "31/02/2026"])
 def test_a_bad_as_of_date_is_an_input_error_in_every_command(
     db: str,
     command: list[str],

@@ -119,7 +119,7 @@ def test_bad_date_and_bad_policy_are_input_errors(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # an option value that cannot be used is exit code 3 (docs/cli.md), as for reconcile
-    assert main(["dunning", "plan", "--as-of", "31/12/2025", "--db", db]) == EXIT_INPUT
+    assert main(["dunning", "plan", "--as-of", "03/04/2026", "--db", db]) == EXIT_INPUT
     bad = tmp_path / "p.json"
     bad.write_text("{}", encoding="utf-8")
     code = main(["dunning", "plan", "--as-of", "2025-06-10", "--db", db, "--policy", str(bad)])

@@ -178,7 +178,7 @@ def test_manual_allocation_and_export(ledger_url: str, tmp_path: Path) -> None:
         out = tmp_path / "alloc.csv"
         assert ledger.export_allocations(out) == 1
         text = out.read_text(encoding="utf-8")
-        assert "FA-006,C4,450.00,EUR,manual,manual" in text
+        assert "FA-006,C4,Delta SAS,450.00,EUR,manual,manual" in text
 
 
 _RACER = textwrap.dedent(

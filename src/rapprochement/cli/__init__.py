@@ -17,8 +17,10 @@ code  meaning
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
+import typer.core
 
 from rapprochement.cli.output import console, line
 from rapprochement.errors import LedgerError, RapprochementError
@@ -40,6 +42,39 @@ app = typer.Typer(
 err_console = console(stderr=True)
 
 
+def _help_label(param: typer.core.TyperArgument | typer.core.TyperOption, ctx: object) -> str:
+    """What help shows after a name: nothing for a flag, ``DB`` for ``--db``, ``FILES...`` for
+    an argument taking several (typer's own labels read ``<bool>``, ``<list[Path]>``)."""
+    if getattr(param, "is_flag", False):
+        return ""
+    label = (param.name or "value").upper()
+    return f"{label}..." if param.nargs != 1 else label
+
+
+typer.core.TyperArgument.display_type_rich = _help_label  # type: ignore[method-assign,assignment]
+typer.core.TyperOption.display_type_rich = _help_label  # type: ignore[method-assign,assignment]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from rapprochement import __version__
+
+        typer.echo(f"rapprochement {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Bank statements to reconciled books and collected cash."""
+
+
 def _register() -> None:
     # Command modules register themselves on `app` when imported.
     from rapprochement.cli import customers as _customers  # noqa: F401
@@ -50,6 +85,7 @@ def _register() -> None:
     from rapprochement.cli import ledger as _ledger  # noqa: F401
     from rapprochement.cli import lines as _lines  # noqa: F401
     from rapprochement.cli import parse as _parse  # noqa: F401
+    from rapprochement.cli import queue as _queue  # noqa: F401
     from rapprochement.cli import rates as _rates  # noqa: F401
     from rapprochement.cli import report as _report  # noqa: F401
     from rapprochement.cli import review as _review  # noqa: F401

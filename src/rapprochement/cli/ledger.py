@@ -9,26 +9,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from rapprochement.cli import EXIT_PROBLEMS, app, err_console
 from rapprochement.cli.output import cells, console, line, literal
+from rapprochement.cli.progress import engine_stages, stages
+from rapprochement.dates import AmbiguousDateOrderError, column_order, date_kind
+from rapprochement.dates import parse_date as read_date
 from rapprochement.errors import ConfigError, InputError, LedgerError
+from rapprochement.i18n import Language, language, money
+from rapprochement.money import from_minor
 from rapprochement.store import Ledger
 from rapprochement.store.migrate import normalize_url
 
 __all__ = [
     "DbOption",
     "JsonOption",
+    "LangOption",
     "invoices_app",
     "kv_table",
     "open_ledger",
+    "output_language",
     "parse_date",
     "print_json",
 ]
@@ -40,6 +47,12 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", help="fr or en (default: $RAPPROCHEMENT_LANG, else the locale, e.g. LANG)."
+    ),
+]
 DEFAULT_DB = "./rapprochement.db"
 
 invoices_app = typer.Typer(help="Invoices (open items) from your ERP.", no_args_is_help=True)
@@ -65,19 +78,41 @@ def open_ledger(db: str, *, create: bool = False) -> Ledger:
     return Ledger(db)
 
 
+def output_language(choice: str | None) -> Language:
+    """``--lang`` (or its default from the environment), or an :class:`InputError`."""
+    try:
+        return language(choice)
+    except ValueError as exc:
+        raise InputError(f"--lang: {exc}", hint="--lang fr or --lang en") from None
+
+
 def print_json(data: Any) -> None:
     """Print JSON on stdout (dates and decimals as strings)."""
     typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
 def parse_date(text: str | None, option: str) -> dt.date | None:
-    """An ISO date option (None when not given), or an :class:`InputError` (exit code 3)."""
+    """A date option (None when not given) in any form the CSV readers take: ISO
+    ``2026-04-03``, ``20260403``, ``13/04/2026`` (day first) or ``04/13/2026`` (month first)
+    when the numbers tell, ``3.4.26``; a date that reads both ways (``03/04/2026``) or no
+    date is an :class:`InputError` (exit code 3)."""
     if text is None:
         return None
+    kind = date_kind(text)
     try:
-        return dt.date.fromisoformat(text)
+        day = read_date(text, column_order([kind]) if kind else "ymd")
+    except AmbiguousDateOrderError:
+        raise InputError(
+            f"{option} {text!r} reads both day first and month first",
+            hint="write it YYYY-MM-DD, e.g. 2026-04-03",
+        ) from None
     except ValueError:
-        raise InputError(f"{option} {text!r} is not a date", hint="use YYYY-MM-DD") from None
+        raise InputError(
+            f"{option} {text!r} is not a date", hint="use YYYY-MM-DD or DD/MM/YYYY"
+        ) from None
+    if day is None:
+        raise InputError(f"{option} is empty", hint="use YYYY-MM-DD or DD/MM/YYYY")
+    return day
 
 
 def kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
@@ -92,7 +127,13 @@ def kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
 
 @app.command("import")
 def import_command(
-    files: Annotated[list[Path], typer.Argument(help="Statement files (CAMT, MT940, OFX, ZIP).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Statement files: CAMT (052/053/054), MT940/MT942, OFX, CFONB 120, bank CSV "
+            "exports, or ZIP archives of them."
+        ),
+    ],
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
     check: Annotated[
@@ -100,22 +141,9 @@ def import_command(
     ] = False,
 ) -> None:
     """Import bank statements: new lines are added, lines already known are skipped."""
-    with (
-        open_ledger(db, create=True) as ledger,
-        Progress(
-            TextColumn("{task.description}", style="progress.description", markup=False),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json,
-        ) as bar,
-    ):
-        task = bar.add_task("importing entries", total=None)
-        summary = ledger.import_statements(
-            files, progress=lambda done, total: bar.update(task, completed=done, total=total)
-        )
+    with open_ledger(db, create=True) as ledger, stages(err_console, quiet=as_json) as shown:
+        shown.stage(f"importing {len(files)} file(s): entries")
+        summary = ledger.import_statements(files, progress=shown.count)
     data = summary.to_dict()
     if as_json:
         print_json(data)
@@ -176,11 +204,10 @@ def reconcile_command(
     cfg = _config(config)
     with (
         open_ledger(db) as ledger,
-        err_console.status("reconciling…", spinner="dots") as spinner,
+        stages(err_console, quiet=as_json) as shown,
+        engine_stages(shown),
     ):
-        summary = ledger.reconcile(
-            cfg, day, stage=lambda s: spinner.update(literal(s)) if not as_json else None
-        )
+        summary = ledger.reconcile(cfg, day, stage=shown.stage)
     if as_json:
         print_json(summary.to_dict())
         return
@@ -213,16 +240,23 @@ def reconcile_command(
 
 
 @app.command("status")
-def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+def status_command(
+    db: DbOption = DEFAULT_DB, as_json: JsonOption = False, lang: LangOption = None
+) -> None:
     """Counts: entries, lines matched, open invoices and amount, pending suggestions."""
+    words = output_language(lang)
     with open_ledger(db) as ledger:
         st = ledger.status()
     if as_json:
         print_json(st)
         return
-    money = ", ".join(f"{v} {k}" for k, v in st["open_amount"].items()) or "0"
-    matched = ", ".join(f"{v} {k}" for k, v in st["matched_amount"].items()) or "0"
-    written_off = ", ".join(f"{v} {k}" for k, v in st["written_off_amount"].items())
+
+    def amounts(by_ccy: dict[str, str]) -> str:
+        return ", ".join(money(Decimal(v), k, words) for k, v in by_ccy.items())
+
+    open_money = amounts(st["open_amount"]) or "0"
+    matched = amounts(st["matched_amount"]) or "0"
+    written_off = amounts(st["written_off_amount"])
     console().print(
         kv_table(
             f"Ledger {db}",
@@ -244,7 +278,7 @@ def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> No
                 *([("written off (fees, discounts)", written_off)] if written_off else []),
                 ("invoices", st["invoices"]),
                 ("open invoices", st["open_invoices"]),
-                ("open amount", money),
+                ("open amount", open_money),
                 ("suggestions pending", st["suggestions_pending"]),
                 ("learned IBANs / aliases", f"{st['learned_ibans']} / {st['learned_aliases']}"),
             ],
@@ -254,10 +288,46 @@ def status_command(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> No
 
 @app.command("export")
 def export_command(
-    file: Annotated[Path, typer.Argument(help="CSV file to write.")],
+    file: Annotated[Path, typer.Argument(help="File to write.")],
     db: DbOption = DEFAULT_DB,
+    fec: Annotated[
+        bool, typer.Option("--fec", help="Journal entries in the French FEC layout.")
+    ] = False,
+    journal: Annotated[
+        bool, typer.Option("--journal", help="Journal entries as a plain CSV.")
+    ] = False,
+    accounts: Annotated[
+        Path | None, typer.Option("--accounts", help="Account map, TOML (default: French PCG).")
+    ] = None,
+    pipe: Annotated[bool, typer.Option("--pipe", help="FEC separated by '|', not tabs.")] = False,
+    excel_fr: Annotated[
+        bool, typer.Option("--excel-fr", help="For French Excel: ';', decimal commas, BOM.")
+    ] = False,
 ) -> None:
-    """Write every allocation as CSV for an ERP (who or what made it, score, version)."""
+    """Write every allocation as CSV for an ERP (booking date, bank reference, payer, customer,
+    what is still open), or the matched receipts and write-offs as journal entries (--fec,
+    --journal)."""
+    if fec and journal:
+        raise InputError("--fec and --journal", hint="choose one")
     with open_ledger(db) as ledger:
-        n = ledger.export_allocations(file)
+        if fec or journal:
+            entries = (
+                ledger.export_fec(file, accounts, separator="|" if pipe else "\t")
+                if fec
+                else ledger.export_journal(file, accounts, excel_fr=excel_fr)
+            )
+            debit, credit = entries.totals()
+            console().print(
+                line(f"{len(entries.lines)} journal line(s) written to {file} "
+                     f""
+                     f"(debit {from_minor(debit, entries.currency)}, "
+                     f"credit {from_minor(credit, entries.currency)})")
+            )  # fmt: skip
+            if entries.skipped_foreign:
+                console().print(
+                    line(("warning:", "yellow"), f" {entries.skipped_foreign} allocation(s) in "
+                         "another currency than the books' left out (no exchange rate)")
+                )  # fmt: skip
+            return
+        n = ledger.export_allocations(file, excel_fr=excel_fr)
     console().print(line(f"{n} allocation(s) written to {file}"))

@@ -7,9 +7,17 @@ from typing import Annotated
 
 import typer
 
-from rapprochement.cli import app
-from rapprochement.cli.ledger import DEFAULT_DB, DbOption, open_ledger, parse_date
+from rapprochement.cli import app, err_console
+from rapprochement.cli.ledger import (
+    DEFAULT_DB,
+    DbOption,
+    LangOption,
+    open_ledger,
+    output_language,
+    parse_date,
+)
 from rapprochement.cli.output import console, line
+from rapprochement.cli.progress import stages
 
 __all__ = ["report_command"]
 
@@ -21,11 +29,16 @@ def report_command(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Report date (default: latest activity).")
     ] = None,
+    lang: LangOption = None,
 ) -> None:
-    """Write the HTML report: match rate, amounts, suggestions, aged balance, DSO, late payers."""
+    """Write the HTML report: match rate, amounts, unmatched receipts, open items per
+    customer, lines that are not customer payments, suggestions and why, aged balance, DSO,
+    late payers."""
     from rapprochement.report import write_report
 
     day = parse_date(as_of, "--as-of")
-    with open_ledger(db) as ledger:
-        path = write_report(ledger, html, day)
+    words = output_language(lang)
+    with open_ledger(db) as ledger, stages(err_console) as shown:
+        shown.stage("gathering the figures and writing the report")
+        path = write_report(ledger, html, day, words)
     console().print(line(f"report written to {path.resolve()}"))

@@ -16,6 +16,7 @@ from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, open_ledg
 from rapprochement.cli.ledger import print_json as _print_json
 from rapprochement.cli.lines import category_totals
 from rapprochement.cli.output import cells, console, line, literal
+from rapprochement.errors import InputError
 from rapprochement.matching.features import FEATURE_LEVELS
 from rapprochement.report.data import records
 
@@ -91,8 +92,17 @@ def _rows(df: Any) -> list[dict[str, Any]]:
             for k, v in r.items()
         }
         row["rivals"] = rivals_of(str(r.get("explanation") or ""))
+        row["explanation"] = _nested(row.get("explanation"))  # nested JSON, not a string
         out.append(row)
     return out
+
+
+def _nested(text: Any) -> Any:
+    """An explanation cell as the list it encodes (the text itself if it is not JSON)."""
+    try:
+        return json.loads(text) if isinstance(text, str) and text else []
+    except ValueError:
+        return text
 
 
 @review_app.callback()
@@ -117,7 +127,7 @@ def review(
         return
     shown = df if limit <= 0 else df.head(limit)
     table = Table(title=literal(f"{len(df)} suggestion(s) to review"), title_justify="left")
-    wide = console().width >= 130  # narrow terminals: the essentials only
+    wide = console().width >= 130  # narrow terminals: no customer or amount, the why wraps
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("date", no_wrap=True)
     table.add_column("payer")
@@ -128,8 +138,7 @@ def review(
         table.add_column("amount", justify="right", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("kind", no_wrap=True)
-    if wide:
-        table.add_column("why", min_width=24)
+    table.add_column("why", min_width=20, ratio=1)  # kept at 80 columns: wrapped
     table.add_column("rivals", min_width=16)
     for r in records(shown):
         group = f" ({r['group_id']})" if r["group_id"] else ""
@@ -143,8 +152,7 @@ def review(
         if wide:
             row += [str(r["customer_name"] or "")[:24], r["amount"]]
         row += ["" if r["score"] is None else f"{r['score']:.2f}", f"{r['kind']}{group}"]
-        if wide:
-            row.append(explain_short(str(r["explanation"] or "")))
+        row.append(explain_short(str(r["explanation"] or "")))
         row.append(rivals_short(str(r["explanation"] or ""), wide))
         table.add_row(*cells(*row))
     console().print(table)
@@ -166,14 +174,37 @@ def review(
 @review_app.command("accept")
 def accept(
     ctx: typer.Context,
-    ids: Annotated[list[int], typer.Argument(help="Suggestion id(s).")],
+    ids: Annotated[list[int] | None, typer.Argument(help="Suggestion id(s).")] = None,
     note: Annotated[str, typer.Option("--note", help="Why (kept with the decision).")] = "",
     db: Annotated[str | None, typer.Option("--db", help="Ledger (as for review).")] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option("--min-score", min=0.0, max=1.0, help="Accept every one scoring this much."),
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="With --min-score: only this kind.")
+    ] = None,
 ) -> None:
-    """Accept suggestions (all or none): their allocations are written, the payer is learned."""
+    """Accept suggestions (all or none): their allocations are written, the payer is learned.
+    With --min-score, every pending suggestion scoring at least that much instead (those whose
+    money an earlier one took stay pending, listed)."""
+    if (min_score is None) == (not ids):
+        raise InputError("give suggestion ids or --min-score", hint="not both, not neither")
     with open_ledger(db or ctx.obj or DEFAULT_DB) as ledger:
-        made = ledger.accept(ids, note=note)
-    console().print(line(f"accepted {_listed(ids)}: {len(made)} allocation(s)"))
+        if min_score is not None:
+            done = ledger.accept_above(min_score, kind=kind, note=note)
+        else:
+            made = ledger.accept(ids or [], note=note)
+    if min_score is None:
+        console().print(line(f"accepted {_listed(ids or [])}: {len(made)} allocation(s)"))
+        return
+    n = sum(len(v) for v in done.accepted.values())
+    console().print(line(f"accepted {len(done.accepted)} suggestion(s) scoring ≥ {min_score}"
+                         f"{f' of kind {kind}' if kind else ''}: {n} allocation(s)"))  # fmt: skip
+    if done.accepted:
+        console().print(line(f"  ids: {_listed(list(done.accepted))}"))
+    for sid, why in done.skipped.items():
+        console().print(line(("skipped", "yellow"), f" {sid}: {why}"))
 
 
 @review_app.command("reject")

@@ -20,6 +20,9 @@ __all__ = ["models_to_frame", "transactions_frame"]
 
 #: Columns of the transactions frame built here: the required ones, then optional ones.
 _TX_COLUMNS = (*TRANSACTION_COLUMNS, "structured_reference", "end_to_end_id", "value_date")
+#: What :func:`transactions_frame` adds for joining back to the bank: the statement's account
+#: (IBAN, else number) and the entry's bank reference.
+_STATEMENT_COLUMNS = ("account", "bank_reference")
 _INVOICE_COLUMNS = (*INVOICE_COLUMNS, "open_amount", "reference", "customer_iban")
 
 
@@ -30,7 +33,7 @@ def _fingerprint(parts: Iterable[object]) -> str:
 def transactions_frame(statements: Iterable[Statement]) -> pd.DataFrame:
     """The transactions frame of parsed statements: one row per payment detail of each booked
     entry, with ``transaction_id = <entry fingerprint>-<detail index>`` so the same line
-    imported twice keeps its id.
+    imported twice keeps its id, and the ``account`` and ``bank_reference`` of the line.
     """
     rows: list[dict[str, Any]] = []
     for st in statements:
@@ -45,8 +48,10 @@ def transactions_frame(statements: Iterable[Statement]) -> pd.DataFrame:
                 )
             )
             for j, t in enumerate(entry.transactions):
-                rows.append(_tx_row(t, f"{fp}-{j}", entry.booking_date, entry.value_date))
-    return pd.DataFrame(rows, columns=list(_TX_COLUMNS))
+                row = _tx_row(t, f"{fp}-{j}", entry.booking_date, entry.value_date)
+                row.update(account=st.account or "", bank_reference=entry.bank_reference or "")
+                rows.append(row)
+    return pd.DataFrame(rows, columns=[*_TX_COLUMNS, *_STATEMENT_COLUMNS])
 
 
 def _tx_row(t: Transaction, tid: str, booking: Any, value: Any) -> dict[str, Any]:

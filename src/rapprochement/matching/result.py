@@ -123,6 +123,9 @@ class ReconciliationResult:
     def summary(self) -> dict[str, Any]:
         """Counts and amounts: allocations by status and kind, auto rate, what is left.
 
+        Typed values: counts are ``int``, rates ``float`` (0 to 1), amounts ``Decimal``,
+        ``by_kind`` / ``by_category`` ``dict[str, int]``, ``version`` ``str``.
+
         ``match_rate`` counts customer payments only (incoming lines given to the matcher, with
         an automatic allocation); ``auto_rate`` counts every line given to it. Lines taken out
         by rules are counted apart (``categorized``, ``by_category``)."""
@@ -136,10 +139,8 @@ class ReconciliationResult:
             "auto": len(auto),
             "suggested": int((al["status"] == "suggested").sum()),
             "auto_rate": paid_auto / self.n_transactions if self.n_transactions else 0.0,
-            "amount_auto": str(sum(auto["amount"], start=_zero())),
-            "amount_suggested": str(
-                sum(al.loc[al["status"] == "suggested", "amount"], start=_zero())
-            ),
+            "amount_auto": sum(auto["amount"], start=_zero()),
+            "amount_suggested": sum(al.loc[al["status"] == "suggested", "amount"], start=_zero()),
             "by_kind": {str(k): int(v) for k, v in al.groupby("kind").size().items()},
             "unmatched_transactions": len(self.unmatched_transactions),
             "open_invoices": len(self.open_invoices),
@@ -154,6 +155,18 @@ class ReconciliationResult:
                 str(k): int(v) for k, v in self.categorized.groupby("category").size().items()
             },
             "version": self.version,
+        }
+
+    def explanations(self, transaction_id: str) -> dict[str | None, list[Contribution]]:
+        """The evidence of each allocation of one payment as typed objects: invoice id (None
+        for an overpayment's excess) → its :class:`Contribution` list, whose weights add up to
+        the score's log-odds. Empty when the payment has no allocation."""
+        rows = self.allocations[self.allocations["transaction_id"] == transaction_id]
+        return {
+            (None if pd.isna(r["invoice_id"]) else str(r["invoice_id"])): explanation_of(
+                str(r["explanation"])
+            )
+            for r in rows.to_dict("records")
         }
 
     def explain(self, transaction_id: str) -> str:

@@ -19,8 +19,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from rapprochement.errors import LedgerError
+from rapprochement.i18n import Language, day, number
 from rapprochement.report.charts import bar_chart, share_bar
 from rapprochement.report.data import AGE_BUCKETS, ReportData, collect
+from rapprochement.report.labels import label
 from rapprochement.store import Ledger
 
 __all__ = ["ReportData", "collect", "render_report", "write_report"]
@@ -35,7 +37,6 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["money"] = lambda v: "" if v is None else f"{Decimal(v):,.2f}".replace(",", " ")
     return env
 
 
@@ -47,26 +48,42 @@ def render_report(data: ReportData) -> str:
         "aging": bar_chart(
             [r["bucket"].replace("_", " ") for r in buckets],
             [r["amount"] for r in buckets],
-            title=f"Aged balance ({data.currency}, days past due)",
+            title=label("chart_aging", data.lang, ccy=data.currency),
             colors=_AGE_COLORS,
+            lang=data.lang,
         ),
         "lines": share_bar(
             [
-                ("matched", st["matched_transactions"]),
-                ("partly", st["partially_matched_transactions"]),
-                ("unmatched", st["unmatched_transactions"]),
+                (label("matched", data.lang), st["matched_transactions"]),
+                (label("partly", data.lang), st["partially_matched_transactions"]),
+                (label("unmatched_short", data.lang), st["unmatched_transactions"]),
             ],
-            title="Bank lines",
+            title=label("chart_lines", data.lang),
+            lang=data.lang,
         ),
     }
-    return _env().get_template("report.html.j2").render(d=data, st=st, charts=charts)
+    env = _env()
+    env.filters["money"] = lambda v: "" if v is None else number(Decimal(v), data.lang, places=2)
+    env.filters["pct"] = lambda v: (
+        number(round(Decimal(str(v)) * 100, 1), data.lang, places=1) + " %"
+    )
+    env.filters["num"] = lambda v: (
+        "n/a" if v is None else number(Decimal(str(v)), data.lang, places=1)
+    )
+    env.filters["day"] = lambda v: "" if v is None else day(v, data.lang)
+    env.globals["t"] = lambda key, **kw: label(key, data.lang, **kw)
+    return env.get_template("report.html.j2").render(d=data, st=st, charts=charts)
 
 
 def write_report(
-    ledger: Ledger, path: str | os.PathLike[str], as_of: dt.date | None = None
+    ledger: Ledger,
+    path: str | os.PathLike[str],
+    as_of: dt.date | None = None,
+    lang: Language = "en",
 ) -> Path:
-    """Write the HTML report of ``ledger`` to ``path``; returns the path."""
-    html = render_report(collect(ledger, as_of))
+    """Write the HTML report of ``ledger`` to ``path`` in ``lang`` (``"en"`` or ``"fr"``:
+    words, digit grouping, decimal mark, dates); returns the path."""
+    html = render_report(collect(ledger, as_of, lang))
     target = Path(path)
     try:
         target.write_text(html, encoding="utf-8")

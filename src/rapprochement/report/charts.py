@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from rapprochement.i18n import Language, number
+
 __all__ = ["bar_chart", "share_bar"]
 
 _PALETTE = ("#2f855a", "#d69e2e", "#c53030", "#2b6cb0", "#805ad5", "#718096")
@@ -21,6 +23,7 @@ def bar_chart(
     title: str,
     unit: str = "",
     colors: Sequence[str] | None = None,
+    lang: Language = "en",
     width: int = 560,
     height: int = 240,
 ) -> str:
@@ -48,7 +51,7 @@ def bar_chart(
         )
         parts.append(
             f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" font-size="11" '
-            f'text-anchor="middle">{escape(f"{value:,.0f}")}{escape(unit)}</text>'
+            f'text-anchor="middle">{escape(number(round(value), lang))}{escape(unit)}</text>'
         )
         parts.append(
             f'<text x="{x + bar_w / 2:.1f}" y="{head + plot_h + 16}" font-size="12" '
@@ -59,7 +62,12 @@ def bar_chart(
 
 
 def share_bar(
-    parts: Sequence[tuple[str, int]], *, title: str, width: int = 560, height: int = 70
+    parts: Sequence[tuple[str, int]],
+    *,
+    title: str,
+    lang: Language = "en",
+    width: int = 560,
+    height: int = 70,
 ) -> str:
     """One horizontal bar split by share (e.g. lines matched / partly / unmatched)."""
     total = sum(v for _, v in parts) or 1
@@ -75,7 +83,8 @@ def share_bar(
         color = _PALETTE[k % len(_PALETTE)]
         out.append(f'<rect x="{x:.1f}" y="22" width="{w:.1f}" height="20" fill="{color}"/>')
         x += w
-        text = f"{label}: {value} ({100 * value / total:.1f} %)"
+        share = number(round(Decimal(100 * value) / total, 1), lang, places=1)
+        text = f"{label}: {value} ({share} %)"
         out.append(f'<rect x="{legend_x}" y="52" width="10" height="10" fill="{color}"/>')
         out.append(f'<text x="{legend_x + 14}" y="61" font-size="11">{escape(text)}</text>')
         legend_x += 14 + 7 * len(text) + 16

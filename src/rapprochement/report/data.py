@@ -21,8 +21,10 @@ from typing import Any
 import pandas as pd
 
 from rapprochement.errors import RapprochementError
+from rapprochement.i18n import Language
 from rapprochement.kpi.aging import bucket_of
 from rapprochement.reasons import reason_text
+from rapprochement.report import work
 from rapprochement.store import Ledger
 
 __all__ = ["AGE_BUCKETS", "ReportData", "collect", "records", "simple_aging"]
@@ -47,6 +49,10 @@ class ReportData:
     events: list[dict[str, Any]] = field(default_factory=list)
     open_totals: dict[str, Any] = field(default_factory=dict)
     dso_caveat: str | None = None
+    lang: Language = "en"
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    customers: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[dict[str, Any]] = field(default_factory=list)
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -187,8 +193,9 @@ def _returns(ledger: Ledger, as_of: dt.date) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (r["booking_date"] or dt.date.min, r["transaction_id"]))[::-1]
 
 
-def collect(ledger: Ledger, as_of: dt.date | None = None) -> ReportData:
-    """Gather the report's figures (``as_of`` defaults to the ledger's latest activity)."""
+def collect(ledger: Ledger, as_of: dt.date | None = None, lang: Language = "en") -> ReportData:
+    """Gather the report's figures (``as_of`` defaults to the ledger's latest activity), with
+    its work sections in ``lang`` (:mod:`rapprochement.report.work`)."""
     items = ledger.open_items()
     day = as_of or _as_of(ledger, items)
     items = ledger.open_items(as_of=day) if as_of else items
@@ -212,7 +219,11 @@ def collect(ledger: Ledger, as_of: dt.date | None = None) -> ReportData:
         open_totals=_open_totals(one, aging, ccy),
         notes=notes,
         late_payers=_late_payers(ledger, one, day, notes),
-        suggestions=records(sugg),
+        suggestions=[r | {"why": work.suggestion_reason(r["explanation"])} for r in records(sugg)],
         currency=ccy,
         returns=_returns(ledger, day),
+        lang=lang,
+        unmatched=work.unmatched(ledger, day, lang),
+        customers=work.customers(items, day)[:50],
+        categories=work.categories(ledger),
     )

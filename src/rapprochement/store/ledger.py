@@ -31,9 +31,11 @@ from rapprochement.store.db_errors import ledger_error
 from rapprochement.store.importer import BATCH_SIZE, Progress, StatementSource, plan_sources
 from rapprochement.store.importer import store_sources as _store_sources
 from rapprochement.store.invoices import read_invoices
+from rapprochement.store.ledger_books import BookMethods
 from rapprochement.store.ledger_customers import CustomerMethods
 from rapprochement.store.ledger_invoices import InvoiceMethods, import_invoice_rows
 from rapprochement.store.ledger_lines import LineMethods
+from rapprochement.store.ledger_queue import QueueMethods
 from rapprochement.store.line_views import line_status
 from rapprochement.store.lines import apply_line_rules, forget_category
 from rapprochement.store.migrate import SCHEMA_VERSION, make_engine, migrate
@@ -51,7 +53,7 @@ def _user() -> str:
         return "unknown"
 
 
-class Ledger(LineMethods, InvoiceMethods, CustomerMethods):
+class Ledger(LineMethods, InvoiceMethods, CustomerMethods, BookMethods, QueueMethods):
     """Persistent reconciliation ledger on SQLite (a file path) or PostgreSQL (a URL).
 
     Args:
@@ -256,10 +258,11 @@ class Ledger(LineMethods, InvoiceMethods, CustomerMethods):
         with self._read("read allocations") as conn:
             return _q.allocations_frame(conn)
 
-    def export_allocations(self, path: str | os.PathLike[str]) -> int:
-        """Write the allocations as CSV for an ERP; returns the number of rows."""
+    def export_allocations(self, path: str | os.PathLike[str], *, excel_fr: bool = False) -> int:
+        """Write the allocations as CSV for an ERP (see :func:`allocations`); returns the number
+        of rows. ``excel_fr``: ``;`` separated, decimal commas, UTF-8 with a BOM."""
         with self._read("export allocations") as conn:
-            return _q.export_allocations(conn, path)
+            return _q.export_allocations(conn, path, excel_fr=excel_fr)
 
     def open_items(self, as_of: dt.date | None = None) -> pd.DataFrame:
         """Open invoices and credit notes with their open amount (``Decimal``)."""

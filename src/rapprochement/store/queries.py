@@ -15,9 +15,11 @@ from rapprochement.csv_out import write_csv
 from rapprochement.errors import LedgerError
 from rapprochement.money import from_minor
 from rapprochement.store import schema as t
+from rapprochement.store.settlements import settlement_rows
 from rapprochement.store.write_offs import WRITE_OFF_ROW_KINDS
 
 __all__ = [
+    "ALLOCATION_COLUMNS",
     "allocations_frame",
     "customers_frame",
     "export_allocations",
@@ -94,63 +96,50 @@ def suggestions_frame(conn: Connection, state: str | None = "pending") -> pd.Dat
     return _frame(rows, cols)
 
 
+#: The columns of :func:`allocations_frame` (and of the allocations CSV), in order.
+ALLOCATION_COLUMNS = [
+    "allocation_id", "transaction_id", "invoice_id", "customer_id", "customer_name", "amount",
+    "currency", "kind", "source", "made_by", "score", "group_id", "run_id", "suggestion_id",
+    "version", "created_at", "booking_date", "bank_reference", "account", "payer", "payer_iban",
+    "open_amount",
+]  # fmt: skip
+
+
 def allocations_frame(conn: Connection) -> pd.DataFrame:
-    """Every allocation with the line's date and payer and the invoice's customer."""
-    a, x, i = t.allocations.c, t.transactions.c, t.invoices.c
-    q = (
-        select(
-            a.id,
-            a.transaction_id,
-            a.invoice_id,
-            i.customer_id,
-            a.amount_minor,
-            a.currency,
-            a.kind,
-            a.source,
-            a.made_by,
-            a.score,
-            a.group_id,
-            a.run_id,
-            a.suggestion_id,
-            a.version,
-            a.created_at,
-            x.booking_date,
-            x.counterparty_name,
-            x.counterparty_iban,
-        )
-        .select_from(
-            t.allocations.outerjoin(t.transactions, x.transaction_id == a.transaction_id).outerjoin(
-                t.invoices, i.invoice_id == a.invoice_id
-            )
-        )
-        .order_by(a.id)
-    )
-    cols = [
-        "allocation_id", "transaction_id", "invoice_id", "customer_id", "amount", "currency",
-        "kind", "source", "made_by", "score", "group_id", "run_id", "suggestion_id", "version",
-        "created_at", "payment_date", "counterparty_name", "counterparty_iban",
-    ]  # fmt: skip
+    """Every allocation with its payment line (booking date, bank reference, bank account,
+    payer and IBAN) and its invoice (customer id and name, ``open_amount`` still open on it;
+    None for an overpayment), money as ``Decimal``."""
     rows = []
-    for r in conn.execute(q):
-        d = dict(zip(cols, r, strict=True))
-        d["amount"] = from_minor(r.amount_minor, r.currency)
+    for r in settlement_rows(conn):
+        d = {k: r.get(k) for k in ALLOCATION_COLUMNS}
+        d["amount"] = from_minor(r["amount_minor"], r["currency"])
+        d["open_amount"] = (
+            None if r["open_minor"] is None else from_minor(int(r["open_minor"]), r["currency"])
+        )
         rows.append(d)
-    return _frame(rows, cols)
+    return _frame(rows, ALLOCATION_COLUMNS)
 
 
 #: Allocation columns written as numbers in the CSV export; the others are text.
-_EXPORT_NUMERIC = ("allocation_id", "amount", "score", "run_id", "suggestion_id")
+_EXPORT_NUMERIC = ("allocation_id", "amount", "score", "run_id", "suggestion_id", "open_amount")
 
 
-def export_allocations(conn: Connection, path: str | os.PathLike[str]) -> int:
+def export_allocations(
+    conn: Connection, path: str | os.PathLike[str], *, excel_fr: bool = False
+) -> int:
     """Write the allocations as CSV (amounts as plain decimals) for an ERP; returns the count.
-    Text cells are neutralized against formula injection (:mod:`rapprochement.csv_out`)."""
+    Text cells are neutralized against formula injection (:mod:`rapprochement.csv_out`).
+    ``excel_fr``: ``;`` separated, decimal commas, UTF-8 with a BOM (French Excel)."""
     df = allocations_frame(conn)
     target = Path(path)
     try:
-        with target.open("w", newline="", encoding="utf-8") as fh:
+        with target.open("w", newline="", encoding="utf-8-sig" if excel_fr else "utf-8") as fh:
             return write_csv(
-                fh, list(df.columns), df.itertuples(index=False), numeric=_EXPORT_NUMERIC
+                fh,
+                list(df.columns),
+                df.itertuples(index=False),
+                numeric=_EXPORT_NUMERIC,
+                excel_fr=excel_fr,
             )
     except OSError as exc:
         raise LedgerError(f"cannot write: {exc.strerror}", file=str(target)) from None
