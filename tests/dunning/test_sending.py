@@ -273,3 +273,12 @@ def test_a_formal_notice_is_posted_registered_and_e_mailed_as_a_copy(tmp_path: P
     assert pages == 1
     assert "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION" in text
     assert "vous mettons en demeure" in text
+
+
+def test_write_outbox_reports_progress_letter_by_letter(tmp_path: Path) -> None:
+    """A long run shows its letters counted as they are rendered (the CLI's progress bar)."""
+    actions = plan_dunning(INVOICES, None, dt.date(2025, 6, 10), default_french_policy())
+    assert len(actions) > 1
+    seen: list[tuple[int, int]] = []
+    write_outbox(actions, tmp_path, pdf=False, progress=lambda n, of: seen.append((n, of)))
+    assert seen == [(i, len(actions)) for i in range(1, len(actions) + 1)]

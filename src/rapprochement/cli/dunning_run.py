@@ -33,6 +33,7 @@ from rapprochement.cli.dunning import (
 )
 from rapprochement.cli.ledger import DEFAULT_DB, DbOption
 from rapprochement.cli.output import console, line
+from rapprochement.cli.progress import stages
 from rapprochement.dunning.actions import DunningAction
 from rapprochement.dunning.letters import Creditor, Letter
 from rapprochement.dunning.mailer import SmtpSettings, load_smtp_settings, send_entries
@@ -157,9 +158,17 @@ def run_command(
         if note:
             _say(note)
         customers = ledger.customer_records()
-        entries = write_outbox(
-            actions, outbox, creditor=who, customers=customers, language=language, pdf=pdf
-        )
+        with stages(err_console) as shown:
+            shown.stage(f"writing {len(actions)} letter(s) and task(s)", total=len(actions))
+            entries = write_outbox(
+                actions,
+                outbox,
+                creditor=who,
+                customers=customers,
+                language=language,
+                pdf=pdf,
+                progress=lambda done, total: shown.count(done, total),
+            )
         if not send:
             _say(
                 f"dry run: {len(entries)} letter(s) and task(s) in {outbox} ({_summary(entries)});"

@@ -15,6 +15,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from rapprochement.cli import err_console
 from rapprochement.cli.ledger import (
     DEFAULT_DB,
     DbOption,
@@ -25,6 +26,7 @@ from rapprochement.cli.ledger import (
     print_json,
 )
 from rapprochement.cli.output import cells, console, line, literal
+from rapprochement.cli.progress import stages
 from rapprochement.errors import InputError
 from rapprochement.store.invoice_columns import load_profile, save_profile
 from rapprochement.store.invoices import read_invoice_table
@@ -73,7 +75,8 @@ def invoices_import(
     if save is not None:
         _, used = read_invoice_table(file, cmap, sheet=sheet)
         save_profile(save, used)
-    with open_ledger(db, create=True) as ledger:
+    with open_ledger(db, create=True) as ledger, stages(err_console, quiet=as_json) as shown:
+        shown.stage(f"importing invoices from {file}")
         summary = ledger.import_invoices(file, column_map=cmap, snapshot=snapshot, sheet=sheet)
     if as_json:
         print_json(summary.to_dict())

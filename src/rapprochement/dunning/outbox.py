@@ -23,7 +23,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,6 +170,7 @@ def write_outbox(
     language: str | None = None,
     template_dir: str | Path | None = None,
     pdf: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[OutboxEntry]:
     """Render ``actions`` and write them to ``outbox`` (see the module's docstring).
 
@@ -181,6 +182,8 @@ def write_outbox(
         language: force ``"fr"`` or ``"en"``; default: each customer's, else each action's.
         template_dir: templates overriding the shipped ones.
         pdf: also write each letter as PDF (WeasyPrint).
+        progress: called with (letters rendered, letters) as each is rendered (a PDF takes a
+            quarter of a second: a run of a thousand letters takes minutes).
 
     Returns:
         One :class:`OutboxEntry` per action, in the order given.
@@ -194,12 +197,15 @@ def write_outbox(
     letters = render_letters(
         actions, creditor, customers=known, language=language, template_dir=template_dir
     )
-    pdfs = [
-        None
-        if letter.is_task or not pdf
-        else render_pdf(letter.html, title=letter.subject, day=action.action_date)
-        for action, letter in zip(actions, letters, strict=True)
-    ]
+    pdfs: list[bytes | None] = []
+    for action, letter in zip(actions, letters, strict=True):
+        pdfs.append(
+            None
+            if letter.is_task or not pdf
+            else render_pdf(letter.html, title=letter.subject, day=action.action_date)
+        )
+        if progress is not None:
+            progress(len(pdfs), len(actions))
     same_name = Counter((a.action_date, a.customer_id, a.level_name) for a in actions)
     root = Path(outbox)
     entries: list[OutboxEntry] = []
