@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+import rapprochement.cli.invoices as cli_invoices
 import rapprochement.cli.ledger as cli_ledger
 from rapprochement.cli import EXIT_OK, main
 
@@ -31,6 +32,7 @@ def test_stages_and_counts_on_a_terminal(
 ) -> None:
     term, buf = _terminal()
     monkeypatch.setattr(cli_ledger, "err_console", term)
+    monkeypatch.setattr(cli_invoices, "err_console", term)
     db = ["--db", str(tmp_path / "d.db")]
     assert main(["import", *demo_files[:-1], *db]) == EXIT_OK
     assert main(["invoices", "import", demo_files[-1], *db]) == EXIT_OK

@@ -99,7 +99,7 @@ def test_the_reports_card_and_aged_table_treat_credit_notes_alike(tmp_path: Path
     assert o["net"] == net == D("1200.00")
     html = render_report(data)
     assert "(B) excluded: disputed" in html
-    assert "1 200.00 EUR" in html  # the net card
+    assert "1,200.00 EUR" in html  # the net card (English grouping: the report is in English)
     assert "wrong quantity" in html
     assert "promise to pay" in html
     assert "DSO caveat: revenue history starts 2026-02: DSO over 2 month(s), not 3" in html
