@@ -3,6 +3,7 @@ text gives, wherever the pieces and the window are cut, and memory stays flat in
 
 from __future__ import annotations
 
+import io
 import tracemalloc
 from pathlib import Path
 
@@ -122,3 +123,32 @@ def test_memory_is_flat_in_the_entries(tmp_path: Path, monkeypatch: pytest.Monke
     # holding the text would cost 400 bytes an entry, the entries several kilobytes; what
     # remains is the fingerprint ranks (a 16-byte digest per entry)
     assert growth < 200, growth
+
+
+class _Pipe(io.RawIOBase):
+    """A stream that cannot seek (a pipe, a socket)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = self._data.read(len(b))
+        b[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _read(source: object) -> object:
+    try:
+        return [s.model_dump() for s in read_statement(source, format="ofx")]  # type: ignore[arg-type]
+    except StatementError as exc:
+        return (type(exc).__name__, str(exc))
+
+
+def test_a_stream_that_cannot_seek_is_read_whole(made: list[Path]) -> None:
+    # the same bytes streamed (seekable) and read whole (a pipe) give the same statements
+    for p in [*made, *FILES]:
+        data = p.read_bytes()
+        assert _read(io.BufferedReader(_Pipe(data))) == _read(data), p

@@ -3,6 +3,7 @@ camt.053 batch line, a camt.052 pending line booked by the camt.053, in either o
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -104,3 +105,34 @@ def test_a_pending_report_line_becomes_booked(ledger_url: str, tmp_path: Path) -
         assert summary.entries_same_booking == 1
         assert _lines(ledger) == [("ACME SA", 120000, "booked")]
         assert ledger.status()["entries"] == 1
+
+
+def _lookups(ledger: Ledger, path: Path) -> int:
+    """Import ``path``; how many same-booking candidate lookups it ran."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "bank_reference IN" in statement:
+            seen.append(statement)
+
+    event.listen(ledger.engine, "before_cursor_execute", count)
+    try:
+        ledger.import_statements(path, batch_size=1)
+    finally:
+        event.remove(ledger.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_candidates_are_looked_up_only_beside_another_format(tmp_path: Path) -> None:
+    # an account read in one format only has no booking held through another message: its
+    # lines cost no lookup (one per batch scanned the links of every entry: quadratic)
+    from tests.store.helpers import LINES, write_mt940
+
+    lines = [dataclasses.replace(ln, ref=f"BANKREF-{i:04d}") for i, ln in enumerate(LINES)]
+    with Ledger(tmp_path / "l.db") as ledger:
+        assert _lookups(ledger, write_mt940(tmp_path / "a.sta", lines[:3], "S1")) == 0
+        assert _lookups(ledger, write_mt940(tmp_path / "b.sta", lines[2:], "S2")) == 0
+        # the same account as a camt.053 now: MT940 is another format, its lines are looked up
+        assert _lookups(ledger, batch_statement(tmp_path)) >= 1
