@@ -41,8 +41,9 @@ intern = sys.intern
 _set = object.__setattr__
 
 # Kinds of a value in a shape: kept as is, a nested model (inlined), a tuple of models (count
-# then each model inlined), a lower-case hex digest kept as its bytes.
-_PLAIN, _MODEL, _MODELS, _HEX = 0, 1, 2, 3
+# then each model inlined), a lower-case hex digest kept as its bytes, a text (its length in
+# the record, its characters in the record's last item), a tuple of texts (count, lengths).
+_PLAIN, _MODEL, _MODELS, _HEX, _TEXT, _TEXTS = 0, 1, 2, 3, 4, 5
 
 
 class _Shape:
@@ -91,6 +92,9 @@ class _Order:
 _SHAPES: list[_Shape] = []
 _SHAPE_IDS: dict[tuple[Any, ...], list[tuple[frozenset[str], int]]] = {}
 _IS_MODEL: dict[type, bool] = {}
+# Text fields whose value is one object for a whole file (SourceRef.file, .member): kept as a
+# reference, not copied into each record's texts.
+_SHARED = frozenset({"file", "member"})
 _ORDERS: dict[tuple[type[BaseModel], tuple[str, ...]], _Order] = {}
 # Dates repeat across the entries of a statement: one object per day (bounded).
 _DATES: dict[dt.date, dt.date] = {}
@@ -133,7 +137,47 @@ def _digest(text: str) -> bytes | None:
     return raw if raw.hex() == text else None
 
 
-def _pack(model: BaseModel, out: list[Any], seen: dict[Any, Any]) -> None:
+class _Texts:
+    """The texts of one record: kept end to end in one string (one object, not one each)."""
+
+    __slots__ = ("ids", "parts")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.ids: dict[str, int] = {}
+
+    def add(self, text: str, out: list[Any]) -> None:
+        """``text``'s length into the record, or ``-1 - i`` for the ``i``-th text again."""
+        known = self.ids.get(text)
+        if known is None:
+            self.ids[text] = len(self.parts)
+            self.parts.append(text)
+            out.append(len(text))
+        else:
+            out.append(-1 - known)
+
+
+class _Reader:
+    """Reads a record's texts back in order (see :class:`_Texts`)."""
+
+    __slots__ = ("blob", "pos", "texts")
+
+    def __init__(self, blob: str) -> None:
+        self.blob = blob
+        self.pos = 0
+        self.texts: list[str] = []
+
+    def next(self, n: int) -> str:
+        if n < 0:
+            return self.texts[-1 - n]
+        end = self.pos + n
+        text = self.blob[self.pos : end]
+        self.pos = end
+        self.texts.append(text)
+        return text
+
+
+def _pack(model: BaseModel, out: list[Any], seen: dict[Any, Any], texts: _Texts) -> None:
     cls = type(model)
     d = model.__dict__
     keys = tuple(d)
@@ -154,10 +198,21 @@ def _pack(model: BaseModel, out: list[Any], seen: dict[Any, Any]) -> None:
         if tv is str and keys[i] == "fingerprint" and (raw := _digest(value)) is not None:
             special.append((i, _HEX))  # 16 bytes kept, not 32 characters
             out.append(raw)
+        elif tv is str and len(value) <= 8:
+            # Codes repeat across entries (NTRF, NONREF, EUR): one object each, interned.
+            out.append(intern(value))
+        elif tv is str and keys[i] in _SHARED:
+            out.append(value)  # the file's name: one object for every entry of the file
         elif tv is str:
-            # Codes repeat across entries (NTRF, NONREF, EUR): one object each, interned;
-            # a text repeated inside the entry (remittance and raw text): one object.
-            out.append(intern(value) if len(value) <= 8 else seen.setdefault(value, value))
+            # Longer texts go end to end into the record's one string (a text repeated in
+            # the entry, such as the remittance and the raw text, once).
+            special.append((i, _TEXT))
+            texts.add(value, out)
+        elif tv is tuple and value and all(type(v) is str for v in value):
+            special.append((i, _TEXTS))  # remittance lines
+            out.append(len(value))
+            for text in value:
+                texts.add(text, out)
         elif tv is Decimal:
             # The entry's amount and its detail's are most often equal: one object (keyed
             # by exponent too: 1.0 and 1.00 are equal but print differently).
@@ -173,16 +228,16 @@ def _pack(model: BaseModel, out: list[Any], seen: dict[Any, Any]) -> None:
             special.append((i, _MODELS))
             out.append(len(value))
             for item in value:
-                _pack(item, out, seen)
+                _pack(item, out, seen, texts)
         elif _is_model(tv):
             special.append((i, _MODEL))
-            _pack(value, out, seen)
+            _pack(value, out, seen, texts)
         else:
             out.append(value)
     out[start] = _shape_id(model, cls, keys, (cls, keys, tuple(mask), tuple(special)))
 
 
-def _unpack(record: tuple[Any, ...], at: int) -> tuple[BaseModel, int]:
+def _unpack(record: tuple[Any, ...], at: int, texts: _Reader) -> tuple[BaseModel, int]:
     shape = _SHAPES[record[at]]
     at += 1
     data = shape.template.copy()
@@ -190,17 +245,24 @@ def _unpack(record: tuple[Any, ...], at: int) -> tuple[BaseModel, int]:
         if kind == _PLAIN:
             data[key] = record[at]
             at += 1
+        elif kind == _TEXT:
+            data[key] = texts.next(record[at])
+            at += 1
         elif kind == _MODEL:
-            data[key], at = _unpack(record, at)
+            data[key], at = _unpack(record, at, texts)
         elif kind == _HEX:
             data[key] = record[at].hex()
             at += 1
+        elif kind == _TEXTS:
+            count = record[at]
+            data[key] = tuple(texts.next(n) for n in record[at + 1 : at + 1 + count])
+            at += 1 + count
         else:
             count = record[at]
             at += 1
             items = []
             for _ in range(count):
-                item, at = _unpack(record, at)
+                item, at = _unpack(record, at, texts)
                 items.append(item)
             data[key] = tuple(items)
     for key, factory in shape.factories:  # fields left at a default_factory's value
@@ -216,13 +278,15 @@ def _unpack(record: tuple[Any, ...], at: int) -> tuple[BaseModel, int]:
 def pack_entry(entry: Entry) -> tuple[Any, ...]:
     """One entry as a flat tuple of its non-default values (its models inlined)."""
     out: list[Any] = []
-    _pack(entry, out, {})
+    texts = _Texts()
+    _pack(entry, out, {}, texts)
+    out.append("".join(texts.parts))  # the record's texts, end to end, last
     return tuple(out)
 
 
 def unpack_entry(record: tuple[Any, ...]) -> Entry:
     """The entry :func:`pack_entry` packed: equal to it, fields set and field order included."""
-    entry, _ = _unpack(record, 0)
+    entry, _ = _unpack(record, 0, _Reader(record[-1]))
     return entry  # type: ignore[return-value]
 
 

@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rapprochement import RapprochementError, Statement, read_statement
 from rapprochement.compact import CompactEntries, pack_entry, unpack_entry
@@ -167,3 +169,37 @@ def test_findings_of_one_code_are_bounded(tmp_path: Path) -> None:
     assert len(codes) == _checks.FINDINGS_PER_CODE + 1
     assert "and 25 more" in codes[-1].message
     assert all(e.booking_date == e.value_date for e in stmt.entries)
+
+
+_texts = st.text(max_size=40)  # any characters: NUL, separators, non-ASCII, empty
+
+
+@given(
+    name=st.one_of(st.none(), _texts),
+    info=_texts,
+    lines=st.lists(_texts, max_size=4).map(tuple),
+    e2e=st.one_of(st.none(), _texts),
+    extra=st.dictionaries(st.text(max_size=5), _texts, max_size=2),
+)
+def test_any_texts_round_trip(
+    name: str | None, info: str, lines: tuple[str, ...], e2e: str | None, extra: dict[str, str]
+) -> None:
+    tx = Transaction(
+        amount=Decimal("-0.00"),
+        currency="EUR",
+        counterparty_name=name,
+        remittance_info=info,
+        remittance_lines=lines,
+        end_to_end_id=e2e,
+        extra=extra,
+    )
+    e = Entry(
+        amount=Decimal("1E+2"),
+        currency="EUR",
+        additional_info=info or None,
+        transactions=(tx, tx),
+        source=SourceRef(file=info or None, line=7),
+    )
+    back = unpack_entry(pack_entry(e))
+    assert back == e
+    assert back.model_dump_json() == e.model_dump_json()
