@@ -42,8 +42,9 @@ _set = object.__setattr__
 
 # Kinds of a value in a shape: kept as is, a nested model (inlined), a tuple of models (count
 # then each model inlined), a lower-case hex digest kept as its bytes, a text (its length in
-# the record, its characters in the record's last item), a tuple of texts (count, lengths).
-_PLAIN, _MODEL, _MODELS, _HEX, _TEXT, _TEXTS = 0, 1, 2, 3, 4, 5
+# the record, its characters in the record's last item), a tuple of texts (count, lengths), a
+# Decimal (as its text), a dict of texts (count, then key and value lengths).
+_PLAIN, _MODEL, _MODELS, _HEX, _TEXT, _TEXTS, _DEC, _DICT = 0, 1, 2, 3, 4, 5, 6, 7
 
 
 class _Shape:
@@ -177,7 +178,7 @@ class _Reader:
         return text
 
 
-def _pack(model: BaseModel, out: list[Any], seen: dict[Any, Any], texts: _Texts) -> None:
+def _pack(model: BaseModel, out: list[Any], texts: _Texts) -> None:
     cls = type(model)
     d = model.__dict__
     keys = tuple(d)
@@ -214,9 +215,17 @@ def _pack(model: BaseModel, out: list[Any], seen: dict[Any, Any], texts: _Texts)
             for text in value:
                 texts.add(text, out)
         elif tv is Decimal:
-            # The entry's amount and its detail's are most often equal: one object (keyed
-            # by exponent too: 1.0 and 1.00 are equal but print differently).
-            out.append(seen.setdefault((value, value.as_tuple().exponent), value))
+            # An amount as its text (str() round-trips a Decimal exactly: digits, exponent,
+            # sign of zero): a few characters instead of a 104-byte object; the entry's amount
+            # and its detail's, most often equal, once.
+            special.append((i, _DEC))
+            texts.add(str(value), out)
+        elif tv is dict and all(type(k) is str and type(v) is str for k, v in value.items()):
+            special.append((i, _DICT))  # a detail's other fields (GVC, posting text...)
+            out.append(len(value))
+            for k, v in value.items():
+                texts.add(k, out)
+                texts.add(v, out)
         elif tv is dt.date:
             day = _DATES.get(value)
             if day is None:
@@ -228,10 +237,10 @@ def _pack(model: BaseModel, out: list[Any], seen: dict[Any, Any], texts: _Texts)
             special.append((i, _MODELS))
             out.append(len(value))
             for item in value:
-                _pack(item, out, seen, texts)
+                _pack(item, out, texts)
         elif _is_model(tv):
             special.append((i, _MODEL))
-            _pack(value, out, seen, texts)
+            _pack(value, out, texts)
         else:
             out.append(value)
     out[start] = _shape_id(model, cls, keys, (cls, keys, tuple(mask), tuple(special)))
@@ -253,10 +262,18 @@ def _unpack(record: tuple[Any, ...], at: int, texts: _Reader) -> tuple[BaseModel
         elif kind == _HEX:
             data[key] = record[at].hex()
             at += 1
+        elif kind == _DEC:
+            data[key] = Decimal(texts.next(record[at]))
+            at += 1
         elif kind == _TEXTS:
             count = record[at]
             data[key] = tuple(texts.next(n) for n in record[at + 1 : at + 1 + count])
             at += 1 + count
+        elif kind == _DICT:
+            count = record[at]
+            pairs = [texts.next(n) for n in record[at + 1 : at + 1 + 2 * count]]
+            data[key] = dict(zip(pairs[::2], pairs[1::2], strict=True))
+            at += 1 + 2 * count
         else:
             count = record[at]
             at += 1
@@ -279,7 +296,7 @@ def pack_entry(entry: Entry) -> tuple[Any, ...]:
     """One entry as a flat tuple of its non-default values (its models inlined)."""
     out: list[Any] = []
     texts = _Texts()
-    _pack(entry, out, {}, texts)
+    _pack(entry, out, texts)
     out.append("".join(texts.parts))  # the record's texts, end to end, last
     return tuple(out)
 

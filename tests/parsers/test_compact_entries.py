@@ -180,9 +180,15 @@ _texts = st.text(max_size=40)  # any characters: NUL, separators, non-ASCII, emp
     lines=st.lists(_texts, max_size=4).map(tuple),
     e2e=st.one_of(st.none(), _texts),
     extra=st.dictionaries(st.text(max_size=5), _texts, max_size=2),
+    charges=st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False)),
 )
 def test_any_texts_round_trip(
-    name: str | None, info: str, lines: tuple[str, ...], e2e: str | None, extra: dict[str, str]
+    name: str | None,
+    info: str,
+    lines: tuple[str, ...],
+    e2e: str | None,
+    extra: dict[str, str],
+    charges: Decimal | None,
 ) -> None:
     tx = Transaction(
         amount=Decimal("-0.00"),
@@ -192,6 +198,7 @@ def test_any_texts_round_trip(
         remittance_lines=lines,
         end_to_end_id=e2e,
         extra=extra,
+        charges=charges,
     )
     e = Entry(
         amount=Decimal("1E+2"),
@@ -203,3 +210,4 @@ def test_any_texts_round_trip(
     back = unpack_entry(pack_entry(e))
     assert back == e
     assert back.model_dump_json() == e.model_dump_json()
+    assert [str(t.charges) for t in back.transactions] == [str(charges)] * 2  # exponent kept
