@@ -157,3 +157,20 @@ def test_decimal_amounts_survive_json_round_trip(value: Decimal) -> None:
     back = Entry.model_validate_json(e.model_dump_json())
     assert back.amount == value
     assert back == e
+
+
+def test_a_balance_equals_the_same_balance_read_from_a_statement() -> None:
+    """str() shows the statement's currency; equality and hash look at the fields only."""
+    from decimal import Decimal
+
+    from rapprochement import Balance, read_statement
+    from tests.parsers import samples
+
+    [stmt] = read_statement(samples.camt(opening="10.00", closing="10.00"))
+    read = stmt.opening_balance
+    assert read is not None
+    same = Balance(amount=read.amount, date=read.date, type=read.type)
+    assert same == read
+    assert read == same
+    assert hash(same) == hash(read)
+    assert read != Balance(amount=read.amount + Decimal("0.01"), date=read.date, type=read.type)

@@ -160,6 +160,15 @@ class Balance(_Frozen):
     def __repr__(self) -> str:
         return f"Balance({self})"
 
+    def __eq__(self, other: object) -> bool:
+        # The fields only: the statement's currency, kept for str(), is no part of the value.
+        if isinstance(other, Balance):
+            return self.__dict__ == other.__dict__
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.amount, self.date, self.type))
+
 
 class ReferredDocument(_Frozen):
     """A document (usually an invoice) a payment refers to (CAMT RmtInf/Strd/RfrdDocInf)."""
