@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TextIO
-
-from sqlalchemy import Connection
 
 from rapprochement.accounting import (
     AccountMap,
@@ -20,6 +17,7 @@ from rapprochement.accounting import (
     write_journal_csv,
 )
 from rapprochement.errors import LedgerError
+from rapprochement.store.ledger_base import LedgerPlumbing
 from rapprochement.store.settlements import settlement_rows
 
 __all__ = ["AccountsSource", "BookMethods"]
@@ -39,14 +37,9 @@ def _write(
         raise LedgerError(f"cannot write: {exc.strerror}", file=str(target)) from None
 
 
-class BookMethods:
+class BookMethods(LedgerPlumbing):
     """Journal entries of the settlements: :meth:`journal`, :meth:`export_fec`,
     :meth:`export_journal`."""
-
-    def _read(
-        self, operation: str
-    ) -> AbstractContextManager[Connection]:  # pragma: no cover - Ledger's
-        raise NotImplementedError
 
     def journal(
         self, accounts: AccountsSource = None, *, validated: dt.date | None = None

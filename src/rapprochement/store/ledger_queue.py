@@ -5,15 +5,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import AbstractContextManager
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection
 
 from rapprochement.store import queries as _q
 from rapprochement.store import queue as _queue
 from rapprochement.store.customer_view import CustomerView, customer_view
+from rapprochement.store.ledger_base import LedgerPlumbing
 from rapprochement.store.queue import BulkDecision
 from rapprochement.store.reconcile import (
     Matcher,
@@ -26,20 +25,8 @@ from rapprochement.store.reconcile import (
 __all__ = ["QueueMethods"]
 
 
-class QueueMethods:
+class QueueMethods(LedgerPlumbing):
     """What needs doing: lines nobody matched, a customer's account, bulk decisions."""
-
-    user: str
-
-    def _read(
-        self, operation: str
-    ) -> AbstractContextManager[Connection]:  # pragma: no cover - Ledger's
-        raise NotImplementedError
-
-    def _write(
-        self, operation: str
-    ) -> AbstractContextManager[Connection]:  # pragma: no cover - Ledger's
-        raise NotImplementedError
 
     def unmatched(
         self, as_of: dt.date | None = None, *, matcher: Matcher | None = None
