@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,peers,bench]'
+	$(PY) -m pip install --quiet -e '.[dev,peers,bench,spark]'
 	@touch $(STAMP)
 
 # The system libraries WeasyPrint needs for the PDF letters (Debian/Ubuntu; apt needs root):

@@ -25,6 +25,7 @@ from rapprochement.matching.assignment import Assignment, assign
 from rapprochement.matching.candidates import CustomerIndex, candidate_pairs, key_index
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.entities import entities
+from rapprochement.matching.executor import Executor
 from rapprochement.matching.features import FEATURES, single_features
 from rapprochement.matching.frames import (
     prepare_invoices,
@@ -32,7 +33,6 @@ from rapprochement.matching.frames import (
     prepare_transactions,
 )
 from rapprochement.matching.gates import amount_alone, gate_row, tie_row, transposed
-from rapprochement.matching.groups import group_hypotheses
 from rapprochement.matching.model_frames import models_to_frame
 from rapprochement.matching.result import ReconciliationResult, rivals_frame
 from rapprochement.matching.rivals import rival_rows, rivals
@@ -43,6 +43,7 @@ from rapprochement.matching.scoring import (
     load_weights,
     score_frame,
 )
+from rapprochement.matching.shards import InvoiceSide, sharded_blocking, sharded_groups
 from rapprochement.money import from_minor
 
 __all__ = ["Partition", "count_candidates", "hypotheses", "partitions", "prepare", "reconcile"]
@@ -166,21 +167,24 @@ def _with_advice(tx: pd.DataFrame, remits: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def hypotheses(
-    part: Partition, customers: pd.DataFrame | None, config: MatchConfig
+    part: Partition,
+    customers: pd.DataFrame | None,
+    config: MatchConfig,
+    executor: Executor | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Single-invoice and grouped hypotheses of one partition, with their feature levels."""
+    """Single-invoice and grouped hypotheses of one partition, with their feature levels;
+    blocking and the group search per payment shard on ``executor`` (:mod:`.shards`)."""
     t0 = time.perf_counter()
-    cidx = CustomerIndex(part.inv, customers)
-    kidx = key_index(part.inv)
+    side = InvoiceSide(
+        part.inv, CustomerIndex(part.inv, customers), key_index(part.inv), config, part.currency
+    )
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
-    pairs, links = candidate_pairs(_with_advice(part.tx, part.remits), part.inv, cidx, kidx, config)
-    del cidx  # its similarity cache is not needed past blocking
+    pairs, links = sharded_blocking(_with_advice(part.tx, part.remits), side, executor)
+    side = dataclasses.replace(side, customers=None)  # its similarity cache ends with blocking
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
-    groups = group_hypotheses(
-        part.tx, part.inv, pairs, singles, links, part.remits, kidx, config, part.currency
-    )
+    groups = sharded_groups(part.tx, pairs, singles, links, part.remits, side, executor)
     _log.debug("%s: %d groups %.2fs", part.currency, len(groups), time.perf_counter() - t0)
     return singles, groups
 
@@ -321,6 +325,7 @@ def reconcile(
     config: MatchConfig | None = None,
     rules: Any = None,
     dayfirst: bool | None = None,
+    executor: Executor | None = None,
 ) -> ReconciliationResult:
     """Match payments to open invoices.
 
@@ -345,6 +350,9 @@ def reconcile(
         dayfirst: how to read dates written ``03/04/2026`` in every date column: True day
             first, False month first; None (default) decides per column from its values and
             refuses a column where every such date reads both ways (docs/matching.md).
+        executor: where blocking and the group search run, per shard of payments
+            (:mod:`rapprochement.matching.executor`: ``InProcess()``, the default, or
+            ``ProcessPool()``); the result is the same whichever (docs/spark.md).
 
     Raises:
         InputError: a typed subclass naming the column and rows of unusable input.
@@ -372,7 +380,7 @@ def reconcile(
     for part in partitions(tx, one, rem):
         if not len(part.inv):
             continue
-        singles, groups = hypotheses(part, customers, config)
+        singles, groups = hypotheses(part, customers, config, executor)
         t0 = time.perf_counter()
         singles = _score(singles, w, sugg_t)
         groups = _score(groups, w, sugg_t)

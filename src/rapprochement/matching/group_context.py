@@ -29,6 +29,7 @@ __all__ = [
     "REF_WEAK",
     "GroupContext",
     "fill",
+    "group_frame",
     "level_of",
 ]
 
@@ -236,17 +237,28 @@ class GroupContext:
 
     def frame(self) -> pd.DataFrame:
         """The rows found, as a frame of :data:`GROUP_COLUMNS` with their feature levels."""
-        df = pd.DataFrame(self.rows, columns=list(GROUP_COLUMNS))
-        if not len(df):
-            return df
-        oldest = df["date"].to_numpy(dtype=np.int64)
-        day = self.days[df["tx"].to_numpy()]
-        df["date"] = date_level(day, self.issue[oldest], self.due[oldest])
-        df["name"] = name_level(df["name"].to_numpy(dtype=np.float64))
-        df["rivals"] = count_level(df["rivals"].to_numpy(dtype=np.int64))
-        df["named_outside"] = count_level(df["named_outside"].to_numpy(dtype=np.int64))
-        df["evidence"] = evidence_level(df["reference"].to_numpy(), df["amount"].to_numpy())
+        return group_frame(self.rows, self.days, self.issue, self.due)
+
+
+def group_frame(
+    rows: list[dict[str, Any]],
+    days: np.ndarray[Any, Any],
+    issue: np.ndarray[Any, Any],
+    due: np.ndarray[Any, Any],
+) -> pd.DataFrame:
+    """Rows of :meth:`GroupContext.add` as a frame of :data:`GROUP_COLUMNS` with their feature
+    levels (row by row: the rows of several payment shards give the same frame)."""
+    df = pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
+    if not len(df):
         return df
+    oldest = df["date"].to_numpy(dtype=np.int64)
+    day = days[df["tx"].to_numpy()]
+    df["date"] = date_level(day, issue[oldest], due[oldest])
+    df["name"] = name_level(df["name"].to_numpy(dtype=np.float64))
+    df["rivals"] = count_level(df["rivals"].to_numpy(dtype=np.int64))
+    df["named_outside"] = count_level(df["named_outside"].to_numpy(dtype=np.int64))
+    df["evidence"] = evidence_level(df["reference"].to_numpy(), df["amount"].to_numpy())
+    return df
 
 
 def level_of(a: int, o: int, ctx: GroupContext) -> str:

@@ -1,0 +1,121 @@
+"""Executors: where the payment-shard stages of :func:`~rapprochement.reconcile` run.
+
+The engine splits a currency partition's payments into shards (:meth:`Executor.shards`) and
+hands a stage function, the read-only invoice side of the partition (``shared``) and one task
+per shard to :meth:`Executor.run`; it gets back one result per task, in task order, and merges
+them. Results never depend on the executor, the shard count or the shard membership
+(``tests/matching/test_shards.py``).
+
+* :class:`InProcess` (the default): the tasks one after the other in this process;
+* :class:`ProcessPool`: ``concurrent.futures`` worker processes on one machine, the invoice
+  side handed to each worker once (its initializer), not once per task;
+* ``rapprochement.spark.SparkExecutor`` (the ``spark`` extra): Spark tasks, the invoice side
+  broadcast.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import BaseContext
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+from rapprochement.errors import ConfigError
+
+__all__ = ["Executor", "InProcess", "ProcessPool", "split_payments"]
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def split_payments(n: int, shards: int) -> list[np.ndarray[Any, Any]]:
+    """``shards`` contiguous runs of the positions ``0..n-1`` (sizes differing by one at most;
+    fewer when there are fewer payments than shards)."""
+    if shards < 1:
+        raise ConfigError(
+            f"an executor needs at least one shard, not {shards}",
+            hint="pass shards=1 or more",
+        )
+    k = max(1, min(shards, n))
+    return [np.asarray(p, dtype=np.int64) for p in np.array_split(np.arange(n), k)]
+
+
+class Executor(Protocol):
+    """Where the shard stages run (see the module doc)."""
+
+    def shards(self, n_payments: int) -> list[np.ndarray[Any, Any]]:
+        """The payment positions of each shard: every position in exactly one shard."""
+        ...
+
+    def run(self, fn: Callable[[S, T], R], shared: S, tasks: Sequence[T]) -> list[R]:
+        """``[fn(shared, task) for task in tasks]``, wherever the tasks run; ``fn`` is a
+        module-level function and ``shared`` is read, never written."""
+        ...
+
+
+class InProcess:
+    """The shard stages in this process, one shard after the other (``shards=1``, the default:
+    the whole partition at once, exactly the unsharded engine)."""
+
+    def __init__(self, shards: int = 1) -> None:
+        self.n_shards = shards
+
+    def shards(self, n_payments: int) -> list[np.ndarray[Any, Any]]:
+        """Contiguous runs of payments (:func:`split_payments`)."""
+        return split_payments(n_payments, self.n_shards)
+
+    def run(self, fn: Callable[[S, T], R], shared: S, tasks: Sequence[T]) -> list[R]:
+        """The tasks in order, in this process."""
+        return [fn(shared, t) for t in tasks]
+
+
+_SHARED: Any = None  # a worker process's copy of the invoice side (set by its initializer)
+
+
+def _set_shared(shared: Any) -> None:
+    global _SHARED
+    _SHARED = shared
+
+
+def _call(fn: Callable[[Any, Any], Any], task: Any) -> Any:
+    return fn(_SHARED, task)
+
+
+class ProcessPool:
+    """The shard stages in ``workers`` processes of this machine (``concurrent.futures``).
+
+    Args:
+        workers: worker processes (default: the CPUs this process may use).
+        shards: payment shards per partition (default: ``workers``).
+        mp_context: the ``multiprocessing`` context (default: the platform's).
+    """
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        shards: int | None = None,
+        mp_context: BaseContext | None = None,
+    ) -> None:
+        self.workers = workers or len(os.sched_getaffinity(0))
+        self.n_shards = shards or self.workers
+        self.mp_context = mp_context
+
+    def shards(self, n_payments: int) -> list[np.ndarray[Any, Any]]:
+        """Contiguous runs of payments (:func:`split_payments`)."""
+        return split_payments(n_payments, self.n_shards)
+
+    def run(self, fn: Callable[[S, T], R], shared: S, tasks: Sequence[T]) -> list[R]:
+        """The tasks on the pool's processes, results in task order."""
+        if len(tasks) <= 1:
+            return [fn(shared, t) for t in tasks]
+        with ProcessPoolExecutor(
+            max_workers=min(self.workers, len(tasks)),
+            mp_context=self.mp_context,
+            initializer=_set_shared,
+            initargs=(shared,),
+        ) as pool:
+            return list(pool.map(_call, [fn] * len(tasks), tasks))

@@ -1,0 +1,174 @@
+"""The payment-shard stages of one currency partition: blocking and the grouped-payment search
+run per shard of payments on an :class:`~rapprochement.matching.executor.Executor`, the
+invoice-side indexes built once and shared read-only (:class:`InvoiceSide`).
+
+Why payments, and only these two stages: every candidate pair, payer link and group row of a
+payment is computed from that payment and the invoice side alone (blocking looks the payment
+up in the invoice indexes; the group search reads the payment's own pairs, links and advice
+lines). The features that cross payments (instalment pairs, invoice rivals, siblings, twins)
+are keyed by invoice or customer and stay global, as do scoring and the assignment.
+
+Merging restores the single-process order exactly: pairs by (payment, invoice), links by
+payment (stable), group rows by (advice-line groups first, then payment) (stable), payment
+positions mapped back from each shard's to the partition's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rapprochement.matching.candidates import CustomerIndex, KeyIndex, candidate_pairs
+from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.executor import Executor, InProcess
+from rapprochement.matching.group_context import group_frame
+from rapprochement.matching.groups import group_search
+
+__all__ = ["InvoiceSide", "sharded_blocking", "sharded_groups"]
+
+#: the columns of the single-invoice features the group search reads
+_SINGLE_COLUMNS = ["tx", "amount", "ref", "named_outside", "customer_id", "iban"]
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceSide:
+    """What every shard of a partition reads and none writes: the open items, their indexes
+    (payer and reference keys), the config and the currency. ``customers`` (the payer index,
+    read by blocking only) is ``None`` for the group search."""
+
+    inv: pd.DataFrame
+    customers: CustomerIndex | None
+    keys: KeyIndex
+    config: MatchConfig
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class _GroupTask:
+    """One shard's inputs to the group search (payment positions local to the shard)."""
+
+    tx: pd.DataFrame
+    pairs: pd.DataFrame
+    singles: pd.DataFrame
+    links: pd.DataFrame
+    remits: pd.DataFrame | None
+
+
+def _block(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    assert side.customers is not None, "blocking needs the payer index"
+    return candidate_pairs(tx, side.inv, side.customers, side.keys, side.config)
+
+
+def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
+    ctx = group_search(
+        task.tx,
+        side.inv,
+        task.pairs,
+        task.singles,
+        task.links,
+        task.remits,
+        side.keys,
+        side.config,
+        side.currency,
+    )
+    return ctx.rows
+
+
+def _whole(shards: list[np.ndarray[Any, Any]], n: int) -> bool:
+    """One shard holding every payment in order: the unsharded engine, nothing to map."""
+    return len(shards) == 1 and len(shards[0]) == n
+
+
+def _shards(executor: Executor, n: int) -> list[np.ndarray[Any, Any]]:
+    """The executor's shards, each sorted (a shard keeps the partition's payment order)."""
+    return [np.sort(np.asarray(s, dtype=np.int64)) for s in executor.shards(n) if len(s)]
+
+
+def _local(df: pd.DataFrame, pos: np.ndarray[Any, Any], n: int) -> pd.DataFrame:
+    """The rows of ``df`` whose ``tx`` is in the shard ``pos``, ``tx`` renumbered within it."""
+    to_local = np.full(n, -1, dtype=np.int64)
+    to_local[pos] = np.arange(len(pos))
+    lt = to_local[df["tx"].to_numpy()]
+    keep = lt >= 0
+    out: pd.DataFrame = df.loc[keep].reset_index(drop=True)
+    out["tx"] = lt[keep]
+    return out
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    filled = [f for f in frames if len(f)]
+    if not filled:
+        return frames[0]
+    if len(filled) == 1:
+        return filled[0]
+    out: pd.DataFrame = pd.concat(filled, ignore_index=True)
+    return out
+
+
+def sharded_blocking(
+    tx: pd.DataFrame, side: InvoiceSide, executor: Executor | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`~rapprochement.matching.candidates.candidate_pairs` of the payments ``tx`` run
+    per payment shard: the same pairs and links, in the same order."""
+    executor = executor or InProcess()
+    n = len(tx)
+    shards = _shards(executor, n)
+    if not shards or _whole(shards, n):
+        return _block(side, tx)
+    out = executor.run(_block, side, [tx.iloc[p].reset_index(drop=True) for p in shards])
+    pairs, links = [], []
+    for pos, (p, lk) in zip(shards, out, strict=True):
+        pairs.append(p.assign(tx=pos[p["tx"].to_numpy()]))
+        links.append(lk.assign(tx=pos[lk["tx"].to_numpy()]))
+    all_pairs = _concat(pairs)
+    key = all_pairs["tx"].to_numpy() * max(len(side.inv), 1) + all_pairs["inv"].to_numpy()
+    all_pairs = all_pairs.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+    all_links = _concat(links)
+    order = np.argsort(all_links["tx"].to_numpy(), kind="stable")
+    return all_pairs, all_links.iloc[order].reset_index(drop=True)
+
+
+def sharded_groups(
+    tx: pd.DataFrame,
+    pairs: pd.DataFrame,
+    singles: pd.DataFrame,
+    links: pd.DataFrame,
+    remits: pd.DataFrame | None,
+    side: InvoiceSide,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
+    """:func:`~rapprochement.matching.groups.group_hypotheses` run per payment shard: the same
+    frame, rows in the same order. ``tx`` carries the payments' own text (not the advice)."""
+    executor = executor or InProcess()
+    n = len(tx)
+    shards = _shards(executor, n)
+    days, issue = tx["day"].to_numpy(), side.inv["issue_day"].to_numpy()
+    due = side.inv["due_day"].to_numpy()
+    if not shards or _whole(shards, n):
+        rows = _search(side, _GroupTask(tx, pairs, singles, links, remits))
+        return group_frame(rows, days, issue, due)
+    tids = tx["transaction_id"].to_numpy()
+    single_cols = singles[_SINGLE_COLUMNS]
+    tasks = []
+    for pos in shards:
+        sub = tx.iloc[pos].reset_index(drop=True)
+        rem = None
+        if remits is not None:
+            rem = remits[remits["transaction_id"].isin(set(tids[pos]))]
+        tasks.append(
+            _GroupTask(
+                sub, _local(pairs, pos, n), _local(single_cols, pos, n), _local(links, pos, n), rem
+            )
+        )
+    rows = []
+    for pos, shard_rows in zip(shards, executor.run(_search, side, tasks), strict=True):
+        for r in shard_rows:
+            r["tx"] = int(pos[r["tx"]])
+        rows.extend(shard_rows)
+    # the single process finds every advice-line group (payments in id order, which is their
+    # position order) before any other group, then the others payment by payment
+    rows.sort(key=lambda r: (r["source"] != "remittance", r["tx"]))
+    return group_frame(rows, days, issue, due)
