@@ -223,6 +223,11 @@ class Entry(_Frozen):
     transactions: tuple[Transaction, ...] = Field(description="One or more payment details.")
     source: SourceRef = Field(description="Where the entry is in the original file.")
     fingerprint: str = Field("", description="Stable id: same line imported twice, same value.")
+    charges: Decimal | None = Field(
+        None,
+        description="Charges the bank states on the entry as a whole (CAMT Ntry/Chrgs), positive; "
+        "a detail's own charges are on its transaction.",
+    )
 
     def __str__(self) -> str:
         return model_text.entry_text(self)

@@ -141,6 +141,22 @@ def test_fx_and_charges_are_read_from_amount_details() -> None:
     assert tx.counterparty_name == "Acme Tools Inc."
 
 
+def test_charges_stated_on_a_batch_entry_are_kept_on_the_entry() -> None:
+    [stmt] = _fixture("camt053_v08_batch_charges.xml")
+    [entry] = stmt.entries
+    assert entry.is_batch
+    assert len(entry.transactions) == 2
+    # TtlChrgsAndTaxAmt (5.40 debit less a 0.20 credited discount), not a detail's
+    assert entry.charges == Decimal("5.20")
+    assert [t.charges for t in entry.transactions] == [None, None]
+
+
+def test_charges_of_a_detail_stay_on_its_transaction() -> None:
+    [stmt] = _fixture("camt053_v08_batch_fx.xml")
+    assert stmt.entries[1].transactions[0].charges == Decimal("13.00")
+    assert stmt.entries[0].charges is None
+
+
 def test_reversal_keeps_booked_sign_and_names_the_original_creditor() -> None:
     [stmt] = _fixture("camt053_v08_batch_fx.xml")
     entry = stmt.entries[2]

@@ -202,6 +202,7 @@ class EntryReader:
                 "transactions": txs,
                 "source": source,
                 "fingerprint": "",
+                "charges": charges(el) if "Chrgs" in el else None,
             }
         )
 

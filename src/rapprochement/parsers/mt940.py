@@ -195,6 +195,7 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
             "transactions": (tx,),
             "source": src,
             "fingerprint": "",
+            "charges": None,
         },
         _ENTRY_SET,
     )

@@ -249,6 +249,7 @@ def build_entry(
             "transactions": (tx,),
             "source": source,
             "fingerprint": "",
+            "charges": None,
         },
         _ENTRY_SET,
     )
