@@ -28,6 +28,7 @@ from rapprochement.parsers._common import Event, collect
 from rapprochement.parsers.mt940_86 import parse_86
 from rapprochement.parsers.mt940_build import assemble, transaction_data
 from rapprochement.parsers.mt940_fields import FieldError, Line61, parse_line61
+from rapprochement.parsers.mt940_parties import fill_counterparty
 from rapprochement.parsers.mt940_statement import StatementBuilder
 from rapprochement.parsers.mt940_text import iter_blocks
 
@@ -174,6 +175,8 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
     else:
         fields = {}
         raw = None
+    if supplementary or cref or info:
+        fill_counterparty(fields, cref, supplementary, info)
     if supplementary:
         fields.setdefault("extra", {})["supplementary_details"] = supplementary
     tx = assemble(Transaction, *transaction_data(amount, currency, fields))
