@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from rapprochement import MalformedStatementError, RapprochementError, read_statement
 from rapprochement.model import Entry, SourceRef, Statement, Transaction
 from rapprochement.parsers import iter_statement, mt940, sniff_format
+from rapprochement.parsers._common.ident import parse_account
+from rapprochement.parsers._common.lines import choose_legacy_codec, iter_blocks, iter_lines
 from rapprochement.parsers.mt940_fields import entry_date, parse_amount, parse_line61
-from rapprochement.parsers.mt940_ident import parse_account
-from rapprochement.parsers.mt940_text import choose_legacy_codec, iter_blocks, iter_lines
 
 
 def _stmt(body: str, **kw: str) -> bytes:

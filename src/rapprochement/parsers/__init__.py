@@ -28,7 +28,7 @@ from rapprochement.errors import (
 )
 from rapprochement.model import Entry, Statement
 from rapprochement.parsers._common import Event, collect, stream
-from rapprochement.parsers._values import model_problem
+from rapprochement.parsers._common.values import model_problem
 from rapprochement.parsers.archive import ZipLimits, members
 from rapprochement.parsers.registry import BUILTIN_FORMATS, StatementFormat, formats, get_format
 from rapprochement.parsers.registry import sniff as sniff_registered

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from rapprochement.model import Finding, Severity, SourceRef
 from rapprochement.money import CURRENCY_EXPONENTS
-from rapprochement.parsers._values import plain_decimal, usable_currency
+from rapprochement.parsers._common.values import plain_decimal, usable_currency
 
 if TYPE_CHECKING:
     from lxml.etree import _Element

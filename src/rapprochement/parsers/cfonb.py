@@ -31,7 +31,8 @@ from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement, Transaction
 from rapprochement.money import currency_exponent
 from rapprochement.parsers._common import Event, StatementBegin, collect
-from rapprochement.parsers._values import (
+from rapprochement.parsers._common.lines import iter_lines
+from rapprochement.parsers._common.values import (
     MODEL_ERRORS,
     checked_statement,
     model_problem,
@@ -46,7 +47,6 @@ from rapprochement.parsers.cfonb_fields import (
     parse_date,
 )
 from rapprochement.parsers.mt940_86 import join_wrapped, structured_reference
-from rapprochement.parsers.mt940_text import iter_lines
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 

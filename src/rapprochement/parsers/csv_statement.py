@@ -37,7 +37,9 @@ from typing import BinaryIO
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement, Transaction
 from rapprochement.parsers._common import Event, StatementBegin, collect
-from rapprochement.parsers._values import (
+from rapprochement.parsers._common.ident import compact_iban
+from rapprochement.parsers._common.lines import choose_legacy_codec, decode_legacy, iter_lines
+from rapprochement.parsers._common.values import (
     MODEL_ERRORS,
     checked_statement,
     model_problem,
@@ -54,8 +56,6 @@ from rapprochement.parsers.csv_values import (
     parse_date,
 )
 from rapprochement.parsers.mt940_86 import structured_reference
-from rapprochement.parsers.mt940_ident import compact_iban
-from rapprochement.parsers.mt940_text import choose_legacy_codec, decode_legacy, iter_lines
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 

@@ -25,12 +25,12 @@ from typing import BinaryIO
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Entry, SourceRef, Statement, Transaction
 from rapprochement.parsers._common import Event, collect
+from rapprochement.parsers._common.lines import iter_blocks
 from rapprochement.parsers.mt940_86 import parse_86
 from rapprochement.parsers.mt940_build import assemble, transaction_data
 from rapprochement.parsers.mt940_fields import FieldError, Line61, parse_line61
 from rapprochement.parsers.mt940_parties import fill_counterparty
 from rapprochement.parsers.mt940_statement import StatementBuilder
-from rapprochement.parsers.mt940_text import iter_blocks
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 

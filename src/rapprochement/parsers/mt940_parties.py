@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from rapprochement.parsers.mt940_ident import compact_iban
+from rapprochement.parsers._common.ident import compact_iban
 
 __all__ = ["fill_counterparty"]
 

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from rapprochement.model import Entry, Finding, SourceRef, Transaction
-from rapprochement.parsers._values import NO_CURRENCY, usable_currency
+from rapprochement.parsers._common.values import NO_CURRENCY, usable_currency
 from rapprochement.parsers.ofx_text import parse_amount_text, parse_date, unescape
 
 __all__ = ["LEAF", "build_entry", "clean_iban", "make_source", "read_fields"]

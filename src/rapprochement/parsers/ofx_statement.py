@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from rapprochement.model import Balance, Finding, SourceRef, Statement
-from rapprochement.parsers._values import (
+from rapprochement.parsers._common.values import (
     MODEL_ERRORS,
     NO_CURRENCY,
     checked_statement,
