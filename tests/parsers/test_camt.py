@@ -10,8 +10,9 @@ import pytest
 
 from rapprochement import MalformedStatementError, Statement, read_statement
 from rapprochement.errors import UnsupportedVersionError
-from rapprochement.parsers import camt, iter_statement, sniff_format
-from rapprochement.parsers.camt_values import excess_decimals, join_remittance
+from rapprochement.parsers import iter_statement, sniff_format
+from rapprochement.parsers.camt import reader as camt
+from rapprochement.parsers.camt.values import excess_decimals, join_remittance
 from tests.golden import assert_golden
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "camt"
@@ -359,8 +360,9 @@ def test_excess_decimals_rule(amount: str, currency: str, excess: bool) -> None:
 def test_every_name_the_entry_reader_looks_up_is_indexed() -> None:
     import re
 
-    from rapprochement.parsers import camt_entry, camt_tx
-    from rapprochement.parsers.camt_tree import WANTED
+    from rapprochement.parsers.camt import entry as camt_entry
+    from rapprochement.parsers.camt import tx as camt_tx
+    from rapprochement.parsers.camt.tree import WANTED
 
     source = "".join(
         Path(m.__file__).read_text(encoding="utf-8") for m in (camt_entry, camt_tx) if m.__file__
@@ -401,7 +403,7 @@ def test_every_camt053_version_namespace_reads_the_same_entries(version: str) ->
     ],
 )
 def test_dates_keep_the_calendar_day_as_written(text: str, expected: str | None) -> None:
-    from rapprochement.parsers.camt_values import parse_date
+    from rapprochement.parsers.camt.values import parse_date
 
     got = parse_date(text)
     assert (got.isoformat() if got else None) == expected

@@ -42,7 +42,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "rapprochement.formats"
 #: Built-in format → its module in this package, in sniffing order.
 _BUILTIN_MODULES = {
-    "camt": "camt",
+    "camt": "camt",  # packages: rapprochement.parsers.<module>
     "ofx": "ofx",
     "mt940": "mt940",
     "cfonb": "cfonb",

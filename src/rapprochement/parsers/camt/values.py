@@ -1,6 +1,6 @@
 """CAMT building blocks: namespace-agnostic paths, amounts, dates, remittance re-join, findings.
 
-Everything here is small and pure so the hot path in :mod:`rapprochement.parsers.camt_entry`
+Everything here is small and pure so the hot path in :mod:`rapprochement.parsers.camt.entry`
 stays a sequence of C-level ``lxml`` lookups plus a few dictionary hits.
 """
 
