@@ -19,7 +19,7 @@ from benchmarks.writers import (
 )
 
 HAVE_CAMT = importlib.util.find_spec("rapprochement.parsers.camt.reader") is not None
-HAVE_MT940 = importlib.util.find_spec("rapprochement.parsers.mt940") is not None
+HAVE_MT940 = importlib.util.find_spec("rapprochement.parsers.mt940.reader") is not None
 
 
 @pytest.fixture(scope="module")

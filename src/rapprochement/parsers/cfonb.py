@@ -46,7 +46,7 @@ from rapprochement.parsers.cfonb_fields import (
     parse_amount,
     parse_date,
 )
-from rapprochement.parsers.mt940_86 import join_wrapped, structured_reference
+from rapprochement.parsers.mt940.field86 import join_wrapped, structured_reference
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 

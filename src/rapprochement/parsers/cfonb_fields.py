@@ -21,7 +21,7 @@ from typing import Any
 
 from rapprochement.parsers._common.ident import compact_iban
 from rapprochement.parsers._common.values import plain_decimal
-from rapprochement.parsers.mt940_86 import join_wrapped, structured_reference
+from rapprochement.parsers.mt940.field86 import join_wrapped, structured_reference
 
 __all__ = [
     "AmountError",

@@ -55,7 +55,7 @@ from rapprochement.parsers.csv_values import (
     parse_amount,
     parse_date,
 )
-from rapprochement.parsers.mt940_86 import structured_reference
+from rapprochement.parsers.mt940.field86 import structured_reference
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 

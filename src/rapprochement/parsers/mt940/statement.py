@@ -16,7 +16,7 @@ from rapprochement.parsers._common.values import (
     model_problem,
     usable_currency,
 )
-from rapprochement.parsers.mt940_fields import FieldError, parse_amount, parse_balance
+from rapprochement.parsers.mt940.fields import FieldError, parse_amount, parse_balance
 
 __all__ = ["StatementBuilder"]
 
