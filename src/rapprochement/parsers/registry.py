@@ -46,7 +46,7 @@ _BUILTIN_MODULES = {
     "ofx": "ofx",
     "mt940": "mt940",
     "cfonb": "cfonb",
-    "csv": "csv_statement",
+    "csv": "csv",
 }
 #: Names of the built-in formats, in sniffing order.
 BUILTIN_FORMATS: tuple[str, ...] = tuple(_BUILTIN_MODULES)

@@ -1,6 +1,6 @@
 """Bank CSV exports (web banking downloads): the format ``"csv"`` of ``read_statement``.
 
-What is read (see :mod:`~rapprochement.parsers.csv_values` for the column names and formats):
+What is read (see :mod:`~rapprochement.parsers.csv.values` for the column names and formats):
 
 * the header is the first line (of the first 30) whose columns name a booking date and an
   amount (one signed amount column, or a debit and a credit column); lines before it (account
@@ -45,8 +45,8 @@ from rapprochement.parsers._common.values import (
     model_problem,
     usable_currency,
 )
-from rapprochement.parsers.cfonb_fields import label_party
-from rapprochement.parsers.csv_values import (
+from rapprochement.parsers.cfonb.fields import label_party
+from rapprochement.parsers.csv.values import (
     AmountFormat,
     CellError,
     amount_format,
