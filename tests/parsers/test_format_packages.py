@@ -19,6 +19,7 @@ PACKAGES = {
     "mt940": FIXTURES / "mt940" / "rabobank_structured.sta",
     "cfonb": next((FIXTURES / "cfonb").glob("*.txt")),
     "csv": next((FIXTURES / "csv").glob("*.csv")),
+    "ofx": next((FIXTURES / "ofx").glob("*.ofx")),
 }
 
 
