@@ -6,9 +6,11 @@
 Formats: CAMT (camt.052 / .053 / .054, any version .001.01 to .001.13, plain or in a ZIP),
 MT940 / MT942 (SWIFT text, bank dialects), OFX 1.x (SGML) / 2.x (XML), CFONB 120 (the French
 banks' 120-character statement) and bank CSV exports (web banking downloads with a header). Each
-lives in its own module with the same four names (see :mod:`rapprochement.parsers._common`);
-other packages add formats through the ``rapprochement.formats`` entry points
-(:mod:`rapprochement.parsers.registry`).
+lives in its own package (``camt``, ``mt940``, ``ofx``, ``cfonb``, ``csv``) with the same public
+face, ``sniff``, ``iter_events`` and ``read`` (:mod:`rapprochement.parsers._common.face`); what
+they share is in ``_common``. :func:`read_statement` dispatches through the registry
+(:mod:`rapprochement.parsers.registry`), where other packages add formats through the
+``rapprochement.formats`` entry points.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """What every parser shares: the event protocol, fingerprints and the balance check.
 
-A parser module (``camt``, ``mt940``, ``ofx``, ``cfonb``) exposes the same four names:
+The reader module of each format package (``camt.reader``, ``mt940.reader``, ``ofx.reader``,
+``cfonb.reader``, ``csv.reader``) exposes the same four names (the package itself shows
+``sniff``, ``iter_events`` and ``read``: :mod:`rapprochement.parsers._common.face`):
 
 ``FORMAT``
     The format family it reads (``"camt"``, ``"mt940"``, ``"ofx"``, ``"cfonb"``).
