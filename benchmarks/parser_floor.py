@@ -36,8 +36,8 @@ from benchmarks.parser_files import build
 from benchmarks.parsers import GOALS, _corpus
 from rapprochement.model import Entry, SourceRef, Transaction
 from rapprochement.parsers._common import fingerprint_key
-from rapprochement.parsers.mt940_build import assemble, transaction_data
-from rapprochement.parsers.mt940_fields import _LINE61
+from rapprochement.parsers.mt940.build import assemble, transaction_data
+from rapprochement.parsers.mt940.fields import _LINE61
 
 __all__ = ["lxml_parse_only", "main", "models_and_fingerprint", "mt940_tokenize"]
 

@@ -25,6 +25,10 @@ def test_core_entry_points_are_public() -> None:
     assert expected <= set(rapprochement.__all__)
 
 
+def test_statement_format_protocol_is_public() -> None:
+    assert "StatementFormat" in rapprochement.__all__
+
+
 def test_line_rules_are_public() -> None:
     assert {"LineRule", "RuleSet", "load_rules", "starter_rules"} <= set(rapprochement.__all__)
 

@@ -30,7 +30,13 @@ from rapprochement.model import (
     Statement,
     Transaction,
 )
-from rapprochement.parsers import ZipLimits, iter_statement, read_statement, sniff_format
+from rapprochement.parsers import (
+    StatementFormat,
+    ZipLimits,
+    iter_statement,
+    read_statement,
+    sniff_format,
+)
 from rapprochement.rules import LineRule, RuleSet, load_rules, starter_rules
 
 if TYPE_CHECKING:
@@ -91,6 +97,7 @@ __all__ = [
     "SourceRef",
     "Statement",
     "StatementError",
+    "StatementFormat",
     "StrictModeError",
     "Transaction",
     "UnknownFormatError",

@@ -2,7 +2,7 @@
 the day/month order decided once for a whole column (or file), never value by value.
 
 One reader for every place that reads user-written dates: bank CSV exports
-(:mod:`rapprochement.parsers.csv_values`), the invoice CSV import of the ledger, and the frames
+(:mod:`rapprochement.parsers.csv.values`), the invoice CSV import of the ledger, and the frames
 given to :func:`rapprochement.reconcile`. So ``03/04/2026`` is never 3 April in one place and 4
 March in another, nor 4 March on one row and 13 April (``13/04/2026``) on the next.
 

@@ -44,6 +44,7 @@ __all__ = [
     "DateError",
     "DunningError",
     "DuplicateIdError",
+    "FormatPluginError",
     "InputError",
     "LedgerError",
     "MalformedStatementError",
@@ -93,6 +94,12 @@ class RapprochementError(Exception):
 
 class StatementError(RapprochementError):
     """A statement file cannot be read."""
+
+
+class FormatPluginError(StatementError):
+    """A statement format installed through the ``rapprochement.formats`` entry points cannot
+    be used: it does not load, does not follow :class:`~rapprochement.StatementFormat`, or
+    takes the name of a format already known."""
 
 
 class UnknownFormatError(StatementError):

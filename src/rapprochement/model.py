@@ -28,6 +28,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    StringConstraints,
     ValidationError,
     ValidatorFunctionWrapHandler,
     model_validator,
@@ -57,6 +58,9 @@ Severity = Literal["info", "warning", "error"]
 SourceFormat = Literal[
     "camt.052", "camt.053", "camt.054", "mt940", "mt942", "ofx", "cfonb120", "csv"
 ]
+#: The name an installed format (``rapprochement.formats`` entry point) gives its statements:
+#: lower case, at most 16 characters (the ledger's column).
+InstalledFormat = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,15}$")]
 
 
 def _money_currency(code: str) -> str:
@@ -232,6 +236,11 @@ class Entry(_Frozen):
     transactions: tuple[Transaction, ...] = Field(description="One or more payment details.")
     source: SourceRef = Field(description="Where the entry is in the original file.")
     fingerprint: str = Field("", description="Stable id: same line imported twice, same value.")
+    charges: Decimal | None = Field(
+        None,
+        description="Charges the bank states on the entry as a whole (CAMT Ntry/Chrgs), positive; "
+        "a detail's own charges are on its transaction.",
+    )
 
     def __str__(self) -> str:
         return model_text.entry_text(self)
@@ -262,7 +271,9 @@ class Statement(_Frozen):
         description="Entries in file order: a tuple, or for a large statement read from a"
         " file an equal CompactEntries sequence (see rapprochement.compact).",
     )
-    source_format: SourceFormat = Field(description="camt.053, mt940, ofx...")
+    source_format: SourceFormat | InstalledFormat = Field(
+        description="camt.053, mt940, ofx... or the name of an installed format."
+    )
     source_version: str | None = Field(None, description="E.g. camt.053.001.08, OFX 102.")
     source: SourceRef = Field(description="Where the statement is in the original file.")
     findings: tuple[Finding, ...] = Field((), description="Recoverable problems found.")

@@ -18,7 +18,8 @@ def test_accuracy_tables_have_every_available_method() -> None:
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("rapprochement.parsers.camt") is None, reason="no CAMT parser yet"
+    importlib.util.find_spec("rapprochement.parsers.camt.reader") is None,
+    reason="no CAMT parser yet",
 )
 def test_speed_rows_measure_each_step_in_a_subprocess() -> None:
     spd = matching.speed([150], 1000, timeout=300)

@@ -18,8 +18,8 @@ from benchmarks.writers import (
     write_mt940,
 )
 
-HAVE_CAMT = importlib.util.find_spec("rapprochement.parsers.camt") is not None
-HAVE_MT940 = importlib.util.find_spec("rapprochement.parsers.mt940") is not None
+HAVE_CAMT = importlib.util.find_spec("rapprochement.parsers.camt.reader") is not None
+HAVE_MT940 = importlib.util.find_spec("rapprochement.parsers.mt940.reader") is not None
 
 
 @pytest.fixture(scope="module")

@@ -207,3 +207,17 @@ def test_a_payment_repeated_by_another_channel_is_the_duplicate() -> None:
     assert list(res.duplicates["transaction_id"]) == ["T2"]
     assert list(res.duplicates["duplicate_of"]) == ["T1"]
     assert list(res.unmatched_transactions["transaction_id"]) == ["T2"]
+
+
+def test_a_discount_the_bank_states_in_a_camt_statement_is_booked_as_a_discount() -> None:
+    """The scenario ``bank_stated_discount_is_a_discount`` read from the statement itself: the
+    CAMT ``RfrdDocAmt`` (due 1250.00, discount 20.00, remitted 1230.00) reaches the matcher
+    as a remittance line, with no ``remittances`` argument."""
+    fixture = SCENARIOS.parent / "fixtures" / "camt" / "camt053_v08_referred_amounts.xml"
+    statements = rapprochement.read_statement(fixture)
+    inv = _csv(SCENARIOS / "bank_stated_discount_is_a_discount" / "invoices.csv")
+    assert inv is not None
+    got = rapprochement.reconcile(statements, inv).allocations
+    assert [(r.invoice_id, r.amount, r.kind) for r in got.itertuples()] == [
+        ("F-2041", Decimal("1230.00"), "discount")
+    ]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rapprochement import Statement, read_statement
 from rapprochement.money import MAX_ABS_MINOR
-from rapprochement.parsers._checks import largest_amount
+from rapprochement.parsers._common.checks import largest_amount
 from tests.parsers import samples
 
 BIG = "92233720368547758.08"  # 2^63 cents

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rapprochement import Statement, read_statement
-from rapprochement.parsers._values import plain_decimal
+from rapprochement.parsers._common.values import plain_decimal
 from tests.parsers import samples
 
 

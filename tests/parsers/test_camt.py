@@ -10,8 +10,9 @@ import pytest
 
 from rapprochement import MalformedStatementError, Statement, read_statement
 from rapprochement.errors import UnsupportedVersionError
-from rapprochement.parsers import camt, iter_statement, sniff_format
-from rapprochement.parsers.camt_values import excess_decimals, join_remittance
+from rapprochement.parsers import iter_statement, sniff_format
+from rapprochement.parsers.camt import reader as camt
+from rapprochement.parsers.camt.values import excess_decimals, join_remittance
 from tests.golden import assert_golden
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "camt"
@@ -139,6 +140,22 @@ def test_fx_and_charges_are_read_from_amount_details() -> None:
     assert (tx.instructed_amount, tx.instructed_currency) == (Decimal("1000.00"), "USD")
     assert tx.exchange_rate == Decimal("1.0825")
     assert tx.counterparty_name == "Acme Tools Inc."
+
+
+def test_charges_stated_on_a_batch_entry_are_kept_on_the_entry() -> None:
+    [stmt] = _fixture("camt053_v08_batch_charges.xml")
+    [entry] = stmt.entries
+    assert entry.is_batch
+    assert len(entry.transactions) == 2
+    # TtlChrgsAndTaxAmt (5.40 debit less a 0.20 credited discount), not a detail's
+    assert entry.charges == Decimal("5.20")
+    assert [t.charges for t in entry.transactions] == [None, None]
+
+
+def test_charges_of_a_detail_stay_on_its_transaction() -> None:
+    [stmt] = _fixture("camt053_v08_batch_fx.xml")
+    assert stmt.entries[1].transactions[0].charges == Decimal("13.00")
+    assert stmt.entries[0].charges is None
 
 
 def test_reversal_keeps_booked_sign_and_names_the_original_creditor() -> None:
@@ -343,8 +360,9 @@ def test_excess_decimals_rule(amount: str, currency: str, excess: bool) -> None:
 def test_every_name_the_entry_reader_looks_up_is_indexed() -> None:
     import re
 
-    from rapprochement.parsers import camt_entry, camt_tx
-    from rapprochement.parsers.camt_tree import WANTED
+    from rapprochement.parsers.camt import entry as camt_entry
+    from rapprochement.parsers.camt import tx as camt_tx
+    from rapprochement.parsers.camt.tree import WANTED
 
     source = "".join(
         Path(m.__file__).read_text(encoding="utf-8") for m in (camt_entry, camt_tx) if m.__file__
@@ -385,7 +403,7 @@ def test_every_camt053_version_namespace_reads_the_same_entries(version: str) ->
     ],
 )
 def test_dates_keep_the_calendar_day_as_written(text: str, expected: str | None) -> None:
-    from rapprochement.parsers.camt_values import parse_date
+    from rapprochement.parsers.camt.values import parse_date
 
     got = parse_date(text)
     assert (got.isoformat() if got else None) == expected

@@ -13,8 +13,9 @@ import pytest
 
 from rapprochement import read_statement
 from rapprochement.model import Entry, SourceRef, Transaction
-from rapprochement.parsers import camt, camt_entry
-from rapprochement.parsers.camt_tree import ENTRY_SCHEMA, WANTED, build_node, everything
+from rapprochement.parsers.camt import entry as camt_entry
+from rapprochement.parsers.camt import reader as camt
+from rapprochement.parsers.camt.tree import ENTRY_SCHEMA, WANTED, build_node, everything
 from tests.conftest import FIXTURES
 from tests.parsers.camt_samples import camt_paths
 

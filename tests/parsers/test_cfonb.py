@@ -13,8 +13,9 @@ from schwifty import IBAN
 from rapprochement import RapprochementError, read_statement
 from rapprochement.errors import MalformedStatementError, StrictModeError
 from rapprochement.model import Statement
-from rapprochement.parsers import cfonb, sniff_format
-from rapprochement.parsers.cfonb_fields import (
+from rapprochement.parsers import sniff_format
+from rapprochement.parsers.cfonb import reader as cfonb
+from rapprochement.parsers.cfonb.fields import (
     AmountError,
     Complements,
     french_iban,

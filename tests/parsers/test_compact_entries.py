@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from rapprochement import RapprochementError, Statement, read_statement
 from rapprochement.compact import CompactEntries, pack_entry, unpack_entry
 from rapprochement.model import Entry, SourceRef, Transaction
-from rapprochement.parsers import _checks, _common
+from rapprochement.parsers import _common
+from rapprochement.parsers._common import checks as _checks
 from tests.conftest import corpus_dir, load_conformance
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

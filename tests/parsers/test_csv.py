@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from rapprochement import RapprochementError, read_statement
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Statement
-from rapprochement.parsers import csv_statement, sniff_format
-from rapprochement.parsers.csv_values import (
+from rapprochement.parsers import sniff_format
+from rapprochement.parsers.csv import reader as csv_statement
+from rapprochement.parsers.csv.values import (
     AmountFormat,
     CellError,
     DateFormat,
@@ -207,7 +208,7 @@ def test_mutated_files_give_statements_or_a_typed_error(data: bytes) -> None:
 
 def test_a_bank_s_own_header_names_can_be_taught(monkeypatch: pytest.MonkeyPatch) -> None:
     from rapprochement.errors import ConfigError
-    from rapprochement.parsers import csv_values
+    from rapprochement.parsers.csv import values as csv_values
 
     data = "Jour;Intitulé;Somme\n02/11/2026;VIR RECU FA-1;12,50\n".encode()
     with pytest.raises(MalformedStatementError):

@@ -12,8 +12,12 @@ import pytest
 from pydantic import field_validator
 
 from rapprochement import Balance, Entry, MalformedStatementError, Statement, read_statement
-from rapprochement.parsers import _values, cfonb, csv_statement, mt940_statement, ofx_statement
-from rapprochement.parsers._values import usable_currency
+from rapprochement.parsers._common import values as _values
+from rapprochement.parsers._common.values import usable_currency
+from rapprochement.parsers.cfonb import reader as cfonb
+from rapprochement.parsers.csv import reader as csv_statement
+from rapprochement.parsers.mt940 import statement as mt940_statement
+from rapprochement.parsers.ofx import statement as ofx_statement
 from tests.parsers import samples
 
 #: Each format's file written in the currency ``ABC`` (three capitals, not ISO 4217).

@@ -37,8 +37,8 @@ from rapprochement import (
     read_statement,
 )
 from rapprochement.parsers import _common
-from rapprochement.parsers._checks import largest_amount
-from rapprochement.parsers._values import usable_currency
+from rapprochement.parsers._common.checks import largest_amount
+from rapprochement.parsers._common.values import usable_currency
 from tests.mutations import mutated_files
 from tests.parsers import samples
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rapprochement import MalformedStatementError, read_statement
-from rapprochement.parsers.mt940_text import MAX_LINE_BYTES, iter_blocks, iter_lines
+from rapprochement.parsers._common.lines import MAX_LINE_BYTES, iter_blocks, iter_lines
 from tests.parsers.test_mt940 import _reference_lines
 
 

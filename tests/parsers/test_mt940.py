@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 
 from rapprochement import MalformedStatementError, RapprochementError, read_statement
 from rapprochement.model import Entry, SourceRef, Statement, Transaction
-from rapprochement.parsers import iter_statement, mt940, sniff_format
-from rapprochement.parsers.mt940_fields import entry_date, parse_amount, parse_line61
-from rapprochement.parsers.mt940_ident import parse_account
-from rapprochement.parsers.mt940_text import choose_legacy_codec, iter_blocks, iter_lines
+from rapprochement.parsers import iter_statement, sniff_format
+from rapprochement.parsers._common.ident import parse_account
+from rapprochement.parsers._common.lines import choose_legacy_codec, iter_blocks, iter_lines
+from rapprochement.parsers.mt940 import reader as mt940
+from rapprochement.parsers.mt940.fields import entry_date, parse_amount, parse_line61
 
 
 def _stmt(body: str, **kw: str) -> bytes:
@@ -200,7 +201,7 @@ def test_non_statement_text_forced_as_mt940_is_a_typed_error() -> None:
 
 
 def test_fast_build_gives_the_same_model_as_validation() -> None:
-    from rapprochement.parsers.mt940_build import assemble, transaction_data
+    from rapprochement.parsers.mt940.build import assemble, transaction_data
 
     fields_set = {"file", "statement_index", "line", "xpath", "member"}
     data = {"file": "f", "statement_index": 0, "line": 3, "xpath": None, "member": None}

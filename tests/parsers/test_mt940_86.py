@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rapprochement.parsers.mt940_86 import (
+from rapprochement.parsers.mt940.field86 import (
     LINE_WIDTH,
     SUBFIELD_WIDTH,
     join_wrapped,

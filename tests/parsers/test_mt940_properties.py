@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from rapprochement import RapprochementError
 from rapprochement.model import Statement
-from rapprochement.parsers import mt940
+from rapprochement.parsers.mt940 import reader as mt940
 from tests.conftest import FIXTURES, corpus_dir
 from tests.mutations import mutated_files
 

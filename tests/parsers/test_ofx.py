@@ -17,8 +17,9 @@ from rapprochement import (
     UnknownFormatError,
     read_statement,
 )
-from rapprochement.parsers import ofx, sniff_format
-from rapprochement.parsers.ofx_text import decode, parse_amount_text, parse_datetime
+from rapprochement.parsers import sniff_format
+from rapprochement.parsers.ofx import reader as ofx
+from rapprochement.parsers.ofx.text import decode, parse_amount_text, parse_datetime
 from tests.conftest import FIXTURES, corpus_dir
 from tests.golden import assert_golden
 

@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rapprochement.errors import StatementError
-from rapprochement.parsers import iter_statement, ofx, ofx_text, read_statement
+from rapprochement.parsers import iter_statement, read_statement
+from rapprochement.parsers.ofx import reader as ofx
+from rapprochement.parsers.ofx import text as ofx_text
 from tests.conftest import FIXTURES, corpus_dir
 
 

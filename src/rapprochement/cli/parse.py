@@ -109,7 +109,10 @@ def parse_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print statements as JSON.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print one CSV row per detail.")] = False,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="Force a parser: camt, mt940, ofx, cfonb or csv.")
+        str | None,
+        typer.Option(
+            "--format", help="Force a parser: camt, mt940, ofx, cfonb, csv or an installed format."
+        ),
     ] = None,
     strict: Annotated[bool, typer.Option(help="Fail on any finding.")] = False,
 ) -> None:

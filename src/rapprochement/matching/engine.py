@@ -33,7 +33,7 @@ from rapprochement.matching.frames import (
     prepare_transactions,
 )
 from rapprochement.matching.gates import amount_alone, gate_row, tie_row, transposed
-from rapprochement.matching.model_frames import models_to_frame
+from rapprochement.matching.model_frames import models_to_frame, statement_remittances
 from rapprochement.matching.result import ReconciliationResult, rivals_frame
 from rapprochement.matching.rivals import rival_rows, rivals
 from rapprochement.matching.scoring import (
@@ -121,6 +121,9 @@ def prepare(
     """Validated internal frames, sorted by id (see :mod:`.frames`)."""
     tx = prepare_transactions(_frame(transactions, "transactions"), dayfirst=dayfirst)
     inv = prepare_invoices(_frame(invoices, "invoices"), dayfirst=dayfirst)
+    if remittances is not None and remittances.attrs.get("from_statements"):
+        # lines of payments the rules took out are not advice for the ones left
+        remittances = remittances[remittances["transaction_id"].isin(set(tx["transaction_id"]))]
     rem = prepare_remittances(remittances, tx) if remittances is not None else None
     tx = tx.sort_values("transaction_id", kind="stable").reset_index(drop=True)
     inv = inv.sort_values("invoice_id", kind="stable").reset_index(drop=True)
@@ -339,7 +342,9 @@ def reconcile(
             issue_date, due_date`` + optional ``open_amount, reference, customer_iban``), a
             list of such rows as dicts, or a list of :class:`~rapprochement.Invoice`.
             Negative amounts are credit notes.
-        remittances: optional remittance-advice lines ``transaction_id, reference, amount, memo``.
+        remittances: optional remittance-advice lines ``transaction_id, reference, amount, memo``
+            (+ optional ``discount``: a discount the advice states). None with statements: the
+            lines their CAMT referred documents state (:func:`.statement_remittances`).
         customers: optional learned payers ``customer_id, iban, name`` (several rows per
             customer: parent companies, factors, name variants).
         config: thresholds and bounds (:class:`MatchConfig`); defaults are safe.
@@ -364,6 +369,8 @@ def reconcile(
     sugg_t = w.suggest_threshold if config.suggest_threshold is None else config.suggest_threshold
     t0 = time.perf_counter()
     categorized = None
+    if remittances is None:  # the discounts and amounts statements state per invoice (CAMT)
+        remittances = statement_remittances(transactions)
     if rules is not None:  # a stage before matching: lines that are not customer payments
         from rapprochement.rules.load import load_rules
         from rapprochement.rules.split import split_lines

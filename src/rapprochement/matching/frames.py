@@ -202,7 +202,9 @@ def _blank(v: Any) -> bool:
 
 
 def prepare_remittances(df: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
-    """Validate remittance lines (``transaction_id, reference, amount, memo``) against ``tx``."""
+    """Validate remittance lines (``transaction_id, reference, amount, memo`` and an optional
+    ``discount``: the early-payment discount the payer or bank states for that line, blank for
+    none) against ``tx``."""
     what = "remittances"
     _check_columns(df, ("transaction_id", "reference", "amount"), what)
     df = df.reset_index(drop=True)
@@ -217,11 +219,18 @@ def prepare_remittances(df: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
         )
     exps = np.array([currency_exponent(ccy_of[t]) for t in tid], dtype=np.int64)
     amount = amounts(df, "amount", exps, what, tid) if len(df) else np.zeros(0, dtype=np.int64)
+    discount = np.zeros(len(df), dtype=np.int64)
+    if "discount" in df.columns and len(df):
+        stated = np.array([not _blank(v) for v in df["discount"].tolist()], dtype=bool)
+        if stated.any():
+            part = df.loc[stated, ["discount"]].reset_index(drop=True)
+            discount[stated] = amounts(part, "discount", exps[stated], what, tid[stated])
     return pd.DataFrame(
         {
             "transaction_id": tid,
             "reference": text(df, "reference"),
             "amount": amount,
             "memo": text(df, "memo"),
+            "discount": discount,
         }
     )

@@ -7,16 +7,16 @@ payment detail of each booked entry; :func:`models_to_frame` takes any list of m
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pandas as pd
 
 from rapprochement.errors import ColumnError
 from rapprochement.matching.columns import INVOICE_COLUMNS, TRANSACTION_COLUMNS
-from rapprochement.model import Invoice, Statement, Transaction
+from rapprochement.model import Entry, Invoice, Statement, Transaction
 
-__all__ = ["models_to_frame", "transactions_frame"]
+__all__ = ["models_to_frame", "statement_remittances", "transactions_frame"]
 
 #: Columns of the transactions frame built here: the required ones, then optional ones.
 _TX_COLUMNS = (*TRANSACTION_COLUMNS, "structured_reference", "end_to_end_id", "value_date")
@@ -36,6 +36,16 @@ def transactions_frame(statements: Iterable[Statement]) -> pd.DataFrame:
     imported twice keeps its id, and the ``account`` and ``bank_reference`` of the line.
     """
     rows: list[dict[str, Any]] = []
+    for st, entry, fp in _booked(statements):
+        for j, t in enumerate(entry.transactions):
+            row = _tx_row(t, f"{fp}-{j}", entry.booking_date, entry.value_date)
+            row.update(account=st.account or "", bank_reference=entry.bank_reference or "")
+            rows.append(row)
+    return pd.DataFrame(rows, columns=[*_TX_COLUMNS, *_STATEMENT_COLUMNS])
+
+
+def _booked(statements: Iterable[Statement]) -> Iterator[tuple[Statement, Entry, str]]:
+    """Each booked entry with its statement and the id its transactions are named by."""
     for st in statements:
         for entry in st.booked_entries:
             fp = entry.fingerprint or _fingerprint(
@@ -47,11 +57,44 @@ def transactions_frame(statements: Iterable[Statement]) -> pd.DataFrame:
                     entry.source.describe(),
                 )
             )
-            for j, t in enumerate(entry.transactions):
-                row = _tx_row(t, f"{fp}-{j}", entry.booking_date, entry.value_date)
-                row.update(account=st.account or "", bank_reference=entry.bank_reference or "")
-                rows.append(row)
-    return pd.DataFrame(rows, columns=[*_TX_COLUMNS, *_STATEMENT_COLUMNS])
+            yield st, entry, fp
+
+
+def statement_remittances(items: object) -> pd.DataFrame | None:
+    """The remittance lines parsed statements state themselves, or None when they state none.
+
+    One line per referred document that has a number and an amount (CAMT ``RmtInf/Strd``:
+    ``RfrdDocInf/Nb`` with ``RfrdDocAmt``): ``amount`` is the remitted amount (``RmtdAmt``,
+    else the amount due less the discount), ``discount`` the discount applied
+    (``DscntApldAmt``). ``items`` is what :func:`~rapprochement.reconcile` was given as
+    transactions; anything but a list of statements gives None.
+    """
+    if not isinstance(items, Sequence) or not items:
+        return None
+    if not all(isinstance(x, Statement) for x in items):
+        return None
+    rows = []
+    for _st, entry, fp in _booked(items):
+        for j, t in enumerate(entry.transactions):
+            for doc in t.referred_documents:
+                paid = doc.amount
+                if paid is None and doc.due_amount is not None:
+                    paid = doc.due_amount - (doc.discount or 0)
+                if doc.number and paid is not None:
+                    rows.append(
+                        {
+                            "transaction_id": f"{fp}-{j}",
+                            "reference": doc.number,
+                            "amount": paid,
+                            "memo": "",
+                            "discount": "" if doc.discount is None else doc.discount,
+                        }
+                    )
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows).astype(object)
+    frame.attrs["from_statements"] = True
+    return frame
 
 
 def _tx_row(t: Transaction, tid: str, booking: Any, value: Any) -> dict[str, Any]:

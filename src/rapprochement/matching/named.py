@@ -75,7 +75,10 @@ def remittance_groups(
     link_of: dict[int, list[tuple[str, bool]]],
 ) -> None:
     """One hypothesis per payment with advice lines: the lines are resolved within one payer
-    (the one that explains most lines by reference or, failing that, by exact open amount)."""
+    (the one that explains most lines by reference or, failing that, by exact open amount).
+    Lines that state a discount (CAMT ``RfrdDocAmt/DscntApldAmt``) make the group a discount
+    when each such line's amount and discount add up to its invoice's open amount and the
+    lines add up to the payment: the discount is then the payer's word, not a guess."""
     line_keys = {
         (r, m): _line_keys(f"{r} {m}", index.has_free)
         for r, m in zip(remits["reference"], remits["memo"], strict=True)
@@ -92,6 +95,7 @@ def remittance_groups(
             hits = lookup(keydict, line_keys[(ref, memo)], ctx.config)
             parsed.append((hits, abs(int(amt))))
             custs |= {ctx.cust[i] for i, lvl in hits.items() if lvl <= 2}
+        stated = [abs(int(d)) for d in lines["discount"]] if "discount" in lines else []
         if not custs:
             continue
 
@@ -100,7 +104,8 @@ def remittance_groups(
         invs: list[int] = []
         allocs: list[int] = []
         inter = False
-        for hits, amt in parsed:
+        discounted = True  # every stated discount closes its invoice exactly
+        for n, (hits, amt) in enumerate(parsed):
             own = sorted(
                 (lvl, i) for i, lvl in hits.items() if ctx.cust[i] == cust and i not in invs
             )
@@ -118,9 +123,13 @@ def remittance_groups(
                 inter = inter or len(same) > 1
             invs.append(k)
             allocs.append(sign * amt)
+            if stated and stated[n]:
+                discounted = discounted and abs(int(ctx.open[k])) == amt + stated[n]
         if invs:
             a = abs(int(ctx.amounts[t]))
             level = level_of(a, sum(abs(x) for x in allocs), ctx)
+            if level == "exact" and discounted and any(stated):
+                level = "discount"  # stated by the payer or the bank, not inferred
             ctx.add(t, invs, allocs, "remittance", level, 0, cust, inter)
         _payout_group(ctx, t, sign, lines, parsed, len(invs))
 

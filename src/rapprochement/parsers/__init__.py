@@ -6,17 +6,19 @@
 Formats: CAMT (camt.052 / .053 / .054, any version .001.01 to .001.13, plain or in a ZIP),
 MT940 / MT942 (SWIFT text, bank dialects), OFX 1.x (SGML) / 2.x (XML), CFONB 120 (the French
 banks' 120-character statement) and bank CSV exports (web banking downloads with a header). Each
-lives in its own module with the same four names (see :mod:`rapprochement.parsers._common`).
+lives in its own package (``camt``, ``mt940``, ``ofx``, ``cfonb``, ``csv``) with the same public
+face, ``sniff``, ``iter_events`` and ``read`` (:mod:`rapprochement.parsers._common.face`); what
+they share is in ``_common``. :func:`read_statement` dispatches through the registry
+(:mod:`rapprochement.parsers.registry`), where other packages add formats through the
+``rapprochement.formats`` entry points.
 """
 
 from __future__ import annotations
 
-import importlib
 import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import BinaryIO
 
 from rapprochement.errors import (
@@ -28,28 +30,30 @@ from rapprochement.errors import (
 )
 from rapprochement.model import Entry, Statement
 from rapprochement.parsers._common import Event, collect, stream
-from rapprochement.parsers._values import model_problem
+from rapprochement.parsers._common.values import model_problem
 from rapprochement.parsers.archive import ZipLimits, members
+from rapprochement.parsers.registry import BUILTIN_FORMATS, StatementFormat, formats, get_format
+from rapprochement.parsers.registry import sniff as sniff_registered
 
-__all__ = ["FORMATS", "Source", "ZipLimits", "iter_statement", "read_statement", "sniff_format"]
+__all__ = [
+    "FORMATS",
+    "Source",
+    "StatementFormat",
+    "ZipLimits",
+    "formats",
+    "iter_statement",
+    "read_statement",
+    "sniff_format",
+]
 
-#: Format names accepted by ``format=``, in sniffing order.
-FORMATS: tuple[str, ...] = ("camt", "ofx", "mt940", "cfonb", "csv")
-#: Format → module of this package, where the two names differ.
-_MODULES = {"csv": "csv_statement"}
+#: The built-in format names ``format=`` accepts, in sniffing order (installed formats come
+#: after them: :func:`~rapprochement.parsers.registry.formats`).
+FORMATS: tuple[str, ...] = BUILTIN_FORMATS
 
 Source = str | os.PathLike[str] | bytes | bytearray | BinaryIO
 
 _HEAD = 4096
 _ZIP_MAGIC = b"PK\x03\x04"
-
-
-def _module(fmt: str) -> ModuleType:
-    if fmt not in FORMATS:
-        raise UnknownFormatError(
-            f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)} or leave it out"
-        )
-    return importlib.import_module(f"rapprochement.parsers.{_MODULES.get(fmt, fmt)}")
 
 
 def _strip_head(head: bytes) -> bytes:
@@ -62,17 +66,13 @@ def _strip_head(head: bytes) -> bytes:
 
 def sniff_format(head: bytes) -> str | None:
     """The format of a file from its first bytes: ``"zip"``, ``"camt"``, ``"ofx"``, ``"mt940"``,
-    ``"cfonb"``, ``"csv"``.
+    ``"cfonb"``, ``"csv"``, or the name of an installed format.
 
-    Returns None when no parser recognises it.
+    Returns None when no format recognises it.
     """
     if head.startswith(_ZIP_MAGIC):
         return "zip"
-    stripped = _strip_head(head[:_HEAD])
-    for fmt in FORMATS:
-        if _module(fmt).sniff(stripped):
-            return fmt
-    return None
+    return sniff_registered(_strip_head(head[:_HEAD]))
 
 
 def _name_of(source: Source) -> str | None:
@@ -160,9 +160,9 @@ def _events(
     if fmt == "zip" or head.startswith(_ZIP_MAGIC):
         yield from _zip_events(fh, filename, limits or ZipLimits())
         return
-    module = _module(fmt)
+    reader = get_format(fmt)
     try:
-        yield from module.iter_events(fh, filename=filename, member=member)
+        yield from reader.iter_events(fh, filename=filename, member=member)
     except RapprochementError:
         raise
     except (MemoryError, RecursionError):
@@ -219,8 +219,8 @@ def read_statement(
 
     Args:
         source: a path, the file's bytes, or a file opened in binary mode.
-        format: ``"camt"``, ``"mt940"``, ``"ofx"``, ``"cfonb"`` or ``"csv"`` to force a parser;
-            sniffed when None.
+        format: ``"camt"``, ``"mt940"``, ``"ofx"``, ``"cfonb"``, ``"csv"`` or the name of an
+            installed format (:func:`formats`) to force a parser; sniffed when None.
         strict: raise :class:`~rapprochement.errors.StrictModeError` when a statement has a
             finding of severity warning or error, instead of returning it with its findings.
         zip_limits: the bounds a ZIP archive is read within (:class:`ZipLimits`; defaults:

@@ -28,7 +28,7 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field
 
 from rapprochement.errors import MalformedStatementError
-from rapprochement.parsers.camt_tree import SAFE_XML
+from rapprochement.parsers.camt.tree import SAFE_XML
 from rapprochement.reasons import reason_text
 
 __all__ = ["StatusReport", "TransactionStatus", "read_status_report"]

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from rapprochement.parsers._values import plain_decimal
-from rapprochement.parsers.mt940_86 import join_wrapped, structured_reference
-from rapprochement.parsers.mt940_ident import compact_iban
+from rapprochement.parsers._common.ident import compact_iban
+from rapprochement.parsers._common.values import plain_decimal
+from rapprochement.parsers.mt940.field86 import join_wrapped, structured_reference
 
 __all__ = [
     "AmountError",

@@ -8,15 +8,15 @@ from decimal import Decimal
 
 from rapprochement.model import Balance, Finding, Severity, SourceRef, Statement
 from rapprochement.parsers._common import StatementBegin
-from rapprochement.parsers._values import (
+from rapprochement.parsers._common.ident import parse_account
+from rapprochement.parsers._common.values import (
     MODEL_ERRORS,
     NO_CURRENCY,
     checked_statement,
     model_problem,
     usable_currency,
 )
-from rapprochement.parsers.mt940_fields import FieldError, parse_amount, parse_balance
-from rapprochement.parsers.mt940_ident import parse_account
+from rapprochement.parsers.mt940.fields import FieldError, parse_amount, parse_balance
 
 __all__ = ["StatementBuilder"]
 

@@ -1,6 +1,6 @@
 """CAMT building blocks: namespace-agnostic paths, amounts, dates, remittance re-join, findings.
 
-Everything here is small and pure so the hot path in :mod:`rapprochement.parsers.camt_entry`
+Everything here is small and pure so the hot path in :mod:`rapprochement.parsers.camt.entry`
 stays a sequence of C-level ``lxml`` lookups plus a few dictionary hits.
 """
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from rapprochement.model import Finding, Severity, SourceRef
 from rapprochement.money import CURRENCY_EXPONENTS
-from rapprochement.parsers._values import plain_decimal, usable_currency
+from rapprochement.parsers._common.values import plain_decimal, usable_currency
 
 if TYPE_CHECKING:
     from lxml.etree import _Element

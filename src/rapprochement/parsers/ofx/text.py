@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 from rapprochement.money import parse_amount
-from rapprochement.parsers._values import plain_decimal
+from rapprochement.parsers._common.values import plain_decimal
 
 __all__ = [
     "Decoded",

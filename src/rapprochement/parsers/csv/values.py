@@ -21,7 +21,7 @@ from decimal import Decimal
 from rapprochement import dates
 from rapprochement.dates import DateFormat, date_format
 from rapprochement.errors import ConfigError
-from rapprochement.parsers._values import plain_decimal
+from rapprochement.parsers._common.values import plain_decimal
 
 __all__ = [
     "ROLES",

@@ -1,6 +1,6 @@
 """Bank CSV exports (web banking downloads): the format ``"csv"`` of ``read_statement``.
 
-What is read (see :mod:`~rapprochement.parsers.csv_values` for the column names and formats):
+What is read (see :mod:`~rapprochement.parsers.csv.values` for the column names and formats):
 
 * the header is the first line (of the first 30) whose columns name a booking date and an
   amount (one signed amount column, or a debit and a credit column); lines before it (account
@@ -37,14 +37,16 @@ from typing import BinaryIO
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement, Transaction
 from rapprochement.parsers._common import Event, StatementBegin, collect
-from rapprochement.parsers._values import (
+from rapprochement.parsers._common.ident import compact_iban
+from rapprochement.parsers._common.lines import choose_legacy_codec, decode_legacy, iter_lines
+from rapprochement.parsers._common.values import (
     MODEL_ERRORS,
     checked_statement,
     model_problem,
     usable_currency,
 )
-from rapprochement.parsers.cfonb_fields import label_party
-from rapprochement.parsers.csv_values import (
+from rapprochement.parsers.cfonb.fields import label_party
+from rapprochement.parsers.csv.values import (
     AmountFormat,
     CellError,
     amount_format,
@@ -53,9 +55,7 @@ from rapprochement.parsers.csv_values import (
     parse_amount,
     parse_date,
 )
-from rapprochement.parsers.mt940_86 import structured_reference
-from rapprochement.parsers.mt940_ident import compact_iban
-from rapprochement.parsers.mt940_text import choose_legacy_codec, decode_legacy, iter_lines
+from rapprochement.parsers.mt940.field86 import structured_reference
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 

@@ -5,7 +5,7 @@ Fixed records of 120 characters, one per line (some exports put them end to end 
 breaks, some cut the trailing blanks: both are read):
 
 ``01`` old balance (opens a statement) · ``04`` movement (one entry) · ``05`` complement of the
-movement before it (qualifier + 70 characters, see :mod:`~rapprochement.parsers.cfonb_fields`) ·
+movement before it (qualifier + 70 characters, see :mod:`~rapprochement.parsers.cfonb.fields`) ·
 ``07`` new balance (closes the statement). A file holds any number of statements, one per
 account and period.
 
@@ -16,7 +16,7 @@ date of a movement), 41–42 reject reason, 43–48 value date, 49–79 label, 8
 89 exoneration code, 90 unavailability code, 91–104 amount, 105–120 reference.
 
 The account is given as bank, desk and account number (a RIB without its key): the IBAN is
-computed from them (:func:`~rapprochement.parsers.cfonb_fields.french_iban`).
+computed from them (:func:`~rapprochement.parsers.cfonb.fields.french_iban`).
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement, Transaction
 from rapprochement.money import currency_exponent
 from rapprochement.parsers._common import Event, StatementBegin, collect
-from rapprochement.parsers._values import (
+from rapprochement.parsers._common.lines import iter_lines
+from rapprochement.parsers._common.values import (
     MODEL_ERRORS,
     checked_statement,
     model_problem,
     usable_currency,
 )
-from rapprochement.parsers.cfonb_fields import (
+from rapprochement.parsers.cfonb.fields import (
     AmountError,
     Complements,
     french_iban,
@@ -45,8 +46,7 @@ from rapprochement.parsers.cfonb_fields import (
     parse_amount,
     parse_date,
 )
-from rapprochement.parsers.mt940_86 import join_wrapped, structured_reference
-from rapprochement.parsers.mt940_text import iter_lines
+from rapprochement.parsers.mt940.field86 import join_wrapped, structured_reference
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 

@@ -7,7 +7,7 @@ MT940/MT942 field numbers):
 ``:20:`` statement id (a new ``:20:`` starts a new statement) · ``:21:`` related reference ·
 ``:25:`` account (IBAN when it validates, else the account number, ``BLZ/Konto`` kept as is) ·
 ``:28C:`` sequence · ``:60F:``/``:60M:`` opening · ``:61:`` entry · ``:86:`` information (bank
-dialects, see :mod:`~rapprochement.parsers.mt940_86`) · ``:62F:``/``:62M:`` closing · ``:64:``
+dialects, see :mod:`~rapprochement.parsers.mt940.field86`) · ``:62F:``/``:62M:`` closing · ``:64:``
 available · ``:65:`` forward available · MT942 ``:13D:`` creation time, ``:34F:`` floor limit,
 ``:90D:``/``:90C:`` totals. SWIFT blocks ``{1:}{2:}{4:`` and ``-}`` trailers, bank header lines
 before ``:20:``, blank lines, ``-`` and ``@@`` separators are skipped.
@@ -25,11 +25,12 @@ from typing import BinaryIO
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Entry, SourceRef, Statement, Transaction
 from rapprochement.parsers._common import Event, collect
-from rapprochement.parsers.mt940_86 import parse_86
-from rapprochement.parsers.mt940_build import assemble, transaction_data
-from rapprochement.parsers.mt940_fields import FieldError, Line61, parse_line61
-from rapprochement.parsers.mt940_statement import StatementBuilder
-from rapprochement.parsers.mt940_text import iter_blocks
+from rapprochement.parsers._common.lines import iter_blocks
+from rapprochement.parsers.mt940.build import assemble, transaction_data
+from rapprochement.parsers.mt940.field86 import parse_86
+from rapprochement.parsers.mt940.fields import FieldError, Line61, parse_line61
+from rapprochement.parsers.mt940.parties import fill_counterparty
+from rapprochement.parsers.mt940.statement import StatementBuilder
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 
@@ -151,7 +152,7 @@ class _Reader:
 
 def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementBuilder) -> Entry:
     """The Entry of a :61: and its :86: lines (built without validation: every value is typed
-    here, see :mod:`~rapprochement.parsers.mt940_build`)."""
+    here, see :mod:`~rapprochement.parsers.mt940.build`)."""
     src = assemble(
         SourceRef,
         {
@@ -174,6 +175,8 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
     else:
         fields = {}
         raw = None
+    if supplementary or cref or info:
+        fill_counterparty(fields, cref, supplementary, info)
     if supplementary:
         fields.setdefault("extra", {})["supplementary_details"] = supplementary
     tx = assemble(Transaction, *transaction_data(amount, currency, fields))
@@ -195,6 +198,7 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
             "transactions": (tx,),
             "source": src,
             "fingerprint": "",
+            "charges": None,
         },
         _ENTRY_SET,
     )

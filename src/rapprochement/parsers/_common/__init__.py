@@ -1,6 +1,8 @@
 """What every parser shares: the event protocol, fingerprints and the balance check.
 
-A parser module (``camt``, ``mt940``, ``ofx``, ``cfonb``) exposes the same four names:
+The reader module of each format package (``camt.reader``, ``mt940.reader``, ``ofx.reader``,
+``cfonb.reader``, ``csv.reader``) exposes the same four names (the package itself shows
+``sniff``, ``iter_events`` and ``read``: :mod:`rapprochement.parsers._common.face`):
 
 ``FORMAT``
     The format family it reads (``"camt"``, ``"mt940"``, ``"ofx"``, ``"cfonb"``).
@@ -31,7 +33,7 @@ from typing import BinaryIO
 
 from rapprochement.compact import CompactEntries, pack_entry
 from rapprochement.model import Entry, Finding, Statement
-from rapprochement.parsers._checks import StatementChecks
+from rapprochement.parsers._common.checks import StatementChecks
 
 __all__ = [
     "COMPACT_MIN_ENTRIES",
@@ -125,7 +127,7 @@ def balance_findings(stmt: Statement, credits: Decimal, debits: Decimal) -> list
 def stream(events: Iterable[Event]) -> Iterator[Entry | Statement]:
     """Fingerprinted entries as they are read, then each statement (``entries=()``) at its end.
 
-    The rules every format shares (:mod:`~rapprochement.parsers._checks`: booking date,
+    The rules every format shares (:mod:`~rapprochement.parsers._common.checks`: booking date,
     bounded amounts) are applied here, their findings added to the statement. Memory stays
     flat: nothing is kept but the running totals and fingerprint ranks of the current statement.
     """

@@ -14,7 +14,7 @@ every format, so the rules below hold whatever the file:
   of its currency is dropped, a balance beyond it ignored, each with an ``error`` finding
   ``amount-too-large``: never kept with a value an int64 column would wrap.
 * **Currencies are ISO 4217 codes.** An entry, detail or statement currency that is not one
-  (:func:`~rapprochement.parsers._values.usable_currency`) is a ``bad-currency`` finding: an
+  (:func:`~rapprochement.parsers._common.values.usable_currency`) is a ``bad-currency`` finding: an
   entry's becomes ``XXX`` (no currency), an instructed amount's and the statement's are left
   empty. Parsers check the codes where they read them (one finding at the place); this is the
   net under them.
@@ -31,7 +31,7 @@ from typing import Any
 
 from rapprochement.model import Balance, Entry, Finding, Severity, SourceRef, Statement
 from rapprochement.money import CURRENCY_EXPONENTS, MAX_ABS_MINOR
-from rapprochement.parsers._values import NO_CURRENCY, usable_currency
+from rapprochement.parsers._common.values import NO_CURRENCY, usable_currency
 
 __all__ = ["FINDINGS_PER_CODE", "StatementChecks", "largest_amount"]
 

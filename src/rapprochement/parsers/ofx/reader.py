@@ -3,7 +3,7 @@
 Our own linear-time tokenizer, not ``ofxparse``: ofxparse's SGML handling grows with the square
 of the entries (about 250 entries/s on a 50 000-entry file) and rejects real files (see
 ``docs/formats/ofx.md``). One regex walks the tags; each ``STMTTRN`` body is read in one
-``findall`` (:mod:`rapprochement.parsers.ofx_entry`). SGML leaf tags may or may not be closed;
+``findall`` (:mod:`rapprochement.parsers.ofx.entry`). SGML leaf tags may or may not be closed;
 aggregates are recognised by name, so a missing closing tag closes what it encloses and a stray
 one is ignored. OFX 2.x is read the same way and never handed to an XML parser: no DOCTYPE, no
 entity is expanded (only ``&amp;``-style predefined entities and character references).
@@ -27,9 +27,9 @@ from typing import BinaryIO
 from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Finding, SourceRef, Statement
 from rapprochement.parsers._common import Event, StatementBegin, collect
-from rapprochement.parsers.ofx_entry import build_entry, clean_iban, make_source, read_fields
-from rapprochement.parsers.ofx_statement import OpenStatement, finish_statement
-from rapprochement.parsers.ofx_text import decode_stream
+from rapprochement.parsers.ofx.entry import build_entry, clean_iban, make_source, read_fields
+from rapprochement.parsers.ofx.statement import OpenStatement, finish_statement
+from rapprochement.parsers.ofx.text import decode_stream
 
 __all__ = ["FORMAT", "iter_events", "parse", "sniff"]
 

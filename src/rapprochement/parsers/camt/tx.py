@@ -1,6 +1,6 @@
 """One CAMT ``TxDtls`` (or an entry without details) → :class:`~rapprochement.model.Transaction`.
 
-Paths are local names, looked up in the entry tree of :mod:`rapprochement.parsers.camt_tree`;
+Paths are local names, looked up in the entry tree of :mod:`rapprochement.parsers.camt.tree`;
 ``docs/formats/camt.md`` lists what is read from where.
 """
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rapprochement.model import ReferredDocument, Transaction
-from rapprochement.parsers.camt_tree import (
+from rapprochement.parsers.camt.tree import (
     Node,
     NodePaths,
     node_first_text,
@@ -19,7 +19,7 @@ from rapprochement.parsers.camt_tree import (
     sub1,
     text1,
 )
-from rapprochement.parsers.camt_values import (
+from rapprochement.parsers.camt.values import (
     Constructor,
     join_remittance,
     parse_date,

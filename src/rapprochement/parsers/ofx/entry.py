@@ -31,8 +31,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from rapprochement.model import Entry, Finding, SourceRef, Transaction
-from rapprochement.parsers._values import NO_CURRENCY, usable_currency
-from rapprochement.parsers.ofx_text import parse_amount_text, parse_date, unescape
+from rapprochement.parsers._common.values import NO_CURRENCY, usable_currency
+from rapprochement.parsers.ofx.text import parse_amount_text, parse_date, unescape
 
 __all__ = ["LEAF", "build_entry", "clean_iban", "make_source", "read_fields"]
 
@@ -249,6 +249,7 @@ def build_entry(
             "transactions": (tx,),
             "source": source,
             "fingerprint": "",
+            "charges": None,
         },
         _ENTRY_SET,
     )

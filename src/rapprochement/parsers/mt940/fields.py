@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from rapprochement.parsers._values import plain_decimal
+from rapprochement.parsers._common.values import plain_decimal
 
 __all__ = [
     "AMOUNT_WIDTH",

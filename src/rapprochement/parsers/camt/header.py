@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rapprochement.model import Balance, Entry
-from rapprochement.parsers.camt_values import (
+from rapprochement.parsers.camt.values import (
     Findings,
     Paths,
     excess_decimals,

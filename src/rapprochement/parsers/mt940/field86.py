@@ -32,7 +32,7 @@ from typing import Any
 
 from stdnum import iso11649
 
-from rapprochement.parsers.mt940_ident import compact_iban
+from rapprochement.parsers._common.ident import compact_iban
 
 __all__ = [
     "LINE_WIDTH",

@@ -1,7 +1,8 @@
 """An OFX statement aggregate (STMTRS, CCSTMTRS, INVSTMTRS) as it is read, and its Statement.
 
-The tokenizer (:mod:`rapprochement.parsers.ofx`) fills an :class:`OpenStatement` with the leaves
-of the aggregate (``CURDEF``, ``DTSTART``/``DTEND``), its account aggregate and its balances;
+The tokenizer (:mod:`rapprochement.parsers.ofx.reader`) fills an :class:`OpenStatement` with
+the leaves of the aggregate (``CURDEF``, ``DTSTART``/``DTEND``), its account aggregate and its
+balances;
 :func:`finish_statement` turns it into the :class:`~rapprochement.model.Statement` with the
 findings of the statement level (missing account or currency, empty balance, error status,
 investment statement, encoding note).
@@ -13,15 +14,15 @@ import datetime as dt
 from decimal import Decimal
 
 from rapprochement.model import Balance, Finding, SourceRef, Statement
-from rapprochement.parsers._values import (
+from rapprochement.parsers._common.values import (
     MODEL_ERRORS,
     NO_CURRENCY,
     checked_statement,
     model_problem,
     usable_currency,
 )
-from rapprochement.parsers.ofx_entry import clean_iban
-from rapprochement.parsers.ofx_text import parse_amount_text, parse_date, parse_datetime, unescape
+from rapprochement.parsers.ofx.entry import clean_iban
+from rapprochement.parsers.ofx.text import parse_amount_text, parse_date, parse_datetime, unescape
 
 __all__ = ["OpenStatement", "finish_statement"]
 

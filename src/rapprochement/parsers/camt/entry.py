@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rapprochement.model import Entry, EntryStatus, SourceRef, Transaction
-from rapprochement.parsers.camt_tree import (
+from rapprochement.parsers.camt.tree import (
     Node,
     build_node,
     leaf_text,
@@ -20,9 +20,9 @@ from rapprochement.parsers.camt_tree import (
     node_text,
     text1,
 )
-from rapprochement.parsers.camt_tx import NO_FX as _NO_FX
-from rapprochement.parsers.camt_tx import charges, fx, transaction
-from rapprochement.parsers.camt_values import (
+from rapprochement.parsers.camt.tx import NO_FX as _NO_FX
+from rapprochement.parsers.camt.tx import charges, fx, transaction
+from rapprochement.parsers.camt.values import (
     Constructor,
     Findings,
     decimals_allowed,
@@ -202,6 +202,7 @@ class EntryReader:
                 "transactions": txs,
                 "source": source,
                 "fingerprint": "",
+                "charges": charges(el) if "Chrgs" in el else None,
             }
         )
 

@@ -25,10 +25,10 @@ from lxml import etree
 from rapprochement.errors import MalformedStatementError, UnsupportedVersionError
 from rapprochement.model import SourceFormat, SourceRef, Statement
 from rapprochement.parsers._common import Event, StatementBegin, collect
-from rapprochement.parsers.camt_entry import EntryReader
-from rapprochement.parsers.camt_header import StatementHeader, read_header, summary_findings
-from rapprochement.parsers.camt_tree import SAFE_XML
-from rapprochement.parsers.camt_values import Findings, Paths, local_name, namespace_of
+from rapprochement.parsers.camt.entry import EntryReader
+from rapprochement.parsers.camt.header import StatementHeader, read_header, summary_findings
+from rapprochement.parsers.camt.tree import SAFE_XML
+from rapprochement.parsers.camt.values import Findings, Paths, local_name, namespace_of
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
