@@ -88,7 +88,10 @@ def fingerprint_key(account: str | None, entry: Entry) -> str:
         t = tx.__dict__
         text = t["remittance_info"]
         parts.append(" ".join(text.split()).casefold() if text else "")
-        parts.append(t["counterparty_iban"] or t["counterparty_account"] or "")
+        # an account a reader derived from free text (extra["counterparty_from"]) is left out:
+        # a line keeps the fingerprint it had before that reading existed
+        derived = t["extra"] and "counterparty_from" in t["extra"]
+        parts.append("" if derived else t["counterparty_iban"] or t["counterparty_account"] or "")
         parts.append(t["end_to_end_id"] or "")
     if not txs and e["additional_info"]:
         parts.append(" ".join(e["additional_info"].split()).casefold())

@@ -20,7 +20,11 @@ from typing import Any
 
 from rapprochement.parsers._common.ident import compact_iban
 
-__all__ = ["fill_counterparty"]
+__all__ = ["FROM_LAYOUT", "fill_counterparty"]
+
+#: The ``extra`` key naming the layout a counterparty account was read from (left out of the
+#: fingerprint: see :func:`fill_counterparty`).
+FROM_LAYOUT = "counterparty_from"
 
 #: An old Dutch account number: 7 to 10 digits (Rabobank, ING), or Postbank's ``P`` and digits.
 _DUTCH_ACCOUNT = re.compile(r"P?\d{7,10}")
@@ -42,7 +46,10 @@ def _account(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _put(fields: dict[str, Any], iban: str | None, account: str | None, name: str | None) -> None:
+def _put(
+    fields: dict[str, Any], iban: str | None, account: str | None, name: str | None
+) -> bool:
+    """Fill what is missing; True when an account was filled."""
     if fields.get("counterparty_iban") or fields.get("counterparty_account"):
         iban = account = None
     if iban:
@@ -51,6 +58,7 @@ def _put(fields: dict[str, Any], iban: str | None, account: str | None, name: st
         fields["counterparty_account"] = account
     if name and not fields.get("counterparty_name"):
         fields["counterparty_name"] = name
+    return bool(iban or account)
 
 
 def fill_counterparty(
@@ -59,12 +67,34 @@ def fill_counterparty(
     supplementary: str | None,
     info: Sequence[str] | None,
 ) -> None:
-    """Fill the counterparty of ``fields`` (the :86: fields) from the Dutch layouts above."""
+    """Fill the counterparty of ``fields`` (the :86: fields) from the Dutch layouts above.
+
+    An account found this way is marked ``extra["counterparty_from"]`` (the layout): the
+    entry's fingerprint leaves it out, so a file imported before this reading existed is
+    recognized when imported again.
+    """
+    before = (fields.get("counterparty_iban"), fields.get("counterparty_account"))
+    layout = _fill(fields, reference, supplementary, info)
+    if layout and (fields.get("counterparty_iban"), fields.get("counterparty_account")) != before:
+        fields["extra"] = {**fields.get("extra", {}), FROM_LAYOUT: layout}
+
+
+def _fill(
+    fields: dict[str, Any],
+    reference: str | None,
+    supplementary: str | None,
+    info: Sequence[str] | None,
+) -> str | None:
+    layout = None
     if supplementary and " " not in supplementary:
         iban, account = _account(supplementary)
-        _put(fields, iban, account, None)
+        if _put(fields, iban, account, None):
+            layout = "rabobank :61: supplementary details"
     if reference and len(reference) > _WIDTH and _OLD_RABO_REF.fullmatch(reference[:_WIDTH]):
         number, name = reference[:_WIDTH].strip(), reference[_WIDTH:].strip()
-        _put(fields, *_account(number), name or None)
-    if info and not fields.get("extra") and (m := _OLD_ING_86.fullmatch(info[0].strip())):
-        _put(fields, *_account(m.group(1)), m.group(2).strip())
+        if _put(fields, *_account(number), name or None):
+            layout = layout or "rabobank :61: reference"
+    ing = info and not fields.get("extra") and _OLD_ING_86.fullmatch(info[0].strip())
+    if ing and _put(fields, *_account(ing.group(1)), ing.group(2).strip()):
+        layout = layout or "ing :86: first line"
+    return layout
