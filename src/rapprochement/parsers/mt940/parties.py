@@ -46,9 +46,7 @@ def _account(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _put(
-    fields: dict[str, Any], iban: str | None, account: str | None, name: str | None
-) -> bool:
+def _put(fields: dict[str, Any], iban: str | None, account: str | None, name: str | None) -> bool:
     """Fill what is missing; True when an account was filled."""
     if fields.get("counterparty_iban") or fields.get("counterparty_account"):
         iban = account = None
