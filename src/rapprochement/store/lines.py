@@ -269,8 +269,8 @@ def apply_line_rules(conn: Connection, *, by: str, page: int = PAGE) -> LineRule
     version, rules = current_rules(conn)
     returns_new = linked = 0
     reopened: set[str] = set()
-    for facts in _pages(conn, page):
-        new, n_linked, opened = detect_returns(conn, facts, by=by)
+    for n, facts in enumerate(_pages(conn, page)):
+        new, n_linked, opened = detect_returns(conn, facts, by=by, retry_unlinked=n == 0)
         returns_new += len(new)
         linked += n_linked
         reopened.update(opened)

@@ -89,18 +89,25 @@ def _originals(conn: Connection, returns: list[LinkLine]) -> list[LinkLine]:
 
 
 def detect_returns(
-    conn: Connection, facts: list[LineFacts], *, by: str
+    conn: Connection, facts: list[LineFacts], *, by: str, retry_unlinked: bool = True
 ) -> tuple[list[str], int, list[str]]:
-    """Record new returns among ``facts`` (open lines), link them and the unlinked ones to their
-    originals, reverse the originals' allocations; returns (new return ids, links made,
-    invoices reopened)."""
+    """Record new returns among ``facts`` (open lines), link them and (with
+    ``retry_unlinked``) the returns still unlinked to their originals, reverse the originals'
+    allocations; returns (new return ids, links made, invoices reopened).
+
+    The originals are looked up in the whole ledger, so one retry of the unlinked returns per
+    run is enough: :func:`~rapprochement.store.lines.apply_line_rules` asks for it on its first
+    page only (asking on every page made an import quadratic in its returns)."""
     signals: dict[str, ReturnSignal] = {}
     for f in facts:
         sig = return_signal(f)
         if sig is not None:
             signals[f.transaction_id] = sig
     r = t.line_returns.c
-    pending = set(conn.execute(select(r.transaction_id).where(r.original_id.is_(None))).scalars())
+    pending: set[str] = set()
+    if retry_unlinked:
+        unlinked = select(r.transaction_id).where(r.original_id.is_(None))
+        pending = set(conn.execute(unlinked).scalars())
     todo = sorted(set(signals) | pending)
     if not todo:
         return [], 0, []
