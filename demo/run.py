@@ -24,6 +24,7 @@ from demo.dunning_step import write_creditor, write_customers
 from demo.lines_step import april_statement, undo_candidate
 from demo.make_data import DATA
 from rapprochement.cli import main as cli
+from rapprochement.dunning.pdf import pdf_available
 from rapprochement.errors import RapprochementError
 from rapprochement.store import Ledger
 
@@ -89,8 +90,11 @@ def main(out: Path = OUT) -> Path:
     # nothing is e-mailed or recorded; `--send` would do both)
     _run("customers", "import", str(write_customers(out / "customers.csv")), *opt)
     creditor = write_creditor(out / "creditor.json")
+    pdf = [] if pdf_available() else ["--no-pdf"]
+    if pdf:
+        console.print("PDF letters need Pango (`make system-deps`, root): letters as HTML and text")
     _run("dunning", "run", "--as-of", "2026-05-04", "--creditor", str(creditor),
-         "--outbox", str(out / "outbox"), *opt)  # fmt: skip
+         "--outbox", str(out / "outbox"), *pdf, *opt)  # fmt: skip
     report = out / "report.html"
     _run("report", "--html", str(report), *opt)
     # the daily queue: what nobody matched, one customer's account, the accountant's file

@@ -29,6 +29,18 @@ def corpus_dir() -> Path | None:
     return None
 
 
+def require_pdf() -> None:
+    """Skip a test that renders PDF letters where Pango is missing (a machine with only Python);
+    never in CI, which installs it and sets RAPPROCHEMENT_REQUIRE_PDF."""
+    from rapprochement.dunning.pdf import pdf_available
+
+    if pdf_available():
+        return
+    if os.environ.get("RAPPROCHEMENT_REQUIRE_PDF"):
+        pytest.fail("PDF rendering required (RAPPROCHEMENT_REQUIRE_PDF) but Pango is missing")
+    pytest.skip("PDF letters need Pango (make system-deps)")
+
+
 def load_conformance() -> list[dict[str, Any]]:
     """The per-file figures of conformance.json, or [] without a corpus."""
     c = corpus_dir()

@@ -10,6 +10,7 @@ from pathlib import Path
 from demo.run import main
 
 from rapprochement.store import Ledger
+from tests.conftest import require_pdf
 
 
 def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
@@ -36,6 +37,7 @@ def test_demo_runs_the_whole_loop(tmp_path: Path) -> None:
         assert len(ledger.customer_records()) >= 20
         assert ledger.dunning_history().empty  # a dry run records nothing
     day = tmp_path / "out" / "outbox" / "2026-05-04"
+    require_pdf()  # the rest checks the PDF letters
     pdfs = sorted(day.glob("*.pdf"))
     with (day / "manifest.csv").open(encoding="utf-8") as f:
         manifest = list(csv.DictReader(f))

@@ -67,7 +67,7 @@ def test_run_writes_letters_records_them_and_a_rerun_adds_nothing(
     assert list(history.loc[0, "invoice_ids"]) == ["FA-1", "FA-2"]
     # 15 days later, reminder2 (with penalties) is due, from the recorded history.
     later = ["dunning", "run", "--as-of", "2025-06-25", "--db", db, "--outbox", str(out),
-             "--language", "en", "--creditor", str(who), "--send"]  # fmt: skip
+             "--language", "en", "--creditor", str(who), "--send", "--no-pdf"]  # fmt: skip
     assert main(later) == EXIT_OK
     text = next((out / "2025-06-25").glob("*.txt")).read_text(encoding="utf-8")
     assert "Second reminder" in text

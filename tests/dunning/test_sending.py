@@ -28,6 +28,7 @@ from rapprochement.dunning.mailer import load_smtp_settings
 from rapprochement.dunning.outbox import write_outbox
 from rapprochement.errors import ConfigError
 from rapprochement.store import Ledger
+from tests.conftest import require_pdf
 
 D = Decimal
 CREDITOR = Creditor(
@@ -90,6 +91,12 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _pdf_letters() -> None:
+    """These tests render PDF letters: skipped only where Pango is missing, never in CI."""
+    require_pdf()
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from rapprochement.errors import DunningError
 
-__all__ = ["render_pdf"]
+__all__ = ["pdf_available", "render_pdf"]
 
 
 @functools.cache
@@ -31,6 +31,15 @@ def _weasyprint() -> Any:
     for name in ("weasyprint", "fontTools"):  # layout chatter, not the user's business
         logging.getLogger(name).setLevel(logging.ERROR)
     return weasyprint
+
+
+def pdf_available() -> bool:
+    """Whether PDF letters can be rendered here (WeasyPrint and Pango load)."""
+    try:
+        _weasyprint()
+    except DunningError:
+        return False
+    return True
 
 
 def render_pdf(html: str, *, title: str = "", day: dt.date | None = None) -> bytes:
