@@ -34,7 +34,7 @@ from pydantic_core import core_schema
 if TYPE_CHECKING:
     from rapprochement.model import Entry
 
-__all__ = ["CompactEntries", "compact", "pack_entry", "unpack_entry"]
+__all__ = ["CompactEntries", "pack_entry", "unpack_entry"]
 
 _new = object.__new__
 intern = sys.intern
@@ -360,10 +360,6 @@ class CompactEntries(Sequence["Entry"]):
             )
         return NotImplemented
 
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
     def __hash__(self) -> int:
         if self._hash is None:
             self._hash = hash(tuple(self))
@@ -394,8 +390,3 @@ class CompactEntries(Sequence["Entry"]):
 
 def _rebuild(entries: tuple[Entry, ...]) -> CompactEntries:
     return CompactEntries(entries)
-
-
-def compact(entries: Sequence[Entry]) -> CompactEntries:
-    """``entries`` as :class:`CompactEntries` (returned as is when already compact)."""
-    return entries if isinstance(entries, CompactEntries) else CompactEntries(entries)

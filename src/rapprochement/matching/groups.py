@@ -29,7 +29,7 @@ from rapprochement.matching.mitm import ranked_subsets
 from rapprochement.matching.named import referenced_group, remittance_groups
 from rapprochement.money import currency_exponent
 
-__all__ = ["GROUP_COLUMNS", "group_hypotheses", "group_search"]
+__all__ = ["GROUP_COLUMNS", "group_search"]
 
 _PAYER_SIM = 85.0  # name similarity (0-100) that lets a payer's open items be searched
 
@@ -46,24 +46,6 @@ def _payers(t: int, ctx: GroupContext, links: list[tuple[str, bool]]) -> list[st
     return sorted(best, key=lambda c: (not best[c][0], -best[c][1], c))[:2]
 
 
-def group_hypotheses(
-    tx: pd.DataFrame,
-    inv: pd.DataFrame,
-    pairs: pd.DataFrame,
-    singles: pd.DataFrame,
-    links: pd.DataFrame,
-    remits: pd.DataFrame | None,
-    index: KeyIndex,
-    config: MatchConfig,
-    currency: str,
-) -> pd.DataFrame:
-    """All grouped hypotheses of one currency partition (see module doc), as a frame.
-
-    ``pairs`` are the candidate pairs (all signs), ``singles`` their scored-feature subset.
-    """
-    return group_search(tx, inv, pairs, singles, links, remits, index, config, currency).frame()
-
-
 def group_search(
     tx: pd.DataFrame,
     inv: pd.DataFrame,
@@ -75,9 +57,9 @@ def group_search(
     config: MatchConfig,
     currency: str,
 ) -> GroupContext:
-    """The search of :func:`group_hypotheses`, its rows in the returned context's ``rows``:
-    the advice lines' groups first, then the other groups payment by payment (each payment's
-    rows read only that payment's pairs, links and lines)."""
+    """The group search of one currency partition (see module doc), its rows in the returned
+    context's ``rows``: the advice lines' groups first, then the other groups payment by
+    payment (each payment's rows read only that payment's pairs, links and lines)."""
     ctx = GroupContext(tx, inv, pairs, config, currency)
     tpos = {tid: k for k, tid in enumerate(tx["transaction_id"])}
     link_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)

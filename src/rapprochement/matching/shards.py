@@ -140,8 +140,9 @@ def sharded_groups(
     side: InvoiceSide,
     executor: Executor | None = None,
 ) -> pd.DataFrame:
-    """:func:`~rapprochement.matching.groups.group_hypotheses` run per payment shard: the same
-    frame, rows in the same order. ``tx`` carries the payments' own text (not the advice)."""
+    """:func:`~rapprochement.matching.groups.group_search` and its frame, run per payment
+    shard: the same frame, rows in the same order. ``tx`` carries the payments' own text (not
+    the advice)."""
     executor = executor or InProcess()
     n = len(tx)
     shards = _shards(executor, n)
