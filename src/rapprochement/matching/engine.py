@@ -9,42 +9,38 @@ step can run partitions — or the connected components inside them — on a dis
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from rapprochement.errors import ColumnError
-from rapprochement.matching.assignment import Assignment, assign
+from rapprochement.matching.assignment import assign
 from rapprochement.matching.candidates import CustomerIndex, candidate_pairs, key_index
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.entities import entities
 from rapprochement.matching.executor import Executor
-from rapprochement.matching.features import FEATURES, single_features
+from rapprochement.matching.features import single_features
 from rapprochement.matching.frames import (
     prepare_invoices,
     prepare_remittances,
     prepare_transactions,
 )
-from rapprochement.matching.gates import amount_alone, gate_row, tie_row, transposed
 from rapprochement.matching.model_frames import models_to_frame, statement_remittances
 from rapprochement.matching.result import ReconciliationResult, rivals_frame
 from rapprochement.matching.rivals import rival_rows, rivals
+from rapprochement.matching.rows import allocation_rows, build_result
 from rapprochement.matching.scoring import (
     Weights,
     calibrate,
-    contributions,
     load_weights,
     score_frame,
 )
 from rapprochement.matching.shards import InvoiceSide, sharded_blocking, sharded_groups
-from rapprochement.money import from_minor
 
 __all__ = ["Partition", "count_candidates", "hypotheses", "partitions", "prepare", "reconcile"]
 
@@ -214,99 +210,6 @@ def count_candidates(
     return total
 
 
-def _version() -> str:
-    try:
-        return version("rapprochement")
-    except PackageNotFoundError:  # pragma: no cover
-        return "0.0.0"
-
-
-_AMOUNT_ALONE = gate_row("payer not identified: the amount alone")
-_TRANSPOSED = gate_row("amount looks mistyped: two digits swapped against the invoice")
-
-
-def _held(part: Partition, res: Assignment) -> dict[int, str]:
-    """Payment → the gate row that keeps its allocations from being automatic
-    (:mod:`rapprochement.matching.gates`); every row of a payment shares its status."""
-    amounts = part.tx["amount"].to_numpy()
-    opens = part.inv["open"].to_numpy()
-    held: dict[int, str] = {}
-    for al in res.allocs:
-        if al.inv < 0:
-            continue
-        if amount_alone(al.hyp):
-            held.setdefault(al.tx, _AMOUNT_ALONE)
-        elif al.group is None and transposed(int(amounts[al.tx]), int(opens[al.inv])):
-            held.setdefault(al.tx, _TRANSPOSED)
-    return held
-
-
-def _entity_row(res: Assignment, t: int, records: Any, names: Any) -> str:
-    """The explanation row of a payment whose allocations span customer records merged as one
-    entity (:mod:`.entities`), or ``""``."""
-    invs = sorted({a.inv for a in res.allocs if a.tx == t and a.inv >= 0})
-    seen = sorted({(str(records[i]), str(names[i])) for i in invs})
-    if len({r for r, _ in seen}) < 2:
-        return ""
-    value = "one customer, several records: " + " = ".join(f"{n} ({r})" for r, n in seen)
-    return json.dumps({"feature": "entity", "value": value, "weight": 0.0}, separators=(",", ":"))
-
-
-def _rows(
-    part: Partition, res: Assignment, auto_t: float, w: Weights, extra: dict[int, str]
-) -> list[dict[str, Any]]:
-    """The allocation rows of one partition; ``extra``: payment → explanation rows to append
-    (its rivals)."""
-    tids = part.tx["transaction_id"].to_numpy()
-    iids = part.inv["invoice_id"].to_numpy()
-    cache: dict[tuple[str, ...], str] = {}
-    held = _held(part, res)
-    records = part.inv["record"].to_numpy() if "record" in part.inv else None
-    names = part.inv["customer_name"].to_numpy()
-    spans: dict[int, str] = {}
-    out = []
-    for al in res.allocs:
-        key = tuple(str(al.hyp.get(f, "")) for f in FEATURES)
-        expl = cache.get(key)
-        if expl is None:
-            expl = cache[key] = json.dumps(
-                [c.model_dump() for c in contributions(al.hyp, w)], separators=(",", ":")
-            )
-        auto = al.score >= auto_t and not al.ambiguous
-        if auto and al.tx in held:
-            auto = False
-            expl = expl[:-1] + "," + held[al.tx] + "]"
-        if al.group is not None and records is not None:
-            row = spans.get(al.tx)
-            if row is None:
-                row = spans[al.tx] = _entity_row(res, al.tx, records, names)
-            if row:
-                expl = expl[:-1] + "," + row + "]"
-        score = float(al.score)
-        alts = res.ambiguous.get(al.tx) if al.ambiguous else None
-        if alts and len(set(alts)) > 1:
-            # a choice between readings that fit equally well is a coin toss, and says so
-            score, row = tie_row(score, sorted({tuple(str(iids[i]) for i in a) for a in alts}))
-            expl = expl[:-1] + "," + row + "]"
-        if al.tx in extra:
-            expl = expl[:-1] + extra[al.tx] + "]"
-        out.append(
-            {
-                "transaction_id": str(tids[al.tx]),
-                "invoice_id": None if al.inv < 0 else str(iids[al.inv]),
-                "amount": from_minor(al.amount, part.currency),
-                "currency": part.currency,
-                "status": "auto" if auto else "suggested",
-                "score": score,
-                "kind": al.kind,
-                "group_id": None if al.group is None else f"{tids[al.tx]}",
-                "explanation": expl,
-                "_minor": al.amount,
-            }
-        )
-    return out
-
-
 def _score(df: pd.DataFrame, w: Weights, threshold: float) -> pd.DataFrame:
     """The hypotheses scored at least ``threshold``, with their ``logit`` and ``p`` (only the
     kept rows are copied: the unscored frame is the largest of a partition)."""
@@ -400,7 +303,7 @@ def reconcile(
         recs, extra = rival_rows(rivals(singles, groups, res, w), iids, tids)
         del singles, groups
         _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
-        rows.extend(_rows(part, res, auto_t, w, extra))
+        rows.extend(allocation_rows(part, res, auto_t, w, extra))
         riv_rows.extend(recs)
         for t, (f, i) in sorted(res.duplicates.items()):
             dup_rows.append(
@@ -414,93 +317,9 @@ def reconcile(
                 }
             )
     t0 = time.perf_counter()
-    result = _result(tx, inv, rows, amb_rows, config, dup_rows)
+    result = build_result(tx, inv, rows, amb_rows, config, dup_rows)
     result = dataclasses.replace(result, rivals=rivals_frame(riv_rows))
     _log.debug("result frames %.2fs", time.perf_counter() - t0)
     if categorized is not None:
         result = dataclasses.replace(result, categorized=categorized)
     return result
-
-
-def _result(
-    tx: pd.DataFrame,
-    inv: pd.DataFrame,
-    rows: list[dict[str, Any]],
-    amb_rows: list[dict[str, Any]],
-    config: MatchConfig,
-    dup_rows: list[dict[str, Any]] | None = None,
-) -> ReconciliationResult:
-    from rapprochement.matching.result import ALLOCATION_COLUMNS, DUPLICATE_COLUMNS
-
-    al = pd.DataFrame(
-        [{k: v for k, v in r.items() if k != "_minor"} for r in rows],
-        columns=list(ALLOCATION_COLUMNS),
-    )
-    for col in ("transaction_id", "invoice_id", "amount", "group_id", "explanation"):
-        al[col] = pd.Series([r[col] for r in rows], dtype=object)
-    al["score"] = al["score"].astype(np.float64)
-    al = al.sort_values(["transaction_id", "invoice_id"], kind="stable", na_position="last")
-    al = al.reset_index(drop=True)
-    # remaining amounts in minor units (suggested allocations count as taken; a discount or
-    # a fee allocation closes its invoice)
-    used_t: dict[str, int] = {}
-    used_i: dict[str, int] = {}
-    closed: set[str] = set()
-    for r in rows:
-        used_t[r["transaction_id"]] = used_t.get(r["transaction_id"], 0) + r["_minor"]
-        iid = r["invoice_id"]
-        if iid is not None:
-            used_i[iid] = used_i.get(iid, 0) + r["_minor"]
-            if r["kind"] in ("discount", "fee"):
-                closed.add(iid)
-    tx_rem = []
-    for tid, ccy, amt in zip(tx["transaction_id"], tx["currency"], tx["amount"], strict=True):
-        left = int(amt) - used_t.get(tid, 0)
-        if left != 0:
-            tx_rem.append(
-                {
-                    "transaction_id": tid,
-                    "currency": ccy,
-                    "amount": from_minor(int(amt), ccy),
-                    "remaining": from_minor(left, ccy),
-                }
-            )
-    inv_rem = []
-    for iid, cid, ccy, amt, opn in zip(
-        inv["invoice_id"],
-        inv["customer_id"],
-        inv["currency"],
-        inv["amount"],
-        inv["open"],
-        strict=True,
-    ):
-        left = 0 if iid in closed else int(opn) - used_i.get(iid, 0)
-        if left != 0:
-            inv_rem.append(
-                {
-                    "invoice_id": iid,
-                    "customer_id": cid,
-                    "currency": ccy,
-                    "amount": from_minor(int(amt), ccy),
-                    "open_amount": from_minor(left, ccy),
-                }
-            )
-    incoming = {str(k) for k, v in zip(tx["transaction_id"], tx["amount"], strict=True) if v > 0}
-    auto_ids = {r["transaction_id"] for r in rows if r["status"] == "auto"}
-    return ReconciliationResult(
-        n_incoming=len(incoming),
-        n_incoming_matched=len(incoming & auto_ids),
-        allocations=al,
-        unmatched_transactions=pd.DataFrame(
-            tx_rem, columns=["transaction_id", "currency", "amount", "remaining"]
-        ),
-        open_invoices=pd.DataFrame(
-            inv_rem, columns=["invoice_id", "customer_id", "currency", "amount", "open_amount"]
-        ),
-        ambiguous=pd.DataFrame(amb_rows, columns=["transaction_id", "alternatives"]),
-        config=config,
-        version=_version(),
-        n_transactions=len(tx),
-        n_invoices=len(inv),
-        duplicates=pd.DataFrame(dup_rows or [], columns=list(DUPLICATE_COLUMNS), dtype=object),
-    )
