@@ -82,3 +82,27 @@ def test_status_amounts_grouped_in_the_chosen_language(
     assert re.search(r"\d \d\d\d,\d\d €", out)  # e.g. 1 200,00 €
     assert main(["status", "--db", books, "--lang", "en"]) == EXIT_OK
     assert re.search(r"€\d,\d\d\d\.\d\d", capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["kpi", "--as-of", "2026-09-30"],
+        ["dunning", "plan", "--as-of", "2026-09-30"],
+    ],
+)
+def test_queue_tables_in_the_chosen_language(
+    books: str, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """kpi and the dunning plan format amounts and dates as the reader does: ``1 200,00 €``
+    and ``30 septembre 2026`` in French, ``€1,200.00`` and ``30 September 2026`` in English."""
+    capsys.readouterr()
+    assert main([*command, "--db", books, "--lang", "fr"]) == EXIT_OK
+    out = _spaces(capsys.readouterr().out)
+    assert re.search(r"\d+,\d\d €", out), out
+    assert "30 septembre 2026" in out
+    assert not re.search(r"€\d", out)
+    assert main([*command, "--db", books, "--lang", "en"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert re.search(r"€\d[\d,]*\.\d\d", out), out
+    assert "30 September 2026" in out

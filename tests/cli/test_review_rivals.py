@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,32 @@ def test_review_lists_the_rival_beside_the_suggestion(
     out = capsys.readouterr().out
     assert "rivals" in out
     assert f"{other} (0.50, tie)" in out
+
+
+def test_review_in_the_chosen_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``review --lang fr`` writes amounts and dates as a French reader does."""
+    monkeypatch.setenv("COLUMNS", "200")
+    db = ["--db", str(tmp_path / "b.db")]
+    sta = write_mt940(
+        tmp_path / "a.sta", [line(6, "800.00", "MARTIN ET FILS", "", "VIREMENT", "R1")]
+    )
+    assert main(["import", str(sta), *db]) == EXIT_OK
+    assert (
+        main(["invoices", "import", str(write_invoices(tmp_path / "i.csv", _INVOICES)), *db]) == 0
+    )
+    assert main(["reconcile", *db]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["review", *db, "--lang", "fr"]) == EXIT_OK
+    out = capsys.readouterr().out.replace("\u202f", " ").replace("\xa0", " ")
+    assert "800,00 €" in out
+    assert "800.00" not in out
+    assert re.search(r"\d+ mars 2026", out), out
+    assert main(["review", *db, "--lang", "en"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "€800.00" in out
+    assert re.search(r"\d+ March 2026", out), out
 
 
 def test_rivals_short_reads_the_rival_rows_only() -> None:

@@ -181,7 +181,9 @@ def test_plan_shows_credit_notes_netted_in_the_statement(
     ).assign(currency="EUR")  # fmt: skip
     with store.Ledger(path) as ledger:
         ledger.import_invoices(invoices)
-    assert main(["dunning", "plan", "--as-of", "2025-06-10", "--db", path]) == EXIT_OK
+    assert (
+        main(["dunning", "plan", "--as-of", "2025-06-10", "--db", path, "--lang", "en"]) == EXIT_OK
+    )
     out = capsys.readouterr().out
     assert "AV-1 (credit note)" in out
-    assert "1000.00 EUR" in out
+    assert "€1,000.00" in out

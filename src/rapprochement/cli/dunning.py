@@ -21,7 +21,13 @@ import typer
 from rich.table import Table
 
 from rapprochement.cli import app
-from rapprochement.cli.ledger import DEFAULT_DB, DbOption, parse_date
+from rapprochement.cli.ledger import (
+    DEFAULT_DB,
+    DbOption,
+    LangOption,
+    output_language,
+    parse_date,
+)
 from rapprochement.cli.ledger import open_ledger as _open_ledger
 from rapprochement.cli.output import cells, console, line, literal
 from rapprochement.customers import Customer
@@ -36,6 +42,8 @@ from rapprochement.dunning import (
 from rapprochement.dunning.calendar import business_calendar
 from rapprochement.dunning.planner import DunningItem
 from rapprochement.errors import InputError
+from rapprochement.i18n import Language, money, number
+from rapprochement.i18n import day as day_text
 from rapprochement.kpi import (
     aged_balance,
     best_possible_dso,
@@ -198,8 +206,11 @@ def _invoice_label(item: DunningItem) -> str:
     return f"{item.invoice_id} (payment returned{': ' + why if why else ''})"
 
 
-def print_actions(actions: list[DunningAction], as_of: dt.date, verb: str) -> None:
-    table = Table(title=literal(f"Dunning {verb} on {as_of}"))
+def print_actions(
+    actions: list[DunningAction], as_of: dt.date, verb: str, words: Language = "en"
+) -> None:
+    """The dunning actions as a table: customer, level, channel, invoices, amounts."""
+    table = Table(title=literal(f"Dunning {verb} on {day_text(as_of, words)}"))
     for col in ("customer", "level", "channel", "invoices", "open", "claimed"):
         table.add_column(col, justify="right" if col in ("open", "claimed") else "left")
     for a in actions:
@@ -209,8 +220,8 @@ def print_actions(actions: list[DunningAction], as_of: dt.date, verb: str) -> No
                 a.level_name,
                 a.channel,
                 ", ".join(_invoice_label(i) for i in a.items),
-                f"{a.total_open} {a.currency}",
-                f"{a.total_claimed} {a.currency}",
+                money(a.total_open, a.currency, words),
+                money(a.total_claimed, a.currency, words),
             )
         )
     out = console()
@@ -225,9 +236,11 @@ def plan_command(
     policy: PolicyOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print actions as JSON.")] = False,
     scored: ScoredOption = False,
+    lang: LangOption = None,
 ) -> None:
     """Show the reminders due on --as-of without sending or recording anything."""
     day = as_of_date(as_of)
+    words = output_language(lang)
     chosen = policy_for(policy, None)
     with open_ledger(db) as ledger:
         actions = plan_from(ledger, day, chosen, scored)
@@ -235,7 +248,7 @@ def plan_command(
         payload = [a.model_dump(mode="json") for a in actions]
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
-        print_actions(actions, day, "planned")
+        print_actions(actions, day, "planned", words)
         note = non_business_day(day, chosen)
         if note:
             console().print(line(note))
@@ -282,9 +295,11 @@ def kpi_command(
     currency: Annotated[
         str | None, typer.Option("--currency", help="Currency to report when several are open.")
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Receivables KPIs: aged balance, DSO (standard, count-back, best possible), exposure."""
     day = as_of_date(as_of)
+    words = output_language(lang)
     turn = None if turnover is None else _turnover(turnover)
     with open_ledger(db) as ledger:
         items, payments, customers, events, returns = (
@@ -317,12 +332,14 @@ def kpi_command(
         sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         return
     show = console()
-    table = Table(title=literal(f"Aged balance at {day}"))
+    table = Table(title=literal(f"Aged balance at {day_text(day, words)}"))
     for col in ("bucket", "count", "amount", "% turnover"):
         table.add_column(col, justify="left" if col == "bucket" else "right")
     for bucket, row in aging.iterrows():
         pct = row["pct_turnover"]
-        table.add_row(*cells(bucket, row["count"], row["amount"], "" if pct is None else pct))
+        amount = money(row["amount"], ccy, words) if ccy else number(row["amount"], words)
+        pct_text = "" if pct is None else number(pct, words, places=1)
+        table.add_row(*cells(bucket, number(int(row["count"]), words), amount, pct_text))
     show.print(table)
     for name, value in figures.items():
         show.print(line(f"{name}: {value}"))
@@ -331,13 +348,20 @@ def kpi_command(
         show.print(
             line(
                 (r["alert"], "red"),
-                f" {r['name']} ({r['customer_id']}): {r['open_amount']} "
-                f"of {r['credit_limit']} ({r['utilisation']} %)",
+                f" {r['name']} ({r['customer_id']}): {_amount(r['open_amount'], ccy, words)} "
+                f"of {_amount(r['credit_limit'], ccy, words)} ({r['utilisation']} %)",
             )
         )
     late = scores[scores["segment"].isin(["risky", "watch"])]
     for r in late.to_dict("records"):
         show.print(line(payer_line(r)))
+
+
+def _amount(value: Any, currency: str | None, words: Language) -> str:
+    """An amount in the reader's language, with its currency when one is known."""
+    if value is None:
+        return ""
+    return money(value, currency, words) if currency else number(value, words)
 
 
 def payer_line(r: Mapping[Any, Any]) -> str:

@@ -31,7 +31,7 @@ from rapprochement.cli.dunning import (
     policy_for,
     print_actions,
 )
-from rapprochement.cli.ledger import DEFAULT_DB, DbOption
+from rapprochement.cli.ledger import DEFAULT_DB, DbOption, output_language
 from rapprochement.cli.output import console, line
 from rapprochement.cli.progress import stages
 from rapprochement.dunning.actions import DunningAction
@@ -153,7 +153,7 @@ def run_command(
     with open_ledger(db) as ledger:
         plan_policy = policy_for(policy, language, who.country)
         actions = plan_from(ledger, day, plan_policy, scored)
-        print_actions(actions, day, "due")  # before anything is written or recorded
+        print_actions(actions, day, "due", output_language(language))  # before any write
         note = non_business_day(day, plan_policy)
         if note:
             _say(note)

@@ -12,11 +12,20 @@ import typer
 from rich.table import Table
 
 from rapprochement.cli import app
-from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, open_ledger
+from rapprochement.cli.ledger import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    LangOption,
+    open_ledger,
+    output_language,
+)
 from rapprochement.cli.ledger import print_json as _print_json
 from rapprochement.cli.lines import category_totals
 from rapprochement.cli.output import cells, console, line, literal
 from rapprochement.errors import InputError
+from rapprochement.i18n import Language, money
+from rapprochement.i18n import day as day_text
 from rapprochement.matching.features import FEATURE_LEVELS
 from rapprochement.report.data import records
 
@@ -105,14 +114,21 @@ def _nested(text: Any) -> Any:
         return text
 
 
+def _money(amount: Any, currency: Any, words: Language) -> str:
+    """An amount with its currency in the reader's language, or ``""`` when unknown."""
+    return "" if amount is None else money(amount, str(currency), words)
+
+
 @review_app.callback()
 def review(
     ctx: typer.Context,
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
     limit: Annotated[int, typer.Option("--limit", help="Rows to show (0: all).")] = 50,
+    lang: LangOption = None,
 ) -> None:
     """List pending suggestions, best score first, with why they were proposed."""
+    words = output_language(lang)
     if ctx.invoked_subcommand is not None:
         ctx.obj = db
         return
@@ -144,13 +160,16 @@ def review(
         group = f" ({r['group_id']})" if r["group_id"] else ""
         row = [
             r["suggestion_id"],
-            r["booking_date"] or "",
+            day_text(r["booking_date"], words) if r["booking_date"] else "",
             str(r["counterparty_name"] or "")[:28],
-            r["payment_amount"],
+            _money(r["payment_amount"], r["currency"], words),
             r["invoice_id"] or "(excess)",
         ]
         if wide:
-            row += [str(r["customer_name"] or "")[:24], r["amount"]]
+            row += [
+                str(r["customer_name"] or "")[:24],
+                _money(r["amount"], r["currency"], words),
+            ]
         row += ["" if r["score"] is None else f"{r['score']:.2f}", f"{r['kind']}{group}"]
         row.append(explain_short(str(r["explanation"] or "")))
         row.append(rivals_short(str(r["explanation"] or ""), wide))
