@@ -20,19 +20,25 @@ FA-102,C1,Martin & Fils,800.00,EUR,2026-02-06,2026-03-08,FA-102,
 """
 
 
-def test_review_lists_the_rival_beside_the_suggestion(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def tie_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ``--db`` option of a reconciled ledger whose one payment ties two invoices."""
     monkeypatch.setenv("COLUMNS", "200")
     db = ["--db", str(tmp_path / "b.db")]
     sta = write_mt940(
         tmp_path / "a.sta", [line(6, "800.00", "MARTIN ET FILS", "", "VIREMENT", "R1")]
     )
     assert main(["import", str(sta), *db]) == EXIT_OK
-    assert (
-        main(["invoices", "import", str(write_invoices(tmp_path / "i.csv", _INVOICES)), *db]) == 0
-    )
+    invoices = write_invoices(tmp_path / "i.csv", _INVOICES)
+    assert main(["invoices", "import", str(invoices), *db]) == EXIT_OK
     assert main(["reconcile", *db]) == EXIT_OK
+    return db
+
+
+def test_review_lists_the_rival_beside_the_suggestion(
+    tie_book: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tie_book
     capsys.readouterr()
     assert main(["review", *db, "--json"]) == EXIT_OK
     listing = json.loads(capsys.readouterr().out)
@@ -47,19 +53,10 @@ def test_review_lists_the_rival_beside_the_suggestion(
 
 
 def test_review_in_the_chosen_language(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tie_book: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``review --lang fr`` writes amounts and dates as a French reader does."""
-    monkeypatch.setenv("COLUMNS", "200")
-    db = ["--db", str(tmp_path / "b.db")]
-    sta = write_mt940(
-        tmp_path / "a.sta", [line(6, "800.00", "MARTIN ET FILS", "", "VIREMENT", "R1")]
-    )
-    assert main(["import", str(sta), *db]) == EXIT_OK
-    assert (
-        main(["invoices", "import", str(write_invoices(tmp_path / "i.csv", _INVOICES)), *db]) == 0
-    )
-    assert main(["reconcile", *db]) == EXIT_OK
+    db = tie_book
     capsys.readouterr()
     assert main(["review", *db, "--lang", "fr"]) == EXIT_OK
     out = capsys.readouterr().out.replace("\u202f", " ").replace("\xa0", " ")

@@ -12,14 +12,8 @@ import typer
 from rich.table import Table
 
 from rapprochement.cli import app
-from rapprochement.cli.ledger import (
-    DEFAULT_DB,
-    DbOption,
-    JsonOption,
-    LangOption,
-    open_ledger,
-    output_language,
-)
+from rapprochement.cli import ledger as _cli
+from rapprochement.cli.ledger import DEFAULT_DB, DbOption, JsonOption, LangOption, open_ledger
 from rapprochement.cli.ledger import print_json as _print_json
 from rapprochement.cli.lines import category_totals
 from rapprochement.cli.output import cells, console, line, literal
@@ -128,7 +122,7 @@ def review(
     lang: LangOption = None,
 ) -> None:
     """List pending suggestions, best score first, with why they were proposed."""
-    words = output_language(lang)
+    words = _cli.output_language(lang)
     if ctx.invoked_subcommand is not None:
         ctx.obj = db
         return
