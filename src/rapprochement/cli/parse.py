@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
 import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,12 +15,12 @@ from rich.table import Table
 
 from rapprochement.cli import EXIT_PROBLEMS, app
 from rapprochement.cli.output import cells, console, line, literal
-from rapprochement.cli.parse_json import write_json
+from rapprochement.cli.parse_json import reconciles, write_json
 from rapprochement.csv_out import write_csv
-from rapprochement.model import Statement
-from rapprochement.parsers import read_statement
+from rapprochement.model import Entry, Statement
+from rapprochement.parsers import iter_statement, read_statement
 
-__all__ = ["entry_rows", "parse_command"]
+__all__ = ["entry_rows", "parse_command", "stream_rows"]
 
 _CSV_FIELDS = [
     "file",
@@ -46,41 +50,84 @@ _CSV_FIELDS = [
 _NUMERIC = ("amount", "detail", "detail_amount")
 
 
+def _statement_fields(st: Statement, index: int) -> dict[str, Any]:
+    return {
+        "file": st.source.file,
+        "statement": st.statement_id or str(index),
+        "account": st.account,
+    }
+
+
+def _detail_rows(e: Entry) -> Iterator[dict[str, Any]]:
+    """The rows of one entry without the statement's columns (one per transaction detail)."""
+    base = {
+        "fingerprint": e.fingerprint,
+        "booking_date": e.booking_date.isoformat() if e.booking_date else "",
+        "value_date": e.value_date.isoformat() if e.value_date else "",
+        "amount": e.amount,
+        "currency": e.currency,
+        "status": e.status,
+        "reversal": e.reversal,
+        "bank_transaction_code": e.bank_transaction_code or "",
+        "bank_reference": e.bank_reference or "",
+        "source": e.source.describe(),
+    }
+    for j, tx in enumerate(e.transactions or ()):
+        yield base | {
+            "detail": j,
+            "detail_amount": tx.amount,
+            "counterparty_name": tx.counterparty_name or "",
+            "counterparty_iban": tx.counterparty_iban or "",
+            "remittance_info": tx.remittance_info,
+            "structured_reference": tx.structured_reference or "",
+            "end_to_end_id": tx.end_to_end_id or "",
+        }
+
+
 def entry_rows(statements: list[Statement]) -> list[dict[str, Any]]:
-    """One flat row per transaction detail (an entry without details gives one row); amounts
-    are ``Decimal``."""
+    """One flat row per transaction detail; amounts are ``Decimal``."""
     rows: list[dict[str, Any]] = []
     for i, st in enumerate(statements):
-        for e in st.entries:
-            base = {
-                "file": st.source.file,
-                "statement": st.statement_id or str(i),
-                "account": st.account,
-                "fingerprint": e.fingerprint,
-                "booking_date": e.booking_date.isoformat() if e.booking_date else "",
-                "value_date": e.value_date.isoformat() if e.value_date else "",
-                "amount": e.amount,
-                "currency": e.currency,
-                "status": e.status,
-                "reversal": e.reversal,
-                "bank_transaction_code": e.bank_transaction_code or "",
-                "bank_reference": e.bank_reference or "",
-                "source": e.source.describe(),
-            }
-            for j, tx in enumerate(e.transactions or ()):
-                rows.append(
-                    base
-                    | {
-                        "detail": j,
-                        "detail_amount": tx.amount,
-                        "counterparty_name": tx.counterparty_name or "",
-                        "counterparty_iban": tx.counterparty_iban or "",
-                        "remittance_info": tx.remittance_info,
-                        "structured_reference": tx.structured_reference or "",
-                        "end_to_end_id": tx.end_to_end_id or "",
-                    }
-                )
+        head = _statement_fields(st, i)
+        rows.extend(head | r for e in st.entries for r in _detail_rows(e))
     return rows
+
+
+def stream_rows(
+    files: Iterable[Path], balances: list[bool], *, fmt: str | None, strict: bool
+) -> Iterator[dict[str, Any]]:
+    """The rows of :func:`entry_rows`, file after file, with memory flat in the entries.
+
+    A statement's own columns (its id, its account) are known only once its last entry is
+    read, so its rows wait in a temporary file (pickled) until then. ``balances`` receives,
+    per statement, whether its balances add up (or cannot be checked).
+    """
+    index = 0
+    with tempfile.TemporaryFile() as spool:
+        for path in files:
+            credits = debits = Decimal(0)
+            count = 0
+            for item in iter_statement(path, format=fmt, strict=strict):
+                if isinstance(item, Entry):
+                    for row in _detail_rows(item):
+                        pickle.dump(row, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                        count += 1
+                    if item.status == "booked":
+                        if item.amount > 0:
+                            credits += item.amount
+                        else:
+                            debits -= item.amount
+                    continue
+                head = _statement_fields(item, index)
+                index += 1
+                spool.seek(0)
+                for _ in range(count):
+                    yield head | pickle.load(spool)
+                spool.seek(0)
+                spool.truncate()
+                balances.append(reconciles(item, credits, debits) is not False)
+                credits = debits = Decimal(0)
+                count = 0
 
 
 def _balance_line(st: Statement) -> tuple[str, bool]:
@@ -125,16 +172,16 @@ def parse_command(
         if not write_json(files, sys.stdout, fmt=fmt, strict=strict):
             raise typer.Exit(EXIT_PROBLEMS)
         return
-    statements: list[Statement] = []
-    for f in files:
-        statements.extend(read_statement(f, format=fmt, strict=strict))
     ok = True
-    if as_csv:
-        write_csv(
-            sys.stdout, _CSV_FIELDS, entry_rows(statements), numeric=_NUMERIC, lineterminator="\n"
-        )
-        ok = all(s.reconciles() is not False for s in statements)
+    if as_csv:  # streamed too: rows written as the files are read
+        balances: list[bool] = []
+        rows = stream_rows(files, balances, fmt=fmt, strict=strict)
+        write_csv(sys.stdout, _CSV_FIELDS, rows, numeric=_NUMERIC, lineterminator="\n")
+        ok = all(balances)
     else:
+        statements: list[Statement] = []
+        for f in files:
+            statements.extend(read_statement(f, format=fmt, strict=strict))
         out = console()
         for st in statements:
             table = Table(title=literal(st.source.describe()), show_lines=False, expand=False)

@@ -20,7 +20,7 @@ from typing import IO, Any
 from rapprochement.model import Entry, Statement
 from rapprochement.parsers import iter_statement
 
-__all__ = ["write_json"]
+__all__ = ["reconciles", "write_json"]
 
 _ENTRIES = '\n    "entries": []'
 _ZERO = Decimal(0)
@@ -31,7 +31,7 @@ def _dump(value: Any, indent: str) -> str:
     return indent + text.replace("\n", "\n" + indent)
 
 
-def _reconciles(st: Statement, credits: Decimal, debits: Decimal) -> bool | None:
+def reconciles(st: Statement, credits: Decimal, debits: Decimal) -> bool | None:
     """:meth:`Statement.reconciles` from the running totals of its booked entries."""
     if st.opening_balance is None or st.closing_balance is None:
         return None
@@ -87,7 +87,7 @@ def write_json(
                     continue
                 _write_statement(out, item, spool, first)
                 first = False
-                ok &= _reconciles(item, credits, debits) is not False
+                ok &= reconciles(item, credits, debits) is not False
                 credits = debits = _ZERO
                 count = 0
     out.write("]\n" if first else "\n]\n")
