@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from rapprochement.cli import EXIT_OK, EXIT_PROBLEMS, main
 from rapprochement.cli.parse import _CSV_FIELDS, _NUMERIC, entry_rows, stream_rows
 from rapprochement.csv_out import write_csv
 from rapprochement.parsers import read_statement
@@ -69,16 +68,3 @@ def test_memory_is_flat_in_the_entries(tmp_path: Path) -> None:
     peak_small, peak_big = peak(small), peak(big)
     # holding the rows would grow the peak 8 times; streamed it barely moves
     assert peak_big < 2 * peak_small, (peak_small, peak_big)
-
-
-def test_the_cli_streams_and_keeps_its_exit_codes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    p = tmp_path / "s.sta"
-    p.write_bytes(_mt940(50))
-    assert main(["parse", "--csv", str(p)]) == EXIT_OK
-    assert capsys.readouterr().out == _old([p])
-    off = tmp_path / "off.sta"
-    off.write_bytes(_mt940(50).replace(b":62F:C", b":62F:D"))
-    assert main(["parse", "--csv", str(off)]) == EXIT_PROBLEMS
-    assert capsys.readouterr().out == _old([off])

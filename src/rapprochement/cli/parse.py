@@ -6,7 +6,6 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ from rich.table import Table
 
 from rapprochement.cli import EXIT_PROBLEMS, app
 from rapprochement.cli.output import cells, console, line, literal
-from rapprochement.cli.parse_json import reconciles, write_json
+from rapprochement.cli.parse_json import Tally, write_json
 from rapprochement.csv_out import write_csv
 from rapprochement.model import Entry, Statement
 from rapprochement.parsers import iter_statement, read_statement
@@ -103,20 +102,16 @@ def stream_rows(
     per statement, whether its balances add up (or cannot be checked).
     """
     index = 0
+    tally = Tally()
     with tempfile.TemporaryFile() as spool:
         for path in files:
-            credits = debits = Decimal(0)
             count = 0
             for item in iter_statement(path, format=fmt, strict=strict):
                 if isinstance(item, Entry):
                     for row in _detail_rows(item):
                         pickle.dump(row, spool, protocol=pickle.HIGHEST_PROTOCOL)
                         count += 1
-                    if item.status == "booked":
-                        if item.amount > 0:
-                            credits += item.amount
-                        else:
-                            debits -= item.amount
+                    tally.add(item)
                     continue
                 head = _statement_fields(item, index)
                 index += 1
@@ -125,8 +120,7 @@ def stream_rows(
                     yield head | pickle.load(spool)
                 spool.seek(0)
                 spool.truncate()
-                balances.append(reconciles(item, credits, debits) is not False)
-                credits = debits = Decimal(0)
+                balances.append(tally.close(item))
                 count = 0
 
 

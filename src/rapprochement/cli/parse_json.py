@@ -20,7 +20,7 @@ from typing import IO, Any
 from rapprochement.model import Entry, Statement
 from rapprochement.parsers import iter_statement
 
-__all__ = ["reconciles", "write_json"]
+__all__ = ["Tally", "write_json"]
 
 _ENTRIES = '\n    "entries": []'
 _ZERO = Decimal(0)
@@ -31,11 +31,31 @@ def _dump(value: Any, indent: str) -> str:
     return indent + text.replace("\n", "\n" + indent)
 
 
-def reconciles(st: Statement, credits: Decimal, debits: Decimal) -> bool | None:
-    """:meth:`Statement.reconciles` from the running totals of its booked entries."""
-    if st.opening_balance is None or st.closing_balance is None:
-        return None
-    return st.closing_balance.amount == st.opening_balance.amount + credits - debits
+class Tally:
+    """The running credits and debits of a statement's booked entries, as they stream by."""
+
+    __slots__ = ("credits", "debits")
+
+    def __init__(self) -> None:
+        self.credits = self.debits = _ZERO
+
+    def add(self, entry: Entry) -> None:
+        """Count one entry (booked ones only, as :meth:`Statement.reconciles` does)."""
+        if entry.status == "booked":
+            if entry.amount > 0:
+                self.credits += entry.amount
+            else:
+                self.debits -= entry.amount
+
+    def close(self, st: Statement) -> bool:
+        """Whether ``st``'s balances add up with the entries counted (or cannot be checked:
+        :meth:`Statement.reconciles` is None); the tally starts again at zero."""
+        ok = True
+        if st.opening_balance is not None and st.closing_balance is not None:
+            expected = st.opening_balance.amount + self.credits - self.debits
+            ok = st.closing_balance.amount == expected
+        self.credits = self.debits = _ZERO
+        return ok
 
 
 def _write_statement(out: IO[str], st: Statement, spool: IO[str], first: bool) -> None:
@@ -69,8 +89,8 @@ def write_json(
     first = True
     out.write("[")
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        tally = Tally()
         for path in files:
-            credits = debits = _ZERO
             count = 0
             for item in iter_statement(path, format=fmt, strict=strict):
                 if isinstance(item, Entry):
@@ -79,16 +99,11 @@ def write_json(
                         + _dump(item.model_dump(mode="json"), "      ")
                     )
                     count += 1
-                    if item.status == "booked":
-                        if item.amount > 0:
-                            credits += item.amount
-                        else:
-                            debits -= item.amount
+                    tally.add(item)
                     continue
                 _write_statement(out, item, spool, first)
                 first = False
-                ok &= reconciles(item, credits, debits) is not False
-                credits = debits = _ZERO
+                ok &= tally.close(item)
                 count = 0
     out.write("]\n" if first else "\n]\n")
     return ok
