@@ -72,7 +72,7 @@ def _two_rounds(tmp_path: Path, url: str, decide: str, *, learn: bool = True) ->
         ledger.import_invoices(_book(28))
         ledger.import_statements(write_camt(tmp_path / "a.xml", _lines(range(20)), "A"))
         first = ledger.reconcile()
-        assert first.auto_allocations == 0 and first.suggestions == 20
+        assert (first.auto_allocations, first.suggestions) == (0, 20)
         ids = [int(i) for i in ledger.suggestions()["suggestion_id"]]
         (ledger.accept if decide == "accept" else ledger.reject)(ids)
         ledger.import_statements(write_camt(tmp_path / "b.xml", _lines(range(20, 28)), "B"))
@@ -90,7 +90,8 @@ def test_accepted_pattern_becomes_automatic(tmp_path: Path) -> None:
     shipped = _two_rounds(tmp_path, f"sqlite:///{tmp_path / 's.db'}", "accept", learn=False)
     assert set(shipped["status"]) == {"suggested"}  # the aliases alone do not help new payers
     learned = _two_rounds(tmp_path, url, "accept")
-    assert len(learned) == 8 and set(learned["status"]) == {"auto"}
+    assert len(learned) == 8
+    assert set(learned["status"]) == {"auto"}
     assert learned["explanation"].str.contains('"feature":"learned"').all()
 
 
@@ -108,9 +109,11 @@ def test_fit_is_stored_shown_and_reset(tmp_path: Path, ledger_url: str) -> None:
         shown = again.learning()
         assert shown["state"] == "learned"
         assert (shown["accepted"], shown["rejected"], shown["new_decisions"]) == (20, 0, 0)
-        assert shown["adjustments"] and shown["largest"]
+        assert shown["adjustments"]
+        assert shown["largest"]
         w = again.learn()
-        assert w is not None and w.adjustments == shown["adjustments"]  # no refit: same
+        assert w is not None
+        assert w.adjustments == shown["adjustments"]  # no refit: same
         assert again.reset_learning() == 20
         assert again.learning()["state"] == "reset"
         assert again.learn() is None  # decisions before a reset are not learned again

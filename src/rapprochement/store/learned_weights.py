@@ -106,19 +106,22 @@ def training_set(conn: Connection, since: tuple[int, int] = (0, 0)) -> list[dict
     for r in conn.execute(q):
         undone_pairs.add((r.transaction_id, r.invoice_id))
         levels = levels_of(r.explanation)
-        key = ("u", r.run_id, r.transaction_id, r.group_id or r.invoice_id)
-        if levels is not None and key not in undone:
-            undone[key] = {"levels": levels, "right": False, "source": "undone"}
+        ukey = ("u", r.run_id, r.transaction_id, r.group_id or r.invoice_id)
+        if levels is not None and ukey not in undone:
+            undone[ukey] = {"levels": levels, "right": False, "source": "undone"}
     decided: dict[tuple[Any, ...], dict[str, Any]] = {}
     q2 = (
-        select(d.decision, d.transaction_id, d.invoice_id, s.id, s.run_id, s.group_id,
-               s.explanation)  # fmt: skip
+        select(
+            d.decision, d.transaction_id, d.invoice_id, s.id, s.run_id, s.group_id, s.explanation
+        )
         .select_from(t.decisions.join(t.suggestions, s.id == d.suggestion_id))
         .where(d.id > since[0], d.decision.in_(("accepted", "rejected")))
         .order_by(d.id)
     )
     for r in conn.execute(q2):
-        key = ("g", r.run_id, r.group_id) if r.group_id is not None else ("s", r.id)
+        key: tuple[Any, ...] = (
+            ("g", r.run_id, r.group_id) if r.group_id is not None else ("s", r.id)
+        )
         if key in decided:
             continue
         levels = levels_of(r.explanation)

@@ -363,9 +363,7 @@ def run_reconcile(
     if len(tx) and len(inv):
         say(f"matching {len(tx)} lines against {len(inv)} invoices")
         extra = {"weights": weights} if weights is not None and _accepts_weights(matcher) else {}
-        result = matcher(
-            tx, inv, customers=payers if len(payers) else None, config=config, **extra
-        )
+        result = matcher(tx, inv, customers=payers if len(payers) else None, config=config, **extra)
         version = str(getattr(result, "version", ""))
         cfg = getattr(result, "config", config)
         config_json = cfg.model_dump_json() if hasattr(cfg, "model_dump_json") else "{}"
