@@ -3,8 +3,10 @@
 ``run(tier)`` imports the generated book's bank lines (written as a CAMT.053 file) and its
 invoices into a fresh SQLite ledger, reconciles, and compares with parsing and matching the same
 data in memory. A second part shows learning: half the book is reconciled and a reviewer accepts
-the right suggestions (by the ground truth); the next half then matches more than in a ledger
-that learned nothing. Run alone: ``python -m benchmarks.ledger --tier quick``.
+the right suggestions and rejects the wrong ones (by the ground truth); the next half is then
+matched by a ledger that learned nothing, one that learned the payers only, and one whose scores
+also learned from the decisions (ADR 0018). Run alone: ``python -m benchmarks.ledger --tier
+quick``.
 """
 
 from __future__ import annotations
@@ -257,8 +259,9 @@ def run(tier: str = "quick", seed: int = 0, out_dir: Path = Path("benchmarks")) 
         "",
         f"### Learning ({LEARN_SIZES[tier]:,} payments, split in two halves by date)",
         "",
-        "The second reconcile (after importing the second half) with and without the decisions",
-        "of a reviewer on the first run's suggestions:",
+        "The second reconcile (after importing the second half) without and with the decisions",
+        "of a reviewer on the first run's suggestions (right ones accepted, wrong ones rejected),",
+        "learning the payers only or also the scores (`Ledger.reconcile(learn=...)`):",
         "",
         "| world | ledger | accepted / rejected | learned IBANs / aliases |"
         " scores learned from | 2nd run: auto allocations |"

@@ -36,7 +36,7 @@ from rapprochement.store.columns import LedgerText
 
 __all__ = [
     "create_learning_table",
-    "learned",
+    "learned_weights_table",
     "learning_status",
     "refresh",
     "reset",
@@ -190,14 +190,6 @@ def _provenance(row: Any) -> dict[str, Any]:
         "fitted_at": row.created_at.isoformat(timespec="seconds"),
         "prior_sd": float(row.prior_sd),
     }
-
-
-def learned(conn: Connection, base: Weights) -> Weights | None:
-    """The last fit's weights over ``base``, without refitting (None: none since a reset)."""
-    last = _last(conn)
-    if last is None or last.kind != "fit":
-        return None
-    return _weights(base, last)
 
 
 def reset(conn: Connection, *, by: str) -> int:
