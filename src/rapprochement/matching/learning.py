@@ -175,8 +175,10 @@ def adjust(
     shift = np.where(
         q < w.auto_threshold, np.minimum(level_sum(df, w.adjustments), MAX_LEARNED_LIFT), 0.0
     )
-    z = np.log(q / (1.0 - q)) + shift
-    out = np.clip(1.0 / (1.0 + np.exp(-z)), _P_EPS, 1.0 - _P_EPS)
+    out = np.array(p, dtype=np.float64)  # rows with no shift keep their score bit for bit
+    moved = shift != 0.0
+    z = np.log(q[moved] / (1.0 - q[moved])) + shift[moved]
+    out[moved] = np.clip(1.0 / (1.0 + np.exp(-z)), _P_EPS, 1.0 - _P_EPS)
     return logit + shift, out
 
 
