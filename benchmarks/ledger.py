@@ -3,8 +3,10 @@
 ``run(tier)`` imports the generated book's bank lines (written as a CAMT.053 file) and its
 invoices into a fresh SQLite ledger, reconciles, and compares with parsing and matching the same
 data in memory. A second part shows learning: half the book is reconciled and a reviewer accepts
-the right suggestions (by the ground truth); the next half then matches more than in a ledger
-that learned nothing. Run alone: ``python -m benchmarks.ledger --tier quick``.
+the right suggestions and rejects the wrong ones (by the ground truth); the next half is then
+matched by a ledger that learned nothing, one that learned the payers only, and one whose scores
+also learned from the decisions (ADR 0018). Run alone: ``python -m benchmarks.ledger --tier
+quick``.
 """
 
 from __future__ import annotations
@@ -106,6 +108,15 @@ LEARN_WORLDS: dict[str, dict[str, float]] = {
 }
 
 
+#: The ledgers of the learning table: (label, the reviewer decides the first run's
+#: suggestions, the second reconcile scores with what the decisions taught).
+LEARN_ROWS: tuple[tuple[str, bool, bool], ...] = (
+    ("no review", False, False),
+    ("reviewer decides; learned payers only", True, False),
+    ("reviewer decides; learned payers and scores", True, True),
+)
+
+
 def _learning(n: int, seed: int, work: Path, **rates: float) -> dict[str, Any]:
     ds = generate(seed=seed, n_payments=n, difficulty="hard", **rates)
     work = work / ("learn-" + ("-".join(f"{k}-{v}" for k, v in sorted(rates.items())) or "base"))
@@ -120,17 +131,17 @@ def _learning(n: int, seed: int, work: Path, **rates: float) -> dict[str, Any]:
         files.append(p)
     truth = _truth_pairs(ds.truth)
     out: dict[str, Any] = {"lines_second_half": len(halves[1])}
-    for label, review in (("no review", False), ("reviewer accepts right suggestions", True)):
-        ledger = Ledger(work / f"learn-{int(review)}.db")
+    for k, (label, review, learn) in enumerate(LEARN_ROWS):
+        ledger = Ledger(work / f"learn-{k}.db")
         ledger.import_invoices(ds.invoices)
         ledger.import_statements(files[0])
         ledger.reconcile()
-        accepted = 0
+        accepted = rejected = 0
         if review:
-            accepted = _review(ledger, truth)
+            accepted, rejected = _review(ledger, truth)
         before = _cash_rows(ledger)
         ledger.import_statements(files[1])
-        rs = ledger.reconcile()
+        rs = ledger.reconcile(learn=learn)
         st = ledger.status()
         # like for like: the second run's automatic pairs on the second half's own lines (the
         # first half's pending suggestions differ between the two ledgers)
@@ -149,6 +160,8 @@ def _learning(n: int, seed: int, work: Path, **rates: float) -> dict[str, Any]:
         )
         out[label] = {
             "accepted": accepted,
+            "rejected": rejected,
+            "learned_from": rs.learned_from,
             "learned_ibans": st["learned_ibans"],
             "learned_aliases": st["learned_aliases"],
             "auto_second_half": _cash_rows(ledger) - before,  # the second run's autos
@@ -165,24 +178,29 @@ def _learning(n: int, seed: int, work: Path, **rates: float) -> dict[str, Any]:
 _ID_CACHE: dict[int, dict[str, str]] = {}
 
 
-def _review(ledger: Ledger, truth: set[tuple[str, str]]) -> int:
-    """A reviewer accepting the suggestions that are right, as a whole: a grouped suggestion
-    (accepted or rejected as one) only when each of its invoices is right. Returns how many."""
+def _review(ledger: Ledger, truth: set[tuple[str, str]]) -> tuple[int, int]:
+    """A reviewer deciding every suggestion by the ground truth, as a whole: a grouped
+    suggestion (accepted or rejected as one) is accepted only when each of its invoices is
+    right, else rejected. Returns how many were accepted and rejected."""
     sugg = ledger.suggestions().to_dict("records")
     whole: dict[Any, list[dict[str, Any]]] = {}
     for s in sugg:
         key = (s["run_id"], s["group_id"]) if s["group_id"] else s["suggestion_id"]
         whole.setdefault(key, []).append(s)
-    accepted = 0
+    accepted = rejected = 0
     for rows in sorted(whole.values(), key=lambda r: int(r[0]["suggestion_id"])):
         named = [r for r in rows if r["invoice_id"] is not None]
-        if named and all(_is_right(r, truth, ledger) for r in named):
-            try:
+        right = bool(named) and all(_is_right(r, truth, ledger) for r in named)
+        try:
+            if right:
                 ledger.accept(int(rows[0]["suggestion_id"]))
                 accepted += 1
-            except RapprochementError:  # decided with its group already
-                continue
-    return accepted
+            else:
+                ledger.reject(int(rows[0]["suggestion_id"]))
+                rejected += 1
+        except RapprochementError:  # decided with its group already, or its money is taken
+            continue
+    return accepted, rejected
 
 
 def _cash_rows(ledger: Ledger) -> int:
@@ -241,21 +259,24 @@ def run(tier: str = "quick", seed: int = 0, out_dir: Path = Path("benchmarks")) 
         "",
         f"### Learning ({LEARN_SIZES[tier]:,} payments, split in two halves by date)",
         "",
-        "The second reconcile (after importing the second half) with and without the decisions",
-        "of a reviewer on the first run's suggestions:",
+        "The second reconcile (after importing the second half) without and with the decisions",
+        "of a reviewer on the first run's suggestions (right ones accepted, wrong ones rejected),",
+        "learning the payers only or also the scores (`Ledger.reconcile(learn=...)`):",
         "",
-        "| world | ledger | accepted | learned IBANs / aliases | 2nd run: auto allocations |"
+        "| world | ledger | accepted / rejected | learned IBANs / aliases |"
+        " scores learned from | 2nd run: auto allocations |"
         " 2nd run: lines auto-matched | 2nd run: suggestions |"
         " second-half lines: right auto pairs (precision) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for world, res in learn.items():
-        for label in ("no review", "reviewer accepts right suggestions"):
+        for label, _review_on, _learn_on in LEARN_ROWS:
             v = res[label]
             prec = v["new_auto_right"] / v["new_auto_pairs"] if v["new_auto_pairs"] else 0.0
+            learned = f"{v['learned_from']} decisions" if v["learned_from"] else "-"
             lines.append(
-                f"| {world} | {label} | {v['accepted']} |"
-                f" {v['learned_ibans']} / {v['learned_aliases']} |"
+                f"| {world} | {label} | {v['accepted']} / {v['rejected']} |"
+                f" {v['learned_ibans']} / {v['learned_aliases']} | {learned} |"
                 f" {v['auto_second_half']} | {v['matched_lines_second_half']} |"
                 f" {v['suggested_second_half']} | {v['new_auto_right']} ({prec:.1%}) |"
             )

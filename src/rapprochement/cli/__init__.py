@@ -82,6 +82,7 @@ def _register() -> None:
     from rapprochement.cli import dunning_run as _dunning_run  # noqa: F401
     from rapprochement.cli import events as _events  # noqa: F401
     from rapprochement.cli import invoices as _invoices  # noqa: F401
+    from rapprochement.cli import learn as _learn  # noqa: F401
     from rapprochement.cli import ledger as _ledger  # noqa: F401
     from rapprochement.cli import lines as _lines  # noqa: F401
     from rapprochement.cli import parse as _parse  # noqa: F401

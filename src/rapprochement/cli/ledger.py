@@ -197,9 +197,18 @@ def reconcile_command(
         str | None, typer.Option("--as-of", help="Only lines booked by this date.")
     ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="MatchConfig JSON.")] = None,
+    no_learning: Annotated[
+        bool,
+        typer.Option(
+            "--no-learning", help="Score with the shipped weights, not what decisions taught."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Match open payment lines to open invoices: apply automatic matches, queue suggestions."""
+    """Match open payment lines to open invoices: apply automatic matches, queue suggestions.
+
+    Scores learn from the ledger's accepted, rejected and undone allocations (see
+    `rapprochement learn`) unless --no-learning."""
     day = parse_date(as_of, "--as-of")
     cfg = _config(config)
     with (
@@ -207,7 +216,7 @@ def reconcile_command(
         stages(err_console, quiet=as_json) as shown,
         engine_stages(shown),
     ):
-        summary = ledger.reconcile(cfg, day, stage=shown.stage)
+        summary = ledger.reconcile(cfg, day, stage=shown.stage, learn=not no_learning)
     if as_json:
         print_json(summary.to_dict())
         return
@@ -219,6 +228,7 @@ def reconcile_command(
                 ("open payment lines", summary.transactions),
                 ("open invoices", summary.invoices),
                 ("known payers used", summary.known_payers),
+                ("scores learned from (decisions)", summary.learned_from),
                 ("automatic allocations", summary.auto_allocations),
                 ("amount matched", amounts),
                 ("lines matched", summary.matched_transactions),

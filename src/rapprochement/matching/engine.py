@@ -30,6 +30,7 @@ from rapprochement.matching.frames import (
     prepare_remittances,
     prepare_transactions,
 )
+from rapprochement.matching.learning import adjust
 from rapprochement.matching.model_frames import models_to_frame, statement_remittances
 from rapprochement.matching.result import ReconciliationResult, rivals_frame
 from rapprochement.matching.rivals import rival_rows, rivals
@@ -217,6 +218,8 @@ def _score(df: pd.DataFrame, w: Weights, threshold: float) -> pd.DataFrame:
         return df.assign(logit=np.zeros(0), p=np.zeros(0))
     logit = score_frame(df, w)
     p = calibrate(logit, w)
+    if w.adjustments:  # learned from a ledger's decisions (matching/learning.py)
+        logit, p = adjust(df, logit, p, w)
     keep = p >= threshold
     out: pd.DataFrame = df.loc[keep].assign(logit=logit[keep], p=p[keep])
     return out
@@ -232,6 +235,7 @@ def reconcile(
     rules: Any = None,
     dayfirst: bool | None = None,
     executor: Executor | None = None,
+    weights: Weights | None = None,
 ) -> ReconciliationResult:
     """Match payments to open invoices.
 
@@ -261,13 +265,15 @@ def reconcile(
         executor: where blocking and the group search run, per shard of payments
             (:mod:`rapprochement.matching.executor`: ``InProcess()``, the default, or
             ``ProcessPool()``); the result is the same whichever (docs/spark.md).
+        weights: scores to use instead of ``config.weights_path``'s (a ledger passes the
+            shipped weights with what its decisions taught, :mod:`.learning`).
 
     Raises:
         InputError: a typed subclass naming the column and rows of unusable input.
         ConfigError: ``config.weights_path`` names a missing or invalid weights file.
     """
     config = config or MatchConfig()
-    w = load_weights(config.weights_path)
+    w = weights if weights is not None else load_weights(config.weights_path)
     auto_t = w.auto_threshold if config.auto_threshold is None else config.auto_threshold
     sugg_t = w.suggest_threshold if config.suggest_threshold is None else config.suggest_threshold
     t0 = time.perf_counter()

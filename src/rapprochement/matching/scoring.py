@@ -13,6 +13,10 @@ monotone calibration map (isotonic regression of "the allocation is right" on th
 of the engine's final allocations on the training books), applied as a piecewise-linear
 interpolation (beyond the end knots the log-odds keep a slope of one); its effect is the
 ``calibration`` term of an explanation.
+
+A ledger may add ``adjustments`` learned from its reviewers' decisions
+(:mod:`rapprochement.matching.learning`): log-odds per feature level added *after* the
+calibration, shown as the ``learned`` term of an explanation. The shipped file has none.
 """
 
 from __future__ import annotations
@@ -32,15 +36,19 @@ from rapprochement.errors import ConfigError
 from rapprochement.matching.features import FEATURE_LEVELS, FEATURES
 
 __all__ = [
+    "MAX_LEARNED_LIFT",
     "Contribution",
     "Weights",
     "calibrate",
     "contributions",
+    "level_sum",
     "load_weights",
     "score_frame",
 ]
 
 _P_MIN = 1e-6  # calibrated probabilities stay inside (0, 1): their log-odds stay finite
+#: The most a ledger's learned adjustments may raise a hypothesis's log-odds (ADR 0018).
+MAX_LEARNED_LIFT = 2.0
 
 
 class Contribution(BaseModel):
@@ -68,6 +76,11 @@ class Weights(BaseModel):
         default_factory=list,
         description="Knots (raw log-odds, calibrated probability), increasing; empty: none.",
     )
+    adjustments: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="feature → level → log-odds added after the calibration, learned from a "
+        "ledger's decisions (matching/learning.py); empty in the shipped file.",
+    )
 
     @field_validator("calibration")
     @classmethod
@@ -82,7 +95,7 @@ class Weights(BaseModel):
             raise ValueError("calibration knots must increase")
         return knots
 
-    @field_validator("weights")
+    @field_validator("weights", "adjustments")
     @classmethod
     def _known(cls, w: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
         for f, levels in w.items():
@@ -120,9 +133,17 @@ def load_weights(path: str | None = None) -> Weights:
 
 def score_frame(df: pd.DataFrame, w: Weights) -> np.ndarray[Any, Any]:
     """Log-odds of each row of a frame holding one column per feature (level names)."""
-    logit = np.full(len(df), w.prior, dtype=np.float64)
+    return level_sum(df, w.weights, w.prior)
+
+
+def level_sum(
+    df: pd.DataFrame, tables: dict[str, dict[str, float]], start: float = 0.0
+) -> np.ndarray[Any, Any]:
+    """``start`` plus, per row, the sum over features of ``tables[feature][level]`` (a level
+    the table lacks adds 0)."""
+    logit = np.full(len(df), start, dtype=np.float64)
     for f in FEATURES:
-        table = w.weights.get(f, {})
+        table = tables.get(f, {})
         if table and f in df.columns:
             col = df[f]
             if isinstance(col.dtype, pd.CategoricalDtype):
@@ -156,15 +177,22 @@ def calibrate(logit: np.ndarray[Any, Any], w: Weights) -> np.ndarray[Any, Any]:
 
 def contributions(row: dict[str, Any], w: Weights) -> list[Contribution]:
     """The explanation of one hypothesis: prior, one contribution per feature, then (when
-    the weights carry a calibration map) the calibration's shift of the log-odds, so that
-    the terms add up to the log-odds of the calibrated score."""
+    the weights carry a calibration map) the calibration's shift of the log-odds, then (when
+    they carry a ledger's learned adjustments and the calibrated score is below the automatic
+    threshold) the learned term, so that the terms add up to the log-odds of the score."""
     out = [Contribution(feature="prior", value="base rate", weight=w.prior)]
     for f in FEATURES:
         lvl = str(row.get(f, ""))
         out.append(Contribution(feature=f, value=lvl, weight=w.weights.get(f, {}).get(lvl, 0.0)))
+    raw = sum(c.weight for c in out)
+    p = float(calibrate(np.array([raw]), w)[0])
     if w.calibration:
-        raw = sum(c.weight for c in out)
-        p = float(calibrate(np.array([raw]), w)[0])
         shift = math.log(p / (1.0 - p)) - raw
         out.append(Contribution(feature="calibration", value="isotonic", weight=shift))
+    if w.adjustments and p < w.auto_threshold:
+        learned = min(
+            math.fsum(w.adjustments.get(f, {}).get(str(row.get(f, "")), 0.0) for f in FEATURES),
+            MAX_LEARNED_LIFT,
+        )
+        out.append(Contribution(feature="learned", value="this ledger's decisions", weight=learned))
     return out

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rapprochement.errors import NotFoundError
 from rapprochement.store import dunning as _dunning
+from rapprochement.store import learned_weights as _learned
 from rapprochement.store import queries as _q
 from rapprochement.store import review as _review
 from rapprochement.store import schema as t
@@ -34,6 +35,7 @@ from rapprochement.store.invoices import read_invoices
 from rapprochement.store.ledger_books import BookMethods
 from rapprochement.store.ledger_customers import CustomerMethods
 from rapprochement.store.ledger_invoices import InvoiceMethods, import_invoice_rows
+from rapprochement.store.ledger_learning import LearningMethods, base_weights
 from rapprochement.store.ledger_lines import LineMethods
 from rapprochement.store.ledger_queue import QueueMethods
 from rapprochement.store.line_views import line_status
@@ -53,7 +55,9 @@ def _user() -> str:
         return "unknown"
 
 
-class Ledger(LineMethods, InvoiceMethods, CustomerMethods, BookMethods, QueueMethods):
+class Ledger(
+    LineMethods, InvoiceMethods, CustomerMethods, BookMethods, QueueMethods, LearningMethods
+):
     """Persistent reconciliation ledger on SQLite (a file path) or PostgreSQL (a URL).
 
     Args:
@@ -186,6 +190,7 @@ class Ledger(LineMethods, InvoiceMethods, CustomerMethods, BookMethods, QueueMet
         *,
         matcher: Matcher | None = None,
         stage: Stage | None = None,
+        learn: bool = True,
     ) -> ReconcileSummary:
         """Match open lines to open invoices; apply automatic allocations, queue suggestions.
 
@@ -194,11 +199,14 @@ class Ledger(LineMethods, InvoiceMethods, CustomerMethods, BookMethods, QueueMet
             as_of: only lines booked on or before this date.
             matcher: the matching function (default :func:`rapprochement.reconcile`).
             stage: called with a short text at each stage (for progress display).
+            learn: score with what the ledger's decisions taught (refitted when they changed,
+                :meth:`learning`); False: the shipped scores.
         """
         fn = matcher or default_matcher()
         with self._write("reconcile") as conn:
             lines = apply_line_rules(conn, by=self.user)  # categorized lines and returns apart
-            summary = run_reconcile(conn, fn, config, as_of, stage)
+            weights = _learned.refresh(conn, base_weights(config), by=self.user) if learn else None
+            summary = run_reconcile(conn, fn, config, as_of, stage, weights)
         return dataclasses.replace(summary, line_rules=dataclasses.asdict(lines))
 
     def suggestions(self, state: str | None = "pending") -> pd.DataFrame:

@@ -10,6 +10,7 @@ rest of its group) are dropped and counted in ``skipped_rejected``.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import time
 from collections import defaultdict
@@ -318,14 +319,26 @@ def _rejected(conn: Connection) -> set[tuple[str, str | None]]:
     return {(r[0], r[1]) for r in conn.execute(q)}
 
 
+def _accepts_weights(matcher: Matcher) -> bool:
+    """Does ``matcher`` take ``weights=`` (the engine does; a custom matcher may not)?"""
+    try:
+        params = inspect.signature(matcher).parameters.values()
+    except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
+        return False
+    return any(p.name == "weights" or p.kind is p.VAR_KEYWORD for p in params)
+
+
 def run_reconcile(
     conn: Connection,
     matcher: Matcher,
     config: Any,
     as_of: dt.date | None,
     stage: Stage | None = None,
+    weights: Any = None,
 ) -> ReconcileSummary:
-    """One reconcile run inside the caller's (locked) write transaction."""
+    """One reconcile run inside the caller's (locked) write transaction; ``weights``: the
+    ledger's learned scores (:mod:`rapprochement.store.learned_weights`), None for the
+    shipped ones."""
     t0 = time.perf_counter()
     say = stage or (lambda _s: None)
     say("loading open items")
@@ -349,7 +362,8 @@ def run_reconcile(
     tx_ids = [str(x) for x in tx["transaction_id"]]
     if len(tx) and len(inv):
         say(f"matching {len(tx)} lines against {len(inv)} invoices")
-        result = matcher(tx, inv, customers=payers if len(payers) else None, config=config)
+        extra = {"weights": weights} if weights is not None and _accepts_weights(matcher) else {}
+        result = matcher(tx, inv, customers=payers if len(payers) else None, config=config, **extra)
         version = str(getattr(result, "version", ""))
         cfg = getattr(result, "config", config)
         config_json = cfg.model_dump_json() if hasattr(cfg, "model_dump_json") else "{}"
@@ -411,6 +425,9 @@ def run_reconcile(
         unmatched_transactions=len(tx) - len(matched),
         seconds=round(time.perf_counter() - t0, 3),
         version=version,
+        learned_from=int(weights.trained_on.get("learned", {}).get("decisions", 0))
+        if weights is not None
+        else 0,
     )
     conn.execute(
         update(t.reconcile_runs)

@@ -103,6 +103,8 @@ class ReconcileSummary(_AsDict):
         undated_transactions: open lines with neither a booking nor a value date, left out.
         line_rules: what the line rules and return detection did before matching (as for
             :class:`ImportSummary`); categorized lines and returns are not in ``transactions``.
+        learned_from: decisions of this ledger the scores learned from (0: the shipped
+            scores; see :mod:`rapprochement.store.learned_weights`).
     """
 
     run_id: int
@@ -121,3 +123,4 @@ class ReconcileSummary(_AsDict):
     held_unmatched: int = 0
     undated_transactions: int = 0
     line_rules: dict[str, Any] = field(default_factory=dict)
+    learned_from: int = 0

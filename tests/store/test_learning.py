@@ -1,0 +1,130 @@
+"""The ledger learns from its decisions (ADR 0018): accepted suggestions of a pattern make the
+next ones automatic, rejected ones push the pattern down; the fit is stored with its
+provenance, reset on request, and the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from demo.writers import Line
+
+from rapprochement.store import Ledger
+from tests.store.helpers import write_camt
+
+pytest.importorskip("rapprochement.matching.engine")
+
+NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
+         "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David",
+         "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "Andre", "Mercier",
+         "Dupont", "Lambert", "Bonnet", "Francois"]  # fmt: skip
+TRADES = ["Boulangerie", "Menuiserie", "Garage", "Pharmacie", "Librairie"]
+
+
+def _iban(k: int) -> str:
+    return f"FR76300040000312345678{k:05d}"
+
+
+def _book(n: int) -> pd.DataFrame:
+    """``n`` customers, each with one invoice due long ago and its known account."""
+    rows = []
+    for k in range(n):
+        rows.append(
+            {
+                "invoice_id": f"F-{k:03d}",
+                "customer_id": f"C{k:02d}",
+                "customer_name": f"{TRADES[k % 5]} {NAMES[k]} et Fils SARL",
+                "amount": str(Decimal(1000 + 37 * k) + Decimal("0.45")),
+                "currency": "EUR",
+                "issue_date": "2025-09-01",
+                "due_date": "2025-10-01",
+                "reference": f"F-{k:03d}",
+                "customer_iban": _iban(k),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _lines(ks: range) -> list[Line]:
+    """Payments months late from each customer's known account, under another trading name
+    and without the invoice number: the shipped scores leave them for review (about 0.89)."""
+    return [
+        Line(
+            dt.date(2026, 1, 20),
+            Decimal(1000 + 37 * k) + Decimal("0.45"),
+            f"ETS {NAMES[k].upper()[:-1]} {TRADES[k % 5].upper()[:5]}",
+            _iban(k),
+            "VIREMENT",
+            f"R{k}",
+        )
+        for k in ks
+    ]
+
+
+def _two_rounds(tmp_path: Path, url: str, decide: str, *, learn: bool = True) -> pd.DataFrame:
+    """Round one: 20 payments, every suggestion accepted (or rejected); round two: 8 payments
+    of other customers with the same evidence. Returns round two's allocations and
+    suggestions (``status``, ``score``)."""
+    with Ledger(url) as ledger:
+        ledger.import_invoices(_book(28))
+        ledger.import_statements(write_camt(tmp_path / "a.xml", _lines(range(20)), "A"))
+        first = ledger.reconcile()
+        assert (first.auto_allocations, first.suggestions) == (0, 20)
+        ids = [int(i) for i in ledger.suggestions()["suggestion_id"]]
+        (ledger.accept if decide == "accept" else ledger.reject)(ids)
+        ledger.import_statements(write_camt(tmp_path / "b.xml", _lines(range(20, 28)), "B"))
+        second = ledger.reconcile(learn=learn)
+        assert second.learned_from == (20 if learn else 0)
+        al = ledger.allocations()
+        al = al[al["run_id"] == second.run_id].assign(status="auto")
+        sg = ledger.suggestions()
+        sg = sg[sg["run_id"] == second.run_id].assign(status="suggested")
+        return pd.concat([al, sg], ignore_index=True)
+
+
+def test_accepted_pattern_becomes_automatic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    shipped = _two_rounds(tmp_path, f"sqlite:///{tmp_path / 's.db'}", "accept", learn=False)
+    assert set(shipped["status"]) == {"suggested"}  # the aliases alone do not help new payers
+    learned = _two_rounds(tmp_path, url, "accept")
+    assert len(learned) == 8
+    assert set(learned["status"]) == {"auto"}
+    assert learned["explanation"].str.contains('"feature":"learned"').all()
+
+
+def test_rejected_pattern_is_pushed_down(tmp_path: Path) -> None:
+    shipped = _two_rounds(tmp_path, f"sqlite:///{tmp_path / 's.db'}", "reject", learn=False)
+    learned = _two_rounds(tmp_path, f"sqlite:///{tmp_path / 'r.db'}", "reject")
+    assert shipped["score"].min() > 0.8
+    assert "auto" not in set(learned["status"])
+    assert learned["score"].max() < 0.2  # what the reviewers keep rejecting sinks
+
+
+def test_fit_is_stored_shown_and_reset(tmp_path: Path, ledger_url: str) -> None:
+    _two_rounds(tmp_path, ledger_url, "accept")
+    with Ledger(ledger_url) as again:
+        shown = again.learning()
+        assert shown["state"] == "learned"
+        assert (shown["accepted"], shown["rejected"], shown["new_decisions"]) == (20, 0, 0)
+        assert shown["adjustments"]
+        assert shown["largest"]
+        w = again.learn()
+        assert w is not None
+        assert w.adjustments == shown["adjustments"]  # no refit: same
+        assert again.reset_learning() == 20
+        assert again.learning()["state"] == "reset"
+        assert again.learn() is None  # decisions before a reset are not learned again
+        run = again.reconcile()
+        assert run.learned_from == 0
+
+
+def test_no_decisions_no_learning(tmp_path: Path, ledger_url: str) -> None:
+    with Ledger(ledger_url) as ledger:
+        ledger.import_invoices(_book(3))
+        ledger.import_statements(write_camt(tmp_path / "a.xml", _lines(range(3)), "A"))
+        assert ledger.reconcile().learned_from == 0
+        assert ledger.learning()["state"] == "shipped"
+        assert ledger.learn() is None
