@@ -91,6 +91,12 @@ def _v7_settled_outside(conn: Connection) -> None:
     create_settlement_tables(conn)
 
 
+def _v8_line_documents(conn: Connection) -> None:
+    from rapprochement.store.remittances import create_document_tables
+
+    create_document_tables(conn)
+
+
 #: Columns schema 4 widened: (length in schema 2, length now or None for TEXT).
 WIDENED_COLUMNS: dict[str, dict[str, tuple[int, int | None]]] = {
     "ledger_lock": {"holder": (200, None)},
@@ -157,6 +163,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (5, "line rules, categories, returns and undo", _v5_lines),
     (6, "customers' master data and dunning messages sent", _v6_customer_master),
     (7, "invoice imports and invoices settled outside the bank (snapshots)", _v7_settled_outside),
+    (8, "the documents each bank line refers to (amounts, discounts)", _v8_line_documents),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

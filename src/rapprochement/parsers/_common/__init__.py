@@ -151,10 +151,15 @@ def stream(events: Iterable[Event]) -> Iterator[Entry | Statement]:
             text = key.encode()
             # Ranks are counted by a digest of the key: a statement of a million lines keeps
             # a million 16-byte digests, not a million keys of a hundred characters or more.
-            digest = _blake2b(text, digest_size=16).digest()
+            # The key is hashed once: the fingerprint continues a copy of that hash with the
+            # rank (the same digest as hashing key and rank together).
+            h = _blake2b(text, digest_size=16)
+            digest = h.digest()
             rank = seen.get(digest, 0)
             seen[digest] = rank + 1
-            d["fingerprint"] = _blake2b(text + b"\x1e%d" % rank, digest_size=16).hexdigest()
+            h = h.copy()
+            h.update(b"\x1e%d" % rank)
+            d["fingerprint"] = h.hexdigest()
             ev.__pydantic_fields_set__.add("fingerprint")
             if d["status"] == "booked":
                 amount = d["amount"]

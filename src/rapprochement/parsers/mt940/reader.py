@@ -48,6 +48,8 @@ _CONTROL = "".join(chr(c) for c in range(32) if c != 9)
 # Fields-sets shared by every object built here (all fields given).
 _SOURCE_SET = set(SourceRef.model_fields)
 _ENTRY_SET = set(Entry.model_fields)
+_new = object.__new__
+_set = object.__setattr__
 
 
 def sniff(head: bytes) -> bool:
@@ -152,9 +154,12 @@ class _Reader:
 
 def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementBuilder) -> Entry:
     """The Entry of a :61: and its :86: lines (built without validation: every value is typed
-    here, see :mod:`~rapprochement.parsers.mt940.build`)."""
-    src = assemble(
-        SourceRef,
+    here, see :mod:`~rapprochement.parsers.mt940.build`; :func:`assemble` is spelled out for the
+    source and the entry, the hot path of every file)."""
+    src = _new(SourceRef)
+    _set(
+        src,
+        "__dict__",
         {
             "file": stmt.file,
             "statement_index": stmt.index,
@@ -162,8 +167,10 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
             "xpath": None,
             "member": stmt.member,
         },
-        _SOURCE_SET,
     )
+    _set(src, "__pydantic_fields_set__", _SOURCE_SET)
+    _set(src, "__pydantic_extra__", None)
+    _set(src, "__pydantic_private__", None)
     value, booking, amount, reversal, _, ttype, cref, bref, supplementary, bad_date = line61
     if bad_date:
         stmt.finding("bad-date", "warning", f"impossible {bad_date}; date left empty", lineno)
@@ -180,8 +187,10 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
     if supplementary:
         fields.setdefault("extra", {})["supplementary_details"] = supplementary
     tx = assemble(Transaction, *transaction_data(amount, currency, fields))
-    return assemble(
-        Entry,
+    entry = _new(Entry)
+    _set(
+        entry,
+        "__dict__",
         {
             "amount": amount,
             "currency": currency,
@@ -200,8 +209,11 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
             "fingerprint": "",
             "charges": None,
         },
-        _ENTRY_SET,
     )
+    _set(entry, "__pydantic_fields_set__", _ENTRY_SET)
+    _set(entry, "__pydantic_extra__", None)
+    _set(entry, "__pydantic_private__", None)
+    return entry
 
 
 def iter_events(
