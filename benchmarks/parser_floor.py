@@ -33,10 +33,9 @@ import re
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 from lxml import etree
-
-from pathlib import Path
 
 from benchmarks.parser_files import build
 from rapprochement.model import Entry, SourceRef, Transaction
