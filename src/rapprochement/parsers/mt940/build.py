@@ -16,12 +16,17 @@ from pydantic import BaseModel
 
 from rapprochement.model import Entry, SourceRef, Transaction
 
-__all__ = ["assemble", "transaction_data"]
+__all__ = ["assemble", "set_dict", "set_extra", "set_fields_set", "set_private", "transaction_data"]
 
 M = TypeVar("M", bound=BaseModel)
 
-_set = object.__setattr__
 _new = object.__new__
+# The slot descriptors of BaseModel, called directly: what object.__setattr__ does, without
+# looking each one up through the class hierarchy (as camt.values.Constructor does).
+set_dict = BaseModel.__dict__["__dict__"].__set__
+set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _plain(cls: type[BaseModel]) -> None:
@@ -41,10 +46,10 @@ def assemble(cls: type[M], data: dict[str, Any], fields_set: set[str]) -> M:
     models never change it in place: ``model_copy`` copies it first).
     """
     obj = _new(cls)
-    _set(obj, "__dict__", data)
-    _set(obj, "__pydantic_fields_set__", fields_set)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    set_dict(obj, data)
+    set_fields_set(obj, fields_set)
+    set_extra(obj, None)
+    set_private(obj, None)
     return obj
 
 

@@ -26,7 +26,14 @@ from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Entry, SourceRef, Statement, Transaction
 from rapprochement.parsers._common import Event, collect
 from rapprochement.parsers._common.lines import iter_blocks
-from rapprochement.parsers.mt940.build import assemble, transaction_data
+from rapprochement.parsers.mt940.build import (
+    assemble,
+    set_dict,
+    set_extra,
+    set_fields_set,
+    set_private,
+    transaction_data,
+)
 from rapprochement.parsers.mt940.field86 import parse_86
 from rapprochement.parsers.mt940.fields import FieldError, Line61, parse_line61
 from rapprochement.parsers.mt940.parties import fill_counterparty
@@ -49,7 +56,6 @@ _CONTROL = "".join(chr(c) for c in range(32) if c != 9)
 _SOURCE_SET = set(SourceRef.model_fields)
 _ENTRY_SET = set(Entry.model_fields)
 _new = object.__new__
-_set = object.__setattr__
 
 
 def sniff(head: bytes) -> bool:
@@ -157,9 +163,8 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
     here, see :mod:`~rapprochement.parsers.mt940.build`; :func:`assemble` is spelled out for the
     source and the entry, the hot path of every file)."""
     src = _new(SourceRef)
-    _set(
+    set_dict(
         src,
-        "__dict__",
         {
             "file": stmt.file,
             "statement_index": stmt.index,
@@ -168,9 +173,9 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
             "member": stmt.member,
         },
     )
-    _set(src, "__pydantic_fields_set__", _SOURCE_SET)
-    _set(src, "__pydantic_extra__", None)
-    _set(src, "__pydantic_private__", None)
+    set_fields_set(src, _SOURCE_SET)
+    set_extra(src, None)
+    set_private(src, None)
     value, booking, amount, reversal, _, ttype, cref, bref, supplementary, bad_date = line61
     if bad_date:
         stmt.finding("bad-date", "warning", f"impossible {bad_date}; date left empty", lineno)
@@ -188,9 +193,8 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
         fields.setdefault("extra", {})["supplementary_details"] = supplementary
     tx = assemble(Transaction, *transaction_data(amount, currency, fields))
     entry = _new(Entry)
-    _set(
+    set_dict(
         entry,
-        "__dict__",
         {
             "amount": amount,
             "currency": currency,
@@ -210,9 +214,9 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
             "charges": None,
         },
     )
-    _set(entry, "__pydantic_fields_set__", _ENTRY_SET)
-    _set(entry, "__pydantic_extra__", None)
-    _set(entry, "__pydantic_private__", None)
+    set_fields_set(entry, _ENTRY_SET)
+    set_extra(entry, None)
+    set_private(entry, None)
     return entry
 
 
