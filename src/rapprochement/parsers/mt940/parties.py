@@ -71,9 +71,9 @@ def fill_counterparty(
     entry's fingerprint leaves it out, so a file imported before this reading existed is
     recognized when imported again.
     """
-    before = (fields.get("counterparty_iban"), fields.get("counterparty_account"))
+    # a layout is named only when _put filled an account that was missing: it changed
     layout = _fill(fields, reference, supplementary, info)
-    if layout and (fields.get("counterparty_iban"), fields.get("counterparty_account")) != before:
+    if layout:
         fields["extra"] = {**fields.get("extra", {}), FROM_LAYOUT: layout}
 
 

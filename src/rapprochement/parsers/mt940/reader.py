@@ -27,7 +27,6 @@ from rapprochement.model import Entry, SourceRef, Statement, Transaction
 from rapprochement.parsers._common import Event, collect
 from rapprochement.parsers._common.lines import iter_blocks
 from rapprochement.parsers.mt940.build import (
-    assemble,
     set_dict,
     set_extra,
     set_fields_set,
@@ -160,8 +159,8 @@ class _Reader:
 
 def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementBuilder) -> Entry:
     """The Entry of a :61: and its :86: lines (built without validation: every value is typed
-    here, see :mod:`~rapprochement.parsers.mt940.build`; :func:`assemble` is spelled out for the
-    source and the entry, the hot path of every file)."""
+    here, see :mod:`~rapprochement.parsers.mt940.build`; :func:`~.build.assemble` is spelled out for
+    the three models, the hot path of every file)."""
     src = _new(SourceRef)
     set_dict(
         src,
@@ -191,7 +190,12 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
         fill_counterparty(fields, cref, supplementary, info)
     if supplementary:
         fields.setdefault("extra", {})["supplementary_details"] = supplementary
-    tx = assemble(Transaction, *transaction_data(amount, currency, fields))
+    tx_dict, tx_set = transaction_data(amount, currency, fields)
+    tx = _new(Transaction)
+    set_dict(tx, tx_dict)
+    set_fields_set(tx, tx_set)
+    set_extra(tx, None)
+    set_private(tx, None)
     entry = _new(Entry)
     set_dict(
         entry,
