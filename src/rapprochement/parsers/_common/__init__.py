@@ -105,6 +105,7 @@ def fingerprint_key(account: str | None, entry: Entry) -> str:
 _ISO: dict[object, str] = {}
 _ISO_MAX = 4096
 _blake2b = hashlib.blake2b
+_RANK0 = b"\x1e0"
 _ZERO = Decimal(0)
 
 
@@ -157,14 +158,13 @@ def stream(events: Iterable[Event]) -> Iterator[Entry | Statement]:
             text = key.encode()
             # Ranks are counted by a digest of the key: a statement of a million lines keeps
             # a million 16-byte digests, not a million keys of a hundred characters or more.
-            # The key is hashed once: the fingerprint continues a copy of that hash with the
-            # rank (the same digest as hashing key and rank together).
+            # The key is hashed once: the fingerprint continues that hash with the rank (the
+            # same digest as hashing key and rank together; digest() leaves the state as is).
             h = _blake2b(text, digest_size=16)
             digest = h.digest()
             rank = seen.get(digest, 0)
             seen[digest] = rank + 1
-            h = h.copy()
-            h.update(b"\x1e%d" % rank)
+            h.update(_RANK0 if rank == 0 else b"\x1e%d" % rank)
             d["fingerprint"] = h.hexdigest()
             ev.__pydantic_fields_set__.add("fingerprint")
             if d["status"] == "booked":
