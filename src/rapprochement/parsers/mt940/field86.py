@@ -121,7 +121,10 @@ def _apply_sepa(fields: dict[str, Any], text: str, credit: bool) -> None:
         return
     svwz = kw.get("SVWZ")
     # Without SVWZ+ the keywords carry no separate purpose text: keep the whole text, lose nothing.
-    fields["remittance_info"] = " ".join(p for p in (head, svwz) if p) if svwz is not None else text
+    if svwz is None:
+        fields["remittance_info"] = text
+    else:  # head and purpose, one space between when both are there
+        fields["remittance_info"] = f"{head} {svwz}" if head and svwz else head or svwz
     extra = fields.setdefault("extra", {})
     for key, value in kw.items():
         if not value or key == "SVWZ":
