@@ -25,7 +25,7 @@ from rapprochement.money import from_minor, to_minor
 from rapprochement.store import schema as t
 from rapprochement.store.evidence import hold, load_evidence, record_evidence
 from rapprochement.store.lines import excluded_lines
-from rapprochement.store.remittances import open_line_remittances
+from rapprochement.store.remittances import stated_remittances
 from rapprochement.store.summaries import ReconcileSummary
 from rapprochement.store.undo import live_rejections
 from rapprochement.store.write_offs import write_offs
@@ -350,11 +350,10 @@ def run_reconcile(
     tx_ids = [str(x) for x in tx["transaction_id"]]
     if len(tx) and len(inv):
         say(f"matching {len(tx)} lines against {len(inv)} invoices")
-        # the documents the bank states per line (CAMT RfrdDocAmt), given only when there are
-        # some: a matcher written before them needs no remittances argument
-        stated = open_line_remittances(conn, tx_ids)
-        more = {} if stated is None else {"remittances": stated}
-        result = matcher(tx, inv, customers=payers if len(payers) else None, config=config, **more)
+        stated = stated_remittances(conn, tx_ids)  # what the bank states per invoice (CAMT)
+        result = matcher(
+            tx, inv, customers=payers if len(payers) else None, config=config, **stated
+        )
         version = str(getattr(result, "version", ""))
         cfg = getattr(result, "config", config)
         config_json = cfg.model_dump_json() if hasattr(cfg, "model_dump_json") else "{}"

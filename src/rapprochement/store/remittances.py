@@ -32,6 +32,7 @@ __all__ = [
     "create_document_tables",
     "line_documents",
     "open_line_remittances",
+    "stated_remittances",
     "store_line_documents",
 ]
 
@@ -164,3 +165,11 @@ def open_line_remittances(conn: Connection, line_ids: Iterable[str]) -> pd.DataF
     frame = pd.DataFrame(rows, columns=_COLUMNS).astype(object)
     frame.attrs["from_statements"] = True
     return frame
+
+
+def stated_remittances(conn: Connection, line_ids: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """The matcher's ``remittances`` argument for the lines ``line_ids`` (see
+    :func:`open_line_remittances`), as keyword arguments: none when no line has documents, so a
+    matcher written before them is called as it always was."""
+    stated = open_line_remittances(conn, line_ids)
+    return {} if stated is None else {"remittances": stated}
