@@ -92,3 +92,18 @@ def test_migration_8_adds_the_table_to_a_version_7_ledger(ledger_url: str) -> No
         assert "line_documents" in set(inspect(ledger.engine).get_table_names())
         ledger.import_statements(CAMT)
         assert len(_documents(ledger)) == 1
+
+
+def test_rapprochement_reconcile_on_a_ledger_books_the_stated_discount(tmp_path: Path) -> None:
+    from rapprochement.cli import EXIT_OK, main
+
+    db = ["--db", str(tmp_path / "b.db")]
+    assert main(["import", str(CAMT), *db]) == EXIT_OK
+    assert main(["invoices", "import", str(INVOICES), *db]) == EXIT_OK
+    assert main(["reconcile", *db]) == EXIT_OK
+    with Ledger(tmp_path / "b.db") as ledger:
+        got = ledger.allocations()
+    assert sorted(zip(got["invoice_id"], got["kind"], strict=True)) == [
+        ("F-2041", "discount"),
+        ("F-2041", "discount_write_off"),
+    ]
