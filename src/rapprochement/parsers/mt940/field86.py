@@ -62,20 +62,18 @@ def join_wrapped(parts: Sequence[str], width: int, first_width: int | None = Non
         return ""
     if len(parts) == 1:
         return parts[0].strip()
-    out = [parts[0]]
-    prev = parts[0]
+    text = prev = parts[0]
     limit = width if first_width is None else first_width
     for part in parts[1:]:
         if not part:
             continue
-        if len(prev) >= limit or prev.endswith(" ") or part.startswith(" ") or not prev:
-            out.append(part)
+        if len(prev) >= limit or not prev or prev[-1] == " " or part[0] == " ":
+            text += part
         else:
-            out.append(" ")
-            out.append(part)
+            text += " " + part
         prev = part
         limit = width
-    return "".join(out).strip()
+    return text.strip()
 
 
 _SEPA_KEYS = "EREF|KREF|MREF|CRED|SVWZ|ABWA|ABWE|IBAN|BIC|DEBT|PURP|COAM|OAMT|SQTP|RTRN"
