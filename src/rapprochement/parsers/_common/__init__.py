@@ -217,6 +217,7 @@ def collect(events: Iterable[Event]) -> list[Statement]:
     built = 0
     was_enabled = gc.isenabled()
     gc.disable()
+    compact_from = COMPACT_MIN_ENTRIES
     try:
         for item in stream(events):
             if isinstance(item, Entry):
@@ -224,7 +225,7 @@ def collect(events: Iterable[Event]) -> list[Statement]:
                     packed.append(pack_entry(item))
                     continue
                 pending.append(item)
-                if len(pending) >= COMPACT_MIN_ENTRIES:
+                if len(pending) >= compact_from:
                     packed = [pack_entry(e) for e in pending]
                     pending = []
             else:
