@@ -37,14 +37,10 @@ def transaction_data(
 
     ``fields`` holds only Transaction fields other than amount and currency, exactly typed.
     """
-    data = _TX_TEMPLATE.copy()
-    data.update(fields)
-    data["amount"] = amount
-    data["currency"] = currency
+    # one dict display: the template's keys keep their order, ``extra`` is {} unless given
+    data = {**_TX_TEMPLATE, "extra": {}, **fields, "amount": amount, "currency": currency}
     key = tuple(fields)
     fields_set = _TX_SETS.get(key)
     if fields_set is None:
         fields_set = _TX_SETS[key] = {*_TX_REQUIRED, *key}
-    if "extra" not in fields:
-        data["extra"] = {}
     return data, fields_set
