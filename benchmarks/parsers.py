@@ -40,6 +40,8 @@ TIERS = {"quick": 5_000, "full": 50_000}
 #: Largest file given to the quadratic peers, per tier.
 PEER_CAP = {"quick": 2_000, "full": 5_000}
 QUADRATIC = {"ofxparse", "pycamt"}
+#: Timed runs per (format, parser), the best kept; the quadratic peers run once.
+REPEATS = {"quick": 7, "full": 3}
 #: The goal: ``read_statement`` at least this many times as fast as the best peer (issue 17).
 PEER_FACTOR = 2.0
 #: The goal against the ceiling (benchmarks.parser_floor.CEILING_FACTOR, kept equal by a test).
@@ -223,7 +225,8 @@ def measure(
     if tier not in TIERS:
         raise ValueError(f"unknown tier {tier!r}; use one of {', '.join(TIERS)}")
     n, cap = TIERS[tier], min(PEER_CAP[tier], TIERS[tier])
-    repeats = 3 if tier == "quick" else 1
+    # best of 7 (quick): on a shared machine the minimum of a few runs still moved by a tenth
+    repeats = REPEATS[tier]
     corpus = _corpus()
     rows: list[Row] = []
     origins: dict[str, str] = {}
@@ -342,7 +345,8 @@ def render(
         f"Tier `{tier}` ({TIERS[tier]:,} entries per file), seed {seed}; "
         f"Python {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} CPUs (shared), one process. Time: CPU time of the process (robust to "
-        "other jobs on a shared machine), best of the runs, "
+        f"other jobs on a shared machine), best of {REPEATS[tier]} runs (peers whose time grows "
+        "with n²: one), "
         "`read_statement` (sniff, parse, fingerprints, balance check). "
         "*Events only*: the format module's event stream without fingerprints. "
         "Peak memory: growth of the peak RSS of a fresh subprocess while parsing "
