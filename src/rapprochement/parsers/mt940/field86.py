@@ -384,7 +384,8 @@ def parse_86(lines: Sequence[str], credit: bool) -> dict[str, Any]:
             fields = {"remittance_lines": tuple([s.strip() for s in lines if s.strip()])}
             _apply_sepa(fields, text, credit)
     if "structured_reference" not in fields:
-        ref = structured_reference(fields.get("remittance_info", ""))
+        text = fields.get("remittance_info", "")
+        ref = structured_reference(text) if "RF" in text else None  # the check, before a call
         if ref:
             fields["structured_reference"] = ref
     return fields

@@ -55,6 +55,7 @@ _CONTROL = "".join(chr(c) for c in range(32) if c != 9)
 _SOURCE_SET = set(SourceRef.model_fields)
 _ENTRY_SET = set(Entry.model_fields)
 _new = object.__new__
+_NO_LINES: list[str] = []  # the continuation lines of a one-line :61: (never changed)
 
 
 def sniff(head: bytes) -> bool:
@@ -142,7 +143,8 @@ class _Reader:
             self._flush_entry()
         if tag == "61":
             try:
-                self.pending = (parse_line61(lines[0], lines[1:]), lineno)
+                more = lines[1:] if len(lines) > 1 else _NO_LINES
+                self.pending = (parse_line61(lines[0], more), lineno)
             except FieldError as exc:
                 stmt.finding("bad-entry", "error", f"entry skipped: {exc}", lineno)
             return
