@@ -1,6 +1,6 @@
 """Ceilings of a pure-Python reader: what an entry costs before any real parsing.
 
-``python -m benchmarks.parser_floor [--entries N]`` measures (CPU time, best of 5) three floors
+``python -m benchmarks.parser_floor [--entries N]`` measures (CPU time, best of 5) four floors
 on the parser benchmark's own files (:mod:`benchmarks.parser_files`):
 
 models + fingerprint
@@ -13,10 +13,14 @@ MT940 tokenize
     no ``:86:`` field, no model.
 CAMT lxml parse
     lxml's own parse of the CAMT file (``iterparse``, every entry freed, nothing read).
+OFX tokenize
+    Decode the OFX file and match every tag with the reader's own tag grammar, one ``Decimal``
+    per ``TRNAMT``: no date, no aggregate, no model.
 
-Added up, they bound ``read_statement`` from above: a reader that also parses the ``:86:`` field
-(dialects, subfields, IBANs) or reads CAMT fields into models can only be slower. The printed
-ceilings are compared with the issue-2 goals (MT940 >= 100 000, CAMT >= 50 000 entries/s).
+Added up (models + the format's floor), they bound ``read_statement`` from above: a reader that
+also parses the ``:86:`` field (dialects, subfields, IBANs), reads CAMT fields into models or
+OFX aggregates into entries can only be slower. :func:`ceilings` gives them per format; the goal
+(issue 17, docs/adr/0006) is to stay within :data:`CEILING_FACTOR` of them.
 """
 
 from __future__ import annotations
@@ -29,17 +33,30 @@ import re
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 from lxml import etree
 
 from benchmarks.parser_files import build
-from benchmarks.parsers import GOALS, _corpus
 from rapprochement.model import Entry, SourceRef, Transaction
 from rapprochement.parsers._common import fingerprint_key
 from rapprochement.parsers.mt940.build import assemble, transaction_data
 from rapprochement.parsers.mt940.fields import _LINE61
+from rapprochement.parsers.ofx.reader import _TAG as _OFX_TAG
+from rapprochement.parsers.ofx.text import parse_amount_text
 
-__all__ = ["lxml_parse_only", "main", "models_and_fingerprint", "mt940_tokenize"]
+__all__ = [
+    "CEILING_FACTOR",
+    "ceilings",
+    "lxml_parse_only",
+    "main",
+    "models_and_fingerprint",
+    "mt940_tokenize",
+    "ofx_tokenize",
+]
+
+#: The goal: ``read_statement`` within this factor of the format's ceiling (issue 17).
+CEILING_FACTOR = 2.0
 
 
 def _best(fn: Callable[[], object], runs: int = 5) -> float:
@@ -131,12 +148,39 @@ def lxml_parse_only(data: bytes) -> float:
     return _best(run)
 
 
+def ofx_tokenize(data: bytes) -> float:
+    """Seconds to decode ``data`` and match every tag with the OFX reader's tag grammar, making
+    each ``TRNAMT`` a ``Decimal`` (the reader's own conversion): nothing else."""
+    finditer = _OFX_TAG.finditer
+
+    def run() -> None:
+        for m in finditer(data.decode("utf-8")):
+            if m.group(2) == "TRNAMT" and not m.group(1):
+                parse_amount_text(m.group(3).strip())
+
+    return _best(run)
+
+
+def ceilings(n: int, seed: int = 0, corpus: Path | None = None) -> dict[str, float]:
+    """Per format, the ceiling in entries/s of a pure-Python reader on the benchmark's own
+    ``n``-entry file: models + fingerprint, plus the format's floor."""
+    models = models_and_fingerprint(n)
+    floors = {
+        "camt": lxml_parse_only(build("camt", n, seed, corpus).data),
+        "mt940": mt940_tokenize(build("mt940", n, seed, corpus).data),
+        "ofx": ofx_tokenize(build("ofx", n, seed, corpus).data),
+    }
+    return {fmt: n / (models + floor) for fmt, floor in floors.items()}
+
+
 def _rate(n: int, seconds: float) -> str:
     return f"{n / seconds:>9,.0f} entries/s ({seconds / n * 1e6:5.1f} µs/entry)"
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print the three floors and the ceilings they give, beside the goals."""
+    """Print the floors and the ceilings they give, beside the goal (half the ceiling)."""
+    from benchmarks.parsers import _corpus
+
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--entries", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=0)
@@ -147,11 +191,18 @@ def main(argv: list[str] | None = None) -> None:
     mt940 = mt940_tokenize(build("mt940", n, args.seed, corpus).data)
     camt_data = build("camt", n, args.seed, corpus).data
     camt = lxml_parse_only(camt_data)
+    ofx = ofx_tokenize(build("ofx", n, args.seed, corpus).data)
+
+    def goal(seconds: float) -> str:
+        return f"goal (within {CEILING_FACTOR:g}x) {n / seconds / CEILING_FACTOR:,.0f}"
+
     print(f"models + fingerprint only:     {_rate(n, models)}")
     print(f"MT940 tokenize only:           {_rate(n, mt940)}")
     print(f"CAMT lxml parse only:          {_rate(n, camt)} at {len(camt_data) / n:,.0f} B/entry")
-    print(f"MT940 ceiling (sum, no :86:):  {_rate(n, models + mt940)}; goal {GOALS['mt940']:,}")
-    print(f"CAMT ceiling (sum, no field):  {_rate(n, models + camt)}; goal {GOALS['camt']:,}")
+    print(f"OFX tokenize only:             {_rate(n, ofx)}")
+    print(f"MT940 ceiling (sum, no :86:):  {_rate(n, models + mt940)}; {goal(models + mt940)}")
+    print(f"CAMT ceiling (sum, no field):  {_rate(n, models + camt)}; {goal(models + camt)}")
+    print(f"OFX ceiling (sum, no field):   {_rate(n, models + ofx)}; {goal(models + ofx)}")
 
 
 if __name__ == "__main__":

@@ -98,3 +98,15 @@ def test_withdrawn_codes_are_iso_codes_a_statement_may_carry_but_not_money() -> 
 
 def test_every_listed_exponent_belongs_to_a_current_currency() -> None:
     assert all(is_currency(c) for c in CURRENCY_EXPONENTS)
+
+
+def test_what_a_payment_pays_for_a_referred_document() -> None:
+    from rapprochement.money import paid_for_document
+
+    # the remitted amount when stated, else the amount due less the discount, else nothing
+    assert paid_for_document(Decimal("1230.00"), Decimal("1250.00"), Decimal("20.00")) == Decimal(
+        "1230.00"
+    )
+    assert paid_for_document(None, Decimal("1250.00"), Decimal("20.00")) == Decimal("1230.00")
+    assert paid_for_document(None, Decimal("1250.00"), None) == Decimal("1250.00")
+    assert paid_for_document(None, None, Decimal("20.00")) is None

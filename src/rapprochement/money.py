@@ -25,6 +25,7 @@ __all__ = [
     "is_currency",
     "is_exact",
     "is_iso_code",
+    "paid_for_document",
     "parse_amount",
     "to_minor",
 ]
@@ -186,3 +187,15 @@ def _infer_decimal(s: str) -> str:
     if s.count(sep) > 1:
         return "," if sep == "." else "."
     return sep
+
+
+def paid_for_document(
+    remitted: Decimal | None, due: Decimal | None, discount: Decimal | None
+) -> Decimal | None:
+    """What a payment pays for one document it refers to (CAMT ``RfrdDocAmt``): the remitted
+    amount, else the amount due less the discount applied; None when neither is stated."""
+    if remitted is not None:
+        return remitted
+    if due is not None:
+        return due - (discount or 0)
+    return None

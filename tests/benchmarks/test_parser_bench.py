@@ -62,6 +62,22 @@ def test_render_lists_goals_and_every_row() -> None:
     ]
     for r, fmt in zip(rows[2::3], FORMATS, strict=True):
         r.parser = {"camt": "pycamt", "mt940": "mt-940", "ofx": "ofxparse"}[fmt]
-    text = render(rows, dict.fromkeys(FORMATS, "embedded template"), "quick", 0, None)
+        r.seconds = 0.04  # a peer 4× slower: 2 500 entries/s against our 10 000
+    ceilings = {"camt": 30_000.0, "mt940": 15_000.0, "ofx": 10_000.0}
+    text = render(rows, dict.fromkeys(FORMATS, "embedded template"), "quick", 0, None, ceilings)
     assert text.count("\n| ") == 1 + len(rows)
-    assert "goal ≥ 50,000" in text
+    # every row shows its format's ceiling and how far below it; ours their ratio to the peer
+    assert "| camt | rapprochement | 100 | 0.1 | 0.010 | 10,000 |" in text
+    assert "| 30,000 | 3.0× | 4.0× |" in text
+    assert "| 15,000 | 1.5× | 4.0× |" in text
+    assert "| 10,000 | 4.0× | - |" in text  # ofxparse (2 500 entries/s): no peer ratio
+    # the goals: 2× the best peer (met: 4×), within 2× of the ceiling (CAMT 3× below: not met)
+    assert "- **CAMT**: 10,000 entries/s; 4.0× pycamt (goal ≥ 2×: met)" in text
+    assert "3.0× below it (goal within 2×: NOT met)" in text
+    assert "1.5× below it (goal within 2×: met)" in text
+
+
+def test_the_ceiling_goal_is_the_floor_scripts() -> None:
+    from benchmarks import parser_floor, parsers
+
+    assert parsers.CEILING_FACTOR == parser_floor.CEILING_FACTOR

@@ -15,6 +15,7 @@ import pandas as pd
 from rapprochement.errors import ColumnError
 from rapprochement.matching.columns import INVOICE_COLUMNS, TRANSACTION_COLUMNS
 from rapprochement.model import Entry, Invoice, Statement, Transaction
+from rapprochement.money import paid_for_document
 
 __all__ = ["models_to_frame", "statement_remittances", "transactions_frame"]
 
@@ -77,9 +78,7 @@ def statement_remittances(items: object) -> pd.DataFrame | None:
     for _st, entry, fp in _booked(items):
         for j, t in enumerate(entry.transactions):
             for doc in t.referred_documents:
-                paid = doc.amount
-                if paid is None and doc.due_amount is not None:
-                    paid = doc.due_amount - (doc.discount or 0)
+                paid = paid_for_document(doc.amount, doc.due_amount, doc.discount)
                 if doc.number and paid is not None:
                     rows.append(
                         {

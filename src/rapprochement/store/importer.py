@@ -35,6 +35,7 @@ from rapprochement.store.import_plan import (
     plan_sources,
 )
 from rapprochement.store.lines import store_line_details
+from rapprochement.store.remittances import store_line_documents
 from rapprochement.store.same_booking import merge_same_bookings
 from rapprochement.store.summaries import ImportSummary, StatementFindings
 
@@ -221,6 +222,7 @@ class _Writer:
                 self._chunk(st, batch[i : i + _CHUNK])
         # line details (rules read them): per batch, for every line the ledger holds
         store_line_details(self.conn, [st.model_copy(update={"entries": tuple(batch)})])
+        store_line_documents(self.conn, st, batch)  # what the bank states per invoice
         self.done += len(batch)
         if self.progress:
             self.progress(self.done, self.total)

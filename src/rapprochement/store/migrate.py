@@ -91,6 +91,12 @@ def _v7_settled_outside(conn: Connection) -> None:
     create_settlement_tables(conn)
 
 
+def _v8_line_documents(conn: Connection) -> None:
+    from rapprochement.store.remittances import create_document_tables
+
+    create_document_tables(conn)
+
+
 def _v9_learned_weights(conn: Connection) -> None:
     from rapprochement.store.learned_weights import create_learning_table
 
@@ -163,6 +169,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (5, "line rules, categories, returns and undo", _v5_lines),
     (6, "customers' master data and dunning messages sent", _v6_customer_master),
     (7, "invoice imports and invoices settled outside the bank (snapshots)", _v7_settled_outside),
+    (8, "the documents each bank line refers to (amounts, discounts)", _v8_line_documents),
     (9, "scores learned from the ledger's decisions", _v9_learned_weights),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]

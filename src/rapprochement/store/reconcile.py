@@ -26,6 +26,7 @@ from rapprochement.money import from_minor, to_minor
 from rapprochement.store import schema as t
 from rapprochement.store.evidence import hold, load_evidence, record_evidence
 from rapprochement.store.lines import excluded_lines
+from rapprochement.store.remittances import stated_remittances
 from rapprochement.store.summaries import ReconcileSummary
 from rapprochement.store.undo import live_rejections
 from rapprochement.store.write_offs import write_offs
@@ -362,7 +363,10 @@ def run_reconcile(
     tx_ids = [str(x) for x in tx["transaction_id"]]
     if len(tx) and len(inv):
         say(f"matching {len(tx)} lines against {len(inv)} invoices")
-        extra = {"weights": weights} if weights is not None and _accepts_weights(matcher) else {}
+        # what the bank states per invoice (CAMT), and the scores the decisions taught
+        extra: dict[str, Any] = dict(stated_remittances(conn, tx_ids))
+        if weights is not None and _accepts_weights(matcher):
+            extra["weights"] = weights
         result = matcher(tx, inv, customers=payers if len(payers) else None, config=config, **extra)
         version = str(getattr(result, "version", ""))
         cfg = getattr(result, "config", config)

@@ -166,6 +166,33 @@ class StatementChecks:
     def admit(self, entry: Entry) -> bool:
         """Apply the rules to a fresh entry (changed in place); False when it is dropped."""
         d = entry.__dict__
+        ccy, amount = d["currency"], d["amount"]
+        high, low = _BOUNDS.get(ccy) or _bounds(ccy)
+        # The hot path, spelled out (every entry of every file): an accepted currency, an amount
+        # within bounds, and details that carry the entry's own amount in an accepted currency
+        # and nothing else need neither _oversized nor the currency fixes.
+        plain = ccy in _ACCEPTED and low <= amount <= high
+        if plain:
+            for tx in d["transactions"]:
+                t = tx.__dict__
+                if (
+                    t["amount"] is not amount
+                    or t["charges"] is not None
+                    or t["instructed_amount"] is not None
+                    or t["referred_documents"]
+                    or t["currency"] not in _ACCEPTED
+                    or t["instructed_currency"] is not None
+                ):
+                    plain = False
+                    break
+        if not plain and not self._amounts_and_currencies(d):
+            return False
+        if d["status"] == "booked" and d["booking_date"] is None:
+            self._booking_date(entry, d)
+        return True
+
+    def _amounts_and_currencies(self, d: dict[str, Any]) -> bool:
+        """Drop an entry with an amount beyond the bound (False); fix unusable currencies."""
         too_large = _oversized(d)
         if too_large is not None:
             self._add(
@@ -182,26 +209,27 @@ class StatementChecks:
             t = tx.__dict__
             if t["currency"] not in _ACCEPTED or t["instructed_currency"] is not None:
                 self._detail_currencies(t, d)
-        if d["status"] == "booked" and d["booking_date"] is None:
-            fields_set = entry.__pydantic_fields_set__
-            if d["value_date"] is not None:
-                d["booking_date"] = d["value_date"]
-                fields_set.add("booking_date")
-                self._add(
-                    "booking-date-from-value-date",
-                    "info",
-                    f"no booking date: the value date {d['value_date']} is used",
-                    d["source"],
-                )
-            else:
-                self._add(
-                    "missing-date",
-                    "error",
-                    "a booked entry with neither a booking nor a value date: kept as the bank"
-                    " booked it, without a date (it cannot be matched or imported as it is)",
-                    d["source"],
-                )
         return True
+
+    def _booking_date(self, entry: Entry, d: dict[str, Any]) -> None:
+        """A booked entry without a booking date: its value date, else a finding."""
+        if d["value_date"] is not None:
+            d["booking_date"] = d["value_date"]
+            entry.__pydantic_fields_set__.add("booking_date")
+            self._add(
+                "booking-date-from-value-date",
+                "info",
+                f"no booking date: the value date {d['value_date']} is used",
+                d["source"],
+            )
+        else:
+            self._add(
+                "missing-date",
+                "error",
+                "a booked entry with neither a booking nor a value date: kept as the bank"
+                " booked it, without a date (it cannot be matched or imported as it is)",
+                d["source"],
+            )
 
     def _bad_currency(self, code: str | None, what: str, instead: str, where: SourceRef) -> None:
         self._add(

@@ -277,7 +277,9 @@ class Constructor(Generic[M]):
                 self._template[name] = None
             else:
                 self._template[name] = None if field.is_required() else field.default
-        self._all = frozenset(self._template)
+        # One fields-set shared by every instance built by full(): it names every field, so
+        # nothing ever adds to it, and model_copy copies it before an update.
+        self._all = set(self._template)
 
     def __call__(self, **values: Any) -> M:
         """A model instance holding ``values`` (every required field must be given)."""
@@ -304,7 +306,7 @@ class Constructor(Generic[M]):
         """
         obj = _new(self._cls)
         _set_dict(obj, data)
-        _set_fields_set(obj, set(self._all))
+        _set_fields_set(obj, self._all)
         _set_extra(obj, None)
         _set_private(obj, None)
         return obj

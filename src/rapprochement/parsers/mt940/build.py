@@ -1,51 +1,20 @@
-"""Building already-typed models fast: what ``model_construct`` does, without its overhead.
-
-``BaseModel.model_construct`` skips validation but still walks every field (aliases, defaults)
-on each call, which costs more than the whole :61: and :86: parsing. :func:`assemble` takes the
-model's ``__dict__`` ready-made (a dict literal at the call site, or :func:`transaction_data`)
-and sets the four attributes ``model_construct`` sets. Only for values that are already exactly
-typed (the parser's own Decimal, date, str, tuple values); tests check that the result equals
-the validated model and that the field order (which ``model_dump_json`` follows) is unchanged.
-"""
+"""The MT940 transaction's field dict (:func:`transaction_data`); models are built with
+:func:`~rapprochement.parsers._common.assemble.assemble` (re-exported here), no validation."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
+from rapprochement.model import Transaction
+from rapprochement.parsers._common.assemble import (
+    assemble,
+    set_dict,
+    set_extra,
+    set_fields_set,
+    set_private,
+)
 
-from rapprochement.model import Entry, SourceRef, Transaction
-
-__all__ = ["assemble", "transaction_data"]
-
-M = TypeVar("M", bound=BaseModel)
-
-_set = object.__setattr__
-_new = object.__new__
-
-
-def _plain(cls: type[BaseModel]) -> None:
-    """Refuse a model that a plain build would get wrong (post-init hook, private attributes)."""
-    if cls.__pydantic_post_init__ is not None or cls.__private_attributes__:
-        raise TypeError(f"{cls.__name__} needs model_construct (post-init or private attributes)")
-
-
-for _model in (SourceRef, Transaction, Entry):  # the models the MT940 parser assembles
-    _plain(_model)
-
-
-def assemble(cls: type[M], data: dict[str, Any], fields_set: set[str]) -> M:
-    """A ``cls`` whose ``__dict__`` is ``data`` (every field, exactly typed), no validation.
-
-    ``fields_set`` becomes ``model_fields_set``; it may be shared by many objects (frozen
-    models never change it in place: ``model_copy`` copies it first).
-    """
-    obj = _new(cls)
-    _set(obj, "__dict__", data)
-    _set(obj, "__pydantic_fields_set__", fields_set)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
+__all__ = ["assemble", "set_dict", "set_extra", "set_fields_set", "set_private", "transaction_data"]
 
 
 _TX_REQUIRED = ("amount", "currency")
@@ -68,14 +37,10 @@ def transaction_data(
 
     ``fields`` holds only Transaction fields other than amount and currency, exactly typed.
     """
-    data = _TX_TEMPLATE.copy()
-    data.update(fields)
-    data["amount"] = amount
-    data["currency"] = currency
+    # one dict display: the template's keys keep their order, ``extra`` is {} unless given
+    data = {**_TX_TEMPLATE, "extra": {}, **fields, "amount": amount, "currency": currency}
     key = tuple(fields)
     fields_set = _TX_SETS.get(key)
     if fields_set is None:
         fields_set = _TX_SETS[key] = {*_TX_REQUIRED, *key}
-    if "extra" not in fields:
-        data["extra"] = {}
     return data, fields_set

@@ -62,20 +62,18 @@ def join_wrapped(parts: Sequence[str], width: int, first_width: int | None = Non
         return ""
     if len(parts) == 1:
         return parts[0].strip()
-    out = [parts[0]]
-    prev = parts[0]
+    text = prev = parts[0]
     limit = width if first_width is None else first_width
     for part in parts[1:]:
         if not part:
             continue
-        if len(prev) >= limit or prev.endswith(" ") or part.startswith(" ") or not prev:
-            out.append(part)
+        if len(prev) >= limit or not prev or prev[-1] == " " or part[0] == " ":
+            text += part
         else:
-            out.append(" ")
-            out.append(part)
+            text += " " + part
         prev = part
         limit = width
-    return "".join(out).strip()
+    return text.strip()
 
 
 _SEPA_KEYS = "EREF|KREF|MREF|CRED|SVWZ|ABWA|ABWE|IBAN|BIC|DEBT|PURP|COAM|OAMT|SQTP|RTRN"
@@ -121,7 +119,10 @@ def _apply_sepa(fields: dict[str, Any], text: str, credit: bool) -> None:
         return
     svwz = kw.get("SVWZ")
     # Without SVWZ+ the keywords carry no separate purpose text: keep the whole text, lose nothing.
-    fields["remittance_info"] = " ".join(p for p in (head, svwz) if p) if svwz is not None else text
+    if svwz is None:
+        fields["remittance_info"] = text
+    else:  # head and purpose, one space between when both are there
+        fields["remittance_info"] = f"{head} {svwz}" if head and svwz else head or svwz
     extra = fields.setdefault("extra", {})
     for key, value in kw.items():
         if not value or key == "SVWZ":
@@ -383,7 +384,8 @@ def parse_86(lines: Sequence[str], credit: bool) -> dict[str, Any]:
             fields = {"remittance_lines": tuple([s.strip() for s in lines if s.strip()])}
             _apply_sepa(fields, text, credit)
     if "structured_reference" not in fields:
-        ref = structured_reference(fields.get("remittance_info", ""))
+        text = fields.get("remittance_info", "")
+        ref = structured_reference(text) if "RF" in text else None  # the check, before a call
         if ref:
             fields["structured_reference"] = ref
     return fields

@@ -201,11 +201,11 @@ def parse_line61(first: str, more: list[str]) -> Line61:
         amount = parse_amount(amount_text)
     else:
         # SWIFT comma decimals, at most 15 characters: what parse_amount does, without its
-        # checks for dots and length.
-        number = plain_decimal(amount_text.replace(",", "."))
-        if number is None:
+        # checks for dots and length. The grammar leaves digits and commas only, so with one
+        # comma at most the text is a plain decimal (what plain_decimal would check again).
+        if amount_text.count(",") > 1:
             raise FieldError(f"amount {amount_text!r} has more than one decimal comma")
-        amount = number
+        amount = Decimal(amount_text.replace(",", "."))
     if mark == "D" or mark == "RC":
         amount = -amount
     dates = _DATES.get((vtext, etext))

@@ -71,18 +71,6 @@ def fill_counterparty(
     entry's fingerprint leaves it out, so a file imported before this reading existed is
     recognized when imported again.
     """
-    before = (fields.get("counterparty_iban"), fields.get("counterparty_account"))
-    layout = _fill(fields, reference, supplementary, info)
-    if layout and (fields.get("counterparty_iban"), fields.get("counterparty_account")) != before:
-        fields["extra"] = {**fields.get("extra", {}), FROM_LAYOUT: layout}
-
-
-def _fill(
-    fields: dict[str, Any],
-    reference: str | None,
-    supplementary: str | None,
-    info: Sequence[str] | None,
-) -> str | None:
     layout = None
     if supplementary and " " not in supplementary:
         iban, account = _account(supplementary)
@@ -95,4 +83,6 @@ def _fill(
     ing = info and not fields.get("extra") and _OLD_ING_86.fullmatch(info[0].strip())
     if ing and _put(fields, *_account(ing.group(1)), ing.group(2).strip()):
         layout = layout or "ing :86: first line"
-    return layout
+    # a layout is named only when _put filled an account that was missing: it changed
+    if layout:
+        fields["extra"] = {**fields.get("extra", {}), FROM_LAYOUT: layout}

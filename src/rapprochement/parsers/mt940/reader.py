@@ -26,7 +26,13 @@ from rapprochement.errors import MalformedStatementError
 from rapprochement.model import Entry, SourceRef, Statement, Transaction
 from rapprochement.parsers._common import Event, collect
 from rapprochement.parsers._common.lines import iter_blocks
-from rapprochement.parsers.mt940.build import assemble, transaction_data
+from rapprochement.parsers.mt940.build import (
+    set_dict,
+    set_extra,
+    set_fields_set,
+    set_private,
+    transaction_data,
+)
 from rapprochement.parsers.mt940.field86 import parse_86
 from rapprochement.parsers.mt940.fields import FieldError, Line61, parse_line61
 from rapprochement.parsers.mt940.parties import fill_counterparty
@@ -48,6 +54,8 @@ _CONTROL = "".join(chr(c) for c in range(32) if c != 9)
 # Fields-sets shared by every object built here (all fields given).
 _SOURCE_SET = set(SourceRef.model_fields)
 _ENTRY_SET = set(Entry.model_fields)
+_new = object.__new__
+_NO_LINES: list[str] = []  # the continuation lines of a one-line :61: (never changed)
 
 
 def sniff(head: bytes) -> bool:
@@ -135,7 +143,8 @@ class _Reader:
             self._flush_entry()
         if tag == "61":
             try:
-                self.pending = (parse_line61(lines[0], lines[1:]), lineno)
+                more = lines[1:] if len(lines) > 1 else _NO_LINES
+                self.pending = (parse_line61(lines[0], more), lineno)
             except FieldError as exc:
                 stmt.finding("bad-entry", "error", f"entry skipped: {exc}", lineno)
             return
@@ -152,9 +161,11 @@ class _Reader:
 
 def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementBuilder) -> Entry:
     """The Entry of a :61: and its :86: lines (built without validation: every value is typed
-    here, see :mod:`~rapprochement.parsers.mt940.build`)."""
-    src = assemble(
-        SourceRef,
+    here, see :mod:`~rapprochement.parsers.mt940.build`; :func:`~.build.assemble` is spelled out for
+    the three models, the hot path of every file)."""
+    src = _new(SourceRef)
+    set_dict(
+        src,
         {
             "file": stmt.file,
             "statement_index": stmt.index,
@@ -162,8 +173,10 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
             "xpath": None,
             "member": stmt.member,
         },
-        _SOURCE_SET,
     )
+    set_fields_set(src, _SOURCE_SET)
+    set_extra(src, None)
+    set_private(src, None)
     value, booking, amount, reversal, _, ttype, cref, bref, supplementary, bad_date = line61
     if bad_date:
         stmt.finding("bad-date", "warning", f"impossible {bad_date}; date left empty", lineno)
@@ -179,9 +192,15 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
         fill_counterparty(fields, cref, supplementary, info)
     if supplementary:
         fields.setdefault("extra", {})["supplementary_details"] = supplementary
-    tx = assemble(Transaction, *transaction_data(amount, currency, fields))
-    return assemble(
-        Entry,
+    tx_dict, tx_set = transaction_data(amount, currency, fields)
+    tx = _new(Transaction)
+    set_dict(tx, tx_dict)
+    set_fields_set(tx, tx_set)
+    set_extra(tx, None)
+    set_private(tx, None)
+    entry = _new(Entry)
+    set_dict(
+        entry,
         {
             "amount": amount,
             "currency": currency,
@@ -200,8 +219,11 @@ def _entry(line61: Line61, lineno: int, info: list[str] | None, stmt: StatementB
             "fingerprint": "",
             "charges": None,
         },
-        _ENTRY_SET,
     )
+    set_fields_set(entry, _ENTRY_SET)
+    set_extra(entry, None)
+    set_private(entry, None)
+    return entry
 
 
 def iter_events(

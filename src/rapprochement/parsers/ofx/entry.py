@@ -26,17 +26,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from rapprochement.model import Entry, Finding, SourceRef, Transaction
+from rapprochement.parsers._common.assemble import assemble
 from rapprochement.parsers._common.values import NO_CURRENCY, usable_currency
 from rapprochement.parsers.ofx.text import parse_amount_text, parse_date, unescape
 
 __all__ = ["LEAF", "build_entry", "clean_iban", "make_source", "read_fields"]
-
-M = TypeVar("M", bound=BaseModel)
 
 #: One opening tag and the text after it (closing tags never match: they start with ``/``).
 LEAF = re.compile(r"<([A-Za-z][A-Za-z0-9._-]*)[^<>]*>([^<]*)")
@@ -54,7 +50,6 @@ _MAPPED = frozenset(
 )  # fmt: skip
 
 
-_SET = object.__setattr__
 _findall = LEAF.findall
 _TX_SET = {
     "amount", "currency", "counterparty_name", "counterparty_iban", "counterparty_account",
@@ -66,20 +61,6 @@ _ENTRY_SET = {
     "bank_reference", "customer_reference", "transactions", "source",
 }  # fmt: skip
 _SOURCE_SET = {"file", "statement_index", "line", "member"}
-
-
-def _assemble(cls: type[M], data: dict[str, Any], fields_set: set[str]) -> M:
-    """``cls.model_construct(**data)`` for a ``data`` that holds every field in declaration order,
-    exactly typed (the hot path builds it so, as a dict literal): no validation, no per-field
-    default lookups. ``fields_set`` is shared by every object of a call site (frozen models
-    never change it in place: ``model_copy`` copies it first), which also means fewer objects
-    for the garbage collector to walk."""
-    obj = cls.__new__(cls)
-    _SET(obj, "__dict__", data)
-    _SET(obj, "__pydantic_fields_set__", fields_set)
-    _SET(obj, "__pydantic_extra__", None)
-    _SET(obj, "__pydantic_private__", None)
-    return obj
 
 
 def read_fields(body: str, *, upper: bool = False) -> dict[str, str]:
@@ -202,7 +183,7 @@ def build_entry(
         extra["REFNUM"] = refnum
 
     # Every field in declaration order (the order model_dump_json writes them in).
-    tx = _assemble(
+    tx = assemble(
         Transaction,
         {
             "amount": amount,
@@ -231,7 +212,7 @@ def build_entry(
         },
         _TX_SET,
     )
-    return _assemble(
+    return assemble(
         Entry,
         {
             "amount": amount,
@@ -282,7 +263,7 @@ def _rate(raw: str | None) -> Decimal | None:
 
 def make_source(file: str | None, index: int, line: int, member: str | None) -> SourceRef:
     """The source reference of an entry (built without validation: all values are typed)."""
-    return _assemble(
+    return assemble(
         SourceRef,
         {"file": file, "statement_index": index, "line": line, "xpath": None, "member": member},
         _SOURCE_SET,
