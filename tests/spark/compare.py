@@ -60,3 +60,28 @@ def assert_spark_equals_single(session: Any, seed: int, n: int, shards: int) -> 
     assert got.allocations.schema["amount"].dataType.simpleString() == "decimal(38,4)"
     assert isinstance(got.allocations.first()["amount"], Decimal)
     return got
+
+
+def assert_read_statements(session: Any) -> None:
+    """``read_statements`` on ``session``: each fixture statement's rows as
+    ``transactions_frame(read_statement(f))``'s, from paths and from ``binaryFile`` bytes."""
+    from rapprochement.spark import read_statements
+    from tests.test_arrow import STATEMENTS, expected_rows
+
+    def by_file(df: Any) -> dict[str, list[tuple[Any, ...]]]:
+        assert df.columns[-1] == "file"
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        for r in df.collect():
+            out.setdefault(r["file"], []).append(tuple(r))
+        return out
+
+    want = {str(p): expected_rows(p, str(p)) for p in STATEMENTS}
+    want = {k: v for k, v in want.items() if v}  # a file without booked entries has no rows
+    got = by_file(read_statements(session, [str(p) for p in STATEMENTS]))
+    assert got == want
+    mt940 = STATEMENTS[0].parent.parent / "mt940"
+    files = session.read.format("binaryFile").option("pathGlobFilter", "*.sta").load(str(mt940))
+    got = {k.removeprefix("file:"): v for k, v in by_file(read_statements(session, files)).items()}
+    expected = {k: [(*r[:-1], "file:" + k) for r in v] for k, v in want.items() if k in got}
+    assert len(got) == len(list(mt940.glob("*.sta")))
+    assert got == expected

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from rapprochement.spark.executor import CHUNK
-from tests.spark.compare import assert_spark_equals_single
+from tests.spark.compare import assert_read_statements, assert_spark_equals_single
 
 pytestmark = [
     pytest.mark.spark,
@@ -49,3 +49,7 @@ def test_executor_runs_tasks_on_connect(spark_connect: Any) -> None:
     big = ex.run(operator.mul, b"ab", [CHUNK // 2 + 3])
     assert big == [b"ab" * (CHUNK // 2 + 3)]
     assert SparkExecutor(spark_connect).n_shards == 2  # the server's local[2]
+
+
+def test_read_statements_on_connect(spark_connect: Any) -> None:
+    assert_read_statements(spark_connect)

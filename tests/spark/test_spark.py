@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from rapprochement.spark.executor import CHUNK
-from tests.spark.compare import assert_spark_equals_single
+from tests.spark.compare import assert_read_statements, assert_spark_equals_single
 
 pytestmark = [
     pytest.mark.spark,
@@ -43,3 +43,7 @@ def test_executor_runs_tasks_on_spark(spark: Any) -> None:
     big = ex.run(operator.mul, b"ab", [CHUNK // 2 + 3, 1])
     assert big == [b"ab" * (CHUNK // 2 + 3), b"ab"]
     assert SparkExecutor(spark).n_shards == 2  # local[2]'s default parallelism
+
+
+def test_read_statements_on_spark(spark: Any) -> None:
+    assert_read_statements(spark)
