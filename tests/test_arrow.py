@@ -60,7 +60,8 @@ def test_batches_split_a_statement_and_keep_its_rows() -> None:
     path = max(STATEMENTS, key=lambda p: len(transactions_table(p)))
     whole = table_rows(transactions_table(path))
     batches = list(iter_transaction_batches(path, batch_rows=2))
-    assert len(batches) > 1 and all(b.num_rows <= 2 for b in batches)
+    assert len(batches) > 1
+    assert all(b.num_rows <= 2 for b in batches)
     assert [r for b in batches for r in table_rows(b)] == whole
 
 
@@ -69,7 +70,8 @@ def test_write_parquet_one_file_per_statement(tmp_path: Path) -> None:
     written = write_parquet(paths, tmp_path / "out", workers=2)
     assert len(written) == len(set(written)) == 4
     for p, w in zip(paths, written, strict=True):
-        assert Path(w).parent == tmp_path / "out" and Path(w).name.startswith(p.name)
+        assert Path(w).parent == tmp_path / "out"
+        assert Path(w).name.startswith(p.name)
         assert table_rows(pq.read_table(w)) == expected_rows(p, str(p))
     assert pq.read_schema(written[0]) == TRANSACTIONS_SCHEMA
     # the folder reads back as one dataset, every file's rows once

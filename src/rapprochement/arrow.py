@@ -55,10 +55,7 @@ MONEY = pa.decimal128(38, 4)
 COLUMNS: tuple[str, ...] = (*_TX_COLUMNS, *_STATEMENT_COLUMNS, "file")
 _DATES = {"booking_date", "value_date"}
 TRANSACTIONS_SCHEMA = pa.schema(
-    [
-        (c, MONEY if c == "amount" else pa.date32() if c in _DATES else pa.string())
-        for c in COLUMNS
-    ]
+    [(c, MONEY if c == "amount" else pa.date32() if c in _DATES else pa.string()) for c in COLUMNS]
 )
 #: rows per record batch (a statement's rows are never held longer than its batch)
 BATCH_ROWS = 65_536
@@ -194,7 +191,8 @@ def write_parquet(
         The Parquet files written, in the order of ``paths``.
 
     Raises:
-        StatementError: the first file that cannot be read (as :func:`rapprochement.read_statement`).
+        StatementError: the first file that cannot be read (as
+            :func:`rapprochement.read_statement`).
     """
     os.makedirs(out_dir, exist_ok=True)
     files = [os.fspath(p) for p in paths]

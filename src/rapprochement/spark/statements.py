@@ -82,8 +82,10 @@ def read_statements(
         if partitions:
             df = df.repartition(partitions)
     else:
-        one = isinstance(files, (str, os.PathLike))
-        paths = [os.fspath(files)] if one else [os.fspath(p) for p in files]  # type: ignore[union-attr]
+        if isinstance(files, (str, os.PathLike)):
+            paths = [os.fspath(files)]
+        else:
+            paths = [os.fspath(p) for p in files]
         content = False
         df = spark.createDataFrame([(p,) for p in paths], "path string")
         n = partitions or min(len(paths), 4 * default_parallelism(spark))
@@ -91,9 +93,7 @@ def read_statements(
     return df.mapInArrow(_parser(format, strict, content), TRANSACTIONS)
 
 
-def _parser(
-    format: str | None, strict: bool, content: bool
-) -> Any:
+def _parser(format: str | None, strict: bool, content: bool) -> Any:
     """The ``mapInArrow`` function: each row's file (its bytes when given, else its path)
     parsed into record batches."""
 
@@ -103,8 +103,6 @@ def _parser(
             datas = b.column("content").to_pylist() if content else [None] * len(paths)
             for path, data in zip(paths, datas, strict=True):
                 source = path if data is None else data
-                yield from iter_transaction_batches(
-                    source, file=path, format=format, strict=strict
-                )
+                yield from iter_transaction_batches(source, file=path, format=format, strict=strict)
 
     return parse
