@@ -23,10 +23,11 @@ system-deps: $(STAMP)
 demo: $(STAMP) system-deps
 	$(PY) -m demo.run
 
+# pytest-xdist --dist loadgroup: the tests of one Spark module share one worker (one JVM)
 test: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks demo
 	$(PY) -m mypy
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks demo

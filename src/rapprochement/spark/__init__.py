@@ -2,9 +2,12 @@
 
 :func:`reconcile` takes Spark DataFrames and returns Spark DataFrames, with the same rows as
 :func:`rapprochement.reconcile` on the same data. Blocking and the grouped-payment search run
-per shard of payments on the Spark executors (``mapInPandas``; the invoice side broadcast);
-validation, the invoice- and customer-keyed features, scoring and the global assignment run on
-the driver (docs/spark.md, docs/adr/0014-spark-executor.md).
+per shard of payments on the Spark executors (``mapInPandas``; the invoice side sent once to
+each executor); validation, the invoice- and customer-keyed features, scoring and the global
+assignment run on the driver. Classic Spark and Spark Connect alike. :func:`read_statements`
+parses a folder of statements on the executors into a DataFrame of transactions
+(docs/spark.md, docs/scaling.md, docs/adr/0014-spark-executor.md,
+docs/adr/0019-spark-connect-and-parsing-at-scale.md).
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.engine import reconcile as _reconcile
 from rapprochement.matching.result import ReconciliationResult
 from rapprochement.spark.executor import SparkExecutor
+from rapprochement.spark.statements import read_statements
 
-__all__ = ["SparkExecutor", "SparkResult", "reconcile"]
+__all__ = ["SparkExecutor", "SparkResult", "read_statements", "reconcile"]
 
 #: money in the result frames: every ISO 4217 minor unit (at most 4 places, CLF) fits
 MONEY = DecimalType(38, 4)
