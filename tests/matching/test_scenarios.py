@@ -221,3 +221,9 @@ def test_a_discount_the_bank_states_in_a_camt_statement_is_booked_as_a_discount(
     assert [(r.invoice_id, r.amount, r.kind) for r in got.itertuples()] == [
         ("F-2041", Decimal("1230.00"), "discount")
     ]
+
+
+def test_a_repeat_quoting_the_invoice_is_the_duplicate_of_the_earlier_payment() -> None:
+    res = run("repeat_quoting_the_invoice_after_a_payment_that_quoted_nothing")
+    assert list(res.duplicates["transaction_id"]) == ["T2"]
+    assert list(res.duplicates["duplicate_of"]) == ["T1"]
