@@ -227,3 +227,10 @@ def test_a_repeat_quoting_the_invoice_is_the_duplicate_of_the_earlier_payment() 
     res = run("repeat_quoting_the_invoice_after_a_payment_that_quoted_nothing")
     assert list(res.duplicates["transaction_id"]) == ["T2"]
     assert list(res.duplicates["duplicate_of"]) == ["T1"]
+
+
+def test_a_part_payment_nothing_names_is_listed_as_ambiguous_not_suggested() -> None:
+    res = run("part_payment_nothing_names_is_not_suggested")
+    assert "T1" not in set(res.allocations["transaction_id"])
+    assert list(res.ambiguous["transaction_id"]) == ["T1"]
+    assert res.ambiguous["alternatives"].iat[0] == [("109752",)]
