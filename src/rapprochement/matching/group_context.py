@@ -123,6 +123,8 @@ class GroupContext:
         )
         self.tx_names = tx["name"].to_numpy()
         self.iban_links: set[tuple[int, str]] = set()
+        #: per payer, how many of its open items carry each reference (normalized)
+        self.held_refs: dict[str, dict[str, int]] = {}
 
     def sim(self, t: int, c: str) -> float:
         """Payer-name similarity of payment ``t`` to customer ``c`` (from the candidate pairs,

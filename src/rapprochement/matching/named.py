@@ -238,15 +238,20 @@ def _by_shared_reference(t: int, named: list[int], cust: str, ctx: GroupContext)
     """The named items of payer ``cust`` that the text names only by a reference several of
     its open items carry (one purchase order for many invoices): their own number is not in
     the text, so the reference says "some of these", not which."""
-    refs, ids = ctx.inv["reference"].to_numpy(), ctx.inv["invoice_id"].to_numpy()
+    refs = ctx.inv["reference"].to_numpy()
+    if not any(isinstance(refs[k], str) and refs[k] for k in named):
+        return []
 
     def norm(x: object) -> str:
         return _ALNUM.sub("", str(x).upper()) if isinstance(x, str) else ""
 
-    held: dict[str, int] = defaultdict(int)
-    for k in ctx.items[cust]:
-        if r := norm(refs[k]):
-            held[r] += 1
+    held = ctx.held_refs.get(cust)
+    if held is None:
+        held = ctx.held_refs[cust] = defaultdict(int)
+        for k in ctx.items[cust]:
+            if r := norm(refs[k]):
+                held[r] += 1
+    ids = ctx.inv["invoice_id"].to_numpy()
     flat = _ALNUM.sub("", str(ctx.tx["text"].iat[t]).upper())
     out = []
     for k in named:
