@@ -221,3 +221,16 @@ def test_a_discount_the_bank_states_in_a_camt_statement_is_booked_as_a_discount(
     assert [(r.invoice_id, r.amount, r.kind) for r in got.itertuples()] == [
         ("F-2041", Decimal("1230.00"), "discount")
     ]
+
+
+def test_a_repeat_quoting_the_invoice_is_the_duplicate_of_the_earlier_payment() -> None:
+    res = run("repeat_quoting_the_invoice_after_a_payment_that_quoted_nothing")
+    assert list(res.duplicates["transaction_id"]) == ["T2"]
+    assert list(res.duplicates["duplicate_of"]) == ["T1"]
+
+
+def test_a_part_payment_nothing_names_is_listed_as_ambiguous_not_suggested() -> None:
+    res = run("part_payment_nothing_names_is_not_suggested")
+    assert "T1" not in set(res.allocations["transaction_id"])
+    assert list(res.ambiguous["transaction_id"]) == ["T1"]
+    assert res.ambiguous["alternatives"].iat[0] == [("109752",)]

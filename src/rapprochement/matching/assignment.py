@@ -27,6 +27,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from rapprochement.matching.date_order import date_order
 from rapprochement.matching.group_assignment import (
     Alloc,
     Assignment,
@@ -46,6 +47,23 @@ _TWIN_DAYS = 21  # payments this close, identical but for the date, may be a dup
 _TWIN_MARGIN = 1.0  # logit below its best by which a twin's other invoice is not an option
 
 
+def _separate(s: pd.DataFrame) -> pd.DataFrame:
+    """``s`` where payments sharing a ``twin`` code that have as many equal items to settle
+    as there are payments (an amount billed and paid every week) get codes of their own:
+    separate payments of separate items, each read on its own dates, not repeats of one."""
+    if "twin" not in s or "amount" not in s or not len(s):
+        return s
+    whole = s["amount"].isin(["exact", "discount", "fee"])
+    items = s["inv"].where(whole).groupby(s["twin"]).transform("nunique").to_numpy()
+    pays = s["tx"].groupby(s["twin"]).transform("nunique").to_numpy()
+    apart = (pays > 1) & (items >= pays)
+    if not apart.any():
+        return s
+    out = s.copy()
+    out.loc[apart, "twin"] = -1 - out.loc[apart, "tx"].to_numpy(dtype=np.int64)
+    return out
+
+
 def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
     """``s`` where payments identical but for a date at most ``_TWIN_DAYS`` apart (column
     ``twin``) each get, for every invoice, the best score of any of them: the evidence is the
@@ -54,6 +72,7 @@ def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
     due date."""
     if "twin" not in s or not len(s):
         return s
+    s = _separate(s)
     # a payment has one row per invoice: rows sharing (twin, invoice) are different payments
     shared = s.duplicated(["twin", "inv"], keep=False).to_numpy()
     rows = s[shared & (s["day"].to_numpy() >= 0)]
@@ -270,7 +289,7 @@ def assign(
         s = s[~s["tx"].isin(list(waiting))]
     top = s.groupby("tx")["logit"].transform("max") if len(s) else s["logit"]
     ties = s[(s["logit"] >= top - _EPS)].groupby("tx")["inv"].apply(tuple) if len(s) else {}
-    picked = _partial_moves(s, sorted(_one_to_one(s)), cap) if len(s) else []
+    picked = date_order(s, _partial_moves(s, sorted(_one_to_one(s)), cap)) if len(s) else []
     for t, first in _twin_repeats(s, picked).items():
         done[t] = True
         out.duplicates[t] = first

@@ -20,6 +20,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
+from rapprochement.matching.abbrev import abbreviated
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.keys import LEVELS, compact_iban, expand, normalize_name
 from rapprochement.matching.refindex import KeyDict, KeyIndex, key_index, lookup, ref_pairs
@@ -97,7 +98,9 @@ class CustomerIndex:
         key = (norm_name, cid)
         s = self._sim.get(key)
         if s is None:
-            s = max((fuzz.WRatio(norm_name, n) for n in self.names.get(cid, ()) if n), default=0.0)
+            names = [n for n in self.names.get(cid, ()) if n]
+            raw = np.array([fuzz.WRatio(norm_name, n) for n in names], dtype=np.float64)
+            s = float(abbreviated([norm_name] * len(names), names, raw).max(initial=0.0))
             self._sim[key] = s
         return s
 
@@ -118,7 +121,7 @@ class CustomerIndex:
                     keys.append((norm, cid))
         if not left:
             return
-        scores = cpdist(left, right, scorer=fuzz.WRatio, workers=1)
+        scores = abbreviated(left, right, cpdist(left, right, scorer=fuzz.WRatio, workers=1))
         for k, sc in zip(keys, scores.tolist(), strict=True):
             if sc > self._sim[k]:
                 self._sim[k] = float(sc)
@@ -141,6 +144,14 @@ class CustomerIndex:
         scores = cpdist(left.tolist(), right.tolist(), scorer=fuzz.WRatio, workers=1)
         seg = np.cumsum(rep) - rep
         out[rows] = np.maximum.reduceat(np.asarray(scores, dtype=np.float64), seg)
+        # a name read through abbreviations (:mod:`.abbrev`) is scored when the payer is
+        # looked up by name (:meth:`prefill`): those scores are kept
+        if self._sim:
+            got = self._sim.get
+            for k in rows.tolist():
+                known = got((norm[k], ucid[code[k]]))
+                if known is not None and known > out[k]:
+                    out[k] = known
         return out
 
     def name_candidates(self, norm_name: str) -> set[str]:

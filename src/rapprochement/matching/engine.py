@@ -34,7 +34,7 @@ from rapprochement.matching.learning import adjust
 from rapprochement.matching.model_frames import models_to_frame, statement_remittances
 from rapprochement.matching.result import ReconciliationResult, rivals_frame
 from rapprochement.matching.rivals import rival_rows, rivals
-from rapprochement.matching.rows import allocation_rows, build_result
+from rapprochement.matching.rows import allocation_rows, build_result, withhold
 from rapprochement.matching.scoring import (
     Weights,
     calibrate,
@@ -306,6 +306,7 @@ def reconcile(
         )
         iids = part.inv["invoice_id"].to_numpy()
         tids = part.tx["transaction_id"].to_numpy()
+        withhold(part, res, auto_t)
         recs, extra = rival_rows(rivals(singles, groups, res, w), iids, tids)
         del singles, groups
         _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)

@@ -32,13 +32,15 @@ MIN_NAME = 10  # normalized characters
 _MAX_BLOCK = 200  # records sharing a name prefix compared pairwise; a larger block is skipped
 _FORMS = re.compile(
     r"\b(SARL|SAS|SASU|SA|SNC|SCI|EURL|GMBH|AG|KG|UG|BV|NV|SRL|SPA|SL|LTD|LIMITED|PLC|LLC|INC|"
-    r"CORP)\b"
+    r"INCORPORATED|CORP|CORPORATION|CO|COMPANY|LP|LLP|PLLC|PC)\b"
 )
+#: spellings of one legal form (``Inc.``, ``Inc``, ``Incorporated``; ``L.L.C.``, ``LLC``)
+_SAME_FORM = {"LIMITED": "LTD", "INCORPORATED": "INC", "CORPORATION": "CORP", "COMPANY": "CO"}
 
 
 def _form(name: str) -> str:
-    t = unicodedata.normalize("NFKD", name).upper()
-    return " ".join(sorted(set(_FORMS.findall(t))))
+    t = unicodedata.normalize("NFKD", name).upper().replace(".", "")
+    return " ".join(sorted({_SAME_FORM.get(f, f) for f in _FORMS.findall(t)}))
 
 
 def entities(inv: pd.DataFrame) -> dict[str, str]:

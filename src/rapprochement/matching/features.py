@@ -306,11 +306,14 @@ def single_features(
     # the assignment reads a later one as a possible duplicate of the earlier
     fp = ["amount", "name", "iban", "text", "structured"]
     twin = tx.groupby([c for c in fp if c in tx], sort=False, dropna=False).ngroup().to_numpy()
-    # so do payments of one amount that each name the invoice they pay in full, and it alone
-    # (a checksum, its number, or its number with separators changed: not a tail, a digit
-    # match or a reference several invoices share), whatever the channel (a cheque after a
-    # transfer, an ACH after a wire): a repeat of the same payment
-    named_whole = (amount == 0) & (ref <= _NAMED_REF) & alone
+    # so do payments of one amount that each settle the invoice in full, and it alone, and
+    # are tied to it by more than the amount: its reference (a checksum, its number, or its
+    # number with separators changed: not a tail, a digit match or a reference several
+    # invoices share), the payer's known IBAN or its exact name, whatever the channel (a
+    # cheque quoting the invoice after a transfer that quoted nothing): a repeat of the same
+    # payment, which the earlier one settles
+    tied = (ref <= _NAMED_REF) | (iban == 0) | (name_code == 0)
+    named_whole = (amount == 0) & tied & alone
     by_amount = pd.factorize(a * f["sign"].to_numpy())[0].astype(np.int64)
     by_amount += int(twin.max(initial=-1)) + 1
     f["twin"] = np.where(named_whole, by_amount, twin[t])

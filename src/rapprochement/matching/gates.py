@@ -10,6 +10,14 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
   overpayment or a part payment booked automatically.
 
 Each gate that holds an allocation adds a zero-weight row to its explanation saying why.
+
+Some suggestions are not worth a reviewer's time and are withheld (:func:`not_worth_review`):
+the payment stays unallocated and is listed in ``result.ambiguous`` with its readings:
+
+* **a far-fetched part payment**: one invoice paid in part while nothing names it (no
+  reference, or only its digits in another order), no other payment makes up the rest, and
+  the payer is not firmly identified (no known IBAN, no exact name): any open item larger
+  than the payment, of any customer with a similar name, would fit as well.
 """
 
 from __future__ import annotations
@@ -18,7 +26,14 @@ import json
 import math
 from typing import Any
 
-__all__ = ["amount_alone", "gate_row", "identified", "tie_row", "transposed"]
+__all__ = [
+    "amount_alone",
+    "gate_row",
+    "identified",
+    "not_worth_review",
+    "tie_row",
+    "transposed",
+]
 
 #: Levels that identify the payer by itself (a learned alias counts as a name).
 _PAYER_IBAN = frozenset({"known"})
@@ -38,6 +53,24 @@ def identified(hyp: Any) -> bool:
 def amount_alone(hyp: Any) -> bool:
     """The amount is all that ties the payment to the invoice."""
     return not identified(hyp)
+
+
+_UNNAMED = frozenset({"none", "transposed"})
+
+
+def not_worth_review(hyp: Any, grouped: bool) -> str:
+    """Why a suggestion of hypothesis ``hyp`` (a grouped one when ``grouped``) is withheld, or
+    ``""`` when it is worth a reviewer's time (see the module doc)."""
+    if (
+        not grouped
+        and str(hyp.get("amount", "")) == "partial"
+        and str(hyp.get("reference", "none")) in _UNNAMED
+        and str(hyp.get("siblings", "none")) == "none"
+        and str(hyp.get("iban", "")) not in _PAYER_IBAN
+        and str(hyp.get("name", "")) != "exact"
+    ):
+        return "far-fetched: a part payment of an invoice nothing names"
+    return ""
 
 
 def transposed(paid: int, due: int) -> bool:

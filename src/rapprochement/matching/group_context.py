@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
+from rapprochement.matching.abbrev import abbreviated
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import (
     amount_level,
@@ -122,6 +123,8 @@ class GroupContext:
         )
         self.tx_names = tx["name"].to_numpy()
         self.iban_links: set[tuple[int, str]] = set()
+        #: per payer, how many of its open items carry each reference (normalized)
+        self.held_refs: dict[str, dict[str, int]] = {}
 
     def sim(self, t: int, c: str) -> float:
         """Payer-name similarity of payment ``t`` to customer ``c`` (from the candidate pairs,
@@ -131,7 +134,7 @@ class GroupContext:
         if got is not None:
             return got[1]
         a, b = normalize_name(str(self.tx_names[t])), normalize_name(self.cust_names.get(c, ""))
-        sim = float(fuzz.WRatio(a, b)) if a and b else 0.0
+        sim = float(abbreviated([a], [b], np.array([fuzz.WRatio(a, b)]))[0]) if a and b else 0.0
         self.who[(t, c)] = ("known" if (t, c) in self.iban_links else "unknown", sim)
         return sim
 

@@ -19,6 +19,7 @@ from rapprochement.matching.subsetsum import find_subsets
 __all__ = ["referenced_group", "remittance_groups"]
 
 _PARTIAL_REF = 3  # reference level (digits or stronger) that allows a partly paid completion
+_MIN_ROOM = 3  # items a completion may add however many the text names (a text cut short)
 _ALNUM = re.compile(r"[^0-9A-Z]+")
 _DIGITS = re.compile(r"[^0-9]+")
 _NUMBER = re.compile(r"[0-9]+")
@@ -67,6 +68,15 @@ def _line_keys(text: str, free: bool) -> dict[str, int]:
     return keys
 
 
+def _shared_reference_pick(own: list[tuple[int, int]], amt: int, ctx: GroupContext) -> int:
+    """The item an advice line names: its best-level hit; when several of the payer's items
+    share that level (one reference on many invoices, such as a blanket purchase order), the
+    first of them whose open amount is the line's amount, else the first."""
+    best = [i for lvl, i in own if lvl == own[0][0]]
+    same = [i for i in best if abs(int(ctx.open[i])) == amt]
+    return same[0] if same else best[0]
+
+
 def remittance_groups(
     ctx: GroupContext,
     remits: pd.DataFrame,
@@ -110,7 +120,7 @@ def remittance_groups(
                 (lvl, i) for i, lvl in hits.items() if ctx.cust[i] == cust and i not in invs
             )
             if own and own[0][0] <= REF_OK:
-                k = own[0][1]
+                k = _shared_reference_pick(own, amt, ctx)
             else:
                 # unknown or garbled reference (a PO number): the payer's open item of that amount
                 same = [
@@ -184,7 +194,8 @@ def _completions(
     if not others:
         return []
     vals = [sign * int(ctx.open[k]) for k in others]
-    room = max(1, config.max_group_size - len(named))
+    # the named items are not searched: the bound is on the items added to them
+    room = max(_MIN_ROOM, config.max_group_size - len(named))
     # every exact completion, best first (due nearest the payment), as in the group search
     cost = ctx.due_distance(t, others)
     s, _ = ranked_subsets(
@@ -223,6 +234,72 @@ def _completions(
     return out[:2]
 
 
+def _by_shared_reference(t: int, named: list[int], cust: str, ctx: GroupContext) -> list[int]:
+    """The named items of payer ``cust`` that the text names only by a reference several of
+    its open items carry (one purchase order for many invoices): their own number is not in
+    the text, so the reference says "some of these", not which."""
+    refs = ctx.inv["reference"].to_numpy()
+    if not any(isinstance(refs[k], str) and refs[k] for k in named):
+        return []
+
+    def norm(x: object) -> str:
+        return _ALNUM.sub("", str(x).upper()) if isinstance(x, str) else ""
+
+    held = ctx.held_refs.get(cust)
+    if held is None:
+        held = ctx.held_refs[cust] = defaultdict(int)
+        for k in ctx.items[cust]:
+            if r := norm(refs[k]):
+                held[r] += 1
+    ids = ctx.inv["invoice_id"].to_numpy()
+    flat = _ALNUM.sub("", str(ctx.tx["text"].iat[t]).upper())
+    out = []
+    for k in named:
+        if held.get(norm(refs[k]), 0) < 2:
+            continue
+        own = norm(ids[k])
+        digits = _DIGITS.sub("", own).lstrip("0")
+        if own in flat or (len(digits) >= 3 and digits in flat):
+            continue  # named by its own number as well
+        out.append(k)
+    return out
+
+
+def _shared_completion(
+    t: int,
+    a: int,
+    sign: int,
+    named: list[int],
+    shared: list[int],
+    cust: str,
+    ctx: GroupContext,
+    config: MatchConfig,
+) -> bool:
+    """Groups of the items named by number plus those of the items named by a shared
+    reference (``shared``) that make up the payment exactly (the two nearest due kept, the
+    others counted as rivals); True when there is one."""
+    sure = [k for k in named if k not in shared]
+    rest = a - sum(sign * int(ctx.open[k]) for k in sure)
+    day = int(ctx.days[t])
+    pool = sorted(shared, key=lambda k: (abs(int(ctx.due[k]) - day), k))
+    pool = pool[: config.max_group_items]
+    vals = [sign * int(ctx.open[k]) for k in pool]
+    s, count = ranked_subsets(
+        vals, rest, rest, ctx.due_distance(t, pool), min_size=1,
+        max_size=config.max_group_size, limit=2, max_nodes=config.max_search_nodes,
+    )  # fmt: skip
+    if not s.solutions:
+        return False
+    rivals = count - 1 + (0 if s.complete else 1)
+    for rank, (sol, inter) in enumerate(zip(s.solutions, s.interchangeable, strict=True)):
+        invs = sorted(sure + [pool[j] for j in sol])
+        if len(invs) < 2:
+            continue
+        allocs, level = fill(a, invs, ctx, sign, named_order(t, invs, ctx))
+        ctx.add(t, invs, allocs, "reference", level, rivals, cust, inter, rank)
+    return True
+
+
 def referenced_group(
     t: int, a: int, sign: int, named: list[int], ctx: GroupContext, config: MatchConfig
 ) -> bool:
@@ -240,6 +317,14 @@ def referenced_group(
     cust = min(per, key=lambda c: (-sure_per[c], -per[c], -ctx.sim(t, c), c))
     named = [k for k in named if ctx.cust[k] == cust]
     total = sum(sign * int(ctx.open[k]) for k in named)
+    shared = _by_shared_reference(t, named, cust, ctx)
+    if shared and total != a:
+        if _shared_completion(t, a, sign, named, shared, cust, ctx, config):
+            return True
+        named = [k for k in named if k not in shared]
+        if not named:
+            return False
+        total = sum(sign * int(ctx.open[k]) for k in named)
     # an invoice matched only by the tail of a number cannot be paid as well when the
     # invoices named by their number already exceed the payment
     sure = [k for k in named if ctx.refs[t][k] < REF_OK]

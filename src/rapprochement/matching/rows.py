@@ -14,7 +14,13 @@ import pandas as pd
 from rapprochement.matching.assignment import Assignment
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import FEATURES
-from rapprochement.matching.gates import amount_alone, gate_row, tie_row, transposed
+from rapprochement.matching.gates import (
+    amount_alone,
+    gate_row,
+    not_worth_review,
+    tie_row,
+    transposed,
+)
 from rapprochement.matching.result import ReconciliationResult
 from rapprochement.matching.scoring import Weights, contributions
 from rapprochement.money import from_minor
@@ -22,7 +28,7 @@ from rapprochement.money import from_minor
 if TYPE_CHECKING:
     from rapprochement.matching.engine import Partition
 
-__all__ = ["allocation_rows", "build_result"]
+__all__ = ["allocation_rows", "build_result", "withhold"]
 
 
 def _version() -> str:
@@ -50,6 +56,31 @@ def _held(part: Partition, res: Assignment) -> dict[int, str]:
         elif al.group is None and transposed(int(amounts[al.tx]), int(opens[al.inv])):
             held.setdefault(al.tx, _TRANSPOSED)
     return held
+
+
+def withhold(part: Partition, res: Assignment, auto_t: float) -> dict[int, str]:
+    """Drop the allocations of payments whose reading would only be suggested and is not
+    worth a reviewer's time (:func:`.gates.not_worth_review`); each such payment is listed in
+    ``res.ambiguous`` with its readings instead. Returns payment → reason."""
+    held = _held(part, res)
+    by_tx: dict[int, list[int]] = {}
+    for k, al in enumerate(res.allocs):
+        by_tx.setdefault(al.tx, []).append(k)
+    out: dict[int, str] = {}
+    for t, ks in by_tx.items():
+        first = res.allocs[ks[0]]
+        if first.score >= auto_t and not first.ambiguous and t not in held:
+            continue  # automatic: the gates above decide
+        why = not_worth_review(first.hyp, first.group is not None)
+        if why:
+            out[t] = why
+    if out:
+        for t in out:
+            own = tuple(sorted(al.inv for al in res.allocs if al.tx == t and al.inv >= 0))
+            alts = res.ambiguous.get(t, [])
+            res.ambiguous[t] = alts if own in alts else [own, *alts]
+        res.allocs = [al for al in res.allocs if al.tx not in out]
+    return out
 
 
 def _entity_row(res: Assignment, t: int, records: Any, names: Any) -> str:

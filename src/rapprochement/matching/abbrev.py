@@ -1,0 +1,78 @@
+"""Payer names written in abbreviations: ``INTL INDL SUP`` for International Industrial Supply,
+``AMER BLDG MATLS`` for American Building Materials, ``NATL MEDICAL GRO`` cut at a channel's
+width.
+
+A payer-name word that is not a word of the customer's name *abbreviates* one of them when it
+starts with the same letter and its letters appear in that word in order (``BLDG`` in
+``BUILDING``, ``GRO`` in ``GROUP``): a contraction or a truncation, the two ways banks, ACH
+originators and AP departments shorten names. No list of abbreviations is involved. Each such
+word is replaced by the word it abbreviates (each customer word used once, left to right) and
+the names are compared again (rapidfuzz ``WRatio``). The result is capped at
+:data:`ABBREVIATED_MAX`: a name read through abbreviations is never an exact name, only a
+high similarity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz
+
+__all__ = ["ABBREVIATED_MAX", "abbreviated", "expand_abbreviations"]
+
+#: Similarity (0-100) a name read through abbreviations scores at most (below "exact", 95).
+ABBREVIATED_MAX = 94.0
+_MIN_WORD = 2  # shorter words (initials) are not read as abbreviations
+
+
+def _in_order(short: str, word: str) -> bool:
+    it = iter(word)
+    return all(ch in it for ch in short)
+
+
+def expand_abbreviations(payer: str, customer: str) -> str:
+    """``payer`` (a normalized name) with each word that abbreviates a word of ``customer``
+    (same first letter, its letters in that word in order, shorter) replaced by that word."""
+    words = customer.split()
+    present = set(words)
+    used: set[int] = set()
+    out = []
+    changed = False
+    for tok in payer.split():
+        if tok in present or len(tok) < _MIN_WORD or not tok.isalpha():
+            out.append(tok)
+            continue
+        hit = next(
+            (
+                k
+                for k, w in enumerate(words)
+                if k not in used and len(w) > len(tok) and w[0] == tok[0] and _in_order(tok, w)
+            ),
+            None,
+        )
+        if hit is None:
+            out.append(tok)
+        else:
+            used.add(hit)
+            out.append(words[hit])
+            changed = True
+    return " ".join(out) if changed else payer
+
+
+def abbreviated(
+    payers: Sequence[str], customers: Sequence[str], scores: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """``scores`` (WRatio of each normalized payer / customer name pair) raised, where the
+    payer's name abbreviates the customer's, to their similarity once expanded (at most
+    :data:`ABBREVIATED_MAX`); pairs already at that level or above are left as they are."""
+    out: np.ndarray[Any, Any] = np.asarray(scores, dtype=np.float64).copy()
+    for k in np.flatnonzero(out < ABBREVIATED_MAX).tolist():
+        p, c = payers[k], customers[k]
+        if not p or not c:
+            continue
+        e = expand_abbreviations(p, c)
+        if e != p:
+            out[k] = max(out[k], min(float(fuzz.WRatio(e, c)), ABBREVIATED_MAX))
+    return out

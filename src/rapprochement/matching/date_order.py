@@ -1,0 +1,53 @@
+"""Equal payments of equal items in date order (issue 12, class 13).
+
+A customer paying the same amount every week for items billed the same amount every week:
+nothing in a payment tells which item it settles, only the dates do. The assignment maximizes
+the summed scores, and the coarse ``date`` levels (an item paid 8 days after issue on 60-day
+terms is "early", one paid near its due date "on time") make a rotation score higher than the
+natural reading: the first payment takes the last item, the last payment an old one. Among the
+chosen pairs of one customer and one amount that nothing but the amount ties together (exact
+amount, no reference), the payments are therefore matched to the same items in date order:
+the earliest payment with the item due first, and so on, when every such pair is a candidate
+and no more of them would be paid before the item was issued.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["date_order"]
+
+_COLUMNS = ("tx", "inv", "amount", "reference", "customer_id", "a", "day", "due", "date")
+
+
+def date_order(s: pd.DataFrame, chosen: list[int]) -> list[int]:
+    """Row labels of ``s`` (scored single hypotheses) ``chosen`` by the assignment, with the
+    interchangeable pairs of each customer and amount re-paired in date order."""
+    if len(chosen) < 2 or any(c not in s for c in _COLUMNS):
+        return chosen
+    pick = s.loc[chosen]
+    loose = pick[(pick["amount"] == "exact") & (pick["reference"] == "none")]
+    if len(loose) < 2:
+        return chosen
+    groups = [g for _, g in loose.groupby(["customer_id", "a"], sort=True) if len(g) > 1]
+    if not groups:
+        return chosen
+    txs = {int(t) for g in groups for t in g["tx"]}
+    cand = s[s["tx"].isin(list(txs)) & (s["amount"] == "exact") & (s["reference"] == "none")]
+    where = {
+        (int(t), int(i)): (int(lab), str(d))
+        for lab, t, i, d in zip(cand.index, cand["tx"], cand["inv"], cand["date"], strict=True)
+    }
+    out = set(chosen)
+    for g in groups:
+        pays = g.sort_values(["day", "tx"], kind="stable")["tx"].astype(int).tolist()
+        items = g.sort_values(["due", "inv"], kind="stable")["inv"].astype(int).tolist()
+        new = [where.get((t, i)) for t, i in zip(pays, items, strict=True)]
+        if any(x is None for x in new):
+            continue
+        before = sum(str(d) == "before_issue" for d in g["date"])
+        if sum(x[1] == "before_issue" for x in new if x is not None) > before:
+            continue
+        out -= {int(lab) for lab in g.index}
+        out |= {x[0] for x in new if x is not None}
+    return sorted(out)
