@@ -1,5 +1,6 @@
-"""Grouped hypotheses from what the payer names: remittance-advice lines resolved within one
-payer (by reference, else by exact open amount), and the invoices named in the payment text,
+"""Grouped hypotheses from what the payer names: remittance-advice lines read as a collector's
+itemized report across customers (:mod:`.payouts`), else resolved within one payer (by
+reference, else by exact open amount), and the invoices named in the payment text,
 completed when the payment is larger (or smaller, netting a credit note) than their sum."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
 from rapprochement.matching.keys import free_text_keys, text_keys
 from rapprochement.matching.mitm import ranked_subsets
+from rapprochement.matching.payouts import report_group
 from rapprochement.matching.subsetsum import find_subsets
 
 __all__ = ["referenced_group", "remittance_groups"]
@@ -57,14 +59,19 @@ def _explained(
     return by_ref, by_amt
 
 
-def _line_keys(text: str, free: bool) -> dict[str, int]:
-    """Keys of one advice line: its references, and its free payment references (a provider's
-    charge id ``4QD88NLKWSI72P6FW``) when some invoice has one."""
-    keys = text_keys(text)
-    if free:
-        for k, lvl in zip(*(free_text_keys([text])[c] for c in ("key", "lvl")), strict=True):
+def _line_keys(texts: list[str], free: bool) -> list[dict[str, int]]:
+    """Keys of advice lines: their references, and their free payment references (a
+    provider's charge id ``4QD88NLKWSI72P6FW``) when some invoice has one (one pass over all
+    the texts: :func:`free_text_keys` builds a frame)."""
+    out = [text_keys(text) for text in texts]
+    if free and texts:
+        fk = free_text_keys(texts)
+        for r, k, lvl in zip(
+            fk["row"].tolist(), fk["key"].tolist(), fk["lvl"].tolist(), strict=True
+        ):
+            keys = out[r]
             keys[str(k)] = min(int(lvl), keys.get(str(k), 99))
-    return keys
+    return out
 
 
 def remittance_groups(
@@ -79,15 +86,24 @@ def remittance_groups(
     Lines that state a discount (CAMT ``RfrdDocAmt/DscntApldAmt``) make the group a discount
     when each such line's amount and discount add up to its invoice's open amount and the
     lines add up to the payment: the discount is then the payer's word, not a guess."""
-    line_keys = {
-        (r, m): _line_keys(f"{r} {m}", index.has_free)
-        for r, m in zip(remits["reference"], remits["memo"], strict=True)
-    }
-    keydict = index.subset({k for ks in line_keys.values() for k in ks})
+    pairs = sorted(set(zip(remits["reference"], remits["memo"], strict=True)))
+    line_keys = dict(
+        zip(pairs, _line_keys([f"{r} {m}" for r, m in pairs], index.has_free), strict=True)
+    )
+    # a collector's report reads each line's reference field, else its memo, alone
+    parts = sorted({*remits["reference"].astype(str), *remits["memo"].astype(str)})
+    part_keys = dict(zip(parts, _line_keys(parts, index.has_free), strict=True))
+    keydict = index.subset({k for ks in (*line_keys.values(), *part_keys.values()) for k in ks})
+
+    def resolve(text: str) -> dict[int, int]:
+        return lookup(keydict, part_keys[text], ctx.config)
+
     for tid, lines in remits.groupby("transaction_id", sort=True):
         t = tpos.get(str(tid))
         if t is None:
             continue
+        if report_group(ctx, t, lines, resolve):
+            continue  # a collector's itemized report (:mod:`.payouts`)
         sign = 1 if ctx.amounts[t] >= 0 else -1
         parsed = []
         custs = {c for c, _ in link_of.get(t, [])}
@@ -131,38 +147,6 @@ def remittance_groups(
             if level == "exact" and discounted and any(stated):
                 level = "discount"  # stated by the payer or the bank, not inferred
             ctx.add(t, invs, allocs, "remittance", level, 0, cust, inter)
-        _payout_group(ctx, t, sign, lines, parsed, len(invs))
-
-
-def _payout_group(
-    ctx: GroupContext,
-    t: int,
-    sign: int,
-    lines: pd.DataFrame,
-    parsed: list[tuple[dict[int, int], int]],
-    own: int,
-) -> None:
-    """A payout of a payment provider, marketplace or factor: its report names, line by line,
-    items of many customers (the payer is the provider, not any of them). When more lines name
-    one item each by a strong reference across customers than resolve within one payer, and
-    the report adds up to the payout (its negative lines being the provider's fees), the items
-    so named are one hypothesis; the fees fall on the last item, in the report's order."""
-    invs: list[int] = []
-    signed = [int(x) for x in lines["amount"]]
-    for (hits, _amt), amount in zip(parsed, signed, strict=True):
-        if amount <= 0:
-            continue  # the provider's fees and adjustments
-        strong = sorted((lvl, i) for i, lvl in hits.items() if lvl <= 2 and i not in invs)
-        if not strong or (len(strong) > 1 and strong[0][0] == strong[1][0]):
-            return  # a charge the report does not tie to one item: not read as a payout
-        invs.append(strong[0][1])
-    a = abs(int(ctx.amounts[t]))
-    if len(invs) < 2 or len(invs) <= own or len({ctx.cust[k] for k in invs}) < 2:
-        return
-    if abs(sum(signed)) != a or len(invs) > ctx.config.max_group_items:
-        return
-    allocs, level = fill(a, invs, ctx, sign, list(range(len(invs))))
-    ctx.add(t, invs, allocs, "remittance", level, 0, str(ctx.cust[invs[0]]), False)
 
 
 def _completions(

@@ -15,6 +15,7 @@ from rapprochement.matching.assignment import Assignment
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import FEATURES
 from rapprochement.matching.gates import amount_alone, gate_row, tie_row, transposed
+from rapprochement.matching.payouts import held_reason
 from rapprochement.matching.result import ReconciliationResult
 from rapprochement.matching.scoring import Weights, contributions
 from rapprochement.money import from_minor
@@ -45,7 +46,10 @@ def _held(part: Partition, res: Assignment) -> dict[int, str]:
     for al in res.allocs:
         if al.inv < 0:
             continue
-        if amount_alone(al.hyp):
+        report = held_reason(str(al.hyp.get("source", "")))
+        if report is not None:
+            held.setdefault(al.tx, gate_row(report))
+        elif amount_alone(al.hyp):
             held.setdefault(al.tx, _AMOUNT_ALONE)
         elif al.group is None and transposed(int(amounts[al.tx]), int(opens[al.inv])):
             held.setdefault(al.tx, _TRANSPOSED)

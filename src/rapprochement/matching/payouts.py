@@ -1,0 +1,156 @@
+"""Itemized reports of collectors: one payment settling items of several customers.
+
+A payment provider, a marketplace or a factor collects from many customers and pays the
+seller one net amount. Its report (a settlement report, loaded as remittance-advice lines)
+lists each charge by the payment id the seller stored on its item (an invoice's
+``reference``, or its number), each refund as a negative line naming the credit note, and its
+own charges (fees, adjustments) as negative lines that name no item. Read line by line:
+
+* a line **resolves** to the one open item it names by a strong reference (checksum, exact,
+  normalized; its ``reference`` field first, else its memo) whose sign is the line's; among
+  several, the one whose open amount is the line's amount (a refund line naming both the
+  credit note and, in its memo, the order it refunds names the credit note);
+* a **negative line that names no item is a deduction** stated by the collector (its fee):
+  the charges it comes out of are closed (kind ``fee``), not left short. A collector's fee is
+  charged per item (a share of each charge, plus a fixed part), so each charge carries its
+  own share, in proportion to its gross (the rounding on the last), as an exact discount
+  does (ADR 0015): carried by the last items alone, a fee of 15 % would swallow whole
+  orders, which would then stay open; refunds are netted in full;
+* a positive line that names no item (an order stored without its payment id) leaves its
+  money unallocated: the rest of the report is still read, never automatically.
+
+The reading is one grouped hypothesis (``source = report``) when its items belong to two
+customers or more (a report that a single customer's payer could have sent is left to the
+per-payer reading of :func:`.named.remittance_groups`) and its lines add up to the payment
+to the cent. Its ``amount`` level is ``stated`` (the report accounts for every cent, its
+deductions included) or ``exact`` (no deduction), and its ``iban`` and ``name`` levels are
+``collector``: the payer is the collector, so its name and account say nothing for or
+against any one customer; the report ties the payment to each item. A report that leaves a
+line unread or states another amount than an item's open amount is ``report_partial``: a
+suggestion, held by the gate of :func:`held_reason`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from rapprochement.matching.group_context import GroupContext
+
+__all__ = ["COLLECTOR", "REPORT_SOURCES", "held_reason", "report_group"]
+
+#: ``iban`` / ``name`` level of a collector's report (the payer is not the customer)
+COLLECTOR = "collector"
+#: group sources of a collector's report: complete, and read only in part
+REPORT_SOURCES = ("report", "report_partial")
+_STRONG = 2  # reference level (normalized or stronger) that names one item
+_MAX_ITEMS = 500  # most items one report is read into
+
+
+def held_reason(source: str) -> str | None:
+    """The gate reason that keeps a report's reading from being automatic, or None."""
+    if source == "report_partial":
+        return (
+            "payout report read in part: a line names no open item, or another amount; "
+            "its money is left unallocated"
+        )
+    return None
+
+
+def _resolve(
+    ctx: GroupContext, hits: dict[int, int], signed: int, sign: int, taken: set[int]
+) -> tuple[int, bool]:
+    """The item a line of ``signed`` minor units names (-1: none) and whether its open
+    amount is the line's."""
+    own = [
+        (lvl, i)
+        for i, lvl in hits.items()
+        if lvl <= _STRONG and i not in taken and sign * int(ctx.open[i]) * signed > 0
+    ]
+    if not own:
+        return -1, False
+    same = [i for _, i in own if sign * int(ctx.open[i]) == signed]
+    if len(same) == 1:
+        return same[0], True
+    if same:
+        return -1, False  # one id on several items of that amount: which one is not told
+    own.sort()
+    if len(own) > 1 and own[0][0] == own[1][0]:
+        return -1, False
+    return own[0][1], False
+
+
+def report_group(
+    ctx: GroupContext,
+    t: int,
+    lines: pd.DataFrame,
+    resolve: Callable[[str], dict[int, int]],
+) -> bool:
+    """Read payment ``t``'s advice ``lines`` as a collector's itemized report (module doc);
+    True when it is one (its hypothesis added), False to read them otherwise.
+
+    ``resolve(text)`` gives the items a text names with their reference levels."""
+    a = int(ctx.amounts[t])
+    sign = 1 if a >= 0 else -1
+    signed = [sign * int(x) for x in lines["amount"]]
+    if sum(signed) != abs(a) or abs(a) == 0:
+        return False
+    memos = lines["memo"] if "memo" in lines else pd.Series([""] * len(lines))
+    invs: list[int] = []
+    gross: list[int] = []
+    deduction = 0
+    complete = True
+    unread = 0  # gross of the charges no item answers to
+    taken: set[int] = set()
+    for ref, memo, v in zip(lines["reference"], memos, signed, strict=True):
+        if v == 0:
+            continue
+        i, same = _resolve(ctx, resolve(str(ref)), v, sign, taken)
+        if i < 0 and str(memo).strip():
+            i, same = _resolve(ctx, resolve(str(memo)), v, sign, taken)
+        if i < 0:
+            if v < 0:
+                deduction -= v
+            else:
+                complete = False
+                unread += v
+            continue
+        complete = complete and same
+        taken.add(i)
+        invs.append(i)
+        # a line never takes more than its item has open
+        gross.append(v if v < 0 else min(v, sign * int(ctx.open[i])))
+        complete = complete and gross[-1] == v
+    if len({ctx.cust[i] for i in invs}) < 2 or len(invs) > _MAX_ITEMS:
+        return False
+    charges = [k for k, g in enumerate(gross) if g > 0]
+    if not charges:
+        return False
+    total = sum(gross[k] for k in charges) + unread
+    if deduction >= total:
+        return False
+    parts = list(gross)
+    for k in charges:  # each charge carries its share of the deduction
+        parts[k] -= deduction * gross[k] // total
+    # the rounding falls on the last charge, never the share of a line left unread
+    spread = sum(gross[k] - parts[k] for k in charges)
+    parts[charges[-1]] -= deduction - spread - deduction * unread // total
+    level = "stated" if deduction else "exact"
+    order = sorted(range(len(invs)), key=lambda k: invs[k])
+    source = "report" if complete else "report_partial"
+    before = len(ctx.rows)
+    ctx.add(
+        t,
+        [invs[k] for k in order],
+        [sign * parts[k] for k in order],
+        source,
+        level,
+        0,
+        str(ctx.cust[invs[0]]),
+    )
+    if len(ctx.rows) == before:
+        return False
+    # the payer is the collector: its account and name say nothing about any one customer
+    ctx.rows[-1]["iban"] = COLLECTOR
+    return True
