@@ -17,7 +17,10 @@ own charges (fees, adjustments) as negative lines that name no item. Read line b
   does (ADR 0015): carried by the last items alone, a fee of 15 % would swallow whole
   orders, which would then stay open; refunds are netted in full;
 * a positive line that names no item (an order stored without its payment id) leaves its
-  money unallocated: the rest of the report is still read, never automatically.
+  money unallocated (the payment's ``remaining``): the other lines are read as surely as in a
+  complete report, and the explanation says so (:func:`note`);
+* a line whose item's open amount is not the line's, or that names several items equally,
+  holds the whole reading from being automatic (:func:`held_reason`).
 
 The reading is one grouped hypothesis (``source = report``) when its items belong to two
 customers or more (a report that a single customer's payer could have sent is left to the
@@ -25,9 +28,7 @@ per-payer reading of :func:`.named.remittance_groups`) and its lines add up to t
 to the cent. Its ``amount`` level is ``stated`` (the report accounts for every cent, its
 deductions included) or ``exact`` (no deduction), and its ``iban`` and ``name`` levels are
 ``collector``: the payer is the collector, so its name and account say nothing for or
-against any one customer; the report ties the payment to each item. A report that leaves a
-line unread or states another amount than an item's open amount is ``report_partial``: a
-suggestion, held by the gate of :func:`held_reason`.
+against any one customer; the report ties the payment to each item.
 """
 
 from __future__ import annotations
@@ -38,22 +39,35 @@ import pandas as pd
 
 from rapprochement.matching.group_context import GroupContext
 
-__all__ = ["COLLECTOR", "REPORT_SOURCES", "held_reason", "report_group"]
+__all__ = ["COLLECTOR", "REPORT_SOURCES", "held_reason", "note", "report_group"]
 
 #: ``iban`` / ``name`` level of a collector's report (the payer is not the customer)
 COLLECTOR = "collector"
-#: group sources of a collector's report: complete, and read only in part
-REPORT_SOURCES = ("report", "report_partial")
+#: group sources of a collector's report: every line read; lines naming no open item (their
+#: money left unallocated); a line read with another amount, or naming several items
+REPORT_SOURCES = ("report", "report_unread", "report_partial")
 _STRONG = 2  # reference level (normalized or stronger) that names one item
 _MAX_ITEMS = 500  # most items one report is read into
+_AMBIGUOUS = -2  # a line naming several items equally
 
 
 def held_reason(source: str) -> str | None:
     """The gate reason that keeps a report's reading from being automatic, or None."""
     if source == "report_partial":
         return (
-            "payout report read in part: a line names no open item, or another amount; "
-            "its money is left unallocated"
+            "payout report read in part: a line states another amount than its item's open "
+            "amount, or names several items"
+        )
+    return None
+
+
+def note(source: str) -> str | None:
+    """The zero-weight explanation row's value for a report some of whose lines name no
+    open item, or None."""
+    if source == "report_unread":
+        return (
+            "payout report: a charge line names no open item (an order without its payment "
+            "id?); its money is left unallocated"
         )
     return None
 
@@ -61,8 +75,8 @@ def held_reason(source: str) -> str | None:
 def _resolve(
     ctx: GroupContext, hits: dict[int, int], signed: int, sign: int, taken: set[int]
 ) -> tuple[int, bool]:
-    """The item a line of ``signed`` minor units names (-1: none) and whether its open
-    amount is the line's."""
+    """The item a line of ``signed`` minor units names (-1: none, :data:`_AMBIGUOUS`: several
+    equally) and whether its open amount is the line's."""
     own = [
         (lvl, i)
         for i, lvl in hits.items()
@@ -74,10 +88,10 @@ def _resolve(
     if len(same) == 1:
         return same[0], True
     if same:
-        return -1, False  # one id on several items of that amount: which one is not told
+        return _AMBIGUOUS, False  # one id on several items of that amount
     own.sort()
     if len(own) > 1 and own[0][0] == own[1][0]:
-        return -1, False
+        return _AMBIGUOUS, False
     return own[0][1], False
 
 
@@ -100,7 +114,7 @@ def report_group(
     invs: list[int] = []
     gross: list[int] = []
     deduction = 0
-    complete = True
+    complete = True  # every line read with its item's open amount
     unread = 0  # gross of the charges no item answers to
     taken: set[int] = set()
     for ref, memo, v in zip(lines["reference"], memos, signed, strict=True):
@@ -109,11 +123,13 @@ def report_group(
         i, same = _resolve(ctx, resolve(str(ref)), v, sign, taken)
         if i < 0 and str(memo).strip():
             i, same = _resolve(ctx, resolve(str(memo)), v, sign, taken)
+        if i == _AMBIGUOUS:
+            complete = False
+            i = -1
         if i < 0:
             if v < 0:
                 deduction -= v
             else:
-                complete = False
                 unread += v
             continue
         complete = complete and same
@@ -138,7 +154,7 @@ def report_group(
     parts[charges[-1]] -= deduction - spread - deduction * unread // total
     level = "stated" if deduction else "exact"
     order = sorted(range(len(invs)), key=lambda k: invs[k])
-    source = "report" if complete else "report_partial"
+    source = "report_partial" if not complete else "report_unread" if unread else "report"
     before = len(ctx.rows)
     ctx.add(
         t,

@@ -15,7 +15,7 @@ from rapprochement.matching.assignment import Assignment
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import FEATURES
 from rapprochement.matching.gates import amount_alone, gate_row, tie_row, transposed
-from rapprochement.matching.payouts import held_reason
+from rapprochement.matching.payouts import held_reason, note
 from rapprochement.matching.result import ReconciliationResult
 from rapprochement.matching.scoring import Weights, contributions
 from rapprochement.money import from_minor
@@ -91,6 +91,12 @@ def allocation_rows(
         if auto and al.tx in held:
             auto = False
             expl = expl[:-1] + "," + held[al.tx] + "]"
+        told = note(str(al.hyp.get("source", ""))) if al.group is not None else None
+        if told is not None:
+            row = json.dumps(
+                {"feature": "report", "value": told, "weight": 0.0}, separators=(",", ":")
+            )
+            expl = expl[:-1] + "," + row + "]"
         if al.group is not None and records is not None:
             row = spans.get(al.tx)
             if row is None:
