@@ -224,3 +224,18 @@ def test_a_discount_the_bank_states_in_a_camt_statement_is_booked_as_a_discount(
     assert [(r.invoice_id, r.amount, r.kind) for r in got.itertuples()] == [
         ("F-2041", Decimal("1230.00"), "discount")
     ]
+
+
+def test_a_payout_report_line_naming_no_order_leaves_its_money_and_says_so() -> None:
+    """The report names a 24.90 charge by a payment id no order carries (two open orders of
+    24.90 have none): the other lines are read, the line's money is not guessed onto either
+    order; it stays on the payment (ADR 0015)."""
+    res = run("provider_payout_report_line_naming_no_order_leaves_its_money")
+    left = res.unmatched_transactions.set_index("transaction_id")["remaining"]
+    assert left["T1"] == Decimal("23.88")  # 24.90 less its share of the fees
+    assert {"ord-503-cc", "ord-504-dd"} <= set(res.open_invoices["invoice_id"])
+    for expl in res.allocations["explanation"]:
+        notes = [c for c in explanation_of(expl) if c.feature == "report"]
+        assert len(notes) == 1
+        assert "names no open item" in notes[0].value
+        assert notes[0].weight == 0.0
