@@ -147,6 +147,38 @@ def remittance_groups(
             if level == "exact" and discounted and any(stated):
                 level = "discount"  # stated by the payer or the bank, not inferred
             ctx.add(t, invs, allocs, "remittance", level, 0, cust, inter)
+        _payout_group(ctx, t, sign, lines, parsed, len(invs))
+
+
+def _payout_group(
+    ctx: GroupContext,
+    t: int,
+    sign: int,
+    lines: pd.DataFrame,
+    parsed: list[tuple[dict[int, int], int]],
+    own: int,
+) -> None:
+    """A payout of a payment provider, marketplace or factor: its report names, line by line,
+    items of many customers (the payer is the provider, not any of them). When more lines name
+    one item each by a strong reference across customers than resolve within one payer, and
+    the report adds up to the payout (its negative lines being the provider's fees), the items
+    so named are one hypothesis; the fees fall on the last item, in the report's order."""
+    invs: list[int] = []
+    signed = [int(x) for x in lines["amount"]]
+    for (hits, _amt), amount in zip(parsed, signed, strict=True):
+        if amount <= 0:
+            continue  # the provider's fees and adjustments
+        strong = sorted((lvl, i) for i, lvl in hits.items() if lvl <= 2 and i not in invs)
+        if not strong or (len(strong) > 1 and strong[0][0] == strong[1][0]):
+            return  # a charge the report does not tie to one item: not read as a payout
+        invs.append(strong[0][1])
+    a = abs(int(ctx.amounts[t]))
+    if len(invs) < 2 or len(invs) <= own or len({ctx.cust[k] for k in invs}) < 2:
+        return
+    if abs(sum(signed)) != a or len(invs) > ctx.config.max_group_items:
+        return
+    allocs, level = fill(a, invs, ctx, sign, list(range(len(invs))))
+    ctx.add(t, invs, allocs, "remittance", level, 0, str(ctx.cust[invs[0]]), False)
 
 
 def _completions(

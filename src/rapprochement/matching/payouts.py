@@ -22,10 +22,11 @@ own charges (fees, adjustments) as negative lines that name no item. Read line b
 * a line whose item's open amount is not the line's, or that names several items equally,
   holds the whole reading from being automatic (:func:`held_reason`).
 
-The reading is one grouped hypothesis (``source = report``) when its items belong to two
-customers or more (a report that a single customer's payer could have sent is left to the
-per-payer reading of :func:`.named.remittance_groups`) and its lines add up to the payment
-to the cent. Its ``amount`` level is ``stated`` (the report accounts for every cent, its
+The reading is one grouped hypothesis (``source = report``) when its items look collected
+(two customers or more, none holding more than half the items, none named like the payer:
+a payer's own advice, even one whose mistyped numbers name another customer's invoice, is
+left to the per-payer reading of :func:`.named.remittance_groups`) and its lines add up to
+the payment to the cent. Its ``amount`` level is ``stated`` (the report accounts for every cent, its
 deductions included) or ``exact`` (no deduction), and its ``iban`` and ``name`` levels are
 ``collector``: the payer is the collector, so its name and account say nothing for or
 against any one customer; the report ties the payment to each item.
@@ -49,6 +50,7 @@ REPORT_SOURCES = ("report", "report_unread", "report_partial")
 _STRONG = 2  # reference level (normalized or stronger) that names one item
 _MAX_ITEMS = 500  # most items one report is read into
 _AMBIGUOUS = -2  # a line naming several items equally
+_PAYER_NAMED = 85.0  # name similarity at which a customer is the payer (as in .groups)
 
 
 def held_reason(source: str) -> str | None:
@@ -95,6 +97,19 @@ def _resolve(
     return own[0][1], False
 
 
+def _collected(ctx: GroupContext, t: int, invs: list[int]) -> bool:
+    """Do the items a report names look collected from many customers: two customers or
+    more, none of them holding more than half the items, and none named like the payer?
+    (A payer's own advice whose mistyped numbers name another customer's invoice is read
+    within that payer by :func:`.named.remittance_groups`.)"""
+    count: dict[str, int] = {}
+    for i in invs:
+        count[str(ctx.cust[i])] = count.get(str(ctx.cust[i]), 0) + 1
+    if len(count) < 2 or 2 * max(count.values()) > len(invs):
+        return False
+    return all(ctx.sim(t, c) < _PAYER_NAMED for c in count)
+
+
 def report_group(
     ctx: GroupContext,
     t: int,
@@ -138,7 +153,7 @@ def report_group(
         # a line never takes more than its item has open
         gross.append(v if v < 0 else min(v, sign * int(ctx.open[i])))
         complete = complete and gross[-1] == v
-    if len({ctx.cust[i] for i in invs}) < 2 or len(invs) > _MAX_ITEMS:
+    if not _collected(ctx, t, invs) or len(invs) > _MAX_ITEMS:
         return False
     charges = [k for k, g in enumerate(gross) if g > 0]
     if not charges:
