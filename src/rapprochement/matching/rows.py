@@ -93,10 +93,14 @@ def allocation_rows(
             expl = expl[:-1] + "," + held[al.tx] + "]"
         told = note(str(al.hyp.get("source", ""))) if al.group is not None else None
         if told is not None:
-            row = json.dumps(
-                {"feature": "report", "value": told, "weight": 0.0}, separators=(",", ":")
+            expl = (
+                expl[:-1]
+                + ","
+                + json.dumps(
+                    {"feature": "report", "value": told, "weight": 0.0}, separators=(",", ":")
+                )
+                + "]"
             )
-            expl = expl[:-1] + "," + row + "]"
         if al.group is not None and records is not None:
             row = spans.get(al.tx)
             if row is None:
