@@ -23,7 +23,8 @@ own charges (fees, adjustments) as negative lines that name no item. Read line b
   holds the whole reading from being automatic (:func:`held_reason`).
 
 The reading is one grouped hypothesis (``source = report``) when its items look collected
-(two customers or more, none holding more than half the items, none named like the payer:
+(two customers or more, none holding more than half the items, the payer not named like one
+holding half:
 a payer's own advice, even one whose mistyped numbers name another customer's invoice, is
 left to the per-payer reading of :func:`.named.remittance_groups`) and its lines add up to
 the payment to the cent. Its ``amount`` level is ``stated`` (the report accounts for every cent, its
@@ -99,15 +100,16 @@ def _resolve(
 
 def _collected(ctx: GroupContext, t: int, invs: list[int]) -> bool:
     """Do the items a report names look collected from many customers: two customers or
-    more, none of them holding more than half the items, and none named like the payer?
-    (A payer's own advice whose mistyped numbers name another customer's invoice is read
-    within that payer by :func:`.named.remittance_groups`.)"""
+    more, none holding more than half the items, and the payer not named like one holding
+    half? (A payer's own advice whose mistyped numbers name another customer's invoice is
+    read within that payer by :func:`.named.remittance_groups`; a customer holding few of the
+    items may carry the collector's name as a learned alias, which says nothing.)"""
     count: dict[str, int] = {}
     for i in invs:
         count[str(ctx.cust[i])] = count.get(str(ctx.cust[i]), 0) + 1
     if len(count) < 2 or 2 * max(count.values()) > len(invs):
         return False
-    return all(ctx.sim(t, c) < _PAYER_NAMED for c in count)
+    return all(ctx.sim(t, c) < _PAYER_NAMED for c, n in count.items() if 2 * n >= len(invs))
 
 
 def report_group(

@@ -101,7 +101,7 @@ def allocation_rows(
                 )
                 + "]"
             )
-        if al.group is not None and records is not None:
+        if al.group is not None and records is not None and al.hyp.get("iban") != "collector":
             row = spans.get(al.tx)
             if row is None:
                 row = spans[al.tx] = _entity_row(res, al.tx, records, names)
