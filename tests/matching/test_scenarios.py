@@ -239,3 +239,25 @@ def test_a_payout_report_line_naming_no_order_leaves_its_money_and_says_so() -> 
         assert len(notes) == 1
         assert "names no open item" in notes[0].value
         assert notes[0].weight == 0.0
+
+
+def test_a_collectors_payout_without_report_settles_its_open_charges_net_of_learned_fees() -> None:
+    """Two Stripe payouts come with their reports (150 bp + 0.25 per charge); the third has
+    none: the two charges of the same id shape open in the payouts' timing, net of that fee
+    schedule, are exactly the payout (ADR 0015). The order without a payment id of the same
+    amount and the charge issued too early stay open."""
+    res = run("collector_payout_without_report_settles_its_open_charges")
+    t3 = res.allocations[res.allocations["transaction_id"] == "T3"]
+    levels = {c.feature: c.value for c in explanation_of(t3["explanation"].iat[0])}
+    assert (levels["iban"], levels["name"], levels["amount"]) == ("collector",) * 2 + ("stated",)
+    assert set(res.open_invoices["invoice_id"]) == {"ord-608-hh", "ord-609-ii"}
+    assert res.notes.empty
+
+
+def test_a_collectors_payout_that_its_open_charges_do_not_explain_is_left_with_a_note() -> None:
+    """One more charge of the collector is open in the timing: the charges no longer add up
+    to the payout, and no part of them is guessed (some part adds up to almost anything)."""
+    res = run("collector_payout_without_report_is_not_guessed")
+    assert "T3" not in set(res.allocations["transaction_id"])
+    assert list(res.notes["transaction_id"]) == ["T3"]
+    assert "load the provider's settlement report" in res.explain("T3")

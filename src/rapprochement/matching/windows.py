@@ -24,6 +24,7 @@ a note (:func:`notes`): load the collector's settlement report.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,8 +50,8 @@ __all__ = [
 #: the note of a collector's payout left unallocated
 NOTE = (
     "payout of a collector (its reports in this book name items of many customers) without "
-    "its report, and no run of its charges adds up to it: load the provider's settlement "
-    "report"
+    "its report, and its open charges, net of its fees, do not add up to it: load the "
+    "provider's settlement report"
 )
 _LEARN = ("report", "report_unread")  # report readings that teach shapes and timing
 _MIN_REPORTS = 2  # complete reports needed to trust a fee schedule
@@ -109,8 +110,18 @@ def _schedule(reports: list[tuple[list[int], int]]) -> Callable[[int], int] | No
             if bp < 0 or fixed < 0:
                 continue
             if all(sum(rounding(g, bp) + fixed for g in gs) == ded for gs, ded in reports):
-                return lambda g, bp=bp, fixed=fixed, r=rounding: min(g - 1, r(g, bp) + fixed)
+                return _fee(rounding, bp, fixed)
     return None
+
+
+def _fee(rounding: Callable[[int, int], int], bp: int, fixed: int) -> Callable[[int], int]:
+    """The fee of a charge of ``g`` minor units: ``bp`` basis points rounded by ``rounding``
+    plus ``fixed``, never the whole charge."""
+
+    def fee(g: int) -> int:
+        return min(g - 1, rounding(g, bp) + fixed)
+
+    return fee
 
 
 def collectors(tx: pd.DataFrame, inv: pd.DataFrame, groups: pd.DataFrame) -> dict[str, Collector]:
@@ -123,8 +134,8 @@ def collectors(tx: pd.DataFrame, inv: pd.DataFrame, groups: pd.DataFrame) -> dic
         return out
     days, amounts = tx["day"].to_numpy(), tx["amount"].to_numpy()
     ibans, names = tx["iban"].to_numpy(), tx["name"].to_numpy()
-    refs, issue, opens = inv["reference"].to_numpy(), inv["issue_day"].to_numpy(), inv["open"]
-    opens = opens.to_numpy()
+    refs, issue = inv["reference"].to_numpy(), inv["issue_day"].to_numpy()
+    opens = inv["open"].to_numpy()
     for t, invs, allocs, src in zip(
         rep["tx"], rep["invs"], rep["allocs"], rep["source"], strict=True
     ):
@@ -147,6 +158,13 @@ def collectors(tx: pd.DataFrame, inv: pd.DataFrame, groups: pd.DataFrame) -> dic
         c.shapes.discard(None)
         c.fee = _schedule(c.reports)
     return out
+
+
+def _issued(items: list[tuple[int, int]], first: int, last: int) -> list[int]:
+    """The items of ``(issue day, position)`` pairs (sorted) issued from ``first`` to ``last``."""
+    lo = bisect.bisect_left(items, (first, -1))
+    hi = bisect.bisect_right(items, (last, 1 << 62))
+    return [i for _, i in items[lo:hi]]
 
 
 def window_groups(
@@ -174,21 +192,25 @@ def window_groups(
         return groups.iloc[0:0], theirs
     reported = {int(i) for src, invs in zip(groups["source"], groups["invs"], strict=True)
                 if src in _LEARN for i in invs}  # fmt: skip
-    shapes = [shape(r) for r in inv["reference"].to_numpy()]
+    wanted = set().union(*(c.shapes for c in known.values()))
+    by_shape: dict[Any, list[tuple[int, int]]] = {}
+    issue = inv["issue_day"].to_numpy()
+    for i, r in enumerate(inv["reference"].to_numpy()):
+        sh = shape(r)
+        if sh in wanted and i not in reported:
+            by_shape.setdefault(sh, []).append((int(issue[i]), i))
+    for v in by_shape.values():
+        v.sort()
     ctx = GroupContext(tx, inv, pairs, config, currency)
     amounts, days = tx["amount"].to_numpy(), tx["day"].to_numpy()
     for t in sorted(theirs):
         c = known.get(payer_key(ibans[t], names[t]))
-        if c is None or amounts[t] <= 0:
+        if c is None or c.fee is None or amounts[t] <= 0:
             continue
         day = int(days[t])
-        items = [
-            i
-            for i in range(len(inv))
-            if i not in reported
-            and shapes[i] in c.shapes
-            and day - c.hi <= int(ctx.issue[i]) <= day - c.lo
-        ]
+        items = sorted(
+            i for sh in c.shapes for i in _issued(by_shape.get(sh, []), day - c.hi, day - c.lo)
+        )
         fee = c.fee
         net = [g - fee(g) if (g := int(ctx.open[i])) > 0 else g for i in items]
         if not any(ctx.open[i] > 0 for i in items) or sum(net) != int(amounts[t]):
