@@ -152,8 +152,9 @@ def report_group(
         complete = complete and same
         taken.add(i)
         invs.append(i)
-        # a line never takes more than its item has open
-        gross.append(v if v < 0 else min(v, sign * int(ctx.open[i])))
+        # a line never takes more than its item has open (a credit note: nets no more)
+        o = sign * int(ctx.open[i])
+        gross.append(max(v, o) if v < 0 else min(v, o))
         complete = complete and gross[-1] == v
     if not _collected(ctx, t, invs) or len(invs) > _MAX_ITEMS:
         return False
@@ -169,6 +170,8 @@ def report_group(
     # the rounding falls on the last charge, never the share of a line left unread
     spread = sum(gross[k] - parts[k] for k in charges)
     parts[charges[-1]] -= deduction - spread - deduction * unread // total
+    if parts[charges[-1]] <= 0:
+        return False
     level = "stated" if deduction else "exact"
     order = sorted(range(len(invs)), key=lambda k: invs[k])
     source = "report_partial" if not complete else "report_unread" if unread else "report"
