@@ -48,6 +48,16 @@ def _truth_sets(truth: pd.DataFrame) -> dict[str, frozenset[str]]:
     return {str(k): frozenset(map(str, g)) for k, g in t.groupby("transaction_id")["invoice_id"]}
 
 
+def _right_group(truth: frozenset[str] | None, invs: frozenset[str], source: str) -> bool:
+    """Is a grouped hypothesis right: its invoices are the payment's, all of them; a
+    collector's report read in part (``report_unread``: lines naming no open item leave their
+    money unallocated) claims only the items it reads, so it is right when they are the
+    payment's (ADR 0015)."""
+    if truth is None:
+        return False
+    return invs <= truth if source == "report_unread" else invs == truth
+
+
 def labeled_hypotheses(ds: Dataset, config: MatchConfig) -> pd.DataFrame:
     """Every hypothesis of one labeled book with its feature levels and a 0/1 label."""
     truth = _truth_sets(ds.truth)
@@ -67,8 +77,8 @@ def labeled_hypotheses(ds: Dataset, config: MatchConfig) -> pd.DataFrame:
         if len(groups):
             g = groups[list(FEATURES)].copy()
             g["y"] = [
-                truth.get(str(tids[t])) == frozenset(str(iids[i]) for i in invs)
-                for t, invs in zip(groups["tx"], groups["invs"], strict=True)
+                _right_group(truth.get(str(tids[t])), frozenset(str(iids[i]) for i in invs), src)
+                for t, invs, src in zip(groups["tx"], groups["invs"], groups["source"], strict=True)
             ]
             frames.append(g)
     return pd.concat(frames, ignore_index=True)

@@ -152,7 +152,10 @@ def test_a_provider_payout_settles_the_orders_its_report_names() -> None:
     assert set(al["invoice_id"]) == {"ord-101-ab", "ord-102-cd", "ord-103-ef", "ord-104-gh"}
     assert (al["status"] == "auto").all()
     assert sum(al["amount"]) == Decimal("555.09")
-    assert (al["kind"] == "fee").sum() == 1  # the fees close the last order they fall on
+    # each order carries its share of the fees and is closed (ADR 0015)
+    assert (al["kind"] == "fee").all()
+    left = run("provider_payout_report_names_orders_of_many_customers").open_invoices
+    assert list(left["invoice_id"]) == ["ord-105-ij"]
 
 
 def test_a_payment_across_two_records_of_one_company_names_the_merge() -> None:
@@ -234,3 +237,40 @@ def test_a_part_payment_nothing_names_is_listed_as_ambiguous_not_suggested() -> 
     assert "T1" not in set(res.allocations["transaction_id"])
     assert list(res.ambiguous["transaction_id"]) == ["T1"]
     assert res.ambiguous["alternatives"].iat[0] == [("109752",)]
+
+
+def test_a_payout_report_line_naming_no_order_leaves_its_money_and_says_so() -> None:
+    """The report names a 24.90 charge by a payment id no order carries (two open orders of
+    24.90 have none): the other lines are read, the line's money is not guessed onto either
+    order; it stays on the payment (ADR 0015)."""
+    res = run("provider_payout_report_line_naming_no_order_leaves_its_money")
+    left = res.unmatched_transactions.set_index("transaction_id")["remaining"]
+    assert left["T1"] == Decimal("23.88")  # 24.90 less its share of the fees
+    assert {"ord-503-cc", "ord-504-dd"} <= set(res.open_invoices["invoice_id"])
+    for expl in res.allocations["explanation"]:
+        notes = [c for c in explanation_of(expl) if c.feature == "report"]
+        assert len(notes) == 1
+        assert "names no open item" in notes[0].value
+        assert notes[0].weight == 0.0
+
+
+def test_a_collectors_payout_without_report_settles_its_open_charges_net_of_learned_fees() -> None:
+    """Two Stripe payouts come with their reports (150 bp + 0.25 per charge); the third has
+    none: the two charges of the same id shape open in the payouts' timing, net of that fee
+    schedule, are exactly the payout (ADR 0015). The order without a payment id of the same
+    amount and the charge issued too early stay open."""
+    res = run("collector_payout_without_report_settles_its_open_charges")
+    t3 = res.allocations[res.allocations["transaction_id"] == "T3"]
+    levels = {c.feature: c.value for c in explanation_of(t3["explanation"].iat[0])}
+    assert (levels["iban"], levels["name"], levels["amount"]) == ("collector",) * 2 + ("stated",)
+    assert set(res.open_invoices["invoice_id"]) == {"ord-608-hh", "ord-609-ii"}
+    assert res.notes.empty
+
+
+def test_a_collectors_payout_that_its_open_charges_do_not_explain_is_left_with_a_note() -> None:
+    """One more charge of the collector is open in the timing: the charges no longer add up
+    to the payout, and no part of them is guessed (some part adds up to almost anything)."""
+    res = run("collector_payout_without_report_is_not_guessed")
+    assert "T3" not in set(res.allocations["transaction_id"])
+    assert list(res.notes["transaction_id"]) == ["T3"]
+    assert "load the provider's settlement report" in res.explain("T3")

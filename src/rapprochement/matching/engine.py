@@ -32,7 +32,7 @@ from rapprochement.matching.frames import (
 )
 from rapprochement.matching.learning import adjust
 from rapprochement.matching.model_frames import models_to_frame, statement_remittances
-from rapprochement.matching.result import ReconciliationResult, rivals_frame
+from rapprochement.matching.result import ReconciliationResult, notes_frame, rivals_frame
 from rapprochement.matching.rivals import rival_rows, rivals
 from rapprochement.matching.rows import allocation_rows, build_result, withhold
 from rapprochement.matching.scoring import (
@@ -42,6 +42,7 @@ from rapprochement.matching.scoring import (
     score_frame,
 )
 from rapprochement.matching.shards import InvoiceSide, sharded_blocking, sharded_groups
+from rapprochement.matching.windows import notes, window_groups
 
 __all__ = ["Partition", "count_candidates", "hypotheses", "partitions", "prepare", "reconcile"]
 
@@ -185,8 +186,23 @@ def hypotheses(
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
     groups = sharded_groups(part.tx, pairs, singles, links, part.remits, side, executor)
+    # collectors' payouts without their report: learned from every payment's report, so
+    # after the sharded search (:mod:`.windows`)
+    windows, theirs = window_groups(
+        part.tx, part.inv, pairs, groups, _advised(part.remits), config, part.currency
+    )
+    if theirs:  # a collector's payout is not a payment of one of its customers
+        singles = singles[~singles["tx"].isin(theirs)].reset_index(drop=True)
+        groups = groups[~groups["tx"].isin(theirs)].reset_index(drop=True)
+    if len(windows):
+        groups = pd.concat([groups, windows], ignore_index=True)
     _log.debug("%s: %d groups %.2fs", part.currency, len(groups), time.perf_counter() - t0)
     return singles, groups
+
+
+def _advised(remits: pd.DataFrame | None) -> set[str]:
+    """Ids of the payments with remittance-advice lines."""
+    return set() if remits is None else {str(t) for t in remits["transaction_id"]}
 
 
 def count_candidates(
@@ -292,6 +308,7 @@ def reconcile(
     amb_rows: list[dict[str, Any]] = []
     dup_rows: list[dict[str, Any]] = []
     riv_rows: list[dict[str, Any]] = []
+    note_rows: list[dict[str, str]] = []
     one, customers = _as_entities(inv, customers)
     for part in partitions(tx, one, rem):
         if not len(part.inv):
@@ -308,6 +325,8 @@ def reconcile(
         tids = part.tx["transaction_id"].to_numpy()
         withhold(part, res, auto_t)
         recs, extra = rival_rows(rivals(singles, groups, res, w), iids, tids)
+        done = {a.tx for a in res.allocs}
+        note_rows += notes(part.tx, groups, part.inv, done, _advised(part.remits))
         del singles, groups
         _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
         rows.extend(allocation_rows(part, res, auto_t, w, extra))
@@ -325,7 +344,9 @@ def reconcile(
             )
     t0 = time.perf_counter()
     result = build_result(tx, inv, rows, amb_rows, config, dup_rows)
-    result = dataclasses.replace(result, rivals=rivals_frame(riv_rows))
+    result = dataclasses.replace(
+        result, rivals=rivals_frame(riv_rows), notes=notes_frame(note_rows)
+    )
     _log.debug("result frames %.2fs", time.perf_counter() - t0)
     if categorized is not None:
         result = dataclasses.replace(result, categorized=categorized)

@@ -4,11 +4,14 @@ Every feature is a small set of named levels; the scorer turns each level into a
 log-likelihood ratio. Levels (first of each list is the strongest or the most common):
 
 * ``amount``: exact, discount (1-3 % taken, to the cent), fee (0.01-50 deducted), partial,
-  over_small (a little more than open), over, over_large (more than 1.5 times the open amount)
+  over_small (a little more than open), over, over_large (more than 1.5 times the open amount),
+  fraction (one of 2-4 equal parts), stated (a collector's report accounts for every cent,
+  its deductions stated: :mod:`.payouts`)
 * ``reference``: checksum, exact, normalized, digits, tail, transposed, none (single invoice);
   group_all, group_some (grouped: all / some members referenced), remittance (advice lines)
-* ``iban``: known (payer IBAN known for this customer), other (known for another), unknown
-* ``name``: exact (≥ 95), high (≥ 85), medium (≥ 70), low
+* ``iban``: known (payer IBAN known for this customer), other (known for another), unknown,
+  collector (a collector's report: the payer is not the customer, :mod:`.payouts`)
+* ``name``: exact (≥ 95), high (≥ 85), medium (≥ 70), low, collector (as for ``iban``)
 * ``date``: before_issue, early, on_time, late, very_late, unknown (booking vs issue / due)
 * ``size``: 1, 2-3, 4+ (invoices in the hypothesis)
 * ``rivals``: 0, 1, 2+: other hypotheses of the same payment at least as good on amount and
@@ -58,11 +61,12 @@ __all__ = [
 
 _AMOUNT_LEVELS: tuple[str, ...] = ("exact", "discount", "fee", "partial", "over_small", "over")
 _AMOUNT_LEVELS += ("over_large", "fraction")  # fraction appended last: codes stay as they were
+_AMOUNT_LEVELS += ("stated",)  # a collector's report (:mod:`.payouts`), appended last too
 FEATURE_LEVELS: dict[str, tuple[str, ...]] = {
     "amount": _AMOUNT_LEVELS,
     "reference": (*LEVELS, "group_all", "group_some", "remittance"),
-    "iban": ("known", "other", "unknown"),
-    "name": ("exact", "high", "medium", "low"),
+    "iban": ("known", "other", "unknown", "collector"),
+    "name": ("exact", "high", "medium", "low", "collector"),
     "date": ("on_time", "early", "late", "very_late", "before_issue", "unknown"),
     "size": ("1", "2-3", "4+"),
     "rivals": ("0", "1", "2+"),
@@ -85,6 +89,7 @@ AMOUNT_CLASS: dict[str, str] = {
     "over": "far",
     "over_large": "far",
     "fraction": "far",
+    "stated": "exact",
 }
 FEATURES: tuple[str, ...] = tuple(FEATURE_LEVELS)
 #: feature → its level names as an object array (a code indexes it)

@@ -35,8 +35,9 @@ __all__ = [
     "transposed",
 ]
 
-#: Levels that identify the payer by itself (a learned alias counts as a name).
-_PAYER_IBAN = frozenset({"known"})
+#: Levels that identify the payer by itself (a learned alias counts as a name; a collector's
+#: account, whose reports the book reads, identifies the collector: :mod:`.windows`).
+_PAYER_IBAN = frozenset({"known", "collector"})
 _PAYER_NAME = frozenset({"exact", "high"})
 
 

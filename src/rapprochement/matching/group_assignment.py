@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rapprochement.matching.group_context import ADVICE_SOURCES as _ADVICE
+
 __all__ = [
     "SINGLE_KIND",
     "Alloc",
@@ -59,6 +61,7 @@ SINGLE_KIND = {
     "exact": "one_to_one",
     "discount": "discount",
     "fee": "fee",
+    "stated": "fee",
     "partial": "partial",
     "fraction": "partial",
     "over": "one_to_one",
@@ -129,11 +132,11 @@ def take_groups(
         gid = f"G{t}"
         for i, x, signed in zip(row["invs"], allocs, row["allocs"], strict=True):
             under = x < cap[i]
-            short = under and row["amount"] not in ("discount", "fee")
+            short = under and row["amount"] not in _CLOSING
             cap[i] -= x
             kind = "credit_note" if signed * sign < 0 else "partial" if short else "grouped"
             if under and not short:  # the invoice that bears the fee or its own discount
-                kind = str(row["amount"])
+                kind = SINGLE_KIND.get(str(row["amount"]), "grouped")
             if row["size"] == "1":
                 kind = "partial" if short else SINGLE_KIND.get(row["amount"], "one_to_one")
             if signed != 0:  # a share rounded to nothing is not an allocation
@@ -149,6 +152,9 @@ def take_groups(
 
 
 _WHOLE = ("exact", "discount", "fee")
+#: group amount levels whose shortfall closes the invoices: a discount, a fee (guessed or
+#: stated by a collector's report, :mod:`.payouts`)
+_CLOSING = ("discount", "fee", "stated")
 _TIE = 1e-9
 
 
@@ -237,7 +243,7 @@ def exact_supersets(g: pd.DataFrame, approx: dict[int, int]) -> np.ndarray[Any, 
     src = g["source"] if "source" in g else pd.Series([""] * len(g))
     return np.fromiter(
         (
-            (lvl == "exact" or (s == "remittance" and lvl in ("fee", "discount")))
+            (lvl == "exact" or (s in _ADVICE and lvl in _CLOSING))
             and approx.get(int(t), -1) in invs
             for t, invs, lvl, s in zip(g["tx"], g["invs"], g["amount"], src, strict=True)
         ),

@@ -24,6 +24,7 @@ from rapprochement.matching.features import (
 from rapprochement.matching.keys import normalize_name
 
 __all__ = [
+    "ADVICE_SOURCES",
     "GROUP_COLUMNS",
     "MAX_CREDIT_NOTES",
     "REF_OK",
@@ -57,6 +58,8 @@ REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is
 MAX_CREDIT_NOTES = 6  # open credit notes of a payer always searched with its invoices
 REF_WEAK = 5  # a transposed number: not named, but the first item to complete a group with
 _IBAN_LEVELS = ("known", "other", "unknown")  # pair ``iban`` codes
+#: group sources read from remittance-advice lines (a payer's advice, a collector's report)
+ADVICE_SOURCES = ("remittance", "report", "report_unread", "report_partial")
 
 
 class GroupContext:
@@ -203,7 +206,7 @@ class GroupContext:
         named = sum(1 for i in invs if i in self.refs.get(t, {}))
         ref = (
             "remittance"
-            if source == "remittance"
+            if source in ADVICE_SOURCES
             else ("group_all" if named == len(invs) else "group_some" if named else "none")
         )
         iban, sim = self.evidence(t, customer) or ("unknown", 0.0)
@@ -258,6 +261,8 @@ def group_frame(
     day = days[df["tx"].to_numpy()]
     df["date"] = date_level(day, issue[oldest], due[oldest])
     df["name"] = name_level(df["name"].to_numpy(dtype=np.float64))
+    # a collector's report (:mod:`.payouts`): the payer's name is no evidence either way
+    df.loc[df["iban"] == "collector", "name"] = "collector"
     df["rivals"] = count_level(df["rivals"].to_numpy(dtype=np.int64))
     df["named_outside"] = count_level(df["named_outside"].to_numpy(dtype=np.int64))
     df["evidence"] = evidence_level(df["reference"].to_numpy(), df["amount"].to_numpy())

@@ -1,5 +1,6 @@
-"""Grouped hypotheses from what the payer names: remittance-advice lines resolved within one
-payer (by reference, else by exact open amount), and the invoices named in the payment text,
+"""Grouped hypotheses from what the payer names: remittance-advice lines read as a collector's
+itemized report across customers (:mod:`.payouts`), else resolved within one payer (by
+reference, else by exact open amount), and the invoices named in the payment text,
 completed when the payment is larger (or smaller, netting a credit note) than their sum."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
 from rapprochement.matching.keys import free_text_keys, text_keys
 from rapprochement.matching.mitm import ranked_subsets
+from rapprochement.matching.payouts import report_group
 from rapprochement.matching.subsetsum import find_subsets
 
 __all__ = ["referenced_group", "remittance_groups"]
@@ -58,14 +60,19 @@ def _explained(
     return by_ref, by_amt
 
 
-def _line_keys(text: str, free: bool) -> dict[str, int]:
-    """Keys of one advice line: its references, and its free payment references (a provider's
-    charge id ``4QD88NLKWSI72P6FW``) when some invoice has one."""
-    keys = text_keys(text)
-    if free:
-        for k, lvl in zip(*(free_text_keys([text])[c] for c in ("key", "lvl")), strict=True):
+def _line_keys(texts: list[str], free: bool) -> list[dict[str, int]]:
+    """Keys of advice lines: their references, and their free payment references (a
+    provider's charge id ``4QD88NLKWSI72P6FW``) when some invoice has one (one pass over all
+    the texts: :func:`free_text_keys` builds a frame)."""
+    out = [text_keys(text) for text in texts]
+    if free and texts:
+        fk = free_text_keys(texts)
+        for r, k, lvl in zip(
+            fk["row"].tolist(), fk["key"].tolist(), fk["lvl"].tolist(), strict=True
+        ):
+            keys = out[r]
             keys[str(k)] = min(int(lvl), keys.get(str(k), 99))
-    return keys
+    return out
 
 
 def _shared_reference_pick(own: list[tuple[int, int]], amt: int, ctx: GroupContext) -> int:
@@ -89,15 +96,24 @@ def remittance_groups(
     Lines that state a discount (CAMT ``RfrdDocAmt/DscntApldAmt``) make the group a discount
     when each such line's amount and discount add up to its invoice's open amount and the
     lines add up to the payment: the discount is then the payer's word, not a guess."""
-    line_keys = {
-        (r, m): _line_keys(f"{r} {m}", index.has_free)
-        for r, m in zip(remits["reference"], remits["memo"], strict=True)
-    }
-    keydict = index.subset({k for ks in line_keys.values() for k in ks})
+    pairs = sorted(set(zip(remits["reference"], remits["memo"], strict=True)))
+    line_keys = dict(
+        zip(pairs, _line_keys([f"{r} {m}" for r, m in pairs], index.has_free), strict=True)
+    )
+    # a collector's report reads each line's reference field, else its memo, alone
+    parts = sorted({*remits["reference"].astype(str), *remits["memo"].astype(str)})
+    part_keys = dict(zip(parts, _line_keys(parts, index.has_free), strict=True))
+    keydict = index.subset({k for ks in (*line_keys.values(), *part_keys.values()) for k in ks})
+
+    def resolve(text: str) -> dict[int, int]:
+        return lookup(keydict, part_keys[text], ctx.config)
+
     for tid, lines in remits.groupby("transaction_id", sort=True):
         t = tpos.get(str(tid))
         if t is None:
             continue
+        if report_group(ctx, t, lines, resolve):
+            continue  # a collector's itemized report (:mod:`.payouts`)
         sign = 1 if ctx.amounts[t] >= 0 else -1
         parsed = []
         custs = {c for c, _ in link_of.get(t, [])}

@@ -34,6 +34,7 @@ __all__ = [
     "DUPLICATE_COLUMNS",
     "ReconciliationResult",
     "explanation_of",
+    "notes_frame",
     "rivals_frame",
 ]
 
@@ -55,6 +56,11 @@ DUPLICATE_COLUMNS = ("transaction_id", "duplicate_of", "invoice_id")
 
 def _no_duplicates() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in DUPLICATE_COLUMNS})
+
+
+def notes_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    """The ``notes`` frame (``transaction_id, note``) of rows as dicts."""
+    return pd.DataFrame(rows or [], columns=["transaction_id", "note"], dtype=object)
 
 
 def rivals_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
@@ -102,6 +108,8 @@ class ReconciliationResult:
             ``relation`` (``tie``, ``taken`` by another payment, ``weaker``, ``held``) and
             ``why`` (the features where it loses, with their log-odds). Also in each
             allocation's explanation as zero-weight ``rival`` rows.
+        notes: payments left unallocated for a stated reason: ``transaction_id, note`` (a
+            collector's payout without its report: :mod:`.windows`).
         n_incoming: incoming lines (credits) given to the matcher: the customer payments.
         n_incoming_matched: those with an automatic allocation.
     """
@@ -119,6 +127,7 @@ class ReconciliationResult:
     n_incoming: int = 0
     n_incoming_matched: int = 0
     rivals: pd.DataFrame = field(default_factory=rivals_frame)
+    notes: pd.DataFrame = field(default_factory=notes_frame)
 
     def summary(self) -> dict[str, Any]:
         """Counts and amounts: allocations by status and kind, auto rate, what is left.
@@ -181,6 +190,9 @@ class ReconciliationResult:
                     f"{transaction_id}: no allocation: duplicate of {first}, which already "
                     f"settles {inv} with the same amount and evidence (refund or confirm it)"
                 )
+            note = self.notes[self.notes["transaction_id"] == transaction_id]
+            if len(note):
+                return f"{transaction_id}: no allocation: {note['note'].iat[0]}"
             return f"{transaction_id}: no allocation (unmatched)"
         out: list[str] = []
         seen: set[str] = set()

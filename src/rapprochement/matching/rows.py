@@ -21,6 +21,7 @@ from rapprochement.matching.gates import (
     tie_row,
     transposed,
 )
+from rapprochement.matching.payouts import held_reason, note
 from rapprochement.matching.result import ReconciliationResult
 from rapprochement.matching.scoring import Weights, contributions
 from rapprochement.money import from_minor
@@ -51,7 +52,10 @@ def _held(part: Partition, res: Assignment) -> dict[int, str]:
     for al in res.allocs:
         if al.inv < 0:
             continue
-        if amount_alone(al.hyp):
+        report = held_reason(str(al.hyp.get("source", "")))
+        if report is not None:
+            held.setdefault(al.tx, gate_row(report))
+        elif amount_alone(al.hyp):
             held.setdefault(al.tx, _AMOUNT_ALONE)
         elif al.group is None and transposed(int(amounts[al.tx]), int(opens[al.inv])):
             held.setdefault(al.tx, _TRANSPOSED)
@@ -118,7 +122,17 @@ def allocation_rows(
         if auto and al.tx in held:
             auto = False
             expl = expl[:-1] + "," + held[al.tx] + "]"
-        if al.group is not None and records is not None:
+        told = note(str(al.hyp.get("source", ""))) if al.group is not None else None
+        if told is not None:
+            expl = (
+                expl[:-1]
+                + ","
+                + json.dumps(
+                    {"feature": "report", "value": told, "weight": 0.0}, separators=(",", ":")
+                )
+                + "]"
+            )
+        if al.group is not None and records is not None and al.hyp.get("iban") != "collector":
             row = spans.get(al.tx)
             if row is None:
                 row = spans[al.tx] = _entity_row(res, al.tx, records, names)

@@ -24,7 +24,7 @@ import pandas as pd
 from rapprochement.matching.candidates import CustomerIndex, KeyIndex, candidate_pairs
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
-from rapprochement.matching.group_context import group_frame
+from rapprochement.matching.group_context import ADVICE_SOURCES, group_frame
 from rapprochement.matching.groups import group_search
 
 __all__ = ["InvoiceSide", "sharded_blocking", "sharded_groups"]
@@ -171,5 +171,5 @@ def sharded_groups(
         rows.extend(shard_rows)
     # the single process finds every advice-line group (payments in id order, which is their
     # position order) before any other group, then the others payment by payment
-    rows.sort(key=lambda r: (r["source"] != "remittance", r["tx"]))
+    rows.sort(key=lambda r: (r["source"] not in ADVICE_SOURCES, r["tx"]))
     return group_frame(rows, days, issue, due)
