@@ -12,7 +12,9 @@ far more often than its raw probability says). ``weights.json`` therefore also s
 monotone calibration map (isotonic regression of "the allocation is right" on the raw log-odds
 of the engine's final allocations on the training books), applied as a piecewise-linear
 interpolation (beyond the end knots the log-odds keep a slope of one); its effect is the
-``calibration`` term of an explanation.
+``calibration`` term of an explanation. The engine corrects the weights for the book at hand
+(:mod:`rapprochement.matching.chance`: how often random pairs of this book agree by chance,
+against the training books' ``chance`` rates); those are the ``chance`` terms.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from rapprochement.errors import ConfigError
+from rapprochement.matching.chance import shift_frame, shift_terms
 from rapprochement.matching.features import FEATURE_LEVELS, FEATURES
 
 __all__ = [
@@ -67,6 +70,16 @@ class Weights(BaseModel):
     calibration: list[tuple[float, float]] = Field(
         default_factory=list,
         description="Knots (raw log-odds, calibrated probability), increasing; empty: none.",
+    )
+    chance: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Chance agreement of the training books (share of random pairs at each "
+        "level, see rapprochement.matching.chance); empty: no per-book correction.",
+    )
+    book: dict[str, dict[str, tuple[float, float]]] = Field(
+        default_factory=dict,
+        description="Per-book correction (key → level → (log-odds added, the book's rate)), "
+        "set by the engine for the book being reconciled; empty in a weights file.",
     )
 
     @field_validator("calibration")
@@ -132,6 +145,8 @@ def score_frame(df: pd.DataFrame, w: Weights) -> np.ndarray[Any, Any]:
                 logit += per[col.cat.codes.to_numpy()]  # code -1 (missing) → the trailing 0.0
             else:
                 logit += col.map(table).fillna(0.0).to_numpy(dtype=np.float64)
+    if w.book:
+        logit += shift_frame(df, w.book)
     return logit
 
 
@@ -162,6 +177,8 @@ def contributions(row: dict[str, Any], w: Weights) -> list[Contribution]:
     for f in FEATURES:
         lvl = str(row.get(f, ""))
         out.append(Contribution(feature=f, value=lvl, weight=w.weights.get(f, {}).get(lvl, 0.0)))
+    for value, shift in shift_terms(row, w.book, w.chance):
+        out.append(Contribution(feature="chance", value=value, weight=shift))
     if w.calibration:
         raw = sum(c.weight for c in out)
         p = float(calibrate(np.array([raw]), w)[0])
