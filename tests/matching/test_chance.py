@@ -14,7 +14,14 @@ import pandas as pd
 
 import rapprochement
 from rapprochement.matching import engine
-from rapprochement.matching.chance import Chance, book_chance, corrections, pooled
+from rapprochement.matching.chance import (
+    Chance,
+    book_chance,
+    corrections,
+    pooled,
+    shift_frame,
+    shift_terms,
+)
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.result import explanation_of
 from rapprochement.matching.scoring import load_weights
@@ -238,3 +245,25 @@ def test_weights_without_rates_are_left_alone(tmp_path: Path) -> None:
     on = rapprochement.reconcile(tx, inv, config=MatchConfig(weights_path=str(path)))
     off = MatchConfig(weights_path=str(path), chance_correction=False)
     assert _scores(on) == _scores(rapprochement.reconcile(tx, inv, config=off))
+
+
+def test_a_larger_book_lowers_only_readings_without_a_unique_level() -> None:
+    train = {**_TRAIN, "items": {"open": 1_000.0}}
+    big = Chance(10**6, {"amount": {"exact": 0.0005}}, items=4_000)
+    shifts = corrections(big, train, MatchConfig())
+    assert math.isclose(shifts["items"]["open"][0], math.log(1 / 4), abs_tol=1e-3)
+    rows = pd.DataFrame(
+        {
+            "reference": ["none", "exact", "none", "none", "digits"],
+            "iban": ["unknown", "unknown", "known", "unknown", "other"],
+            "name": ["high", "low", "low", "exact", "medium"],
+        }
+    )
+    got = shift_frame(rows, shifts)
+    assert got[0] == got[4] == shifts["items"]["open"][0]  # a look-alike name, digits
+    assert list(got[1:4]) == [0.0, 0.0, 0.0]  # the invoice's number, the IBAN, the exact name
+    assert shift_terms(rows.iloc[0].to_dict(), shifts, train)[0][0].startswith("4000 open items")
+    assert shift_terms(rows.iloc[1].to_dict(), shifts, train) == []
+    # a smaller book keeps the training prior
+    small = Chance(10**6, {"amount": {"exact": 0.0005}}, items=100)
+    assert "items" not in corrections(small, train, MatchConfig())

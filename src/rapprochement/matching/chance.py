@@ -22,7 +22,10 @@ met is not trusted more than the training books trusted it.
 
 Besides the levels, ``items``: a book with more open items than the training books makes any
 one pair less likely right by chance alone (the Fellegi-Sunter prior, one match among that many
-items), ``log(items_train / items_book)``; a smaller book keeps the training prior.
+items), ``log(items_train / items_book)``; a smaller book keeps the training prior. A reading
+with a level that singles out one item or one payer (:data:`UNIQUE`: a reference naming the
+invoice, the payer's known IBAN, its exact name) is left alone: the chance share of such a level
+falls as the book grows just as the prior does, and the two cancel.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ __all__ = [
     "CHANCE_FEATURES",
     "ITEMS",
     "JOINT",
+    "UNIQUE",
     "Chance",
     "book_chance",
     "corrections",
@@ -68,6 +72,14 @@ JOINT: dict[str, tuple[str, str]] = {"payer": ("iban", "name")}
 #: of open items grows (the Fellegi-Sunter prior, one match among that many items)
 ITEMS = "items"
 _AMONG_STRANGERS = frozenset({"amount", "date"})
+#: Levels that single out one item or one payer however large the book: their chance share
+#: falls as the book grows (one invoice in N has this number, one customer in C this IBAN),
+#: which cancels the ``items`` term (Fellegi-Sunter: ``u`` and the prior both scale as 1/N)
+UNIQUE: dict[str, frozenset[str]] = {
+    "reference": frozenset({"checksum", "exact", "normalized", "group_all", "remittance"}),
+    "iban": frozenset({"known"}),
+    "name": frozenset({"exact"}),
+}
 _SEED = 20_170  # fixed: the same book always draws the same pairs
 
 
@@ -244,12 +256,21 @@ def _column_levels(df: pd.DataFrame, key: str) -> np.ndarray[Any, Any] | None:
     return out
 
 
+def _unique_rows(df: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """Rows with a level of :data:`UNIQUE` (the ``items`` term leaves them alone)."""
+    out = np.zeros(len(df), dtype=bool)
+    for f, lv in UNIQUE.items():
+        if f in df.columns:
+            out |= df[f].astype(str).isin(lv).to_numpy()
+    return out
+
+
 def shift_frame(df: pd.DataFrame, book: dict[str, dict[str, tuple[float, float]]]) -> Any:
     """The per-book correction of the log-odds of each row of a frame of feature levels."""
     out = np.zeros(len(df), dtype=np.float64)
     for key, shifts in book.items():
         if key == ITEMS:
-            out += sum(s for s, _ in shifts.values())
+            out += sum(s for s, _ in shifts.values()) * ~_unique_rows(df)
             continue
         lv = _column_levels(df, key)
         if lv is None or not len(lv):
@@ -269,6 +290,8 @@ def shift_terms(
     out: list[tuple[str, float]] = []
     for key, shifts in book.items():
         if key == ITEMS:
+            if any(str(row.get(f, "")) in lv for f, lv in UNIQUE.items()):
+                continue
             for shift, n in shifts.values():
                 items = train.get(ITEMS, {}).get("open", 0.0)
                 text = f"{int(n)} open items (training books: {int(items)}): any one pair is less"
