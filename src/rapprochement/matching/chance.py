@@ -116,21 +116,15 @@ def _draw(n_tx: int, n_inv: int, sample: int) -> tuple[np.ndarray[Any, Any], np.
     return rng.integers(0, n_tx, sample), rng.integers(0, n_inv, sample)
 
 
-def _shares(feature: str, codes: np.ndarray[Any, Any]) -> dict[str, float]:
-    levels = FEATURE_LEVELS[feature]
-    counts = np.bincount(codes.astype(np.int64), minlength=len(levels))
-    total = max(int(counts.sum()), 1)
-    return {lvl: float(c) / total for lvl, c in zip(levels, counts.tolist(), strict=True)}
-
-
 def _joint_levels(key: str) -> list[str]:
     a, b = JOINT[key]
     return [f"{x}/{y}" for x in FEATURE_LEVELS[a] for y in FEATURE_LEVELS[b]]
 
 
-def _joint_shares(key: str, codes: np.ndarray[Any, Any]) -> dict[str, float]:
-    levels = _joint_levels(key)
-    counts = np.bincount(codes, minlength=len(levels))
+def _shares(key: str, codes: np.ndarray[Any, Any]) -> dict[str, float]:
+    """Share of ``codes`` at each level of a feature or a joint key (codes index its levels)."""
+    levels = _joint_levels(key) if key in JOINT else list(FEATURE_LEVELS[key])
+    counts = np.bincount(codes.astype(np.int64), minlength=len(levels))
     total = max(int(counts.sum()), 1)
     return {lvl: float(c) / total for lvl, c in zip(levels, counts.tolist(), strict=True)}
 
@@ -179,7 +173,7 @@ def book_chance(tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, curren
     share = {
         "name": _shares("name", name),
         "iban": _shares("iban", iban),
-        "payer": _joint_shares("payer", iban.astype(np.int64) * 4 + name),
+        "payer": _shares("payer", iban.astype(np.int64) * 4 + name),
     }
     # amount and date among strangers: a payer and another party's item (the payment's own
     # item, or another of its payer's, agrees for a reason, and in a small book those pairs
