@@ -14,7 +14,9 @@ ratios of each level against the feature's baseline level; the intercept is the 
 Then the engine runs on the same training books with the new weights: an isotonic regression
 (pool adjacent violators) of "this allocation is right" on the raw log-odds of its final
 allocations becomes the calibration map shipped with the weights (the score of an allocation
-is then the share of training allocations with such log-odds that were right); the auto
+is then the share of training allocations with such log-odds that were right; the engine runs
+with its per-book chance correction, whose training rates, the share of random pairs at each
+level of amount, name, IBAN and date, are stored as ``chance``); the auto
 threshold is the lowest calibrated score at which automatic allocations are right at least
 ``--precision`` of the time (a margin above the 99.5 % target); the suggestion threshold is
 the lowest at which suggestions are still right ``--suggest-precision`` of the time.
@@ -36,6 +38,7 @@ import pandas as pd
 from benchmarks.generator import Dataset
 from benchmarks.worlds import WORLDS, generate_world
 from rapprochement.matching import engine
+from rapprochement.matching.chance import book_chance, pooled
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import FEATURE_LEVELS, FEATURES
 from rapprochement.matching.scoring import Weights, calibrate, load_weights
@@ -182,6 +185,19 @@ def reliability(scores: np.ndarray[Any, Any], right: np.ndarray[Any, Any]) -> pd
     )
 
 
+def chance_rates(books: list[Dataset], config: MatchConfig) -> dict[str, dict[str, float]]:
+    """The training books' chance agreement (Fellegi-Sunter u of each feature level on random
+    pairs, :mod:`rapprochement.matching.chance`), stored with the weights: a book reconciled
+    later is compared with it."""
+    found = []
+    for ds in books:
+        tx, inv, rem = engine.prepare(ds.transactions, ds.invoices, ds.remittances)
+        found += [
+            book_chance(p.tx, p.inv, config, p.currency) for p in engine.partitions(tx, inv, rem)
+        ]
+    return pooled(found)
+
+
 def _write(doc: dict[str, Any], out: Path) -> Weights:
     out.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     load_weights.cache_clear()
@@ -226,6 +242,7 @@ def fit(
             "l2": l2,
         },
     }
+    doc["chance"] = chance_rates(books, config)
     _write(doc, out)
     # calibration and thresholds from the engine's own allocations on the training books
     logits, right = [], []

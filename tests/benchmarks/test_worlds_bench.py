@@ -58,6 +58,9 @@ def test_train_command_fits_a_world_mix_into_a_file(tmp_path: Path) -> None:
     Weights.model_validate(doc)
     assert doc["trained_on"]["worlds"] == ["us_ar", "marketplace"]
     assert doc["trained_on"]["seeds"] == [1]
+    # the training books' chance agreement, which a book reconciled later is compared with
+    assert 0 < doc["chance"]["amount"]["partial"] < 1
+    assert doc["chance"]["items"]["open"] > 0
 
 
 def test_train_refuses_evaluation_seeds(tmp_path: Path) -> None:

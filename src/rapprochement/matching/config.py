@@ -108,6 +108,37 @@ class MatchConfig(BaseModel):
         ),
     )
 
+    chance_correction: bool = Field(
+        True,
+        description=(
+            "Correct the weights of amount, name, IBAN and date agreement by how often random "
+            "(payment, open item) pairs of this book agree by chance, against the training "
+            "books (Fellegi-Sunter u-probabilities, see rapprochement.matching.chance). Needs "
+            "weights that store the training rates (`chance`); False: the learned weights as is."
+        ),
+    )
+    chance_features: tuple[str, ...] = Field(
+        ("amount", "items"),
+        description=(
+            "What the chance correction adjusts: features (amount, name, iban, date), payer "
+            "(IBAN and name jointly) and items (the book's number of open items)."
+        ),
+    )
+    chance_sample: int = Field(
+        50_000, ge=100, description="Random pairs drawn to estimate chance agreement."
+    )
+    chance_prior_pairs: int = Field(
+        10_000,
+        ge=0,
+        description=(
+            "Pseudo-pairs at the training rate the book's own rate is shrunk with: a book of "
+            "fewer pairs than this mostly keeps the training weights."
+        ),
+    )
+    chance_max_shift: float = Field(
+        2.0, ge=0, le=10, description="Largest correction of one level's weight (log-odds)."
+    )
+
     @model_validator(mode="after")
     def _check_bounds(self) -> MatchConfig:
         if self.fee_min > self.fee_max:

@@ -21,6 +21,7 @@ import pandas as pd
 from rapprochement.errors import ColumnError
 from rapprochement.matching.assignment import assign
 from rapprochement.matching.candidates import CustomerIndex, candidate_pairs, key_index
+from rapprochement.matching.chance import book_chance, corrections
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.entities import entities
 from rapprochement.matching.executor import Executor
@@ -44,7 +45,15 @@ from rapprochement.matching.scoring import (
 from rapprochement.matching.shards import InvoiceSide, sharded_blocking, sharded_groups
 from rapprochement.matching.windows import notes, window_groups
 
-__all__ = ["Partition", "count_candidates", "hypotheses", "partitions", "prepare", "reconcile"]
+__all__ = [
+    "Partition",
+    "book_weights",
+    "count_candidates",
+    "hypotheses",
+    "partitions",
+    "prepare",
+    "reconcile",
+]
 
 Inputs = pd.DataFrame | Sequence[Any]
 _log = logging.getLogger("rapprochement.matching")
@@ -241,6 +250,15 @@ def _score(df: pd.DataFrame, w: Weights, threshold: float) -> pd.DataFrame:
     return out
 
 
+def book_weights(part: Partition, w: Weights, config: MatchConfig) -> Weights:
+    """``w`` corrected for this partition's chance agreement (:mod:`.chance`): ``w`` itself
+    when the correction is off or the weights carry no training rates."""
+    if not config.chance_correction or not w.chance:
+        return w
+    shifts = corrections(book_chance(part.tx, part.inv, config, part.currency), w.chance, config)
+    return w.model_copy(update={"book": shifts}) if shifts else w
+
+
 def reconcile(
     transactions: Inputs,
     invoices: Inputs,
@@ -315,8 +333,9 @@ def reconcile(
             continue
         singles, groups = hypotheses(part, customers, config, executor)
         t0 = time.perf_counter()
-        singles = _score(singles, w, sugg_t)
-        groups = _score(groups, w, sugg_t)
+        pw = book_weights(part, w, config)
+        singles = _score(singles, pw, sugg_t)
+        groups = _score(groups, pw, sugg_t)
         _log.debug("%s: scoring %.2fs", part.currency, time.perf_counter() - t0)
         res = assign(
             singles, groups, len(part.tx), part.inv["open"].to_numpy(), part.tx["amount"].to_numpy()
@@ -324,12 +343,12 @@ def reconcile(
         iids = part.inv["invoice_id"].to_numpy()
         tids = part.tx["transaction_id"].to_numpy()
         withhold(part, res, auto_t)
-        recs, extra = rival_rows(rivals(singles, groups, res, w), iids, tids)
+        recs, extra = rival_rows(rivals(singles, groups, res, pw), iids, tids)
         done = {a.tx for a in res.allocs}
         note_rows += notes(part.tx, groups, part.inv, done, _advised(part.remits))
         del singles, groups
         _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
-        rows.extend(allocation_rows(part, res, auto_t, w, extra))
+        rows.extend(allocation_rows(part, res, auto_t, pw, extra))
         riv_rows.extend(recs)
         for t, (f, i) in sorted(res.duplicates.items()):
             dup_rows.append(

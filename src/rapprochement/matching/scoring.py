@@ -12,7 +12,9 @@ far more often than its raw probability says). ``weights.json`` therefore also s
 monotone calibration map (isotonic regression of "the allocation is right" on the raw log-odds
 of the engine's final allocations on the training books), applied as a piecewise-linear
 interpolation (beyond the end knots the log-odds keep a slope of one); its effect is the
-``calibration`` term of an explanation.
+``calibration`` term of an explanation. The engine corrects the weights for the book at hand
+(:mod:`rapprochement.matching.chance`: how often random pairs of this book agree by chance,
+against the training books' ``chance`` rates); those are the ``chance`` terms.
 
 A ledger may add ``adjustments`` learned from its reviewers' decisions
 (:mod:`rapprochement.matching.learning`): log-odds per feature level added *after* the
@@ -33,6 +35,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from rapprochement.errors import ConfigError
+from rapprochement.matching.chance import shift_frame, shift_terms
 from rapprochement.matching.features import FEATURE_LEVELS, FEATURES
 
 __all__ = [
@@ -80,6 +83,16 @@ class Weights(BaseModel):
         default_factory=dict,
         description="feature → level → log-odds added after the calibration, learned from a "
         "ledger's decisions (matching/learning.py); empty in the shipped file.",
+    )
+    chance: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Chance agreement of the training books (share of random pairs at each "
+        "level, see rapprochement.matching.chance); empty: no per-book correction.",
+    )
+    book: dict[str, dict[str, tuple[float, float]]] = Field(
+        default_factory=dict,
+        description="Per-book correction (key → level → (log-odds added, the book's rate)), "
+        "set by the engine for the book being reconciled; empty in a weights file.",
     )
 
     @field_validator("calibration")
@@ -132,8 +145,12 @@ def load_weights(path: str | None = None) -> Weights:
 
 
 def score_frame(df: pd.DataFrame, w: Weights) -> np.ndarray[Any, Any]:
-    """Log-odds of each row of a frame holding one column per feature (level names)."""
-    return level_sum(df, w.weights, w.prior)
+    """Log-odds of each row of a frame holding one column per feature (level names), with
+    the per-book chance correction when ``w`` carries one."""
+    logit = level_sum(df, w.weights, w.prior)
+    if w.book:
+        logit += shift_frame(df, w.book)
+    return logit
 
 
 def level_sum(
@@ -184,6 +201,8 @@ def contributions(row: dict[str, Any], w: Weights) -> list[Contribution]:
     for f in FEATURES:
         lvl = str(row.get(f, ""))
         out.append(Contribution(feature=f, value=lvl, weight=w.weights.get(f, {}).get(lvl, 0.0)))
+    for value, shift in shift_terms(row, w.book, w.chance):
+        out.append(Contribution(feature="chance", value=value, weight=shift))
     raw = sum(c.weight for c in out)
     p = float(calibrate(np.array([raw]), w)[0])
     if w.calibration:
