@@ -55,7 +55,7 @@ def _lines(ks: range) -> list[Line]:
         Line(
             dt.date(2026, 1, 20),
             Decimal(1000 + 37 * k) + Decimal("0.45"),
-            f"ETS {NAMES[k].upper()[:-1]} {TRADES[k % 5].upper()[:5]}",
+            f"SCI LES TILLEULS {k}",  # a trading name unlike the customer's
             _iban(k),
             "VIREMENT",
             f"R{k}",
