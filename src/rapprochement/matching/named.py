@@ -57,14 +57,21 @@ def _explained(
     return by_ref, by_amt
 
 
-def _line_keys(text: str, free: bool) -> dict[str, int]:
-    """Keys of one advice line: its references, and its free payment references (a provider's
-    charge id ``4QD88NLKWSI72P6FW``) when some invoice has one."""
-    keys = text_keys(text)
-    if free:
-        for k, lvl in zip(*(free_text_keys([text])[c] for c in ("key", "lvl")), strict=True):
+def _all_line_keys(remits: pd.DataFrame, free: bool) -> dict[tuple[str, str], dict[str, int]]:
+    """Keys of each distinct advice line ``(reference, memo)``: its references, and its free
+    payment references (a provider's charge id ``4QD88NLKWSI72P6FW``) when some invoice has
+    one (those of every line found at once: one frame, not one per line)."""
+    texts = {(r, m): f"{r} {m}" for r, m in zip(remits["reference"], remits["memo"], strict=True)}
+    out = {rm: text_keys(text) for rm, text in texts.items()}
+    if free and texts:
+        found = free_text_keys(list(texts.values()))
+        lines = list(texts)
+        for row, k, lvl in zip(
+            found["row"].tolist(), found["key"].tolist(), found["lvl"].tolist(), strict=True
+        ):
+            keys = out[lines[row]]
             keys[str(k)] = min(int(lvl), keys.get(str(k), 99))
-    return keys
+    return out
 
 
 def remittance_groups(
@@ -79,10 +86,7 @@ def remittance_groups(
     Lines that state a discount (CAMT ``RfrdDocAmt/DscntApldAmt``) make the group a discount
     when each such line's amount and discount add up to its invoice's open amount and the
     lines add up to the payment: the discount is then the payer's word, not a guess."""
-    line_keys = {
-        (r, m): _line_keys(f"{r} {m}", index.has_free)
-        for r, m in zip(remits["reference"], remits["memo"], strict=True)
-    }
+    line_keys = _all_line_keys(remits, index.has_free)
     keydict = index.subset({k for ks in line_keys.values() for k in ks})
     for tid, lines in remits.groupby("transaction_id", sort=True):
         t = tpos.get(str(tid))

@@ -24,7 +24,7 @@ import pandas as pd
 from rapprochement.matching.candidates import CustomerIndex, KeyIndex, candidate_pairs
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
-from rapprochement.matching.group_context import group_frame
+from rapprochement.matching.group_context import GroupIndex, group_frame
 from rapprochement.matching.groups import group_search
 
 __all__ = ["InvoiceSide", "sharded_blocking", "sharded_groups"]
@@ -44,6 +44,12 @@ class InvoiceSide:
     keys: KeyIndex
     config: MatchConfig
     currency: str
+    #: the open-item side of the group search (built once here when not given)
+    groups: GroupIndex | None = None
+
+    def __post_init__(self) -> None:
+        if self.groups is None:
+            object.__setattr__(self, "groups", GroupIndex(self.inv))
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,7 @@ def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
         side.keys,
         side.config,
         side.currency,
+        side.groups,
     )
     return ctx.rows
 
