@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -77,9 +78,6 @@ class GroupIndex:
         self.cust = inv["customer_id"].to_numpy()
         self.issue = inv["issue_day"].to_numpy()
         self.due = inv["due_day"].to_numpy()
-        #: invoice numbers and printed references (as arrays once: not a column per lookup)
-        self.inv_ids = inv["invoice_id"].to_numpy()
-        self.inv_refs = inv["reference"].to_numpy()
         ccode, cnames = pd.factorize(self.cust, use_na_sentinel=False)
         assert len(cnames) < 2**31, "customer codes overflow int32"
         #: customer code of each open item, and the code of each customer
@@ -95,6 +93,13 @@ class GroupIndex:
         self.cust_names: dict[str, str] = dict(
             zip(inv["customer_id"], inv["customer_name"], strict=True)
         )
+        self._inv = inv
+
+    @cached_property
+    def numbers(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The items' invoice numbers and printed references, as arrays once (not a column
+        converted per lookup)."""
+        return self._inv["invoice_id"].to_numpy(), self._inv["reference"].to_numpy()
 
 
 class GroupContext:
@@ -117,7 +122,7 @@ class GroupContext:
         self.amounts: np.ndarray[Any, Any] = tx["amount"].to_numpy()
         self.days: np.ndarray[Any, Any] = tx["day"].to_numpy()
         self.issue, self.due = index.issue, index.due
-        self.inv_ids, self.inv_refs = index.inv_ids, index.inv_refs
+        self.index = index
         self.items = index.items  # shared: a payer with no open item reads as none
         self.netting = index.netting
         # per tx: {inv: ref level} (only the few referenced pairs)

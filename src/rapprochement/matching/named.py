@@ -30,7 +30,7 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
     alone); the invoices it does not name after them, by due date. A shortfall falls on the
     last (:func:`fill`)."""
     flat = _ALNUM.sub("", str(ctx.tx["text"].iat[t]).upper())
-    ids, refs = ctx.inv_ids, ctx.inv_refs
+    ids, refs = ctx.index.numbers
 
     def where(k: int) -> int:
         i = invs[k]

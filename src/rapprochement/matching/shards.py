@@ -163,8 +163,8 @@ def sharded_groups(
     executor = executor or InProcess()
     n = len(tx)
     shards = _shards(executor, n)
-    days, issue = tx["day"].to_numpy(), side.inv["issue_day"].to_numpy()
-    due = side.inv["due_day"].to_numpy()
+    assert side.groups is not None  # (built with the side)
+    days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
     if not shards or _whole(shards, n):
         rows = _search(side, _GroupTask(tx, pairs, singles, links, remits))
         return group_frame(rows, days, issue, due)
