@@ -10,7 +10,8 @@ with other sizes or executors adds to them, so the model is fitted to every run 
 
 Spark is skipped, with a note, when ``pyspark`` or Java is missing. Peak memory is the
 largest sum of resident memory of the run's process and all its descendants (worker
-processes, the JVM and its Python workers), sampled every 0.2 s; CPU time is that of the
+processes, the JVM and its Python workers), sampled every 0.2 s (RSS, which counts the pages
+a forked worker shares with its parent twice, and PSS, which does not); CPU time is that of the
 same process tree (on a machine shared with other work, CPU time is inflated less than wall
 time by the contention). The model (:mod:`benchmarks.scale_model`) splits each run into the
 serial stages (validation, indexes, features, scoring, assignment, result frames) and the
@@ -79,14 +80,20 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def _rss_kib(pid: int) -> int:
+def _mem_kib(pid: int) -> tuple[int, int]:
+    """Resident and proportional (``Pss``: pages shared with a forked parent counted once
+    over all) memory of a process, KiB."""
+    rss = pss = 0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+                rss = int(line.split()[1])
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return rss, pss or rss
 
 
 def _cpu_s(pids: list[int]) -> float:
@@ -106,12 +113,14 @@ class _Peak(threading.Thread):
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.peak, self.stop = 0, threading.Event()
+        self.peak, self.peak_pss, self.stop = 0, 0, threading.Event()
 
     def run(self) -> None:
         me = os.getpid()
         while not self.stop.wait(0.2):
-            self.peak = max(self.peak, sum(_rss_kib(p) for p in _tree(me)))
+            mem = [_mem_kib(p) for p in _tree(me)]
+            self.peak = max(self.peak, sum(r for r, _ in mem))
+            self.peak_pss = max(self.peak_pss, sum(p for _, p in mem))
 
 
 # ---- one run (a fresh subprocess) -----------------------------------------------------------
@@ -199,6 +208,7 @@ def _worker(name: str, path: str, workers: int) -> None:
         "cpu_s": cpu,
         "driver_mib": hwm / 1024,
         "tree_mib": max(peak.peak, hwm) / 1024,
+        "tree_pss_mib": peak.peak_pss / 1024,
         "stages": stages.seconds,
         "stages_cpu": stages.cpu,
         "allocations": len(res.allocations),

@@ -97,27 +97,29 @@ def report(rows: list[dict[str, Any]]) -> str:
         f"Machine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()}. "
         "Book: `benchmarks.generator.generate(seed, n, 'hard')` (payments plus unrelated bank "
         "lines; about 2.1 invoices per payment, of which the open items are matched). Each "
-        "run in a fresh subprocess. *Peak* is the largest sum of resident memory of the run's "
+        "run in a fresh subprocess. *Peak* is the largest sum of memory of the run's "
         "process tree (driver, pool workers, JVM and its Python workers), sampled every "
-        "0.2 s; *driver* is the main process's VmHWM. *Load* is the 1-minute load average "
-        "around the run: above the core count, other work shared the machine and wall time "
-        "is inflated (CPU time much less so).",
+        "0.2 s: RSS counts the pages a forked worker shares with the driver twice, PSS once "
+        "(– : not measured in that run); *driver* is the main process's VmHWM. *Load* is "
+        "the 1-minute load average around the run: above the core count, other work shared "
+        "the machine and wall time is inflated (CPU time much less so).",
         "",
-        "| payments | lines | invoices | executor | workers | wall s | CPU s | peak MiB | "
-        "driver MiB | load | allocations |",
-        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| payments | lines | invoices | executor | workers | wall s | CPU s | peak RSS MiB | "
+        "peak PSS MiB | driver MiB | load | allocations |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if "seconds" not in r:
             lines.append(
                 f"| {r['size']:,} | {r['transactions']:,} | {r['invoices']:,} | {r['executor']} "
-                f"| {r['workers']} | {r['error']} | | | | | |"
+                f"| {r['workers']} | {r['error']} | | | | | | |"
             )
             continue
+        pss = f"{r['tree_pss_mib']:,.0f}" if r.get("tree_pss_mib") else "–"
         lines.append(
             f"| {r['size']:,} | {r['transactions']:,} | {r['invoices']:,} | {r['executor']} | "
             f"{r['workers']} | {r['seconds']:.1f} | {r['cpu_s']:.1f} | {r['tree_mib']:,.0f} | "
-            f"{r['driver_mib']:,.0f} | {r.get('load', 0):.1f} | {r['allocations']:,} |"
+            f"{pss} | {r['driver_mib']:,.0f} | {r.get('load', 0):.1f} | {r['allocations']:,} |"
         )
     names = [s for _, s in STAGES] + ["other"]
     lines += [
