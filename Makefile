@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck check bench bench-full bench-parsers clean system-deps
+.PHONY: demo test lint typecheck check bench bench-full bench-scale bench-parsers clean system-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(STAMP)
 
 bench-full: $(STAMP)
 	$(PY) -m benchmarks --tier full
+
+# outside CI (about an hour on 2 cores): 100k / 300k / 1M payments through the in-process,
+# process and Spark local executors → benchmarks/results/scale.md (docs/benchmarks.md)
+bench-scale: $(STAMP)
+	$(PY) -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

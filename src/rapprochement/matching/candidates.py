@@ -23,10 +23,18 @@ from rapidfuzz.process import cpdist
 from rapprochement.matching.abbrev import abbreviated
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.keys import LEVELS, compact_iban, expand, normalize_name
-from rapprochement.matching.refindex import KeyDict, KeyIndex, key_index, lookup, ref_pairs
+from rapprochement.matching.refindex import (
+    BlockIndex,
+    KeyDict,
+    KeyIndex,
+    key_index,
+    lookup,
+    ref_pairs,
+)
 from rapprochement.matching.siblings import even_share
 
 __all__ = [
+    "BlockIndex",
     "CustomerIndex",
     "KeyDict",
     "KeyIndex",
@@ -211,21 +219,17 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
     )
 
 
-def _amount_pairs(tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig) -> np.ndarray[Any, Any]:
+def _amount_pairs(tx: pd.DataFrame, block: BlockIndex) -> np.ndarray[Any, Any]:
     """Pair keys (``tx * len(inv) + inv``) of payments equal to an open amount held by at most
     ``max_amount_bucket`` invoices."""
-    opn = inv["open"].to_numpy()
-    vals, code, counts = np.unique(opn, return_inverse=True, return_counts=True)
-    ok = counts[code] <= config.max_amount_bucket
-    i_sorted = np.flatnonzero(ok)[np.argsort(code[ok], kind="stable")]
-    small = np.where(counts <= config.max_amount_bucket, counts, 0)
-    start = np.cumsum(small) - small
+    vals, i_sorted = block.amount_vals, block.amount_items
+    small, start = block.amount_n, block.amount_start
     amt = tx["amount"].to_numpy()
     p = np.clip(np.searchsorted(vals, amt), 0, max(len(vals) - 1, 0))
     t = np.flatnonzero((vals[p] == amt) & (small[p] > 0)) if len(vals) else np.zeros(0, np.int64)
     c = p[t]
     i = i_sorted[expand(start, small, c)]
-    key: np.ndarray[Any, Any] = np.repeat(t.astype(np.int64), small[c]) * len(inv) + i
+    key: np.ndarray[Any, Any] = np.repeat(t.astype(np.int64), small[c]) * block.n_inv + i
     return key
 
 
@@ -233,28 +237,20 @@ def _customer_pairs(
     tx: pd.DataFrame,
     link_t: np.ndarray[Any, Any],
     link_c: np.ndarray[Any, Any],
-    inv: pd.DataFrame,
-    ccode: np.ndarray[Any, Any],
+    block: BlockIndex,
     config: MatchConfig,
 ) -> np.ndarray[Any, Any]:
     """Pair keys of the payer's open items that could be this payment alone: amount equal or
     near (fee, discount, a little over), 2-4 times as large (an instalment), or larger (a
     partial payment) among the ``_PARTIAL_ITEMS`` items due nearest the payment.
 
-    ``link_t, link_c``: the payer links (payment position, customer code in ``ccode``, the
-    customer of each invoice), in link order; a payer's items are taken due date first (at
-    most ``max_customer_items``), ties of distance broken in that order."""
-    due = inv["due_day"].to_numpy()
-    n_inv = len(inv)
-    order = np.lexsort((due, ccode))  # per customer, due first then position (stable)
-    per = np.bincount(ccode, minlength=int(ccode.max(initial=-1)) + 1)
-    first = np.cumsum(per) - per
-    rank = np.arange(n_inv) - first[ccode[order]]
-    kept = order[rank < config.max_customer_items]
-    n_kept = np.minimum(per, config.max_customer_items)
-    start = np.cumsum(n_kept) - n_kept
+    ``link_t, link_c``: the payer links (payment position, customer code of ``block``), in
+    link order; a payer's items are taken due date first (at most ``max_customer_items``),
+    ties of distance broken in that order."""
+    due, n_inv = block.due, block.n_inv
+    kept, n_kept, start = block.kept, block.n_kept, block.kept_start
     amounts, days = tx["amount"].to_numpy(), tx["day"].to_numpy()
-    opens, fee = inv["open"].to_numpy(), int(config.fee_max * 100)
+    opens, fee = block.opens, int(config.fee_max * 100)
     # chunks of whole payments (links are in payment order), a bounded number of pairs each
     size = np.cumsum(n_kept[link_c])
     out: list[np.ndarray[Any, Any]] = []
@@ -289,9 +285,15 @@ def _customer_pairs(
 
 
 def candidate_pairs(
-    tx: pd.DataFrame, inv: pd.DataFrame, idx: CustomerIndex, keys: KeyIndex, config: MatchConfig
+    tx: pd.DataFrame,
+    inv: pd.DataFrame,
+    idx: CustomerIndex,
+    keys: KeyIndex,
+    config: MatchConfig,
+    block: BlockIndex | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Candidate pairs of one currency partition and the payer → customer links.
+    """Candidate pairs of one currency partition (or payment shard: ``block``, the open-item
+    side built once, :class:`BlockIndex`) and the payer → customer links.
 
     Returns:
         pairs: ``tx, inv`` (positions in the partition frames, sorted), ``ref`` (level code in
@@ -302,11 +304,10 @@ def candidate_pairs(
     """
     links = customer_links(tx, idx, config)
     ref = ref_pairs(tx, inv, config, keys)
-    n_inv = len(inv)
-    ccode, cust = pd.factorize(inv["customer_id"].to_numpy(dtype=object))
-    ccode = ccode.astype(np.int64)
+    block = block or BlockIndex(inv, config)
+    n_inv, ccode, cust = block.n_inv, block.ccode, block.cust
     n_c = max(len(cust), 1)
-    l_code = pd.Index(cust, dtype=object).get_indexer(links["customer_id"].to_numpy(dtype=object))
+    l_code = cust.get_indexer(links["customer_id"].to_numpy(dtype=object))
     has_items = l_code >= 0  # a payer with no open item here pairs with nothing
     l_t = links["tx"].to_numpy()[has_items].astype(np.int64)
     l_c = l_code[has_items].astype(np.int64)
@@ -316,8 +317,8 @@ def candidate_pairs(
         np.concatenate(
             [
                 ref_key,
-                _amount_pairs(tx, inv, config),
-                _customer_pairs(tx, l_t, l_c, inv, ccode, config),
+                _amount_pairs(tx, block),
+                _customer_pairs(tx, l_t, l_c, block, config),
             ]
         )
     )
@@ -354,7 +355,7 @@ def candidate_pairs(
             "tx": t,
             "inv": i,
             "ref": ref_lvl.astype(np.int8),  # small codes: a byte each, not eight
-            "customer_id": pd.Series(inv["customer_id"].to_numpy(dtype=object)[i], dtype=object),
+            "customer_id": pd.Series(block.cust_ids[i], dtype=object),
             "iban": iban.astype(np.int8),
             "name_sim": sims[back.ravel()] if len(key) else np.zeros(0),
         }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -62,8 +63,53 @@ _IBAN_LEVELS = ("known", "other", "unknown")  # pair ``iban`` codes
 ADVICE_SOURCES = ("remittance", "report", "report_unread", "report_partial")
 
 
+class _Items(dict[str, list[int]]):
+    """Payer → its open items; a payer with none reads as an empty list (a read-only view:
+    unlike a ``defaultdict``, reading never adds an entry to the shared index)."""
+
+    def __missing__(self, key: str) -> list[int]:
+        return []
+
+
+class GroupIndex:
+    """The open-item side of the group search, built once per partition and read by every
+    payment shard (:class:`~rapprochement.matching.shards.InvoiceSide`): the items' arrays,
+    each payer's items by due date, customer codes and names, the payers that have a credit
+    note open. A shard then costs what its payments cost, not a pass over every open item."""
+
+    def __init__(self, inv: pd.DataFrame) -> None:
+        self.open = inv["open"].to_numpy()
+        self.cust = inv["customer_id"].to_numpy()
+        self.issue = inv["issue_day"].to_numpy()
+        self.due = inv["due_day"].to_numpy()
+        ccode, cnames = pd.factorize(self.cust, use_na_sentinel=False)
+        assert len(cnames) < 2**31, "customer codes overflow int32"
+        #: customer code of each open item, and the code of each customer
+        self.ccode: np.ndarray[Any, Any] = ccode.astype(np.int32)
+        self.code_of: dict[Any, int] = {c: k for k, c in enumerate(cnames)}
+        # each payer's items by (due, position): one sort of every item, split per payer
+        order = np.lexsort((np.arange(len(ccode)), self.due, ccode))
+        bounds = np.flatnonzero(np.diff(ccode[order])) + 1
+        runs = np.split(order, bounds) if len(order) else []
+        self.items = _Items((cnames[int(ccode[r[0]])], r.tolist()) for r in runs)
+        #: payers with an open credit note (netted with their invoices)
+        self.netting: set[Any] = set(pd.unique(self.cust[self.open < 0]).tolist())
+        self.cust_names: dict[str, str] = dict(
+            zip(inv["customer_id"], inv["customer_name"], strict=True)
+        )
+        self._inv = inv
+
+    @cached_property
+    def numbers(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The items' invoice numbers and printed references, as arrays once (not a column
+        converted per lookup)."""
+        return self._inv["invoice_id"].to_numpy(), self._inv["reference"].to_numpy()
+
+
 class GroupContext:
-    """Arrays and indexes of one partition for the group search, and the rows found."""
+    """Arrays and indexes of one partition (or payment shard) for the group search, and the
+    rows found; the open-item side is a shared :class:`GroupIndex` (built here when none is
+    given)."""
 
     def __init__(
         self,
@@ -72,19 +118,17 @@ class GroupContext:
         pairs: pd.DataFrame,
         config: MatchConfig,
         currency: str,
+        index: GroupIndex | None = None,
     ) -> None:
         self.tx, self.inv, self.config, self.currency = tx, inv, config, currency
-        self.open = inv["open"].to_numpy()
+        index = index or GroupIndex(inv)
+        self.open, self.cust = index.open, index.cust
         self.amounts: np.ndarray[Any, Any] = tx["amount"].to_numpy()
         self.days: np.ndarray[Any, Any] = tx["day"].to_numpy()
-        self.cust = inv["customer_id"].to_numpy()
-        self.issue = inv["issue_day"].to_numpy()
-        self.due = inv["due_day"].to_numpy()
-        self.items: dict[str, list[int]] = defaultdict(list)
-        for k, c in enumerate(self.cust):
-            self.items[c].append(k)
-        for c in self.items:
-            self.items[c].sort(key=lambda k: (self.due[k], k))
+        self.issue, self.due = index.issue, index.due
+        self.index = index
+        self.items = index.items  # shared: a payer with no open item reads as none
+        self.netting = index.netting
         # per tx: {inv: ref level} (only the few referenced pairs)
         self.refs: dict[int, dict[int, int]] = defaultdict(dict)
         self.weak: dict[int, set[int]] = defaultdict(set)
@@ -98,10 +142,8 @@ class GroupContext:
         if len(tcol) > 1 and not bool((tcol[1:] >= tcol[:-1]).all()):
             order = np.argsort(tcol, kind="stable")
             tcol, icol = tcol[order], icol[order]
-        ccode, cnames = pd.factorize(self.cust, use_na_sentinel=False)
-        self._code_of: dict[Any, int] = {c: k for k, c in enumerate(cnames)}
-        assert len(cnames) < 2**31, "customer codes overflow int32"
-        self._pc: np.ndarray[Any, Any] = ccode.astype(np.int32)[icol]
+        self._code_of = index.code_of
+        self._pc: np.ndarray[Any, Any] = index.ccode[icol]
         iban = pairs["iban"].to_numpy()
         sims = pairs["name_sim"].to_numpy()
         self._pib: np.ndarray[Any, Any] = (iban if order is None else iban[order]).astype(np.int8)
@@ -121,9 +163,7 @@ class GroupContext:
             else:
                 self.weak[t].add(i)
         self.rows: list[dict[str, Any]] = []
-        self.cust_names: dict[str, str] = dict(
-            zip(inv["customer_id"], inv["customer_name"], strict=True)
-        )
+        self.cust_names = index.cust_names
         self.tx_names = tx["name"].to_numpy()
         self.iban_links: set[tuple[int, str]] = set()
         #: per payer, how many of its open items carry each reference (normalized)

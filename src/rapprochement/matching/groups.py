@@ -24,7 +24,13 @@ import pandas as pd
 from rapprochement.matching.candidates import KeyIndex
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import AMOUNT_CLASS
-from rapprochement.matching.group_context import GROUP_COLUMNS, REF_OK, GroupContext, fill
+from rapprochement.matching.group_context import (
+    GROUP_COLUMNS,
+    REF_OK,
+    GroupContext,
+    GroupIndex,
+    fill,
+)
 from rapprochement.matching.mitm import ranked_subsets
 from rapprochement.matching.named import referenced_group, remittance_groups
 from rapprochement.money import currency_exponent
@@ -56,11 +62,13 @@ def group_search(
     index: KeyIndex,
     config: MatchConfig,
     currency: str,
+    shared: GroupIndex | None = None,
 ) -> GroupContext:
     """The group search of one currency partition (see module doc), its rows in the returned
     context's ``rows``: the advice lines' groups first, then the other groups payment by
-    payment (each payment's rows read only that payment's pairs, links and lines)."""
-    ctx = GroupContext(tx, inv, pairs, config, currency)
+    payment (each payment's rows read only that payment's pairs, links and lines). ``shared``:
+    the open-item side built once for every shard (:class:`.group_context.GroupIndex`)."""
+    ctx = GroupContext(tx, inv, pairs, config, currency, shared)
     tpos = {tid: k for k, tid in enumerate(tx["transaction_id"])}
     link_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     for t, c, ib in zip(links["tx"], links["customer_id"], links["iban_link"], strict=True):
@@ -76,7 +84,7 @@ def group_search(
     # not stop the search: the payer's group competes with the single invoice on its score.
     cls = singles["amount"].map(AMOUNT_CLASS)
     strong = (cls != "far") & (singles["ref"] <= REF_OK)
-    netting = {c for c, ks in ctx.items.items() if any(ctx.open[k] < 0 for k in ks)}
+    netting = ctx.netting
     strong |= (
         (singles["ref"] <= 2)
         & (singles["named_outside"] == "0")

@@ -33,7 +33,7 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
     alone); the invoices it does not name after them, by due date. A shortfall falls on the
     last (:func:`fill`)."""
     flat = _ALNUM.sub("", str(ctx.tx["text"].iat[t]).upper())
-    ids, refs = ctx.inv["invoice_id"].to_numpy(), ctx.inv["reference"].to_numpy()
+    ids, refs = ctx.index.numbers
 
     def where(k: int) -> int:
         i = invs[k]

@@ -1,4 +1,5 @@
-"""The reference-key index of a partition's invoices and the pairs it gives.
+"""The reference-key index of a partition's invoices and the pairs it gives; the open-item
+side of blocking (:class:`BlockIndex`).
 
 :class:`KeyIndex` keeps every distinct key of the invoices (:mod:`.keys`) once, compactly,
 with the invoices holding it; :func:`ref_pairs` looks the keys of every payment text up in it
@@ -23,7 +24,7 @@ from rapprochement.matching.keys import (
     unique_text_keys,
 )
 
-__all__ = ["KeyDict", "KeyIndex", "key_index", "lookup", "ref_pairs"]
+__all__ = ["BlockIndex", "KeyDict", "KeyIndex", "key_index", "lookup", "ref_pairs"]
 
 STRONG = 3  # key levels below this are never dropped for a large bucket
 _LVL_SPAN = 8  # reference level codes are below this (packed with a pair key)
@@ -176,3 +177,35 @@ def ref_pairs(
     first[1:] = key[1:] != key[:-1]
     key = key[first]
     return pd.DataFrame({"tx": key // n_inv, "inv": key % n_inv, "ref": both[first] % _LVL_SPAN})
+
+
+class BlockIndex:
+    """The open-item side of blocking, built once per partition and read by every payment
+    shard (:class:`~rapprochement.matching.shards.InvoiceSide`): customer codes, the open
+    amounts' buckets and each payer's items by due date. A shard's blocking then costs what
+    its payments cost, not a pass over every open item."""
+
+    def __init__(self, inv: pd.DataFrame, config: MatchConfig) -> None:
+        self.n_inv = len(inv)
+        cust_ids = inv["customer_id"].to_numpy(dtype=object)
+        ccode, cust = pd.factorize(cust_ids)
+        #: customer code of each item, the customers (codes are positions), their ids per item
+        self.ccode = ccode.astype(np.int64)
+        self.cust = pd.Index(cust, dtype=object)
+        self.cust_ids = cust_ids
+        self.due, self.opens = inv["due_day"].to_numpy(), inv["open"].to_numpy()
+        # exact open amounts held by at most ``max_amount_bucket`` items (:func:`_amount_pairs`)
+        vals, code, counts = np.unique(self.opens, return_inverse=True, return_counts=True)
+        ok = counts[code] <= config.max_amount_bucket
+        self.amount_items = np.flatnonzero(ok)[np.argsort(code[ok], kind="stable")]
+        self.amount_vals = vals
+        self.amount_n = np.where(counts <= config.max_amount_bucket, counts, 0)
+        self.amount_start = np.cumsum(self.amount_n) - self.amount_n
+        # each payer's items due first, at most ``max_customer_items`` (:func:`_customer_pairs`)
+        order = np.lexsort((self.due, self.ccode))  # per customer, due then position (stable)
+        per = np.bincount(self.ccode, minlength=int(self.ccode.max(initial=-1)) + 1)
+        first = np.cumsum(per) - per
+        rank = np.arange(self.n_inv) - first[self.ccode[order]]
+        self.kept = order[rank < config.max_customer_items]
+        self.n_kept = np.minimum(per, config.max_customer_items)
+        self.kept_start = np.cumsum(self.n_kept) - self.n_kept

@@ -5,6 +5,7 @@ result frames (remaining amounts of payments and open items)."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -87,10 +88,9 @@ def withhold(part: Partition, res: Assignment, auto_t: float) -> dict[int, str]:
     return out
 
 
-def _entity_row(res: Assignment, t: int, records: Any, names: Any) -> str:
-    """The explanation row of a payment whose allocations span customer records merged as one
-    entity (:mod:`.entities`), or ``""``."""
-    invs = sorted({a.inv for a in res.allocs if a.tx == t and a.inv >= 0})
+def _entity_row(invs: list[int], records: Any, names: Any) -> str:
+    """The explanation row of a payment whose allocations (to the items ``invs``) span
+    customer records merged as one entity (:mod:`.entities`), or ``""``."""
     seen = sorted({(str(records[i]), str(names[i])) for i in invs})
     if len({r for r, _ in seen}) < 2:
         return ""
@@ -110,6 +110,10 @@ def allocation_rows(
     records = part.inv["record"].to_numpy() if "record" in part.inv else None
     names = part.inv["customer_name"].to_numpy()
     spans: dict[int, str] = {}
+    items_of: dict[int, set[int]] = defaultdict(set)  # payment → the items it is allocated to
+    for al in res.allocs:
+        if al.inv >= 0:
+            items_of[al.tx].add(al.inv)
     out = []
     for al in res.allocs:
         key = tuple(str(al.hyp.get(f, "")) for f in FEATURES)
@@ -135,7 +139,7 @@ def allocation_rows(
         if al.group is not None and records is not None and al.hyp.get("iban") != "collector":
             row = spans.get(al.tx)
             if row is None:
-                row = spans[al.tx] = _entity_row(res, al.tx, records, names)
+                row = spans[al.tx] = _entity_row(sorted(items_of[al.tx]), records, names)
             if row:
                 expl = expl[:-1] + "," + row + "]"
         score = float(al.score)

@@ -24,8 +24,9 @@ import pandas as pd
 from rapprochement.matching.candidates import CustomerIndex, KeyIndex, candidate_pairs
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
-from rapprochement.matching.group_context import ADVICE_SOURCES, group_frame
+from rapprochement.matching.group_context import ADVICE_SOURCES, GroupIndex, group_frame
 from rapprochement.matching.groups import group_search
+from rapprochement.matching.refindex import BlockIndex
 
 __all__ = ["InvoiceSide", "sharded_blocking", "sharded_groups"]
 
@@ -44,6 +45,16 @@ class InvoiceSide:
     keys: KeyIndex
     config: MatchConfig
     currency: str
+    #: the open-item sides of blocking and of the group search (built once here when not
+    #: given): no shard repeats a pass over every open item
+    block: BlockIndex | None = None
+    groups: GroupIndex | None = None
+
+    def __post_init__(self) -> None:
+        if self.block is None:
+            object.__setattr__(self, "block", BlockIndex(self.inv, self.config))
+        if self.groups is None:
+            object.__setattr__(self, "groups", GroupIndex(self.inv))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +70,7 @@ class _GroupTask:
 
 def _block(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     assert side.customers is not None, "blocking needs the payer index"
-    return candidate_pairs(tx, side.inv, side.customers, side.keys, side.config)
+    return candidate_pairs(tx, side.inv, side.customers, side.keys, side.config, side.block)
 
 
 def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
@@ -73,6 +84,7 @@ def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
         side.keys,
         side.config,
         side.currency,
+        side.groups,
     )
     return ctx.rows
 
@@ -87,14 +99,19 @@ def _shards(executor: Executor, n: int) -> list[np.ndarray[Any, Any]]:
     return [np.sort(np.asarray(s, dtype=np.int64)) for s in executor.shards(n) if len(s)]
 
 
-def _local(df: pd.DataFrame, pos: np.ndarray[Any, Any], n: int) -> pd.DataFrame:
-    """The rows of ``df`` whose ``tx`` is in the shard ``pos``, ``tx`` renumbered within it."""
-    to_local = np.full(n, -1, dtype=np.int64)
-    to_local[pos] = np.arange(len(pos))
-    lt = to_local[df["tx"].to_numpy()]
-    keep = lt >= 0
-    out: pd.DataFrame = df.loc[keep].reset_index(drop=True)
-    out["tx"] = lt[keep]
+def _split(
+    df: pd.DataFrame, label: np.ndarray[Any, Any], local: np.ndarray[Any, Any], k: int
+) -> list[pd.DataFrame]:
+    """The rows of ``df`` per shard (``label``: each payment's shard), in their order, ``tx``
+    renumbered within the shard (``local``): one pass over ``df`` for every shard."""
+    lab = label[df["tx"].to_numpy()]
+    order = np.argsort(lab, kind="stable")
+    bounds = np.searchsorted(lab[order], np.arange(k + 1))
+    out = []
+    for s in range(k):
+        part = df.iloc[order[bounds[s] : bounds[s + 1]]].reset_index(drop=True)
+        part["tx"] = local[part["tx"].to_numpy()]
+        out.append(part)
     return out
 
 
@@ -146,24 +163,30 @@ def sharded_groups(
     executor = executor or InProcess()
     n = len(tx)
     shards = _shards(executor, n)
-    days, issue = tx["day"].to_numpy(), side.inv["issue_day"].to_numpy()
-    due = side.inv["due_day"].to_numpy()
+    assert side.groups is not None  # (built with the side)
+    days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
     if not shards or _whole(shards, n):
         rows = _search(side, _GroupTask(tx, pairs, singles, links, remits))
         return group_frame(rows, days, issue, due)
-    tids = tx["transaction_id"].to_numpy()
-    single_cols = singles[_SINGLE_COLUMNS]
-    tasks = []
-    for pos in shards:
-        sub = tx.iloc[pos].reset_index(drop=True)
-        rem = None
-        if remits is not None:
-            rem = remits[remits["transaction_id"].isin(set(tids[pos]))]
-        tasks.append(
-            _GroupTask(
-                sub, _local(pairs, pos, n), _local(single_cols, pos, n), _local(links, pos, n), rem
-            )
-        )
+    label = np.empty(n, dtype=np.int64)
+    local = np.empty(n, dtype=np.int64)
+    for s, pos in enumerate(shards):
+        label[pos] = s
+        local[pos] = np.arange(len(pos))
+    k = len(shards)
+    split = [_split(df, label, local, k) for df in (pairs, singles[_SINGLE_COLUMNS], links)]
+    rems: list[pd.DataFrame | None] = [None] * k
+    if remits is not None:  # an advice line goes with its payment (lines of no payment: none)
+        tpos = pd.Series(np.arange(n), index=tx["transaction_id"].to_numpy())
+        at = remits["transaction_id"].map(tpos).to_numpy(dtype=np.float64)
+        found = ~np.isnan(at)
+        lab = np.full(len(remits), -1, dtype=np.int64)
+        lab[found] = label[at[found].astype(np.int64)]
+        rems = [remits[lab == s] for s in range(k)]
+    tasks = [
+        _GroupTask(tx.iloc[pos].reset_index(drop=True), p, sg, lk, r)
+        for pos, p, sg, lk, r in zip(shards, *split, rems, strict=True)
+    ]
     rows = []
     for pos, shard_rows in zip(shards, executor.run(_search, side, tasks), strict=True):
         for r in shard_rows:
