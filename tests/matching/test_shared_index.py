@@ -19,7 +19,7 @@ from rapprochement.matching.executor import InProcess
 from rapprochement.matching.features import single_features
 from rapprochement.matching.group_context import GroupIndex
 from rapprochement.matching.keys import free_text_keys, text_keys
-from rapprochement.matching.named import _all_line_keys
+from rapprochement.matching.named import _line_keys
 from rapprochement.matching.shards import InvoiceSide, sharded_blocking, sharded_groups
 
 
@@ -95,13 +95,13 @@ def test_advice_line_keys_equal_one_line_at_a_time() -> None:
         }
     )
     for free in (False, True):
-        got = _all_line_keys(lines, free)
-        for r, m in zip(lines["reference"], lines["memo"], strict=True):
-            text = f"{r} {m}"
+        texts = [f"{r} {m}" for r, m in zip(lines["reference"], lines["memo"], strict=True)]
+        got = dict(zip(texts, _line_keys(texts, free), strict=True))
+        for text in texts:
             want = text_keys(text)
             if free:
                 found = free_text_keys([text])
                 for k, lvl in zip(found["key"], found["lvl"], strict=True):
                     want[str(k)] = min(int(lvl), want.get(str(k), 99))
-            assert got[(r, m)] == want
-            assert list(got[(r, m)]) == list(want)  # in the same order
+            assert got[text] == want
+            assert list(got[text]) == list(want)  # in the same order

@@ -254,7 +254,7 @@ def _by_shared_reference(t: int, named: list[int], cust: str, ctx: GroupContext)
     """The named items of payer ``cust`` that the text names only by a reference several of
     its open items carry (one purchase order for many invoices): their own number is not in
     the text, so the reference says "some of these", not which."""
-    refs = ctx.inv["reference"].to_numpy()
+    ids, refs = ctx.index.numbers
     if not any(isinstance(refs[k], str) and refs[k] for k in named):
         return []
 
@@ -267,7 +267,6 @@ def _by_shared_reference(t: int, named: list[int], cust: str, ctx: GroupContext)
         for k in ctx.items[cust]:
             if r := norm(refs[k]):
                 held[r] += 1
-    ids = ctx.inv["invoice_id"].to_numpy()
     flat = _ALNUM.sub("", str(ctx.tx["text"].iat[t]).upper())
     out = []
     for k in named:
