@@ -128,3 +128,25 @@ def test_the_review_why_shows_evidence_for_and_against() -> None:
     assert why == "siblings=sum +1.2, iban=known; rivals=2+ -3.6, reference=none -3.1"
     assert explain_short("") == ""
     assert explain_short("not json") == "not json"
+
+
+def test_the_review_why_leaves_out_the_books_chance_terms() -> None:
+    """The per-book chance corrections (matching/chance.py) weigh every pair sharing the
+    levels alike: they never take an evidence slot of the short explanation."""
+    import json
+
+    from rapprochement.cli.review import explain_short
+
+    contributions = [
+        {"feature": "prior", "value": "base rate", "weight": 6.5},
+        {"feature": "reference", "value": "none", "weight": -3.1},
+        {"feature": "name", "value": "high", "weight": 1.4},
+        {"feature": "rivals", "value": "1", "weight": -1.2},
+        {"feature": "chance", "value": "4000 open items (training books: 900): any one pair "
+         "is less likely right by chance alone", "weight": -4.5},
+        {"feature": "chance", "value": "amount=exact weighed down: 4.1 % of random pairs of "
+         "this book agree so (0.05 % in training)", "weight": -3.8},
+    ]  # fmt: skip
+    why = explain_short(json.dumps(contributions))
+    assert why == "name=high +1.4; reference=none -3.1, rivals=1 -1.2"
+    assert "chance" not in why

@@ -31,8 +31,11 @@ review_app = typer.Typer(
 app.add_typer(review_app, name="review")
 
 
-#: Contributions that are not evidence about this pair (the base rate, the calibration shift).
-_NOT_EVIDENCE = frozenset({"prior", "calibration"})
+#: Contributions that are not evidence about this pair: the base rate, the calibration shift
+#: and the book's chance corrections (:mod:`rapprochement.matching.chance`: how often random
+#: pairs of this book agree so, and its number of open items), alike for every pair that
+#: shares the levels.
+_NOT_EVIDENCE = frozenset({"prior", "calibration", "chance"})
 #: The strongest level of the features a reviewer reads as evidence for the pair.
 _STRONGEST = {f: FEATURE_LEVELS[f][0] for f in ("iban", "name", "amount", "reference")}
 
@@ -41,8 +44,8 @@ def explain_short(explanation: str, top: int = 2) -> str:
     """The strongest evidence for and against, ``top`` of each: ``iban=known, name=exact;
     rivals=2+ -3.6, reference=none -3.1``. Evidence for is a level weighing up, or the
     strongest level of the payer and amount features (their weight is 0: the model's base
-    rate assumes them); the prior and the calibration shift, alike for every pair, are left
-    out."""
+    rate assumes them); the prior, the calibration shift and the book's chance corrections,
+    alike for every pair, are left out."""
     try:
         items = json.loads(explanation) if explanation else []
     except ValueError:
