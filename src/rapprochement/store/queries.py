@@ -15,6 +15,7 @@ from rapprochement.csv_out import write_csv
 from rapprochement.errors import LedgerError
 from rapprochement.money import from_minor
 from rapprochement.store import schema as t
+from rapprochement.store.open_items import invoice_record
 from rapprochement.store.settlements import settlement_rows
 from rapprochement.store.write_offs import WRITE_OFF_ROW_KINDS
 
@@ -172,19 +173,7 @@ def open_items(conn: Connection, as_of: dt.date | None = None) -> pd.DataFrame:
         open_minor = r.base_open_minor - r.allocated_minor + paid_after.get(r.invoice_id, 0)
         if open_minor == 0:
             continue
-        rows.append(
-            {
-                "invoice_id": r.invoice_id,
-                "customer_id": r.customer_id,
-                "customer_name": r.name or "",
-                "amount": from_minor(r.amount_minor, r.currency),
-                "currency": r.currency,
-                "issue_date": r.issue_date,
-                "due_date": r.due_date,
-                "open_amount": from_minor(open_minor, r.currency),
-                "reference": r.reference,
-            }
-        )
+        rows.append(invoice_record(r, open_minor))
     return _frame(rows, cols)
 
 

@@ -19,17 +19,22 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from rapprochement.errors import LedgerError
 from rapprochement.money import from_minor, to_minor
 from rapprochement.store import schema as t
+from rapprochement.store.allocate import apply_allocations
 from rapprochement.store.evidence import hold, load_evidence, record_evidence
-from rapprochement.store.lines import excluded_lines
+from rapprochement.store.open_items import (
+    count_undated,
+    load_known_payers,
+    load_open_invoices,
+    load_open_transactions,
+)
 from rapprochement.store.remittances import stated_remittances
 from rapprochement.store.summaries import ReconcileSummary
 from rapprochement.store.undo import live_rejections
-from rapprochement.store.write_offs import write_offs
 
 __all__ = [
     "Matcher",
@@ -68,148 +73,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def load_open_transactions(conn: Connection, as_of: dt.date | None = None) -> pd.DataFrame:
-    """Booked payment lines with an unallocated remainder (``amount`` = the remainder).
-
-    A line the bank gave no booking date (an MT940 ``:61:`` without its optional entry date) is
-    dated by its value date, as its fingerprint is; a line with neither date cannot be matched
-    and is left out (see :func:`count_undated`).
-    """
-    c = t.transactions.c
-    day = func.coalesce(c.booking_date, c.value_date)
-    q = select(
-        c.transaction_id,
-        day.label("day"),
-        c.value_date,
-        c.amount_minor,
-        c.allocated_minor,
-        c.currency,
-        c.counterparty_name,
-        c.counterparty_iban,
-        c.remittance_info,
-        c.structured_reference,
-        c.end_to_end_id,
-    ).where(c.status == "booked", c.amount_minor != c.allocated_minor, day.is_not(None))
-    # categorized lines, returns and the payments they return are never offered to invoices
-    q = q.where(c.transaction_id.not_in(excluded_lines()))
-    if as_of is not None:
-        q = q.where(day <= as_of)
-    rows = [
-        {
-            "transaction_id": r.transaction_id,
-            "booking_date": _as_date(r.day),
-            "amount": from_minor(r.amount_minor - r.allocated_minor, r.currency),
-            "currency": r.currency,
-            "counterparty_name": r.counterparty_name,
-            "counterparty_iban": r.counterparty_iban,
-            "remittance_info": r.remittance_info,
-            "structured_reference": r.structured_reference,
-            "end_to_end_id": r.end_to_end_id,
-            "value_date": r.value_date,
-        }
-        for r in conn.execute(q.order_by(c.transaction_id))
-    ]
-    cols = [
-        "transaction_id", "booking_date", "amount", "currency", "counterparty_name",
-        "counterparty_iban", "remittance_info", "structured_reference", "end_to_end_id",
-        "value_date",
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=cols, dtype=object)
-
-
-def count_undated(conn: Connection) -> int:
-    """Open booked lines with neither a booking nor a value date (never given to the matcher)."""
-    c = t.transactions.c
-    q = select(func.count()).where(
-        c.status == "booked",
-        c.amount_minor != c.allocated_minor,
-        c.booking_date.is_(None),
-        c.value_date.is_(None),
-    )
-    return int(conn.execute(q).scalar_one())
-
-
-def _as_date(v: Any) -> dt.date:
-    """SQLite returns ``coalesce()`` of two DATE columns as text."""
-    if isinstance(v, str):
-        return dt.date.fromisoformat(v[:10])
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v  # type: ignore[no-any-return]
-
-
-def load_open_invoices(conn: Connection) -> pd.DataFrame:
-    """Invoices (and credit notes) with an open amount, with the customer's name."""
-    i, cu = t.invoices.c, t.customers.c
-    q = (
-        select(
-            i.invoice_id,
-            i.customer_id,
-            cu.name,
-            i.amount_minor,
-            i.base_open_minor,
-            i.allocated_minor,
-            i.currency,
-            i.issue_date,
-            i.due_date,
-            i.reference,
-            i.customer_iban,
-        )
-        .select_from(t.invoices.outerjoin(t.customers, cu.customer_id == i.customer_id))
-        .where(i.base_open_minor != i.allocated_minor)
-        .order_by(i.invoice_id)
-    )
-    rows = [
-        {
-            "invoice_id": r.invoice_id,
-            "customer_id": r.customer_id,
-            "customer_name": r.name or "",
-            "amount": from_minor(r.amount_minor, r.currency),
-            "currency": r.currency,
-            "issue_date": r.issue_date,
-            "due_date": r.due_date,
-            "open_amount": from_minor(r.base_open_minor - r.allocated_minor, r.currency),
-            "reference": r.reference,
-            "customer_iban": r.customer_iban,
-        }
-        for r in conn.execute(q)
-    ]
-    cols = [
-        "invoice_id", "customer_id", "customer_name", "amount", "currency", "issue_date",
-        "due_date", "open_amount", "reference", "customer_iban",
-    ]  # fmt: skip
-    return pd.DataFrame(rows, columns=cols, dtype=object)
-
-
-def load_known_payers(conn: Connection) -> pd.DataFrame:
-    """Learned payers for the matcher: ``customer_id, iban, name`` (IBANs and name aliases)."""
-    names = {
-        r[0]: r[1] for r in conn.execute(select(t.customers.c.customer_id, t.customers.c.name))
-    }
-    rows: list[dict[str, str]] = []
-    ib, al, tx = t.customer_ibans.c, t.allocations.c, t.transactions.c
-    # a learned IBAN is named like the line it was learned from: a parent company, a factor
-    # or an accountant paying for the customer is a third party, not the customer's account
-    q = (
-        select(ib.customer_id, ib.iban, tx.counterparty_name)
-        .select_from(
-            t.customer_ibans.outerjoin(t.allocations, al.id == ib.learned_from).outerjoin(
-                t.transactions, tx.transaction_id == al.transaction_id
-            )
-        )
-        .order_by(ib.customer_id, ib.iban)
-    )
-    for cid, iban, payer in conn.execute(q):
-        rows.append({"customer_id": cid, "iban": iban, "name": payer or names.get(cid, "")})
-    for cid, alias in conn.execute(
-        select(t.customer_aliases.c.customer_id, t.customer_aliases.c.alias).order_by(
-            t.customer_aliases.c.customer_id, t.customer_aliases.c.alias
-        )
-    ):
-        rows.append({"customer_id": cid, "iban": "", "name": alias})
-    return pd.DataFrame(rows, columns=["customer_id", "iban", "name"], dtype=object)
-
-
 def _groups(al: pd.DataFrame) -> list[list[dict[str, Any]]]:
     """Allocation rows bundled by group (a row without group_id is its own group)."""
     out: dict[Any, list[dict[str, Any]]] = {}
@@ -231,87 +94,6 @@ def _explanation(v: Any) -> str:
     if v is None or isinstance(v, str):
         return v or ""
     return json.dumps(v, default=str)
-
-
-def apply_allocations(
-    conn: Connection, rows: list[dict[str, Any]], *, made_by: str, source: str
-) -> list[int]:
-    """Check and write allocations (``transaction_id, invoice_id, amount_minor, currency, kind,
-    score, group_id, explanation, run_id, suggestion_id, config, version``).
-
-    Each payment line's allocations must stay within its unallocated remainder and each
-    invoice's within its open amount, sign-aware; otherwise nothing is written.
-
-    Raises:
-        LedgerError: an allocation would exceed what is left (a stale suggestion, or a matcher
-            bug), or names an unknown line or invoice.
-    """
-    if not rows:
-        return []
-    by_tx: dict[str, int] = defaultdict(int)
-    by_inv: dict[str, int] = defaultdict(int)
-    for r in rows:
-        by_tx[r["transaction_id"]] += r["amount_minor"]
-        if r["invoice_id"] is not None:
-            by_inv[r["invoice_id"]] += r["amount_minor"]
-    _check_room(conn, t.transactions, "transaction_id", by_tx, "payment line")
-    room = _check_room(conn, t.invoices, "invoice_id", by_inv, "invoice")
-    now = _now()
-    ids = [
-        int(pk)
-        for pk in conn.execute(
-            insert(t.allocations).returning(t.allocations.c.id, sort_by_parameter_order=True),
-            [{**r, "source": source, "made_by": made_by, "created_at": now} for r in rows],
-        ).scalars()
-    ]
-    offs = write_offs(rows, {k: room[k] - v for k, v in by_inv.items()})
-    if offs:
-        conn.execute(
-            insert(t.allocations),
-            [{**r, "source": source, "made_by": made_by, "created_at": now} for r in offs],
-        )
-        for r in offs:
-            by_inv[r["invoice_id"]] += r["amount_minor"]
-    for table, key, deltas in (
-        (t.transactions, "transaction_id", by_tx),
-        (t.invoices, "invoice_id", by_inv),
-    ):
-        if not deltas:  # only excess rows (no invoice): an empty executemany would fail
-            continue
-        conn.execute(
-            update(table)
-            .where(table.c[key] == bindparam("b_key"))
-            .values(allocated_minor=table.c.allocated_minor + bindparam("b_delta")),
-            [{"b_key": k, "b_delta": v} for k, v in sorted(deltas.items())],
-        )
-    return ids
-
-
-def _check_room(
-    conn: Connection, table: Any, key: str, deltas: dict[str, int], what: str
-) -> dict[str, int]:
-    """What is left on each row of ``deltas`` (before them); raises when a delta exceeds it."""
-    keys = sorted(deltas)
-    room: dict[str, int] = {}
-    for i in range(0, len(keys), 500):
-        q = select(
-            table.c[key],
-            (table.c.amount_minor if what == "payment line" else table.c.base_open_minor)
-            - table.c.allocated_minor,
-        ).where(table.c[key].in_(keys[i : i + 500]))
-        room.update({r[0]: int(r[1]) for r in conn.execute(q)})
-    for k in keys:
-        if k not in room:
-            raise LedgerError(f"unknown {what} {k!r}", hint="import it before allocating to it")
-        left, want = room[k], deltas[k]
-        if want == 0:
-            continue
-        if left == 0 or (want > 0) != (left > 0) or abs(want) > abs(left):
-            raise LedgerError(
-                f"{what} {k!r} has {left} minor units left, cannot allocate {want}",
-                hint="the ledger changed since this was proposed; run reconcile again",
-            )
-    return room
 
 
 def _rejected(conn: Connection) -> set[tuple[str, str | None]]:
