@@ -82,15 +82,6 @@ def test_sharded_equals_single_process(seed: int, n: int, shards: int, membershi
     assert_same(single, _run(ds, RandomShards(shards, membership), order))
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", [3, 29])
-def test_sharded_equals_single_process_2000(seed: int) -> None:
-    ds = generate(seed, 2000, "hard")
-    single = _run(ds)
-    assert_same(single, _run(ds, RandomShards(3, seed)))
-    assert_same(single, _run(ds, InProcess(2)))
-
-
 def test_process_pool_equals_in_process() -> None:
     ds = generate(7, 300, "hard")
     assert_same(_run(ds), _run(ds, ProcessPool(workers=2, shards=3)))
