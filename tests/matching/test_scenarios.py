@@ -274,3 +274,17 @@ def test_a_collectors_payout_that_its_open_charges_do_not_explain_is_left_with_a
     assert "T3" not in set(res.allocations["transaction_id"])
     assert list(res.notes["transaction_id"]) == ["T3"]
     assert "load the provider's settlement report" in res.explain("T3")
+
+
+def test_a_withheld_part_payment_is_listed_as_ambiguous_with_its_reason() -> None:
+    """A reading withheld as not worth a reviewer's time (ADR 0016) is in ``result.ambiguous``
+    with why, and the payment's explanation says so instead of "unmatched"; a tie says tie."""
+    res = run("part_payment_nothing_names_is_not_suggested")
+    amb = res.ambiguous.set_index("transaction_id")
+    assert list(res.ambiguous.columns) == ["transaction_id", "alternatives", "reason"]
+    assert amb.at["T1", "reason"].startswith("withheld: far-fetched")
+    text = res.explain("T1")
+    assert "withheld: far-fetched" in text
+    assert "109752" in text
+    tie = run("equal_amount_ambiguity_refused").ambiguous
+    assert list(tie["reason"]) == ["tie: several readings fit equally well"]

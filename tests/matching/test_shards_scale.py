@@ -2,8 +2,8 @@
 2 000 and 10 000 payments, two seeds each, the payment-shard stages run on a random number of
 shards with random membership or the executor's contiguous split (and the payments in a random
 order) give exactly the single-process result: allocations, unmatched, open invoices,
-ambiguous, duplicates and rivals, frame for frame, explanations included. The same comparison on Spark (classic and Connect) is
-in tests/spark.
+ambiguous, duplicates and rivals, frame for frame, explanations included. The same comparison
+on Spark (classic and Connect) is in tests/spark.
 """
 
 from __future__ import annotations

@@ -95,3 +95,40 @@ def test_a_learned_parent_company_is_a_third_party_not_a_sister_companys_account
         al = ledger.allocations()
         got = al[al["invoice_id"] == "FA-2026-000457"]
         assert list(got["source"]) == ["auto"], (run, ledger.suggestions())
+
+
+def test_a_withheld_reading_shows_in_the_unmatched_queue(tmp_path: Path) -> None:
+    """A part payment nothing names is withheld by the engine (ADR 0016): the line stays
+    unallocated, and the queue says why and which invoice the reading was, instead of
+    "no candidate"."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import pandas as pd
+    from demo.writers import Line
+
+    from rapprochement.cli.queue import why_not
+    from tests.store.helpers import write_camt
+
+    invoices = pd.DataFrame(
+        [
+            {"invoice_id": "109752", "customer_id": "C1",
+             "customer_name": "Mid-Atlantic Medical Group L.L.C.", "amount": "27057.99",
+             "currency": "EUR", "issue_date": "2025-12-22", "due_date": "2026-01-21",
+             "reference": "P4661929", "customer_iban": ""},
+        ]
+    )  # fmt: skip
+    line = Line(dt.date(2026, 4, 27), Decimal("2877.26"), "NATL MEDICAL GRO", "",
+                "ORIG CO NAME:NATL MEDICAL GRO CO ENTRY DESCR:VENDOR PMT", "R1")  # fmt: skip
+    with Ledger(f"sqlite:///{tmp_path / 'w.db'}") as ledger:
+        ledger.import_invoices(invoices)
+        ledger.import_statements(write_camt(tmp_path / "a.xml", [line], "A"))
+        run = ledger.reconcile()
+        assert (run.auto_allocations, run.suggestions) == (0, 0)
+        rows = ledger.unmatched().to_dict("records")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["reason"] == "withheld"
+    assert row["candidate_invoice"] == "109752"
+    assert row["score"] is None
+    assert "far-fetched" in why_not(row)

@@ -41,6 +41,9 @@ def why_not(r: dict[str, Any]) -> str:
         return f"waiting for review (suggestion {r['suggestion_id']}, {score}): {evidence}"
     if r["reason"] == "rejected_before":
         return f"{score}, but rejected or undone before: not proposed again without new evidence"
+    if r["reason"] == "withheld":
+        gates = [str(x.get("value")) for x in r["explanation"] or [] if x.get("feature") == "gate"]
+        return "not worth a review: " + "; ".join(gates)
     if r["reason"] == "held":
         return f"{score}, held back: nothing new since the last run, or a possible duplicate"
     return f"{score} < {r['threshold']:.2f} needed: {evidence}"

@@ -35,7 +35,12 @@ from rapprochement.matching.learning import adjust
 from rapprochement.matching.model_frames import models_to_frame, statement_remittances
 from rapprochement.matching.result import ReconciliationResult, notes_frame, rivals_frame
 from rapprochement.matching.rivals import rival_rows, rivals
-from rapprochement.matching.rows import allocation_rows, build_result, withhold
+from rapprochement.matching.rows import (
+    allocation_rows,
+    ambiguity_reason,
+    build_result,
+    withhold,
+)
 from rapprochement.matching.scoring import (
     Weights,
     calibrate,
@@ -342,7 +347,7 @@ def reconcile(
         )
         iids = part.inv["invoice_id"].to_numpy()
         tids = part.tx["transaction_id"].to_numpy()
-        withhold(part, res, auto_t)
+        withheld = withhold(part, res, auto_t)
         recs, extra = rival_rows(rivals(singles, groups, res, pw), iids, tids)
         done = {a.tx for a in res.allocs}
         note_rows += notes(part.tx, groups, part.inv, done, _advised(part.remits))
@@ -359,6 +364,7 @@ def reconcile(
                 {
                     "transaction_id": str(part.tx["transaction_id"].iat[t]),
                     "alternatives": [tuple(str(iids[i]) for i in a) for a in alts],
+                    "reason": ambiguity_reason(withheld.get(t, "")),
                 }
             )
     t0 = time.perf_counter()

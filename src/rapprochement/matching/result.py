@@ -93,8 +93,10 @@ class ReconciliationResult:
             currency, amount, remaining``.
         open_invoices: invoices still open after the allocations: ``invoice_id, customer_id,
             currency, amount, open_amount``.
-        ambiguous: payments where several answers fit equally well: ``transaction_id,
-            alternatives`` (a list of invoice-id tuples); never automatic.
+        ambiguous: payments where several answers fit equally well, or whose only reading was
+            withheld as not worth a reviewer's time (:func:`.gates.not_worth_review`; the
+            payment is left unallocated): ``transaction_id, alternatives`` (a list of
+            invoice-id tuples), ``reason`` (``tie: …`` or ``withheld: …``); never automatic.
         config: the configuration used.
         version: the rapprochement version that produced the result.
         duplicates: payments left unmatched because they repeat an earlier payment of an
@@ -193,6 +195,11 @@ class ReconciliationResult:
             note = self.notes[self.notes["transaction_id"] == transaction_id]
             if len(note):
                 return f"{transaction_id}: no allocation: {note['note'].iat[0]}"
+            amb = self.ambiguous[self.ambiguous["transaction_id"] == transaction_id]
+            if len(amb) and "reason" in amb:
+                held: dict[str, Any] = {str(k): v for k, v in amb.iloc[0].items()}
+                readings = " | ".join("+".join(a) for a in held["alternatives"])
+                return f"{transaction_id}: no allocation: {held['reason']} ({readings})"
             return f"{transaction_id}: no allocation (unmatched)"
         out: list[str] = []
         seen: set[str] = set()

@@ -30,7 +30,13 @@ from rapprochement.money import from_minor
 if TYPE_CHECKING:
     from rapprochement.matching.engine import Partition
 
-__all__ = ["allocation_rows", "build_result", "withhold"]
+__all__ = ["AMBIGUOUS_COLUMNS", "allocation_rows", "ambiguity_reason", "build_result", "withhold"]
+
+#: Columns of ``result.ambiguous``: the payment, its readings (tuples of invoice ids) and why
+#: it is listed (:func:`ambiguity_reason`).
+AMBIGUOUS_COLUMNS = ("transaction_id", "alternatives", "reason")
+#: The ``reason`` of a payment whose readings fit equally well (a tie: suggested, never auto).
+TIE = "tie: several readings fit equally well"
 
 
 def _version() -> str:
@@ -86,6 +92,12 @@ def withhold(part: Partition, res: Assignment, auto_t: float) -> dict[int, str]:
             res.ambiguous[t] = alts if own in alts else [own, *alts]
         res.allocs = [al for al in res.allocs if al.tx not in out]
     return out
+
+
+def ambiguity_reason(withheld: str) -> str:
+    """The ``reason`` column of ``result.ambiguous``: ``withheld: …`` with the reason
+    :func:`withhold` gave (the payment was left unallocated), else :data:`TIE`."""
+    return f"withheld: {withheld}" if withheld else TIE
 
 
 def _entity_row(invs: list[int], records: Any, names: Any) -> str:
@@ -242,7 +254,7 @@ def build_result(
         open_invoices=pd.DataFrame(
             inv_rem, columns=["invoice_id", "customer_id", "currency", "amount", "open_amount"]
         ),
-        ambiguous=pd.DataFrame(amb_rows, columns=["transaction_id", "alternatives"]),
+        ambiguous=pd.DataFrame(amb_rows, columns=list(AMBIGUOUS_COLUMNS)),
         config=config,
         version=_version(),
         n_transactions=len(tx),

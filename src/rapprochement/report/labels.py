@@ -59,6 +59,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "score {score} sous le seuil {threshold}",
     ),
     "rejected_before": ("rejected or undone before", "refusé ou annulé auparavant"),
+    "withheld": (
+        "withheld: a reading not worth a review",
+        "écarté : une lecture qui ne vaut pas une revue",
+    ),
     "held": (
         "held back: nothing new, or a possible duplicate",
         "retenu : rien de nouveau, ou doublon possible",

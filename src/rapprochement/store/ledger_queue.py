@@ -38,8 +38,10 @@ class QueueMethods(LedgerPlumbing):
         The candidate is the line's best pending suggestion (``reason`` ``pending_review``);
         otherwise the matcher is asked, writing nothing, for its best guess with no threshold
         (``below_threshold``: ``score`` is under ``threshold``, the score a suggestion needs;
-        ``no_candidate``: no open invoice fits at all). ``explanation`` is the candidate's list
-        of ``{"feature", "value", "weight"}`` contributions (weights add up to the log-odds).
+        ``withheld``: its only reading was withheld as not worth a review, the reason in the
+        explanation; ``no_candidate``: no open invoice fits at all). ``explanation`` is the
+        candidate's list of ``{"feature", "value", "weight"}`` contributions (weights add up
+        to the log-odds).
 
         Columns: see :data:`rapprochement.store.queue.UNMATCHED_COLUMNS`.
         """
@@ -58,8 +60,7 @@ class QueueMethods(LedgerPlumbing):
                 return pd.DataFrame(columns=["transaction_id", "score"])
             result = fn(tx, invoices, customers=payers if len(payers) else None,
                         config=probe_config)  # fmt: skip
-            allocations: pd.DataFrame = result.allocations
-            return allocations
+            return _queue.with_withheld(result.allocations, getattr(result, "ambiguous", None))
 
         today = as_of or dt.date.today()
         threshold = load_weights(None).suggest_threshold

@@ -18,7 +18,14 @@ from rapprochement.store import review as _review
 from rapprochement.store import schema as t
 from rapprochement.store.undo import live_rejections
 
-__all__ = ["UNMATCHED_COLUMNS", "BulkDecision", "bulk_accept", "candidates", "unmatched_lines"]
+__all__ = [
+    "UNMATCHED_COLUMNS",
+    "BulkDecision",
+    "bulk_accept",
+    "candidates",
+    "unmatched_lines",
+    "with_withheld",
+]
 
 #: Columns of :meth:`Ledger.unmatched <rapprochement.store.Ledger.unmatched>`.
 UNMATCHED_COLUMNS = [
@@ -52,6 +59,28 @@ def _pending(conn: Connection) -> dict[str, Any]:
     return best
 
 
+def with_withheld(allocations: pd.DataFrame, ambiguous: pd.DataFrame | None) -> pd.DataFrame:
+    """The matcher's ``allocations`` and, for each payment ``ambiguous`` lists as withheld
+    (``reason`` ``withheld: …``: its only reading not worth a review, left unallocated), a row
+    naming that reading's first invoice with no score, ``withheld`` set and the reason as its
+    explanation (one zero-weight ``gate`` row)."""
+    if ambiguous is None or "reason" not in ambiguous or not len(ambiguous):
+        return allocations
+    rows = []
+    for r in ambiguous.to_dict("records"):
+        why = str(r["reason"])
+        if not why.startswith("withheld") or not r["alternatives"]:
+            continue
+        gate = {"feature": "gate", "value": why, "weight": 0.0}
+        rows.append({"transaction_id": r["transaction_id"],
+                     "invoice_id": r["alternatives"][0][0], "amount": None, "score": None,
+                     "explanation": json.dumps([gate]), "withheld": True})  # fmt: skip
+    if not rows:
+        return allocations
+    extra = pd.DataFrame(rows, dtype=object)
+    return pd.concat([allocations.astype(object), extra], ignore_index=True)
+
+
 def candidates(
     conn: Connection,
     lines: pd.DataFrame,
@@ -61,7 +90,8 @@ def candidates(
 ) -> pd.DataFrame:
     """``lines`` with their best candidate: the best pending suggestion when there is one
     (reason ``pending_review``), else the best allocation ``probe`` finds when nothing is held
-    back: ``below_threshold`` (its score is under ``threshold``), ``rejected_before`` (a person
+    back: ``below_threshold`` (its score is under ``threshold``), ``withheld`` (its only reading
+    was withheld as not worth a review: :func:`with_withheld`), ``rejected_before`` (a person
     rejected or undid that pair), ``held`` (the ledger held it back: nothing new since the last
     run, or a possible duplicate payment); ``no_candidate`` when nothing fits at all.
 
@@ -97,7 +127,9 @@ def candidates(
         elif tx in probed:
             found = probed[tx]
             pair = (tx, None if pd.isna(found["invoice_id"]) else str(found["invoice_id"]))
-            if pair in rejected:
+            if found.get("withheld"):
+                out["reason"] = "withheld"
+            elif pair in rejected:
                 out["reason"] = "rejected_before"
             elif found["score"] is not None and float(found["score"]) >= threshold:
                 out["reason"] = "held"
@@ -110,7 +142,8 @@ def candidates(
             out["candidate_invoice"] = None if iid is None or pd.isna(iid) else str(iid)
             out["candidate_customer"] = customers.get(out["candidate_invoice"])
             out["candidate_amount"] = found["amount"]
-            out["score"] = None if found["score"] is None else float(found["score"])
+            score = found["score"]
+            out["score"] = None if score is None or pd.isna(score) else float(score)
             text = found["explanation"]
             out["explanation"] = json.loads(text) if isinstance(text, str) and text else []
         else:
