@@ -88,3 +88,34 @@ def test_an_amount_beyond_four_places_is_refused_not_rounded() -> None:
     with pytest.raises(AmountError, match="more than 4 decimal places"):
         _money(rows, "x.csv")
     _money([{"transaction_id": "t-0", "amount": Decimal("1.2300")}], "x.csv")
+
+
+def test_write_parquet_can_skip_a_broken_file_and_says_which(tmp_path: Path) -> None:
+    """``on_error="skip"``: one broken file among good ones does not lose the run, and it is
+    listed with the typed error's class and message (file and place); ``raise`` (the default)
+    still fails on it."""
+    from rapprochement.arrow import FileFailure, ParquetWritten
+    from rapprochement.errors import ConfigError
+
+    broken = tmp_path / "broken.sta"
+    broken.write_text("no statement here\n")
+    paths = [STATEMENTS[0], broken, STATEMENTS[1], tmp_path / "missing.xml"]
+    done = write_parquet(paths, tmp_path / "out", on_error="skip", workers=2)
+    assert isinstance(done, ParquetWritten)
+    assert len(done.files) == 2
+    assert [Path(f).name.split("-")[0] for f in done.files] == [
+        STATEMENTS[0].name.split("-")[0],
+        STATEMENTS[1].name.split("-")[0],
+    ]
+    assert [f.file for f in done.failures] == [str(broken), str(tmp_path / "missing.xml")]
+    first = done.failures[0]
+    assert isinstance(first, FileFailure)
+    assert first.error == "UnknownFormatError"
+    assert first.message.startswith(f"{broken}: ")
+    assert done.failures[1].error == "StatementError"
+    assert "file not found" in done.failures[1].message
+    assert len(list((tmp_path / "out").iterdir())) == 2  # nothing written for a skipped file
+    with pytest.raises(UnknownFormatError):
+        write_parquet(paths, tmp_path / "again")
+    with pytest.raises(ConfigError, match="on_error"):
+        write_parquet(paths, tmp_path / "again", on_error="ignore")  # type: ignore[call-overload]

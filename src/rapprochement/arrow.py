@@ -13,8 +13,9 @@ statement at a time, never the file's models::
     written = write_parquet(Path("statements").glob("*.xml"), "tx/", workers=4)
 
 :func:`write_parquet` writes one Parquet file per statement file (the dataset partitioned by
-file), the files read in parallel processes. On Spark: :func:`rapprochement.spark.read_statements`
-(docs/scaling.md).
+file), the files read in parallel processes; ``on_error="skip"`` keeps going past a file that
+cannot be read and lists it (:class:`FileFailure`). On Spark:
+:func:`rapprochement.spark.read_statements` (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -42,8 +44,12 @@ from rapprochement.parsers import Source, iter_statement
 
 __all__ = [
     "COLUMNS",
+    "FAILURE_COLUMNS",
     "MONEY",
     "TRANSACTIONS_SCHEMA",
+    "FileFailure",
+    "ParquetWritten",
+    "file_batches",
     "iter_transaction_batches",
     "transactions_table",
     "write_parquet",
@@ -150,6 +156,51 @@ def _named(e: RapprochementError, file: str) -> RapprochementError:
     return e
 
 
+#: what is kept of a file skipped with ``on_error="skip"`` (:class:`FileFailure`'s fields)
+FAILURE_COLUMNS = ("file", "error", "location", "message")
+
+OnError = Literal["raise", "skip"]
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    """A statement file skipped with ``on_error="skip"``: the ``file``, the typed error's class
+    name (``error``, e.g. ``UnknownFormatError``; ``OSError`` for a file that cannot be opened),
+    where in the file (``location``, e.g. ``line 12``; None when the error names no place) and
+    the whole ``message`` (file, place and hint, as raising it would have said)."""
+
+    file: str
+    error: str
+    location: str | None
+    message: str
+
+
+def _check_on_error(on_error: str) -> None:
+    if on_error not in ("raise", "skip"):
+        from rapprochement.errors import ConfigError
+
+        raise ConfigError(
+            f"on_error must be 'raise' or 'skip', not {on_error!r}",
+            hint="'skip' keeps going past a file that cannot be read and lists it",
+        )
+
+
+def file_batches(
+    source: Source, *, file: str, format: str | None = None, strict: bool = False
+) -> tuple[list[pa.RecordBatch], FileFailure | None]:
+    """One file's record batches (:func:`iter_transaction_batches`), or none and why it could
+    not be read: the file is skipped whole, never half read (its rows are gathered before
+    any is given). A typed error (:class:`~rapprochement.errors.RapprochementError`) or an
+    ``OSError`` is a failure; anything else (a bug) raises."""
+    try:
+        return list(iter_transaction_batches(source, file=file, format=format, strict=strict)), None
+    except RapprochementError as e:
+        return [], FileFailure(file, type(e).__name__, e.location, str(e))
+    except OSError as e:
+        where = e.strerror or str(e)
+        return [], FileFailure(file, "OSError", None, f"{file}: {where}")
+
+
 def transactions_table(
     source: Source, *, file: str | None = None, format: str | None = None, strict: bool = False
 ) -> pa.Table:
@@ -174,6 +225,51 @@ def _write_one(path: str, out_dir: str, format: str | None, strict: bool) -> str
     return target
 
 
+def _write_or_skip(path: str, out_dir: str, format: str | None, strict: bool) -> Any:
+    """The Parquet file written for ``path``, or its :class:`FileFailure` (nothing written)."""
+    batches, failure = file_batches(path, file=path, format=format, strict=strict)
+    if failure is not None:
+        return failure
+    target = os.path.join(out_dir, _out_name(path))
+    with pq.ParquetWriter(target, TRANSACTIONS_SCHEMA) as w:
+        for batch in batches:
+            w.write_batch(batch)
+    return target
+
+
+@dataclass(frozen=True)
+class ParquetWritten:
+    """What :func:`write_parquet` did with ``on_error="skip"``: the Parquet ``files`` written
+    (in the order of the paths read) and the statement files skipped (``failures``)."""
+
+    files: list[str] = field(default_factory=list)
+    failures: list[FileFailure] = field(default_factory=list)
+
+
+@overload
+def write_parquet(
+    paths: Iterable[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    format: str | None = ...,
+    strict: bool = ...,
+    workers: int = ...,
+    on_error: Literal["raise"] = ...,
+) -> list[str]: ...
+
+
+@overload
+def write_parquet(
+    paths: Iterable[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    format: str | None = ...,
+    strict: bool = ...,
+    workers: int = ...,
+    on_error: Literal["skip"],
+) -> ParquetWritten: ...
+
+
 def write_parquet(
     paths: Iterable[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
@@ -181,24 +277,40 @@ def write_parquet(
     format: str | None = None,
     strict: bool = False,
     workers: int = 1,
-) -> list[str]:
+    on_error: OnError = "raise",
+) -> list[str] | ParquetWritten:
     """Write each statement file's transactions to its own Parquet file in ``out_dir`` (a
     dataset partitioned by file, readable with ``pyarrow.dataset`` or ``spark.read.parquet``),
     ``workers`` files at a time in separate processes. A file with no booked entry gives an
     empty Parquet file (the schema alone).
 
+    ``on_error="skip"``: a file that cannot be read is skipped (nothing written for it) and
+    the others are written; the result lists the skipped files with the typed error's
+    message (:class:`ParquetWritten`, :class:`FileFailure`).
+
     Returns:
-        The Parquet files written, in the order of ``paths``.
+        The Parquet files written, in the order of ``paths`` (``on_error="raise"``), or a
+        :class:`ParquetWritten` (``on_error="skip"``).
 
     Raises:
         StatementError: the first file that cannot be read (as
-            :func:`rapprochement.read_statement`).
+            :func:`rapprochement.read_statement`), with ``on_error="raise"``.
+        ConfigError: ``on_error`` is neither ``raise`` nor ``skip``.
     """
+    _check_on_error(on_error)
     os.makedirs(out_dir, exist_ok=True)
     files = [os.fspath(p) for p in paths]
     out = os.fspath(out_dir)
+    one = _write_one if on_error == "raise" else _write_or_skip
     if workers <= 1 or len(files) <= 1:
-        return [_write_one(p, out, format, strict) for p in files]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        n = len(files)
-        return list(pool.map(_write_one, files, [out] * n, [format] * n, [strict] * n))
+        done = [one(p, out, format, strict) for p in files]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            n = len(files)
+            done = list(pool.map(one, files, [out] * n, [format] * n, [strict] * n))
+    if on_error == "raise":
+        return done
+    return ParquetWritten(
+        files=[d for d in done if isinstance(d, str)],
+        failures=[d for d in done if isinstance(d, FileFailure)],
+    )

@@ -47,3 +47,26 @@ def test_executor_runs_tasks_on_spark(spark: Any) -> None:
 
 def test_read_statements_on_spark(spark: Any) -> None:
     assert_read_statements(spark)
+
+
+def test_read_statements_can_skip_a_broken_file(spark: Any, tmp_path: Any) -> None:
+    """``on_error="skip"``: the good files' rows, and the broken one listed with the typed
+    error's class and message (file and place); the default still fails the job."""
+    import pytest
+
+    from rapprochement.spark import StatementsRead, read_statements
+    from tests.test_arrow import STATEMENTS, expected_rows
+
+    broken = tmp_path / "broken.sta"
+    broken.write_text("no statement here\n")
+    good = STATEMENTS[0]
+    got = read_statements(spark, [str(good), str(broken)], on_error="skip")
+    assert isinstance(got, StatementsRead)
+    assert [tuple(r) for r in got.transactions.collect()] == expected_rows(good, str(good))
+    failures = [r.asDict() for r in got.failures.collect()]
+    assert len(failures) == 1
+    assert failures[0]["file"] == str(broken)
+    assert failures[0]["error"] == "UnknownFormatError"
+    assert failures[0]["message"].startswith(f"{broken}: ")
+    with pytest.raises(Exception, match="broken.sta"):
+        read_statements(spark, [str(good), str(broken)]).collect()

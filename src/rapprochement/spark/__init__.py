@@ -30,9 +30,9 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.engine import reconcile as _reconcile
 from rapprochement.matching.result import ReconciliationResult
 from rapprochement.spark.executor import SparkExecutor
-from rapprochement.spark.statements import read_statements
+from rapprochement.spark.statements import StatementsRead, read_statements
 
-__all__ = ["SparkExecutor", "SparkResult", "read_statements", "reconcile"]
+__all__ = ["SparkExecutor", "SparkResult", "StatementsRead", "read_statements", "reconcile"]
 
 #: money in the result frames: every ISO 4217 minor unit (at most 4 places, CLF) fits
 MONEY = DecimalType(38, 4)
@@ -54,7 +54,9 @@ OPEN_INVOICES = _schema(
     ("invoice_id", _S), ("customer_id", _S), ("currency", _S), ("amount", MONEY),
     ("open_amount", MONEY),
 )  # fmt: skip
-AMBIGUOUS = _schema(("transaction_id", _S), ("alternatives", ArrayType(ArrayType(_S))))
+AMBIGUOUS = _schema(
+    ("transaction_id", _S), ("alternatives", ArrayType(ArrayType(_S))), ("reason", _S)
+)
 DUPLICATES = _schema(("transaction_id", _S), ("duplicate_of", _S), ("invoice_id", _S))
 
 
