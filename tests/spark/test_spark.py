@@ -68,5 +68,5 @@ def test_read_statements_can_skip_a_broken_file(spark: Any, tmp_path: Any) -> No
     assert failures[0]["file"] == str(broken)
     assert failures[0]["error"] == "UnknownFormatError"
     assert failures[0]["message"].startswith(f"{broken}: ")
-    with pytest.raises(Exception, match="broken.sta"):
+    with pytest.raises(Exception, match=r"broken\.sta"):
         read_statements(spark, [str(good), str(broken)]).collect()
