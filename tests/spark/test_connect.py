@@ -53,3 +53,22 @@ def test_executor_runs_tasks_on_connect(spark_connect: Any) -> None:
 
 def test_read_statements_on_connect(spark_connect: Any) -> None:
     assert_read_statements(spark_connect)
+
+
+def test_executor_close_releases_its_artifacts_session(spark_connect: Any) -> None:
+    """The invoice sides go to a server-side session of the executor's own, which ``close()``
+    (or leaving ``with``) stops: the server releases it with its artifacts; the caller's
+    session keeps working, and a later run opens a new one."""
+    from rapprochement.spark import SparkExecutor
+
+    with SparkExecutor(spark_connect, shards=2) as ex:
+        assert ex.run(operator.mul, 10, [1, 2]) == [10, 20]
+        own = ex._own
+        assert own is not None
+        assert own.session_id != spark_connect.session_id
+    assert ex._own is None
+    assert own.is_stopped
+    assert spark_connect.range(3).count() == 3  # the caller's session is untouched
+    assert ex.run(operator.mul, 2, [5]) == [10]  # a new session for a later run
+    ex.close()
+    ex.close()  # idempotent

@@ -149,15 +149,17 @@ def reconcile(
         InputError: a typed subclass naming the column and rows of unusable input.
     """
     session = transactions_sdf.sparkSession
-    res = _reconcile(
-        _collect(transactions_sdf),
-        _collect(invoices_sdf),
-        remittances=_pandas(remittances),
-        customers=_pandas(customers),
-        config=config,
-        dayfirst=dayfirst,
-        executor=SparkExecutor(session, shards),
-    )
+    # under Spark Connect the invoice sides are released when the call ends (docs/spark.md)
+    with SparkExecutor(session, shards) as executor:
+        res = _reconcile(
+            _collect(transactions_sdf),
+            _collect(invoices_sdf),
+            remittances=_pandas(remittances),
+            customers=_pandas(customers),
+            config=config,
+            dayfirst=dayfirst,
+            executor=executor,
+        )
     return SparkResult(
         allocations=_spark(session, res.allocations, ALLOCATIONS),
         unmatched_transactions=_spark(session, res.unmatched_transactions, UNMATCHED),

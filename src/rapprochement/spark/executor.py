@@ -93,6 +93,33 @@ class SparkExecutor:
         self.session = session
         self.connect = is_connect(session)
         self.n_shards = shards or default_parallelism(session)
+        self._own: SparkSession | None = None  # Spark Connect: the session the artifacts go to
+
+    def __enter__(self) -> SparkExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release what the runs left on the cluster: under Spark Connect the invoice sides
+        were added as artifacts to a session of this executor's own (a fresh server-side
+        session, ``newSession()``), which this stops; the server then deletes its artifacts.
+        The caller's session is untouched. Idempotent; a later :meth:`run` opens a new one.
+        Nothing to do on classic Spark (its broadcast variables are destroyed after each
+        stage)."""
+        own, self._own = self._own, None
+        if own is not None:
+            own.stop()
+
+    def _tasks_session(self) -> SparkSession:
+        """Where the tasks and artifacts go: the caller's session on classic Spark (or a
+        Connect client without ``newSession``), else this executor's own (see :meth:`close`)."""
+        if not self.connect or not hasattr(self.session, "newSession"):
+            return self.session
+        if self._own is None:
+            self._own = self.session.newSession()
+        return self._own
 
     def shards(self, n_payments: int) -> list[np.ndarray[Any, Any]]:
         """Contiguous runs of payments (:func:`~rapprochement.matching.executor.split_payments`)."""
@@ -103,9 +130,10 @@ class SparkExecutor:
         if not tasks:
             return []
         rows = [(k, pickle.dumps(t, protocol=_PROTOCOL)) for k, t in enumerate(tasks)]
-        df = self.session.createDataFrame(rows, "k long, task binary").repartition(len(rows))
+        session = self._tasks_session()
+        df = session.createDataFrame(rows, "k long, task binary").repartition(len(rows))
         if self.connect:
-            work = _with_artifact(self.session, fn, shared)
+            work = _with_artifact(session, fn, shared)
             got = df.mapInPandas(work, "k long, part long, out binary").collect()
         else:
             side = self.session.sparkContext.broadcast(shared)
@@ -140,7 +168,7 @@ def _with_broadcast(fn: Callable[[Any, Any], Any], side: Any) -> Work:
 def _with_artifact(session: SparkSession, fn: Callable[[Any, Any], Any], shared: Any) -> Work:
     """The ``mapInPandas`` function of Spark Connect: the invoice side pickled to a file that is
     added to the session as an artifact under a fresh name (artifacts live as long as the
-    session; the local copy is removed once uploaded)."""
+    session: :meth:`SparkExecutor.close`; the local copy is removed once uploaded)."""
     name = f"rapprochement-side-{uuid.uuid4().hex}.pkl"
     with tempfile.TemporaryDirectory(prefix="rapprochement-") as tmp:
         path = os.path.join(tmp, name)
