@@ -128,3 +128,60 @@ def test_no_decisions_no_learning(tmp_path: Path, ledger_url: str) -> None:
         assert ledger.reconcile().learned_from == 0
         assert ledger.learning()["state"] == "shipped"
         assert ledger.learn() is None
+
+
+def _named_lines(ks: range) -> list[Line]:
+    """Payments from each customer's known account, under its name, quoting the invoice: the
+    shipped scores make them automatic."""
+    return [
+        Line(
+            dt.date(2025, 9, 25),
+            Decimal(1000 + 37 * k) + Decimal("0.45"),
+            f"{TRADES[k % 5]} {NAMES[k]} et Fils SARL",
+            _iban(k),
+            f"FACTURE F-{k:03d}",
+            f"N{k}",
+        )
+        for k in ks
+    ]
+
+
+def _undo_then_next(tmp_path: Path, url: str, first: int, undo: int) -> pd.DataFrame:
+    """Round one: ``first`` automatic allocations, the first ``undo`` of them undone by a
+    person; round two: 8 payments of other customers with the same evidence. Returns round
+    two's allocations and suggestions (``status``, ``score``)."""
+    with Ledger(url) as ledger:
+        ledger.import_invoices(_book(28))
+        ledger.import_statements(write_camt(tmp_path / "a.xml", _named_lines(range(first)), "A"))
+        run = ledger.reconcile()
+        assert run.auto_allocations == first
+        al = ledger.allocations().sort_values("transaction_id")
+        ledger.unallocate([int(i) for i in al["allocation_id"].head(undo)], reason="wrong")
+        ledger.import_statements(write_camt(tmp_path / "b.xml", _named_lines(range(20, 28)), "B"))
+        second = ledger.reconcile()
+        al = ledger.allocations()
+        al = al[al["run_id"] == second.run_id].assign(status="auto")
+        sg = ledger.suggestions()
+        sg = sg[sg["run_id"] == second.run_id].assign(status="suggested")
+        return pd.concat([al, sg], ignore_index=True)
+
+
+def test_undone_automatic_allocations_are_learned_as_wrong(tmp_path: Path, ledger_url: str) -> None:
+    """Every automatic allocation of a pattern undone by a person: the next ones of that
+    pattern are suggested, not automatic (ADR 0018, the automatic band)."""
+    after = _undo_then_next(tmp_path, ledger_url, 6, 6)
+    assert len(after) == 8
+    assert set(after["status"]) == {"suggested"}
+    assert after["explanation"].str.contains("this ledger's undone allocations").all()
+    with Ledger(ledger_url) as ledger:
+        shown = ledger.learning()
+    assert (shown["state"], shown["undone"]) == ("learned", 6)
+    assert shown["auto_adjustments"]
+    assert shown["largest_auto"]
+
+
+def test_one_undone_automatic_allocation_among_many_kept_moves_nothing(tmp_path: Path) -> None:
+    """The prior and the automatic allocations kept protect against a handful of undos."""
+    after = _undo_then_next(tmp_path, f"sqlite:///{tmp_path / 'h.db'}", 20, 1)
+    assert len(after) == 8
+    assert set(after["status"]) == {"auto"}

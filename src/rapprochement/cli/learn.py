@@ -64,3 +64,7 @@ def learn_command(
     console().print(kv_table("What the scores learned from this ledger's decisions", rows))
     for text in shown.get("largest", []):
         console().print(literal(f"  {text}"))
+    if shown.get("largest_auto"):  # learned from undone automatic allocations: only ever down
+        console().print(literal("  automatic allocations undone (lowers automatic scores only):"))
+        for text in shown["largest_auto"]:
+            console().print(literal(f"  {text}"))

@@ -248,7 +248,7 @@ def _score(df: pd.DataFrame, w: Weights, threshold: float) -> pd.DataFrame:
         return df.assign(logit=np.zeros(0), p=np.zeros(0))
     logit = score_frame(df, w)
     p = calibrate(logit, w)
-    if w.adjustments:  # learned from a ledger's decisions (matching/learning.py)
+    if w.adjustments or w.auto_adjustments:  # learned from a ledger (matching/learning.py)
         logit, p = adjust(df, logit, p, w)
     keep = p >= threshold
     out: pd.DataFrame = df.loc[keep].assign(logit=logit[keep], p=p[keep])

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ __all__ = [
 
 #: Prior standard deviation of each level's learned log-odds (see the module docstring).
 PRIOR_SD = 0.5
-_ITERS = 50
+_ITERS = 100
 _P_EPS = 1e-6
 
 
@@ -108,6 +108,7 @@ def fit_adjustments(
     right: Sequence[bool],
     *,
     prior_sd: float = PRIOR_SD,
+    band: Literal["review", "auto"] = "review",
 ) -> dict[str, dict[str, float]]:
     """MAP estimate of the learned log-odds per feature level from labeled decisions.
 
@@ -116,6 +117,10 @@ def fit_adjustments(
         levels: each decision's feature levels (see :func:`levels_of`).
         right: whether each decision found the allocation right (accepted) or wrong.
         prior_sd: the prior standard deviation of each level's log-odds.
+        band: ``review``: fit on the decisions the shipped scores leave for review (the
+            others say nothing about them); ``auto``: on those the shipped scores make
+            automatic (automatic allocations a person undid, wrong, and those kept, right),
+            for :attr:`~.scoring.Weights.auto_adjustments`.
 
     Returns:
         ``feature → level → δ`` for the levels that moved (rounded to 4 decimals).
@@ -126,23 +131,33 @@ def fit_adjustments(
         return {}
     offset = shipped_logodds(base, levels)
     # only what the shipped model leaves for review is re-scored (see adjust): the rest
-    # says nothing about the adjustments
-    band = offset < _logit(base.auto_threshold)
-    if not band.any():
+    # says nothing about the adjustments; the automatic band is fitted apart
+    below = offset < _logit(base.auto_threshold)
+    fitted = below if band == "review" else ~below
+    if not fitted.any():
         return {}
-    x, cols = _design([lv for lv, b in zip(levels, band.tolist(), strict=True) if b])
-    y = np.asarray(right, dtype=np.float64)[band]
-    offset = offset[band]
+    x, cols = _design([lv for lv, b in zip(levels, fitted.tolist(), strict=True) if b])
+    y = np.asarray(right, dtype=np.float64)[fitted]
+    offset = offset[fitted]
     precision = 1.0 / prior_sd**2
     beta = np.zeros(x.shape[1])
+
+    def loss(b: np.ndarray[Any, Any]) -> float:
+        z = offset + x @ b
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * precision * (b @ b))
+
     for _ in range(_ITERS):
         z = np.clip(offset + x @ beta, -30.0, 30.0)
         p = 1.0 / (1.0 + np.exp(-z))
         grad = x.T @ (p - y) + precision * beta
         hess = (x * (p * (1.0 - p))[:, None]).T @ x + precision * np.eye(x.shape[1])
         step = np.linalg.solve(hess, grad)
-        beta -= step
-        if float(np.max(np.abs(step))) < 1e-9:
+        # damped: a full Newton step from scores near 0 or 1 (the automatic band) overshoots
+        now, t = loss(beta), 1.0
+        while t > 1e-6 and loss(beta - t * step) > now:
+            t /= 2
+        beta -= t * step
+        if float(np.max(np.abs(t * step))) < 1e-9:
             break
     out: dict[str, dict[str, float]] = {}
     for (f, lvl), b in zip(cols, beta.tolist(), strict=True):
@@ -153,13 +168,16 @@ def fit_adjustments(
 
 
 def learned_weights(
-    base: Weights, adjustments: dict[str, dict[str, float]], provenance: Mapping[str, Any]
+    base: Weights,
+    adjustments: dict[str, dict[str, float]],
+    provenance: Mapping[str, Any],
+    auto_adjustments: dict[str, dict[str, float]] | None = None,
 ) -> Weights:
-    """``base`` with the learned ``adjustments`` and their provenance (in ``trained_on``)."""
+    """``base`` with the learned ``adjustments`` (and ``auto_adjustments``) and their
+    provenance (in ``trained_on``)."""
     trained = {**base.trained_on, "learned": dict(provenance)}
-    return Weights.model_validate(
-        {**base.model_dump(), "adjustments": adjustments, "trained_on": trained}
-    )
+    doc = {**base.model_dump(), "adjustments": adjustments, "trained_on": trained}
+    return Weights.model_validate({**doc, "auto_adjustments": auto_adjustments or {}})
 
 
 def adjust(
@@ -168,12 +186,15 @@ def adjust(
     """Apply ``w``'s learned adjustments to scored hypotheses: a calibrated probability ``p``
     below the automatic threshold moves by the levels' learned log-odds (a lift capped at
     :data:`MAX_LEARNED_LIFT`), and the raw ``logit`` the assignment ranks by moves by the same
-    amount; what the shipped scores make automatic is left as it is."""
-    if not w.adjustments or not len(df):
+    amount; what the shipped scores make automatic moves only down, by ``auto_adjustments``
+    (learned from automatic allocations a person undid)."""
+    if not (w.adjustments or w.auto_adjustments) or not len(df):
         return logit, p
     q = np.clip(np.asarray(p, dtype=np.float64), _P_EPS, 1.0 - _P_EPS)
     shift = np.where(
-        q < w.auto_threshold, np.minimum(level_sum(df, w.adjustments), MAX_LEARNED_LIFT), 0.0
+        q < w.auto_threshold,
+        np.minimum(level_sum(df, w.adjustments), MAX_LEARNED_LIFT),
+        np.minimum(level_sum(df, w.auto_adjustments), 0.0),  # automatic: only ever down
     )
     out = np.array(p, dtype=np.float64)  # rows with no shift keep their score bit for bit
     moved = shift != 0.0

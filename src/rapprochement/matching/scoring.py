@@ -84,6 +84,12 @@ class Weights(BaseModel):
         description="feature → level → log-odds added after the calibration, learned from a "
         "ledger's decisions (matching/learning.py); empty in the shipped file.",
     )
+    auto_adjustments: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="feature → level → log-odds learned from the automatic allocations a "
+        "ledger's users undid (and those they kept); applied, downward only, to what the "
+        "shipped scores make automatic (matching/learning.py); empty in the shipped file.",
+    )
     chance: dict[str, dict[str, float]] = Field(
         default_factory=dict,
         description="Chance agreement of the training books (share of random pairs at each "
@@ -108,7 +114,7 @@ class Weights(BaseModel):
             raise ValueError("calibration knots must increase")
         return knots
 
-    @field_validator("weights", "adjustments")
+    @field_validator("weights", "adjustments", "auto_adjustments")
     @classmethod
     def _known(cls, w: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
         for f, levels in w.items():
@@ -214,4 +220,14 @@ def contributions(row: dict[str, Any], w: Weights) -> list[Contribution]:
             MAX_LEARNED_LIFT,
         )
         out.append(Contribution(feature="learned", value="this ledger's decisions", weight=learned))
+    elif w.auto_adjustments and p >= w.auto_threshold:
+        down = min(
+            math.fsum(
+                w.auto_adjustments.get(f, {}).get(str(row.get(f, "")), 0.0) for f in FEATURES
+            ),
+            0.0,
+        )
+        if down < 0.0:
+            why = "this ledger's undone allocations"
+            out.append(Contribution(feature="learned", value=why, weight=down))
     return out

@@ -8,9 +8,12 @@
 Each reconcile (learning on) gathers the ledger's labeled allocations since the last reset:
 accepted suggestions are right; rejected suggestions and allocations a person undid are wrong
 (an accepted one undone counts once, as wrong). Their feature levels come from the stored
-explanations. When that set changed since the last fit (a new decision, an undo, other
-shipped weights), :func:`~rapprochement.matching.learning.fit_adjustments` refits and a row
-records the adjustments with their provenance; otherwise the last row's are used. A reset
+explanations. Automatic allocations a person undid are fitted apart, against the automatic
+allocations still standing (schema 10, ``auto_adjustments``): the shipped scores make them
+automatic, and what is learned there only ever lowers a score (ADR 0018). When that set
+changed since the last fit (a new decision, an undo, other shipped weights),
+:func:`~rapprochement.matching.learning.fit_adjustments` refits and a row records the
+adjustments with their provenance; otherwise the last row's are used. A reset
 records the marks it was made at: only later decisions are learned from.
 """
 
@@ -21,7 +24,19 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, Float, Integer, Table, func, insert, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Float,
+    Integer,
+    Table,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 
 from rapprochement.matching.learning import (
     PRIOR_SD,
@@ -35,6 +50,8 @@ from rapprochement.store import schema as t
 from rapprochement.store.columns import LedgerText
 
 __all__ = [
+    "add_auto_adjustments",
+    "auto_training_set",
     "create_learning_table",
     "learned_weights_table",
     "learning_status",
@@ -59,12 +76,21 @@ learned_weights_table = Table(
     Column("base", LedgerText(64), nullable=False, default=""),  # digest of the shipped scores
     Column("prior_sd", Float, nullable=False),  # a model parameter, not money
     Column("adjustments", LedgerText(), nullable=False, default="{}"),  # JSON
+    # schema 10: the automatic band's adjustments (undone automatic allocations), JSON
+    Column("auto_adjustments", LedgerText(), nullable=True),
 )
 
 
 def create_learning_table(conn: Connection) -> None:
     """Schema migration 9: the table of this module."""
     learned_weights_table.create(conn, checkfirst=True)
+
+
+def add_auto_adjustments(conn: Connection) -> None:
+    """Schema migration 10: the ``auto_adjustments`` column (empty for the fits before it)."""
+    have = {str(c["name"]) for c in inspect(conn).get_columns("learned_weights")}
+    if "auto_adjustments" not in have:
+        conn.execute(text("ALTER TABLE learned_weights ADD COLUMN auto_adjustments TEXT"))
 
 
 def _now() -> dt.datetime:
@@ -134,6 +160,41 @@ def training_set(conn: Connection, since: tuple[int, int] = (0, 0)) -> list[dict
     return [*decided.values(), *undone.values()]
 
 
+def auto_training_set(conn: Connection, since: int = 0) -> list[dict[str, Any]]:
+    """The automatic allocations, labeled, for the automatic band's fit: each one a person
+    undid after the undo mark ``since`` is wrong, each one still standing is right (a weak
+    label: nobody said it was wrong). A grouped allocation counts once. Empty when no
+    automatic allocation was undone since ``since``: then there is nothing to fit."""
+    u, a = t.undone_allocations.c, t.allocations.c
+    wrong: dict[tuple[Any, ...], dict[str, Any]] = {}
+    q = (
+        select(u.run_id, u.transaction_id, u.invoice_id, u.group_id, u.explanation)
+        .where(u.id > since, u.undo_kind == "undo", u.source == "auto")
+        .order_by(u.id)
+    )
+    for r in conn.execute(q):
+        levels = levels_of(r.explanation)
+        key = (r.run_id, r.transaction_id, r.group_id or r.invoice_id)
+        if levels is not None and key not in wrong:
+            wrong[key] = {"levels": levels, "right": False, "source": "undone"}
+    if not wrong:
+        return []
+    kept: dict[tuple[Any, ...], dict[str, Any]] = {}
+    q2 = (
+        select(a.run_id, a.transaction_id, a.invoice_id, a.group_id, a.explanation)
+        .where(a.source == "auto")
+        .order_by(a.id)
+    )
+    for r in conn.execute(q2):
+        key = (r.run_id, r.transaction_id, r.group_id or r.invoice_id)
+        if key in kept:
+            continue
+        levels = levels_of(r.explanation)
+        if levels is not None:
+            kept[key] = {"levels": levels, "right": True, "source": "kept"}
+    return [*wrong.values(), *kept.values()]
+
+
 def refresh(conn: Connection, base: Weights, *, by: str) -> Weights | None:
     """The weights this ledger reconciles with: ``base`` plus what its decisions since the last
     reset taught, refitted (and recorded) when they changed; None when there is nothing to
@@ -159,6 +220,14 @@ def refresh(conn: Connection, base: Weights, *, by: str) -> Weights | None:
     adjustments = fit_adjustments(
         base, [e["levels"] for e in examples], [e["right"] for e in examples], prior_sd=PRIOR_SD
     )
+    auto = auto_training_set(conn, since[1])
+    auto_adjustments = fit_adjustments(
+        base,
+        [e["levels"] for e in auto],
+        [e["right"] for e in auto],
+        prior_sd=PRIOR_SD,
+        band="auto",
+    )
     counts = {k: sum(e["source"] == k for e in examples) for k in ("accepted", "rejected")}
     row = {
         "kind": "fit",
@@ -172,13 +241,15 @@ def refresh(conn: Connection, base: Weights, *, by: str) -> Weights | None:
         "base": digest,
         "prior_sd": PRIOR_SD,
         "adjustments": json.dumps(adjustments, sort_keys=True),
+        "auto_adjustments": json.dumps(auto_adjustments, sort_keys=True),
     }
     conn.execute(insert(learned_weights_table).values(**row))
     return _weights(base, _last(conn))
 
 
 def _weights(base: Weights, row: Any) -> Weights:
-    return learned_weights(base, json.loads(row.adjustments), _provenance(row))
+    auto = json.loads(row.auto_adjustments or "{}")
+    return learned_weights(base, json.loads(row.adjustments), _provenance(row), auto)
 
 
 def _provenance(row: Any) -> dict[str, Any]:
@@ -227,11 +298,14 @@ def learning_status(conn: Connection) -> dict[str, Any]:
                    reset_by=last.made_by)  # fmt: skip
         return out
     adjustments = json.loads(last.adjustments)
+    auto = json.loads(last.auto_adjustments or "{}")
     out.update(
         state="learned",
         **_provenance(last),
         fitted_by=last.made_by,
         adjustments=adjustments,
         largest=describe(adjustments),
+        auto_adjustments=auto,
+        largest_auto=describe(auto),
     )
     return out

@@ -103,6 +103,12 @@ def _v9_learned_weights(conn: Connection) -> None:
     create_learning_table(conn)
 
 
+def _v10_auto_adjustments(conn: Connection) -> None:
+    from rapprochement.store.learned_weights import add_auto_adjustments
+
+    add_auto_adjustments(conn)
+
+
 #: Columns schema 4 widened: (length in schema 2, length now or None for TEXT).
 WIDENED_COLUMNS: dict[str, dict[str, tuple[int, int | None]]] = {
     "ledger_lock": {"holder": (200, None)},
@@ -171,6 +177,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     (7, "invoice imports and invoices settled outside the bank (snapshots)", _v7_settled_outside),
     (8, "the documents each bank line refers to (amounts, discounts)", _v8_line_documents),
     (9, "scores learned from the ledger's decisions", _v9_learned_weights),
+    (10, "scores learned from undone automatic allocations", _v10_auto_adjustments),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
