@@ -185,3 +185,22 @@ def test_one_undone_automatic_allocation_among_many_kept_moves_nothing(tmp_path:
     after = _undo_then_next(tmp_path, f"sqlite:///{tmp_path / 'h.db'}", 20, 1)
     assert len(after) == 8
     assert set(after["status"]) == {"auto"}
+
+
+def test_migration_10_adds_the_column_to_a_version_9_ledger(
+    tmp_path: Path, ledger_url: str
+) -> None:
+    from sqlalchemy import delete, inspect, text
+
+    from rapprochement.store import SCHEMA_VERSION
+    from rapprochement.store import schema as t
+
+    with Ledger(ledger_url) as ledger, ledger.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE learned_weights DROP COLUMN auto_adjustments"))
+        conn.execute(delete(t.schema_version).where(t.schema_version.c.version >= 10))
+    with Ledger(ledger_url) as ledger:
+        assert ledger.status()["schema_version"] == SCHEMA_VERSION >= 10
+        columns = {c["name"] for c in inspect(ledger.engine).get_columns("learned_weights")}
+        assert "auto_adjustments" in columns
+    after = _undo_then_next(tmp_path, ledger_url, 6, 6)
+    assert set(after["status"]) == {"suggested"}
