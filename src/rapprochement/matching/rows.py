@@ -185,10 +185,9 @@ def build_result(
 ) -> ReconciliationResult:
     from rapprochement.matching.result import ALLOCATION_COLUMNS, DUPLICATE_COLUMNS
 
-    al = pd.DataFrame(
-        [{k: v for k, v in r.items() if k != "_minor"} for r in rows],
-        columns=list(ALLOCATION_COLUMNS),
-    )
+    # by column: no second dict per allocation row
+    cols: Any = {c: [r[c] for r in rows] for c in ALLOCATION_COLUMNS} if rows else []
+    al = pd.DataFrame(cols, columns=list(ALLOCATION_COLUMNS))
     for col in ("transaction_id", "invoice_id", "amount", "group_id", "explanation"):
         al[col] = pd.Series([r[col] for r in rows], dtype=object)
     al["score"] = al["score"].astype(np.float64)
