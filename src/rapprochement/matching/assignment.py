@@ -19,7 +19,7 @@ tie below breaks on ids and shuffling the input changes nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -230,23 +230,66 @@ def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]
     return sorted(out)
 
 
-def _single_alloc(row: dict[str, Any], c: int, out: Assignment, amb: bool, sign: int) -> int:
-    t, i, a = int(row["tx"]), int(row["inv"]), int(row["a"])
-    level = row["amount"]
+def _take_singles(
+    s: pd.DataFrame,
+    cap: np.ndarray[Any, Any],
+    done: np.ndarray[Any, Any],
+    out: Assignment,
+    tx_amt: np.ndarray[Any, Any],
+    ties: dict[int, list[int]] | None = None,
+) -> None:
+    """Allocate the rows of ``s`` in their order, each payment once and each invoice up to
+    its room ``cap``. The rows are read as columns; the hypothesis dict an allocation keeps
+    (``to_dict("records")``'s) is built, in one pass, for the rows taken only."""
+    tx, inv = s["tx"].tolist(), s["inv"].tolist()
+    a_, o_, p_, lvl = s["a"].tolist(), s["o"].tolist(), s["p"].tolist(), s["amount"].tolist()
     # one of several payments that together settle the invoice is a part, not a discount
-    whole = row.get("siblings", "none") == "none"
-    if level in ("discount", "fee") and c == row["o"] and whole:
-        out.allocs.append(Alloc(t, i, sign * a, level, row["p"], row, None, amb))
-        return c
-    if a >= c:
-        # the last part of an invoice already partly paid is itself a partial payment
-        kind = "one_to_one" if c == row["o"] else "partial"
-        out.allocs.append(Alloc(t, i, sign * c, kind, row["p"], row, None, amb))
-        if a > c:
-            out.allocs.append(Alloc(t, -1, sign * (a - c), "overpayment", row["p"], row, None, amb))
-        return c
-    out.allocs.append(Alloc(t, i, sign * a, "partial", row["p"], row, None, amb))
-    return a
+    whole = [x == "none" for x in s["siblings"].tolist()] if "siblings" in s else None
+    taken: list[tuple[int, int, int]] = []  # (first alloc, end, position in s)
+    for k, (t, i) in enumerate(zip(tx, inv, strict=True)):
+        if done[t] or cap[i] <= 0:
+            continue
+        alts = ties.get(t, ()) if ties else ()
+        amb = len(alts) > 1
+        if amb:
+            out.ambiguous[t] = [(int(x),) for x in alts]
+        sign = 1 if tx_amt[t] >= 0 else -1
+        n0, c, a, level = len(out.allocs), int(cap[i]), int(a_[k]), lvl[k]
+        if level in ("discount", "fee") and c == o_[k] and (whole is None or whole[k]):
+            out.allocs.append(Alloc(t, i, sign * a, level, p_[k], {}, None, amb))
+            used = c
+        elif a >= c:
+            # the last part of an invoice already partly paid is itself a partial payment
+            kind = "one_to_one" if c == o_[k] else "partial"
+            out.allocs.append(Alloc(t, i, sign * c, kind, p_[k], {}, None, amb))
+            if a > c:
+                out.allocs.append(Alloc(t, -1, sign * (a - c), "overpayment", p_[k], {}, None, amb))
+            used = c
+        else:
+            out.allocs.append(Alloc(t, i, sign * a, "partial", p_[k], {}, None, amb))
+            used = a
+        cap[i] -= used
+        done[t] = True
+        taken.append((n0, len(out.allocs), k))
+    if not taken:
+        return
+    recs = s.iloc[[k for _, _, k in taken]].to_dict("records")
+    for (n0, n1, _), rec in zip(taken, recs, strict=True):
+        for al in out.allocs[n0:n1]:
+            al.hyp = cast(dict[str, Any], rec)
+
+
+def _ties(s: pd.DataFrame) -> dict[int, list[int]]:
+    """Payment → the invoices of its hypotheses scored within ``_EPS`` of its best, in the
+    rows' order, for the payments with more than one."""
+    top = s.groupby("tx")["logit"].transform("max").to_numpy()
+    near = s["logit"].to_numpy() >= top - _EPS
+    tt, ii = s["tx"].to_numpy()[near], s["inv"].to_numpy()[near]
+    multi = pd.Series(tt).duplicated(keep=False).to_numpy()
+    out: dict[int, list[int]] = {}
+    for t, i in zip(tt[multi].tolist(), ii[multi].tolist(), strict=True):
+        out.setdefault(t, []).append(i)
+    return out
 
 
 def _best_rows(singles: pd.DataFrame) -> pd.DataFrame:
@@ -287,23 +330,12 @@ def assign(
     if waiting:
         # a payment whose group waits is not given a single invoice before the group's turn
         s = s[~s["tx"].isin(list(waiting))]
-    top = s.groupby("tx")["logit"].transform("max") if len(s) else s["logit"]
-    ties = s[(s["logit"] >= top - _EPS)].groupby("tx")["inv"].apply(tuple) if len(s) else {}
+    ties = _ties(s) if len(s) else {}
     picked = date_order(s, _partial_moves(s, sorted(_one_to_one(s)), cap)) if len(s) else []
     for t, first in _twin_repeats(s, picked).items():
         done[t] = True
         out.duplicates[t] = first
-    for row in s.loc[picked].to_dict("records"):
-        t, i = int(row["tx"]), int(row["inv"])
-        if done[t] or cap[i] <= 0:
-            continue
-        alts = ties.get(t, ()) if len(s) else ()
-        amb = len(alts) > 1
-        if amb:
-            out.ambiguous[t] = [(int(x),) for x in alts]
-        sign = 1 if tx_amt[t] >= 0 else -1
-        cap[i] -= _single_alloc(row, int(cap[i]), out, amb, sign)
-        done[t] = True
+    _take_singles(s.loc[picked], cap, done, out, tx_amt, ties)
     if waiting:
         # the groups that waited, on what the single-invoice payments left open
         g = groups[groups["tx"].isin(list(waiting))]
@@ -312,14 +344,11 @@ def assign(
     # further payments on invoices still open (instalments, split payments); never a
     # fallback far below the payment's best hypothesis (that one went to another payment)
     rest = s[~done[s["tx"].to_numpy()]]
+    if len(rest):
+        floor = rest["tx"].map(best_single).to_numpy(dtype=np.float64) - _KEEP_LOGIT
+        rest = rest[rest["logit"].to_numpy() >= floor]
     rest = rest.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
-    for row in rest.to_dict("records"):
-        t, i = int(row["tx"]), int(row["inv"])
-        if done[t] or cap[i] <= 0 or row["logit"] < best_single[t] - _KEEP_LOGIT:
-            continue
-        sign = 1 if tx_amt[t] >= 0 else -1
-        cap[i] -= _single_alloc(row, int(cap[i]), out, False, sign)
-        done[t] = True
+    _take_singles(rest, cap, done, out, tx_amt)
     _duplicates(best, done, out, tx_amt)
     # a group that lost to a single-invoice hypothesis which then went to another payment
     # gets its chance again (its invoices still open), instead of leaving the payment empty

@@ -74,12 +74,14 @@ def _candidates(
     if len(singles):
         s = singles[singles["tx"].isin(list(chosen))]
         if len(s):
-            inside = np.fromiter(
-                (int(i) in chosen[int(t)] for t, i in zip(s["tx"], s["inv"], strict=True)),
-                dtype=bool,
-                count=len(s),
-            )
-            s = s[~inside]
+            t_in = np.fromiter((t for t, v in chosen.items() for _ in v), dtype=np.int64)
+            i_in = np.fromiter((i for v in chosen.values() for i in v), dtype=np.int64)
+            span = int(max(int(s["inv"].max()), int(i_in.max(initial=0)))) + 1
+            keys = s["tx"].to_numpy(dtype=np.int64) * span + s["inv"].to_numpy(dtype=np.int64)
+            s = s[~np.isin(keys, t_in * span + i_in)]
+            # a payment's singles name distinct invoices: only its best TOP can be shown
+            s = s.sort_values(["tx", "logit"], ascending=[True, False], kind="stable")
+            s = s[s.groupby("tx", sort=False).cumcount().to_numpy() < TOP]
             one = pd.Series([(int(i),) for i in s["inv"]], index=s.index, dtype=object)
             frames.append(s.assign(invs=one))
     if len(groups):
@@ -131,22 +133,38 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
         if al.inv >= 0:
             holder.setdefault(al.inv, al.tx)
     out = []
-    for row in cand.to_dict("records"):
-        t = int(row["tx"])
-        invs = tuple(int(i) for i in row["invs"])
-        own = float(hyp[t].get("logit", row["logit"]))
+    feats = [f for f in FEATURES if f in cand]
+    cols = [cand[f].tolist() for f in feats]
+    levels: dict[int, tuple[str, ...]] = {}
+    why_of: dict[tuple[tuple[str, ...], tuple[Any, ...]], str] = {}
+
+    def weaker(t: int, k: int) -> str:
+        """:func:`_why_weaker` of row ``k``, once per pair of feature levels."""
+        mine = levels.get(t)
+        if mine is None:
+            mine = levels[t] = tuple(str(hyp[t].get(f, "")) for f in FEATURES)
+        key = (mine, tuple(c[k] for c in cols))
+        got = why_of.get(key)
+        if got is None:
+            got = why_of[key] = _why_weaker(hyp[t], dict(zip(feats, key[1], strict=True)), w)
+        return got
+
+    lists = (cand["tx"].tolist(), cand["invs"].tolist(), cand["logit"].tolist(), cand["p"].tolist())
+    for k, (t, invs_, lg, p) in enumerate(zip(*lists, strict=True)):
+        invs = tuple(int(i) for i in invs_)
+        own = float(hyp[t].get("logit", lg))
         taken = [holder[i] for i in invs if holder.get(i, t) != t]
-        score = float(row["p"])
-        if abs(float(row["logit"]) - own) <= _TIE:
+        score = float(p)
+        if abs(float(lg) - own) <= _TIE:
             rel, why = "tie", "fits as well"
             if t in res.ambiguous:  # scored like the allocation: one chance in their number
                 score = min(score, 1.0 / max(1, len(set(res.ambiguous[t]))))
         elif taken:
             rel, why = "taken", "settled by another payment"
-            if float(row["logit"]) < own:
-                why += "; " + (_why_weaker(hyp[t], row, w) or "scores lower")
-        elif float(row["logit"]) < own:
-            rel, why = "weaker", _why_weaker(hyp[t], row, w) or "scores lower"
+            if float(lg) < own:
+                why += "; " + (weaker(t, k) or "scores lower")
+        elif float(lg) < own:
+            rel, why = "weaker", weaker(t, k) or "scores lower"
         else:
             rel, why = "held", "scores higher but its invoices are read otherwise"
         out.append(Rival(t, invs, score, rel, why, tuple(sorted(set(taken)))))

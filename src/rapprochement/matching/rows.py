@@ -87,7 +87,7 @@ def withhold(part: Partition, res: Assignment, auto_t: float) -> dict[int, str]:
             out[t] = why
     if out:
         for t in out:
-            own = tuple(sorted(al.inv for al in res.allocs if al.tx == t and al.inv >= 0))
+            own = tuple(sorted(res.allocs[k].inv for k in by_tx[t] if res.allocs[k].inv >= 0))
             alts = res.ambiguous.get(t, [])
             res.ambiguous[t] = alts if own in alts else [own, *alts]
         res.allocs = [al for al in res.allocs if al.tx not in out]
@@ -179,6 +179,14 @@ def allocation_rows(
     return out
 
 
+def _used(ids: np.ndarray[Any, Any], used: dict[str, int]) -> np.ndarray[Any, Any]:
+    """Minor units allocated to each of ``ids`` (0 for the ids ``used`` lacks)."""
+    if not used:
+        return np.zeros(len(ids), dtype=np.int64)
+    got = pd.Series(used, dtype=np.int64)
+    return pd.Series(ids, dtype=object).map(got).fillna(0).to_numpy(dtype=np.int64)
+
+
 def build_result(
     tx: pd.DataFrame,
     inv: pd.DataFrame,
@@ -189,10 +197,9 @@ def build_result(
 ) -> ReconciliationResult:
     from rapprochement.matching.result import ALLOCATION_COLUMNS, DUPLICATE_COLUMNS
 
-    al = pd.DataFrame(
-        [{k: v for k, v in r.items() if k != "_minor"} for r in rows],
-        columns=list(ALLOCATION_COLUMNS),
-    )
+    # by column: no second dict per allocation row
+    cols: Any = {c: [r[c] for r in rows] for c in ALLOCATION_COLUMNS} if rows else []
+    al = pd.DataFrame(cols, columns=list(ALLOCATION_COLUMNS))
     for col in ("transaction_id", "invoice_id", "amount", "group_id", "explanation"):
         al[col] = pd.Series([r[col] for r in rows], dtype=object)
     al["score"] = al["score"].astype(np.float64)
@@ -211,37 +218,36 @@ def build_result(
             if r["kind"] in ("discount", "fee"):
                 closed.add(iid)
     tx_rem = []
-    for tid, ccy, amt in zip(tx["transaction_id"], tx["currency"], tx["amount"], strict=True):
-        left = int(amt) - used_t.get(tid, 0)
-        if left != 0:
-            tx_rem.append(
-                {
-                    "transaction_id": tid,
-                    "currency": ccy,
-                    "amount": from_minor(int(amt), ccy),
-                    "remaining": from_minor(left, ccy),
-                }
-            )
+    t_ids = tx["transaction_id"].to_numpy()
+    t_left = tx["amount"].to_numpy(dtype=np.int64) - _used(t_ids, used_t)
+    t_ccy, t_amt = tx["currency"].to_numpy(), tx["amount"].to_numpy()
+    for k in np.flatnonzero(t_left != 0).tolist():
+        tid, ccy, amt = t_ids[k], t_ccy[k], int(t_amt[k])
+        tx_rem.append(
+            {
+                "transaction_id": tid,
+                "currency": ccy,
+                "amount": from_minor(amt, ccy),
+                "remaining": from_minor(int(t_left[k]), ccy),
+            }
+        )
     inv_rem = []
-    for iid, cid, ccy, amt, opn in zip(
-        inv["invoice_id"],
-        inv["customer_id"],
-        inv["currency"],
-        inv["amount"],
-        inv["open"],
-        strict=True,
-    ):
-        left = 0 if iid in closed else int(opn) - used_i.get(iid, 0)
-        if left != 0:
-            inv_rem.append(
-                {
-                    "invoice_id": iid,
-                    "customer_id": cid,
-                    "currency": ccy,
-                    "amount": from_minor(int(amt), ccy),
-                    "open_amount": from_minor(left, ccy),
-                }
-            )
+    i_ids = inv["invoice_id"].to_numpy()
+    i_left = inv["open"].to_numpy(dtype=np.int64) - _used(i_ids, used_i)
+    if closed:
+        i_left[pd.Series(i_ids, dtype=object).isin(closed).to_numpy()] = 0
+    i_cid, i_ccy, i_amt = (inv[c].to_numpy() for c in ("customer_id", "currency", "amount"))
+    for k in np.flatnonzero(i_left != 0).tolist():
+        ccy = i_ccy[k]
+        inv_rem.append(
+            {
+                "invoice_id": i_ids[k],
+                "customer_id": i_cid[k],
+                "currency": ccy,
+                "amount": from_minor(int(i_amt[k]), ccy),
+                "open_amount": from_minor(int(i_left[k]), ccy),
+            }
+        )
     incoming = {str(k) for k, v in zip(tx["transaction_id"], tx["amount"], strict=True) if v > 0}
     auto_ids = {r["transaction_id"] for r in rows if r["status"] == "auto"}
     return ReconciliationResult(
