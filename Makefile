@@ -13,11 +13,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,peers,bench,spark]'
 	@touch $(STAMP)
 
-# The system libraries WeasyPrint needs for the PDF letters (Debian/Ubuntu; apt needs root):
+# The system libraries WeasyPrint needs for the PDF letters (Pango; HarfBuzz-Subset since WeasyPrint 70; Debian/Ubuntu; apt needs root):
 # installed only when WeasyPrint cannot load them.
 system-deps: $(STAMP)
-	@$(PY) -c "import weasyprint" 2>/dev/null && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
-	  || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core) \
+	@$(PY) -c "import weasyprint" 2>/dev/null && (ldconfig -p | grep -q libharfbuzz-subset.so.0) && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+	  || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core) \
 	  || echo "note: no Pango (apt needs root): the demo writes its letters as HTML and text, not PDF"
 
 demo: $(STAMP) system-deps
