@@ -22,7 +22,9 @@ from rapidfuzz.process import cpdist
 
 from rapprochement.matching.abbrev import abbreviated
 from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.customer_numbers import CustomerNumbers
 from rapprochement.matching.keys import LEVELS, compact_iban, expand, normalize_name
+from rapprochement.matching.legal_forms import CONFLICT_MAX, conflicting, legal_form
 from rapprochement.matching.refindex import (
     BlockIndex,
     KeyDict,
@@ -66,9 +68,15 @@ class CustomerIndex:
     def __init__(self, inv: pd.DataFrame, customers: pd.DataFrame | None) -> None:
         self.by_iban: dict[str, set[str]] = defaultdict(set)
         self.names: dict[str, set[str]] = defaultdict(set)
+        #: customer → the legal forms its names state (:mod:`.legal_forms`)
+        self.forms: dict[str, set[str]] = defaultdict(set)
         #: IBANs that are a customer's own account (not a third party's paying for it)
         self.own_ibans: set[str] = set()
         who = inv[["customer_id", "customer_iban", "customer_name"]].drop_duplicates()
+        #: customers by the numbers a payer may quote (each record's own id: :mod:`.entities`)
+        records = inv["record"] if "record" in inv else inv["customer_id"]
+        pairs = set(zip(records.astype(str), inv["customer_id"].astype(str), strict=True))
+        self.numbers = CustomerNumbers(sorted(pairs))
         for cid, iban, name in zip(
             who["customer_id"], who["customer_iban"], who["customer_name"], strict=True
         ):
@@ -76,6 +84,7 @@ class CustomerIndex:
                 self.by_iban[iban].add(cid)
                 self.own_ibans.add(iban)
             self.names[cid].add(normalize_name(name))
+            self.forms[cid].add(legal_form(str(name)))
         if customers is not None and len(customers):
             master = {c: set(n) for c, n in self.names.items()}
             for cid, iban, name in zip(
@@ -92,6 +101,7 @@ class CustomerIndex:
                         self.own_ibans.add(key)
                 if norm:
                     self.names[cid].add(norm)
+                    self.forms[cid].add(legal_form(str(name)))
         self.by_prefix: dict[str, set[str]] = defaultdict(set)
         for cid, names in self.names.items():
             for n in names:
@@ -183,10 +193,16 @@ class CustomerIndex:
 
 
 def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) -> pd.DataFrame:
-    """(tx, customer_id, iban_known, name_sim) for customers linked by IBAN or payer name."""
+    """(tx, customer_id, iban_link, by_number) for customers linked by IBAN, customer number
+    or payer name. A customer number the text quotes (:mod:`.customer_numbers`) links its
+    customer as surely as a known IBAN (``iban_link`` and ``by_number``), and the IBAN then
+    links the other customers it is known for by name only (a factor's account paying for
+    several customers is no evidence for the ones the payer did not name)."""
     rows_t: list[int] = []
     rows_c: list[str] = []
     rows_i: list[bool] = []
+    rows_n: list[bool] = []
+    texts = tx["text"].to_numpy(dtype=object) if "text" in tx else np.full(len(tx), "", object)
     by_name_cache: dict[str, list[tuple[str, float]]] = {}
     norms = {n: normalize_name(n) for n in set(tx["name"])}
     idx.prefill((nn, c) for nn in set(norms.values()) for c in idx.name_candidates(nn))
@@ -195,10 +211,21 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
         owners = idx.by_iban.get(iban, ()) if iban else ()
         if len(owners) > config.max_iban_customers:
             owners = ()  # paid for many customers: the IBAN names none of them
+        text = texts[t]
+        named = idx.numbers.named(str(text)) if text else None
+        if named is not None:
+            rows_t.append(t)
+            rows_c.append(named)
+            rows_i.append(True)
+            rows_n.append(True)
+            seen.add(named)
         for c in sorted(owners):
+            if c in seen:
+                continue
             rows_t.append(t)
             rows_c.append(c)
-            rows_i.append(True)
+            rows_i.append(named is None)
+            rows_n.append(False)
             seen.add(c)
         norm = norms[name]
         if norm:
@@ -210,11 +237,13 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
                     rows_t.append(t)
                     rows_c.append(c)
                     rows_i.append(False)
+                    rows_n.append(False)
     return pd.DataFrame(
         {
             "tx": np.array(rows_t, dtype=np.int64),
             "customer_id": pd.Series(rows_c, dtype=object),
             "iban_link": np.array(rows_i, dtype=bool),
+            "by_number": np.array(rows_n, dtype=bool),
         }
     )
 
@@ -343,6 +372,10 @@ def candidate_pairs(
         ],
         dtype=bool,
     )
+    # a payer that quoted its customer number is identified: another customer's item is
+    # another payer's, as with a customer's own IBAN
+    by_number = links["tx"].to_numpy()[links["by_number"].to_numpy(dtype=bool)]
+    known[by_number] = True
     iban = np.where(link, 0, np.where(known[t], 1, 2)).astype(np.int64)
     norm = {n: normalize_name(n) for n in set(tx["name"])}
     ncode, nn = pd.factorize(np.array([norm[n] for n in tx["name"]], dtype=object))
@@ -350,6 +383,8 @@ def candidate_pairs(
     sims = idx.pair_similarities(
         np.asarray(nn, dtype=object)[combo // n_c], np.asarray(cust, dtype=object)[combo % n_c]
     )
+    name_sim = sims[back.ravel()] if len(key) else np.zeros(0)
+    _cap_conflicting_forms(name_sim, tx["name"].to_numpy(dtype=object), t, block.cust_ids[i], idx)
     pairs = pd.DataFrame(
         {
             "tx": t,
@@ -357,10 +392,41 @@ def candidate_pairs(
             "ref": ref_lvl.astype(np.int8),  # small codes: a byte each, not eight
             "customer_id": pd.Series(block.cust_ids[i], dtype=object),
             "iban": iban.astype(np.int8),
-            "name_sim": sims[back.ravel()] if len(key) else np.zeros(0),
+            "name_sim": name_sim,
         }
     )
     return pairs, links
+
+
+def _cap_conflicting_forms(
+    sims: np.ndarray[Any, Any],
+    names: np.ndarray[Any, Any],
+    t: np.ndarray[Any, Any],
+    cids: np.ndarray[Any, Any],
+    idx: CustomerIndex,
+) -> None:
+    """Cap in place, at :data:`~.legal_forms.CONFLICT_MAX`, the name similarity of the pairs
+    (payment ``t``, customer ``cids``) whose payer name (``names``, per payment) states a legal
+    form that conflicts with every form the customer's names state: a namesake, not the
+    customer (:mod:`.legal_forms`)."""
+    if not len(sims):
+        return
+    form = {n: legal_form(str(n)) for n in set(names.tolist())}
+    tcode, pforms = pd.factorize(np.array([form[n] for n in names.tolist()], dtype=object))
+    if not any(pforms):
+        return
+    pcode = tcode[t]
+    ccode, ucid = pd.factorize(np.asarray(cids, dtype=object))
+    combo, back = np.unique(pcode.astype(np.int64) * len(ucid) + ccode, return_inverse=True)
+    bad = np.array(
+        [
+            conflicting(str(pforms[k // len(ucid)]), idx.forms.get(str(ucid[k % len(ucid)]), ()))
+            for k in combo.tolist()
+        ],
+        dtype=bool,
+    )
+    hit = bad[back.ravel()]
+    sims[hit] = np.minimum(sims[hit], CONFLICT_MAX)
 
 
 def _unique(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
