@@ -377,6 +377,16 @@ def candidate_pairs(
     by_number = links["tx"].to_numpy()[links["by_number"].to_numpy(dtype=bool)]
     known[by_number] = True
     iban = np.where(link, 0, np.where(known[t], 1, 2)).astype(np.int64)
+    # a third party's account (learned, not a customer's own) known for several customers: it
+    # names the payer, not which of them it pays for (:func:`.gates.not_worth_review`)
+    many = np.array(
+        [
+            bool(b) and b not in idx.own_ibans and len(idx.by_iban.get(b, ())) > 1
+            for b in tx["iban"]
+        ],
+        dtype=bool,
+    )
+    many[by_number] = False
     norm = {n: normalize_name(n) for n in set(tx["name"])}
     ncode, nn = pd.factorize(np.array([norm[n] for n in tx["name"]], dtype=object))
     combo, back = np.unique(ncode[t].astype(np.int64) * n_c + c, return_inverse=True)
@@ -393,6 +403,7 @@ def candidate_pairs(
             "customer_id": pd.Series(block.cust_ids[i], dtype=object),
             "iban": iban.astype(np.int8),
             "name_sim": name_sim,
+            "third_party": link & many[t],
         }
     )
     return pairs, links
