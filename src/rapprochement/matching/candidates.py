@@ -24,7 +24,8 @@ from rapprochement.matching.abbrev import abbreviated
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.customer_numbers import CustomerNumbers
 from rapprochement.matching.keys import LEVELS, compact_iban, expand, normalize_name
-from rapprochement.matching.legal_forms import CONFLICT_MAX, conflicting, legal_form
+from rapprochement.matching.legal_forms import cap_namesakes, legal_form
+from rapprochement.matching.payer_links import customer_links
 from rapprochement.matching.refindex import (
     BlockIndex,
     KeyDict,
@@ -192,62 +193,6 @@ class CustomerIndex:
         return scored[:limit]
 
 
-def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) -> pd.DataFrame:
-    """(tx, customer_id, iban_link, by_number) for customers linked by IBAN, customer number
-    or payer name. A customer number the text quotes (:mod:`.customer_numbers`) links its
-    customer as surely as a known IBAN (``iban_link`` and ``by_number``), and the IBAN then
-    links the other customers it is known for by name only (a factor's account paying for
-    several customers is no evidence for the ones the payer did not name)."""
-    rows_t: list[int] = []
-    rows_c: list[str] = []
-    rows_i: list[bool] = []
-    rows_n: list[bool] = []
-    texts = tx["text"].to_numpy(dtype=object) if "text" in tx else np.full(len(tx), "", object)
-    by_name_cache: dict[str, list[tuple[str, float]]] = {}
-    norms = {n: normalize_name(n) for n in set(tx["name"])}
-    idx.prefill((nn, c) for nn in set(norms.values()) for c in idx.name_candidates(nn))
-    for t, (iban, name) in enumerate(zip(tx["iban"], tx["name"], strict=True)):
-        seen: set[str] = set()
-        owners = idx.by_iban.get(iban, ()) if iban else ()
-        if len(owners) > config.max_iban_customers:
-            owners = ()  # paid for many customers: the IBAN names none of them
-        text = texts[t]
-        named = idx.numbers.named(str(text)) if text else None
-        if named is not None:
-            rows_t.append(t)
-            rows_c.append(named)
-            rows_i.append(True)
-            rows_n.append(True)
-            seen.add(named)
-        for c in sorted(owners):
-            if c in seen:
-                continue
-            rows_t.append(t)
-            rows_c.append(c)
-            rows_i.append(named is None)
-            rows_n.append(False)
-            seen.add(c)
-        norm = norms[name]
-        if norm:
-            hits = by_name_cache.get(norm)
-            if hits is None:
-                hits = by_name_cache[norm] = idx.by_name(norm, config.name_min_similarity)
-            for c, _ in hits:
-                if c not in seen:
-                    rows_t.append(t)
-                    rows_c.append(c)
-                    rows_i.append(False)
-                    rows_n.append(False)
-    return pd.DataFrame(
-        {
-            "tx": np.array(rows_t, dtype=np.int64),
-            "customer_id": pd.Series(rows_c, dtype=object),
-            "iban_link": np.array(rows_i, dtype=bool),
-            "by_number": np.array(rows_n, dtype=bool),
-        }
-    )
-
-
 def _amount_pairs(tx: pd.DataFrame, block: BlockIndex) -> np.ndarray[Any, Any]:
     """Pair keys (``tx * len(inv) + inv``) of payments equal to an open amount held by at most
     ``max_amount_bucket`` invoices."""
@@ -394,7 +339,7 @@ def candidate_pairs(
         np.asarray(nn, dtype=object)[combo // n_c], np.asarray(cust, dtype=object)[combo % n_c]
     )
     name_sim = sims[back.ravel()] if len(key) else np.zeros(0)
-    _cap_conflicting_forms(name_sim, tx["name"].to_numpy(dtype=object), t, block.cust_ids[i], idx)
+    cap_namesakes(name_sim, tx["name"].to_numpy(dtype=object), t, block.cust_ids[i], idx.forms)
     pairs = pd.DataFrame(
         {
             "tx": t,
@@ -407,37 +352,6 @@ def candidate_pairs(
         }
     )
     return pairs, links
-
-
-def _cap_conflicting_forms(
-    sims: np.ndarray[Any, Any],
-    names: np.ndarray[Any, Any],
-    t: np.ndarray[Any, Any],
-    cids: np.ndarray[Any, Any],
-    idx: CustomerIndex,
-) -> None:
-    """Cap in place, at :data:`~.legal_forms.CONFLICT_MAX`, the name similarity of the pairs
-    (payment ``t``, customer ``cids``) whose payer name (``names``, per payment) states a legal
-    form that conflicts with every form the customer's names state: a namesake, not the
-    customer (:mod:`.legal_forms`)."""
-    if not len(sims):
-        return
-    form = {n: legal_form(str(n)) for n in set(names.tolist())}
-    tcode, pforms = pd.factorize(np.array([form[n] for n in names.tolist()], dtype=object))
-    if not any(pforms):
-        return
-    pcode = tcode[t]
-    ccode, ucid = pd.factorize(np.asarray(cids, dtype=object))
-    combo, back = np.unique(pcode.astype(np.int64) * len(ucid) + ccode, return_inverse=True)
-    bad = np.array(
-        [
-            conflicting(str(pforms[k // len(ucid)]), idx.forms.get(str(ucid[k % len(ucid)]), ()))
-            for k in combo.tolist()
-        ],
-        dtype=bool,
-    )
-    hit = bad[back.ravel()]
-    sims[hit] = np.minimum(sims[hit], CONFLICT_MAX)
 
 
 def _unique(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-__all__ = ["CONFLICT_MAX", "conflicting", "legal_form"]
+import numpy as np
+import pandas as pd
+
+__all__ = ["CONFLICT_MAX", "cap_namesakes", "conflicting", "legal_form"]
 
 #: Highest name similarity (0-100) of a payer whose stated legal form conflicts with the
 #: customer's: below ``high`` (85), a ``medium`` name.
@@ -49,3 +53,34 @@ def conflicting(payer: str, customer: Iterable[str]) -> bool:
     if not mine or not theirs:
         return False
     return not any(t.startswith(m) for m in mine for t in theirs)
+
+
+def cap_namesakes(
+    sims: np.ndarray[Any, Any],
+    names: np.ndarray[Any, Any],
+    t: np.ndarray[Any, Any],
+    cids: np.ndarray[Any, Any],
+    forms: Mapping[str, set[str]],
+) -> None:
+    """Cap in place, at :data:`~.legal_forms.CONFLICT_MAX`, the name similarity of the pairs
+    (payment ``t``, customer ``cids``) whose payer name (``names``, per payment) states a legal
+    form that conflicts with every form the customer's names state (``forms``: customer →
+    :func:`legal_form` of each of its names): a namesake, not the customer."""
+    if not len(sims):
+        return
+    form = {n: legal_form(str(n)) for n in set(names.tolist())}
+    tcode, pforms = pd.factorize(np.array([form[n] for n in names.tolist()], dtype=object))
+    if not any(pforms):
+        return
+    pcode = tcode[t]
+    ccode, ucid = pd.factorize(np.asarray(cids, dtype=object))
+    combo, back = np.unique(pcode.astype(np.int64) * len(ucid) + ccode, return_inverse=True)
+    bad = np.array(
+        [
+            conflicting(str(pforms[k // len(ucid)]), forms.get(str(ucid[k % len(ucid)]), ()))
+            for k in combo.tolist()
+        ],
+        dtype=bool,
+    )
+    hit = bad[back.ravel()]
+    sims[hit] = np.minimum(sims[hit], CONFLICT_MAX)
