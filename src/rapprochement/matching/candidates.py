@@ -22,7 +22,10 @@ from rapidfuzz.process import cpdist
 
 from rapprochement.matching.abbrev import abbreviated
 from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.customer_numbers import CustomerNumbers
 from rapprochement.matching.keys import LEVELS, compact_iban, expand, normalize_name
+from rapprochement.matching.legal_forms import cap_namesakes, legal_form
+from rapprochement.matching.payer_links import customer_links
 from rapprochement.matching.refindex import (
     BlockIndex,
     KeyDict,
@@ -66,9 +69,15 @@ class CustomerIndex:
     def __init__(self, inv: pd.DataFrame, customers: pd.DataFrame | None) -> None:
         self.by_iban: dict[str, set[str]] = defaultdict(set)
         self.names: dict[str, set[str]] = defaultdict(set)
+        #: customer → the legal forms its names state (:mod:`.legal_forms`)
+        self.forms: dict[str, set[str]] = defaultdict(set)
         #: IBANs that are a customer's own account (not a third party's paying for it)
         self.own_ibans: set[str] = set()
         who = inv[["customer_id", "customer_iban", "customer_name"]].drop_duplicates()
+        #: customers by the numbers a payer may quote (each record's own id: :mod:`.entities`)
+        records = inv["record"] if "record" in inv else inv["customer_id"]
+        pairs = set(zip(records.astype(str), inv["customer_id"].astype(str), strict=True))
+        self.numbers = CustomerNumbers(sorted(pairs))
         for cid, iban, name in zip(
             who["customer_id"], who["customer_iban"], who["customer_name"], strict=True
         ):
@@ -76,6 +85,7 @@ class CustomerIndex:
                 self.by_iban[iban].add(cid)
                 self.own_ibans.add(iban)
             self.names[cid].add(normalize_name(name))
+            self.forms[cid].add(legal_form(str(name)))
         if customers is not None and len(customers):
             master = {c: set(n) for c, n in self.names.items()}
             for cid, iban, name in zip(
@@ -92,6 +102,7 @@ class CustomerIndex:
                         self.own_ibans.add(key)
                 if norm:
                     self.names[cid].add(norm)
+                    self.forms[cid].add(legal_form(str(name)))
         self.by_prefix: dict[str, set[str]] = defaultdict(set)
         for cid, names in self.names.items():
             for n in names:
@@ -180,43 +191,6 @@ class CustomerIndex:
         scored = [x for x in scored if x[1] >= min_sim]
         scored.sort(key=lambda x: (-x[1], x[0]))
         return scored[:limit]
-
-
-def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) -> pd.DataFrame:
-    """(tx, customer_id, iban_known, name_sim) for customers linked by IBAN or payer name."""
-    rows_t: list[int] = []
-    rows_c: list[str] = []
-    rows_i: list[bool] = []
-    by_name_cache: dict[str, list[tuple[str, float]]] = {}
-    norms = {n: normalize_name(n) for n in set(tx["name"])}
-    idx.prefill((nn, c) for nn in set(norms.values()) for c in idx.name_candidates(nn))
-    for t, (iban, name) in enumerate(zip(tx["iban"], tx["name"], strict=True)):
-        seen: set[str] = set()
-        owners = idx.by_iban.get(iban, ()) if iban else ()
-        if len(owners) > config.max_iban_customers:
-            owners = ()  # paid for many customers: the IBAN names none of them
-        for c in sorted(owners):
-            rows_t.append(t)
-            rows_c.append(c)
-            rows_i.append(True)
-            seen.add(c)
-        norm = norms[name]
-        if norm:
-            hits = by_name_cache.get(norm)
-            if hits is None:
-                hits = by_name_cache[norm] = idx.by_name(norm, config.name_min_similarity)
-            for c, _ in hits:
-                if c not in seen:
-                    rows_t.append(t)
-                    rows_c.append(c)
-                    rows_i.append(False)
-    return pd.DataFrame(
-        {
-            "tx": np.array(rows_t, dtype=np.int64),
-            "customer_id": pd.Series(rows_c, dtype=object),
-            "iban_link": np.array(rows_i, dtype=bool),
-        }
-    )
 
 
 def _amount_pairs(tx: pd.DataFrame, block: BlockIndex) -> np.ndarray[Any, Any]:
@@ -343,13 +317,29 @@ def candidate_pairs(
         ],
         dtype=bool,
     )
+    # a payer that quoted its customer number is identified: another customer's item is
+    # another payer's, as with a customer's own IBAN
+    by_number = links["tx"].to_numpy()[links["by_number"].to_numpy(dtype=bool)]
+    known[by_number] = True
     iban = np.where(link, 0, np.where(known[t], 1, 2)).astype(np.int64)
+    # a third party's account (learned, not a customer's own) known for several customers: it
+    # names the payer, not which of them it pays for (:func:`.gates.not_worth_review`)
+    many = np.array(
+        [
+            bool(b) and b not in idx.own_ibans and len(idx.by_iban.get(b, ())) > 1
+            for b in tx["iban"]
+        ],
+        dtype=bool,
+    )
+    many[by_number] = False
     norm = {n: normalize_name(n) for n in set(tx["name"])}
     ncode, nn = pd.factorize(np.array([norm[n] for n in tx["name"]], dtype=object))
     combo, back = np.unique(ncode[t].astype(np.int64) * n_c + c, return_inverse=True)
     sims = idx.pair_similarities(
         np.asarray(nn, dtype=object)[combo // n_c], np.asarray(cust, dtype=object)[combo % n_c]
     )
+    name_sim = sims[back.ravel()] if len(key) else np.zeros(0)
+    cap_namesakes(name_sim, tx["name"].to_numpy(dtype=object), t, block.cust_ids[i], idx.forms)
     pairs = pd.DataFrame(
         {
             "tx": t,
@@ -357,7 +347,8 @@ def candidate_pairs(
             "ref": ref_lvl.astype(np.int8),  # small codes: a byte each, not eight
             "customer_id": pd.Series(block.cust_ids[i], dtype=object),
             "iban": iban.astype(np.int8),
-            "name_sim": sims[back.ravel()] if len(key) else np.zeros(0),
+            "name_sim": name_sim,
+            "third_party": link & many[t],
         }
     )
     return pairs, links

@@ -17,30 +17,18 @@ allocation spanning two records names them (``entity`` row).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 
 import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
 from rapprochement.matching.keys import normalize_name
+from rapprochement.matching.legal_forms import legal_form
 
 __all__ = ["MIN_NAME", "entities"]
 
 MIN_NAME = 10  # normalized characters
 _MAX_BLOCK = 200  # records sharing a name prefix compared pairwise; a larger block is skipped
-_FORMS = re.compile(
-    r"\b(SARL|SAS|SASU|SA|SNC|SCI|EURL|GMBH|AG|KG|UG|BV|NV|SRL|SPA|SL|LTD|LIMITED|PLC|LLC|INC|"
-    r"INCORPORATED|CORP|CORPORATION|CO|COMPANY|LP|LLP|PLLC|PC)\b"
-)
-#: spellings of one legal form (``Inc.``, ``Inc``, ``Incorporated``; ``L.L.C.``, ``LLC``)
-_SAME_FORM = {"LIMITED": "LTD", "INCORPORATED": "INC", "CORPORATION": "CORP", "COMPANY": "CO"}
-
-
-def _form(name: str) -> str:
-    t = unicodedata.normalize("NFKD", name).upper().replace(".", "")
-    return " ".join(sorted({_SAME_FORM.get(f, f) for f in _FORMS.findall(t)}))
 
 
 def entities(inv: pd.DataFrame) -> dict[str, str]:
@@ -52,8 +40,8 @@ def entities(inv: pd.DataFrame) -> dict[str, str]:
         who["customer_id"], who["customer_name"], who["customer_iban"], strict=True
     ):
         norm = normalize_name(str(name))
-        if len(norm) >= MIN_NAME and _form(str(name)):  # companies: people share names
-            recs.append((str(cid), norm, _form(str(name)), str(iban or "")))
+        if len(norm) >= MIN_NAME and legal_form(str(name)):  # companies: people share names
+            recs.append((str(cid), norm, legal_form(str(name)), str(iban or "")))
     blocks: dict[str, list[int]] = defaultdict(list)
     for k, rec in enumerate(recs):
         norm = rec[1]

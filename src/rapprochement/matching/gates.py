@@ -17,7 +17,12 @@ the payment stays unallocated and is listed in ``result.ambiguous`` with its rea
 * **a far-fetched part payment**: one invoice paid in part while nothing names it (no
   reference, or only its digits in another order), no other payment makes up the rest, and
   the payer is not firmly identified (no known IBAN, no exact name): any open item larger
-  than the payment, of any customer with a similar name, would fit as well.
+  than the payment, of any customer with a similar name, would fit as well;
+* **a guess among a third party's customers**: one invoice paid in part, or short by what
+  could be a fee, nothing naming it, when the payer is known only as a third party's
+  account (a factor, a parent, an accountant: learned, not a customer's own) that pays for
+  several customers. The more customers it pays for, the likelier one of their open items is
+  near the payment by chance; an exact amount is still worth a look.
 """
 
 from __future__ import annotations
@@ -57,6 +62,8 @@ def amount_alone(hyp: Any) -> bool:
 
 
 _UNNAMED = frozenset({"none", "transposed"})
+#: amount levels that guess at the difference (a part payment, a fee taken)
+_GUESSED = frozenset({"partial", "fee"})
 
 
 def not_worth_review(hyp: Any, grouped: bool) -> str:
@@ -71,6 +78,14 @@ def not_worth_review(hyp: Any, grouped: bool) -> str:
         and str(hyp.get("name", "")) != "exact"
     ):
         return "far-fetched: a part payment of an invoice nothing names"
+    if (
+        not grouped
+        and bool(hyp.get("third_party", False))
+        and str(hyp.get("amount", "")) in _GUESSED
+        and str(hyp.get("reference", "none")) in _UNNAMED
+        and str(hyp.get("siblings", "none")) == "none"
+    ):
+        return "far-fetched: a third party paying for several customers, no invoice named"
     return ""
 
 

@@ -23,6 +23,7 @@ from rapprochement.matching.features import (
     name_level,
 )
 from rapprochement.matching.keys import normalize_name
+from rapprochement.matching.legal_forms import CONFLICT_MAX, conflicting, legal_form
 
 __all__ = [
     "ADVICE_SOURCES",
@@ -176,8 +177,11 @@ class GroupContext:
         got = self.evidence(t, c)
         if got is not None:
             return got[1]
-        a, b = normalize_name(str(self.tx_names[t])), normalize_name(self.cust_names.get(c, ""))
+        raw, master = str(self.tx_names[t]), self.cust_names.get(c, "")
+        a, b = normalize_name(raw), normalize_name(master)
         sim = float(abbreviated([a], [b], np.array([fuzz.WRatio(a, b)]))[0]) if a and b else 0.0
+        if conflicting(legal_form(raw), [legal_form(master)]):  # a namesake (.legal_forms)
+            sim = min(sim, CONFLICT_MAX)
         self.who[(t, c)] = ("known" if (t, c) in self.iban_links else "unknown", sim)
         return sim
 

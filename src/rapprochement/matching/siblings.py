@@ -81,7 +81,8 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
     # the payment's evidence for that payer (IBAN level, name similarity) from its own pairs
     # (only the payments that gain pairs are read)
     mine = pairs[np.isin(t, cross["tx"].unique())]
-    who = mine.drop_duplicates(["tx", "customer_id"])[["tx", "customer_id", "iban", "name_sim"]]
+    evidence = ["iban", "name_sim", *(["third_party"] if "third_party" in pairs else [])]
+    who = mine.drop_duplicates(["tx", "customer_id"])[["tx", "customer_id", *evidence]]
     new = cross.merge(who, on=["tx", "customer_id"], how="left")
     new["ref"] = len(LEVELS) - 1
     new = new[list(pairs.columns)].astype(pairs.dtypes.to_dict())

@@ -1,0 +1,86 @@
+"""Legal forms in company names: ``DUPONT SA`` and ``DUPONT SARL`` are two companies.
+
+Names are compared with their legal forms dropped (:func:`~.keys.normalize_name`): a bank
+often drops the form, so ``DUPONT`` must still read as ``Dupont SARL``. But when the payer's
+name *states* a form and the customer's names state only other ones, the two are different
+companies sharing a name, and the more customers a book has, the more such namesakes it holds
+(a payer ``EURL Noël et Associés`` against the customer ``Noël et Associés SNC``). Such a name
+is at most a ``medium`` match (:data:`CONFLICT_MAX`): it still links the payer, but no longer
+identifies it (:mod:`.gates`) nor outranks the namesake whose form agrees.
+
+A form cut short (``SAS`` of a truncated ``SASU``) is no conflict: a form that begins one of
+the customer's forms agrees with it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CONFLICT_MAX", "cap_namesakes", "conflicting", "legal_form"]
+
+#: Highest name similarity (0-100) of a payer whose stated legal form conflicts with the
+#: customer's: below ``high`` (85), a ``medium`` name.
+CONFLICT_MAX = 84.0
+
+_FORMS = re.compile(
+    r"\b(SARL|SAS|SASU|SA|SNC|SCI|EURL|SPRL|GMBH|AG|KG|UG|BV|NV|SRL|SPA|SL|SLU|LTD|LIMITED|PLC|"
+    r"LLC|INC|INCORPORATED|CORP|CORPORATION|CO|COMPANY|LP|LLP|PLLC|PC)\b"
+)
+#: spellings of one legal form (``Inc.``, ``Inc``, ``Incorporated``; ``L.L.C.``, ``LLC``)
+_SAME_FORM = {"LIMITED": "LTD", "INCORPORATED": "INC", "CORPORATION": "CORP", "COMPANY": "CO"}
+
+
+def legal_form(name: str) -> str:
+    """The legal forms a name states, normalized and sorted, space-separated (``""``: none):
+    ``"Wolf GmbH & Co. KG"`` → ``"CO GMBH KG"``."""
+    t = unicodedata.normalize("NFKD", name).upper().replace(".", "")
+    return " ".join(sorted({_SAME_FORM.get(f, f) for f in _FORMS.findall(t)}))
+
+
+def conflicting(payer: str, customer: Iterable[str]) -> bool:
+    """Do the legal forms a payer states (``payer``, as :func:`legal_form`) conflict with every
+    form the customer's names state (``customer``: the :func:`legal_form` of each name)? No
+    form on either side is no conflict; a payer form that begins a customer form (cut short)
+    agrees with it."""
+    mine = payer.split()
+    theirs = {f for forms in customer for f in forms.split()}
+    if not mine or not theirs:
+        return False
+    return not any(t.startswith(m) for m in mine for t in theirs)
+
+
+def cap_namesakes(
+    sims: np.ndarray[Any, Any],
+    names: np.ndarray[Any, Any],
+    t: np.ndarray[Any, Any],
+    cids: np.ndarray[Any, Any],
+    forms: Mapping[str, set[str]],
+) -> None:
+    """Cap in place, at :data:`~.legal_forms.CONFLICT_MAX`, the name similarity of the pairs
+    (payment ``t``, customer ``cids``) whose payer name (``names``, per payment) states a legal
+    form that conflicts with every form the customer's names state (``forms``: customer →
+    :func:`legal_form` of each of its names): a namesake, not the customer."""
+    if not len(sims):
+        return
+    form = {n: legal_form(str(n)) for n in set(names.tolist())}
+    tcode, pforms = pd.factorize(np.array([form[n] for n in names.tolist()], dtype=object))
+    if not any(pforms):
+        return
+    pcode = tcode[t]
+    ccode, ucid = pd.factorize(np.asarray(cids, dtype=object))
+    combo, back = np.unique(pcode.astype(np.int64) * len(ucid) + ccode, return_inverse=True)
+    bad = np.array(
+        [
+            conflicting(str(pforms[k // len(ucid)]), forms.get(str(ucid[k % len(ucid)]), ()))
+            for k in combo.tolist()
+        ],
+        dtype=bool,
+    )
+    hit = bad[back.ravel()]
+    sims[hit] = np.minimum(sims[hit], CONFLICT_MAX)
