@@ -85,6 +85,25 @@ def _shared_reference_pick(own: list[tuple[int, int]], amt: int, ctx: GroupConte
     return same[0] if same else best[0]
 
 
+def _agreeing_first(
+    parsed: list[tuple[dict[int, int], int]], stated: list[int], cust: str, ctx: GroupContext
+) -> list[int]:
+    """Positions of advice lines, those whose reference names an item of payer ``cust`` with
+    the line's amount (or its amount and stated discount) first: a line whose reference and
+    amount agree outranks one quoting the same number with another amount (a mistyped
+    reference, resolved by its amount once the item is taken)."""
+
+    def agrees(n: int) -> bool:
+        hits, amt = parsed[n]
+        paid = {amt, amt + (stated[n] if stated else 0)}
+        return any(
+            lvl <= REF_OK and ctx.cust[i] == cust and abs(int(ctx.open[i])) in paid
+            for i, lvl in hits.items()
+        )
+
+    return sorted(range(len(parsed)), key=lambda n: (not agrees(n), n))
+
+
 def remittance_groups(
     ctx: GroupContext,
     remits: pd.DataFrame,
@@ -132,7 +151,8 @@ def remittance_groups(
         allocs: list[int] = []
         inter = False
         discounted = True  # every stated discount closes its invoice exactly
-        for n, (hits, amt) in enumerate(parsed):
+        for n in _agreeing_first(parsed, stated, cust, ctx):
+            hits, amt = parsed[n]
             own = sorted(
                 (lvl, i) for i, lvl in hits.items() if ctx.cust[i] == cust and i not in invs
             )
