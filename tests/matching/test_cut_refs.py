@@ -7,7 +7,15 @@ import pandas as pd
 import rapprochement
 from rapprochement.matching.config import MatchConfig
 
-_INV = "invoice_id,customer_id,customer_name,amount,currency,issue_date,due_date".split(",")
+_INV = [
+    "invoice_id",
+    "customer_id",
+    "customer_name",
+    "amount",
+    "currency",
+    "issue_date",
+    "due_date",
+]
 
 
 def _run(text: str, amount: str, extra: list[tuple[str, str]], **cfg: int) -> pd.DataFrame:
@@ -24,8 +32,15 @@ def _run(text: str, amount: str, extra: list[tuple[str, str]], **cfg: int) -> pd
     )
     tx = pd.DataFrame(
         [("T1", "2026-03-10", amount, "GBP", "PEMBERTON FOODS LT", "", text)],
-        columns="transaction_id,booking_date,amount,currency,counterparty_name,"
-        "counterparty_iban,remittance_info".split(","),
+        columns=[
+            "transaction_id",
+            "booking_date",
+            "amount",
+            "currency",
+            "counterparty_name",
+            "counterparty_iban",
+            "remittance_info",
+        ],
     )
     res = rapprochement.reconcile(tx, inv, config=MatchConfig(**cfg))
     return res.allocations
