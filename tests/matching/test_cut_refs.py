@@ -5,17 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 import rapprochement
+from rapprochement.matching.columns import INVOICE_COLUMNS, TRANSACTION_COLUMNS
 from rapprochement.matching.config import MatchConfig
-
-_INV = [
-    "invoice_id",
-    "customer_id",
-    "customer_name",
-    "amount",
-    "currency",
-    "issue_date",
-    "due_date",
-]
 
 
 def _run(text: str, amount: str, extra: list[tuple[str, str]], **cfg: int) -> pd.DataFrame:
@@ -28,19 +19,11 @@ def _run(text: str, amount: str, extra: list[tuple[str, str]], **cfg: int) -> pd
     ]
     inv = pd.DataFrame(
         [(i, "C1", "Pemberton Foods Ltd", a, "GBP", "2026-02-01", d) for i, a, d in rows],
-        columns=_INV,
+        columns=list(INVOICE_COLUMNS),
     )
     tx = pd.DataFrame(
         [("T1", "2026-03-10", amount, "GBP", "PEMBERTON FOODS LT", "", text)],
-        columns=[
-            "transaction_id",
-            "booking_date",
-            "amount",
-            "currency",
-            "counterparty_name",
-            "counterparty_iban",
-            "remittance_info",
-        ],
+        columns=list(TRANSACTION_COLUMNS),
     )
     res = rapprochement.reconcile(tx, inv, config=MatchConfig(**cfg))
     return res.allocations
