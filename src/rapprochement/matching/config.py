@@ -52,6 +52,18 @@ class MatchConfig(BaseModel):
     max_group_size: int = Field(
         10, ge=2, le=30, description="Most invoices one payment may settle."
     )
+    max_wide_group_size: int = Field(
+        16,
+        ge=2,
+        le=40,
+        description=(
+            "Most invoices one payment may settle when its text names some of them and was "
+            "cut short (a number cut at the field's width, or no completion within "
+            "max_group_size): one exact completion only, and beyond max_group_size a "
+            "suggestion (which of many items make up a sum is a guess). Not above "
+            "max_group_size: no longer groups."
+        ),
+    )
     max_group_items: int = Field(
         24,
         ge=2,

@@ -5,6 +5,8 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
 
 * **an amount alone is not a payer**: with no reference, no known IBAN and no name, an exact
   amount (a tax refund, a loan drawdown that equals an open invoice) is a suggestion;
+* **a long run picked by its sum**: a group of more items than ``max_group_size`` completed by
+  the exact sum of items nothing names (:func:`wide_group`) is a suggestion;
 * **a keying error is not a part payment**: a payment whose amount is the invoice's with two
   adjacent digits swapped (4 817.30 against 4 187.30) is a suggestion with that reason, not an
   overpayment or a part payment booked automatically.
@@ -38,6 +40,7 @@ __all__ = [
     "not_worth_review",
     "tie_row",
     "transposed",
+    "wide_group",
 ]
 
 #: Levels that identify the payer by itself (a learned alias counts as a name; a collector's
@@ -87,6 +90,14 @@ def not_worth_review(hyp: Any, grouped: bool) -> str:
     ):
         return "far-fetched: a third party paying for several customers, no invoice named"
     return ""
+
+
+def wide_group(hyp: Any) -> bool:
+    """Is ``hyp`` a group larger than ``max_group_size`` whose items beyond the named ones
+    only their sum picks (source ``reference_wide``, :mod:`.named`, :mod:`.cut_refs`)? Among
+    many open items, more items make more coincidental exact sums: such a reading is a
+    suggestion, whatever its score."""
+    return str(hyp.get("source", "")) == "reference_wide"
 
 
 def transposed(paid: int, due: int) -> bool:

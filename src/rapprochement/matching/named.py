@@ -12,6 +12,7 @@ import pandas as pd
 
 from rapprochement.matching.candidates import KeyIndex, lookup
 from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.cut_refs import cut_completion, cut_items
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
 from rapprochement.matching.keys import free_text_keys, text_keys
 from rapprochement.matching.mitm import ranked_subsets
@@ -84,6 +85,25 @@ def _shared_reference_pick(own: list[tuple[int, int]], amt: int, ctx: GroupConte
     return same[0] if same else best[0]
 
 
+def _agreeing_first(
+    parsed: list[tuple[dict[int, int], int]], stated: list[int], cust: str, ctx: GroupContext
+) -> list[int]:
+    """Positions of advice lines, those whose reference names an item of payer ``cust`` with
+    the line's amount (or its amount and stated discount) first: a line whose reference and
+    amount agree outranks one quoting the same number with another amount (a mistyped
+    reference, resolved by its amount once the item is taken)."""
+
+    def agrees(n: int) -> bool:
+        hits, amt = parsed[n]
+        paid = {amt, amt + (stated[n] if stated else 0)}
+        return any(
+            lvl <= REF_OK and ctx.cust[i] == cust and abs(int(ctx.open[i])) in paid
+            for i, lvl in hits.items()
+        )
+
+    return sorted(range(len(parsed)), key=lambda n: (not agrees(n), n))
+
+
 def remittance_groups(
     ctx: GroupContext,
     remits: pd.DataFrame,
@@ -131,7 +151,8 @@ def remittance_groups(
         allocs: list[int] = []
         inter = False
         discounted = True  # every stated discount closes its invoice exactly
-        for n, (hits, amt) in enumerate(parsed):
+        for n in _agreeing_first(parsed, stated, cust, ctx):
+            hits, amt = parsed[n]
             own = sorted(
                 (lvl, i) for i, lvl in hits.items() if ctx.cust[i] == cust and i not in invs
             )
@@ -200,9 +221,11 @@ def _completions(
     ctx: GroupContext,
     config: MatchConfig,
     partial: bool,
-) -> list[tuple[list[int], bool]]:
-    """Ways to complete the named invoices of payer ``cust`` to the payment ``a``: the exact
-    subsets of the payer's other open items (at most two, counted as rivals), else, when the
+) -> list[tuple[list[int], bool, bool]]:
+    """Ways to complete the named invoices of payer ``cust`` to the payment ``a``, each
+    ``(items, interchangeable, wide)``: the exact subsets of the payer's other open items (at
+    most two, counted as rivals), else the one exact subset making the group larger than
+    ``max_group_size`` (up to ``max_wide_group_size``: ``wide``), else, when the
     payment exceeds the named items, the subsets that reach it with one item only partly paid
     (a payer listing some invoices, the last one paid in part), when ``partial``."""
     total = sum(sign * int(ctx.open[k]) for k in named)
@@ -220,33 +243,42 @@ def _completions(
     )  # fmt: skip
     if s.solutions or not s.complete or total > a or not partial:
         return [
-            ([others[j] for j in sol], inter)
+            ([others[j] for j in sol], inter, False)
             for sol, inter in zip(s.solutions, s.interchangeable, strict=True)
         ]
+    # nothing of the usual size completes it: a longer run of which the text lists the first
+    # invoices (cut at the field's width), when exactly one fits (a suggestion: ``wide``)
+    w, n = ranked_subsets(
+        vals, a - total, a - total, cost, min_size=room + 1,
+        max_size=config.max_wide_group_size - len(named), limit=2,
+        max_nodes=config.max_search_nodes,
+    )  # fmt: skip
+    if w.complete and n == 1:
+        return [([others[j] for j in w.solutions[0]], w.interchangeable[0], True)]
     rem = a - total
     # an invoice number written transposed completes the group, maybe partly paid
     weak = [k for k in others if k in ctx.weak.get(t, ())]
     if weak:
         wv = [sign * int(ctx.open[k]) for k in weak]
         if sum(wv) == rem or (sum(wv) > rem and max(wv) > sum(wv) - rem):
-            return [(weak, False)]
+            return [(weak, False, False)]
     top = max(vals)
     if top <= 0:
         return []
     # fewest items first: one more invoice, partly paid (nearest due first)
     one = [k for k, v in zip(others, vals, strict=True) if v > rem]
     if one:
-        return [([k], False) for k in one[:2]]
+        return [([k], False, False) for k in one[:2]]
     s = find_subsets(
         vals, rem + 1, rem + top - 1, min_size=1, max_size=room, limit=3,
         max_nodes=config.max_search_nodes,
     )  # fmt: skip
-    out = []
+    out: list[tuple[list[int], bool, bool]] = []
     for sol, inter in zip(s.solutions, s.interchangeable, strict=True):
         part = [vals[j] for j in sol]
         # one item (the partly paid one) must exceed the shortfall
         if max(part) > sum(part) - rem:
-            out.append(([others[j] for j in sol], inter))
+            out.append(([others[j] for j in sol], inter, False))
     return out[:2]
 
 
@@ -349,14 +381,18 @@ def referenced_group(
     # complete the named set when the payment is larger than it (an invoice not named), or
     # smaller while the payer has an open credit note (netted without being named)
     nets = any(sign * int(ctx.open[k]) < 0 for k in ctx.items[cust])
-    options: list[tuple[list[int], bool]] = []
-    if total < a or (total > a and nets):
+    options: list[tuple[list[int], bool, bool]] = []
+    # a number cut short by the bank's field: the group goes on with that item (one reading)
+    one = cut_completion(t, a, sign, named, cut_items(t, cust, named, ctx), cust, ctx, config)
+    if one is not None:
+        options = [one]
+    elif total < a or (total > a and nets):
         # a partly paid completion only when an invoice is named by its number (digits at
         # least), not by a tail that may be a customer or order number
         strong = any(ctx.refs[t][k] <= _PARTIAL_REF for k in named)
         options = _completions(t, a, sign, named, cust, ctx, config, strong)
     if not options:
-        options = [([], False)]
+        options = [([], False, False)]
     if total > a and len(named) >= 3:
         # a number in the text that is not one of the invoices paid: the named items
         # without it may pay exactly
@@ -367,12 +403,13 @@ def referenced_group(
             allocs, level = fill(a, keep, ctx, sign, named_order(t, keep, ctx))
             ctx.add(t, keep, allocs, "reference", level, 0, cust, s.interchangeable[0])
     conclusive = False
-    for extra, inter in options:
+    for extra, inter, wide in options:
         invs = sorted(named + extra)
         if len(invs) < 2:
             continue
         allocs, level = fill(a, invs, ctx, sign, named_order(t, invs, ctx))
-        ctx.add(t, invs, allocs, "reference", level, len(options) - 1, cust, inter)
+        source = "reference_wide" if wide else "reference"
+        ctx.add(t, invs, allocs, source, level, len(options) - 1, cust, inter)
         # a payment short of the named items (one partly paid) is read; one larger than
         # them ("over") may still be a group of the payer's items found by subset-sum
         conclusive = conclusive or level not in ("over", "over_large")

@@ -21,6 +21,7 @@ from rapprochement.matching.gates import (
     not_worth_review,
     tie_row,
     transposed,
+    wide_group,
 )
 from rapprochement.matching.payouts import held_reason, note
 from rapprochement.matching.result import ReconciliationResult
@@ -48,6 +49,7 @@ def _version() -> str:
 
 _AMOUNT_ALONE = gate_row("payer not identified: the amount alone")
 _TRANSPOSED = gate_row("amount looks mistyped: two digits swapped against the invoice")
+_WIDE = gate_row("a long group picked by its sum: which of the payer's items it settles is a guess")
 
 
 def _held(part: Partition, res: Assignment) -> dict[int, str]:
@@ -64,6 +66,8 @@ def _held(part: Partition, res: Assignment) -> dict[int, str]:
             held.setdefault(al.tx, gate_row(report))
         elif amount_alone(al.hyp):
             held.setdefault(al.tx, _AMOUNT_ALONE)
+        elif wide_group(al.hyp):
+            held.setdefault(al.tx, _WIDE)
         elif al.group is None and transposed(int(amounts[al.tx]), int(opens[al.inv])):
             held.setdefault(al.tx, _TRANSPOSED)
     return held
