@@ -5,6 +5,11 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
 
 * **an amount alone is not a payer**: with no reference, no known IBAN and no name, an exact
   amount (a tax refund, a loan drawdown that equals an open invoice) is a suggestion;
+* **a name near two customers is not a payer**: a payer named only approximately (``name =
+  high``: no known IBAN, no reference) while a look-alike customer (its name at least
+  ``medium``) has an open item the amount fits as well (``CORVAN CO`` paying 89.90 when
+  ``Corvane`` and ``Corvina Co.`` both owe 89.90) is a suggestion: the spelling, not the
+  evidence, picked one of them;
 * **a keying error is not a part payment**: a payment whose amount is the invoice's with two
   adjacent digits swapped (4 817.30 against 4 187.30) is a suggestion with that reason, not an
   overpayment or a part payment booked automatically.
@@ -24,12 +29,16 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import Any
+
+import pandas as pd
 
 __all__ = [
     "amount_alone",
     "gate_row",
     "identified",
+    "look_alike",
     "not_worth_review",
     "tie_row",
     "transposed",
@@ -49,6 +58,38 @@ def identified(hyp: Any) -> bool:
         or str(hyp.get("iban", "")) in _PAYER_IBAN
         or str(hyp.get("name", "")) in _PAYER_NAME
     )
+
+
+_NEAR_NAME = frozenset({"high", "medium"})
+
+
+def look_alike(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
+    """Payments (positions) whose one-invoice allocation rests on an approximate name that a
+    look-alike customer shares with an item fitting the amount as well (see the module doc).
+    ``singles``: the scored one-invoice hypotheses (``tx, inv, customer_id`` and levels)."""
+    chosen = {
+        int(al.tx): int(al.inv)
+        for al in allocs
+        if al.group is None
+        and al.inv >= 0
+        and str(al.hyp.get("name", "")) == "high"
+        and str(al.hyp.get("iban", "")) not in _PAYER_IBAN
+        and str(al.hyp.get("reference", "none")) == "none"
+    }
+    if not chosen or not len(singles) or "customer_id" not in singles:
+        return set()
+    s = singles[singles["tx"].isin(list(chosen)) & (singles["reference"] == "none")]
+    out: set[int] = set()
+    for key, rows in s.groupby("tx", sort=False):
+        t = int(str(key))
+        own = rows[rows["inv"] == chosen[t]]
+        if not len(own):
+            continue
+        cust, amt = own["customer_id"].iat[0], own["amount"].iat[0]
+        near = (rows["customer_id"] != cust) & (rows["amount"] == amt)
+        if (near & rows["name"].isin(_NEAR_NAME)).any():
+            out.add(t)
+    return out
 
 
 def amount_alone(hyp: Any) -> bool:
