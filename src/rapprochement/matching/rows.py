@@ -20,6 +20,7 @@ from rapprochement.matching.gates import (
     gate_row,
     look_alike,
     not_worth_review,
+    payer_disagrees,
     tie_row,
     transposed,
 )
@@ -44,6 +45,7 @@ def _version() -> str:
 _AMOUNT_ALONE = gate_row("payer not identified: the amount alone")
 _TRANSPOSED = gate_row("amount looks mistyped: two digits swapped against the invoice")
 _LOOK_ALIKE = gate_row("payer named only approximately: a look-alike customer's item fits as well")
+_DISAGREE = gate_row("the number names another customer's item than the payer's, whose own fits")
 
 
 def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dict[int, str]:
@@ -55,6 +57,7 @@ def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dic
     held: dict[int, str] = {}
     if singles is not None:
         held.update(dict.fromkeys(look_alike(singles, res.allocs), _LOOK_ALIKE))
+        held.update(dict.fromkeys(payer_disagrees(singles, res.allocs), _DISAGREE))
     for al in res.allocs:
         if al.inv < 0:
             continue
