@@ -43,8 +43,8 @@ __all__ = [
     "gate_row",
     "identified",
     "look_alike",
-    "payer_disagrees",
     "not_worth_review",
+    "payer_disagrees",
     "tie_row",
     "transposed",
 ]
