@@ -253,6 +253,10 @@ def _customer_pairs(
         keep[part[rank <= _PARTIAL_ITEMS]] = True
         # one of 2-4 equal parts of the item (an instalment plan), however far it is due
         keep |= same & even_share(a, o)
+        # the payer's one open item, smaller than the payment (up to 1.5 times): paid with an
+        # excess on account
+        n_of = n_kept[link_c[lo:hi]]
+        keep |= same & (o < a) & (2 * a <= 3 * o) & (np.repeat(n_of, n_of) == 1)
         out.append(t[keep].astype(np.int64) * n_inv + i[keep])
         lo = hi
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)

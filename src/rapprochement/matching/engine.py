@@ -39,6 +39,7 @@ from rapprochement.matching.rows import (
     allocation_rows,
     ambiguity_reason,
     build_result,
+    held_rows,
     withhold,
 )
 from rapprochement.matching.scoring import (
@@ -347,13 +348,14 @@ def reconcile(
         )
         iids = part.inv["invoice_id"].to_numpy()
         tids = part.tx["transaction_id"].to_numpy()
-        withheld = withhold(part, res, auto_t)
+        withheld = withhold(part, res, auto_t, singles)
+        held = held_rows(part, res, singles)
         recs, extra = rival_rows(rivals(singles, groups, res, pw), iids, tids)
         done = {a.tx for a in res.allocs}
         note_rows += notes(part.tx, groups, part.inv, done, _advised(part.remits))
         del singles, groups
         _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
-        rows.extend(allocation_rows(part, res, auto_t, pw, extra))
+        rows.extend(allocation_rows(part, res, auto_t, pw, extra, held))
         riv_rows.extend(recs)
         for t, (f, i) in sorted(res.duplicates.items()):
             dup_rows.append(

@@ -7,6 +7,15 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
   amount (a tax refund, a loan drawdown that equals an open invoice) is a suggestion;
 * **a long run picked by its sum**: a group of more items than ``max_group_size`` completed by
   the exact sum of items nothing names (:func:`wide_group`) is a suggestion;
+* **a name near two customers is not a payer**: a payer named only approximately (``name =
+  high``: no known IBAN, no reference) while a look-alike customer (its name at least
+  ``medium``) has an open item the amount fits as well (``CORVAN CO`` paying 89.90 when
+  ``Corvane`` and ``Corvina Co.`` both owe 89.90) is a suggestion: the spelling, not the
+  evidence, picked one of them;
+* **a reference against the payer**: the text names (by number, not by a checksummed
+  reference) an item of one customer, paid from another customer's own account (``iban =
+  other``) by a payer whose name is not the item's customer, while the payer's own item fits
+  the amount as well: a mistyped number as likely as a payment for someone else, a suggestion;
 * **a keying error is not a part payment**: a payment whose amount is the invoice's with two
   adjacent digits swapped (4 817.30 against 4 187.30) is a suggestion with that reason, not an
   overpayment or a part payment booked automatically.
@@ -31,13 +40,18 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import Any
+
+import pandas as pd
 
 __all__ = [
     "amount_alone",
     "gate_row",
     "identified",
+    "look_alike",
     "not_worth_review",
+    "payer_disagrees",
     "tie_row",
     "transposed",
     "wide_group",
@@ -57,6 +71,67 @@ def identified(hyp: Any) -> bool:
         or str(hyp.get("iban", "")) in _PAYER_IBAN
         or str(hyp.get("name", "")) in _PAYER_NAME
     )
+
+
+_NEAR_NAME = frozenset({"high", "medium"})
+
+
+def look_alike(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
+    """Payments (positions) whose one-invoice allocation rests on an approximate name that a
+    look-alike customer shares with an item fitting the amount as well (see the module doc).
+    ``singles``: the scored one-invoice hypotheses (``tx, inv, customer_id`` and levels)."""
+    chosen = {
+        int(al.tx): int(al.inv)
+        for al in allocs
+        if al.group is None
+        and al.inv >= 0
+        and str(al.hyp.get("name", "")) == "high"
+        and str(al.hyp.get("iban", "")) not in _PAYER_IBAN
+        and str(al.hyp.get("reference", "none")) == "none"
+    }
+    if not chosen or not len(singles) or "customer_id" not in singles:
+        return set()
+    s = singles[singles["tx"].isin(list(chosen)) & (singles["reference"] == "none")]
+    out: set[int] = set()
+    for key, rows in s.groupby("tx", sort=False):
+        t = int(str(key))
+        own = rows[rows["inv"] == chosen[t]]
+        if not len(own):
+            continue
+        cust, amt = own["customer_id"].iat[0], own["amount"].iat[0]
+        near = (rows["customer_id"] != cust) & (rows["amount"] == amt)
+        if (near & rows["name"].isin(_NEAR_NAME)).any():
+            out.add(t)
+    return out
+
+
+def payer_disagrees(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
+    """Payments (positions) whose one-invoice allocation follows a number in the text to an
+    item of one customer against the payer's own account and name, when the payer's own item
+    fits the amount as well (see the module doc)."""
+    chosen = {
+        int(al.tx): int(al.inv)
+        for al in allocs
+        if al.group is None
+        and al.inv >= 0
+        and str(al.hyp.get("iban", "")) == "other"
+        and str(al.hyp.get("name", "")) not in _PAYER_NAME
+        and str(al.hyp.get("reference", "none")) not in ("none", "checksum")
+    }
+    if not chosen or not len(singles) or "customer_id" not in singles:
+        return set()
+    s = singles[singles["tx"].isin(list(chosen))]
+    out: set[int] = set()
+    for key, rows in s.groupby("tx", sort=False):
+        t = int(str(key))
+        own = rows[rows["inv"] == chosen[t]]
+        if not len(own):
+            continue
+        cust, amt = own["customer_id"].iat[0], own["amount"].iat[0]
+        payer = (rows["iban"] == "known") | (rows["name"] == "exact")
+        if ((rows["customer_id"] != cust) & (rows["amount"] == amt) & payer).any():
+            out.add(t)
+    return out
 
 
 def amount_alone(hyp: Any) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -114,6 +115,13 @@ _DATE = re.compile(
     r"(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:(?:19|20)\d\d|\d\d)"
     r"|(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
 )
+#: a sum of money written in the text (``1203.00``, ``1 203,00``, ``1,203.00``) or a day and
+#: month without a year (``12/03``): never an invoice number (``MONTANT 1203.00 DU 12/03``
+#: names no invoice no. 1203)
+_NOT_A_NUMBER = re.compile(
+    r"(?<![\w.,/-])(?:\d{1,3}(?:[ ',.\u00a0]\d{3})+|\d+)[.,]\d\d(?![\w.,/-])"
+    r"|(?<![\w.,/-])(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|1[0-2])\.?(?![\w/-]|[.,]\d)"
+)
 _WORD = re.compile(r"[A-Z]+")
 #: words that label the number after them as the payer's customer number or its own order
 #: number (purchase order, bon de commande, Bestellung), not an invoice's
@@ -184,6 +192,8 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
     tokens: list[str] = []
     if not _A_DIGIT.search(text):  # every reference and invoice number holds a digit
         return rkeys, tokens
+    # digits inside a sum of money or a day-and-month give no key
+    money = [(m.start(), m.end()) for m in _NOT_A_NUMBER.finditer(text)]
     # bare FI / KID numbers are not looked for: their digits already give an exact key
     for ref in find_references(text, digit_schemes=False):
         if ref.scheme != "invoice":
@@ -196,6 +206,15 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
         m = _A_DIGIT.search(ref.raw)
         if _DATE.fullmatch(ref.raw[m.start() if m else 0 :]):
             continue
+        at = ref.start + (m.start() if m else 0)
+        if any(a <= at < b for a, b in money):
+            continue
+        cut = min((a for a, _ in money if a > at), default=-1)
+        if 0 <= cut - ref.start < len(ref.raw):  # the token runs into a sum: keep what precedes
+            ref = replace(ref, raw=ref.raw[: max(0, cut - ref.start)].rstrip(" ,;/-"))
+            m = _A_DIGIT.search(ref.raw)
+            if m is None:
+                continue
         groups = list(_GROUP.finditer(ref.raw))
         first = 0
         if _customer_number(text, ref.start, ref.raw):

@@ -18,7 +18,9 @@ from rapprochement.matching.features import FEATURES
 from rapprochement.matching.gates import (
     amount_alone,
     gate_row,
+    look_alike,
     not_worth_review,
+    payer_disagrees,
     tie_row,
     transposed,
     wide_group,
@@ -31,7 +33,14 @@ from rapprochement.money import from_minor
 if TYPE_CHECKING:
     from rapprochement.matching.engine import Partition
 
-__all__ = ["AMBIGUOUS_COLUMNS", "allocation_rows", "ambiguity_reason", "build_result", "withhold"]
+__all__ = [
+    "AMBIGUOUS_COLUMNS",
+    "allocation_rows",
+    "ambiguity_reason",
+    "build_result",
+    "held_rows",
+    "withhold",
+]
 
 #: Columns of ``result.ambiguous``: the payment, its readings (tuples of invoice ids) and why
 #: it is listed (:func:`ambiguity_reason`).
@@ -50,14 +59,20 @@ def _version() -> str:
 _AMOUNT_ALONE = gate_row("payer not identified: the amount alone")
 _TRANSPOSED = gate_row("amount looks mistyped: two digits swapped against the invoice")
 _WIDE = gate_row("a long group picked by its sum: which of the payer's items it settles is a guess")
+_LOOK_ALIKE = gate_row("payer named only approximately: a look-alike customer's item fits as well")
+_DISAGREE = gate_row("the number names another customer's item than the payer's, whose own fits")
 
 
-def _held(part: Partition, res: Assignment) -> dict[int, str]:
+def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dict[int, str]:
     """Payment → the gate row that keeps its allocations from being automatic
-    (:mod:`rapprochement.matching.gates`); every row of a payment shares its status."""
+    (:mod:`rapprochement.matching.gates`); every row of a payment shares its status.
+    ``singles``: the scored one-invoice hypotheses (for the look-alike gate), if known."""
     amounts = part.tx["amount"].to_numpy()
     opens = part.inv["open"].to_numpy()
     held: dict[int, str] = {}
+    if singles is not None:
+        held.update(dict.fromkeys(look_alike(singles, res.allocs), _LOOK_ALIKE))
+        held.update(dict.fromkeys(payer_disagrees(singles, res.allocs), _DISAGREE))
     for al in res.allocs:
         if al.inv < 0:
             continue
@@ -73,11 +88,19 @@ def _held(part: Partition, res: Assignment) -> dict[int, str]:
     return held
 
 
-def withhold(part: Partition, res: Assignment, auto_t: float) -> dict[int, str]:
+def held_rows(part: Partition, res: Assignment, singles: pd.DataFrame) -> dict[int, str]:
+    """Payment → the gate row that keeps its allocations from being automatic, every gate of
+    :mod:`rapprochement.matching.gates` included."""
+    return _held(part, res, singles)
+
+
+def withhold(
+    part: Partition, res: Assignment, auto_t: float, singles: pd.DataFrame | None = None
+) -> dict[int, str]:
     """Drop the allocations of payments whose reading would only be suggested and is not
     worth a reviewer's time (:func:`.gates.not_worth_review`); each such payment is listed in
     ``res.ambiguous`` with its readings instead. Returns payment → reason."""
-    held = _held(part, res)
+    held = _held(part, res, singles)
     by_tx: dict[int, list[int]] = {}
     for k, al in enumerate(res.allocs):
         by_tx.setdefault(al.tx, []).append(k)
@@ -115,14 +138,20 @@ def _entity_row(invs: list[int], records: Any, names: Any) -> str:
 
 
 def allocation_rows(
-    part: Partition, res: Assignment, auto_t: float, w: Weights, extra: dict[int, str]
+    part: Partition,
+    res: Assignment,
+    auto_t: float,
+    w: Weights,
+    extra: dict[int, str],
+    held: dict[int, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The allocation rows of one partition; ``extra``: payment → explanation rows to append
-    (its rivals)."""
+    (its rivals); ``held``: payment → the gate row holding it (:func:`held_rows`), computed
+    here without the look-alike gate when not given."""
     tids = part.tx["transaction_id"].to_numpy()
     iids = part.inv["invoice_id"].to_numpy()
     cache: dict[tuple[str, ...], str] = {}
-    held = _held(part, res)
+    held = _held(part, res, None) if held is None else held
     records = part.inv["record"].to_numpy() if "record" in part.inv else None
     names = part.inv["customer_name"].to_numpy()
     spans: dict[int, str] = {}
