@@ -140,16 +140,18 @@ def auto_threshold(
     right: np.ndarray[Any, Any],
     worlds: np.ndarray[Any, Any],
     target: float,
+    world_target: float = 0.997,
 ) -> tuple[float, dict[str, float]]:
     """The auto threshold at which automatic allocations are right at least ``target`` of the
-    time on the pooled training allocations *and* on those of each world separately (the
-    highest of the pooled and per-world thresholds; ADR 0022), with each world's own.
+    time on the pooled training allocations *and* at least ``world_target`` on those of each
+    world separately (the highest of the pooled and per-world thresholds; ADR 0022), with each
+    world's own.
 
     A pooled target is met by averaging: a world whose allocations are many and easy hides one
     whose high scores are overconfident, and a new user's book is one world, not the mix."""
     pooled = _threshold(scores, right, target)
     names = sorted(set(worlds.tolist()) - {""})
-    by_world = {str(w): round(_threshold(scores[worlds == w], right[worlds == w], target), 6)
+    by_world = {str(w): round(_threshold(scores[worlds == w], right[worlds == w], world_target), 6)
                 for w in names}  # fmt: skip
     return max([pooled, *by_world.values()]), by_world
 
@@ -235,13 +237,15 @@ def fit(
     provenance: dict[str, Any] | None = None,
     labeled: list[pd.DataFrame] | None = None,
     worlds: list[str] | None = None,
+    world_precision: float = 0.997,
     verbose: bool = False,
 ) -> dict[str, Any]:
     """Fit weights, calibration and thresholds on labeled ``books`` and write them to ``out``
     (see the module docstring); returns the written document. ``labeled``: the books'
     :func:`labeled_hypotheses`, when already built (they do not depend on the weights).
     ``worlds``: the world of each book; the auto threshold then holds ``precision`` on each
-    world's books separately (:func:`auto_threshold`), not only on all of them pooled."""
+    world's books separately (``world_precision`` on each: :func:`auto_threshold`), not only
+    on all of them pooled."""
     if worlds is not None and len(worlds) != len(books):
         raise ValueError("worlds: one name per book")
     config = MatchConfig(weights_path=str(out))
@@ -305,7 +309,7 @@ def fit(
         print(reliability(cal, rt_all).to_string())
     sc, rt = cal[~ambiguous], rt_all[~ambiguous]
     wd = np.array(world_of, dtype=object)[~ambiguous]
-    auto_t, by_world = auto_threshold(sc, rt, wd, precision)
+    auto_t, by_world = auto_threshold(sc, rt, wd, precision, world_precision)
     doc["auto_threshold"] = round(max(0.5, auto_t), 6)
     if len(by_world) > 1:
         doc["trained_on"]["auto_threshold_by_world"] = by_world
@@ -335,6 +339,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--worlds", nargs="+", default=["eu_sme"], choices=sorted(WORLDS))
     ap.add_argument("--out", type=Path, default=OUT, help="weights file to write")
     ap.add_argument("--precision", type=float, default=0.9985)
+    ap.add_argument(
+        "--world-precision",
+        type=float,
+        default=0.997,
+        help="auto precision each training world must keep on its own (ADR 0022)",
+    )
     ap.add_argument("--suggest-precision", type=float, default=0.30)
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument(
@@ -362,6 +372,7 @@ def main(argv: list[str] | None = None) -> None:
         books,
         trial,
         precision=args.precision,
+        world_precision=args.world_precision,
         suggest_precision=args.suggest_precision,
         l2=args.l2,
         suggest_floor=args.suggest_floor,
