@@ -2,6 +2,7 @@
 
     python -m benchmarks.train [--seeds 1 2 3 4 5] [--payments 4000] [--precision 0.9985]
                                [--worlds eu_sme us_ar marketplace] [--out FILE]
+                               [--world-precision 0.997] [--allow-unsafe]
 
 Steps: for each training seed (1-5 only: evaluation seeds >= 1000 are never used here) and
 each world of ``--worlds`` (default ``eu_sme``, the hard book of
@@ -18,10 +19,15 @@ is then the share of training allocations with such log-odds that were right; th
 with its per-book chance correction, whose training rates, the share of random pairs at each
 level of amount, name, IBAN and date, are stored as ``chance``); the auto
 threshold is the lowest calibrated score at which automatic allocations are right at least
-``--precision`` of the time (a margin above the 99.5 % target); the suggestion threshold is
-the lowest at which suggestions are still right ``--suggest-precision`` of the time.
+``--precision`` of the time (a margin above the 99.5 % target); with several worlds, the
+threshold is also high enough that each world's automatic allocations alone are right
+``--world-precision`` of the time (:func:`auto_threshold`, ADR 0022); the suggestion threshold
+is the lowest at which suggestions are still right ``--suggest-precision`` of the time.
 Writes ``src/rapprochement/matching/weights.json``, or ``--out`` (the engine scores with such
-a file through ``MatchConfig(weights_path=...)``; :func:`fit` does the same from Python).
+a file through ``MatchConfig(weights_path=...)``; :func:`fit` does the same from Python), but
+only when the scenario gate passes (:mod:`benchmarks.scenario_gate`: no scenario of
+``tests/scenarios`` gets a wrong automatic allocation with the fitted file; else it exits with
+status 1 and writes nothing, unless ``--allow-unsafe``).
 """
 
 from __future__ import annotations
