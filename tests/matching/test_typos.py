@@ -17,7 +17,7 @@ def test_one_edit() -> None:
     assert not one_edit("106", "107")  # too short to say
 
 
-def _singles(**over: object) -> pd.DataFrame:
+def _singles(**over: list[str]) -> pd.DataFrame:
     base = {
         "tx": [0, 0],
         "inv": [0, 1],
@@ -27,7 +27,7 @@ def _singles(**over: object) -> pd.DataFrame:
         "iban": ["unknown", "unknown"],
         "name": ["low", "low"],
     }
-    base.update({k: v for k, v in over.items()})
+    base.update(over)
     return pd.DataFrame(base)
 
 
