@@ -106,6 +106,7 @@ def leave_one_world_out(
             [ds for w in fit_on for ds in train[w]],
             path,
             labeled=[lab for w in fit_on for lab in labeled[w]],
+            worlds=[w for w in fit_on for _ in train[w]],
             provenance={"worlds": fit_on, "seeds": list(train_seeds), "payments": train_n},
         )
         for w in [held] if held else worlds:

@@ -2,6 +2,7 @@
 
     python -m benchmarks.train [--seeds 1 2 3 4 5] [--payments 4000] [--precision 0.9985]
                                [--worlds eu_sme us_ar marketplace] [--out FILE]
+                               [--world-precision 0.997] [--allow-unsafe]
 
 Steps: for each training seed (1-5 only: evaluation seeds >= 1000 are never used here) and
 each world of ``--worlds`` (default ``eu_sme``, the hard book of
@@ -18,10 +19,15 @@ is then the share of training allocations with such log-odds that were right; th
 with its per-book chance correction, whose training rates, the share of random pairs at each
 level of amount, name, IBAN and date, are stored as ``chance``); the auto
 threshold is the lowest calibrated score at which automatic allocations are right at least
-``--precision`` of the time (a margin above the 99.5 % target); the suggestion threshold is
-the lowest at which suggestions are still right ``--suggest-precision`` of the time.
+``--precision`` of the time (a margin above the 99.5 % target); with several worlds, the
+threshold is also high enough that each world's automatic allocations alone are right
+``--world-precision`` of the time (:func:`auto_threshold`, ADR 0022); the suggestion threshold
+is the lowest at which suggestions are still right ``--suggest-precision`` of the time.
 Writes ``src/rapprochement/matching/weights.json``, or ``--out`` (the engine scores with such
-a file through ``MatchConfig(weights_path=...)``; :func:`fit` does the same from Python).
+a file through ``MatchConfig(weights_path=...)``; :func:`fit` does the same from Python), but
+only when the scenario gate passes (:mod:`benchmarks.scenario_gate`: no scenario of
+``tests/scenarios`` gets a wrong automatic allocation with the fitted file; else it exits with
+status 1 and writes nothing, unless ``--allow-unsafe``).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks import scenario_gate
 from benchmarks.generator import Dataset
 from benchmarks.worlds import WORLDS, generate_world
 from rapprochement.matching import engine
@@ -134,6 +141,27 @@ def _threshold(scores: np.ndarray[Any, Any], right: np.ndarray[Any, Any], target
     return float(s[last[ok[-1]]])
 
 
+def auto_threshold(
+    scores: np.ndarray[Any, Any],
+    right: np.ndarray[Any, Any],
+    worlds: np.ndarray[Any, Any],
+    target: float,
+    world_target: float = 0.997,
+) -> tuple[float, dict[str, float]]:
+    """The auto threshold at which automatic allocations are right at least ``target`` of the
+    time on the pooled training allocations *and* at least ``world_target`` on those of each
+    world separately (the highest of the pooled and per-world thresholds; ADR 0022), with each
+    world's own.
+
+    A pooled target is met by averaging: a world whose allocations are many and easy hides one
+    whose high scores are overconfident, and a new user's book is one world, not the mix."""
+    pooled = _threshold(scores, right, target)
+    names = sorted(set(worlds.tolist()) - {""})
+    by_world = {str(w): round(_threshold(scores[worlds == w], right[worlds == w], world_target), 6)
+                for w in names}  # fmt: skip
+    return max([pooled, *by_world.values()]), by_world
+
+
 def isotonic(
     x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], min_count: int = 30
 ) -> list[tuple[float, float]]:
@@ -214,11 +242,18 @@ def fit(
     suggest_floor: float = 0.001,
     provenance: dict[str, Any] | None = None,
     labeled: list[pd.DataFrame] | None = None,
+    worlds: list[str] | None = None,
+    world_precision: float = 0.997,
     verbose: bool = False,
 ) -> dict[str, Any]:
     """Fit weights, calibration and thresholds on labeled ``books`` and write them to ``out``
     (see the module docstring); returns the written document. ``labeled``: the books'
-    :func:`labeled_hypotheses`, when already built (they do not depend on the weights)."""
+    :func:`labeled_hypotheses`, when already built (they do not depend on the weights).
+    ``worlds``: the world of each book; the auto threshold then holds ``precision`` on each
+    world's books separately (``world_precision`` on each: :func:`auto_threshold`), not only
+    on all of them pooled."""
+    if worlds is not None and len(worlds) != len(books):
+        raise ValueError("worlds: one name per book")
     config = MatchConfig(weights_path=str(out))
     if labeled is None:
         labeled = [labeled_hypotheses(ds, config) for ds in books]
@@ -245,8 +280,8 @@ def fit(
     doc["chance"] = chance_rates(books, config)
     _write(doc, out)
     # calibration and thresholds from the engine's own allocations on the training books
-    logits, right = [], []
-    for ds in books:
+    logits, right, world_of = [], [], []
+    for k, ds in enumerate(books):
         truth = {
             (str(a), str(b))
             for a, b in zip(ds.truth["transaction_id"], ds.truth["invoice_id"], strict=True)
@@ -267,6 +302,7 @@ def fit(
             (str(a), str(b)) in truth
             for a, b in zip(al["transaction_id"], al["invoice_id"], strict=True)
         )
+        world_of.extend([worlds[k] if worlds is not None else ""] * len(al))
     raw = np.array([x for x, _ in logits])
     ambiguous = np.array([b for _, b in logits], dtype=bool)
     rt_all = np.array(right, dtype=np.float64)
@@ -278,7 +314,11 @@ def fit(
         print("after")
         print(reliability(cal, rt_all).to_string())
     sc, rt = cal[~ambiguous], rt_all[~ambiguous]
-    doc["auto_threshold"] = round(max(0.5, _threshold(sc, rt, precision)), 6)
+    wd = np.array(world_of, dtype=object)[~ambiguous]
+    auto_t, by_world = auto_threshold(sc, rt, wd, precision, world_precision)
+    doc["auto_threshold"] = round(max(0.5, auto_t), 6)
+    if len(by_world) > 1:
+        doc["trained_on"]["auto_threshold_by_world"] = by_world
     band = sc < doc["auto_threshold"]
     sugg = _threshold(sc[band], rt[band], suggest_precision) if band.any() else 0.05
     doc["suggest_threshold"] = round(min(max(sugg, suggest_floor), doc["auto_threshold"]), 6)
@@ -289,6 +329,10 @@ def fit(
         print(f"auto threshold {doc['auto_threshold']}  "
               f"suggest threshold {doc['suggest_threshold']}")  # fmt: skip
         print(f"training auto precision {rt[auto].mean():.4f} on {int(auto.sum())} allocations")
+        for w in sorted(set(wd.tolist()) - {""}):
+            a = auto & (wd == w)
+            print(f"  {w}: {rt[a].mean():.4f} on {int(a.sum())} "
+                  f"(own threshold {by_world.get(w, 'n/a')})")  # fmt: skip
         print(f"wrote {out}")
     return doc
 
@@ -301,6 +345,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--worlds", nargs="+", default=["eu_sme"], choices=sorted(WORLDS))
     ap.add_argument("--out", type=Path, default=OUT, help="weights file to write")
     ap.add_argument("--precision", type=float, default=0.9985)
+    ap.add_argument(
+        "--world-precision",
+        type=float,
+        default=0.997,
+        help="auto precision each training world must keep on its own (ADR 0022)",
+    )
     ap.add_argument("--suggest-precision", type=float, default=0.30)
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument(
@@ -309,24 +359,52 @@ def main(argv: list[str] | None = None) -> None:
         default=0.001,
         help="never suggest below this probability (noise, not a suggestion)",
     )
+    ap.add_argument(
+        "--allow-unsafe",
+        action="store_true",
+        help="write the file even when the scenario gate finds a wrong automatic allocation",
+    )
     args = ap.parse_args(argv)
     if any(s >= 1000 for s in args.seeds):
         raise SystemExit("seeds >= 1000 are evaluation seeds: never train on them")
-    books = [generate_world(w, s, args.payments) for w in args.worlds for s in args.seeds]
+    pairs = [(w, s) for w in args.worlds for s in args.seeds]
+    books = [generate_world(w, s, args.payments) for w, s in pairs]
     provenance: dict[str, Any] = {"generator": "benchmarks.generator", "difficulty": "hard"}
     if args.worlds != ["eu_sme"]:
         provenance = {"generator": "benchmarks.worlds", "worlds": args.worlds}
     provenance.update(seeds=args.seeds, payments=args.payments)
-    fit(
+    trial = args.out.with_name(args.out.stem + ".trial.json")
+    doc = fit(
         books,
-        args.out,
+        trial,
         precision=args.precision,
+        world_precision=args.world_precision,
         suggest_precision=args.suggest_precision,
         l2=args.l2,
         suggest_floor=args.suggest_floor,
         provenance=provenance,
+        worlds=[w for w, _ in pairs],
         verbose=True,
     )
+    gate = scenario_gate.check(trial)
+    print(gate.summary())
+    doc["trained_on"]["scenario_gate"] = {
+        "scenarios": gate.checked,
+        "wrong_auto": gate.wrong_auto,
+        "not_as_expected": gate.failed,
+    }
+    trial.unlink()
+    if not gate.safe and not args.allow_unsafe:
+        load_weights.cache_clear()
+        raise SystemExit(
+            f"REFUSED: {args.out} not written: these weights make a wrong automatic allocation "
+            f"in {', '.join(gate.wrong_auto)} (tests/scenarios; --allow-unsafe writes it anyway)"
+        )
+    if not gate.safe:
+        print(f"WARNING: writing unsafe weights (wrong automatic allocations: "
+              f"{', '.join(gate.wrong_auto)})")  # fmt: skip
+    _write(doc, args.out)
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,32 @@ def test_train_command_fits_a_world_mix_into_a_file(tmp_path: Path) -> None:
 def test_train_refuses_evaluation_seeds(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         train.main(["--seeds", "1000", "--out", str(tmp_path / "w.json")])
+
+
+def test_the_auto_threshold_holds_on_each_world() -> None:
+    import numpy as np
+
+    # world a: many easy allocations; world b: its high scores are overconfident
+    scores = np.r_[np.linspace(0.9, 1.0, 1000), np.linspace(0.9, 1.0, 100)]
+    right = np.r_[np.ones(1000), np.where(np.arange(100) < 50, 0.0, 1.0)]
+    worlds = np.array(["a"] * 1000 + ["b"] * 100, dtype=object)
+    pooled, _ = train.auto_threshold(scores, right, np.array([""] * 1100, dtype=object), 0.99)
+    t, by_world = train.auto_threshold(scores, right, worlds, 0.99, 0.99)
+    assert set(by_world) == {"a", "b"}
+    assert t == max(by_world.values()) > pooled
+    assert right[(worlds == "b") & (scores >= t)].mean() >= 0.99
+
+
+def test_the_scenario_gate_names_a_wrong_automatic_allocation() -> None:
+    import pandas as pd
+
+    from benchmarks import scenario_gate
+
+    exp = pd.DataFrame(
+        {"transaction_id": ["T1"], "invoice_id": ["F-2"], "amount": ["10.00"],
+         "status": ["suggested"], "kind": ["one_to_one"]}
+    )  # fmt: skip
+    got = exp.assign(invoice_id="F-1", status="auto", amount=[Decimal("10.00")])
+    assert scenario_gate.compare(got, exp) == (False, True)
+    held = exp.assign(status="suggested", amount=[Decimal("10.00")])
+    assert scenario_gate.compare(held, exp) == (True, False)

@@ -49,6 +49,7 @@ from rapprochement.matching.scoring import (
     score_frame,
 )
 from rapprochement.matching.shards import InvoiceSide, sharded_blocking, sharded_groups
+from rapprochement.matching.typos import drop_typo_readings
 from rapprochement.matching.windows import notes, window_groups
 
 __all__ = [
@@ -199,6 +200,7 @@ def hypotheses(
     side = dataclasses.replace(side, customers=None)  # its similarity cache ends with blocking
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
+    singles = drop_typo_readings(singles, part.inv)
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
     groups = sharded_groups(part.tx, pairs, singles, links, part.remits, side, executor)
     # collectors' payouts without their report: learned from every payment's report, so

@@ -1,0 +1,111 @@
+"""A reference to another customer's invoice that does not fit is read as a typo.
+
+Issue 12, class 2: a payer quotes F-0106, which is another customer's 40 000.00 invoice,
+and pays 636.00; an open item of exactly 636.00, F-0107, is one character away from the
+number quoted. Read as a part payment of F-0106 the allocation puts a wrong balance on a
+customer who has not paid; read as a typo it settles the item that fits. The reading
+"this payment settles the invoice it names, in part" is dropped from the hypotheses when
+
+* the text names the invoice (a reference level from ``exact`` to ``transposed``; a
+  checksummed reference is validated by its check digits and is never a typo),
+* the amount does not settle it (any amount level but ``exact`` and ``stated``),
+* the payer is not identified as that invoice's customer (no known IBAN, no exact or high
+  name), and
+* another candidate of the same payment, of another customer, fits the amount exactly and its
+  number or reference is one edit away (a character changed, added, dropped, or two
+  neighbours swapped) from the named invoice's.
+
+The other reading stays and is scored on its own evidence (with no reference and an unknown
+payer, the amount-alone gate makes it a suggestion): the typo is never automatic against the
+other customer. Nothing here depends on a number format: the edit distance is taken on the
+numbers upper-cased without separators.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rapprochement.matching.keys import LEVELS
+
+__all__ = ["drop_typo_readings", "one_edit"]
+
+_NAMING = frozenset(LEVELS[1:]) - {"none"}  # every reference level but checksum and none
+_FITS = frozenset({"exact", "stated"})
+_PAYER_IBAN = frozenset({"known", "collector"})
+_PAYER_NAME = frozenset({"exact", "high"})
+_MIN_LEN = 4  # shorter numbers are one edit from too many others by chance
+
+
+def _key(value: Any) -> str:
+    text = "" if value is None or value != value else str(value)
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Are ``a`` and ``b`` exactly one edit apart (one character substituted, inserted or
+    deleted, or two neighbours swapped), both at least 4 characters long?"""
+    if a == b or min(len(a), len(b)) < _MIN_LEN or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    k = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[k:] == long_[k + 1 :]
+
+
+def _keys(inv: pd.DataFrame, pos: int) -> set[str]:
+    out = {_key(inv["invoice_id"].iat[pos])}
+    if "reference" in inv:
+        out.add(_key(inv["reference"].iat[pos]))
+    out.discard("")
+    return out
+
+
+def drop_typo_readings(singles: pd.DataFrame, inv: pd.DataFrame) -> pd.DataFrame:
+    """``singles`` without the readings of a named invoice that are typos of another
+    candidate's (see the module doc)."""
+    if not len(singles):
+        return singles
+    amount = singles["amount"].astype(str).to_numpy()
+    named = singles["reference"].astype(str).isin(_NAMING).to_numpy()
+    unsure = ~singles["iban"].astype(str).isin(_PAYER_IBAN).to_numpy()
+    unsure &= ~singles["name"].astype(str).isin(_PAYER_NAME).to_numpy()
+    suspect = named & ~np.isin(amount, list(_FITS)) & unsure
+    if not suspect.any():
+        return singles
+    fits = amount == "exact"
+    txs = singles["tx"].to_numpy()
+    with_fit = set(txs[fits].tolist())
+    suspect &= np.isin(txs, list(with_fit))
+    if not suspect.any():
+        return singles
+    cust = singles["customer_id"].astype(str).to_numpy()
+    invs = singles["inv"].to_numpy()
+    fitting: dict[int, list[int]] = {}
+    for k in np.flatnonzero(fits & np.isin(txs, txs[suspect])):
+        fitting.setdefault(int(txs[k]), []).append(int(k))
+    drop = np.zeros(len(singles), dtype=bool)
+    for k in np.flatnonzero(suspect):
+        mine = _keys(inv, int(invs[k]))
+        for j in fitting.get(int(txs[k]), []):
+            if cust[j] == cust[k] or invs[j] == invs[k]:
+                continue
+            theirs = _keys(inv, int(invs[j]))
+            if any(one_edit(a, b) for a in mine for b in theirs):
+                drop[k] = True
+                break
+    if not drop.any():
+        return singles
+    out: pd.DataFrame = singles.loc[~drop].reset_index(drop=True)
+    return out
