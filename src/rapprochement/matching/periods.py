@@ -32,7 +32,7 @@ from typing import Any
 
 from rapprochement.matching.subsetsum import find_subsets
 
-__all__ = ["Reading", "delays", "previous", "read_period"]
+__all__ = ["Reading", "alone", "delays", "previous", "read_period"]
 
 _MAX_UNNAMED = 3  # most orders without an id one payout's remainder is allocated to
 _MAX_CANDIDATES = 40  # most open orders without an id searched in one period
@@ -48,13 +48,19 @@ class Reading:
     unread: bool
 
 
-def previous(days: Sequence[int], day: int) -> tuple[int | None, bool]:
+def previous(days: Sequence[int], day: int) -> int | None:
     """The day of the payout before one on ``day`` among a collector's sorted payout
-    ``days`` (None: the first), and whether ``day`` is the collector's only payout that
-    day (two payouts the same day split the same period: neither can be read alone)."""
+    ``days`` (None: the first)."""
     k = bisect.bisect_left(days, day)
-    alone = bisect.bisect_right(days, day) - k == 1
-    return (days[k - 1] if k else None), alone
+    return days[k - 1] if k else None
+
+
+def alone(unread: Sequence[int], day: int) -> bool:
+    """Is the payout on ``day`` the only one of the collector that day without its report,
+    among the sorted days ``unread`` of those payouts? (Two such payouts split what the day
+    settles: neither can be read alone. A report's items are named, so the rest is the
+    other's.)"""
+    return bisect.bisect_right(unread, day) - bisect.bisect_left(unread, day) == 1
 
 
 def delays(reports: Sequence[tuple[int, int | None, int, int]]) -> tuple[int, int] | None:

@@ -36,7 +36,7 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import GroupContext
 from rapprochement.matching.keys import normalize_name
 from rapprochement.matching.payouts import COLLECTOR
-from rapprochement.matching.periods import delays, previous, read_period
+from rapprochement.matching.periods import alone, delays, previous, read_period
 
 __all__ = [
     "NOTE",
@@ -85,6 +85,7 @@ class Collector:
     fee: Callable[[int], int] | None = None
     spans: list[tuple[int, int, int]] = field(default_factory=list)  # (payment, first, last day)
     days: list[int] = field(default_factory=list)  # of its payouts, sorted
+    unread: list[int] = field(default_factory=list)  # of its payouts read in no report, sorted
     delays: tuple[int, int] | None = None  # of its settlement periods (:mod:`.periods`)
 
 
@@ -160,14 +161,18 @@ def collectors(tx: pd.DataFrame, inv: pd.DataFrame, groups: pd.DataFrame) -> dic
                 deduction += g - sign * int(x)
         if src == "report" and grosses:
             c.reports.append((grosses, deduction))
+    read = set(rep["tx"])
     for t, (ib, nm, a) in enumerate(zip(ibans, names, amounts, strict=True)):
         payer = out.get(payer_key(ib, nm)) if a > 0 else None
         if payer is not None:
             payer.days.append(int(days[t]))
+            if t not in read:
+                payer.unread.append(int(days[t]))
     for c in out.values():
         c.shapes.discard(None)
         c.fee = _schedule(c.reports)
         c.days.sort()
+        c.unread.sort()
         c.delays = _delays(c, days)
     return out
 
@@ -176,8 +181,7 @@ def _delays(c: Collector, days: np.ndarray[Any, Any]) -> tuple[int, int] | None:
     """The availability delays of ``c``'s settlement periods that agree with its reports."""
     spans = []
     for t, first, last in c.spans:
-        prev, alone = previous(c.days, int(days[t]))
-        spans.append((int(days[t]), prev if alone else None, first, last))
+        spans.append((int(days[t]), previous(c.days, int(days[t])), first, last))
     return delays(spans)
 
 
@@ -274,8 +278,8 @@ def _period(
 ) -> None:
     """The one reading of payout ``t`` as ``c``'s settlement period, if any (ADR 0021)."""
     day = int(ctx.days[t])
-    prev, alone = previous(c.days, day)
-    if not alone or c.delays is None or c.fee is None:
+    prev = previous(c.days, day)
+    if not alone(c.unread, day) or c.delays is None or c.fee is None:
         return
     got = read_period(
         int(ctx.amounts[t]),
