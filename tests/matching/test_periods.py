@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
 from benchmarks.worlds import marketplace
 
+import rapprochement
 from rapprochement.matching.periods import alone, delays, previous, read_period
 
 
@@ -49,3 +53,19 @@ def test_the_overlapping_draw_is_the_previous_world() -> None:
     stress = marketplace.generate(5, 120, payout_draw="overlapping")
     assert len(period.transactions) == len(stress.transactions)
     assert not period.invoices.equals(stress.invoices)
+
+
+def test_money_left_for_orders_without_id_is_explained() -> None:
+    d = Path(__file__).resolve().parent.parent / "scenarios"
+    d = d / "collector_payout_period_leaves_what_orders_without_id_share"
+
+    def csv(name: str) -> pd.DataFrame:
+        return pd.read_csv(d / name, dtype=str, keep_default_na=False)
+
+    res = rapprochement.reconcile(
+        csv("transactions.csv"), csv("invoices.csv"), remittances=csv("remittances.csv")
+    )
+    t3 = res.allocations[res.allocations["transaction_id"] == "T3"]
+    assert len(t3) == 4
+    assert "several sets of them fit" in t3["explanation"].iat[0]
+    assert not len(res.notes)
