@@ -41,10 +41,11 @@ class Provider:
     country: str  # of the IBAN it pays from
     pct_bp: int  # fee per charge, basis points of the gross
     fixed: int  # plus this many cents per charge
-    lag: int  # days between the last charge of a payout and the payout
-    window: int  # days of charges a payout gathers
-    mean_orders: float  # orders in a payout, on average
+    lag: int  # days from a charge to its availability (the first payout that can settle it)
+    window: int  # days between two scheduled payouts: the settlement period
+    mean_orders: float  # orders in a payout of ``window`` days, on average
     report: float  # share of payouts whose itemized report is loaded (remittance lines)
+    on_demand: bool = False  # withdrawn when the seller asks (irregular periods), not scheduled
 
     def charge_id(self, rng: random.Random) -> str:
         """The provider's id of one payment, stored on the order as its ``reference``."""
@@ -82,7 +83,7 @@ PROVIDERS: tuple[tuple[Provider, float], ...] = (
               "GB", 150, 25, 2, 1, 6.0, 0.7), 0.40),
     (Provider("adyen", ("ADYEN N.V.", "ADYEN NV", "ADYEN"), "NL", 120, 13, 1, 1, 9.0, 0.8), 0.12),
     (Provider("paypal", ("PAYPAL EUROPE S.A.R.L. ET CIE S.C.A", "PAYPAL EUROPE", "PAYPAL"),
-              "LU", 249, 35, 1, 7, 8.0, 0.5), 0.20),
+              "LU", 249, 35, 1, 7, 8.0, 0.5, on_demand=True), 0.20),
     (Provider("amazon", ("AMAZON PAYMENTS EUROPE S.C.A.", "AMAZON EU SARL"), "LU", 1500, 0,
               3, 14, 14.0, 0.4), 0.18),
     (Provider("klarna", ("KLARNA BANK AB", "KLARNA BANK AB (PUBL)"), "DE", 299, 35, 2, 7, 5.0,

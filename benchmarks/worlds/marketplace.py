@@ -32,12 +32,12 @@ from dataclasses import dataclass
 
 from benchmarks.gen_book import new_iban
 from benchmarks.generator import Dataset
+from benchmarks.worlds import market_payouts as pay
 from benchmarks.worlds import market_text as txt
 from benchmarks.worlds.book import (
     PERIOD_DAYS,
     PERIOD_START,
     WorldBook,
-    business_day,
     draw_scenarios,
     resolve_rates,
 )
@@ -101,6 +101,7 @@ class ShopBook(WorldBook):
         self.paid: dict[str, list[int]] = {p.key: [] for p, _ in txt.PROVIDERS}
         self.open_only: list[int] = []
         self.refunded: set[int] = set()
+        self.cutoff: dict[str, int] = {}  # provider → last charge day its payouts settled
 
     def new_shopper(self, b2b: bool, name: str | None = None) -> Shopper:
         """Register a customer (maybe twice, under another spelling)."""
@@ -163,90 +164,6 @@ class ShopBook(WorldBook):
         return s.plan if s.plan and self.rng.random() < 0.8 else txt.price_cents(self.rng)
 
 
-def _payout(book: ShopBook, pick: list[float]) -> int:
-    rng, rates = book.rng, book.rates
-    provs, weights = zip(*txt.PROVIDERS, strict=True)
-    prov = rng.choices(provs, weights=weights)[0]
-    k = max(1, min(60, round(rng.gauss(prov.mean_orders, prov.mean_orders / 2))))
-    day = business_day(book.period_day())
-    lines: list[tuple[str, int, str]] = []
-    rows: list[tuple[int, int]] = []
-    fees = 0
-    for _ in range(k):
-        s = book.consumers[bisect.bisect_right(pick, rng.random() * pick[-1])]
-        if rng.random() < 0.05 and book.b2b:
-            s = rng.choice(book.b2b)
-        cents = book.b2b_amount() if s.b2b else book.consumer_amount(s)
-        charge = prov.charge_id(rng)
-        ref = None if rng.random() < rates["missing_reference"] else charge
-        inv = book.order(s, cents, day - prov.lag - rng.randrange(prov.window), ref)
-        fee = min(cents - 1, (cents * prov.pct_bp + 5000) // 10000 + prov.fixed)
-        fees += fee
-        rows.append((inv, cents - fee))
-        memo = f"charge order {book.inv_id[inv]}" if rng.random() < 0.6 else "charge"
-        lines.append((charge, cents, memo))
-        book.paid[prov.key].append(inv)
-    total = sum(p for _, p in rows)
-    tags = {"payout", f"via_{prov.key}"}
-    for _ in range(sum(rng.random() < rates["refund"] for _ in range(k))):
-        orig = _refundable(book, prov.key, k, day - prov.lag)
-        if orig < 0:
-            break
-        gross = book.inv_amount[orig]
-        back = gross if rng.random() < 0.7 else max(100, gross * rng.randint(20, 80) // 100)
-        if total - back <= 0:
-            break
-        refund_id = (
-            "re_3" + prov.charge_id(rng)[4:] if prov.key == "stripe" else prov.charge_id(rng)
-        )
-        cn = book.invoice(
-            book.inv_rec[orig],
-            f"{book.inv_id[orig]}-R1",
-            -back,
-            day - prov.lag,
-            day - prov.lag,
-            "EUR",
-            refund_id,
-        )
-        rows.append((cn, -back))
-        lines.append((refund_id, -back, f"refund order {book.inv_id[orig]}"))
-        total -= back
-        tags.add("refund_netted")
-    tx = book.add_tx(
-        day,
-        total,
-        "EUR",
-        rng.choice(prov.names),
-        book.provider_iban[prov.key],
-        prov.payout_text(rng),
-    )
-    if rng.random() < prov.report:
-        for ref, cents, memo in lines:
-            book.remit(tx, ref, cents, memo)
-        book.remit(tx, "FEES", -fees, f"{prov.key} fees")
-        tags.add("provider_report")
-    else:
-        tags.add("no_report")
-    kind = "grouped" if len(rows) > 1 else "fee"
-    for inv, cents in rows:
-        book.pay(tx, inv, cents, kind, tags)
-    return 1
-
-
-def _refundable(book: ShopBook, key: str, k: int, before: int) -> int:
-    """An order paid out earlier by provider ``key``, issued before ``before`` and not yet
-    refunded (-1 when a few tries find none)."""
-    pool = book.paid[key]
-    for _ in range(5):
-        if len(pool) <= k:
-            return -1
-        inv = pool[book.rng.randrange(len(pool) - k)]
-        if inv not in book.refunded and book.inv_issue[inv] < before:
-            book.refunded.add(inv)
-            return inv
-    return -1
-
-
 def _shoppers(book: ShopBook, n: int) -> list[float]:
     rng = book.rng
     for _ in range(n):
@@ -268,7 +185,10 @@ def _open_items(book: ShopBook, n: int) -> None:
         elif r < 0.8:  # charged in the last days, not yet paid out
             s = rng.choice(book.consumers)
             prov = rng.choices([p for p, _ in txt.PROVIDERS], [w for _, w in txt.PROVIDERS])[0]
-            day = PERIOD_START + PERIOD_DAYS - rng.randint(1, prov.lag + prov.window + 1)
+            back = rng.randint(1, prov.lag + prov.window + 1)
+            day = PERIOD_START + PERIOD_DAYS - back
+            if prov.key in book.cutoff:  # after the last cut-off: its payouts settled the rest
+                day = book.cutoff[prov.key] + back
             inv = book.order(s, book.consumer_amount(s), day, prov.charge_id(rng))
         else:
             inv = book.bill(rng.choice(book.b2b), book.b2b_amount(), book.period_day() - 20)
@@ -289,20 +209,35 @@ def _learn(book: ShopBook) -> None:
             book.learn(s.rec, book.provider_iban[p.key], p.names[0])
 
 
-def generate(seed: int, n_payments: int, **overrides: float) -> Dataset:
+def generate(
+    seed: int, n_payments: int, *, payout_draw: str = "period", **overrides: float
+) -> Dataset:
     """A labeled marketplace book of exactly ``n_payments`` customer-payment bank lines.
 
+    ``payout_draw`` is how a provider's payouts choose their orders
+    (:mod:`benchmarks.worlds.market_payouts`): ``"period"`` (default) partitions each
+    provider's charges by settlement period, as real collectors do; ``"overlapping"`` (a
+    stress option) draws each payout's orders among the provider's recent days.
+
     Raises:
-        ValueError: ``n_payments < 1``, an unknown rate name or a negative rate.
+        ValueError: ``n_payments < 1``, an unknown rate name, a negative rate or an unknown
+            ``payout_draw``.
     """
+    if payout_draw not in pay.DRAWS:
+        raise ValueError(f"payout_draw must be one of {pay.DRAWS}, got {payout_draw!r}")
     rates = resolve_rates(RATES, overrides, n_payments)
     book = ShopBook(random.Random(seed), rates)
     pick = _shoppers(book, max(20, n_payments))
     rng = book.rng
+    counts: dict[str, int] = {}
 
     def run(kind: str, budget: int) -> int:
-        if kind == "payout":
-            return _payout(book, pick)
+        if kind == "payout" and payout_draw == "overlapping":
+            return pay.overlapping_payout(book, pick)
+        if kind == "payout":  # placed in time once every provider's count is known
+            key = pay.pick_provider(book).key
+            counts[key] = counts.get(key, 0) + 1
+            return 1
         if rng.random() < rates["b2b"] or kind in ("weekly", "lookalike"):
             s = rng.choice(book.b2b)
         else:
@@ -312,6 +247,7 @@ def generate(seed: int, n_payments: int, **overrides: float) -> Dataset:
     draw_scenarios(
         rng, n_payments, {k: rates[k] for k in ("payout", *TRANSFERS) if k in rates}, run
     )
+    pay.period_payouts(book, pick, counts)
     for _ in range(round(rates["unrelated"] * n_payments)):
         who, text, cents = txt.unrelated_line(rng)
         tx = book.add_tx(book.period_day(), cents, "EUR", who, None, text)

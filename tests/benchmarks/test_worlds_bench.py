@@ -24,6 +24,7 @@ def test_section_has_a_table_per_world_and_the_lowo_table() -> None:
         assert f"| {world} | {lowo.SEEN} |" in text
     assert "| us_ar | fit without it (held out) | eu_sme + marketplace |" in text
     assert "suggestion_precision" in text
+    assert "| marketplace (stress: overlapping payouts) | rapprochement |" in text
 
 
 def test_lowo_fits_without_the_held_out_world(tmp_path: Path) -> None:

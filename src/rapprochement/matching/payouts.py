@@ -66,11 +66,18 @@ def held_reason(source: str) -> str | None:
 
 def note(source: str) -> str | None:
     """The zero-weight explanation row's value for a report some of whose lines name no
-    open item, or None."""
+    open item (or a payout read by its period leaving money for orders without their id:
+    :mod:`.periods`), or None."""
     if source == "report_unread":
         return (
             "payout report: a charge line names no open item (an order without its payment "
             "id?); its money is left unallocated"
+        )
+    if source == "window_unread":
+        return (
+            "payout without its report, read as the collector's settlement period: what its "
+            "charges net of fees leave is the net of open orders without a payment id made in "
+            "the period, but several sets of them fit; it is left unallocated"
         )
     return None
 

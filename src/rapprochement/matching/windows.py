@@ -36,6 +36,7 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import GroupContext
 from rapprochement.matching.keys import normalize_name
 from rapprochement.matching.payouts import COLLECTOR
+from rapprochement.matching.periods import alone, delays, previous, read_period
 
 __all__ = [
     "NOTE",
@@ -50,8 +51,8 @@ __all__ = [
 #: the note of a collector's payout left unallocated
 NOTE = (
     "payout of a collector (its reports in this book name items of many customers) without "
-    "its report, and its open charges, net of its fees, do not add up to it: load the "
-    "provider's settlement report"
+    "its report, and no one reading of its open charges, net of its fees, adds up to it (or "
+    "two settlement periods do): load the provider's settlement report"
 )
 _LEARN = ("report", "report_unread")  # report readings that teach shapes and timing
 _MIN_REPORTS = 2  # complete reports needed to trust a fee schedule
@@ -82,6 +83,10 @@ class Collector:
     hi: int = -(1 << 30)
     reports: list[tuple[list[int], int]] = field(default_factory=list)  # (grosses, deduction)
     fee: Callable[[int], int] | None = None
+    spans: list[tuple[int, int, int]] = field(default_factory=list)  # (payment, first, last day)
+    days: list[int] = field(default_factory=list)  # of its payouts, sorted
+    unread: list[int] = field(default_factory=list)  # of its payouts read in no report, sorted
+    delays: tuple[int, int] | None = None  # of its settlement periods (:mod:`.periods`)
 
 
 def payer_key(iban: Any, name: Any) -> str:
@@ -145,6 +150,8 @@ def collectors(tx: pd.DataFrame, inv: pd.DataFrame, groups: pd.DataFrame) -> dic
         c = out.setdefault(key, Collector())
         sign = 1 if amounts[t] >= 0 else -1
         grosses, deduction = [], 0
+        made = [int(issue[i]) for i in invs]
+        c.spans.append((int(t), min(made), max(made)))
         for i, x in zip(invs, allocs, strict=True):
             c.shapes.add(shape(refs[i]))
             g = sign * int(opens[i])
@@ -154,10 +161,28 @@ def collectors(tx: pd.DataFrame, inv: pd.DataFrame, groups: pd.DataFrame) -> dic
                 deduction += g - sign * int(x)
         if src == "report" and grosses:
             c.reports.append((grosses, deduction))
+    read = set(rep["tx"])
+    for t, (ib, nm, a) in enumerate(zip(ibans, names, amounts, strict=True)):
+        payer = out.get(payer_key(ib, nm)) if a > 0 else None
+        if payer is not None:
+            payer.days.append(int(days[t]))
+            if t not in read:
+                payer.unread.append(int(days[t]))
     for c in out.values():
         c.shapes.discard(None)
         c.fee = _schedule(c.reports)
+        c.days.sort()
+        c.unread.sort()
+        c.delays = _delays(c, days)
     return out
+
+
+def _delays(c: Collector, days: np.ndarray[Any, Any]) -> tuple[int, int] | None:
+    """The availability delays of ``c``'s settlement periods that agree with its reports."""
+    spans = []
+    for t, first, last in c.spans:
+        spans.append((int(days[t]), previous(c.days, int(days[t])), first, last))
+    return delays(spans)
 
 
 def _issued(items: list[tuple[int, int]], first: int, last: int) -> list[int]:
@@ -194,34 +219,79 @@ def window_groups(
                 if src in _LEARN for i in invs}  # fmt: skip
     wanted = set().union(*(c.shapes for c in known.values()))
     by_shape: dict[Any, list[tuple[int, int]]] = {}
+    unnamed: list[tuple[int, int]] = []  # (issue day, position) of items without an id
     issue = inv["issue_day"].to_numpy()
     for i, r in enumerate(inv["reference"].to_numpy()):
         sh = shape(r)
-        if sh in wanted and i not in reported:
+        if i in reported:
+            continue
+        if sh is None:
+            unnamed.append((int(issue[i]), i))
+        elif sh in wanted:
             by_shape.setdefault(sh, []).append((int(issue[i]), i))
-    for v in by_shape.values():
+    for v in (*by_shape.values(), unnamed):
         v.sort()
     ctx = GroupContext(tx, inv, pairs, config, currency)
-    amounts, days = tx["amount"].to_numpy(), tx["day"].to_numpy()
+    amounts = tx["amount"].to_numpy()
     for t in sorted(theirs):
         c = known.get(payer_key(ibans[t], names[t]))
         if c is None or c.fee is None or amounts[t] <= 0:
             continue
-        day = int(days[t])
-        items = sorted(
-            i for sh in c.shapes for i in _issued(by_shape.get(sh, []), day - c.hi, day - c.lo)
-        )
-        fee = c.fee
-        net = [g - fee(g) if (g := int(ctx.open[i])) > 0 else g for i in items]
-        if not any(ctx.open[i] > 0 for i in items) or sum(net) != int(amounts[t]):
-            continue
-        gross = sum(int(ctx.open[i]) for i in items)
-        level = "stated" if gross != int(amounts[t]) else "exact"
-        before = len(ctx.rows)
-        ctx.add(t, items, net, "window", level, 0, str(ctx.cust[items[0]]))
-        if len(ctx.rows) > before:
-            ctx.rows[-1]["iban"] = COLLECTOR
+        if c.delays is not None:  # its payouts partition its charges (:mod:`.periods`)
+            _period(ctx, t, c, by_shape, unnamed)
+        else:
+            _window(ctx, t, c, by_shape)
     return (ctx.frame() if ctx.rows else groups.iloc[0:0]), theirs
+
+
+def _add(ctx: GroupContext, t: int, items: list[int], net: list[int], source: str) -> None:
+    """A collector's payout read without its report: one hypothesis (``iban = collector``)."""
+    gross = sum(int(ctx.open[i]) for i in items)
+    level = "stated" if gross != int(ctx.amounts[t]) else "exact"
+    before = len(ctx.rows)
+    ctx.add(t, items, net, source, level, 0, str(ctx.cust[items[0]]))
+    if len(ctx.rows) > before:
+        ctx.rows[-1]["iban"] = COLLECTOR
+
+
+def _window(
+    ctx: GroupContext, t: int, c: Collector, by_shape: dict[Any, list[tuple[int, int]]]
+) -> None:
+    """Every open item of ``c``'s shapes made in its timing, when they add up (ADR 0015)."""
+    day = int(ctx.days[t])
+    items = sorted(
+        i for sh in c.shapes for i in _issued(by_shape.get(sh, []), day - c.hi, day - c.lo)
+    )
+    fee = c.fee
+    assert fee is not None
+    net = [g - fee(g) if (g := int(ctx.open[i])) > 0 else g for i in items]
+    if any(ctx.open[i] > 0 for i in items) and sum(net) == int(ctx.amounts[t]):
+        _add(ctx, t, items, net, "window")
+
+
+def _period(
+    ctx: GroupContext,
+    t: int,
+    c: Collector,
+    by_shape: dict[Any, list[tuple[int, int]]],
+    unnamed: list[tuple[int, int]],
+) -> None:
+    """The one reading of payout ``t`` as ``c``'s settlement period, if any (ADR 0021)."""
+    day = int(ctx.days[t])
+    prev = previous(c.days, day)
+    if not alone(c.unread, day) or c.delays is None or c.fee is None:
+        return
+    got = read_period(
+        int(ctx.amounts[t]),
+        (prev, day),
+        c.delays,
+        lambda a, b: sorted(i for sh in c.shapes for i in _issued(by_shape.get(sh, []), a, b)),
+        lambda a, b: [i for i in _issued(unnamed, a, b) if ctx.open[i] > 0],
+        ctx.open,
+        c.fee,
+    )
+    if got is not None:
+        _add(ctx, t, list(got.items), list(got.allocs), "window_unread" if got.unread else "window")
 
 
 def notes(
