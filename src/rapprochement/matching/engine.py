@@ -200,7 +200,7 @@ def hypotheses(
     side = dataclasses.replace(side, customers=None)  # its similarity cache ends with blocking
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
-    singles = drop_typo_readings(singles, part.inv)
+    singles = drop_typo_readings(singles, part.inv, part.tx)
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
     groups = sharded_groups(part.tx, pairs, singles, links, part.remits, side, executor)
     # collectors' payouts without their report: learned from every payment's report, so

@@ -72,9 +72,20 @@ def _keys(inv: pd.DataFrame, pos: int) -> set[str]:
     return out
 
 
-def drop_typo_readings(singles: pd.DataFrame, inv: pd.DataFrame) -> pd.DataFrame:
+def _quoted(keys: set[str], text: str) -> set[str]:
+    """The keys the payment's text quotes as they are (an invoice named by its payment
+    reference is a typo of nothing its invoice number resembles); all of them when the text
+    quotes none literally (a garbled number)."""
+    said = {k for k in keys if k in text}
+    return said or keys
+
+
+def drop_typo_readings(
+    singles: pd.DataFrame, inv: pd.DataFrame, tx: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """``singles`` without the readings of a named invoice that are typos of another
-    candidate's (see the module doc)."""
+    candidate's (see the module doc). ``tx``: the payments (their ``text``), so that only
+    what the text quotes is compared."""
     if not len(singles):
         return singles
     amount = singles["amount"].astype(str).to_numpy()
@@ -98,6 +109,8 @@ def drop_typo_readings(singles: pd.DataFrame, inv: pd.DataFrame) -> pd.DataFrame
     drop = np.zeros(len(singles), dtype=bool)
     for k in np.flatnonzero(suspect):
         mine = _keys(inv, int(invs[k]))
+        if tx is not None and "text" in tx:
+            mine = _quoted(mine, _key(tx["text"].iat[int(txs[k])]))
         for j in fitting.get(int(txs[k]), []):
             if cust[j] == cust[k] or invs[j] == invs[k]:
                 continue
