@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rapprochement.references import fi, find_references, kid, normalize_token, ogm, qr, rf
+from rapprochement.matching.free_keys import FREE_LEVEL, checksummed, free_key, free_text_keys
+from rapprochement.matching.name_keys import compact_iban, normalize_name, payer_in_text
+from rapprochement.references import find_references, normalize_token
 
 __all__ = [
     "LEVELS",
@@ -57,52 +59,7 @@ LEVELS: tuple[str, ...] = (
 )
 _PREFIX_LEVEL = {"R": 0, "C": 1, "N": 2, "F": 2, "D": 3, "Z": 3, "L": 4, "S": 5}
 
-_LEGAL = re.compile(
-    r"\b(SARL|SAS|SASU|SA|SNC|SCI|EURL|EI|GMBH|AG|KG|OHG|UG|BV|NV|VOF|SRL|SPA|SL|SLU|LTD|LIMITED|"
-    r"PLC|LLC|LLP|LP|PLLC|INC|INCORPORATED|CORP|CORPORATION|CO|COMPANY|CIE|ET|AND|THE|DE|DU|"
-    r"DES|LA|LE|LES|VON|VAN|DER|EK|AB|AS|OY|OYJ|APS)\b"
-)
-_NON_ALNUM = re.compile(r"[^A-Z0-9 ]+")
 _GROUP = re.compile(r"[A-Za-z]*\d+")
-
-
-_NOT_IBAN = re.compile(r"[^0-9A-Za-z]+")
-
-
-def compact_iban(value: str) -> str:
-    """An IBAN as banks and ERPs write it, compacted: ``be38-7330 4038-5372`` →
-    ``BE38733040385372`` (spaces, dashes, dots and case are print forms, not part of it)."""
-    return _NOT_IBAN.sub("", value).upper()
-
-
-#: labels after which a bank text names the payer (French, English, German, Dutch, SEPA tags)
-_PAYER_LABEL = re.compile(
-    r"(?:^|[\s/])(?:DE|FROM|VON|VAN|BY|PAR|ORDRE|DONNEUR D ?ORDRE|RECEIVED FROM|RECU DE|NAME|NM)"
-    r"(?:\s*[:/]\s*|\s+)([A-Z][A-Z0-9&' .,-]{2,69}?)\s*(?=/|$|\s(?:MOTIF|REF|REFERENCE|EREF|REMI|"
-    r"PURPOSE|FACTURE|FACT|INVOICE|RECHNUNG|INV|OBJET)\b)"
-)
-
-
-def payer_in_text(text: str) -> str:
-    """The payer a bank text names after a label (``VIR SEPA RECU /DE ACME INDUSTRIES /MOTIF
-    ACOMPTE`` → ``ACME INDUSTRIES``), or ``""``: used when the line has no counterparty name."""
-    flat = unicodedata.normalize("NFKD", text)
-    up = "".join(c for c in flat if not unicodedata.combining(c)).upper()
-    m = _PAYER_LABEL.search(up)
-    return " ".join(m.group(1).split()).strip(" .,-") if m else ""
-
-
-def normalize_name(name: str) -> str:
-    """Payer or customer name reduced for comparison: accents, case, punctuation and legal
-    forms (SARL, SAS, GmbH, BV, SA, Ltd…) and small words dropped, spaces collapsed.
-
-    ``"SARL Dupont & Fils"`` and ``"DUPONT ET FILS"`` both give ``"DUPONT FILS"``.
-    """
-    t = unicodedata.normalize("NFKD", name)
-    t = "".join(c for c in t if not unicodedata.combining(c)).upper().replace("&", " ")
-    t = _NON_ALNUM.sub(" ", t.replace(".", ""))
-    t = _LEGAL.sub(" ", t)
-    return " ".join(t.split())
 
 
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
@@ -383,62 +340,6 @@ def _vector_token_keys(values: pd.Series) -> pd.DataFrame:
     )
 
 
-def _checksummed(ref: str) -> str | None:
-    """``R:`` key of a printed reference that is, as a whole, a valid RF / OGM / QR / FI / KID."""
-    comp = _NOT_ALNUM.sub("", ref.upper())
-    if comp.startswith("RF"):
-        return "R:" + comp if rf.is_valid(comp) else None
-    if not comp.isdigit():
-        return None
-    ok = (
-        (len(comp) == 12 and ogm.is_valid(comp))
-        or (len(comp) == 27 and qr.is_valid(comp))
-        or fi.is_valid(comp)
-        or kid.is_valid(comp)
-    )
-    return "R:" + comp if ok else None
-
-
-#: A payment reference that is not an invoice number (``pay_7Hq2Lx9``, ``dossier-lemoine-B``)
-#: found whole in the text, separators and case aside: as sure as a normalized number.
-_FREE_LEVEL = 2
-_FREE_MIN = 6  # alphanumerics: shorter tokens are words, not references
-_SEPARATOR = re.compile(r"[-_./]")
-_FREE_SPAN = 4  # a reference written with spaces spans at most this many words of the text
-
-
-def free_key(reference: str) -> str | None:
-    """The ``F:`` key of an invoice's printed reference when it is an identifier of its own
-    (letters with digits or separators, at least six alphanumerics, not a number alone), else
-    None: such a reference is looked for whole in payment texts (:func:`free_text_keys`)."""
-    comp = _NOT_ALNUM.sub("", reference.upper())
-    if len(comp) < _FREE_MIN or comp.isdigit() or not comp.isascii():
-        return None
-    if not (_A_DIGIT.search(comp) or _SEPARATOR.search(reference)):
-        return None
-    return "F:" + comp
-
-
-def free_text_keys(texts: Iterable[str]) -> pd.DataFrame:
-    """``row, key, lvl`` of the ``F:`` keys of distinct payment texts (``row``: position among
-    them): every run of one to four words, compacted (``REF DOSSIER LEMOINE B`` holds
-    ``F:DOSSIERLEMOINEB``)."""
-    rows: list[tuple[int, str, int]] = []
-    for r, text in enumerate(texts):
-        words = [_NOT_ALNUM.sub("", w) for w in str(text).upper().split()]
-        seen: set[str] = set()
-        for i in range(len(words)):
-            comp = ""
-            for w in words[i : i + _FREE_SPAN]:
-                comp += w
-                if len(comp) >= _FREE_MIN and comp not in seen:
-                    seen.add(comp)
-                    rows.append((r, "F:" + comp, _FREE_LEVEL))
-    return pd.DataFrame(rows, columns=["row", "key", "lvl"]).astype(
-        {"row": np.int64, "lvl": np.int64}
-    )
-
-
 def invoice_key_rows(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
     """Every key of every invoice, repeats included (``inv`` position, ``key``, ``lvl``):
     vectorized over the ids; printed references go through :func:`invoice_keys` (they may be
@@ -451,12 +352,12 @@ def invoice_key_rows(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
               ref_keys.rename(columns={"row": "inv"})]  # fmt: skip
     rows: list[tuple[int, str, int]] = []
     for i in np.flatnonzero(has):
-        key = _checksummed(str(refs.iat[int(i)]))
+        key = checksummed(str(refs.iat[int(i)]))
         if key:
             rows.append((int(i), key, 0))
         free = free_key(str(refs.iat[int(i)]))
         if free:
-            rows.append((int(i), free, _FREE_LEVEL))
+            rows.append((int(i), free, FREE_LEVEL))
     frames.append(pd.DataFrame(rows, columns=["inv", "key", "lvl"]))
     out = pd.concat(frames, ignore_index=True)
     return out.astype({"inv": np.int64, "lvl": np.int64})  # an empty part is of object dtype

@@ -1,0 +1,75 @@
+"""Keys of printed references that are not invoice numbers: checksummed references
+(``R:``) and payment references of their own (``F:``, ``pay_7Hq2Lx9``, ``dossier-lemoine-B``)
+looked for whole in payment texts (split from :mod:`rapprochement.matching.keys`, which
+re-exports them)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from rapprochement.references import fi, kid, ogm, qr, rf
+
+__all__ = ["FREE_LEVEL", "checksummed", "free_key", "free_text_keys"]
+
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+_A_DIGIT = re.compile(r"\d")
+
+
+def checksummed(ref: str) -> str | None:
+    """``R:`` key of a printed reference that is, as a whole, a valid RF / OGM / QR / FI / KID."""
+    comp = _NOT_ALNUM.sub("", ref.upper())
+    if comp.startswith("RF"):
+        return "R:" + comp if rf.is_valid(comp) else None
+    if not comp.isdigit():
+        return None
+    ok = (
+        (len(comp) == 12 and ogm.is_valid(comp))
+        or (len(comp) == 27 and qr.is_valid(comp))
+        or fi.is_valid(comp)
+        or kid.is_valid(comp)
+    )
+    return "R:" + comp if ok else None
+
+
+#: A payment reference that is not an invoice number (``pay_7Hq2Lx9``, ``dossier-lemoine-B``)
+#: found whole in the text, separators and case aside: as sure as a normalized number.
+FREE_LEVEL = 2
+_FREE_MIN = 6  # alphanumerics: shorter tokens are words, not references
+_SEPARATOR = re.compile(r"[-_./]")
+_FREE_SPAN = 4  # a reference written with spaces spans at most this many words of the text
+
+
+def free_key(reference: str) -> str | None:
+    """The ``F:`` key of an invoice's printed reference when it is an identifier of its own
+    (letters with digits or separators, at least six alphanumerics, not a number alone), else
+    None: such a reference is looked for whole in payment texts (:func:`free_text_keys`)."""
+    comp = _NOT_ALNUM.sub("", reference.upper())
+    if len(comp) < _FREE_MIN or comp.isdigit() or not comp.isascii():
+        return None
+    if not (_A_DIGIT.search(comp) or _SEPARATOR.search(reference)):
+        return None
+    return "F:" + comp
+
+
+def free_text_keys(texts: Iterable[str]) -> pd.DataFrame:
+    """``row, key, lvl`` of the ``F:`` keys of distinct payment texts (``row``: position among
+    them): every run of one to four words, compacted (``REF DOSSIER LEMOINE B`` holds
+    ``F:DOSSIERLEMOINEB``)."""
+    rows: list[tuple[int, str, int]] = []
+    for r, text in enumerate(texts):
+        words = [_NOT_ALNUM.sub("", w) for w in str(text).upper().split()]
+        seen: set[str] = set()
+        for i in range(len(words)):
+            comp = ""
+            for w in words[i : i + _FREE_SPAN]:
+                comp += w
+                if len(comp) >= _FREE_MIN and comp not in seen:
+                    seen.add(comp)
+                    rows.append((r, "F:" + comp, FREE_LEVEL))
+    return pd.DataFrame(rows, columns=["row", "key", "lvl"]).astype(
+        {"row": np.int64, "lvl": np.int64}
+    )
