@@ -13,13 +13,13 @@ import pytest
 from benchmarks.generator import generate
 
 from rapprochement.matching import engine
+from rapprochement.matching.advice_groups import _line_keys
 from rapprochement.matching.candidates import CustomerIndex, key_index
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import InProcess
 from rapprochement.matching.features import single_features
 from rapprochement.matching.group_context import GroupIndex
 from rapprochement.matching.keys import free_text_keys, text_keys
-from rapprochement.matching.named import _line_keys
 from rapprochement.matching.shards import InvoiceSide, sharded_blocking, sharded_groups
 
 

@@ -1,22 +1,19 @@
 """Grouped hypotheses from what the payer names: remittance-advice lines read as a collector's
 itemized report across customers (:mod:`.payouts`), else resolved within one payer (by
-reference, else by exact open amount), and the invoices named in the payment text,
-completed when the payment is larger (or smaller, netting a credit note) than their sum."""
+reference, else by exact open amount: :mod:`.advice_groups`), and the invoices named in the
+payment text, completed when the payment is larger (or smaller, netting a credit note) than
+their sum."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 
-import pandas as pd
-
-from rapprochement.matching.candidates import KeyIndex, lookup
+from rapprochement.matching.advice_groups import remittance_groups
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.cut_refs import cut_completion, cut_items
-from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
-from rapprochement.matching.keys import free_text_keys, text_keys
+from rapprochement.matching.group_context import REF_OK, GroupContext, fill
 from rapprochement.matching.mitm import ranked_subsets
-from rapprochement.matching.payouts import report_group
 from rapprochement.matching.subsetsum import find_subsets
 
 __all__ = ["referenced_group", "remittance_groups"]
@@ -49,167 +46,6 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
         return 1 << 30
 
     return sorted(range(len(invs)), key=lambda k: (where(k), ctx.due[invs[k]], invs[k]))
-
-
-def _explained(
-    ctx: GroupContext, c: str, parsed: list[tuple[dict[int, int], int]]
-) -> tuple[int, int]:
-    """How many advice lines payer ``c`` explains by reference, and by exact open amount."""
-    by_ref = sum(any(ctx.cust[i] == c and lvl <= REF_OK for i, lvl in h.items()) for h, _ in parsed)
-    amounts = {abs(int(ctx.open[k])) for k in ctx.items[c]}
-    by_amt = sum(amt in amounts for _, amt in parsed)
-    return by_ref, by_amt
-
-
-def _line_keys(texts: list[str], free: bool) -> list[dict[str, int]]:
-    """Keys of advice lines: their references, and their free payment references (a
-    provider's charge id ``4QD88NLKWSI72P6FW``) when some invoice has one (one pass over all
-    the texts: :func:`free_text_keys` builds a frame)."""
-    out = [text_keys(text) for text in texts]
-    if free and texts:
-        fk = free_text_keys(texts)
-        for r, k, lvl in zip(
-            fk["row"].tolist(), fk["key"].tolist(), fk["lvl"].tolist(), strict=True
-        ):
-            keys = out[r]
-            keys[str(k)] = min(int(lvl), keys.get(str(k), 99))
-    return out
-
-
-def _shared_reference_pick(own: list[tuple[int, int]], amt: int, ctx: GroupContext) -> int:
-    """The item an advice line names: its best-level hit; when several of the payer's items
-    share that level (one reference on many invoices, such as a blanket purchase order), the
-    first of them whose open amount is the line's amount, else the first."""
-    best = [i for lvl, i in own if lvl == own[0][0]]
-    same = [i for i in best if abs(int(ctx.open[i])) == amt]
-    return same[0] if same else best[0]
-
-
-def _agreeing_first(
-    parsed: list[tuple[dict[int, int], int]], stated: list[int], cust: str, ctx: GroupContext
-) -> list[int]:
-    """Positions of advice lines, those whose reference names an item of payer ``cust`` with
-    the line's amount (or its amount and stated discount) first: a line whose reference and
-    amount agree outranks one quoting the same number with another amount (a mistyped
-    reference, resolved by its amount once the item is taken)."""
-
-    def agrees(n: int) -> bool:
-        hits, amt = parsed[n]
-        paid = {amt, amt + (stated[n] if stated else 0)}
-        return any(
-            lvl <= REF_OK and ctx.cust[i] == cust and abs(int(ctx.open[i])) in paid
-            for i, lvl in hits.items()
-        )
-
-    return sorted(range(len(parsed)), key=lambda n: (not agrees(n), n))
-
-
-def remittance_groups(
-    ctx: GroupContext,
-    remits: pd.DataFrame,
-    index: KeyIndex,
-    tpos: dict[str, int],
-    link_of: dict[int, list[tuple[str, bool]]],
-) -> None:
-    """One hypothesis per payment with advice lines: the lines are resolved within one payer
-    (the one that explains most lines by reference or, failing that, by exact open amount).
-    Lines that state a discount (CAMT ``RfrdDocAmt/DscntApldAmt``) make the group a discount
-    when each such line's amount and discount add up to its invoice's open amount and the
-    lines add up to the payment: the discount is then the payer's word, not a guess."""
-    pairs = sorted(set(zip(remits["reference"], remits["memo"], strict=True)))
-    line_keys = dict(
-        zip(pairs, _line_keys([f"{r} {m}" for r, m in pairs], index.has_free), strict=True)
-    )
-    # a collector's report reads each line's reference field, else its memo, alone
-    parts = sorted({*remits["reference"].astype(str), *remits["memo"].astype(str)})
-    part_keys = dict(zip(parts, _line_keys(parts, index.has_free), strict=True))
-    keydict = index.subset({k for ks in (*line_keys.values(), *part_keys.values()) for k in ks})
-
-    def resolve(text: str) -> dict[int, int]:
-        return lookup(keydict, part_keys[text], ctx.config)
-
-    for tid, lines in remits.groupby("transaction_id", sort=True):
-        t = tpos.get(str(tid))
-        if t is None:
-            continue
-        if report_group(ctx, t, lines, resolve):
-            continue  # a collector's itemized report (:mod:`.payouts`)
-        sign = 1 if ctx.amounts[t] >= 0 else -1
-        parsed = []
-        custs = {c for c, _ in link_of.get(t, [])}
-        for ref, memo, amt in zip(lines["reference"], lines["memo"], lines["amount"], strict=True):
-            hits = lookup(keydict, line_keys[(ref, memo)], ctx.config)
-            parsed.append((hits, abs(int(amt))))
-            custs |= {ctx.cust[i] for i, lvl in hits.items() if lvl <= 2}
-        stated = [abs(int(d)) for d in lines["discount"]] if "discount" in lines else []
-        if not custs:
-            continue
-
-        score = {c: _explained(ctx, c, parsed) for c in custs}
-        cust = min(custs, key=lambda c: (-sum(score[c]), -score[c][0], c))
-        invs: list[int] = []
-        allocs: list[int] = []
-        inter = False
-        discounted = True  # every stated discount closes its invoice exactly
-        for n in _agreeing_first(parsed, stated, cust, ctx):
-            hits, amt = parsed[n]
-            own = sorted(
-                (lvl, i) for i, lvl in hits.items() if ctx.cust[i] == cust and i not in invs
-            )
-            if own and own[0][0] <= REF_OK:
-                k = _shared_reference_pick(own, amt, ctx)
-            else:
-                # unknown or garbled reference (a PO number): the payer's open item of that amount
-                same = [
-                    k for k in ctx.items[cust] if k not in invs and abs(int(ctx.open[k])) == amt
-                ]
-                if not same:
-                    continue
-                k = same[0]
-                # several open items of that amount: which one is paid cannot be told
-                inter = inter or len(same) > 1
-            invs.append(k)
-            allocs.append(sign * amt)
-            if stated and stated[n]:
-                discounted = discounted and abs(int(ctx.open[k])) == amt + stated[n]
-        if invs:
-            a = abs(int(ctx.amounts[t]))
-            level = level_of(a, sum(abs(x) for x in allocs), ctx)
-            if level == "exact" and discounted and any(stated):
-                level = "discount"  # stated by the payer or the bank, not inferred
-            ctx.add(t, invs, allocs, "remittance", level, 0, cust, inter)
-        _payout_group(ctx, t, sign, lines, parsed, len(invs))
-
-
-def _payout_group(
-    ctx: GroupContext,
-    t: int,
-    sign: int,
-    lines: pd.DataFrame,
-    parsed: list[tuple[dict[int, int], int]],
-    own: int,
-) -> None:
-    """A payout of a payment provider, marketplace or factor: its report names, line by line,
-    items of many customers (the payer is the provider, not any of them). When more lines name
-    one item each by a strong reference across customers than resolve within one payer, and
-    the report adds up to the payout (its negative lines being the provider's fees), the items
-    so named are one hypothesis; the fees fall on the last item, in the report's order."""
-    invs: list[int] = []
-    signed = [int(x) for x in lines["amount"]]
-    for (hits, _amt), amount in zip(parsed, signed, strict=True):
-        if amount <= 0:
-            continue  # the provider's fees and adjustments
-        strong = sorted((lvl, i) for i, lvl in hits.items() if lvl <= 2 and i not in invs)
-        if not strong or (len(strong) > 1 and strong[0][0] == strong[1][0]):
-            return  # a charge the report does not tie to one item: not read as a payout
-        invs.append(strong[0][1])
-    a = abs(int(ctx.amounts[t]))
-    if len(invs) < 2 or len(invs) <= own or len({ctx.cust[k] for k in invs}) < 2:
-        return
-    if abs(sum(signed)) != a or len(invs) > ctx.config.max_group_items:
-        return
-    allocs, level = fill(a, invs, ctx, sign, list(range(len(invs))))
-    ctx.add(t, invs, allocs, "remittance", level, 0, str(ctx.cust[invs[0]]), False)
 
 
 def _completions(
