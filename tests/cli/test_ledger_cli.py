@@ -128,6 +128,9 @@ def test_the_review_why_shows_evidence_for_and_against() -> None:
     assert why == "siblings=sum +1.2, iban=known; rivals=2+ -3.6, reference=none -3.1"
     assert explain_short("") == ""
     assert explain_short("not json") == "not json"
+    quoted = {"feature": "payer", "value": "customer number 000103 quoted in the text: X (C1)"}
+    why = explain_short(json.dumps([*contributions, {**quoted, "weight": 0.0}]))
+    assert why.startswith("siblings=sum +1.2, iban=known (customer no. 000103); ")
 
 
 def test_the_review_why_leaves_out_the_books_chance_terms() -> None:

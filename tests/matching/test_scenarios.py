@@ -170,6 +170,21 @@ def test_a_payment_across_two_records_of_one_company_names_the_merge() -> None:
     }  # the result keeps each invoice's own record
 
 
+def test_a_payer_named_by_its_customer_number_says_so() -> None:
+    al = run("customer_number_names_the_payer_a_factor_pays_for").allocations
+    rows = [c for c in json.loads(al["explanation"].iloc[0]) if c["feature"] == "payer"]
+    assert rows == [
+        {
+            "feature": "payer",
+            "value": "customer number 000103 quoted in the text: Garage Lemoine SAS (C000103)",
+            "weight": 0.0,
+        }
+    ]
+    # an IBAN alone, no number quoted: no such row
+    al = run("one_company_filed_twice_in_the_master_data").allocations
+    assert not [c for e in al["explanation"] for c in json.loads(e) if c["feature"] == "payer"]
+
+
 def test_every_suggestion_names_its_rivals_and_why_they_lose_or_tie() -> None:
     res = run("suggestion_shows_its_rivals")
     rv = {r.transaction_id: r for r in res.rivals.itertuples()}

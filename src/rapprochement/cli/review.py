@@ -62,6 +62,14 @@ def explain_short(explanation: str, top: int = 2) -> str:
         key=lambda e: -e[2],
     )[:top]
     cons = sorted((e for e in evidence if e[2] < 0), key=lambda e: e[2])[:top]
+    number = next(
+        (str(x.get("value", "")).split(" ")[2] for x in items
+         if isinstance(x, dict) and x.get("feature") == "payer"
+         and str(x.get("value", "")).startswith("customer number ")),
+        None,
+    )  # fmt: skip
+    if number:  # the payer quoted its customer number: that is what ``iban=known`` stands for
+        pros = [(f, f"{v} (customer no. {number})" if f == "iban" else v, w) for f, v, w in pros]
     text = [", ".join(f"{f}={v}" + (f" {w:+.1f}" if w else "") for f, v, w in side)
             for side in (pros, cons)]  # fmt: skip
     return "; ".join(side for side in text if side)

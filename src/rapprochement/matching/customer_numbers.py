@@ -19,7 +19,14 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
-__all__ = ["LABELS", "MIN_DIGITS", "CustomerNumbers", "quoted_numbers"]
+__all__ = [
+    "LABELS",
+    "MIN_DIGITS",
+    "CustomerNumbers",
+    "number_keys",
+    "quoted_number_of",
+    "quoted_numbers",
+]
 
 #: words that label the number after them as the payer's customer number (not order labels:
 #: a purchase order number is the payer's own)
@@ -52,6 +59,26 @@ def quoted_numbers(text: str) -> list[str]:
     return [c for c in (_compact(m.group(1)) for m in _QUOTED.finditer(up)) if c]
 
 
+def number_keys(record: str) -> set[str]:
+    """The keys a payer may quote customer record ``record`` by: its id compacted, and the
+    id's digits when it holds one run of at least :data:`MIN_DIGITS` digits."""
+    comp = _compact(str(record))
+    if not comp:
+        return set()
+    keys = {comp}
+    runs = _DIGIT_RUNS.findall(comp)
+    if len(runs) == 1 and len(runs[0]) >= MIN_DIGITS and runs[0] != comp:
+        keys.add(runs[0])
+    return keys
+
+
+def quoted_number_of(text: str, record: str) -> str | None:
+    """The number ``text`` quotes as the payer's customer number that is ``record``'s, or
+    None: ``quoted_number_of("VIREMENT CLIENT 000103", "C000103")`` → ``"000103"``."""
+    keys = number_keys(record)
+    return next((n for n in quoted_numbers(text) if n in keys), None) if keys else None
+
+
 class CustomerNumbers:
     """Customer ids by the keys a payer may quote them with (see module doc). ``ids`` pairs
     each record's own id with the customer (entity) it belongs to."""
@@ -59,13 +86,8 @@ class CustomerNumbers:
     def __init__(self, ids: Iterable[tuple[str, str]]) -> None:
         self._by_key: dict[str, set[str]] = defaultdict(set)
         for record, cust in ids:
-            comp = _compact(str(record))
-            if not comp:
-                continue
-            self._by_key[comp].add(cust)
-            runs = _DIGIT_RUNS.findall(comp)
-            if len(runs) == 1 and len(runs[0]) >= MIN_DIGITS and runs[0] != comp:
-                self._by_key[runs[0]].add(cust)
+            for key in number_keys(record):
+                self._by_key[key].add(cust)
 
     def named(self, text: str) -> str | None:
         """The one customer whose number ``text`` quotes, or None (no number, or a number

@@ -14,6 +14,7 @@ import pandas as pd
 
 from rapprochement.matching.assignment import Assignment
 from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.customer_numbers import quoted_number_of
 from rapprochement.matching.features import FEATURES
 from rapprochement.matching.gates import (
     amount_alone,
@@ -137,6 +138,16 @@ def _entity_row(invs: list[int], records: Any, names: Any) -> str:
     return json.dumps({"feature": "entity", "value": value, "weight": 0.0}, separators=(",", ":"))
 
 
+def _number_row(text: str, record: str, name: str) -> str:
+    """The explanation row of a payer identified by the customer number its text quotes
+    (:mod:`.customer_numbers`), or ``""``: its ``iban = known`` term then stands for that."""
+    num = quoted_number_of(text, record) if text else None
+    if num is None:
+        return ""
+    value = f"customer number {num} quoted in the text: {name} ({record})"
+    return json.dumps({"feature": "payer", "value": value, "weight": 0.0}, separators=(",", ":"))
+
+
 def allocation_rows(
     part: Partition,
     res: Assignment,
@@ -154,6 +165,8 @@ def allocation_rows(
     held = _held(part, res, None) if held is None else held
     records = part.inv["record"].to_numpy() if "record" in part.inv else None
     names = part.inv["customer_name"].to_numpy()
+    owners = records if records is not None else part.inv["customer_id"].to_numpy()
+    texts = part.tx["text"].to_numpy(dtype=object) if "text" in part.tx else None
     spans: dict[int, str] = {}
     items_of: dict[int, set[int]] = defaultdict(set)  # payment → the items it is allocated to
     for al in res.allocs:
@@ -185,6 +198,10 @@ def allocation_rows(
             row = spans.get(al.tx)
             if row is None:
                 row = spans[al.tx] = _entity_row(sorted(items_of[al.tx]), records, names)
+            if row:
+                expl = expl[:-1] + "," + row + "]"
+        if texts is not None and al.inv >= 0 and al.hyp.get("iban") == "known":
+            row = _number_row(str(texts[al.tx] or ""), str(owners[al.inv]), str(names[al.inv]))
             if row:
                 expl = expl[:-1] + "," + row + "]"
         score = float(al.score)
