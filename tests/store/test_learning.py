@@ -146,17 +146,23 @@ def _named_lines(ks: range) -> list[Line]:
     ]
 
 
-def _undo_then_next(tmp_path: Path, url: str, first: int, undo: int) -> pd.DataFrame:
+def _undo_then_next(
+    tmp_path: Path, url: str, first: int, undo: int, whole_run: str = ""
+) -> pd.DataFrame:
     """Round one: ``first`` automatic allocations, the first ``undo`` of them undone by a
-    person; round two: 8 payments of other customers with the same evidence. Returns round
-    two's allocations and suggestions (``status``, ``score``)."""
+    person (or the whole run undone: ``whole_run`` "rollback" or "reject"); round two: 8
+    payments of other customers with the same evidence. Returns round two's allocations and
+    suggestions (``status``, ``score``)."""
     with Ledger(url) as ledger:
         ledger.import_invoices(_book(28))
         ledger.import_statements(write_camt(tmp_path / "a.xml", _named_lines(range(first)), "A"))
         run = ledger.reconcile()
         assert run.auto_allocations == first
         al = ledger.allocations().sort_values("transaction_id")
-        ledger.unallocate([int(i) for i in al["allocation_id"].head(undo)], reason="wrong")
+        if whole_run:
+            ledger.undo_run(run.run_id, reject=whole_run == "reject")
+        else:
+            ledger.unallocate([int(i) for i in al["allocation_id"].head(undo)], reason="wrong")
         ledger.import_statements(write_camt(tmp_path / "b.xml", _named_lines(range(20, 28)), "B"))
         second = ledger.reconcile()
         al = ledger.allocations()
@@ -185,6 +191,19 @@ def test_one_undone_automatic_allocation_among_many_kept_moves_nothing(tmp_path:
     after = _undo_then_next(tmp_path, f"sqlite:///{tmp_path / 'h.db'}", 20, 1)
     assert len(after) == 8
     assert set(after["status"]) == {"auto"}
+
+
+def test_a_run_rolled_back_teaches_nothing_and_a_run_rejected_teaches_wrong(
+    tmp_path: Path,
+) -> None:
+    """``undo-run`` is a rollback (a wrong import, a wrong setting): the next run is as if
+    the first had never been made. ``undo-run --reject`` says each allocation was wrong."""
+    after = _undo_then_next(tmp_path, f"sqlite:///{tmp_path / 'r.db'}", 6, 0, "rollback")
+    assert len(after) == 14  # round one's six lines are allocated again, and round two's
+    assert set(after["status"]) == {"auto"}
+    after = _undo_then_next(tmp_path, f"sqlite:///{tmp_path / 'j.db'}", 6, 0, "reject")
+    assert len(after) == 8  # round one's pairs stay rejected
+    assert set(after["status"]) == {"suggested"}
 
 
 def test_migration_10_adds_the_column_to_a_version_9_ledger(

@@ -97,6 +97,24 @@ def test_undo_of_a_reconcile_run(ledger_url: str, tmp_path: Path) -> None:
         assert (rows, reopened) == (run.auto_allocations, ["FA-001"])
         assert ledger.allocations().empty
         assert ledger.status()["matched_transactions"] == 0
+        assert set(ledger.undone_allocations()["undo_kind"]) == {"rollback"}
+        # a rollback rejects nothing: the next run makes the same allocations again
+        again = ledger.reconcile(matcher=fake_matcher)
+        assert again.auto_allocations == run.auto_allocations
+        assert "FA-001" not in _open(ledger)
+
+
+def test_undo_of_a_reconcile_run_as_wrong_rejects_its_pairs(
+    ledger_url: str, tmp_path: Path
+) -> None:
+    with Ledger(ledger_url) as ledger:
+        ledger.import_statements(write_mt940(tmp_path / "a.sta", LINES))
+        ledger.import_invoices(write_invoices(tmp_path / "i.csv"))
+        run = ledger.reconcile(matcher=fake_matcher)
+        rows, _ = ledger.undo_run(run.run_id, reason="wrong matches", reject=True)
+        assert rows == run.auto_allocations
+        assert set(ledger.undone_allocations()["undo_kind"]) == {"undo"}
+        assert ledger.reconcile(matcher=fake_matcher).auto_allocations == 0
 
 
 def test_manual_allocation(ledger_url: str, tmp_path: Path) -> None:

@@ -199,12 +199,22 @@ def undo_run_command(
     run_id: Annotated[int, typer.Argument(help="Reconcile run id.")],
     db: DbOption = DEFAULT_DB,
     reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit trail).")] = "",
+    reject: Annotated[
+        bool,
+        typer.Option(
+            "--reject",
+            help="The run's allocations were wrong: do not propose their pairs again without "
+            "new evidence, and learn from them. Without it the undo is a rollback: reconcile "
+            "may make them again.",
+        ),
+    ] = False,
 ) -> None:
-    """Undo every automatic allocation of one reconcile run."""
+    """Undo every automatic allocation of one reconcile run (a rollback unless --reject)."""
     with open_ledger(db) as ledger:
-        rows, reopened = ledger.undo_run(run_id, reason=reason)
+        rows, reopened = ledger.undo_run(run_id, reason=reason, reject=reject)
+    how = "rejected" if reject else "rolled back"
     console().print(
-        f"run {run_id}: {rows} allocation(s) undone, {len(reopened)} invoice(s) reopened"
+        f"run {run_id}: {rows} allocation(s) {how}, {len(reopened)} invoice(s) reopened"
     )
 
 

@@ -103,11 +103,15 @@ class LineMethods(LedgerPlumbing):
         with self._write("unallocate") as conn:
             return _undo.undo_allocations(conn, ids, by=self.user, reason=reason)
 
-    def undo_run(self, run_id: int, *, reason: str = "") -> tuple[int, list[str]]:
+    def undo_run(
+        self, run_id: int, *, reason: str = "", reject: bool = False
+    ) -> tuple[int, list[str]]:
         """Undo every automatic allocation of one reconcile run; returns (rows, invoices
-        reopened)."""
+        reopened). A rollback by default: the next reconcile may make the same allocations
+        and nothing is learned. ``reject=True``: each allocation was wrong (its pair is not
+        proposed again without new evidence, and automatic scores learn from it)."""
         with self._write("undo run") as conn:
-            return _undo.undo_run(conn, run_id, by=self.user, reason=reason)
+            return _undo.undo_run(conn, run_id, by=self.user, reason=reason, reject=reject)
 
     def undone_allocations(self) -> pd.DataFrame:
         """The audit trail of undone and return-reversed allocations."""

@@ -384,7 +384,7 @@ undone_allocations = Table(
     Column("created_at", DateTime, nullable=False),
     Column("undone_by", LedgerText(), nullable=False),
     Column("undone_at", DateTime, nullable=False),
-    Column("undo_kind", LedgerText(), nullable=False),  # undo | return
+    Column("undo_kind", LedgerText(), nullable=False),  # undo | rollback | return
     Column("reason", LedgerText(), nullable=False, default=""),
 )
 

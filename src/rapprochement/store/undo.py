@@ -7,7 +7,8 @@ aliases learned from it are forgotten. An undo by a person also records a *pair 
 each (line, invoice) pair with a digest of the evidence at that moment (the line's remainder,
 the invoice's open amount and reference, what is known of the customer's payers): reconcile
 does not propose the pair again while the digest is unchanged; new evidence (a partial payment,
-a learned IBAN, a corrected reference) lifts it.
+a learned IBAN, a corrected reference) lifts it. Undoing a whole run is a *rollback* by
+default (``undo_kind = "rollback"``: no rejection, nothing learned; ADR 0029).
 """
 
 from __future__ import annotations
@@ -142,6 +143,15 @@ def evidence_digest(conn: Connection, transaction_id: str, invoice_id: str) -> s
     return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=16).hexdigest()
 
 
+def _supersede(conn: Connection, lines: set[str]) -> None:
+    """Pending suggestions of ``lines`` are stale once their allocations are undone."""
+    conn.execute(
+        update(t.suggestions)
+        .where(t.suggestions.c.state == "pending", t.suggestions.c.transaction_id.in_(lines))
+        .values(state="superseded")
+    )
+
+
 def undo_allocations(
     conn: Connection, ids: Iterable[int], *, by: str, reason: str = ""
 ) -> list[str]:
@@ -149,14 +159,7 @@ def undo_allocations(
     returns the invoices reopened."""
     rows = _units(conn, sorted({int(i) for i in ids}))
     reopened = reverse_allocations(conn, rows, by=by, kind="undo", reason=reason)
-    conn.execute(
-        update(t.suggestions)
-        .where(
-            t.suggestions.c.state == "pending",
-            t.suggestions.c.transaction_id.in_({r.transaction_id for r in rows}),
-        )
-        .values(state="superseded")
-    )
+    _supersede(conn, {r.transaction_id for r in rows})
     pairs = sorted({(r.transaction_id, r.invoice_id) for r in rows if r.invoice_id is not None})
     now = _now()
     for tid, iid in pairs:
@@ -173,9 +176,17 @@ def undo_allocations(
     return reopened
 
 
-def undo_run(conn: Connection, run_id: int, *, by: str, reason: str = "") -> tuple[int, list[str]]:
+def undo_run(
+    conn: Connection, run_id: int, *, by: str, reason: str = "", reject: bool = False
+) -> tuple[int, list[str]]:
     """Undo the automatic allocations of one reconcile run; returns (rows undone, invoices
-    reopened)."""
+    reopened).
+
+    By default this is a *rollback* (ADR 0029): the allocations leave with ``undo_kind =
+    "rollback"``, their pairs are not rejected and nothing is learned from them, so that a run
+    undone for a wrong import or a wrong setting can simply be run again. ``reject=True`` says
+    the run's allocations were wrong, each one: they are undone as :func:`undo_allocations`
+    does (pairs rejected until new evidence, learned as wrong)."""
     runs = t.reconcile_runs.c
     if conn.execute(select(runs.id).where(runs.id == run_id)).first() is None:
         raise NotFoundError(f"no reconcile run {run_id}", hint="see `rapprochement status`")
@@ -191,7 +202,12 @@ def undo_run(conn: Connection, run_id: int, *, by: str, reason: str = "") -> tup
             f"reconcile run {run_id} has no automatic allocation left to undo",
             hint="its allocations may have been undone or reversed by a return already",
         )
-    reopened = undo_allocations(conn, ids, by=by, reason=reason or f"undo of run {run_id}")
+    why = reason or f"undo of run {run_id}"
+    if reject:
+        return len(ids), undo_allocations(conn, ids, by=by, reason=why)
+    rows = _units(conn, ids)
+    reopened = reverse_allocations(conn, rows, by=by, kind="rollback", reason=why)
+    _supersede(conn, {r.transaction_id for r in rows})
     return len(ids), reopened
 
 
