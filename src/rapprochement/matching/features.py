@@ -289,9 +289,14 @@ def single_features(
     # rivals: other candidates of the same payment with the same amount level and a reference
     # level at least as strong, the payer's evidence (IBAN known, else name level) breaking
     # ties: a candidate of another customer that only shares the amount is no rival of the
-    # payer's own (rank "max" within tx × amount level, by reference then payer code)
+    # payer's own; then the payment's siblings: a part payment that other payments complete
+    # to the cent (a split payment, an instalment) is not rivalled by an invoice it only is
+    # short of (rank "max" within tx × amount level, by reference, payer, then siblings)
     party = np.where(iban == 0, 0, 1 + name_code.astype(np.int64))
-    grp = pd.Series(ref.astype(np.int64) * 8 + party).groupby([tcol, amount], sort=False)
+    sib = siblings_codes(f)
+    sib_rank = np.array([2, 0, 1], dtype=np.int64)[sib]  # sum, then sum_rival, then none
+    key = (ref.astype(np.int64) * 8 + party) * 3 + sib_rank
+    grp = pd.Series(key).groupby([tcol, amount], sort=False)
     n_riv = grp.rank(method="max").to_numpy() - 1
     f["rivals"] = levels("rivals", _count_code(n_riv))
     alone = n_riv == 0  # no other candidate of the payment as strong (read for twins below)
@@ -306,7 +311,8 @@ def single_features(
     named = (ref <= _NAMED_OUTSIDE_REF).astype(np.int64)
     f["named_outside"] = levels("named_outside", _count_code(n_named - named))
     del n_named, named
-    f["siblings"] = levels("siblings", siblings_codes(f))
+    f["siblings"] = levels("siblings", sib)
+    del sib, sib_rank, key
     # payments identical but for their date (same amount, payer, IBAN, text) share a code:
     # the assignment reads a later one as a possible duplicate of the earlier
     fp = ["amount", "name", "iban", "text", "structured"]
