@@ -227,6 +227,26 @@ def _count_code(n: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return out
 
 
+def closer_amount_rivals(
+    tx: np.ndarray[Any, Any], cls: np.ndarray[Any, Any], key: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """For each candidate, how many candidates of the same payment ``tx`` have a closer
+    amount class ``cls`` (0 exact, 1 near, 2 far) and a ``key`` (reference, payer, siblings:
+    lower is stronger) at most its own: readings at least as good on every count."""
+    out = np.zeros(len(tx), dtype=np.int64)
+    span = int(key.max(initial=0)) + 1
+    comp = tx.astype(np.int64) * span + key
+    base = tx.astype(np.int64) * span
+    for c in (1, 2):
+        q = np.flatnonzero(cls == c)
+        if not len(q):
+            continue
+        data = np.sort(comp[cls < c])
+        hi = np.searchsorted(data, comp[q], side="right")
+        out[q] = hi - np.searchsorted(data, base[q], side="left")
+    return out
+
+
 def single_features(
     pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, currency: str
 ) -> pd.DataFrame:
@@ -286,7 +306,8 @@ def single_features(
     f["due"] = np.where(due < 0, issue + 30, due).astype(np.int32)
     del day, issue, due
     f["size"] = levels("size", np.zeros(len(f), dtype=np.int8))
-    # rivals: other candidates of the same payment with the same amount level and a reference
+    # rivals: other candidates of the same payment at least as good on the amount (the same
+    # level, or a closer class: a fee-short reading rivals a part payment) with a reference
     # level at least as strong, the payer's evidence (IBAN known, else name level) breaking
     # ties: a candidate of another customer that only shares the amount is no rival of the
     # payer's own; then the payment's siblings: a part payment that other payments complete
@@ -298,6 +319,7 @@ def single_features(
     key = (ref.astype(np.int64) * 8 + party) * 3 + sib_rank
     grp = pd.Series(key).groupby([tcol, amount], sort=False)
     n_riv = grp.rank(method="max").to_numpy() - 1
+    n_riv += closer_amount_rivals(tcol, _CLASS_CODE[amount], key)
     f["rivals"] = levels("rivals", _count_code(n_riv))
     alone = n_riv == 0  # no other candidate of the payment as strong (read for twins below)
     del grp, n_riv
