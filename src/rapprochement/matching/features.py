@@ -14,9 +14,9 @@ log-likelihood ratio. Levels (first of each list is the strongest or the most co
 * ``name``: exact (≥ 95), high (≥ 85), medium (≥ 70), low, collector (as for ``iban``)
 * ``date``: before_issue, early, on_time, late, very_late, unknown (booking vs issue / due)
 * ``size``: 1, 2-3, 4+ (invoices in the hypothesis)
-* ``rivals``: 0, 1, 2+: other hypotheses of the same payment at least as good on amount and
-  reference, and on the payer (IBAN known, else name level) when the reference is equal (for
-  a group: other subsets that fit)
+* ``rivals``: 0, 1, 2+: other hypotheses of the same payment at least as good on amount (its
+  class: exact, near, far) and reference, and on the payer (IBAN known, else name level) when
+  the reference is equal, then on ``siblings`` (for a group: other subsets that fit)
 * ``inv_rivals``: 0, 1, 2+: other payments claiming the same invoice with equal evidence
 * ``evidence``: the reference level joined with the amount class (exact / near / far), so
   that "checksum reference but partial amount" (an instalment) is weighed on its own
@@ -307,17 +307,17 @@ def single_features(
     del day, issue, due
     f["size"] = levels("size", np.zeros(len(f), dtype=np.int8))
     # rivals: other candidates of the same payment at least as good on the amount (the same
-    # level, or a closer class: a fee-short reading rivals a part payment) with a reference
-    # level at least as strong, the payer's evidence (IBAN known, else name level) breaking
-    # ties: a candidate of another customer that only shares the amount is no rival of the
-    # payer's own; then the payment's siblings: a part payment that other payments complete
+    # class — a part payment and an overpayment are both far —, or a closer one: a fee-short
+    # reading rivals a part payment) with a reference level at least as strong, the payer's
+    # evidence (IBAN known, else name level) breaking ties: a candidate of another customer
+    # that only shares the amount is no rival of the payer's own; then the payment's siblings: a part payment that other payments complete
     # to the cent (a split payment, an instalment) is not rivalled by an invoice it only is
-    # short of (rank "max" within tx × amount level, by reference, payer, then siblings)
+    # short of (rank "max" within tx × amount class, by reference, payer, then siblings)
     party = np.where(iban == 0, 0, 1 + name_code.astype(np.int64))
     sib = siblings_codes(f)
     sib_rank = np.array([2, 0, 1], dtype=np.int64)[sib]  # sum, then sum_rival, then none
     key = (ref.astype(np.int64) * 8 + party) * 3 + sib_rank
-    grp = pd.Series(key).groupby([tcol, amount], sort=False)
+    grp = pd.Series(key).groupby([tcol, _CLASS_CODE[amount]], sort=False)
     n_riv = grp.rank(method="max").to_numpy() - 1
     n_riv += closer_amount_rivals(tcol, _CLASS_CODE[amount], key)
     f["rivals"] = levels("rivals", _count_code(n_riv))
