@@ -310,9 +310,10 @@ def single_features(
     # class — a part payment and an overpayment are both far —, or a closer one: a fee-short
     # reading rivals a part payment) with a reference level at least as strong, the payer's
     # evidence (IBAN known, else name level) breaking ties: a candidate of another customer
-    # that only shares the amount is no rival of the payer's own; then the payment's siblings: a part payment that other payments complete
-    # to the cent (a split payment, an instalment) is not rivalled by an invoice it only is
-    # short of (rank "max" within tx × amount class, by reference, payer, then siblings)
+    # that only shares the amount is no rival of the payer's own; then the payment's
+    # siblings: a part payment that other payments complete to the cent (a split payment, an
+    # instalment) is not rivalled by an invoice it only falls short of (rank "max" within
+    # tx × amount class, by reference, payer, then siblings)
     party = np.where(iban == 0, 0, 1 + name_code.astype(np.int64))
     sib = siblings_codes(f)
     sib_rank = np.array([2, 0, 1], dtype=np.int64)[sib]  # sum, then sum_rival, then none
