@@ -48,6 +48,43 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
     return sorted(range(len(invs)), key=lambda k: (where(k), ctx.due[invs[k]], invs[k]))
 
 
+_SPLIT_NUMBER = re.compile(r"(\d+)")
+_MAX_SEARCHED = 40  # most items a completion search reads (exhaustive up to there: .mitm)
+
+
+def _numbering(iid: object) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """An invoice number as its series (the text around its digit runs) and its numbers:
+    ``F2025/000811`` → ``(("F", "/"), (2025, 811))``."""
+    parts = _SPLIT_NUMBER.split(str(iid))
+    return tuple(parts[0::2]), tuple(int(x) for x in parts[1::2])
+
+
+def _run_neighbours(
+    t: int, cust: str, named: list[int], reach: int, ctx: GroupContext
+) -> list[int]:
+    """The payer's open items next to the invoices the text names in the payer's own
+    numbering (same series, ordered by number): up to ``reach`` items before the first named
+    one and after the last, and those between them, in number order. A text cut at the
+    channel's width lists the first invoices of a run; the payer pays the run. Items issued
+    after the payment (beyond 3 days) are left out, as in the group search."""
+    ids = ctx.index.numbers[0]
+    day = int(ctx.days[t])
+    series = {_numbering(ids[k])[0] for k in named}
+    mine = [
+        k
+        for k in ctx.items[cust]
+        if _numbering(ids[k])[0] in series and (k in named or day < 0 or ctx.issue[k] <= day + 3)
+    ]
+    if len(mine) <= len(named):
+        return []
+    mine.sort(key=lambda k: (_numbering(ids[k]), k))
+    where = [p for p, k in enumerate(mine) if k in named]
+    if not where:
+        return []
+    lo, hi = max(0, where[0] - reach), where[-1] + reach + 1
+    return [k for k in mine[lo:hi] if k not in named]
+
+
 def _completions(
     t: int,
     a: int,
@@ -65,14 +102,17 @@ def _completions(
     payment exceeds the named items, the subsets that reach it with one item only partly paid
     (a payer listing some invoices, the last one paid in part), when ``partial``."""
     total = sum(sign * int(ctx.open[k]) for k in named)
-    others = ctx.nearby_items(t, cust, set(named))
+    # the named items are not searched: the bound is on the items added to them
+    room = max(_MIN_ROOM, config.max_group_size - len(named))
+    # the items continuing the run the text names come first, then those due nearest
+    run = _run_neighbours(t, cust, named, room, ctx)
+    near = [k for k in ctx.nearby_items(t, cust, set(named)) if k not in set(run)]
+    others = (run + near)[: max(_MAX_SEARCHED, len(run))]
     if not others:
         return []
     vals = [sign * int(ctx.open[k]) for k in others]
-    # the named items are not searched: the bound is on the items added to them
-    room = max(_MIN_ROOM, config.max_group_size - len(named))
-    # every exact completion, best first (due nearest the payment), as in the group search
-    cost = ctx.due_distance(t, others)
+    # every exact completion, best first (the run's items, then due nearest the payment)
+    cost = [0] * len(run) + ctx.due_distance(t, others[len(run) :])
     s, _ = ranked_subsets(
         vals, a - total, a - total, cost, min_size=1, max_size=room, limit=2,
         max_nodes=config.max_search_nodes,
