@@ -49,7 +49,6 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
 
 
 _SPLIT_NUMBER = re.compile(r"(\d+)")
-_MAX_SEARCHED = 40  # most items a completion search reads (exhaustive up to there: .mitm)
 
 
 def _numbering(iid: object) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -107,7 +106,12 @@ def _completions(
     # the items continuing the run the text names come first, then those due nearest
     run = _run_neighbours(t, cust, named, room, ctx)
     near = [k for k in ctx.nearby_items(t, cust, set(named)) if k not in set(run)]
-    others = (run + near)[: max(_MAX_SEARCHED, len(run))]
+    # as many items searched as without a run: those due farthest give way (not credit notes)
+    extra = len(run) + len(near) - config.max_group_items
+    if extra > 0:
+        drop = set([k for k in reversed(near) if sign * int(ctx.open[k]) > 0][:extra])
+        near = [k for k in near if k not in drop]
+    others = run + near
     if not others:
         return []
     vals = [sign * int(ctx.open[k]) for k in others]
