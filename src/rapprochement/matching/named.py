@@ -59,29 +59,31 @@ def _numbering(iid: object) -> tuple[tuple[str, ...], tuple[int, ...]]:
 
 
 def _run_neighbours(
-    t: int, cust: str, named: list[int], reach: int, ctx: GroupContext
-) -> list[int]:
-    """The payer's open items next to the invoices the text names in the payer's own
-    numbering (same series, ordered by number): up to ``reach`` items before the first named
-    one and after the last, and those between them, in number order. A text cut at the
-    channel's width lists the first invoices of a run; the payer pays the run. Items issued
-    after the payment (beyond 3 days) are left out, as in the group search."""
+    t: int, sign: int, cust: str, named: list[int], reach: int, ctx: GroupContext
+) -> dict[int, int]:
+    """The payer's open invoices next to the invoices the text names in the payer's own
+    numbering (same series, ordered by number), each with its distance in that order to the
+    nearest named one: up to ``reach`` items before the first named invoice and after the
+    last, and those between them. A text cut at the channel's width lists the first invoices
+    of a run; the payer pays the run. Credit notes are not runs (every open one is searched
+    anyway); items issued after the payment (beyond 3 days) are left out, as in the group
+    search."""
     ids = ctx.index.numbers[0]
     day = int(ctx.days[t])
-    series = {_numbering(ids[k])[0] for k in named}
+    series = {_numbering(ids[k])[0] for k in named if sign * int(ctx.open[k]) > 0}
     mine = [
         k
         for k in ctx.items[cust]
-        if _numbering(ids[k])[0] in series and (k in named or day < 0 or ctx.issue[k] <= day + 3)
+        if sign * int(ctx.open[k]) > 0
+        and _numbering(ids[k])[0] in series
+        and (k in named or day < 0 or ctx.issue[k] <= day + 3)
     ]
-    if len(mine) <= len(named):
-        return []
     mine.sort(key=lambda k: (_numbering(ids[k]), k))
     where = [p for p, k in enumerate(mine) if k in named]
-    if not where:
-        return []
-    lo, hi = max(0, where[0] - reach), where[-1] + reach + 1
-    return [k for k in mine[lo:hi] if k not in named]
+    if not where or len(mine) == len(where):
+        return {}
+    lo, hi = max(0, where[0] - reach), min(len(mine), where[-1] + reach + 1)
+    return {mine[p]: min(abs(p - w) for w in where) for p in range(lo, hi) if mine[p] not in named}
 
 
 def _completions(
@@ -104,8 +106,9 @@ def _completions(
     # the named items are not searched: the bound is on the items added to them
     room = max(_MIN_ROOM, config.max_group_size - len(named))
     # the items continuing the run the text names come first, then those due nearest
-    run = _run_neighbours(t, cust, named, room, ctx)
-    near = [k for k in ctx.nearby_items(t, cust, set(named)) if k not in set(run)]
+    gap = _run_neighbours(t, sign, cust, named, room, ctx)
+    run = sorted(gap, key=lambda k: (gap[k], k))
+    near = [k for k in ctx.nearby_items(t, cust, set(named)) if k not in gap]
     # as many items searched as without a run: those due farthest give way (not credit notes)
     extra = len(run) + len(near) - config.max_group_items
     if extra > 0:
@@ -115,8 +118,9 @@ def _completions(
     if not others:
         return []
     vals = [sign * int(ctx.open[k]) for k in others]
-    # every exact completion, best first (the run's items, then due nearest the payment)
-    cost = [0] * len(run) + ctx.due_distance(t, others[len(run) :])
+    # every exact completion, best first: the run's items (the next numbers first), then
+    # those due nearest the payment
+    cost = [gap[k] for k in run] + ctx.due_distance(t, others[len(run) :])
     s, _ = ranked_subsets(
         vals, a - total, a - total, cost, min_size=1, max_size=room, limit=2,
         max_nodes=config.max_search_nodes,
