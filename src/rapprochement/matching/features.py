@@ -105,6 +105,7 @@ _CLASS_CODE = np.array(
     [("exact", "near", "far").index(AMOUNT_CLASS[a]) for a in FEATURE_LEVELS["amount"]],
     dtype=np.int8,
 )
+_FRACTION = FEATURE_LEVELS["amount"].index("fraction")  # amount code of an instalment
 _NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice (not a tail)
 _NAMED_OUTSIDE_REF = 3  # reference level (digits or stronger) counted by ``named_outside``
 _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact discount
@@ -317,7 +318,9 @@ def single_features(
     party = np.where(iban == 0, 0, 1 + name_code.astype(np.int64))
     sib = siblings_codes(f)
     sib_rank = np.array([2, 0, 1], dtype=np.int64)[sib]  # sum, then sum_rival, then none
-    key = (ref.astype(np.int64) * 8 + party) * 3 + sib_rank
+    # within the far class, one of 2-4 equal parts (an instalment) before any part payment
+    plain = (amount != _FRACTION).astype(np.int64)
+    key = ((ref.astype(np.int64) * 8 + party) * 3 + sib_rank) * 2 + plain
     grp = pd.Series(key).groupby([tcol, _CLASS_CODE[amount]], sort=False)
     n_riv = grp.rank(method="max").to_numpy() - 1
     n_riv += closer_amount_rivals(tcol, _CLASS_CODE[amount], key)
@@ -335,7 +338,7 @@ def single_features(
     f["named_outside"] = levels("named_outside", _count_code(n_named - named))
     del n_named, named
     f["siblings"] = levels("siblings", sib)
-    del sib, sib_rank, key
+    del sib, sib_rank, key, plain
     # payments identical but for their date (same amount, payer, IBAN, text) share a code:
     # the assignment reads a later one as a possible duplicate of the earlier
     fp = ["amount", "name", "iban", "text", "structured"]
