@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from rapprochement.matching.advice_groups import remittance_groups
 from rapprochement.matching.config import MatchConfig
@@ -51,10 +52,11 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
 _SPLIT_NUMBER = re.compile(r"(\d+)")
 
 
-def _numbering(iid: object) -> tuple[tuple[str, ...], tuple[int, ...]]:
+@lru_cache(maxsize=1 << 16)
+def _numbering(iid: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """An invoice number as its series (the text around its digit runs) and its numbers:
     ``F2025/000811`` → ``(("F", "/"), (2025, 811))``."""
-    parts = _SPLIT_NUMBER.split(str(iid))
+    parts = _SPLIT_NUMBER.split(iid)
     return tuple(parts[0::2]), tuple(int(x) for x in parts[1::2])
 
 
@@ -70,15 +72,15 @@ def _run_neighbours(
     search."""
     ids = ctx.index.numbers[0]
     day = int(ctx.days[t])
-    series = {_numbering(ids[k])[0] for k in named if sign * int(ctx.open[k]) > 0}
+    series = {_numbering(str(ids[k]))[0] for k in named if sign * int(ctx.open[k]) > 0}
     mine = [
         k
         for k in ctx.items[cust]
         if sign * int(ctx.open[k]) > 0
-        and _numbering(ids[k])[0] in series
+        and _numbering(str(ids[k]))[0] in series
         and (k in named or day < 0 or ctx.issue[k] <= day + 3)
     ]
-    mine.sort(key=lambda k: (_numbering(ids[k]), k))
+    mine.sort(key=lambda k: (_numbering(str(ids[k])), k))
     where = [p for p, k in enumerate(mine) if k in named]
     if not where or len(mine) == len(where):
         return {}
