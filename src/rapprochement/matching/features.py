@@ -14,9 +14,9 @@ log-likelihood ratio. Levels (first of each list is the strongest or the most co
 * ``name``: exact (≥ 95), high (≥ 85), medium (≥ 70), low, collector (as for ``iban``)
 * ``date``: before_issue, early, on_time, late, very_late, unknown (booking vs issue / due)
 * ``size``: 1, 2-3, 4+ (invoices in the hypothesis)
-* ``rivals``: 0, 1, 2+: other hypotheses of the same payment at least as good on amount and
-  reference, and on the payer (IBAN known, else name level) when the reference is equal (for
-  a group: other subsets that fit)
+* ``rivals``: 0, 1, 2+: other hypotheses of the same payment at least as good on amount (its
+  class: exact, near, far) and reference, and on the payer (IBAN known, else name level) when
+  the reference is equal, then on ``siblings`` (for a group: other subsets that fit)
 * ``inv_rivals``: 0, 1, 2+: other payments claiming the same invoice with equal evidence
 * ``evidence``: the reference level joined with the amount class (exact / near / far), so
   that "checksum reference but partial amount" (an instalment) is weighed on its own
@@ -105,6 +105,7 @@ _CLASS_CODE = np.array(
     [("exact", "near", "far").index(AMOUNT_CLASS[a]) for a in FEATURE_LEVELS["amount"]],
     dtype=np.int8,
 )
+_FRACTION = FEATURE_LEVELS["amount"].index("fraction")  # amount code of an instalment
 _NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice (not a tail)
 _NAMED_OUTSIDE_REF = 3  # reference level (digits or stronger) counted by ``named_outside``
 _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact discount
@@ -227,6 +228,26 @@ def _count_code(n: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return out
 
 
+def closer_amount_rivals(
+    tx: np.ndarray[Any, Any], cls: np.ndarray[Any, Any], key: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """For each candidate, how many candidates of the same payment ``tx`` have a closer
+    amount class ``cls`` (0 exact, 1 near, 2 far) and a ``key`` (reference, payer, siblings:
+    lower is stronger) at most its own: readings at least as good on every count."""
+    out = np.zeros(len(tx), dtype=np.int64)
+    span = int(key.max(initial=0)) + 1
+    comp = tx.astype(np.int64) * span + key
+    base = tx.astype(np.int64) * span
+    for c in (1, 2):
+        q = np.flatnonzero(cls == c)
+        if not len(q):
+            continue
+        data = np.sort(comp[cls < c])
+        hi = np.searchsorted(data, comp[q], side="right")
+        out[q] = hi - np.searchsorted(data, base[q], side="left")
+    return out
+
+
 def single_features(
     pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, currency: str
 ) -> pd.DataFrame:
@@ -286,13 +307,23 @@ def single_features(
     f["due"] = np.where(due < 0, issue + 30, due).astype(np.int32)
     del day, issue, due
     f["size"] = levels("size", np.zeros(len(f), dtype=np.int8))
-    # rivals: other candidates of the same payment with the same amount level and a reference
-    # level at least as strong, the payer's evidence (IBAN known, else name level) breaking
-    # ties: a candidate of another customer that only shares the amount is no rival of the
-    # payer's own (rank "max" within tx × amount level, by reference then payer code)
+    # rivals: other candidates of the same payment at least as good on the amount (the same
+    # class — a part payment and an overpayment are both far —, or a closer one: a fee-short
+    # reading rivals a part payment) with a reference level at least as strong, the payer's
+    # evidence (IBAN known, else name level) breaking ties: a candidate of another customer
+    # that only shares the amount is no rival of the payer's own; then the payment's
+    # siblings: a part payment that other payments complete to the cent (a split payment, an
+    # instalment) is not rivalled by an invoice it only falls short of (rank "max" within
+    # tx × amount class, by reference, payer, then siblings)
     party = np.where(iban == 0, 0, 1 + name_code.astype(np.int64))
-    grp = pd.Series(ref.astype(np.int64) * 8 + party).groupby([tcol, amount], sort=False)
+    sib = siblings_codes(f)
+    sib_rank = np.array([2, 0, 1], dtype=np.int64)[sib]  # sum, then sum_rival, then none
+    # within the far class, one of 2-4 equal parts (an instalment) before any part payment
+    plain = (amount != _FRACTION).astype(np.int64)
+    key = ((ref.astype(np.int64) * 8 + party) * 3 + sib_rank) * 2 + plain
+    grp = pd.Series(key).groupby([tcol, _CLASS_CODE[amount]], sort=False)
     n_riv = grp.rank(method="max").to_numpy() - 1
+    n_riv += closer_amount_rivals(tcol, _CLASS_CODE[amount], key)
     f["rivals"] = levels("rivals", _count_code(n_riv))
     alone = n_riv == 0  # no other candidate of the payment as strong (read for twins below)
     del grp, n_riv
@@ -306,7 +337,8 @@ def single_features(
     named = (ref <= _NAMED_OUTSIDE_REF).astype(np.int64)
     f["named_outside"] = levels("named_outside", _count_code(n_named - named))
     del n_named, named
-    f["siblings"] = levels("siblings", siblings_codes(f))
+    f["siblings"] = levels("siblings", sib)
+    del sib, sib_rank, key, plain
     # payments identical but for their date (same amount, payer, IBAN, text) share a code:
     # the assignment reads a later one as a possible duplicate of the earlier
     fp = ["amount", "name", "iban", "text", "structured"]

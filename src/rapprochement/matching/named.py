@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from rapprochement.matching.advice_groups import remittance_groups
 from rapprochement.matching.config import MatchConfig
@@ -48,6 +49,45 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
     return sorted(range(len(invs)), key=lambda k: (where(k), ctx.due[invs[k]], invs[k]))
 
 
+_SPLIT_NUMBER = re.compile(r"(\d+)")
+
+
+@lru_cache(maxsize=1 << 16)
+def _numbering(iid: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """An invoice number as its series (the text around its digit runs) and its numbers:
+    ``F2025/000811`` → ``(("F", "/"), (2025, 811))``."""
+    parts = _SPLIT_NUMBER.split(iid)
+    return tuple(parts[0::2]), tuple(int(x) for x in parts[1::2])
+
+
+def _run_neighbours(
+    t: int, sign: int, cust: str, named: list[int], reach: int, ctx: GroupContext
+) -> dict[int, int]:
+    """The payer's open invoices next to the invoices the text names in the payer's own
+    numbering (same series, ordered by number), each with its distance in that order to the
+    nearest named one: up to ``reach`` items before the first named invoice and after the
+    last, and those between them. A text cut at the channel's width lists the first invoices
+    of a run; the payer pays the run. Credit notes are not runs (every open one is searched
+    anyway); items issued after the payment (beyond 3 days) are left out, as in the group
+    search."""
+    ids = ctx.index.numbers[0]
+    day = int(ctx.days[t])
+    series = {_numbering(str(ids[k]))[0] for k in named if sign * int(ctx.open[k]) > 0}
+    mine = [
+        k
+        for k in ctx.items[cust]
+        if sign * int(ctx.open[k]) > 0
+        and _numbering(str(ids[k]))[0] in series
+        and (k in named or day < 0 or ctx.issue[k] <= day + 3)
+    ]
+    mine.sort(key=lambda k: (_numbering(str(ids[k])), k))
+    where = [p for p, k in enumerate(mine) if k in named]
+    if not where or len(mine) == len(where):
+        return {}
+    lo, hi = max(0, where[0] - reach), min(len(mine), where[-1] + reach + 1)
+    return {mine[p]: min(abs(p - w) for w in where) for p in range(lo, hi) if mine[p] not in named}
+
+
 def _completions(
     t: int,
     a: int,
@@ -65,14 +105,24 @@ def _completions(
     payment exceeds the named items, the subsets that reach it with one item only partly paid
     (a payer listing some invoices, the last one paid in part), when ``partial``."""
     total = sum(sign * int(ctx.open[k]) for k in named)
-    others = ctx.nearby_items(t, cust, set(named))
+    # the named items are not searched: the bound is on the items added to them
+    room = max(_MIN_ROOM, config.max_group_size - len(named))
+    # the items continuing the run the text names come first, then those due nearest
+    gap = _run_neighbours(t, sign, cust, named, room, ctx)
+    run = sorted(gap, key=lambda k: (gap[k], k))
+    near = [k for k in ctx.nearby_items(t, cust, set(named)) if k not in gap]
+    # as many items searched as without a run: those due farthest give way (not credit notes)
+    extra = len(run) + len(near) - config.max_group_items
+    if extra > 0:
+        drop = set([k for k in reversed(near) if sign * int(ctx.open[k]) > 0][:extra])
+        near = [k for k in near if k not in drop]
+    others = run + near
     if not others:
         return []
     vals = [sign * int(ctx.open[k]) for k in others]
-    # the named items are not searched: the bound is on the items added to them
-    room = max(_MIN_ROOM, config.max_group_size - len(named))
-    # every exact completion, best first (due nearest the payment), as in the group search
-    cost = ctx.due_distance(t, others)
+    # every exact completion, best first: the run's items (the next numbers first), then
+    # those due nearest the payment
+    cost = [gap[k] for k in run] + ctx.due_distance(t, others[len(run) :])
     s, _ = ranked_subsets(
         vals, a - total, a - total, cost, min_size=1, max_size=room, limit=2,
         max_nodes=config.max_search_nodes,
