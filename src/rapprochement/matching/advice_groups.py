@@ -115,8 +115,11 @@ def remittance_groups(
         allocs: list[int] = []
         inter = False
         discounted = True  # every stated discount closes its invoice exactly
+        signed = [sign * int(x) for x in lines["amount"]]
+        deducted = 0  # negative lines naming no open item: deductions the payer states
         for n in _agreeing_first(parsed, stated, cust, ctx):
             hits, amt = parsed[n]
+            taken_off = signed[n] < 0
             own = sorted(
                 (lvl, i) for i, lvl in hits.items() if ctx.cust[i] == cust and i not in invs
             )
@@ -128,21 +131,42 @@ def remittance_groups(
                     k for k in ctx.items[cust] if k not in invs and abs(int(ctx.open[k])) == amt
                 ]
                 if not same:
+                    deducted += amt if taken_off else 0
                     continue
                 k = same[0]
                 # several open items of that amount: which one is paid cannot be told
                 inter = inter or len(same) > 1
             invs.append(k)
-            allocs.append(sign * amt)
+            # a negative line netting a credit note takes it off the payment
+            note = taken_off and sign * int(ctx.open[k]) < 0
+            allocs.append(-sign * amt if note else sign * amt)
             if stated and stated[n]:
                 discounted = discounted and abs(int(ctx.open[k])) == amt + stated[n]
         if invs:
             a = abs(int(ctx.amounts[t]))
-            level = level_of(a, sum(abs(x) for x in allocs), ctx)
+            allocs = _deduct(allocs, deducted, a, sign)
+            total = sum(sign * x for x in allocs)
+            level = level_of(a, total, ctx) if total > 0 else "over"
             if level == "exact" and discounted and any(stated):
                 level = "discount"  # stated by the payer or the bank, not inferred
             ctx.add(t, invs, allocs, "remittance", level, 0, cust, inter)
         _payout_group(ctx, t, sign, lines, parsed, len(invs))
+
+
+def _deduct(allocs: list[int], deducted: int, a: int, sign: int) -> list[int]:
+    """``allocs`` (one per advice line, in the order read) less the deductions the advice
+    states on lines naming no open item (a debit memo: pricing, shortage, co-op advertising),
+    when the lines then add up to the payment ``a`` to the cent: the deduction falls on the
+    last invoice line that can carry it whole (the invoice stays partly open); else
+    ``allocs`` unchanged."""
+    if deducted <= 0 or sum(sign * x for x in allocs) - deducted != a:
+        return allocs
+    for j in range(len(allocs) - 1, -1, -1):
+        if sign * allocs[j] > deducted:
+            out = list(allocs)
+            out[j] -= sign * deducted
+            return out
+    return allocs
 
 
 def _payout_group(

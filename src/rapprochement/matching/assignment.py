@@ -28,6 +28,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from rapprochement.matching.date_order import date_order
+from rapprochement.matching.features import TWIN_DAYS
 from rapprochement.matching.group_assignment import (
     Alloc,
     Assignment,
@@ -36,6 +37,7 @@ from rapprochement.matching.group_assignment import (
     exact_best,
     take_groups,
 )
+from rapprochement.matching.repeats import later_twins
 
 __all__ = ["Alloc", "Assignment", "assign"]
 
@@ -43,7 +45,7 @@ _EPS = 1e-9
 _KEEP_LOGIT = 4.6
 _MAX_COMPONENT = 400
 _DATE_TIE = 1e-13  # per day between payment and due date: below any difference of evidence
-_TWIN_DAYS = 21  # payments this close, identical but for the date, may be a duplicate pair
+_TWIN_DAYS = TWIN_DAYS  # payments this close, identical but for the date, may be a duplicate pair
 _TWIN_MARGIN = 1.0  # logit below its best by which a twin's other invoice is not an option
 
 
@@ -138,7 +140,7 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
     components; a component still larger than ``_MAX_COMPONENT`` is solved best-first.
     Twin payments (:func:`_twin_evidence`) are weighed on their best evidence.
     """
-    s = _twin_evidence(s)
+    s = later_twins(_twin_evidence(s))
     s = s[s["logit"] >= s.groupby("tx")["logit"].transform("max") - _KEEP_LOGIT]
     s = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
     tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
@@ -320,7 +322,8 @@ def assign(
     )
     waiting: set[int] = set()
     if len(groups):
-        claimed = claims(singles) if len(singles) else None
+        # a later twin's repeat of an invoice an earlier twin names is no claim on it
+        claimed = claims(later_twins(singles)) if len(singles) else None
         approx = approximate_best(best) if len(best) else None
         exact = exact_best(best) if len(best) else None
         waiting = take_groups(

@@ -49,6 +49,7 @@ __all__ = [
     "FEATURES",
     "FEATURE_LEVELS",
     "INSTALMENT_PARTS",
+    "TWIN_DAYS",
     "amount_level",
     "date_level",
     "even_share",
@@ -107,6 +108,9 @@ _CLASS_CODE = np.array(
 )
 _FRACTION = FEATURE_LEVELS["amount"].index("fraction")  # amount code of an instalment
 _NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice (not a tail)
+#: payments this close, identical but for the date (or naming one invoice whole), may be a
+#: payment and its duplicate
+TWIN_DAYS = 21
 _NAMED_OUTSIDE_REF = 3  # reference level (digits or stronger) counted by ``named_outside``
 _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact discount
 
@@ -248,6 +252,26 @@ def closer_amount_rivals(
     return out
 
 
+def _repeats(
+    inv: np.ndarray[Any, Any],
+    code: np.ndarray[Any, Any],
+    named: np.ndarray[Any, Any],
+    day: np.ndarray[Any, Any],
+) -> np.ndarray[Any, Any]:
+    """Per pair, how many other payments of the same amount name the same invoice whole as
+    well (``named``) within :data:`TWIN_DAYS` of each other: repeats of one payment, not
+    rivals for the invoice (the earlier takes it, the later is its duplicate)."""
+    out = np.zeros(len(inv), dtype=np.int64)
+    if not named.any():
+        return out
+    sel = np.flatnonzero(named & (day >= 0))
+    g = pd.DataFrame({"i": inv[sel], "c": code[sel], "d": day[sel]}).groupby(["i", "c"])["d"]
+    span = (g.transform("max") - g.transform("min")).to_numpy()
+    n = g.transform("size").to_numpy() - 1
+    out[sel] = np.where(span <= TWIN_DAYS, n, 0)
+    return out
+
+
 def single_features(
     pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, currency: str
 ) -> pd.DataFrame:
@@ -330,8 +354,7 @@ def single_features(
     strong = (amount == 0) & ((ref <= 4) | (iban == 0))
     inv_grp = pd.Series(ref).groupby([f["inv"].to_numpy(), strong], sort=False)
     n_inv = inv_grp.rank(method="max").to_numpy() - 1
-    f["inv_rivals"] = levels("inv_rivals", _count_code(np.where(strong, n_inv, 0)))
-    del inv_grp, n_inv
+    del inv_grp
     # reference codes are the evidence's reference part ("checksum" first), 3 classes each
     f["evidence"] = levels("evidence", ref * 3 + _CLASS_CODE[amount])
     named = (ref <= _NAMED_OUTSIDE_REF).astype(np.int64)
@@ -354,6 +377,8 @@ def single_features(
     by_amount = pd.factorize(a * f["sign"].to_numpy())[0].astype(np.int64)
     by_amount += int(twin.max(initial=-1)) + 1
     f["twin"] = np.where(named_whole, by_amount, twin[t])
+    n_inv -= _repeats(f["inv"].to_numpy(), by_amount, named_whole & strong, f["day"].to_numpy())
+    f["inv_rivals"] = levels("inv_rivals", _count_code(np.where(strong, n_inv, 0)))
     out: pd.DataFrame = f
     return out
 

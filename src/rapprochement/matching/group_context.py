@@ -344,6 +344,15 @@ def fill(
     )
     parts = [o if o < 0 else 0 for o in opens]  # credit notes are netted in full
     left = a - sum(parts)
+    # the shortfall is one deduction: it falls on the last invoice (in ``order``) that can
+    # carry it whole, so a small last invoice does not drop out of the group it was named in
+    missing = sum(o for o in opens if o > 0) - left
+    carrier = next((k for k in reversed(seq) if opens[k] > missing), None)
+    if carrier is not None and missing > 0:
+        for k in seq:
+            if opens[k] > 0:
+                parts[k] = opens[k] - (missing if k == carrier else 0)
+        return [sign * p for p in parts], "fee" if level == "fee" else "partial"
     for k in seq:
         if opens[k] > 0:
             parts[k] = min(opens[k], max(left, 0))

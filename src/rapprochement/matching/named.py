@@ -15,6 +15,7 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.cut_refs import cut_completion, cut_items
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill
 from rapprochement.matching.mitm import ranked_subsets
+from rapprochement.matching.near_numbers import near_items
 from rapprochement.matching.subsetsum import find_subsets
 
 __all__ = ["referenced_group", "remittance_groups"]
@@ -142,8 +143,10 @@ def _completions(
     if w.complete and n == 1:
         return [([others[j] for j in w.solutions[0]], w.interchangeable[0], True)]
     rem = a - total
-    # an invoice number written transposed completes the group, maybe partly paid
-    weak = [k for k in others if k in ctx.weak.get(t, ())]
+    # an invoice number written transposed, or mistyped by one character, completes the
+    # group, maybe partly paid
+    near = set(near_items(t, cust, named, ctx))
+    weak = [k for k in others if k in ctx.weak.get(t, ()) or k in near]
     if weak:
         wv = [sign * int(ctx.open[k]) for k in weak]
         if sum(wv) == rem or (sum(wv) > rem and max(wv) > sum(wv) - rem):

@@ -1,0 +1,52 @@
+"""Repeats of one payment: of two identical payments the earlier takes the invoice.
+
+Payments of one amount that each name the same invoice by its number and settle it whole,
+within :data:`.features.TWIN_DAYS` of each other, are one payment and its repeat (a cheque
+sent after a transfer, an ACH payment resubmitted). The earlier one takes the invoice; the
+later is its duplicate (``result.duplicates``), even when the optimal one-to-one would rather
+give the earlier one another item it fits less surely, and a later repeat is no claim on the
+invoice against an earlier payment's remittance-advice group.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rapprochement.matching.features import TWIN_DAYS
+from rapprochement.matching.keys import LEVELS
+
+__all__ = ["later_twins"]
+
+_NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice by its number
+
+
+def later_twins(s: pd.DataFrame) -> pd.DataFrame:
+    """``s`` (scored single hypotheses) without the rows by which a later twin would settle
+    whole an invoice an earlier twin at most ``TWIN_DAYS`` before may settle whole: of two
+    identical payments the earlier takes the invoice, even when the optimal one-to-one would
+    rather give the earlier one another item it fits less surely (the later one is then read
+    as a duplicate by :func:`.assignment._twin_repeats`)."""
+    if not {"twin", "amount", "ref", "rivals", "day"} <= set(s.columns) or not len(s):
+        return s
+    # named by its own number (not a tail, nor a reference several items share) and paid whole
+    whole = (
+        s["amount"].isin(["exact", "discount", "fee"]).to_numpy()
+        & (s["ref"].to_numpy() <= _NAMED_REF)
+        & (s["rivals"].astype(str).to_numpy() == "0")
+        & (s["day"].to_numpy() >= 0)
+    )
+    if not whole.any():
+        return s
+    rows = s[whole]
+    g = rows.groupby(["twin", "inv"], sort=False)["day"]
+    first = g.transform("min").to_numpy()
+    day = rows["day"].to_numpy()
+    # the earliest payment of each (twin, invoice) keeps its row; ties of one day by position
+    earliest = rows.assign(_d=day).sort_values(["_d", "tx"], kind="stable")
+    keep_tx = earliest.groupby(["twin", "inv"], sort=False)["tx"].transform("first")
+    keep_tx = keep_tx.reindex(rows.index).to_numpy()
+    later = (rows["tx"].to_numpy() != keep_tx) & (day - first <= TWIN_DAYS)
+    if not later.any():
+        return s
+    out: pd.DataFrame = s.drop(index=rows.index[later])
+    return out
