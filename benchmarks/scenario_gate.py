@@ -17,6 +17,7 @@ empty, and prints both lists.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -114,7 +115,7 @@ def check(weights: Path | None, scenarios: Path = SCENARIOS) -> GateResult:
     """Run every scenario folder under ``scenarios`` scored with the weights file
     ``weights`` (None: the shipped one) and list those it gets wrong."""
     out = GateResult()
-    config = MatchConfig(weights_path=None if weights is None else str(weights))
+    path = None if weights is None else str(weights)
     for d in sorted(p for p in scenarios.iterdir() if (p / "expected.csv").is_file()):
         tx, inv, exp = (
             _csv(d / "transactions.csv"),
@@ -123,6 +124,10 @@ def check(weights: Path | None, scenarios: Path = SCENARIOS) -> GateResult:
         )
         if tx is None or inv is None or exp is None:
             continue
+        # a scenario's own settings (config.json, e.g. a low auto threshold), then the weights
+        cfg = d / "config.json"
+        own = json.loads(cfg.read_text()) if cfg.is_file() else {}
+        config = MatchConfig(**{**own, "weights_path": path})
         res = reconcile(
             tx,
             inv,

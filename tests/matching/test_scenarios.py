@@ -4,6 +4,9 @@ Each folder holds ``transactions.csv``, ``invoices.csv``, optional ``remittances
 ``customers.csv``, and ``expected.csv`` (``transaction_id, invoice_id, amount, status, kind``).
 ``*`` in ``invoice_id`` or ``status`` accepts any value; an empty ``invoice_id`` is an
 overpayment row. The allocations must be exactly the expected rows (no more, no fewer).
+An optional ``config.json`` holds :class:`~rapprochement.MatchConfig` fields the scenario
+runs with (e.g. a low ``auto_threshold``: weights fitted on other books, whose learned
+threshold lets a guess score above it).
 """
 
 from __future__ import annotations
@@ -36,8 +39,16 @@ def run(name: str) -> rapprochement.ReconciliationResult:
     inv = _csv(d / "invoices.csv")
     assert tx is not None
     assert inv is not None
+    cfg = d / "config.json"
+    config = (
+        rapprochement.MatchConfig.model_validate_json(cfg.read_text()) if cfg.is_file() else None
+    )
     return rapprochement.reconcile(
-        tx, inv, remittances=_csv(d / "remittances.csv"), customers=_csv(d / "customers.csv")
+        tx,
+        inv,
+        remittances=_csv(d / "remittances.csv"),
+        customers=_csv(d / "customers.csv"),
+        config=config,
     )
 
 
@@ -118,6 +129,7 @@ def test_held_allocations_say_which_gate_held_them() -> None:
     for name, reason in (
         ("amount_alone_is_not_a_payer", "the amount alone"),
         ("transposed_digits_are_a_keying_error", "two digits swapped"),
+        ("payer_name_exact_for_one_look_alike_is_not_automatic", "look-alike customer"),
     ):
         held = run(name).allocations
         held = held[held["status"] == "suggested"]
@@ -303,3 +315,29 @@ def test_a_withheld_part_payment_is_listed_as_ambiguous_with_its_reason() -> Non
     assert "109752" in text
     tie = run("equal_amount_ambiguity_refused").ambiguous
     assert list(tie["reason"]) == ["tie: several readings fit equally well"]
+
+
+def test_look_alikes_paid_the_same_amount_the_same_day_are_a_listed_tie() -> None:
+    res = run("look_alike_customers_paid_the_same_amount_the_same_day_are_a_tie")
+    al = res.allocations
+    assert (al["status"] == "suggested").all()
+    assert (al["score"] <= 0.5).all()
+    assert sorted(res.ambiguous["transaction_id"]) == ["T1", "T2"]
+    for alts in res.ambiguous["alternatives"]:
+        assert sorted(alts) == [("103595",), ("103596",)]
+    for expl in al["explanation"]:
+        assert any(c["feature"] == "rivals_tie" for c in json.loads(expl))
+
+
+def test_guesses_withheld_whatever_their_score_are_listed() -> None:
+    for name, why in (
+        ("part_payment_nothing_names_is_withheld_whatever_its_score", "part payment"),
+        ("more_than_an_invoice_nothing_names_from_an_unknown_payer_is_withheld", "more than"),
+    ):
+        res = run(name)
+        assert "T1" not in set(res.allocations["transaction_id"])
+        amb = res.ambiguous[res.ambiguous["transaction_id"] == "T1"]
+        assert len(amb) == 1
+        reason = str(amb["reason"].iat[0])
+        assert reason.startswith("withheld: far-fetched: ")
+        assert why in reason

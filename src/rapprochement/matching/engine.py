@@ -40,6 +40,7 @@ from rapprochement.matching.rows import (
     ambiguity_reason,
     build_result,
     held_rows,
+    mark_tosses,
     withhold,
 )
 from rapprochement.matching.scoring import (
@@ -351,6 +352,7 @@ def reconcile(
         iids = part.inv["invoice_id"].to_numpy()
         tids = part.tx["transaction_id"].to_numpy()
         withheld = withhold(part, res, auto_t, singles)
+        mark_tosses(part, res, singles)
         held = held_rows(part, res, singles)
         recs, extra = rival_rows(rivals(singles, groups, res, pw), iids, tids)
         done = {a.tx for a in res.allocs}

@@ -11,7 +11,16 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
   high``: no known IBAN, no reference) while a look-alike customer (its name at least
   ``medium``) has an open item the amount fits as well (``CORVAN CO`` paying 89.90 when
   ``Corvane`` and ``Corvina Co.`` both owe 89.90) is a suggestion: the spelling, not the
-  evidence, picked one of them;
+  evidence, picked one of them. So is a payer named exactly (its name less a legal form it
+  does not state, or a learned alias) while another customer's name reads ``high`` or
+  better with such an item (``DELGADO & SONS TOOL & DIE`` when ``… PC`` and ``… Inc.`` are
+  two customers);
+* **a coin toss between look-alikes** (:func:`look_alike_toss`): payments of one amount, the
+  same day, under one payer name, each held by the look-alike gate and taking items of
+  look-alike customers (``BRENNAN & OKAFOR`` paying 2 193.34 twice when ``Brennan & Okafor
+  PC`` and ``Brennan & Okafor Group LLC`` each owe 2 193.34): which pays which is only the
+  order the lines were read in, a tie (issue 12, class 10): scored at most one chance in
+  that many, listed in ``result.ambiguous``;
 * **a reference against the payer**: the text names (by number, not by a checksummed
   reference) an item of one customer, paid from another customer's own account (``iban =
   other``) by a payer whose name is not the item's customer, while the payer's own item fits
@@ -22,13 +31,20 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
 
 Each gate that holds an allocation adds a zero-weight row to its explanation saying why.
 
-Some suggestions are not worth a reviewer's time and are withheld (:func:`not_worth_review`):
-the payment stays unallocated and is listed in ``result.ambiguous`` with its readings:
+Some readings are not worth a reviewer's time and are withheld (:func:`not_worth_review`),
+whatever their score (weights fitted on other books may score a guess above their automatic
+threshold): the payment stays unallocated and is listed in ``result.ambiguous`` with its
+readings:
 
 * **a far-fetched part payment**: one invoice paid in part while nothing names it (no
   reference, or only its digits in another order), no other payment makes up the rest, and
   the payer is not firmly identified (no known IBAN, no exact name): any open item larger
   than the payment, of any customer with a similar name, would fit as well;
+* **a far-fetched overpayment**: one invoice paid with more than its open amount while
+  nothing names it (no reference, or only its digits in another order) and nothing
+  identifies the payer (no known IBAN, its name neither exact nor high): any smaller open
+  item of any customer would fit as well (a loan drawdown, a card settlement read as an
+  invoice with an excess on account);
 * **a guess among a third party's customers**: one invoice paid in part, or short by what
   could be a fee, nothing naming it, when the payer is known only as a third party's
   account (a factor, a parent, an accountant: learned, not a customer's own) that pays for
@@ -50,6 +66,7 @@ __all__ = [
     "gate_row",
     "identified",
     "look_alike",
+    "look_alike_toss",
     "not_worth_review",
     "payer_disagrees",
     "tie_row",
@@ -73,7 +90,16 @@ def identified(hyp: Any) -> bool:
     )
 
 
-_NEAR_NAME = frozenset({"high", "medium"})
+#: name level of the chosen customer → the levels of another customer's name that make it a
+#: look-alike: a payer named approximately is near any customer named at least ``medium``;
+#: one named exactly (its name less a legal form it does not state, or a learned alias) is
+#: near another customer whose name it reads as ``high`` or better (``DELGADO & SONS TOOL &
+#: DIE`` when ``… PC`` and ``… Inc.`` are two customers; ``INTL ELECTRIC`` learned for one
+#: of ``International Electric PC`` and ``International Electric Group LLC``)
+_LOOK_ALIKE = {
+    "high": frozenset({"high", "medium"}),
+    "exact": frozenset({"exact", "high"}),
+}
 
 
 def look_alike(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
@@ -81,11 +107,11 @@ def look_alike(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
     look-alike customer shares with an item fitting the amount as well (see the module doc).
     ``singles``: the scored one-invoice hypotheses (``tx, inv, customer_id`` and levels)."""
     chosen = {
-        int(al.tx): int(al.inv)
+        int(al.tx): (int(al.inv), str(al.hyp.get("name", "")))
         for al in allocs
         if al.group is None
         and al.inv >= 0
-        and str(al.hyp.get("name", "")) == "high"
+        and str(al.hyp.get("name", "")) in _LOOK_ALIKE
         and str(al.hyp.get("iban", "")) not in _PAYER_IBAN
         and str(al.hyp.get("reference", "none")) == "none"
     }
@@ -95,14 +121,38 @@ def look_alike(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
     out: set[int] = set()
     for key, rows in s.groupby("tx", sort=False):
         t = int(str(key))
-        own = rows[rows["inv"] == chosen[t]]
+        inv, level = chosen[t]
+        own = rows[rows["inv"] == inv]
         if not len(own):
             continue
         cust, amt = own["customer_id"].iat[0], own["amount"].iat[0]
         near = (rows["customer_id"] != cust) & (rows["amount"] == amt)
-        if (near & rows["name"].isin(_NEAR_NAME)).any():
+        if (near & rows["name"].isin(_LOOK_ALIKE[level])).any():
             out.add(t)
     return out
+
+
+def look_alike_toss(
+    look: set[int], allocs: Iterable[Any], tx: pd.DataFrame, customers: Any
+) -> set[int]:
+    """Among the payments ``look`` held by :func:`look_alike`, those paid the same day, with
+    the same amount, under the same payer name as another of them that took an item of
+    another customer: which payment settles which look-alike's item is then only the order
+    the lines were read in, a coin toss (see the module doc). ``tx``: the partition's
+    payments (``amount, name, day``); ``customers``: each item's customer (by position)."""
+    if len(look) < 2:
+        return set()
+    amounts = tx["amount"].to_numpy()
+    names = tx["name"].to_numpy(dtype=object)
+    days = tx["day"].to_numpy()
+    by_key: dict[tuple[Any, ...], set[Any]] = {}
+    members: dict[tuple[Any, ...], list[int]] = {}
+    for al in allocs:
+        if al.tx in look and al.inv >= 0 and al.group is None:
+            key = (int(amounts[al.tx]), str(names[al.tx]), int(days[al.tx]))
+            by_key.setdefault(key, set()).add(customers[al.inv])
+            members.setdefault(key, []).append(int(al.tx))
+    return {t for key, ts in members.items() if len(by_key[key]) > 1 for t in ts}
 
 
 def payer_disagrees(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
@@ -140,6 +190,8 @@ def amount_alone(hyp: Any) -> bool:
 
 
 _UNNAMED = frozenset({"none", "transposed"})
+#: amount levels of a payment larger than the invoice (the rest left on account)
+_EXCESS = frozenset({"over_small", "over", "over_large"})
 #: amount levels that guess at the difference (a part payment, a fee taken)
 _GUESSED = frozenset({"partial", "fee"})
 
@@ -156,6 +208,15 @@ def not_worth_review(hyp: Any, grouped: bool) -> str:
         and str(hyp.get("name", "")) != "exact"
     ):
         return "far-fetched: a part payment of an invoice nothing names"
+    if (
+        not grouped
+        and str(hyp.get("amount", "")) in _EXCESS
+        and str(hyp.get("reference", "none")) in _UNNAMED
+        and str(hyp.get("siblings", "none")) == "none"
+        and str(hyp.get("iban", "")) not in _PAYER_IBAN
+        and str(hyp.get("name", "")) not in _PAYER_NAME
+    ):
+        return "far-fetched: more than an invoice nothing names, from a payer nothing identifies"
     if (
         not grouped
         and bool(hyp.get("third_party", False))

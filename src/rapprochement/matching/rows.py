@@ -20,6 +20,7 @@ from rapprochement.matching.gates import (
     amount_alone,
     gate_row,
     look_alike,
+    look_alike_toss,
     not_worth_review,
     payer_disagrees,
     tie_row,
@@ -40,6 +41,7 @@ __all__ = [
     "ambiguity_reason",
     "build_result",
     "held_rows",
+    "mark_tosses",
     "withhold",
 ]
 
@@ -95,21 +97,45 @@ def held_rows(part: Partition, res: Assignment, singles: pd.DataFrame) -> dict[i
     return _held(part, res, singles)
 
 
+def mark_tosses(part: Partition, res: Assignment, singles: pd.DataFrame) -> set[int]:
+    """Mark as ties the payments whose items only the order of the lines gave them
+    (:func:`.gates.look_alike_toss`): each is ambiguous between the look-alike items its
+    twins took and its own (scored at most one chance in that many, never automatic, listed
+    in ``res.ambiguous``). Returns those payments."""
+    customers = part.inv["customer_id"].to_numpy()
+    toss = look_alike_toss(look_alike(singles, res.allocs), res.allocs, part.tx, customers)
+    if not toss:
+        return toss
+    amounts, names, days = (part.tx[c].to_numpy() for c in ("amount", "name", "day"))
+    items: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+    for al in res.allocs:
+        if al.tx in toss:
+            items[(int(amounts[al.tx]), str(names[al.tx]), int(days[al.tx]))].add(al.inv)
+    for al in res.allocs:
+        if al.tx in toss:
+            al.ambiguous = True
+            key = (int(amounts[al.tx]), str(names[al.tx]), int(days[al.tx]))
+            alts = res.ambiguous.get(al.tx, [])
+            res.ambiguous[al.tx] = alts + [(i,) for i in sorted(items[key]) if (i,) not in alts]
+    return toss
+
+
 def withhold(
     part: Partition, res: Assignment, auto_t: float, singles: pd.DataFrame | None = None
 ) -> dict[int, str]:
-    """Drop the allocations of payments whose reading would only be suggested and is not
-    worth a reviewer's time (:func:`.gates.not_worth_review`); each such payment is listed in
+    """Drop the allocations of payments whose reading is not worth a reviewer's time
+    (:func:`.gates.not_worth_review`), whatever its score: such a guess is no automatic
+    allocation either, though weights fitted on other books may score it above ``auto_t``
+    (kept in the signature; no longer read). Each such payment is listed in
     ``res.ambiguous`` with its readings instead. Returns payment → reason."""
-    held = _held(part, res, singles)
     by_tx: dict[int, list[int]] = {}
     for k, al in enumerate(res.allocs):
         by_tx.setdefault(al.tx, []).append(k)
     out: dict[int, str] = {}
     for t, ks in by_tx.items():
+        # whatever its score: a reading not worth a reviewer's time is no automatic
+        # allocation either (weights fitted on other books may score such a guess high)
         first = res.allocs[ks[0]]
-        if first.score >= auto_t and not first.ambiguous and t not in held:
-            continue  # automatic: the gates above decide
         why = not_worth_review(first.hyp, first.group is not None)
         if why:
             out[t] = why
