@@ -350,8 +350,8 @@ def reconcile(
         )
         iids = part.inv["invoice_id"].to_numpy()
         tids = part.tx["transaction_id"].to_numpy()
-        withheld = withhold(part, res, auto_t, singles)
         held = held_rows(part, res, singles)
+        withheld = withhold(part, res, auto_t, singles, held)
         recs, extra = rival_rows(rivals(singles, groups, res, pw), iids, tids)
         done = {a.tx for a in res.allocs}
         note_rows += notes(part.tx, groups, part.inv, done, _advised(part.remits))

@@ -95,12 +95,19 @@ def held_rows(part: Partition, res: Assignment, singles: pd.DataFrame) -> dict[i
 
 
 def withhold(
-    part: Partition, res: Assignment, auto_t: float, singles: pd.DataFrame | None = None
+    part: Partition,
+    res: Assignment,
+    auto_t: float,
+    singles: pd.DataFrame | None = None,
+    held: dict[int, str] | None = None,
 ) -> dict[int, str]:
     """Drop the allocations of payments whose reading would only be suggested and is not
     worth a reviewer's time (:func:`.gates.not_worth_review`); each such payment is listed in
-    ``res.ambiguous`` with its readings instead. Returns payment → reason."""
-    held = _held(part, res, singles)
+    ``res.ambiguous`` with its readings instead. Returns payment → reason. ``held``: the
+    gates' :func:`held_rows` of ``res`` when the caller has them (computed here otherwise);
+    a payment's gate does not depend on the other payments' allocations, so they hold for
+    what is left after this call too."""
+    held = _held(part, res, singles) if held is None else held
     by_tx: dict[int, list[int]] = {}
     for k, al in enumerate(res.allocs):
         by_tx.setdefault(al.tx, []).append(k)
