@@ -45,7 +45,7 @@ def cut_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[in
     payer's items. Empty when no token qualifies or one stands for more than
     :data:`MAX_CUT_ITEMS` items (too short to say which)."""
     ids, _ = ctx.index.numbers
-    text = str(ctx.tx["text"].iat[t]).upper()
+    text = ctx.text(t).upper()
     tokens = {tok for tok in _TOKEN.findall(text) if sum(ch.isdigit() for ch in tok) >= _MIN_DIGITS}
     if not tokens:
         return []

@@ -15,6 +15,7 @@ them. Results never depend on the executor, the shard count or the shard members
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -112,10 +113,21 @@ class ProcessPool:
         """The tasks on the pool's processes, results in task order."""
         if len(tasks) <= 1:
             return [fn(shared, t) for t in tasks]
-        with ProcessPoolExecutor(
-            max_workers=min(self.workers, len(tasks)),
-            mp_context=self.mp_context,
-            initializer=_set_shared,
-            initargs=(shared,),
-        ) as pool:
-            return list(pool.map(_call, [fn] * len(tasks), tasks))
+        # the objects this process holds (the whole book, at scale) are frozen while the
+        # workers start: a forked worker's garbage collections then never walk them (nor
+        # write to their pages, which stay shared); they are collected here as before after
+        # (a caller that freezes objects itself decides, and is left alone)
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
+        try:
+            with ProcessPoolExecutor(
+                max_workers=min(self.workers, len(tasks)),
+                mp_context=self.mp_context,
+                initializer=_set_shared,
+                initargs=(shared,),
+            ) as pool:
+                return list(pool.map(_call, [fn] * len(tasks), tasks))
+        finally:
+            if freeze:
+                gc.unfreeze()

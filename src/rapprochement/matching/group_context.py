@@ -166,9 +166,17 @@ class GroupContext:
         self.rows: list[dict[str, Any]] = []
         self.cust_names = index.cust_names
         self.tx_names = tx["name"].to_numpy()
+        self._texts: list[str] | None = None
         self.iban_links: set[tuple[int, str]] = set()
         #: per payer, how many of its open items carry each reference (normalized)
         self.held_refs: dict[str, dict[str, int]] = {}
+
+    def text(self, t: int) -> str:
+        """Payment ``t``'s text as a string (the column read once, on the first call: a scalar
+        read of an Arrow string column costs more than what the caller does with it)."""
+        if self._texts is None:
+            self._texts = [str(x) for x in self.tx["text"].tolist()]
+        return self._texts[t]
 
     def sim(self, t: int, c: str) -> float:
         """Payer-name similarity of payment ``t`` to customer ``c`` (from the candidate pairs,

@@ -32,7 +32,7 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
     reference, separators and case aside, else by its digits: a mistyped prefix, the number
     alone); the invoices it does not name after them, by due date. A shortfall falls on the
     last (:func:`fill`)."""
-    flat = _ALNUM.sub("", str(ctx.tx["text"].iat[t]).upper())
+    flat = _ALNUM.sub("", ctx.text(t).upper())
     ids, refs = ctx.index.numbers
 
     def where(k: int) -> int:
@@ -188,7 +188,7 @@ def _by_shared_reference(t: int, named: list[int], cust: str, ctx: GroupContext)
         for k in ctx.items[cust]:
             if r := norm(refs[k]):
                 held[r] += 1
-    flat = _ALNUM.sub("", str(ctx.tx["text"].iat[t]).upper())
+    flat = _ALNUM.sub("", ctx.text(t).upper())
     out = []
     for k in named:
         if held.get(norm(refs[k]), 0) < 2:

@@ -121,7 +121,10 @@ def mark_tosses(part: Partition, res: Assignment, singles: pd.DataFrame) -> set[
 
 
 def withhold(
-    part: Partition, res: Assignment, auto_t: float, singles: pd.DataFrame | None = None
+    part: Partition,
+    res: Assignment,
+    auto_t: float,
+    singles: pd.DataFrame | None = None,
 ) -> dict[int, str]:
     """Drop the allocations of payments whose reading is not worth a reviewer's time
     (:func:`.gates.not_worth_review`), whatever its score: such a guess is no automatic

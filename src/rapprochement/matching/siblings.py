@@ -130,6 +130,10 @@ def siblings_codes(f: pd.DataFrame) -> np.ndarray[Any, Any]:
         seg = rows[starts[k] : ends[k]]
         vals = a_all[seg].tolist()
         o = int(opens[k])
+        # no 2 to _MAX_SIBLINGS of these amounts (all > 0) can add up to ``o``: no search
+        top = sorted(vals, reverse=True)
+        if top[-1] > 0 and (sum(top[:_MAX_SIBLINGS]) < o or top[-1] + top[-2] > o):
+            continue
         s = find_subsets(vals, o, o, min_size=2, max_size=_MAX_SIBLINGS, limit=2, max_nodes=500)
         if not s.solutions:
             continue

@@ -64,11 +64,19 @@ def one_edit(a: str, b: str) -> bool:
     return short[k:] == long_[k + 1 :]
 
 
-def _keys(inv: pd.DataFrame, pos: int) -> set[str]:
-    out = {_key(inv["invoice_id"].iat[pos])}
-    if "reference" in inv:
-        out.add(_key(inv["reference"].iat[pos]))
-    out.discard("")
+def _keys(inv: pd.DataFrame, positions: Any) -> dict[int, set[str]]:
+    """The number and reference keys of the open items at ``positions`` (read once per item:
+    a scalar read of an Arrow string column costs more than the comparison)."""
+    at = np.unique(np.asarray(positions, dtype=np.int64))
+    ids = inv["invoice_id"].iloc[at].tolist()
+    refs = inv["reference"].iloc[at].tolist() if "reference" in inv else [None] * len(at)
+    out: dict[int, set[str]] = {}
+    for pos, number, ref in zip(at.tolist(), ids, refs, strict=True):
+        keys = {_key(number)}
+        if "reference" in inv:
+            keys.add(_key(ref))
+        keys.discard("")
+        out[pos] = keys
     return out
 
 
@@ -107,16 +115,24 @@ def drop_typo_readings(
     for k in np.flatnonzero(fits & np.isin(txs, txs[suspect])):
         fitting.setdefault(int(txs[k]), []).append(int(k))
     drop = np.zeros(len(singles), dtype=bool)
-    for k in np.flatnonzero(suspect):
-        mine = _keys(inv, int(invs[k]))
-        if tx is not None and "text" in tx:
-            mine = _quoted(mine, _key(tx["text"].iat[int(txs[k])]))
-        for j in fitting.get(int(txs[k]), []):
-            if cust[j] == cust[k] or invs[j] == invs[k]:
+    rows = np.flatnonzero(suspect)
+    fit_rows = [j for k in rows.tolist() for j in fitting.get(int(txs[k]), [])]
+    keys = _keys(inv, np.concatenate([invs[rows], invs[fit_rows]]))
+    quote = tx is not None and "text" in tx
+    texts: dict[int, str] = {}
+    if tx is not None and quote:  # each payment's text read and keyed once
+        seen = np.unique(txs[rows])
+        texts = dict(zip(seen.tolist(), map(_key, tx["text"].iloc[seen].tolist()), strict=True))
+    for r in rows.tolist():
+        mine = keys[int(invs[r])]
+        if quote:
+            mine = _quoted(mine, texts[int(txs[r])])
+        for j in fitting.get(int(txs[r]), []):
+            if cust[j] == cust[r] or invs[j] == invs[r]:
                 continue
-            theirs = _keys(inv, int(invs[j]))
+            theirs = keys[int(invs[j])]
             if any(one_edit(a, b) for a in mine for b in theirs):
-                drop[k] = True
+                drop[r] = True
                 break
     if not drop.any():
         return singles
