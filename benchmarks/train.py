@@ -2,7 +2,8 @@
 
     python -m benchmarks.train [--seeds 1 2 3 4 5] [--payments 4000] [--precision 0.9985]
                                [--worlds eu_sme us_ar marketplace] [--out FILE]
-                               [--world-precision 0.997] [--allow-unsafe]
+                               [--world-precision 0.995] [--z 1] [--auto-floor 0.95]
+                               [--l2 1] [--center FILE] [--monotone] [--allow-unsafe]
 
 Steps: for each training seed (1-5 only: evaluation seeds >= 1000 are never used here) and
 each world of ``--worlds`` (default ``eu_sme``, the hard book of
@@ -10,7 +11,9 @@ each world of ``--worlds`` (default ``eu_sme``, the hard book of
 hypothesis the engine considers (single invoices and groups,
 :func:`rapprochement.matching.engine.hypotheses`), label it right when its invoice set is
 exactly the true one for that payment, and fit an L2-regularized logistic regression over
-one-hot feature levels (Newton / IRLS, numpy only). The coefficients are the log-likelihood
+one-hot feature levels (Newton / IRLS; the penalty pulls toward zero, or toward the weights of
+``--center``; ``--monotone`` keeps the orders between levels of
+:data:`benchmarks.fitting.ORDERS`). The coefficients are the log-likelihood
 ratios of each level against the feature's baseline level; the intercept is the prior.
 Then the engine runs on the same training books with the new weights: an isotonic regression
 (pool adjacent violators) of "this allocation is right" on the raw log-odds of its final
@@ -21,7 +24,9 @@ level of amount, name, IBAN and date, are stored as ``chance``); the auto
 threshold is the lowest calibrated score at which automatic allocations are right at least
 ``--precision`` of the time (a margin above the 99.5 % target); with several worlds, the
 threshold is also high enough that each world's automatic allocations alone are right
-``--world-precision`` of the time (:func:`auto_threshold`, ADR 0022); the suggestion threshold
+``--world-precision`` of the time, by the Wilson lower bound at ``--z`` standard errors
+(:func:`auto_threshold`, ADR 0022, 0027), and never below ``--auto-floor``, a calibrated
+score (ADR 0027); the suggestion threshold
 is the lowest at which suggestions are still right ``--suggest-precision`` of the time.
 Writes ``src/rapprochement/matching/weights.json``, or ``--out`` (the engine scores with such
 a file through ``MatchConfig(weights_path=...)``; :func:`fit` does the same from Python), but
