@@ -1,8 +1,9 @@
 """Leave-one-world-out: fit the matcher's weights without world W, measure on W.
 
 For each world W of :data:`benchmarks.worlds.WORLDS`: the weights, calibration and thresholds
-are fitted (:func:`benchmarks.train.fit`) on the training books (seeds below 1000) of every
-other world, written to a temporary file, and the engine scores W's evaluation book (seed
+are fitted (:func:`benchmarks.train.fit`, default :class:`benchmarks.train.Options`: thresholds
+that hold on each training world, ADR 0022 and 0027) on the training books (seeds below 1000)
+of every other world, written to a temporary file, and the engine scores W's evaluation book (seed
 ≥ 1000, never used for fitting) with that file (``MatchConfig(weights_path=...)``). The same
 is done once with every world in the mix (W seen in training, on other seeds): the gap between
 the two rows is what not having seen a world costs. The held-out rows are the honest estimate
