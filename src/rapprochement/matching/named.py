@@ -145,8 +145,8 @@ def _completions(
     rem = a - total
     # an invoice number written transposed, or mistyped by one character, completes the
     # group, maybe partly paid
-    near = set(near_items(t, cust, named, ctx))
-    weak = [k for k in others if k in ctx.weak.get(t, ()) or k in near]
+    mistyped = set(near_items(t, cust, named, ctx))
+    weak = [k for k in others if k in ctx.weak.get(t, ()) or k in mistyped]
     if weak:
         wv = [sign * int(ctx.open[k]) for k in weak]
         if sum(wv) == rem or (sum(wv) > rem and max(wv) > sum(wv) - rem):
