@@ -36,7 +36,7 @@ def near_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[i
     ``t``'s text that is no number of the payer's items (invoice number or reference): at
     most one item per token, a token near two items says neither."""
     ids, refs = ctx.index.numbers
-    text = str(ctx.tx["text"].iat[t]).upper()
+    text = ctx.text(t).upper()
     items = ctx.items[cust]
     own = {_digits(ids[k]) for k in items} | {_digits(refs[k]) for k in items}
     own |= {_ALNUM.sub("", str(refs[k]).upper()) for k in items if isinstance(refs[k], str)}
