@@ -244,13 +244,18 @@ def referenced_group(
     the text are taken first); True when it is conclusive (the payment is not larger than the
     group): the payer's items are then not searched for another group."""
     per: dict[str, int] = defaultdict(int)
-    sure_per: dict[str, int] = defaultdict(int)
+    # per payer, how many of its invoices the text names at each reference level or stronger
+    # (checksum, exact, normalized, digits)
+    at_least: dict[str, list[int]] = defaultdict(lambda: [0] * REF_OK)
     for k in named:
         per[ctx.cust[k]] += 1
-        sure_per[ctx.cust[k]] += ctx.refs[t][k] < REF_OK
-    # the payer whose invoices the text names by number, before one whose invoices only
-    # share a number's tail with it
-    cust = min(per, key=lambda c: (-sure_per[c], -per[c], -ctx.sim(t, c), c))
+        for lvl in range(ctx.refs[t][k], REF_OK):
+            at_least[ctx.cust[k]][lvl] += 1
+    # the payer whose invoices the text names most strongly: one number read as the exact
+    # invoice number of one payer is also the digits of another payer's invoice in another
+    # series (F2026/002480 and INV0002480); that weaker reading names nobody. Then the payer
+    # named by number before one whose invoices only share a number's tail with it.
+    cust = min(per, key=lambda c: ([-x for x in at_least[c]], -per[c], -ctx.sim(t, c), c))
     named = [k for k in named if ctx.cust[k] == cust]
     total = sum(sign * int(ctx.open[k]) for k in named)
     shared = _by_shared_reference(t, named, cust, ctx)
