@@ -11,9 +11,12 @@ customer who has not paid; read as a typo it settles the item that fits. The rea
 * the amount does not settle it (any amount level but ``exact`` and ``stated``),
 * the payer is not identified as that invoice's customer (no known IBAN, no exact or high
   name), and
-* another candidate of the same payment, of another customer, fits the amount exactly and its
-  number or reference is one edit away (a character changed, added, dropped, or two
-  neighbours swapped) from the named invoice's.
+* another candidate of the same payment, of another customer, fits the amount exactly, or
+  is an item of the payer identified (a known IBAN, an exact or high name: the payer's own
+  item paid in part, short of a fee or with an excess), and its number or reference is one
+  edit away (a character changed, added, dropped, or two neighbours swapped) from the named
+  invoice's. The more invoices a book has, the more numbers one edit from the payer's own
+  are another customer's: a mistyped number then names an invoice that exists.
 
 The other reading stays and is scored on its own evidence (with no reference and an unknown
 payer, the amount-alone gate makes it a suggestion): the typo is never automatic against the
@@ -103,7 +106,10 @@ def drop_typo_readings(
     suspect = named & ~np.isin(amount, list(_FITS)) & unsure
     if not suspect.any():
         return singles
+    # the readings a typo may be of: an exact amount, or an item of the identified payer
     fits = amount == "exact"
+    fits |= singles["iban"].astype(str).isin(_PAYER_IBAN).to_numpy()
+    fits |= singles["name"].astype(str).isin(_PAYER_NAME).to_numpy()
     txs = singles["tx"].to_numpy()
     with_fit = set(txs[fits].tolist())
     suspect &= np.isin(txs, list(with_fit))
