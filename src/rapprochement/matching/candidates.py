@@ -104,10 +104,13 @@ class CustomerIndex:
                     self.names[cid].add(norm)
                     self.forms[cid].add(legal_form(str(name)))
         self.by_prefix: dict[str, set[str]] = defaultdict(set)
+        #: whole name word → customers (blocks where a prefix is shared by too many)
+        self.by_word: dict[str, set[str]] = defaultdict(set)
         for cid, names in self.names.items():
             for n in names:
                 for tok in n.split():
                     self.by_prefix[tok[:4]].add(cid)
+                    self.by_word[tok].add(cid)
         self._sim: dict[tuple[str, str], float] = {}
 
     def similarity(self, norm_name: str, cid: str) -> float:
@@ -175,14 +178,24 @@ class CustomerIndex:
 
     def name_candidates(self, norm_name: str) -> set[str]:
         """Customers sharing one of the two rarest name-token prefixes of ``norm_name`` (a
-        prefix shared by many customers, such as ``SOCI`` or ``GROU``, does not block)."""
-        buckets = [self.by_prefix.get(tok[:4], set()) for tok in norm_name.split()]
+        prefix shared by many customers, such as ``SOCI`` or ``GROU``, does not block). A
+        prefix that too many customers share is replaced by the whole word when some customer
+        has it: the more customers a book has, the more of them share a prefix (``LEMA`` of
+        Lemaire, Lemaître, Lemarchand), and a payer whose every prefix is common would
+        otherwise be looked up by none."""
+        buckets = [self._bucket(tok) for tok in norm_name.split()]
         buckets = sorted((b for b in buckets if b), key=len)[:_NAME_TOKENS]
         cands: set[str] = set()
         for bucket in buckets:
             if len(bucket) <= _NAME_BUCKET:
                 cands |= bucket
         return cands
+
+    def _bucket(self, tok: str) -> set[str]:
+        got = self.by_prefix.get(tok[:4], set())
+        if len(got) > _NAME_BUCKET and len(tok) > 4:
+            return self.by_word.get(tok) or got
+        return got
 
     def by_name(self, norm_name: str, min_sim: float, limit: int = 5) -> list[tuple[str, float]]:
         """Customers whose name resembles ``norm_name`` (≥ ``min_sim``), best first, ties by id."""
