@@ -294,7 +294,6 @@ def candidate_pairs(
         links: the output of :func:`customer_links`.
     """
     links = customer_links(tx, idx, config)
-    ref = ref_pairs(tx, inv, config, keys)
     block = block or BlockIndex(inv, config)
     n_inv, ccode, cust = block.n_inv, block.ccode, block.cust
     n_c = max(len(cust), 1)
@@ -303,6 +302,8 @@ def candidate_pairs(
     l_t = links["tx"].to_numpy()[has_items].astype(np.int64)
     l_c = l_code[has_items].astype(np.int64)
     l_iban = links["iban_link"].to_numpy(dtype=bool)[has_items]
+    # a weak key too many invoices hold still pairs the payer's own items (.linked_refs)
+    ref = ref_pairs(tx, inv, config, keys, (l_t, l_c, ccode))
     ref_key = ref["tx"].to_numpy() * n_inv + ref["inv"].to_numpy()
     key = _unique(
         np.concatenate(

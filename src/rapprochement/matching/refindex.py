@@ -23,6 +23,7 @@ from rapprochement.matching.keys import (
     invoice_key_rows,
     unique_text_keys,
 )
+from rapprochement.matching.linked_refs import linked_pairs
 
 __all__ = ["BlockIndex", "KeyDict", "KeyIndex", "key_index", "lookup", "ref_pairs"]
 
@@ -133,10 +134,16 @@ def lookup(index: KeyDict, keys: dict[str, int], config: MatchConfig) -> dict[in
 
 
 def ref_pairs(
-    tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, index: KeyIndex
+    tx: pd.DataFrame,
+    inv: pd.DataFrame,
+    config: MatchConfig,
+    index: KeyIndex,
+    linked: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
 ) -> pd.DataFrame:
     """``tx, inv, ref`` sorted by ``tx, inv``: pairs sharing a key, with the strongest level
-    (a key held by more than ``max_amount_bucket`` invoices only pairs at a strong level)."""
+    (a key held by more than ``max_amount_bucket`` invoices only pairs at a strong level, or
+    with the items of a customer the payment is linked to: ``linked``, see
+    :func:`.linked_refs.linked_pairs`)."""
     text_code, uk = unique_text_keys(tx["text"])
     if index.has_free:  # distinct texts in first-seen order, as ``text_code`` numbers them
         free = free_text_keys(pd.unique(tx["text"].to_numpy()))
@@ -149,13 +156,25 @@ def ref_pairs(
     del uk, kc, hit
     n = index.n[u_code]
     use = (n <= config.max_amount_bucket) | (u_lt < STRONG)  # else every level is weak
-    u_row, u_code, u_lt = u_row[use], u_code[use], u_lt[use].astype(np.int8)
     # the payments of each distinct text
     t_order = np.argsort(text_code, kind="stable")
     t_count = np.bincount(text_code, minlength=int(text_code.max(initial=-1)) + 1)
     n_inv = max(len(inv), 1)
     parts_key: list[np.ndarray[Any, Any]] = []
     parts_lvl: list[np.ndarray[Any, Any]] = []
+    if linked is not None:
+        lt, li, ll = linked_pairs(
+            u_row[~use],
+            u_code[~use],
+            u_lt[~use],
+            (t_order, t_count),
+            index,
+            linked,
+            config.max_amount_bucket,
+        )
+        parts_key.append(lt * n_inv + li)
+        parts_lvl.append(ll)
+    u_row, u_code, u_lt = u_row[use], u_code[use], u_lt[use].astype(np.int8)
     for lo in range(0, len(u_row), _CHUNK):  # bounded memory: a slice of the text keys at once
         r, c, lt = u_row[lo : lo + _CHUNK], u_code[lo : lo + _CHUNK], u_lt[lo : lo + _CHUNK]
         # text key × invoices holding it
