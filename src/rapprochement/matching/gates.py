@@ -14,7 +14,8 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
   evidence, picked one of them. So is a payer named exactly (its name less a legal form it
   does not state, or a learned alias) while another customer's name reads ``high`` or
   better with such an item (``DELGADO & SONS TOOL & DIE`` when ``… PC`` and ``… Inc.`` are
-  two customers);
+  two customers), and a payer named approximately while another customer's name reads
+  ``exact`` with such an item (that item went to another payment);
 * **a coin toss between look-alikes** (:func:`look_alike_toss`): payments of one amount, the
   same day, under one payer name, each held by the look-alike gate and taking items of
   look-alike customers (``BRENNAN & OKAFOR`` paying 2 193.34 twice when ``Brennan & Okafor
@@ -106,7 +107,7 @@ def identified(hyp: Any) -> bool:
 #: DIE`` when ``… PC`` and ``… Inc.`` are two customers; ``INTL ELECTRIC`` learned for one
 #: of ``International Electric PC`` and ``International Electric Group LLC``)
 _LOOK_ALIKE = {
-    "high": frozenset({"high", "medium"}),
+    "high": frozenset({"exact", "high", "medium"}),
     "exact": frozenset({"exact", "high"}),
 }
 
