@@ -257,9 +257,14 @@ def _take_singles(
     a_, o_, p_, lvl = s["a"].tolist(), s["o"].tolist(), s["p"].tolist(), s["amount"].tolist()
     # one of several payments that together settle the invoice is a part, not a discount
     whole = [x == "none" for x in s["siblings"].tolist()] if "siblings" in s else None
+    named = [x != "none" for x in s["reference"].tolist()] if "reference" in s else None
     taken: list[tuple[int, int, int]] = []  # (first alloc, end, position in s)
     for k, (t, i) in enumerate(zip(tx, inv, strict=True)):
         if done[t] or cap[i] <= 0:
+            continue
+        if lvl[k] == "exact" and cap[i] < o_[k] and named is not None and not named[k]:
+            # a payment of the whole invoice, which another payment already paid in part: not
+            # its rest (the amount says the whole), unless something names the invoice
             continue
         alts = ties.get(t, ()) if ties else ()
         amb = len(alts) > 1
