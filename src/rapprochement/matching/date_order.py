@@ -7,8 +7,12 @@ terms is "early", one paid near its due date "on time") make a rotation score hi
 natural reading: the first payment takes the last item, the last payment an old one. Among the
 chosen pairs of one customer and one amount that nothing but the amount ties together (exact
 amount, no reference), the payments are therefore matched to the same items in date order:
-the earliest payment with the item due first, and so on, when every such pair is a candidate
-and no more of them would be paid before the item was issued.
+the earliest payment with the item billed first (then due first), and so on, when every such
+pair is a candidate and no more of them would be paid before the item was issued. The billing
+day, not the due day, orders the items: on mixed terms (one week's item due in 14 days, the
+next in 30) the due days cross, and pairing by them would pay an item before the one billed a
+week earlier; in order of billing, the summed distance between each payment and the day its
+item was billed is the least.
 """
 
 from __future__ import annotations
@@ -38,10 +42,13 @@ def date_order(s: pd.DataFrame, chosen: list[int]) -> list[int]:
         (int(t), int(i)): (int(lab), str(d))
         for lab, t, i, d in zip(cand.index, cand["tx"], cand["inv"], cand["date"], strict=True)
     }
+    # the items in the order they were billed (then due): the k-th payment settles the k-th
+    # item, which keeps the summed distance between payment and billing days least
+    order = ["issue", "due", "inv"] if "issue" in s else ["due", "inv"]
     out = set(chosen)
     for g in groups:
         pays = g.sort_values(["day", "tx"], kind="stable")["tx"].astype(int).tolist()
-        items = g.sort_values(["due", "inv"], kind="stable")["inv"].astype(int).tolist()
+        items = g.sort_values(order, kind="stable")["inv"].astype(int).tolist()
         new = [where.get((t, i)) for t, i in zip(pays, items, strict=True)]
         if any(x is None for x in new):
             continue

@@ -329,6 +329,7 @@ def single_features(
     # the day the invoice falls due (30 days after issue when unknown): equal payments of a
     # payer settle its equal items in date order (:func:`assignment._one_to_one`)
     f["due"] = np.where(due < 0, issue + 30, due).astype(np.int32)
+    f["issue"] = issue.astype(np.int32)  # the day it was billed (the same date order)
     del day, issue, due
     f["size"] = levels("size", np.zeros(len(f), dtype=np.int8))
     # rivals: other candidates of the same payment at least as good on the amount (the same

@@ -14,7 +14,8 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
   evidence, picked one of them. So is a payer named exactly (its name less a legal form it
   does not state, or a learned alias) while another customer's name reads ``high`` or
   better with such an item (``DELGADO & SONS TOOL & DIE`` when ``… PC`` and ``… Inc.`` are
-  two customers);
+  two customers), and a payer named approximately while another customer's name reads
+  ``exact`` with such an item (that item went to another payment);
 * **a coin toss between look-alikes** (:func:`look_alike_toss`): payments of one amount, the
   same day, under one payer name, each held by the look-alike gate and taking items of
   look-alike customers (``BRENNAN & OKAFOR`` paying 2 193.34 twice when ``Brennan & Okafor
@@ -45,6 +46,15 @@ readings:
   identifies the payer (no known IBAN, its name neither exact nor high): any smaller open
   item of any customer would fit as well (a loan drawdown, a card settlement read as an
   invoice with an excess on account);
+* **a group short by a guessed fee**: several invoices whose sum only comes within a fee of
+  the payment, nothing naming any of them, from a payer no known IBAN identifies: among a
+  payer's open items some subset falls within a fee of almost any amount, and more so where
+  many items share an amount (a shop's orders); an exact sum is still worth a look;
+* **an invoice paid before it was issued, with another amount**: a payment made more than a
+  few days before the invoice existed, short of it or above it, nothing naming it (no
+  reference, or only its digits in another order), no other payment making up the rest: a
+  prepayment is of the amount billed, or names what it pays; two weak links (the date and a
+  guessed difference) make a coincidence, not a reading;
 * **a guess among a third party's customers**: one invoice paid in part, or short by what
   could be a fee, nothing naming it, when the payer is known only as a third party's
   account (a factor, a parent, an accountant: learned, not a customer's own) that pays for
@@ -97,7 +107,7 @@ def identified(hyp: Any) -> bool:
 #: DIE`` when ``… PC`` and ``… Inc.`` are two customers; ``INTL ELECTRIC`` learned for one
 #: of ``International Electric PC`` and ``International Electric Group LLC``)
 _LOOK_ALIKE = {
-    "high": frozenset({"high", "medium"}),
+    "high": frozenset({"exact", "high", "medium"}),
     "exact": frozenset({"exact", "high"}),
 }
 
@@ -217,6 +227,21 @@ def not_worth_review(hyp: Any, grouped: bool) -> str:
         and str(hyp.get("name", "")) not in _PAYER_NAME
     ):
         return "far-fetched: more than an invoice nothing names, from a payer nothing identifies"
+    if (
+        grouped
+        and str(hyp.get("amount", "")) == "fee"
+        and str(hyp.get("reference", "none")) == "none"
+        and str(hyp.get("iban", "")) not in _PAYER_IBAN
+    ):
+        return "far-fetched: a group short by a guessed fee, nothing naming its items"
+    if (
+        not grouped
+        and str(hyp.get("date", "")) == "before_issue"
+        and str(hyp.get("amount", "")) in _GUESSED | _EXCESS | {"fraction"}
+        and str(hyp.get("reference", "none")) in _UNNAMED
+        and str(hyp.get("siblings", "none")) == "none"
+    ):
+        return "far-fetched: paid before the invoice was issued, another amount, nothing naming it"
     if (
         not grouped
         and bool(hyp.get("third_party", False))
