@@ -49,19 +49,22 @@ def cut_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[in
     tokens = {tok for tok in _TOKEN.findall(text) if sum(ch.isdigit() for ch in tok) >= _MIN_DIGITS}
     if not tokens:
         return []
-    items = ctx.items[cust]
-    numbers = {k: _norm(ids[k]) for k in items}
-    tokens -= set(numbers.values())
+    got = ctx.payer_numbers.get(("cut", cust))
+    if got is None:  # the payer's numbers, once per shard (not once per payment naming it)
+        entries = [(k, _norm(ids[k])) for k in ctx.items[cust]]
+        got = ctx.payer_numbers["cut", cust] = (entries, {x for _, x in entries})
+    entries, whole = got
+    tokens -= whole
     skip = set(named)
     out: list[int] = []
     for tok in sorted(tokens):
         hits = [
             k
-            for k in items
+            for k, number in entries
             if k not in skip
-            and len(tok) < len(numbers[k])
-            and len(tok) >= _MIN_SHARE * len(numbers[k])
-            and numbers[k].startswith(tok)
+            and len(tok) < len(number)
+            and len(tok) >= _MIN_SHARE * len(number)
+            and number.startswith(tok)
         ]
         if len(hits) > MAX_CUT_ITEMS:
             return []

@@ -170,6 +170,10 @@ class GroupContext:
         self.iban_links: set[tuple[int, str]] = set()
         #: per payer, how many of its open items carry each reference (normalized)
         self.held_refs: dict[str, dict[str, int]] = {}
+        #: per payer, its items with their invoice numbers as :mod:`.cut_refs` and
+        #: :mod:`.named` read them (normalized; as a series and numbers), worked out on the
+        #: first payment that names the payer: not again for each of its payments
+        self.payer_numbers: dict[tuple[str, str], Any] = {}
 
     def text(self, t: int) -> str:
         """Payment ``t``'s text as a string (the column read once, on the first call: a scalar
