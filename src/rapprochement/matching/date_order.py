@@ -33,6 +33,9 @@ def date_order(s: pd.DataFrame, chosen: list[int]) -> list[int]:
     loose = pick[(pick["amount"] == "exact") & (pick["reference"] == "none")]
     if len(loose) < 2:
         return chosen
+    # only the keys shared by two pairs or more are grouped (a frame per group of one was
+    # most of the cost); the groups and their rows are the same, in the same order
+    loose = loose[loose.duplicated(["customer_id", "a"], keep=False).to_numpy()]
     groups = [g for _, g in loose.groupby(["customer_id", "a"], sort=True) if len(g) > 1]
     if not groups:
         return chosen

@@ -69,6 +69,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -128,18 +129,49 @@ def look_alike(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
     if not chosen or not len(singles) or "customer_id" not in singles:
         return set()
     s = singles[singles["tx"].isin(list(chosen)) & (singles["reference"] == "none")]
-    out: set[int] = set()
-    for key, rows in s.groupby("tx", sort=False):
-        t = int(str(key))
-        inv, level = chosen[t]
-        own = rows[rows["inv"] == inv]
-        if not len(own):
-            continue
-        cust, amt = own["customer_id"].iat[0], own["amount"].iat[0]
-        near = (rows["customer_id"] != cust) & (rows["amount"] == amt)
-        if (near & rows["name"].isin(_LOOK_ALIKE[level])).any():
-            out.add(t)
-    return out
+    own = {t: inv for t, (inv, _) in chosen.items()}
+    high = {t for t, (_, level) in chosen.items() if level == "high"}
+    fits, tx = _fits_elsewhere(s, own)
+    name = s["name"]
+    is_high = pd.Series(tx).isin(list(high)).to_numpy()
+    alike = np.where(
+        is_high,
+        name.isin(_LOOK_ALIKE["high"]).to_numpy(),
+        name.isin(_LOOK_ALIKE["exact"]).to_numpy(),
+    )
+    return set(tx[fits & alike].tolist())
+
+
+def _fits_elsewhere(
+    s: pd.DataFrame, own: dict[int, int]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Per row of ``s`` (one-invoice hypotheses of the payments in ``own``, payment → its
+    allocated invoice): is it an item of another customer than the payment's own item (its
+    first row of that invoice in ``s``) at the same amount level; and each row's payment.
+    A payment with no row of its own invoice in ``s`` has no row that fits. Columns read once,
+    not a frame per payment (a loop over ``groupby`` cost a frame lookup per payment)."""
+    tx = s["tx"].to_numpy(dtype=np.int64)
+    if not len(s):
+        return np.zeros(0, dtype=bool), tx
+    inv = s["inv"].to_numpy(dtype=np.int64)
+    mine = inv == pd.Series(tx).map(own).to_numpy(dtype=np.int64)
+    first = np.flatnonzero(mine)
+    first = first[~pd.Series(tx[first]).duplicated().to_numpy()]
+    cust = s["customer_id"].to_numpy(dtype=object)
+    amt = s["amount"]
+    # amount levels compared as values (a missing level equals nothing, as ``==`` reads it)
+    code = (
+        amt.cat.codes.to_numpy(dtype=np.int64)
+        if isinstance(amt.dtype, pd.CategoricalDtype)
+        else pd.factorize(amt)[0].astype(np.int64)
+    )
+    at = pd.Series(np.arange(len(first)), index=tx[first])
+    k = at.reindex(tx).to_numpy(dtype=np.float64)
+    has = ~np.isnan(k)
+    ki = np.where(has, k, 0).astype(np.int64)
+    own_cust, own_code = cust[first][ki], code[first][ki]
+    fits = has & (cust != own_cust) & (code == own_code) & (own_code >= 0)
+    return fits, tx
 
 
 def look_alike_toss(
@@ -181,17 +213,9 @@ def payer_disagrees(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
     if not chosen or not len(singles) or "customer_id" not in singles:
         return set()
     s = singles[singles["tx"].isin(list(chosen))]
-    out: set[int] = set()
-    for key, rows in s.groupby("tx", sort=False):
-        t = int(str(key))
-        own = rows[rows["inv"] == chosen[t]]
-        if not len(own):
-            continue
-        cust, amt = own["customer_id"].iat[0], own["amount"].iat[0]
-        payer = (rows["iban"] == "known") | (rows["name"] == "exact")
-        if ((rows["customer_id"] != cust) & (rows["amount"] == amt) & payer).any():
-            out.add(t)
-    return out
+    fits, tx = _fits_elsewhere(s, chosen)
+    payer = ((s["iban"] == "known") | (s["name"] == "exact")).to_numpy(dtype=bool)
+    return set(tx[fits & payer].tolist())
 
 
 def amount_alone(hyp: Any) -> bool:

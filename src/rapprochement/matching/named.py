@@ -74,14 +74,19 @@ def _run_neighbours(
     ids = ctx.index.numbers[0]
     day = int(ctx.days[t])
     series = {_numbering(str(ids[k]))[0] for k in named if sign * int(ctx.open[k]) > 0}
+    numbering = ctx.payer_numbers.get(("run", cust))
+    if numbering is None:  # the payer's numbering, once per shard (not per payment)
+        numbering = ctx.payer_numbers["run", cust] = {
+            k: _numbering(str(ids[k])) for k in ctx.items[cust]
+        }
     mine = [
         k
-        for k in ctx.items[cust]
+        for k, nb in numbering.items()
         if sign * int(ctx.open[k]) > 0
-        and _numbering(str(ids[k]))[0] in series
+        and nb[0] in series
         and (k in named or day < 0 or ctx.issue[k] <= day + 3)
     ]
-    mine.sort(key=lambda k: (_numbering(str(ids[k])), k))
+    mine.sort(key=lambda k: (numbering[k], k))
     where = [p for p, k in enumerate(mine) if k in named]
     if not where or len(mine) == len(where):
         return {}
