@@ -61,7 +61,13 @@ MAX_CREDIT_NOTES = 6  # open credit notes of a payer always searched with its in
 REF_WEAK = 5  # a transposed number: not named, but the first item to complete a group with
 _IBAN_LEVELS = ("known", "other", "unknown")  # pair ``iban`` codes
 #: group sources read from remittance-advice lines (a payer's advice, a collector's report)
-ADVICE_SOURCES = ("remittance", "report", "report_unread", "report_partial")
+ADVICE_SOURCES = (
+    "remittance",
+    "remittance_typo",
+    "report",
+    "report_unread",
+    "report_partial",
+)
 
 
 class _Items(dict[str, list[int]]):

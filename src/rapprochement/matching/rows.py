@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from rapprochement.matching.advice_typos import typo_read
 from rapprochement.matching.assignment import Assignment
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.customer_numbers import quoted_number_of
@@ -64,6 +65,10 @@ _TRANSPOSED = gate_row("amount looks mistyped: two digits swapped against the in
 _WIDE = gate_row("a long group picked by its sum: which of the payer's items it settles is a guess")
 _LOOK_ALIKE = gate_row("payer named only approximately: a look-alike customer's item fits as well")
 _DISAGREE = gate_row("the number names another customer's item than the payer's, whose own fits")
+_TYPO = gate_row(
+    "an advice line's number names another customer's item: read as a typo of the item of its "
+    "amount, one edit away, from a payer not identified as that item's customer"
+)
 
 
 def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dict[int, str]:
@@ -86,6 +91,8 @@ def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dic
             held.setdefault(al.tx, _AMOUNT_ALONE)
         elif wide_group(al.hyp):
             held.setdefault(al.tx, _WIDE)
+        elif typo_read(al.hyp):
+            held.setdefault(al.tx, _TYPO)
         elif al.group is None and transposed(int(amounts[al.tx]), int(opens[al.inv])):
             held.setdefault(al.tx, _TRANSPOSED)
     return held
