@@ -104,10 +104,15 @@ class CustomerIndex:
                     self.names[cid].add(norm)
                     self.forms[cid].add(legal_form(str(name)))
         self.by_prefix: dict[str, set[str]] = defaultdict(set)
+        #: three-letter prefixes: a payer word that shares no four-letter prefix with any
+        #: customer word may abbreviate one (``NATL`` National, ``INDS`` Industries)
+        self.by_short: dict[str, set[str]] = defaultdict(set)
         for cid, names in self.names.items():
             for n in names:
                 for tok in n.split():
                     self.by_prefix[tok[:4]].add(cid)
+                    if len(tok) > 4 and tok.isalpha():
+                        self.by_short[tok[:3]].add(cid)
         self._sim: dict[tuple[str, str], float] = {}
 
     def similarity(self, norm_name: str, cid: str) -> float:
@@ -176,13 +181,23 @@ class CustomerIndex:
     def name_candidates(self, norm_name: str) -> set[str]:
         """Customers sharing one of the two rarest name-token prefixes of ``norm_name`` (a
         prefix shared by many customers, such as ``SOCI`` or ``GROU``, does not block)."""
-        buckets = [self.by_prefix.get(tok[:4], set()) for tok in norm_name.split()]
+        buckets = [
+            self.by_prefix.get(tok[:4]) or self._abbreviating(tok) for tok in norm_name.split()
+        ]
         buckets = sorted((b for b in buckets if b), key=len)[:_NAME_TOKENS]
         cands: set[str] = set()
         for bucket in buckets:
             if len(bucket) <= _NAME_BUCKET:
                 cands |= bucket
         return cands
+
+    def _abbreviating(self, tok: str) -> set[str]:
+        """Customers with a longer word that payer word ``tok`` may abbreviate (same first
+        three letters; :mod:`.abbrev` then reads it), when no customer word shares its first
+        four letters."""
+        if len(tok) < 3 or not tok.isalpha():
+            return set()
+        return self.by_short.get(tok[:3], set())
 
     def by_name(self, norm_name: str, min_sim: float, limit: int = 5) -> list[tuple[str, float]]:
         """Customers whose name resembles ``norm_name`` (≥ ``min_sim``), best first, ties by id."""

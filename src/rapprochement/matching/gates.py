@@ -26,6 +26,10 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
   reference) an item of one customer, paid from another customer's own account (``iban =
   other``) by a payer whose name is not the item's customer, while the payer's own item fits
   the amount as well: a mistyped number as likely as a payment for someone else, a suggestion;
+* **a number's digits are not a payer**: one invoice paid in part, named only by the digits
+  of its number or their tail (``REF 006581`` for ``SIN006581``: a number of another kind —
+  an order, a cheque, a customer number — may share them), from a payer nothing identifies
+  (no known IBAN, a name below ``high``): a suggestion (:func:`digits_part_payment`);
 * **a keying error is not a part payment**: a payment whose amount is the invoice's with two
   adjacent digits swapped (4 817.30 against 4 187.30) is a suggestion with that reason, not an
   overpayment or a part payment booked automatically.
@@ -74,6 +78,7 @@ import pandas as pd
 
 __all__ = [
     "amount_alone",
+    "digits_part_payment",
     "gate_row",
     "identified",
     "look_alike",
@@ -275,6 +280,21 @@ def not_worth_review(hyp: Any, grouped: bool) -> str:
     ):
         return "far-fetched: a third party paying for several customers, no invoice named"
     return ""
+
+
+_DIGITS_ONLY = frozenset({"digits", "tail"})
+
+
+def digits_part_payment(hyp: Any, grouped: bool) -> bool:
+    """Is ``hyp`` (a grouped one when ``grouped``) a part payment of one invoice named only by
+    its digits or their tail, from a payer nothing identifies (see the module doc)?"""
+    return (
+        not grouped
+        and str(hyp.get("amount", "")) == "partial"
+        and str(hyp.get("reference", "none")) in _DIGITS_ONLY
+        and str(hyp.get("iban", "")) not in _PAYER_IBAN
+        and str(hyp.get("name", "")) not in _PAYER_NAME
+    )
 
 
 def wide_group(hyp: Any) -> bool:

@@ -64,7 +64,13 @@ _IBAN_LEVELS = ("known", "other", "unknown")  # pair ``iban`` codes
 #: the amount level of a payment equal to the total (code 0 of :func:`.features.amount_codes`)
 _EXACT = str(FEATURE_LEVELS["amount"][0])
 #: group sources read from remittance-advice lines (a payer's advice, a collector's report)
-ADVICE_SOURCES = ("remittance", "report", "report_unread", "report_partial")
+ADVICE_SOURCES = (
+    "remittance",
+    "remittance_typo",
+    "report",
+    "report_unread",
+    "report_partial",
+)
 
 
 class _Items(dict[str, list[int]]):
