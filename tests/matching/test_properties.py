@@ -2,7 +2,9 @@
 
 No payment gives more than its amount, no invoice receives more than its open amount (an
 overpayment is a separate row), signs are consistent, and the result depends neither on the
-order of the input rows nor on how many times it is computed.
+order of the input rows nor on how many times it is computed. An invoice closed by a fee or a
+discount (its shortfall written off) receives no more money: its allocations stay below its
+amount, by the sum written off.
 """
 
 from __future__ import annotations
@@ -42,16 +44,24 @@ def books(draw: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     for k in range(n_tx):
         c = draw(st.integers(0, len(NAMES) - 1))
         target = draw(st.sampled_from(inv_rows))
-        mode = draw(st.sampled_from(["exact", "ref", "random", "sum"]))
+        mode = draw(st.sampled_from(["exact", "ref", "random", "sum", "fee", "sum_fee"]))
+        own = [r for r in inv_rows if r["customer_id"] == f"C{c}"]
+        fee = Decimal(draw(st.integers(1, 1500))).scaleb(-2)  # a bank fee deducted
         if mode in ("exact", "ref"):
             amount = target["amount"]
-        elif mode == "sum":
-            amount = sum(
-                (r["amount"] for r in inv_rows if r["customer_id"] == f"C{c}"), Decimal(0)
-            ) or Decimal("1.00")
+        elif mode == "fee":
+            amount = target["amount"] - fee if target["amount"] > 2 * fee else target["amount"]
+        elif mode in ("sum", "sum_fee"):
+            amount = sum((r["amount"] for r in own), Decimal(0)) or Decimal("1.00")
+            if mode == "sum_fee" and amount > 2 * fee:
+                amount -= fee
         else:
             amount = Decimal(draw(st.integers(-50000, 90000).filter(lambda x: x != 0))).scaleb(-2)
-        text = f"FACTURE {target['invoice_id']}" if mode == "ref" else "VIREMENT"
+        text = "VIREMENT"
+        if mode in ("ref", "fee"):
+            text = f"FACTURE {target['invoice_id']}"
+        elif mode == "sum_fee":
+            text = " ".join(r["invoice_id"] for r in own) or text
         tx_rows.append(
             {
                 "transaction_id": f"T{k:03d}",
@@ -95,6 +105,9 @@ def test_invariants(book: tuple[pd.DataFrame, pd.DataFrame], rnd: Any) -> None:
                 assert r.amount * inv_amt[r.invoice_id] > 0  # like the invoice's sign
     for iid, g in al[al["invoice_id"].notna()].groupby("invoice_id"):
         assert abs(sum(g["amount"], Decimal(0))) <= abs(inv_amt[iid])
+        if g["kind"].isin(["fee", "discount"]).any():  # closed: the shortfall is written off
+            assert g["kind"].isin(["fee", "discount"]).sum() == 1
+            assert abs(sum(g["amount"], Decimal(0))) < abs(inv_amt[iid])
     assert ((al["score"] >= 0) & (al["score"] <= 1)).all()
     # order independence and repeatability
     perm_tx = tx.sample(frac=1, random_state=rnd.randint(0, 10**6))

@@ -341,3 +341,13 @@ def test_guesses_withheld_whatever_their_score_are_listed() -> None:
         reason = str(amb["reason"].iat[0])
         assert reason.startswith("withheld: far-fetched: ")
         assert why in reason
+
+
+def test_look_alike_twin_payments_are_a_tie_not_a_payment_and_its_duplicate() -> None:
+    """Two payments of one amount, the same day, under one name that reads exactly one of two
+    look-alike customers owing that amount: each settles an item, a coin toss listed as such."""
+    res = run("look_alike_twin_payments_are_not_a_payment_and_its_duplicate")
+    assert res.duplicates.empty
+    assert set(res.allocations["invoice_id"]) == {"RE-1159", "RE-1160"}
+    assert (res.allocations["score"] <= 0.5).all()
+    assert set(res.ambiguous["transaction_id"]) == {"T1", "T2"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from rapprochement.matching.advice_typos import TYPO_SOURCE, AmountIndex, typo_hits
 from rapprochement.matching.candidates import KeyIndex, lookup
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
 from rapprochement.matching.keys import free_text_keys, text_keys
@@ -92,6 +93,7 @@ def remittance_groups(
     def resolve(text: str) -> dict[int, int]:
         return lookup(keydict, part_keys[text], ctx.config)
 
+    by_amount = AmountIndex(ctx)
     for tid, lines in remits.groupby("transaction_id", sort=True):
         t = tpos.get(str(tid))
         if t is None:
@@ -101,11 +103,21 @@ def remittance_groups(
         sign = 1 if ctx.amounts[t] >= 0 else -1
         parsed = []
         custs = {c for c, _ in link_of.get(t, [])}
-        for ref, memo, amt in zip(lines["reference"], lines["memo"], lines["amount"], strict=True):
+        stated = [abs(int(d)) for d in lines["discount"]] if "discount" in lines else []
+        typos: set[int] = set()  # items a mistyped line number was read as
+        for n, (ref, memo, amt) in enumerate(
+            zip(lines["reference"], lines["memo"], lines["amount"], strict=True)
+        ):
             hits = lookup(keydict, line_keys[(ref, memo)], ctx.config)
+            if sign * int(amt) > 0:  # a line naming another customer's item that does not fit
+                paid = {abs(int(amt)), abs(int(amt)) + (stated[n] if stated else 0)}
+                read = typo_hits(t, sign, hits, paid, f"{ref} {memo}", ctx, by_amount)
+                if read is not None:
+                    hits, new = read
+                    typos |= new
+                    custs |= {ctx.cust[i] for i in new}
             parsed.append((hits, abs(int(amt))))
             custs |= {ctx.cust[i] for i, lvl in hits.items() if lvl <= 2}
-        stated = [abs(int(d)) for d in lines["discount"]] if "discount" in lines else []
         if not custs:
             continue
 
@@ -130,6 +142,8 @@ def remittance_groups(
                 same = [
                     k for k in ctx.items[cust] if k not in invs and abs(int(ctx.open[k])) == amt
                 ]
+                # the item a mistyped number is one edit from first (:mod:`.advice_typos`)
+                same.sort(key=lambda k: k not in typos)
                 if not same:
                     deducted += amt if taken_off else 0
                     continue
@@ -149,7 +163,8 @@ def remittance_groups(
             level = level_of(a, total, ctx) if total > 0 else "over"
             if level == "exact" and discounted and any(stated):
                 level = "discount"  # stated by the payer or the bank, not inferred
-            ctx.add(t, invs, allocs, "remittance", level, 0, cust, inter)
+            source = TYPO_SOURCE if typos.intersection(invs) else "remittance"
+            ctx.add(t, invs, allocs, source, level, 0, cust, inter)
         _payout_group(ctx, t, sign, lines, parsed, len(invs))
 
 

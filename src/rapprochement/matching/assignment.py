@@ -37,7 +37,7 @@ from rapprochement.matching.group_assignment import (
     exact_best,
     take_groups,
 )
-from rapprochement.matching.repeats import later_twins
+from rapprochement.matching.repeats import equal_items, later_twins
 
 __all__ = ["Alloc", "Assignment", "assign"]
 
@@ -97,7 +97,10 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
     earlier twin at most ``_TWIN_DAYS`` before, and that have no other invoice nearly as
     likely: a duplicate → ``(earlier payment, invoice)``. Another invoice as likely (two
     equal invoices paid by two equal payments) keeps the payment, and so do payments that add
-    up to their invoice together (siblings: a split)."""
+    up to their invoice together (siblings: a split), and payments given an item of exactly
+    their amount by a payer tied to its customer when nothing names the taken invoice either
+    (:func:`.repeats.equal_items`: a look-alike customer's equal item, which the coarser name level
+    alone scores lower)."""
     if "twin" not in s or not picked:
         return {}
     adj = _twin_evidence(s)
@@ -107,7 +110,9 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
         for t, i, w, d in zip(pick["tx"], pick["inv"], pick["twin"], pick["day"], strict=True)
     }
     own = dict(zip(pick["tx"].tolist(), pick["logit"].tolist(), strict=True))
+    equal = equal_items(pick)
     cols_ = ["tx", "logit", "inv", "twin", "day"] + (["siblings"] if "siblings" in adj else [])
+    cols_ += [c for c in ("reference",) if c in adj]
     best = adj[cols_].sort_values(
         ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
     )
@@ -120,9 +125,14 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
         if "siblings" in best
         else np.zeros(len(best), dtype=bool)
     )
-    cols = (best["tx"], best["inv"], best["twin"], best["day"], best["logit"], split)
-    for t, i, w, d, lg, parts in zip(*cols, strict=True):
-        if parts:
+    unnamed = (
+        best["reference"].astype(str).to_numpy() == "none"
+        if "reference" in best
+        else np.zeros(len(best), dtype=bool)
+    )
+    cols = (best["tx"], best["inv"], best["twin"], best["day"], best["logit"], split, unnamed)
+    for t, i, w, d, lg, parts, loose in zip(*cols, strict=True):
+        if parts or (loose and int(t) in equal):
             continue
         first = taken.get((int(w), int(i)))
         if first is None or first[0] == int(t) or not 0 <= int(d) - first[1] <= _TWIN_DAYS:
@@ -247,9 +257,14 @@ def _take_singles(
     a_, o_, p_, lvl = s["a"].tolist(), s["o"].tolist(), s["p"].tolist(), s["amount"].tolist()
     # one of several payments that together settle the invoice is a part, not a discount
     whole = [x == "none" for x in s["siblings"].tolist()] if "siblings" in s else None
+    named = [x != "none" for x in s["reference"].tolist()] if "reference" in s else None
     taken: list[tuple[int, int, int]] = []  # (first alloc, end, position in s)
     for k, (t, i) in enumerate(zip(tx, inv, strict=True)):
         if done[t] or cap[i] <= 0:
+            continue
+        if lvl[k] == "exact" and cap[i] < o_[k] and named is not None and not named[k]:
+            # a payment of the whole invoice, which another payment already paid in part: not
+            # its rest (the amount says the whole), unless something names the invoice
             continue
         alts = ties.get(t, ()) if ties else ()
         amb = len(alts) > 1

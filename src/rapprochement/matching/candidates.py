@@ -106,11 +106,16 @@ class CustomerIndex:
         self.by_prefix: dict[str, set[str]] = defaultdict(set)
         #: whole name word → customers (blocks where a prefix is shared by too many)
         self.by_word: dict[str, set[str]] = defaultdict(set)
+        #: three-letter prefixes: a payer word that shares no four-letter prefix with any
+        #: customer word may abbreviate one (``NATL`` National, ``INDS`` Industries)
+        self.by_short: dict[str, set[str]] = defaultdict(set)
         for cid, names in self.names.items():
             for n in names:
                 for tok in n.split():
                     self.by_prefix[tok[:4]].add(cid)
                     self.by_word[tok].add(cid)
+                    if len(tok) > 4 and tok.isalpha():
+                        self.by_short[tok[:3]].add(cid)
         self._sim: dict[tuple[str, str], float] = {}
 
     def similarity(self, norm_name: str, cid: str) -> float:
@@ -182,8 +187,9 @@ class CustomerIndex:
         prefix that too many customers share is replaced by the whole word when some customer
         has it: the more customers a book has, the more of them share a prefix (``LEMA`` of
         Lemaire, Lemaître, Lemarchand), and a payer whose every prefix is common would
-        otherwise be looked up by none."""
-        buckets = [self._bucket(tok) for tok in norm_name.split()]
+        otherwise be looked up by none. A word sharing its first four letters with no customer
+        word is looked up by its first three (it may abbreviate one)."""
+        buckets = [self._bucket(tok) or self._abbreviating(tok) for tok in norm_name.split()]
         buckets = sorted((b for b in buckets if b), key=len)[:_NAME_TOKENS]
         cands: set[str] = set()
         for bucket in buckets:
@@ -196,6 +202,14 @@ class CustomerIndex:
         if len(got) > _NAME_BUCKET and len(tok) > 4:
             return self.by_word.get(tok) or got
         return got
+
+    def _abbreviating(self, tok: str) -> set[str]:
+        """Customers with a longer word that payer word ``tok`` may abbreviate (same first
+        three letters; :mod:`.abbrev` then reads it), when no customer word shares its first
+        four letters."""
+        if len(tok) < 3 or not tok.isalpha():
+            return set()
+        return self.by_short.get(tok[:3], set())
 
     def by_name(self, norm_name: str, min_sim: float, limit: int = 5) -> list[tuple[str, float]]:
         """Customers whose name resembles ``norm_name`` (≥ ``min_sim``), best first, ties by id."""

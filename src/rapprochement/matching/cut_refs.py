@@ -18,6 +18,7 @@ alone.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import GroupContext
@@ -49,19 +50,32 @@ def cut_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[in
     tokens = {tok for tok in _TOKEN.findall(text) if sum(ch.isdigit() for ch in tok) >= _MIN_DIGITS}
     if not tokens:
         return []
-    items = ctx.items[cust]
-    numbers = {k: _norm(ids[k]) for k in items}
-    tokens -= set(numbers.values())
+    got = ctx.payer_numbers.get(("cut", cust))
+    if got is None:  # the payer's numbers, once per shard (not once per payment naming it)
+        entries = [(k, _norm(ids[k])) for k in ctx.items[cust]]
+        # the numbers sorted, with their place among the payer's items: the numbers a token
+        # starts are a run of them (found by bisection, not by reading every number)
+        ranked = sorted((number, p) for p, (_, number) in enumerate(entries))
+        got = ctx.payer_numbers["cut", cust] = (
+            entries,
+            {x for _, x in entries},
+            [x for x, _ in ranked],
+            [p for _, p in ranked],
+        )
+    entries, whole, numbers, places = got
+    tokens -= whole
     skip = set(named)
     out: list[int] = []
     for tok in sorted(tokens):
+        run = []
+        for j in range(bisect_left(numbers, tok), len(numbers)):
+            if not numbers[j].startswith(tok):
+                break
+            run.append(places[j])
         hits = [
             k
-            for k in items
-            if k not in skip
-            and len(tok) < len(numbers[k])
-            and len(tok) >= _MIN_SHARE * len(numbers[k])
-            and numbers[k].startswith(tok)
+            for k, number in (entries[p] for p in sorted(run))
+            if k not in skip and len(tok) < len(number) and len(tok) >= _MIN_SHARE * len(number)
         ]
         if len(hits) > MAX_CUT_ITEMS:
             return []

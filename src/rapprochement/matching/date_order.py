@@ -6,9 +6,14 @@ the summed scores, and the coarse ``date`` levels (an item paid 8 days after iss
 terms is "early", one paid near its due date "on time") make a rotation score higher than the
 natural reading: the first payment takes the last item, the last payment an old one. Among the
 chosen pairs of one customer and one amount that nothing but the amount ties together (exact
-amount, no reference), the payments are therefore matched to the same items in date order:
-the earliest payment with the item due first, and so on, when every such pair is a candidate
-and no more of them would be paid before the item was issued.
+amount, and no reference, or one that names every such item of the payer alike: a blanket
+purchase order quoted on each payment), the payments are therefore matched to the same items
+in date order: the earliest payment with the item billed first (then due first), and so on,
+when every such pair is a candidate at the same reference level and no more of them would be
+paid before the item was issued. The billing day, not the due day, orders the items: on mixed
+terms (one week's item due in 14 days, the next in 30) the due days cross, and pairing by them
+would pay an item before the one billed a week earlier; in order of billing, the summed
+distance between each payment and the day its item was billed is the least.
 """
 
 from __future__ import annotations
@@ -26,24 +31,34 @@ def date_order(s: pd.DataFrame, chosen: list[int]) -> list[int]:
     if len(chosen) < 2 or any(c not in s for c in _COLUMNS):
         return chosen
     pick = s.loc[chosen]
-    loose = pick[(pick["amount"] == "exact") & (pick["reference"] == "none")]
-    if len(loose) < 2:
+    pick = pick[pick["amount"] == "exact"]
+    if len(pick) < 2:
         return chosen
+    txs = {int(t) for t in pick["tx"]}
+    cand = s[s["tx"].isin(list(txs)) & (s["amount"] == "exact")]
+    loose = pick[_alike(pick, cand)]
+    # only the keys shared by two pairs or more are grouped (a frame per group of one was
+    # most of the cost); the groups and their rows are the same, in the same order
+    loose = loose[loose.duplicated(["customer_id", "a"], keep=False).to_numpy()]
     groups = [g for _, g in loose.groupby(["customer_id", "a"], sort=True) if len(g) > 1]
     if not groups:
         return chosen
-    txs = {int(t) for g in groups for t in g["tx"]}
-    cand = s[s["tx"].isin(list(txs)) & (s["amount"] == "exact") & (s["reference"] == "none")]
     where = {
-        (int(t), int(i)): (int(lab), str(d))
-        for lab, t, i, d in zip(cand.index, cand["tx"], cand["inv"], cand["date"], strict=True)
+        (int(t), int(i)): (int(lab), str(d), str(r))
+        for lab, t, i, d, r in zip(
+            cand.index, cand["tx"], cand["inv"], cand["date"], cand["reference"], strict=True
+        )
     }
+    # the items in the order they were billed (then due): the k-th payment settles the k-th
+    # item, which keeps the summed distance between payment and billing days least
+    order = ["issue", "due", "inv"] if "issue" in s else ["due", "inv"]
     out = set(chosen)
     for g in groups:
         pays = g.sort_values(["day", "tx"], kind="stable")["tx"].astype(int).tolist()
-        items = g.sort_values(["due", "inv"], kind="stable")["inv"].astype(int).tolist()
+        items = g.sort_values(order, kind="stable")["inv"].astype(int).tolist()
+        ref = dict(zip(g["tx"].astype(int), g["reference"].astype(str), strict=True))
         new = [where.get((t, i)) for t, i in zip(pays, items, strict=True)]
-        if any(x is None for x in new):
+        if any(x is None or x[2] != ref[t] for x, t in zip(new, pays, strict=True)):
             continue
         before = sum(str(d) == "before_issue" for d in g["date"])
         if sum(x[1] == "before_issue" for x in new if x is not None) > before:
@@ -51,3 +66,16 @@ def date_order(s: pd.DataFrame, chosen: list[int]) -> list[int]:
         out -= {int(lab) for lab in g.index}
         out |= {x[0] for x in new if x is not None}
     return sorted(out)
+
+
+def _alike(pick: pd.DataFrame, cand: pd.DataFrame) -> pd.Series:
+    """Which chosen pairs (``pick``) nothing but the amount ties to their item among the
+    payer's items of that amount: no reference, or the same reference level on every such
+    candidate of the payment (a reference they all share names none of them)."""
+    key = ["tx", "customer_id", "a"]
+    levels = cand.groupby(key, sort=False)["reference"].agg(["nunique", "size"])
+    row = pd.MultiIndex.from_frame(pick[key])
+    n = levels.reindex(row)
+    shared = (n["nunique"].to_numpy() == 1) & (n["size"].to_numpy() > 1)
+    out = (pick["reference"] == "none").to_numpy() | shared
+    return pd.Series(out, index=pick.index)

@@ -329,6 +329,7 @@ def single_features(
     # the day the invoice falls due (30 days after issue when unknown): equal payments of a
     # payer settle its equal items in date order (:func:`assignment._one_to_one`)
     f["due"] = np.where(due < 0, issue + 30, due).astype(np.int32)
+    f["issue"] = issue.astype(np.int32)  # the day it was billed (the same date order)
     del day, issue, due
     f["size"] = levels("size", np.zeros(len(f), dtype=np.int8))
     # rivals: other candidates of the same payment at least as good on the amount (the same
@@ -369,10 +370,11 @@ def single_features(
     # so do payments of one amount that each settle the invoice in full, and it alone, and
     # are tied to it by more than the amount: its reference (a checksum, its number, or its
     # number with separators changed: not a tail, a digit match or a reference several
-    # invoices share), the payer's known IBAN or its exact name, whatever the channel (a
-    # cheque quoting the invoice after a transfer that quoted nothing): a repeat of the same
-    # payment, which the earlier one settles
-    tied = (ref <= _NAMED_REF) | (iban == 0) | (name_code == 0)
+    # invoices share), the payer's known IBAN or its exact or high name (abbreviated on one
+    # channel, in full on the other), whatever the channel (a cheque quoting the invoice
+    # after a transfer that quoted nothing): a repeat of the same payment, which the earlier
+    # one settles
+    tied = (ref <= _NAMED_REF) | (iban == 0) | (name_code <= 1)
     named_whole = (amount == 0) & tied & alone
     by_amount = pd.factorize(a * f["sign"].to_numpy())[0].astype(np.int64)
     by_amount += int(twin.max(initial=-1)) + 1

@@ -14,7 +14,8 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
   evidence, picked one of them. So is a payer named exactly (its name less a legal form it
   does not state, or a learned alias) while another customer's name reads ``high`` or
   better with such an item (``DELGADO & SONS TOOL & DIE`` when ``… PC`` and ``… Inc.`` are
-  two customers);
+  two customers), and a payer named approximately while another customer's name reads
+  ``exact`` with such an item (that item went to another payment);
 * **a coin toss between look-alikes** (:func:`look_alike_toss`): payments of one amount, the
   same day, under one payer name, each held by the look-alike gate and taking items of
   look-alike customers (``BRENNAN & OKAFOR`` paying 2 193.34 twice when ``Brennan & Okafor
@@ -25,6 +26,10 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
   reference) an item of one customer, paid from another customer's own account (``iban =
   other``) by a payer whose name is not the item's customer, while the payer's own item fits
   the amount as well: a mistyped number as likely as a payment for someone else, a suggestion;
+* **a number's digits are not a payer**: one invoice paid in part, named only by the digits
+  of its number or their tail (``REF 006581`` for ``SIN006581``: a number of another kind —
+  an order, a cheque, a customer number — may share them), from a payer nothing identifies
+  (no known IBAN, a name below ``high``): a suggestion (:func:`digits_part_payment`);
 * **a keying error is not a part payment**: a payment whose amount is the invoice's with two
   adjacent digits swapped (4 817.30 against 4 187.30) is a suggestion with that reason, not an
   overpayment or a part payment booked automatically.
@@ -45,6 +50,15 @@ readings:
   identifies the payer (no known IBAN, its name neither exact nor high): any smaller open
   item of any customer would fit as well (a loan drawdown, a card settlement read as an
   invoice with an excess on account);
+* **a group short by a guessed fee**: several invoices whose sum only comes within a fee of
+  the payment, nothing naming any of them, from a payer no known IBAN identifies: among a
+  payer's open items some subset falls within a fee of almost any amount, and more so where
+  many items share an amount (a shop's orders); an exact sum is still worth a look;
+* **an invoice paid before it was issued, with another amount**: a payment made more than a
+  few days before the invoice existed, short of it or above it, nothing naming it (no
+  reference, or only its digits in another order), no other payment making up the rest: a
+  prepayment is of the amount billed, or names what it pays; two weak links (the date and a
+  guessed difference) make a coincidence, not a reading;
 * **a guess among a third party's customers**: one invoice paid in part, or short by what
   could be a fee, nothing naming it, when the payer is known only as a third party's
   account (a factor, a parent, an accountant: learned, not a customer's own) that pays for
@@ -59,10 +73,12 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "amount_alone",
+    "digits_part_payment",
     "gate_row",
     "identified",
     "look_alike",
@@ -97,7 +113,7 @@ def identified(hyp: Any) -> bool:
 #: DIE`` when ``… PC`` and ``… Inc.`` are two customers; ``INTL ELECTRIC`` learned for one
 #: of ``International Electric PC`` and ``International Electric Group LLC``)
 _LOOK_ALIKE = {
-    "high": frozenset({"high", "medium"}),
+    "high": frozenset({"exact", "high", "medium"}),
     "exact": frozenset({"exact", "high"}),
 }
 
@@ -118,18 +134,49 @@ def look_alike(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
     if not chosen or not len(singles) or "customer_id" not in singles:
         return set()
     s = singles[singles["tx"].isin(list(chosen)) & (singles["reference"] == "none")]
-    out: set[int] = set()
-    for key, rows in s.groupby("tx", sort=False):
-        t = int(str(key))
-        inv, level = chosen[t]
-        own = rows[rows["inv"] == inv]
-        if not len(own):
-            continue
-        cust, amt = own["customer_id"].iat[0], own["amount"].iat[0]
-        near = (rows["customer_id"] != cust) & (rows["amount"] == amt)
-        if (near & rows["name"].isin(_LOOK_ALIKE[level])).any():
-            out.add(t)
-    return out
+    own = {t: inv for t, (inv, _) in chosen.items()}
+    high = {t for t, (_, level) in chosen.items() if level == "high"}
+    fits, tx = _fits_elsewhere(s, own)
+    name = s["name"]
+    is_high = pd.Series(tx).isin(list(high)).to_numpy()
+    alike = np.where(
+        is_high,
+        name.isin(_LOOK_ALIKE["high"]).to_numpy(),
+        name.isin(_LOOK_ALIKE["exact"]).to_numpy(),
+    )
+    return set(tx[fits & alike].tolist())
+
+
+def _fits_elsewhere(
+    s: pd.DataFrame, own: dict[int, int]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Per row of ``s`` (one-invoice hypotheses of the payments in ``own``, payment → its
+    allocated invoice): is it an item of another customer than the payment's own item (its
+    first row of that invoice in ``s``) at the same amount level; and each row's payment.
+    A payment with no row of its own invoice in ``s`` has no row that fits. Columns read once,
+    not a frame per payment (a loop over ``groupby`` cost a frame lookup per payment)."""
+    tx = s["tx"].to_numpy(dtype=np.int64)
+    if not len(s):
+        return np.zeros(0, dtype=bool), tx
+    inv = s["inv"].to_numpy(dtype=np.int64)
+    mine = inv == pd.Series(tx).map(own).to_numpy(dtype=np.int64)
+    first = np.flatnonzero(mine)
+    first = first[~pd.Series(tx[first]).duplicated().to_numpy()]
+    cust = s["customer_id"].to_numpy(dtype=object)
+    amt = s["amount"]
+    # amount levels compared as values (a missing level equals nothing, as ``==`` reads it)
+    code = (
+        amt.cat.codes.to_numpy(dtype=np.int64)
+        if isinstance(amt.dtype, pd.CategoricalDtype)
+        else pd.factorize(amt)[0].astype(np.int64)
+    )
+    at = pd.Series(np.arange(len(first)), index=tx[first])
+    k = at.reindex(tx).to_numpy(dtype=np.float64)
+    has = ~np.isnan(k)
+    ki = np.where(has, k, 0).astype(np.int64)
+    own_cust, own_code = cust[first][ki], code[first][ki]
+    fits = has & (cust != own_cust) & (code == own_code) & (own_code >= 0)
+    return fits, tx
 
 
 def look_alike_toss(
@@ -171,17 +218,9 @@ def payer_disagrees(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
     if not chosen or not len(singles) or "customer_id" not in singles:
         return set()
     s = singles[singles["tx"].isin(list(chosen))]
-    out: set[int] = set()
-    for key, rows in s.groupby("tx", sort=False):
-        t = int(str(key))
-        own = rows[rows["inv"] == chosen[t]]
-        if not len(own):
-            continue
-        cust, amt = own["customer_id"].iat[0], own["amount"].iat[0]
-        payer = (rows["iban"] == "known") | (rows["name"] == "exact")
-        if ((rows["customer_id"] != cust) & (rows["amount"] == amt) & payer).any():
-            out.add(t)
-    return out
+    fits, tx = _fits_elsewhere(s, chosen)
+    payer = ((s["iban"] == "known") | (s["name"] == "exact")).to_numpy(dtype=bool)
+    return set(tx[fits & payer].tolist())
 
 
 def amount_alone(hyp: Any) -> bool:
@@ -218,6 +257,21 @@ def not_worth_review(hyp: Any, grouped: bool) -> str:
     ):
         return "far-fetched: more than an invoice nothing names, from a payer nothing identifies"
     if (
+        grouped
+        and str(hyp.get("amount", "")) == "fee"
+        and str(hyp.get("reference", "none")) == "none"
+        and str(hyp.get("iban", "")) not in _PAYER_IBAN
+    ):
+        return "far-fetched: a group short by a guessed fee, nothing naming its items"
+    if (
+        not grouped
+        and str(hyp.get("date", "")) == "before_issue"
+        and str(hyp.get("amount", "")) in _GUESSED | _EXCESS | {"fraction"}
+        and str(hyp.get("reference", "none")) in _UNNAMED
+        and str(hyp.get("siblings", "none")) == "none"
+    ):
+        return "far-fetched: paid before the invoice was issued, another amount, nothing naming it"
+    if (
         not grouped
         and bool(hyp.get("third_party", False))
         and str(hyp.get("amount", "")) in _GUESSED
@@ -226,6 +280,21 @@ def not_worth_review(hyp: Any, grouped: bool) -> str:
     ):
         return "far-fetched: a third party paying for several customers, no invoice named"
     return ""
+
+
+_DIGITS_ONLY = frozenset({"digits", "tail"})
+
+
+def digits_part_payment(hyp: Any, grouped: bool) -> bool:
+    """Is ``hyp`` (a grouped one when ``grouped``) a part payment of one invoice named only by
+    its digits or their tail, from a payer nothing identifies (see the module doc)?"""
+    return (
+        not grouped
+        and str(hyp.get("amount", "")) == "partial"
+        and str(hyp.get("reference", "none")) in _DIGITS_ONLY
+        and str(hyp.get("iban", "")) not in _PAYER_IBAN
+        and str(hyp.get("name", "")) not in _PAYER_NAME
+    )
 
 
 def wide_group(hyp: Any) -> bool:

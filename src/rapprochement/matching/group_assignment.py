@@ -21,6 +21,7 @@ import pandas as pd
 from rapprochement.matching.group_context import ADVICE_SOURCES as _ADVICE
 
 __all__ = [
+    "CLOSED_KINDS",
     "SINGLE_KIND",
     "Alloc",
     "Assignment",
@@ -133,12 +134,14 @@ def take_groups(
         for i, x, signed in zip(row["invs"], allocs, row["allocs"], strict=True):
             under = x < cap[i]
             short = under and row["amount"] not in _CLOSING
-            cap[i] -= x
             kind = "credit_note" if signed * sign < 0 else "partial" if short else "grouped"
             if under and not short:  # the invoice that bears the fee or its own discount
                 kind = SINGLE_KIND.get(str(row["amount"]), "grouped")
             if row["size"] == "1":
                 kind = "partial" if short else SINGLE_KIND.get(row["amount"], "one_to_one")
+            # a fee or a discount writes the shortfall off: the invoice is settled, with no
+            # room left for another payment (as in the result, :func:`.rows` closes it)
+            cap[i] = 0 if kind in CLOSED_KINDS else cap[i] - x
             if signed != 0:  # a share rounded to nothing is not an allocation
                 out.allocs.append(
                     Alloc(t, int(i), int(signed), kind, row["p"], row, gid, ambiguous or cut)
@@ -152,6 +155,8 @@ def take_groups(
 
 
 _WHOLE = ("exact", "discount", "fee")
+#: allocation kinds that close their invoice: the shortfall is written off, not left open
+CLOSED_KINDS = ("discount", "fee")
 #: group amount levels whose shortfall closes the invoices: a discount, a fee (guessed or
 #: stated by a collector's report, :mod:`.payouts`)
 _CLOSING = ("discount", "fee", "stated")

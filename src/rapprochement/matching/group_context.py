@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from rapprochement.matching.abbrev import abbreviated
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import (
+    FEATURE_LEVELS,
     amount_level,
     count_level,
     date_level,
@@ -60,8 +61,16 @@ REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is
 MAX_CREDIT_NOTES = 6  # open credit notes of a payer always searched with its invoices
 REF_WEAK = 5  # a transposed number: not named, but the first item to complete a group with
 _IBAN_LEVELS = ("known", "other", "unknown")  # pair ``iban`` codes
+#: the amount level of a payment equal to the total (code 0 of :func:`.features.amount_codes`)
+_EXACT = str(FEATURE_LEVELS["amount"][0])
 #: group sources read from remittance-advice lines (a payer's advice, a collector's report)
-ADVICE_SOURCES = ("remittance", "report", "report_unread", "report_partial")
+ADVICE_SOURCES = (
+    "remittance",
+    "remittance_typo",
+    "report",
+    "report_unread",
+    "report_partial",
+)
 
 
 class _Items(dict[str, list[int]]):
@@ -170,6 +179,10 @@ class GroupContext:
         self.iban_links: set[tuple[int, str]] = set()
         #: per payer, how many of its open items carry each reference (normalized)
         self.held_refs: dict[str, dict[str, int]] = {}
+        #: per payer, its items with their invoice numbers as :mod:`.cut_refs` and
+        #: :mod:`.named` read them (normalized; as a series and numbers), worked out on the
+        #: first payment that names the payer: not again for each of its payments
+        self.payer_numbers: dict[tuple[str, str], Any] = {}
 
     def text(self, t: int) -> str:
         """Payment ``t``'s text as a string (the column read once, on the first call: a scalar
@@ -323,6 +336,8 @@ def group_frame(
 
 def level_of(a: int, o: int, ctx: GroupContext) -> str:
     """Amount level of a payment ``a`` against a total ``o`` (minor units, > 0)."""
+    if a == o:  # no difference is exact whatever the config (:func:`.features.amount_codes`)
+        return _EXACT
     return str(amount_level(np.array([a]), np.array([o]), ctx.config, ctx.currency)[0])
 
 

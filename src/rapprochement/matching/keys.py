@@ -351,13 +351,14 @@ def invoice_key_rows(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
     frames = [_vector_token_keys(ids).rename(columns={"row": "inv"}),
               ref_keys.rename(columns={"row": "inv"})]  # fmt: skip
     rows: list[tuple[int, str, int]] = []
-    for i in np.flatnonzero(has):
-        key = checksummed(str(refs.iat[int(i)]))
+    values = refs.tolist()  # read once, not a scalar read per reference
+    for i in np.flatnonzero(has).tolist():
+        key = checksummed(str(values[i]))
         if key:
-            rows.append((int(i), key, 0))
-        free = free_key(str(refs.iat[int(i)]))
+            rows.append((i, key, 0))
+        free = free_key(str(values[i]))
         if free:
-            rows.append((int(i), free, FREE_LEVEL))
+            rows.append((i, free, FREE_LEVEL))
     frames.append(pd.DataFrame(rows, columns=["inv", "key", "lvl"]))
     out = pd.concat(frames, ignore_index=True)
     return out.astype({"inv": np.int64, "lvl": np.int64})  # an empty part is of object dtype

@@ -74,14 +74,19 @@ def _run_neighbours(
     ids = ctx.index.numbers[0]
     day = int(ctx.days[t])
     series = {_numbering(str(ids[k]))[0] for k in named if sign * int(ctx.open[k]) > 0}
+    numbering = ctx.payer_numbers.get(("run", cust))
+    if numbering is None:  # the payer's numbering, once per shard (not per payment)
+        numbering = ctx.payer_numbers["run", cust] = {
+            k: _numbering(str(ids[k])) for k in ctx.items[cust]
+        }
     mine = [
         k
-        for k in ctx.items[cust]
+        for k, nb in numbering.items()
         if sign * int(ctx.open[k]) > 0
-        and _numbering(str(ids[k]))[0] in series
+        and nb[0] in series
         and (k in named or day < 0 or ctx.issue[k] <= day + 3)
     ]
-    mine.sort(key=lambda k: (_numbering(str(ids[k])), k))
+    mine.sort(key=lambda k: (numbering[k], k))
     where = [p for p, k in enumerate(mine) if k in named]
     if not where or len(mine) == len(where):
         return {}
@@ -236,6 +241,39 @@ def _shared_completion(
     return True
 
 
+def _run_rivals(
+    t: int,
+    a: int,
+    sign: int,
+    own: list[int],
+    cust: str,
+    ctx: GroupContext,
+    config: MatchConfig,
+    n0: int,
+) -> None:
+    """The invoices the text names by their own number (``own``) completed exactly by the run
+    of numbers they start (:func:`_completions`), beside the groups a shared reference gave
+    (the rows of ``ctx`` from ``n0``): a reference several items carry says "some of these",
+    the numbers may say "these and the next ones". Each reading of one kind counts those of
+    the other as rivals."""
+    if not own or len(ctx.rows) <= n0:
+        return
+    have = {tuple(r["invs"]) for r in ctx.rows[n0:]}
+    found = []
+    for extra, inter, wide in _completions(t, a, sign, own, cust, ctx, config, False):
+        invs = sorted(own + extra)
+        if len(invs) >= 2 and not wide and tuple(invs) not in have:
+            found.append((invs, inter))
+    if not found:
+        return
+    for r in ctx.rows[n0:]:
+        r["rivals"] = int(r["rivals"]) + len(found)
+    n_shared = len(ctx.rows) - n0
+    for invs, inter in found:
+        allocs, level = fill(a, invs, ctx, sign, named_order(t, invs, ctx))
+        ctx.add(t, invs, allocs, "reference", level, n_shared + len(found) - 1, cust, inter)
+
+
 def referenced_group(
     t: int, a: int, sign: int, named: list[int], ctx: GroupContext, config: MatchConfig
 ) -> bool:
@@ -260,7 +298,9 @@ def referenced_group(
     total = sum(sign * int(ctx.open[k]) for k in named)
     shared = _by_shared_reference(t, named, cust, ctx)
     if shared and total != a:
+        n0 = len(ctx.rows)
         if _shared_completion(t, a, sign, named, shared, cust, ctx, config):
+            _run_rivals(t, a, sign, [k for k in named if k not in shared], cust, ctx, config, n0)
             return True
         named = [k for k in named if k not in shared]
         if not named:

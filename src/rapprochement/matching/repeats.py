@@ -15,7 +15,7 @@ import pandas as pd
 from rapprochement.matching.features import TWIN_DAYS
 from rapprochement.matching.keys import LEVELS
 
-__all__ = ["later_twins"]
+__all__ = ["equal_items", "later_twins"]
 
 _NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice by its number
 
@@ -50,3 +50,20 @@ def later_twins(s: pd.DataFrame) -> pd.DataFrame:
         return s
     out: pd.DataFrame = s.drop(index=rows.index[later])
     return out
+
+
+def equal_items(pick: pd.DataFrame) -> set[int]:
+    """Payments of ``pick`` (the chosen single pairs) settling an item of exactly their amount,
+    nothing naming it, from a payer its IBAN or its name (exact or high) ties to the item's
+    customer: when an earlier twin took the payment's best invoice, named no better, this is a
+    second equal item paid by a second equal payment (two look-alike customers each owing the
+    amount, paid the same day under one name), not a repeat of the first."""
+    need = ("amount", "reference", "iban", "name")
+    if any(c not in pick for c in need):
+        return set()
+    ok = (
+        (pick["amount"].astype(str) == "exact")
+        & (pick["reference"].astype(str) == "none")
+        & ((pick["iban"].astype(str) == "known") | pick["name"].astype(str).isin(["exact", "high"]))
+    )
+    return {int(t) for t in pick.loc[ok, "tx"]}

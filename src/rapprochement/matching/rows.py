@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from rapprochement.matching.advice_typos import typo_read
 from rapprochement.matching.assignment import Assignment
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.customer_numbers import quoted_number_of
 from rapprochement.matching.features import FEATURES
 from rapprochement.matching.gates import (
     amount_alone,
+    digits_part_payment,
     gate_row,
     look_alike,
     look_alike_toss,
@@ -64,6 +66,13 @@ _TRANSPOSED = gate_row("amount looks mistyped: two digits swapped against the in
 _WIDE = gate_row("a long group picked by its sum: which of the payer's items it settles is a guess")
 _LOOK_ALIKE = gate_row("payer named only approximately: a look-alike customer's item fits as well")
 _DISAGREE = gate_row("the number names another customer's item than the payer's, whose own fits")
+_DIGITS = gate_row(
+    "a part payment of an invoice named only by digits, from a payer nothing identifies"
+)
+_TYPO = gate_row(
+    "an advice line's number names another customer's item: read as a typo of the item of its "
+    "amount, one edit away, from a payer not identified as that item's customer"
+)
 
 
 def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dict[int, str]:
@@ -86,6 +95,10 @@ def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dic
             held.setdefault(al.tx, _AMOUNT_ALONE)
         elif wide_group(al.hyp):
             held.setdefault(al.tx, _WIDE)
+        elif typo_read(al.hyp):
+            held.setdefault(al.tx, _TYPO)
+        elif digits_part_payment(al.hyp, al.group is not None):
+            held.setdefault(al.tx, _DIGITS)
         elif al.group is None and transposed(int(amounts[al.tx]), int(opens[al.inv])):
             held.setdefault(al.tx, _TRANSPOSED)
     return held

@@ -33,7 +33,7 @@ import pandas as pd
 
 from rapprochement.matching.keys import LEVELS
 
-__all__ = ["drop_typo_readings", "one_edit"]
+__all__ = ["drop_typo_readings", "key_of", "one_edit"]
 
 _NAMING = frozenset(LEVELS[1:]) - {"none"}  # every reference level but checksum and none
 _FITS = frozenset({"exact", "stated"})
@@ -42,7 +42,9 @@ _PAYER_NAME = frozenset({"exact", "high"})
 _MIN_LEN = 4  # shorter numbers are one edit from too many others by chance
 
 
-def _key(value: Any) -> str:
+def key_of(value: Any) -> str:
+    """``value`` (a number or reference; None or NaN: empty) upper-cased, letters and digits
+    only: the form whose edit distance :func:`one_edit` compares."""
     text = "" if value is None or value != value else str(value)
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
@@ -75,9 +77,9 @@ def _keys(inv: pd.DataFrame, positions: Any) -> dict[int, set[str]]:
     refs = inv["reference"].iloc[at].tolist() if "reference" in inv else [None] * len(at)
     out: dict[int, set[str]] = {}
     for pos, number, ref in zip(at.tolist(), ids, refs, strict=True):
-        keys = {_key(number)}
+        keys = {key_of(number)}
         if "reference" in inv:
-            keys.add(_key(ref))
+            keys.add(key_of(ref))
         keys.discard("")
         out[pos] = keys
     return out
@@ -128,7 +130,7 @@ def drop_typo_readings(
     texts: dict[int, str] = {}
     if tx is not None and quote:  # each payment's text read and keyed once
         seen = np.unique(txs[rows])
-        texts = dict(zip(seen.tolist(), map(_key, tx["text"].iloc[seen].tolist()), strict=True))
+        texts = dict(zip(seen.tolist(), map(key_of, tx["text"].iloc[seen].tolist()), strict=True))
     for r in rows.tolist():
         mine = keys[int(invs[r])]
         if quote:
