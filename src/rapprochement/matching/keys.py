@@ -9,7 +9,8 @@ key prefix     built from                                                  level
 ``R:``         a checksummed reference (RF, OGM, QR, FI, KID), compact      ``checksum``
 ``C:``         the token upper-cased without separators                     ``exact``
 ``N:``         :func:`~rapprochement.references.normalize_token`           ``normalized``
-``D:``/``Z:``  its digits only (with / without leading zeros per group)    ``digits``
+``D:``/``Z:``  its digits only (with / without leading zeros per group, and  ``digits``
+               without the padding after a glued year: :mod:`.padding`)
 ``L:``         its last digit group without leading zeros (≥ 3 digits)      ``tail``
 ``S:``         its digits sorted (catches transposed digits)                ``transposed``
 =============  ==========================================================  ==============
@@ -28,6 +29,7 @@ import pandas as pd
 
 from rapprochement.matching.free_keys import FREE_LEVEL, checksummed, free_key, free_text_keys
 from rapprochement.matching.name_keys import compact_iban, normalize_name, payer_in_text
+from rapprochement.matching.padding import unpadded_digits
 from rapprochement.references import find_references, normalize_token
 
 __all__ = [
@@ -131,6 +133,9 @@ def _token_keys(raw: str) -> set[str]:
         z = "".join(g.lstrip("0") or "0" for g in groups)
         if len(z) >= 4:
             keys.add("Z:" + z)
+        pad = unpadded_digits(groups) if len(digits) >= 8 else None
+        if pad is not None:  # a year glued to a zero-padded number (:mod:`.padding`)
+            keys.add("Z:" + pad)
         keys.add("S:" + "".join(sorted(digits)))
     if groups:
         tail = groups[-1].lstrip("0")
@@ -321,6 +326,10 @@ def _vector_token_keys(values: pd.Series) -> pd.DataFrame:
             if len(z) >= 4:
                 z_[0].append(r)
                 z_[1].append("Z:" + z)
+            pad = unpadded_digits(_DIGITS.findall(up)) if len(digits) >= 8 else None
+            if pad is not None:  # a year glued to a zero-padded number (:mod:`.padding`)
+                z_[0].append(r)
+                z_[1].append("Z:" + pad)
             s_[0].append(r)
             s_[1].append("S:" + "".join(sorted(digits)))
         m = _TAIL.search(up)
