@@ -25,6 +25,7 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.customer_numbers import CustomerNumbers
 from rapprochement.matching.keys import LEVELS, compact_iban, expand, normalize_name
 from rapprochement.matching.legal_forms import cap_namesakes, legal_form
+from rapprochement.matching.name_words import cap_common_words
 from rapprochement.matching.payer_links import customer_links
 from rapprochement.matching.refindex import (
     BlockIndex,
@@ -372,6 +373,8 @@ def candidate_pairs(
     )
     name_sim = sims[back.ravel()] if len(key) else np.zeros(0)
     cap_namesakes(name_sim, tx["name"].to_numpy(dtype=object), t, block.cust_ids[i], idx.forms)
+    pair_norm = np.asarray(nn, dtype=object)[ncode[t]] if len(key) else np.zeros(0, object)
+    cap_common_words(name_sim, pair_norm, block.cust_ids[i], idx.names, idx.by_word)
     pairs = pd.DataFrame(
         {
             "tx": t,
