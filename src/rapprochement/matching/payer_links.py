@@ -12,7 +12,7 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.keys import normalize_name
 
 if TYPE_CHECKING:
-    from rapprochement.matching.candidates import CustomerIndex
+    from rapprochement.matching.customer_index import CustomerIndex
 
 __all__ = ["customer_links"]
 
