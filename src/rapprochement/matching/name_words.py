@@ -84,11 +84,12 @@ def cap_common_words(
     cap = np.zeros(len(uniques), dtype=bool)
     for k, key in enumerate(uniques.tolist()):
         payer, cid = str(key).split("\t", 1)
-        rests = [
-            rests_on_common_words(payer, a, common) or fuzz.WRatio(payer, a) < _HIGH
-            for a in names.get(cid, ())
-            if a
-        ]
-        cap[k] = bool(rests) and all(rests)
+        aliases = [a for a in names.get(cid, ()) if a]
+        common_only = [rests_on_common_words(payer, a, common) for a in aliases]
+        # some name agrees on common words only, and no other name agrees as well on its own
+        cap[k] = any(common_only) and all(
+            rest or fuzz.WRatio(payer, a) < _HIGH
+            for a, rest in zip(aliases, common_only, strict=True)
+        )
     where = hit[cap[code]]
     sims[where] = np.minimum(sims[where], COMMON_MAX)
