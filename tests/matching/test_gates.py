@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rapprochement.matching.gates import identified, transposed
+from rapprochement.matching.gates import identified, paid_for_many, transposed
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,19 @@ def test_a_number_naming_another_customers_item_against_the_payer_holds_it() -> 
     assert not payer_disagrees(singles, [SimpleNamespace(tx=0, inv=0, group=None, hyp=checksum)])
     other = singles.assign(amount=["exact", "partial"])
     assert not payer_disagrees(other, [SimpleNamespace(tx=0, inv=0, group=None, hyp=hyp)])
+
+
+@pytest.mark.parametrize(
+    ("hyp", "expected"),
+    [
+        ({"iban": "known", "iban_customers": 3, "reference": "none", "name": "low"}, True),
+        ({"iban": "known", "iban_customers": 1, "reference": "none", "name": "low"}, False),
+        ({"iban": "known", "iban_customers": 3, "reference": "exact", "name": "low"}, False),
+        ({"iban": "known", "iban_customers": 3, "reference": "none", "name": "exact"}, False),
+        ({"iban": "known", "reference": "none", "name": "low"}, False),  # a group: no count
+    ],
+)
+def test_an_iban_paying_for_many_is_not_alone_a_payer(
+    hyp: dict[str, object], expected: bool
+) -> None:
+    assert paid_for_many(hyp) is expected

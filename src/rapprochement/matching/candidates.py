@@ -133,7 +133,8 @@ def candidate_pairs(
         pairs: ``tx, inv`` (positions in the partition frames, sorted), ``ref`` (level code in
         :data:`~rapprochement.matching.keys.LEVELS`), ``customer_id``, ``iban`` (0 known payer
         IBAN of this customer, 1 IBAN known for another customer only, 2 no information),
-        ``name_sim``.
+        ``name_sim``, ``third_party`` and ``iban_customers`` (with ``iban`` 0: how many
+        customers that IBAN is known for; else 0).
         links: the output of :func:`customer_links`.
     """
     links = customer_links(tx, idx, config)
@@ -183,16 +184,14 @@ def candidate_pairs(
     by_number = links["tx"].to_numpy()[links["by_number"].to_numpy(dtype=bool)]
     known[by_number] = True
     iban = np.where(link, 0, np.where(known[t], 1, 2)).astype(np.int64)
+    # how many customers the payer's IBAN is known for (a factor, a parent, a payment agent
+    # paying for several): it names one of them, not which (``iban_customers``); a payer
+    # that quoted its customer number named one
+    n_cust = np.array([len(idx.by_iban.get(b, ())) if b else 0 for b in tx["iban"]], np.int64)
+    n_cust[by_number] = 1
     # a third party's account (learned, not a customer's own) known for several customers: it
     # names the payer, not which of them it pays for (:func:`.gates.not_worth_review`)
-    many = np.array(
-        [
-            bool(b) and b not in idx.own_ibans and len(idx.by_iban.get(b, ())) > 1
-            for b in tx["iban"]
-        ],
-        dtype=bool,
-    )
-    many[by_number] = False
+    many = (n_cust > 1) & np.array([b not in idx.own_ibans for b in tx["iban"]], dtype=bool)
     norm = {n: normalize_name(n) for n in set(tx["name"])}
     ncode, nn = pd.factorize(np.array([norm[n] for n in tx["name"]], dtype=object))
     combo, back = np.unique(ncode[t].astype(np.int64) * n_c + c, return_inverse=True)
@@ -212,6 +211,7 @@ def candidate_pairs(
             "iban": iban.astype(np.int8),
             "name_sim": name_sim,
             "third_party": link & many[t],
+            "iban_customers": np.where(link, n_cust[t], 0).astype(np.int16),
         }
     )
     return pairs, links

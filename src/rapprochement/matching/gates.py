@@ -30,6 +30,10 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
   of its number or their tail (``REF 006581`` for ``SIN006581``: a number of another kind —
   an order, a cheque, a customer number — may share them), from a payer nothing identifies
   (no known IBAN, a name below ``high``): a suggestion (:func:`digits_part_payment`);
+* **an IBAN paying for many is not a payer** (:func:`paid_for_many`): a payer IBAN known for
+  several customers (a factor, a parent company, a payment agent) says the payment is for one
+  of them, not which: with no reference and no exact or high name, a suggestion (its score
+  also loses ``log k`` for ``k`` customers: :func:`.scoring.shared_iban`);
 * **a keying error is not a part payment**: a payment whose amount is the invoice's with two
   adjacent digits swapped (4 817.30 against 4 187.30) is a suggestion with that reason, not an
   overpayment or a part payment booked automatically.
@@ -84,6 +88,7 @@ __all__ = [
     "look_alike",
     "look_alike_toss",
     "not_worth_review",
+    "paid_for_many",
     "payer_disagrees",
     "tie_row",
     "transposed",
@@ -221,6 +226,22 @@ def payer_disagrees(singles: pd.DataFrame, allocs: Iterable[Any]) -> set[int]:
     fits, tx = _fits_elsewhere(s, chosen)
     payer = ((s["iban"] == "known") | (s["name"] == "exact")).to_numpy(dtype=bool)
     return set(tx[fits & payer].tolist())
+
+
+def paid_for_many(hyp: Any) -> bool:
+    """Is a payer IBAN known for several customers (``iban_customers`` > 1: a factor, a
+    parent company, a payment agent) all that names the payer, with no reference naming the
+    invoice and no exact or high name? It says the payment is for one of them, not which."""
+    try:
+        k = int(hyp.get("iban_customers", 0) or 0)
+    except (TypeError, ValueError):
+        return False
+    return (
+        k > 1
+        and str(hyp.get("iban", "")) == "known"
+        and str(hyp.get("reference", "none")) in _UNNAMED
+        and str(hyp.get("name", "")) not in _PAYER_NAME
+    )
 
 
 def amount_alone(hyp: Any) -> bool:

@@ -24,6 +24,7 @@ from rapprochement.matching.gates import (
     look_alike,
     look_alike_toss,
     not_worth_review,
+    paid_for_many,
     payer_disagrees,
     tie_row,
     transposed,
@@ -69,6 +70,7 @@ _DISAGREE = gate_row("the number names another customer's item than the payer's,
 _DIGITS = gate_row(
     "a part payment of an invoice named only by digits, from a payer nothing identifies"
 )
+_MANY = gate_row("the payer's IBAN pays for several customers: it alone does not say which")
 _TYPO = gate_row(
     "an advice line's number names another customer's item: read as a typo of the item of its "
     "amount, one edit away, from a payer not identified as that item's customer"
@@ -93,6 +95,8 @@ def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dic
             held.setdefault(al.tx, gate_row(report))
         elif amount_alone(al.hyp):
             held.setdefault(al.tx, _AMOUNT_ALONE)
+        elif paid_for_many(al.hyp):
+            held.setdefault(al.tx, _MANY)
         elif wide_group(al.hyp):
             held.setdefault(al.tx, _WIDE)
         elif typo_read(al.hyp):

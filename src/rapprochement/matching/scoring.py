@@ -47,6 +47,7 @@ __all__ = [
     "level_sum",
     "load_weights",
     "score_frame",
+    "shared_iban",
 ]
 
 _P_MIN = 1e-6  # calibrated probabilities stay inside (0, 1): their log-odds stay finite
@@ -156,7 +157,18 @@ def score_frame(df: pd.DataFrame, w: Weights) -> np.ndarray[Any, Any]:
     logit = level_sum(df, w.weights, w.prior)
     if w.book:
         logit += shift_frame(df, w.book)
+    if "iban_customers" in df.columns:
+        logit -= shared_iban(df["iban_customers"].fillna(0).to_numpy(dtype=np.float64))
     return logit
+
+
+def shared_iban(k: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Log-odds taken off the known-IBAN evidence of a payer IBAN known for ``k`` customers
+    (a factor, a parent company, a payment agent paying for several): it names one of them,
+    each ``1 / k`` as likely as a customer's own account would make it, so ``log k`` (0 for
+    ``k <= 1``)."""
+    out: np.ndarray[Any, Any] = np.log(np.maximum(k, 1.0))
+    return out
 
 
 def level_sum(
@@ -198,6 +210,14 @@ def calibrate(logit: np.ndarray[Any, Any], w: Weights) -> np.ndarray[Any, Any]:
     return clipped
 
 
+def _count(value: Any) -> int:
+    """A count column's value of a row (0 when missing or NaN)."""
+    try:
+        return int(value) if value is not None and value == value else 0
+    except (TypeError, ValueError):
+        return 0
+
+
 def contributions(row: dict[str, Any], w: Weights) -> list[Contribution]:
     """The explanation of one hypothesis: prior, one contribution per feature, then (when
     the weights carry a calibration map) the calibration's shift of the log-odds, then (when
@@ -207,6 +227,15 @@ def contributions(row: dict[str, Any], w: Weights) -> list[Contribution]:
     for f in FEATURES:
         lvl = str(row.get(f, ""))
         out.append(Contribution(feature=f, value=lvl, weight=w.weights.get(f, {}).get(lvl, 0.0)))
+    k = _count(row.get("iban_customers"))
+    if k > 1:
+        out.append(
+            Contribution(
+                feature="iban_customers",
+                value=f"the payer's IBAN is known for {k} customers",
+                weight=-float(shared_iban(np.array([float(k)]))[0]),
+            )
+        )
     for value, shift in shift_terms(row, w.book, w.chance):
         out.append(Contribution(feature="chance", value=value, weight=shift))
     raw = sum(c.weight for c in out)

@@ -33,6 +33,10 @@ _INSTALMENT_PAYMENTS = 6  # most payments of one amount from one payer shared as
 _INSTALMENT_ITEMS = 12  # most invoices they share
 
 
+#: optional payer-evidence columns of the candidate pairs an implied pair carries too
+_EVIDENCE = ("third_party", "iban_customers")
+
+
 def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -> pd.DataFrame:
     """``pairs`` plus the pairs that instalments imply: payments of one payer with the same
     amount (monthly instalments of one invoice) share the candidate invoices they are short
@@ -81,7 +85,7 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
     # the payment's evidence for that payer (IBAN level, name similarity) from its own pairs
     # (only the payments that gain pairs are read)
     mine = pairs[np.isin(t, cross["tx"].unique())]
-    evidence = ["iban", "name_sim", *(["third_party"] if "third_party" in pairs else [])]
+    evidence = ["iban", "name_sim", *(c for c in _EVIDENCE if c in pairs)]
     who = mine.drop_duplicates(["tx", "customer_id"])[["tx", "customer_id", *evidence]]
     new = cross.merge(who, on=["tx", "customer_id"], how="left")
     new["ref"] = len(LEVELS) - 1
