@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from rapprochement.matching.entities import entities
+from rapprochement.matching.legal_forms import form_position
 
 
 def _inv(*rows: tuple[str, str, str]) -> pd.DataFrame:
@@ -21,6 +22,7 @@ def _inv(*rows: tuple[str, str, str]) -> pd.DataFrame:
         ("Jeanne Martinez", "Jeanne Martines", False),  # people, not companies
         ("Garage Lemoine SA", "Garage Lemaire SA", False),  # two edits
         ("ABC SA", "ABD SA", False),  # too short to tell
+        ("SARL Dupont Bâtiment", "Dupont Bâtiment SARL", False),  # the form moved: namesakes
     ],
 )
 def test_records_merge_only_when_almost_surely_one(a: str, b: str, merged: bool) -> None:
@@ -36,3 +38,9 @@ def test_different_ibans_are_two_payers() -> None:
         )
     )
     assert got == {}
+
+
+def test_form_position_reads_where_the_form_is_stated() -> None:
+    assert form_position("SARL Dupont Bâtiment") == "front"
+    assert form_position("DUPONT BATIMENT SARL 12 RUE DU PORT") == "back"
+    assert form_position("Dupont Bâtiment") == ""

@@ -20,7 +20,7 @@ import pandas as pd
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.customer_index import CustomerIndex
 from rapprochement.matching.keys import LEVELS, expand, normalize_name
-from rapprochement.matching.legal_forms import cap_namesakes
+from rapprochement.matching.legal_forms import cap_moved_forms, cap_namesakes
 from rapprochement.matching.name_words import cap_common_words
 from rapprochement.matching.payer_links import customer_links
 from rapprochement.matching.refindex import (
@@ -199,7 +199,9 @@ def candidate_pairs(
         np.asarray(nn, dtype=object)[combo // n_c], np.asarray(cust, dtype=object)[combo % n_c]
     )
     name_sim = sims[back.ravel()] if len(key) else np.zeros(0)
-    cap_namesakes(name_sim, tx["name"].to_numpy(dtype=object), t, block.cust_ids[i], idx.forms)
+    payer_names = tx["name"].to_numpy(dtype=object)
+    cap_namesakes(name_sim, payer_names, t, block.cust_ids[i], idx.forms)
+    cap_moved_forms(name_sim, payer_names, t, block.cust_ids[i], idx.positions, idx.namesakes)
     pair_norm = np.asarray(nn, dtype=object)[ncode[t]] if len(key) else np.zeros(0, object)
     cap_common_words(name_sim, pair_norm, block.cust_ids[i], idx.names, idx.by_word)
     pairs = pd.DataFrame(

@@ -17,7 +17,7 @@ from rapidfuzz.process import cpdist
 from rapprochement.matching.abbrev import abbreviated
 from rapprochement.matching.customer_numbers import CustomerNumbers
 from rapprochement.matching.keys import compact_iban, expand, normalize_name
-from rapprochement.matching.legal_forms import legal_form
+from rapprochement.matching.legal_forms import form_position, legal_form
 
 __all__ = ["CustomerIndex"]
 
@@ -40,6 +40,8 @@ class CustomerIndex:
         self.names: dict[str, set[str]] = defaultdict(set)
         #: customer → the legal forms its names state (:mod:`.legal_forms`)
         self.forms: dict[str, set[str]] = defaultdict(set)
+        #: customer → where its names state a legal form (:func:`.legal_forms.form_position`)
+        self.positions: dict[str, set[str]] = defaultdict(set)
         #: IBANs that are a customer's own account (not a third party's paying for it)
         self.own_ibans: set[str] = set()
         who = inv[["customer_id", "customer_iban", "customer_name"]].drop_duplicates()
@@ -55,6 +57,7 @@ class CustomerIndex:
                 self.own_ibans.add(iban)
             self.names[cid].add(normalize_name(name))
             self.forms[cid].add(legal_form(str(name)))
+            self.positions[cid].add(form_position(str(name)))
         if customers is not None and len(customers):
             master = {c: set(n) for c, n in self.names.items()}
             for cid, iban, name in zip(
@@ -72,6 +75,17 @@ class CustomerIndex:
                 if norm:
                     self.names[cid].add(norm)
                     self.forms[cid].add(legal_form(str(name)))
+                    self.positions[cid].add(form_position(str(name)))
+        by_norm: dict[str, set[str]] = defaultdict(set)
+        for cid, names in self.names.items():
+            for n in names:
+                if n:
+                    by_norm[n].add(cid)
+        #: customer → the other customers with one of its names, forms aside (namesakes)
+        self.namesakes: dict[str, set[str]] = {
+            cid: set().union(*(by_norm[n] for n in names if n)) - {cid}
+            for cid, names in self.names.items()
+        }
         self.by_prefix: dict[str, set[str]] = defaultdict(set)
         #: whole name word → customers (blocks where a prefix is shared by too many)
         self.by_word: dict[str, set[str]] = defaultdict(set)

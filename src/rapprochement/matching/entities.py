@@ -8,7 +8,9 @@ own ``customer_id``) when they are almost surely one entity:
 * their names, legal forms and small words aside (:func:`~.keys.normalize_name`), are equal or
   one edit apart, and at least ``MIN_NAME`` characters long (short names collide by chance);
 * both are companies (a legal form in the name: two people may well share a name) of the same
-  legal form (``DUPONT SA`` and ``DUPONT SARL`` are two companies);
+  legal form (``DUPONT SA`` and ``DUPONT SARL`` are two companies), stated at the same place
+  (``SARL DUPONT`` and ``DUPONT SARL`` are two namesakes: a record filed twice is typed the
+  same way, :func:`~.legal_forms.form_position`);
 * their IBANs do not differ (both known and unequal: two payers).
 
 Each merged group is represented by its smallest ``customer_id``; the explanation of an
@@ -23,7 +25,7 @@ import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
 from rapprochement.matching.keys import normalize_name
-from rapprochement.matching.legal_forms import legal_form
+from rapprochement.matching.legal_forms import form_position, legal_form
 
 __all__ = ["MIN_NAME", "entities"]
 
@@ -41,7 +43,8 @@ def entities(inv: pd.DataFrame) -> dict[str, str]:
     ):
         norm = normalize_name(str(name))
         if len(norm) >= MIN_NAME and legal_form(str(name)):  # companies: people share names
-            recs.append((str(cid), norm, legal_form(str(name)), str(iban or "")))
+            form = (legal_form(str(name)), form_position(str(name)))
+            recs.append((str(cid), norm, form, str(iban or "")))
     blocks: dict[str, list[int]] = defaultdict(list)
     for k, rec in enumerate(recs):
         norm = rec[1]

@@ -10,19 +10,32 @@ identifies it (:mod:`.gates`) nor outranks the namesake whose form agrees.
 
 A form cut short (``SAS`` of a truncated ``SASU``) is no conflict: a form that begins one of
 the customer's forms agrees with it.
+
+Namesakes may also state one form in two places: ``SARL Dupont`` and ``Dupont SARL`` are two
+customers of the master data. A bank keeps the order of the words it shows, so where the
+payer states the form (:func:`form_position`) tells them apart: a payer stating it where the
+customer's names do not, while a namesake (a customer with the same name, forms aside)
+states it there, is at most ``medium`` for that customer (:func:`cap_moved_forms`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONFLICT_MAX", "cap_namesakes", "conflicting", "legal_form"]
+__all__ = [
+    "CONFLICT_MAX",
+    "cap_moved_forms",
+    "cap_namesakes",
+    "conflicting",
+    "form_position",
+    "legal_form",
+]
 
 #: Highest name similarity (0-100) of a payer whose stated legal form conflicts with the
 #: customer's: below ``high`` (85), a ``medium`` name.
@@ -66,21 +79,79 @@ def cap_namesakes(
     (payment ``t``, customer ``cids``) whose payer name (``names``, per payment) states a legal
     form that conflicts with every form the customer's names state (``forms``: customer →
     :func:`legal_form` of each of its names): a namesake, not the customer."""
+    _cap_pairs(
+        sims, names, t, cids, legal_form, lambda mine, cid: conflicting(mine, forms.get(cid, ()))
+    )
+
+
+def _cap_pairs(
+    sims: np.ndarray[Any, Any],
+    names: np.ndarray[Any, Any],
+    t: np.ndarray[Any, Any],
+    cids: np.ndarray[Any, Any],
+    read: Callable[[str], str],
+    namesake: Callable[[str, str], bool],
+) -> None:
+    """Cap in place, at :data:`CONFLICT_MAX`, the similarity of the pairs (payment ``t``,
+    customer ``cids``) for which ``namesake(read(payer name), customer)`` holds (judged once
+    per distinct reading and customer; a payer name read as ``""`` is never capped)."""
     if not len(sims):
         return
-    form = {n: legal_form(str(n)) for n in set(names.tolist())}
-    tcode, pforms = pd.factorize(np.array([form[n] for n in names.tolist()], dtype=object))
-    if not any(pforms):
+    got = {n: read(str(n)) for n in set(names.tolist())}
+    tcode, pread = pd.factorize(np.array([got[n] for n in names.tolist()], dtype=object))
+    if not any(pread):
         return
     pcode = tcode[t]
     ccode, ucid = pd.factorize(np.asarray(cids, dtype=object))
     combo, back = np.unique(pcode.astype(np.int64) * len(ucid) + ccode, return_inverse=True)
     bad = np.array(
         [
-            conflicting(str(pforms[k // len(ucid)]), forms.get(str(ucid[k % len(ucid)]), ()))
+            bool(pread[k // len(ucid)])
+            and namesake(str(pread[k // len(ucid)]), str(ucid[k % len(ucid)]))
             for k in combo.tolist()
         ],
         dtype=bool,
     )
     hit = bad[back.ravel()]
     sims[hit] = np.minimum(sims[hit], CONFLICT_MAX)
+
+
+_WORDS = re.compile(r"[A-Z0-9]+")
+
+
+def form_position(name: str) -> str:
+    """Where a name states a legal form: ``"front"`` (``SARL Dupont``), ``"back"`` (``Dupont
+    SARL``, also with an address glued after it), or ``""`` (no form, or nothing but forms)."""
+    t = unicodedata.normalize("NFKD", name).upper().replace(".", "")
+    words = _WORDS.findall(t)
+    is_form = [bool(_FORMS.fullmatch(w)) for w in words]
+    if all(is_form):
+        return ""
+    if is_form[0]:
+        return "front"
+    return "back" if any(is_form) else ""
+
+
+def cap_moved_forms(
+    sims: np.ndarray[Any, Any],
+    names: np.ndarray[Any, Any],
+    t: np.ndarray[Any, Any],
+    cids: np.ndarray[Any, Any],
+    positions: Mapping[str, set[str]],
+    namesakes: Mapping[str, set[str]],
+) -> None:
+    """Cap in place, at :data:`CONFLICT_MAX`, the name similarity of the pairs (payment ``t``,
+    customer ``cids``) whose payer name (``names``, per payment) states its legal form where no
+    name of the customer does (``positions``: customer → the :func:`form_position` of each of
+    its names) while a namesake of the customer (``namesakes``: customer → the other
+    customers with one of its names, forms aside) states it there."""
+
+    def moved(where: str, cid: str) -> bool:
+        mine = positions.get(cid, set()) - {""}
+        return (
+            bool(mine)
+            and where not in mine
+            and any(where in positions.get(o, ()) for o in namesakes.get(cid, ()))
+        )
+
+    _cap_pairs(sims, names, t, cids, form_position, moved)
