@@ -12,10 +12,10 @@ from collections import defaultdict
 from rapprochement.matching.advice_groups import remittance_groups
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.cut_refs import cut_completion, cut_items
+from rapprochement.matching.gates import SHORT_RUN
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill
 from rapprochement.matching.mitm import ranked_subsets
 from rapprochement.matching.near_numbers import near_items
-from rapprochement.matching.gates import SHORT_RUN
 from rapprochement.matching.run_on import read_on, series_items, window_completion
 from rapprochement.matching.run_on import room as run_room
 from rapprochement.matching.subsetsum import find_subsets
@@ -127,17 +127,23 @@ def _completions(
     # group, maybe partly paid
     mistyped = set(near_items(t, cust, named, ctx))
     weak = [k for k in others if k in ctx.weak.get(t, ()) or k in mistyped]
+    first: list[int] = []
     if weak:
         wv = [sign * int(ctx.open[k]) for k in weak]
         if sum(wv) == rem or (sum(wv) > rem and max(wv) > sum(wv) - rem):
             return [(weak, False, False)]
-    top = max(vals)
+        if sum(wv) < rem and len(weak) < room:
+            # short of the payment: they are taken as named, the rest completed as below
+            first, rem, room = weak, rem - sum(wv), room - len(weak)
+            vals = [v for k, v in zip(others, vals, strict=True) if k not in first]
+            others = [k for k in others if k not in first]
+    top = max(vals, default=0)
     if top <= 0:
         return []
     # fewest items first: one more invoice, partly paid (nearest due first)
     one = [k for k, v in zip(others, vals, strict=True) if v > rem]
     if one:
-        return [([k], False, False) for k in one[:2]]
+        return [([*first, k], False, False) for k in one[:2]]
     s = find_subsets(
         vals, rem + 1, rem + top - 1, min_size=1, max_size=room, limit=3,
         max_nodes=config.max_search_nodes,
@@ -147,7 +153,7 @@ def _completions(
         part = [vals[j] for j in sol]
         # one item (the partly paid one) must exceed the shortfall
         if max(part) > sum(part) - rem:
-            out.append(([others[j] for j in sol], inter, False))
+            out.append(([*first, *(others[j] for j in sol)], inter, False))
     return out[:2]
 
 

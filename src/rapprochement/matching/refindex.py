@@ -49,6 +49,9 @@ class KeyIndex:
 
     def __init__(self, inv: pd.DataFrame) -> None:
         raw = invoice_key_rows(inv["invoice_id"], inv["reference"])
+        #: the digits of each invoice's number and printed reference (fixed-width bytes):
+        #: what confirms a ``transposed`` pair as one swap (:func:`_swaps_only`)
+        self.digits = (_digit_bytes(inv["invoice_id"]), _digit_bytes(inv["reference"]))
         #: some invoice has a free reference (``F:`` key): texts are searched for them too
         self.has_free = bool(raw["key"].astype(str).str.startswith("F:").any())
         codes, uniques = pd.factorize(raw["key"].to_numpy(dtype=object))
@@ -109,6 +112,12 @@ class KeyIndex:
                 s, e = int(self.start[c]), int(self.start[c] + self.n[c])
                 out[k].extend(zip(self.inv[s:e].tolist(), self.lvl[s:e].tolist(), strict=True))
         return out
+
+
+def _digit_bytes(values: pd.Series) -> np.ndarray[Any, Any]:
+    """The digits of each value as ASCII bytes (``b""`` for none or a missing value)."""
+    digits = values.astype(object).fillna("").astype(str).str.replace(r"[^0-9]+", "", regex=True)
+    return np.asarray(digits.to_numpy(dtype=object).astype("S"))
 
 
 def _encode(keys: Any) -> tuple[list[bytes], np.ndarray[Any, Any]]:
@@ -201,13 +210,13 @@ def ref_pairs(
     first[1:] = key[1:] != key[:-1]
     key = key[first]
     out = pd.DataFrame({"tx": key // n_inv, "inv": key % n_inv, "ref": both[first] % _LVL_SPAN})
-    return _swaps_only(out, tx, inv)
+    return _swaps_only(out, tx, index)
 
 
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 
 
-def _swaps_only(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -> pd.DataFrame:
+def _swaps_only(pairs: pd.DataFrame, tx: pd.DataFrame, index: KeyIndex) -> pd.DataFrame:
     """``pairs`` without the ``transposed`` ones that are no transposition: the sorted-digits
     key (``S:``) only says a number of the text has the invoice's digits in some order
     (``DESC DATE:261013`` and invoice ``101362``); it names the invoice only when one such
@@ -217,8 +226,7 @@ def _swaps_only(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -> pd.
     if not len(weak):
         return pairs
     texts = tx["text"].to_numpy(dtype=object)
-    ids = inv["invoice_id"].to_numpy(dtype=object)
-    refs = inv["reference"].to_numpy(dtype=object)
+    ids, refs = index.digits
     numbers: dict[str, set[str]] = {}  # per text, the digits of its numbers
     drop = []
     for row, t, i in zip(
@@ -231,7 +239,7 @@ def _swaps_only(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -> pd.
         said = numbers.get(text)
         if said is None:
             said = numbers[text] = {_NOT_DIGIT.sub("", x) for x in text_tokens(text)[1]}
-        own = {_NOT_DIGIT.sub("", str(x)) for x in (ids[i], refs[i]) if isinstance(x, str) and x}
+        own = {ids[i].decode(), refs[i].decode()}
         if not any(one_swap(a, b) for a in said for b in own):
             drop.append(row)
     if not drop:

@@ -24,7 +24,6 @@ from functools import lru_cache
 from itertools import accumulate
 
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.gates import SHORT_RUN
 from rapprochement.matching.group_context import GroupContext
 
 __all__ = ["MIN_ROOM", "numbering", "read_on", "room", "series_items", "window_completion"]
@@ -168,14 +167,15 @@ def read_on(
     first named invoice to the first item whose window total exceeds the payment ``a``
     (without it the window falls short); None when the text is not cut there, a window makes
     up the payment exactly (that is :func:`window_completion`'s to read), or the run would
-    grow beyond ``max_wide_group_size``."""
+    grow beyond ``max_group_size`` items in all."""
     got = _run(t, a, sign, named, cust, ctx)
     if got is None:
         return None
     mine, sums, lo, hi, need = got
     if hi + 1 >= len(mine) or not _cut_before(t, mine[hi + 1], cust, ctx):
         return None
-    most = max(config.max_wide_group_size, config.max_group_size) - _outside(named, mine)
+    # read on within ``max_group_size``: beyond it, where the run ends is too long a guess
+    most = config.max_group_size - _outside(named, mine)
     if sums[hi + 1] - sums[lo] >= need:
         return None  # the named run alone makes up the payment: nothing to read on
     for j in range(hi + 2, min(len(mine), lo + most) + 1):
