@@ -34,6 +34,10 @@ teaches, because the cost of a wrong one is a wrong balance on a customer's acco
   several customers (a factor, a parent company, a payment agent) says the payment is for one
   of them, not which: with no reference and no exact or high name, a suggestion (its score
   also loses ``log k`` for ``k`` customers: :func:`.scoring.shared_iban`);
+* **a run read on past a deduction**: the text names a run of the payer's invoices and its
+  last number is the next one cut short, the payment short of the run (an item short-paid):
+  the run read on to where it reaches the payment (:mod:`.run_on`) is a suggestion, its end
+  and the short-paid item being guesses (:func:`short_run`);
 * **a keying error is not a part payment**: a payment whose amount is the invoice's with two
   adjacent digits swapped (4 817.30 against 4 187.30) is a suggestion with that reason, not an
   overpayment or a part payment booked automatically.
@@ -81,6 +85,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "SHORT_RUN",
     "amount_alone",
     "digits_part_payment",
     "gate_row",
@@ -88,8 +93,10 @@ __all__ = [
     "look_alike",
     "look_alike_toss",
     "not_worth_review",
+    "one_swap",
     "paid_for_many",
     "payer_disagrees",
+    "short_run",
     "tie_row",
     "transposed",
     "wide_group",
@@ -326,9 +333,26 @@ def wide_group(hyp: Any) -> bool:
     return str(hyp.get("source", "")) == "reference_wide"
 
 
+#: Group source of a named run read on past a deduction (:func:`.run_on.read_on`).
+SHORT_RUN = "reference_short_run"
+
+
+def short_run(hyp: Any) -> bool:
+    """Is ``hyp`` a named run read on past a deduction (source :data:`SHORT_RUN`,
+    :mod:`.run_on`): the text's last number cut short says the run goes on, the
+    payment falls short of it? Where the run ends and which item carries the deduction are
+    guesses: such a reading is a suggestion, whatever its score."""
+    return str(hyp.get("source", "")) == SHORT_RUN
+
+
 def transposed(paid: int, due: int) -> bool:
     """Are ``paid`` and ``due`` (minor units) the same digits with two adjacent ones swapped?"""
-    a, b = str(abs(paid)), str(abs(due))
+    return one_swap(str(abs(paid)), str(abs(due)))
+
+
+def one_swap(a: str, b: str) -> bool:
+    """Is ``b`` the string ``a`` with exactly two adjacent (differing) characters exchanged?
+    The same digits in another order is not enough (``261013`` and ``101362``)."""
     if len(a) != len(b) or a == b:
         return False
     diff = [k for k in range(len(a)) if a[k] != b[k]]

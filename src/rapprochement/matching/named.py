@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import lru_cache
 
 from rapprochement.matching.advice_groups import remittance_groups
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.cut_refs import cut_completion, cut_items
+from rapprochement.matching.gates import SHORT_RUN
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill
 from rapprochement.matching.mitm import ranked_subsets
 from rapprochement.matching.near_numbers import near_items
+from rapprochement.matching.run_on import read_on, series_items, window_completion
+from rapprochement.matching.run_on import room as run_room
 from rapprochement.matching.subsetsum import find_subsets
 
 __all__ = ["referenced_group", "remittance_groups"]
 
 _PARTIAL_REF = 3  # reference level (digits or stronger) that allows a partly paid completion
-_MIN_ROOM = 3  # items a completion may add however many the text names (a text cut short)
 _ALNUM = re.compile(r"[^0-9A-Z]+")
 _DIGITS = re.compile(r"[^0-9]+")
 _NUMBER = re.compile(r"[0-9]+")
@@ -50,17 +51,6 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
     return sorted(range(len(invs)), key=lambda k: (where(k), ctx.due[invs[k]], invs[k]))
 
 
-_SPLIT_NUMBER = re.compile(r"(\d+)")
-
-
-@lru_cache(maxsize=1 << 16)
-def _numbering(iid: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """An invoice number as its series (the text around its digit runs) and its numbers:
-    ``F2025/000811`` → ``(("F", "/"), (2025, 811))``."""
-    parts = _SPLIT_NUMBER.split(iid)
-    return tuple(parts[0::2]), tuple(int(x) for x in parts[1::2])
-
-
 def _run_neighbours(
     t: int, sign: int, cust: str, named: list[int], reach: int, ctx: GroupContext
 ) -> dict[int, int]:
@@ -71,22 +61,7 @@ def _run_neighbours(
     of a run; the payer pays the run. Credit notes are not runs (every open one is searched
     anyway); items issued after the payment (beyond 3 days) are left out, as in the group
     search."""
-    ids = ctx.index.numbers[0]
-    day = int(ctx.days[t])
-    series = {_numbering(str(ids[k]))[0] for k in named if sign * int(ctx.open[k]) > 0}
-    numbering = ctx.payer_numbers.get(("run", cust))
-    if numbering is None:  # the payer's numbering, once per shard (not per payment)
-        numbering = ctx.payer_numbers["run", cust] = {
-            k: _numbering(str(ids[k])) for k in ctx.items[cust]
-        }
-    mine = [
-        k
-        for k, nb in numbering.items()
-        if sign * int(ctx.open[k]) > 0
-        and nb[0] in series
-        and (k in named or day < 0 or ctx.issue[k] <= day + 3)
-    ]
-    mine.sort(key=lambda k: (numbering[k], k))
+    mine = series_items(t, sign, cust, named, ctx)
     where = [p for p, k in enumerate(mine) if k in named]
     if not where or len(mine) == len(where):
         return {}
@@ -112,7 +87,7 @@ def _completions(
     (a payer listing some invoices, the last one paid in part), when ``partial``."""
     total = sum(sign * int(ctx.open[k]) for k in named)
     # the named items are not searched: the bound is on the items added to them
-    room = max(_MIN_ROOM, config.max_group_size - len(named))
+    room = run_room(len(named), config)
     # the items continuing the run the text names come first, then those due nearest
     gap = _run_neighbours(t, sign, cust, named, room, ctx)
     run = sorted(gap, key=lambda k: (gap[k], k))
@@ -152,17 +127,23 @@ def _completions(
     # group, maybe partly paid
     mistyped = set(near_items(t, cust, named, ctx))
     weak = [k for k in others if k in ctx.weak.get(t, ()) or k in mistyped]
+    first: list[int] = []
     if weak:
         wv = [sign * int(ctx.open[k]) for k in weak]
         if sum(wv) == rem or (sum(wv) > rem and max(wv) > sum(wv) - rem):
             return [(weak, False, False)]
-    top = max(vals)
+        if sum(wv) < rem and len(weak) < room:
+            # short of the payment: they are taken as named, the rest completed as below
+            first, rem, room = weak, rem - sum(wv), room - len(weak)
+            vals = [v for k, v in zip(others, vals, strict=True) if k not in first]
+            others = [k for k in others if k not in first]
+    top = max(vals, default=0)
     if top <= 0:
         return []
     # fewest items first: one more invoice, partly paid (nearest due first)
     one = [k for k, v in zip(others, vals, strict=True) if v > rem]
     if one:
-        return [([k], False, False) for k in one[:2]]
+        return [([*first, k], False, False) for k in one[:2]]
     s = find_subsets(
         vals, rem + 1, rem + top - 1, min_size=1, max_size=room, limit=3,
         max_nodes=config.max_search_nodes,
@@ -172,7 +153,7 @@ def _completions(
         part = [vals[j] for j in sol]
         # one item (the partly paid one) must exceed the shortfall
         if max(part) > sum(part) - rem:
-            out.append(([others[j] for j in sol], inter, False))
+            out.append(([*first, *(others[j] for j in sol)], inter, False))
     return out[:2]
 
 
@@ -274,6 +255,11 @@ def _run_rivals(
         ctx.add(t, invs, allocs, "reference", level, n_shared + len(found) - 1, cust, inter)
 
 
+def _sum(items: list[int], sign: int, ctx: GroupContext) -> int:
+    """The open amounts of ``items`` (credit notes negative), in the payment's sign."""
+    return sum(sign * int(ctx.open[k]) for k in items)
+
+
 def referenced_group(
     t: int, a: int, sign: int, named: list[int], ctx: GroupContext, config: MatchConfig
 ) -> bool:
@@ -316,15 +302,25 @@ def referenced_group(
     # smaller while the payer has an open credit note (netted without being named)
     nets = any(sign * int(ctx.open[k]) < 0 for k in ctx.items[cust])
     options: list[tuple[list[int], bool, bool]] = []
+    short = False  # a run read on past a deduction (:func:`.run_on.read_on`)
     # a number cut short by the bank's field: the group goes on with that item (one reading)
     one = cut_completion(t, a, sign, named, cut_items(t, cust, named, ctx), cust, ctx, config)
     if one is not None:
         options = [one]
+    elif total < a and (window := window_completion(t, a, sign, named, cust, ctx, config)):
+        options = [window]  # the one window of the payer's numbering that makes it up
     elif total < a or (total > a and nets):
         # a partly paid completion only when an invoice is named by its number (digits at
         # least), not by a tail that may be a customer or order number
         strong = any(ctx.refs[t][k] <= _PARTIAL_REF for k in named)
         options = _completions(t, a, sign, named, cust, ctx, config, strong)
+        exact = any(_sum(named + extra, sign, ctx) == a for extra, _, _ in options)
+        if total < a and not exact:
+            # no exact completion: a cut number reads the run on past a deduction
+            more = read_on(t, a, sign, named, cust, ctx, config)
+            if more is not None:
+                options = [(more, False, len(more) > run_room(len(named), config))]
+                short = True
     if not options:
         options = [([], False, False)]
     if total > a and len(named) >= 3:
@@ -342,7 +338,7 @@ def referenced_group(
         if len(invs) < 2:
             continue
         allocs, level = fill(a, invs, ctx, sign, named_order(t, invs, ctx))
-        source = "reference_wide" if wide else "reference"
+        source = SHORT_RUN if short else "reference_wide" if wide else "reference"
         ctx.add(t, invs, allocs, source, level, len(options) - 1, cust, inter)
         # a payment short of the named items (one partly paid) is read; one larger than
         # them ("over") may still be a group of the payer's items found by subset-sum

@@ -10,6 +10,7 @@ normalized).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -17,10 +18,13 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.gates import one_swap
 from rapprochement.matching.keys import (
+    LEVELS,
     expand,
     free_text_keys,
     invoice_key_rows,
+    text_tokens,
     unique_text_keys,
 )
 from rapprochement.matching.linked_refs import linked_pairs
@@ -28,6 +32,7 @@ from rapprochement.matching.linked_refs import linked_pairs
 __all__ = ["BlockIndex", "KeyDict", "KeyIndex", "key_index", "lookup", "ref_pairs"]
 
 STRONG = 3  # key levels below this are never dropped for a large bucket
+_SWAPPED = LEVELS.index("transposed")
 _LVL_SPAN = 8  # reference level codes are below this (packed with a pair key)
 _CHUNK = 1 << 18  # text keys joined at once in :func:`ref_pairs`
 
@@ -44,6 +49,9 @@ class KeyIndex:
 
     def __init__(self, inv: pd.DataFrame) -> None:
         raw = invoice_key_rows(inv["invoice_id"], inv["reference"])
+        #: the digits of each invoice's number and printed reference (fixed-width bytes):
+        #: what confirms a ``transposed`` pair as one swap (:func:`_swaps_only`)
+        self.digits = (_digit_bytes(inv["invoice_id"]), _digit_bytes(inv["reference"]))
         #: some invoice has a free reference (``F:`` key): texts are searched for them too
         self.has_free = bool(raw["key"].astype(str).str.startswith("F:").any())
         codes, uniques = pd.factorize(raw["key"].to_numpy(dtype=object))
@@ -104,6 +112,12 @@ class KeyIndex:
                 s, e = int(self.start[c]), int(self.start[c] + self.n[c])
                 out[k].extend(zip(self.inv[s:e].tolist(), self.lvl[s:e].tolist(), strict=True))
         return out
+
+
+def _digit_bytes(values: pd.Series) -> np.ndarray[Any, Any]:
+    """The digits of each value as ASCII bytes (``b""`` for none or a missing value)."""
+    digits = values.astype(object).fillna("").astype(str).str.replace(r"[^0-9]+", "", regex=True)
+    return np.asarray(digits.to_numpy(dtype=object).astype("S"))
 
 
 def _encode(keys: Any) -> tuple[list[bytes], np.ndarray[Any, Any]]:
@@ -195,7 +209,42 @@ def ref_pairs(
     first = np.ones(len(key), dtype=bool)
     first[1:] = key[1:] != key[:-1]
     key = key[first]
-    return pd.DataFrame({"tx": key // n_inv, "inv": key % n_inv, "ref": both[first] % _LVL_SPAN})
+    out = pd.DataFrame({"tx": key // n_inv, "inv": key % n_inv, "ref": both[first] % _LVL_SPAN})
+    return _swaps_only(out, tx, index)
+
+
+_NOT_DIGIT = re.compile(r"[^0-9]+")
+
+
+def _swaps_only(pairs: pd.DataFrame, tx: pd.DataFrame, index: KeyIndex) -> pd.DataFrame:
+    """``pairs`` without the ``transposed`` ones that are no transposition: the sorted-digits
+    key (``S:``) only says a number of the text has the invoice's digits in some order
+    (``DESC DATE:261013`` and invoice ``101362``); it names the invoice only when one such
+    number is the invoice's number (or printed reference) with exactly two adjacent digits
+    exchanged (:func:`.gates.one_swap`)."""
+    weak = np.flatnonzero(pairs["ref"].to_numpy() == _SWAPPED)
+    if not len(weak):
+        return pairs
+    texts = tx["text"].to_numpy(dtype=object)
+    ids, refs = index.digits
+    numbers: dict[str, set[str]] = {}  # per text, the digits of its numbers
+    drop = []
+    for row, t, i in zip(
+        weak.tolist(),
+        pairs["tx"].to_numpy()[weak].tolist(),
+        pairs["inv"].to_numpy()[weak].tolist(),
+        strict=True,
+    ):
+        text = str(texts[t])
+        said = numbers.get(text)
+        if said is None:
+            said = numbers[text] = {_NOT_DIGIT.sub("", x) for x in text_tokens(text)[1]}
+        own = {ids[i].decode(), refs[i].decode()}
+        if not any(one_swap(a, b) for a in said for b in own):
+            drop.append(row)
+    if not drop:
+        return pairs
+    return pairs.drop(index=pairs.index[drop]).reset_index(drop=True)
 
 
 class BlockIndex:

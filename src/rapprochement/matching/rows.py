@@ -26,6 +26,7 @@ from rapprochement.matching.gates import (
     not_worth_review,
     paid_for_many,
     payer_disagrees,
+    short_run,
     tie_row,
     transposed,
     wide_group,
@@ -65,6 +66,10 @@ def _version() -> str:
 _AMOUNT_ALONE = gate_row("payer not identified: the amount alone")
 _TRANSPOSED = gate_row("amount looks mistyped: two digits swapped against the invoice")
 _WIDE = gate_row("a long group picked by its sum: which of the payer's items it settles is a guess")
+_SHORT_RUN = gate_row(
+    "a named run read on past a deduction: the text's last number is cut short, the payment "
+    "short of the run; where the run ends and which item was short-paid are guesses"
+)
 _LOOK_ALIKE = gate_row("payer named only approximately: a look-alike customer's item fits as well")
 _DISAGREE = gate_row("the number names another customer's item than the payer's, whose own fits")
 _DIGITS = gate_row(
@@ -99,6 +104,8 @@ def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dic
             held.setdefault(al.tx, _MANY)
         elif wide_group(al.hyp):
             held.setdefault(al.tx, _WIDE)
+        elif short_run(al.hyp):
+            held.setdefault(al.tx, _SHORT_RUN)
         elif typo_read(al.hyp):
             held.setdefault(al.tx, _TYPO)
         elif digits_part_payment(al.hyp, al.group is not None):
