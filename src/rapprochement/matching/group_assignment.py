@@ -98,9 +98,9 @@ def take_groups(
     g = g[beats]
     waiting: set[int] = set()
     if claimed:
-        # once the single-invoice pairs are assigned (``remnant``), a claim stands only for
-        # the payment that took it: ``done`` tells which
-        after = done if remnant else None
+        # once the single-invoice pairs are assigned (``remnant``), a claim stands only if
+        # its payment took (a part of) the invoice it claims
+        after = {(a.tx, a.inv) for a in out.allocs if a.group is None} if remnant else None
         refs = g["reference"].astype(str).to_numpy()
         free = np.fromiter(
             (
@@ -224,22 +224,22 @@ def _unclaimed(
     logit: float,
     claims: dict[int, list[tuple[float, int]]],
     unnamed: bool,
-    done: np.ndarray[Any, Any] | None = None,
+    taken: set[tuple[int, int]] | None = None,
 ) -> bool:
     """True when no invoice of the group is claimed more strongly by another payment alone
     (that payment names it, with its amount): the group then waits until singles are
     assigned, and is taken only if its invoices are still open. A part payment naming an
-    invoice claims it against a group naming nothing (``unnamed``) only. With ``done`` (the
-    singles assigned), only the claims of part payments that were allocated still stand: a
-    whole claim already left its invoice no room."""
+    invoice claims it against a group naming nothing (``unnamed``) only. With ``taken`` (the
+    singles assigned: their (payment, invoice) pairs), only the claims of part payments that
+    took a part of their invoice still stand: a whole claim already left it no room."""
     for i in invs:
         for lg, other in claims.get(int(i), ()):
             if other == t:
                 continue
             if lg == PART_CLAIM:
-                if unnamed and (done is None or done[other]):
+                if unnamed and (taken is None or (other, int(i)) in taken):
                     return False
-            elif done is None and lg > logit:
+            elif taken is None and lg > logit:
                 return False
     return True
 
