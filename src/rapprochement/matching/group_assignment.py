@@ -5,8 +5,10 @@ allocation records the assignment produces (:class:`Alloc`, :class:`Assignment`)
 A group is taken first when it beats every single-invoice hypothesis of its payment, or when
 it settles the payment to the cent with the invoice that the payment's best single hypothesis
 reads only approximately (:func:`exact_supersets`). It waits when another payment claims one
-of its invoices alone, more strongly (:func:`claims`): the single-invoice pairs go first, and
-the group is then taken on what they left open. With ``remnant``, a group that lost some
+of its invoices alone, more strongly (:func:`claims`), or, for a group naming nothing, when a
+part payment naming one of its invoices claims it: the single-invoice pairs go first, and
+the group is then taken on what they left open, never with an invoice such a part payment
+took a part of. With ``remnant``, a group that lost some
 invoices meanwhile is still taken for the rest, as a suggestion.
 """
 
