@@ -351,3 +351,28 @@ def test_look_alike_twin_payments_are_a_tie_not_a_payment_and_its_duplicate() ->
     assert set(res.allocations["invoice_id"]) == {"RE-1159", "RE-1160"}
     assert (res.allocations["score"] <= 0.5).all()
     assert set(res.ambiguous["transaction_id"]) == {"T1", "T2"}
+
+
+def test_a_coin_toss_is_listed_as_ambiguous_with_its_rivals_not_suggested() -> None:
+    """A payment of the amount of several equal items of its payer that nothing tells apart,
+    some left open, and a part payment two items have room for alike: which item is a coin
+    toss on the order of the input, so no item is suggested; every reading is listed."""
+    for name, items in (
+        ("payment_fitting_many_equal_items_of_its_payer_is_a_coin_toss", 4),
+        ("part_payment_two_items_fit_as_well_is_a_coin_toss", 2),
+        ("weekly_payments_quoting_one_po_are_not_duplicates", 3),
+    ):
+        res = run(name)
+        assert "T1" not in set(res.allocations["transaction_id"])
+        amb = res.ambiguous.set_index("transaction_id")
+        assert str(amb.at["T1", "reason"]).startswith("withheld: a coin toss")
+        assert len(amb.at["T1", "alternatives"]) == items
+        assert res.duplicates.empty
+
+
+def test_a_part_payment_naming_its_invoice_keeps_it_from_a_group_naming_nothing() -> None:
+    res = run("part_payment_naming_its_invoice_keeps_it_from_a_group_naming_nothing")
+    t2 = res.allocations[res.allocations["transaction_id"] == "T2"]
+    assert "FA-2026-000631" not in set(t2["invoice_id"])
+    left = res.open_invoices.set_index("invoice_id")["open_amount"]
+    assert left["FA-2026-000631"] == Decimal("700.00")

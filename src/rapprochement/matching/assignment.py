@@ -357,7 +357,7 @@ def assign(
     if waiting:
         # the groups that waited, on what the single-invoice payments left open
         g = groups[groups["tx"].isin(list(waiting))]
-        take_groups(g, {}, cap, done, out, tx_amt, remnant=True)
+        take_groups(g, {}, cap, done, out, tx_amt, claimed, remnant=True)
         s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
     # further payments on invoices still open (instalments, split payments); never a
     # fallback far below the payment's best hypothesis (that one went to another payment)
@@ -375,7 +375,7 @@ def assign(
             done[t] = True
         left = groups[~done[groups["tx"].to_numpy()]]
         if len(left):
-            take_groups(left, {}, cap, done, out, tx_amt, remnant=True)
+            take_groups(left, {}, cap, done, out, tx_amt, claimed, remnant=True)
     return out
 
 

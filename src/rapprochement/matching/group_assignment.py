@@ -5,8 +5,10 @@ allocation records the assignment produces (:class:`Alloc`, :class:`Assignment`)
 A group is taken first when it beats every single-invoice hypothesis of its payment, or when
 it settles the payment to the cent with the invoice that the payment's best single hypothesis
 reads only approximately (:func:`exact_supersets`). It waits when another payment claims one
-of its invoices alone, more strongly (:func:`claims`): the single-invoice pairs go first, and
-the group is then taken on what they left open. With ``remnant``, a group that lost some
+of its invoices alone, more strongly (:func:`claims`), or, for a group naming nothing, when a
+part payment naming one of its invoices claims it: the single-invoice pairs go first, and
+the group is then taken on what they left open, never with an invoice such a part payment
+took a part of. With ``remnant``, a group that lost some
 invoices meanwhile is still taken for the rest, as a suggestion.
 """
 
@@ -98,10 +100,14 @@ def take_groups(
     g = g[beats]
     waiting: set[int] = set()
     if claimed:
+        # once the single-invoice pairs are assigned (``remnant``), a claim stands only if
+        # its payment took (a part of) the invoice it claims
+        after = {(a.tx, a.inv) for a in out.allocs if a.group is None} if remnant else None
+        refs = g["reference"].astype(str).to_numpy()
         free = np.fromiter(
             (
-                _unclaimed(int(t), invs, float(lg), claimed)
-                for t, invs, lg in zip(g["tx"], g["invs"], g["logit"], strict=True)
+                _unclaimed(int(t), invs, float(lg), claimed, r == "none", after)
+                for t, invs, lg, r in zip(g["tx"], g["invs"], g["logit"], refs, strict=True)
             ),
             dtype=bool,
             count=len(g),
@@ -182,13 +188,17 @@ def claims(singles: pd.DataFrame) -> dict[int, list[tuple[float, int]]]:
     """Per invoice, its two strongest single-invoice hypotheses that settle it whole (exact
     amount, or less a fee or discount) as (logit, payment), among those that are their
     payment's one best reading (a payment that fits several equal invoices equally well
-    claims none of them)."""
+    claims none of them); and every part payment that names it (reference evidence) as its
+    one best reading, with the logit :data:`PART_CLAIM`: a group naming nothing never takes
+    that invoice, whatever its score (the payer said which item it pays in part; the group
+    only adds up)."""
     s = singles[["inv", "logit", "tx", "amount"]]
     lg = s["logit"].to_numpy()
     by_tx = s.groupby("tx")["logit"]
     best = by_tx.transform("max").to_numpy()
     ties = (s["logit"] >= best - _TIE).groupby(s["tx"]).transform("sum").to_numpy()
-    own = (lg >= best - _TIE) & (ties == 1) & s["amount"].isin(_WHOLE).to_numpy()
+    one = (lg >= best - _TIE) & (ties == 1)
+    own = one & s["amount"].isin(_WHOLE).to_numpy()
     top = s.loc[own, ["inv", "logit", "tx"]].sort_values(
         ["inv", "logit", "tx"], ascending=[True, False, True], kind="stable"
     )
@@ -196,16 +206,42 @@ def claims(singles: pd.DataFrame) -> dict[int, list[tuple[float, int]]]:
     out: dict[int, list[tuple[float, int]]] = {}
     for i, lg, t in zip(top["inv"], top["logit"], top["tx"], strict=True):
         out.setdefault(int(i), []).append((float(lg), int(t)))
+    if "reference" in singles:
+        named = ~singles["reference"].astype(str).isin(_UNNAMED).to_numpy()
+        part = one & named & s["amount"].isin(_PART).to_numpy()
+        for i, t in zip(s["inv"].to_numpy()[part], s["tx"].to_numpy()[part], strict=True):
+            out.setdefault(int(i), []).append((PART_CLAIM, int(t)))
     return out
 
 
-def _unclaimed(t: int, invs: Any, logit: float, claims: dict[int, list[tuple[float, int]]]) -> bool:
+#: the logit a claim of a part payment naming its invoice is recorded with (:func:`claims`)
+PART_CLAIM = float("inf")
+_PART = ("partial", "fraction")
+_UNNAMED = ("none", "transposed")
+
+
+def _unclaimed(
+    t: int,
+    invs: Any,
+    logit: float,
+    claims: dict[int, list[tuple[float, int]]],
+    unnamed: bool,
+    taken: set[tuple[int, int]] | None = None,
+) -> bool:
     """True when no invoice of the group is claimed more strongly by another payment alone
     (that payment names it, with its amount): the group then waits until singles are
-    assigned, and is taken only if its invoices are still open."""
+    assigned, and is taken only if its invoices are still open. A part payment naming an
+    invoice claims it against a group naming nothing (``unnamed``) only. With ``taken`` (the
+    singles assigned: their (payment, invoice) pairs), only the claims of part payments that
+    took a part of their invoice still stand: a whole claim already left it no room."""
     for i in invs:
         for lg, other in claims.get(int(i), ()):
-            if other != t and lg > logit:
+            if other == t:
+                continue
+            if lg == PART_CLAIM:
+                if unnamed and (taken is None or (other, int(i)) in taken):
+                    return False
+            elif taken is None and lg > logit:
                 return False
     return True
 

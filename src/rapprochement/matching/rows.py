@@ -14,6 +14,7 @@ import pandas as pd
 
 from rapprochement.matching.advice_typos import typo_read
 from rapprochement.matching.assignment import Assignment
+from rapprochement.matching.coin_tosses import coin_tosses
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.customer_numbers import quoted_number_of
 from rapprochement.matching.features import FEATURES
@@ -153,8 +154,9 @@ def withhold(
     """Drop the allocations of payments whose reading is not worth a reviewer's time
     (:func:`.gates.not_worth_review`), whatever its score: such a guess is no automatic
     allocation either, though weights fitted on other books may score it above ``auto_t``
-    (kept in the signature; no longer read). Each such payment is listed in
-    ``res.ambiguous`` with its readings instead. Returns payment → reason."""
+    (kept in the signature; no longer read); nor those of payments whose reading is a coin
+    toss on the order of the input (:mod:`.coin_tosses`). Each such payment is listed in
+    ``res.ambiguous`` with its readings (its rivals) instead. Returns payment → reason."""
     by_tx: dict[int, list[int]] = {}
     for k, al in enumerate(res.allocs):
         by_tx.setdefault(al.tx, []).append(k)
@@ -166,6 +168,9 @@ def withhold(
         why = not_worth_review(first.hyp, first.group is not None)
         if why:
             out[t] = why
+    # a reading that is a coin toss on the order of the input is no suggestion either
+    for t, why in coin_tosses(part.tx, part.inv, res).items():
+        out.setdefault(t, why)
     if out:
         for t in out:
             own = tuple(sorted(res.allocs[k].inv for k in by_tx[t] if res.allocs[k].inv >= 0))
