@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from types import SimpleNamespace
+from typing import Any, cast
 
-from rapprochement.matching.typos import drop_typo_readings, one_edit
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rapprochement.matching.advice_typos import AmountIndex
+from rapprochement.matching.typos import deletions, drop_typo_readings, key_of, one_edit
 
 
 def test_one_edit() -> None:
@@ -45,3 +52,40 @@ def test_the_named_invoice_stays_when_the_payer_is_its_customer_or_the_numbers_d
     far = pd.DataFrame({"invoice_id": ["F-0106", "F-0291"], "reference": ["", ""]})
     assert len(drop_typo_readings(_singles(), far)) == 2
     assert len(drop_typo_readings(_singles(reference=["checksum", "none"]), INV)) == 2
+
+
+# ---- the amount index of mistyped advice lines: dict probes give what a scan gives -------
+
+_CHARS = "AB01"  # a small alphabet: many keys one edit apart
+_KEY = st.text(alphabet=_CHARS, min_size=2, max_size=7)
+
+
+@given(st.lists(_KEY, max_size=6), _KEY)
+def test_keys_one_edit_apart_share_a_deletion_form(keys: list[str], key: str) -> None:
+    for other in keys:
+        if one_edit(key, other):
+            assert deletions(key) & deletions(other)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-3, 3), _KEY, _KEY | st.just("")), max_size=40),
+    st.sets(_KEY, max_size=3),
+    st.integers(0, 3),
+)
+def test_amount_index_finds_what_a_scan_finds(
+    items: list[tuple[int, str, str]], quoted: set[str], amount: int
+) -> None:
+    opens = np.array([a for a, _, _ in items], dtype=np.int64)
+    ids = np.array([i for _, i, _ in items], dtype=object)
+    refs = np.array([r for _, _, r in items], dtype=object)
+    index = SimpleNamespace(numbers=(ids, refs))
+    amounts = AmountIndex(cast(Any, SimpleNamespace(open=opens, index=index)))
+    scan = [
+        k
+        for k in range(len(items))
+        if abs(int(opens[k])) == amount
+        and any(one_edit(q, key_of(x)) for q in quoted for x in (ids[k], refs[k]))
+    ]
+    assert amounts.near(amount, quoted) == scan
+    assert amounts.near(amount, quoted) == scan  # (the second time from the built index)

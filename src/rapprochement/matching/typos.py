@@ -33,13 +33,14 @@ import pandas as pd
 
 from rapprochement.matching.keys import LEVELS
 
-__all__ = ["drop_typo_readings", "key_of", "one_edit"]
+__all__ = ["MIN_LEN", "deletions", "drop_typo_readings", "key_of", "one_edit"]
 
 _NAMING = frozenset(LEVELS[1:]) - {"none"}  # every reference level but checksum and none
 _FITS = frozenset({"exact", "stated"})
 _PAYER_IBAN = frozenset({"known", "collector"})
 _PAYER_NAME = frozenset({"exact", "high"})
-_MIN_LEN = 4  # shorter numbers are one edit from too many others by chance
+#: shorter numbers are one edit from too many others by chance: never read as typos
+MIN_LEN = 4
 
 
 def key_of(value: Any) -> str:
@@ -52,7 +53,7 @@ def key_of(value: Any) -> str:
 def one_edit(a: str, b: str) -> bool:
     """Are ``a`` and ``b`` exactly one edit apart (one character substituted, inserted or
     deleted, or two neighbours swapped), both at least 4 characters long?"""
-    if a == b or min(len(a), len(b)) < _MIN_LEN or abs(len(a) - len(b)) > 1:
+    if a == b or min(len(a), len(b)) < MIN_LEN or abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
         diff = [k for k in range(len(a)) if a[k] != b[k]]
@@ -67,6 +68,13 @@ def one_edit(a: str, b: str) -> bool:
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     k = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
     return short[k:] == long_[k + 1 :]
+
+
+def deletions(key: str) -> set[str]:
+    """``key`` and every form of it with one character deleted: two keys exactly one edit
+    apart (:func:`one_edit`) always share one of these forms (symmetric deletion), so an index
+    of them finds the keys one edit from a given one by dict probes."""
+    return {key, *(key[:k] + key[k + 1 :] for k in range(len(key)))}
 
 
 def _keys(inv: pd.DataFrame, positions: Any) -> dict[int, set[str]]:
