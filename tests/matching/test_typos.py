@@ -89,3 +89,35 @@ def test_amount_index_finds_what_a_scan_finds(
     ]
     assert amounts.near(amount, quoted) == scan
     assert amounts.near(amount, quoted) == scan  # (the second time from the built index)
+
+
+def _one_edit_by_definition(a: str, b: str) -> bool:
+    """One edit apart by listing every string one edit from ``a`` (the slow definition)."""
+    if min(len(a), len(b)) < 4 or a == b:
+        return False
+    chars = set(a) | set(b)
+    near = {a[:k] + a[k + 1 :] for k in range(len(a))}
+    near |= {a[:k] + c + a[k + 1 :] for k in range(len(a)) for c in chars}
+    near |= {a[:k] + c + a[k:] for k in range(len(a) + 1) for c in chars}
+    near |= {a[:k] + a[k + 1] + a[k] + a[k + 2 :] for k in range(len(a) - 1)}
+    return b in near
+
+
+@settings(max_examples=500)
+@given(_KEY, _KEY)
+def test_one_edit_is_the_definition(a: str, b: str) -> None:
+    assert one_edit(a, b) == _one_edit_by_definition(a, b)
+    assert one_edit(a, b) == one_edit(b, a)
+
+
+@settings(max_examples=500)
+@given(_KEY, st.integers(0, 7), st.sampled_from(_CHARS), st.integers(0, 3))
+def test_one_edit_of_a_mutated_key(a: str, at: int, ch: str, kind: int) -> None:
+    k = at % len(a)
+    b = [
+        a[:k] + ch + a[k + 1 :],  # changed
+        a[:k] + ch + a[k:],  # added
+        a[:k] + a[k + 1 :],  # dropped
+        a[:k] + a[k + 1 : k + 2] + a[k] + a[k + 2 :],  # swapped with the next
+    ][kind]
+    assert one_edit(a, b) == _one_edit_by_definition(a, b)

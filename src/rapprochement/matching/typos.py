@@ -53,20 +53,26 @@ def key_of(value: Any) -> str:
 def one_edit(a: str, b: str) -> bool:
     """Are ``a`` and ``b`` exactly one edit apart (one character substituted, inserted or
     deleted, or two neighbours swapped), both at least 4 characters long?"""
-    if a == b or min(len(a), len(b)) < MIN_LEN or abs(len(a) - len(b)) > 1:
+    la, lb = len(a), len(b)
+    if la < MIN_LEN or lb < MIN_LEN or a == b:
         return False
-    if len(a) == len(b):
-        diff = [k for k in range(len(a)) if a[k] != b[k]]
-        if len(diff) == 1:
+    if la == lb:
+        k = 0
+        while a[k] == b[k]:  # (a != b: stops at the first difference)
+            k += 1
+        if a[k + 1 :] == b[k + 1 :]:  # one substituted
             return True
-        return (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    k = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+        # two neighbours swapped: the rest equal
+        return a[k + 2 :] == b[k + 2 :] and a[k] == b[k + 1] and a[k + 1] == b[k]
+    if la == lb + 1:
+        short, long_ = b, a
+    elif lb == la + 1:
+        short, long_ = a, b
+    else:
+        return False
+    k = 0
+    while k < len(short) and short[k] == long_[k]:
+        k += 1
     return short[k:] == long_[k + 1 :]
 
 
@@ -132,22 +138,22 @@ def drop_typo_readings(
         fitting.setdefault(int(txs[k]), []).append(int(k))
     drop = np.zeros(len(singles), dtype=bool)
     rows = np.flatnonzero(suspect)
-    fit_rows = [j for k in rows.tolist() for j in fitting.get(int(txs[k]), [])]
+    fit_rows = [j for js in fitting.values() for j in js]  # (each payment's once)
     keys = _keys(inv, np.concatenate([invs[rows], invs[fit_rows]]))
     quote = tx is not None and "text" in tx
     texts: dict[int, str] = {}
     if tx is not None and quote:  # each payment's text read and keyed once
         seen = np.unique(txs[rows])
         texts = dict(zip(seen.tolist(), map(key_of, tx["text"].iloc[seen].tolist()), strict=True))
+    cust_of, inv_of, tx_of = cust.tolist(), invs.tolist(), txs.tolist()  # (scalar reads)
     for r in rows.tolist():
-        mine = keys[int(invs[r])]
+        mine, c, i = keys[inv_of[r]], cust_of[r], inv_of[r]
         if quote:
-            mine = _quoted(mine, texts[int(txs[r])])
-        for j in fitting.get(int(txs[r]), []):
-            if cust[j] == cust[r] or invs[j] == invs[r]:
+            mine = _quoted(mine, texts[tx_of[r]])
+        for j in fitting.get(tx_of[r], []):
+            if cust_of[j] == c or inv_of[j] == i:
                 continue
-            theirs = keys[int(invs[j])]
-            if any(one_edit(a, b) for a in mine for b in theirs):
+            if any(one_edit(a, b) for a in mine for b in keys[inv_of[j]]):
                 drop[r] = True
                 break
     if not drop.any():
