@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rapprochement.matching.advice_typos import AmountIndex
+from rapprochement.matching.edits import typo_rows
 from rapprochement.matching.typos import deletions, drop_typo_readings, key_of, one_edit
 
 
@@ -121,3 +122,50 @@ def test_one_edit_of_a_mutated_key(a: str, at: int, ch: str, kind: int) -> None:
         a[:k] + a[k + 1 : k + 2] + a[k] + a[k + 2 :],  # swapped with the next
     ][kind]
     assert one_edit(a, b) == _one_edit_by_definition(a, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.sets(_KEY, max_size=2)), max_size=12),
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5)), max_size=15),
+    st.lists(st.sets(_KEY, max_size=2), min_size=6, max_size=6),
+    st.integers(0, 2**32 - 1),
+)
+def test_typo_rows_are_the_pairwise_comparison(
+    suspects: list[tuple[int, set[str]]],
+    fitting: list[tuple[int, int]],
+    items: list[set[str]],
+    seed: int,
+) -> None:
+    # the suspects' and fitting readings' payments, the pairs that may be compared at random
+    fitting = sorted(fitting)
+    group = np.array([g for g, _ in suspects], dtype=np.int64)
+    fit_group = np.array([g for g, _ in fitting], dtype=np.int64)
+    fit_item = np.array([i for _, i in fitting], dtype=np.int64)
+    allowed = np.random.default_rng(seed).random((len(suspects), len(fitting))) < 0.7
+
+    def apart(s: Any, f: Any) -> Any:
+        return allowed[s, f]
+
+    want = [
+        any(
+            fg == g and allowed[k, f] and any(one_edit(a, b) for a in mine for b in items[fi])
+            for f, (fg, fi) in enumerate(fitting)
+        )
+        for k, (g, mine) in enumerate(suspects)
+    ]
+    got = typo_rows([m for _, m in suspects], group, items, fit_item, fit_group, apart)
+    assert got.tolist() == want
+
+
+def test_typo_rows_compare_long_keys_too() -> None:
+    long_ = "7" * 150
+    got = typo_rows(
+        [{long_}, {"F0106"}],
+        np.array([0, 1]),
+        [{long_ + "1"}, {"F0170"}],
+        np.array([0, 1]),
+        np.array([0, 1]),
+        lambda s, f: np.ones(len(s), dtype=bool),
+    )
+    assert got.tolist() == [True, False]  # a digit added; two changes

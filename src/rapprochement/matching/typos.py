@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rapprochement.matching.edits import MIN_LEN, deletions, key_of, one_edit, typo_rows
 from rapprochement.matching.keys import LEVELS
 
 __all__ = ["MIN_LEN", "deletions", "drop_typo_readings", "key_of", "one_edit"]
@@ -39,48 +40,6 @@ _NAMING = frozenset(LEVELS[1:]) - {"none"}  # every reference level but checksum
 _FITS = frozenset({"exact", "stated"})
 _PAYER_IBAN = frozenset({"known", "collector"})
 _PAYER_NAME = frozenset({"exact", "high"})
-#: shorter numbers are one edit from too many others by chance: never read as typos
-MIN_LEN = 4
-
-
-def key_of(value: Any) -> str:
-    """``value`` (a number or reference; None or NaN: empty) upper-cased, letters and digits
-    only: the form whose edit distance :func:`one_edit` compares."""
-    text = "" if value is None or value != value else str(value)
-    return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
-def one_edit(a: str, b: str) -> bool:
-    """Are ``a`` and ``b`` exactly one edit apart (one character substituted, inserted or
-    deleted, or two neighbours swapped), both at least 4 characters long?"""
-    la, lb = len(a), len(b)
-    if la < MIN_LEN or lb < MIN_LEN or a == b:
-        return False
-    if la == lb:
-        k = 0
-        while a[k] == b[k]:  # (a != b: stops at the first difference)
-            k += 1
-        if a[k + 1 :] == b[k + 1 :]:  # one substituted
-            return True
-        # two neighbours swapped: the rest equal
-        return a[k + 2 :] == b[k + 2 :] and a[k] == b[k + 1] and a[k + 1] == b[k]
-    if la == lb + 1:
-        short, long_ = b, a
-    elif lb == la + 1:
-        short, long_ = a, b
-    else:
-        return False
-    k = 0
-    while k < len(short) and short[k] == long_[k]:
-        k += 1
-    return short[k:] == long_[k + 1 :]
-
-
-def deletions(key: str) -> set[str]:
-    """``key`` and every form of it with one character deleted: two keys exactly one edit
-    apart (:func:`one_edit`) always share one of these forms (symmetric deletion), so an index
-    of them finds the keys one edit from a given one by dict probes."""
-    return {key, *(key[:k] + key[k + 1 :] for k in range(len(key)))}
 
 
 def _keys(inv: pd.DataFrame, positions: Any) -> dict[int, set[str]]:
@@ -131,31 +90,27 @@ def drop_typo_readings(
     suspect &= np.isin(txs, list(with_fit))
     if not suspect.any():
         return singles
-    cust = singles["customer_id"].astype(str).to_numpy()
+    cust = pd.factorize(singles["customer_id"].astype(str).to_numpy())[0]
     invs = singles["inv"].to_numpy()
-    fitting: dict[int, list[int]] = {}
-    for k in np.flatnonzero(fits & np.isin(txs, txs[suspect])):
-        fitting.setdefault(int(txs[k]), []).append(int(k))
-    drop = np.zeros(len(singles), dtype=bool)
     rows = np.flatnonzero(suspect)
-    fit_rows = [j for js in fitting.values() for j in js]  # (each payment's once)
-    keys = _keys(inv, np.concatenate([invs[rows], invs[fit_rows]]))
-    quote = tx is not None and "text" in tx
-    texts: dict[int, str] = {}
-    if tx is not None and quote:  # each payment's text read and keyed once
+    # the fitting readings of the suspects' payments, by payment
+    fit = np.flatnonzero(fits & np.isin(txs, txs[rows]))
+    fit = fit[np.argsort(txs[fit], kind="stable")]
+    keys = _keys(inv, np.concatenate([invs[rows], invs[fit]]))
+    mine = [keys[i] for i in invs[rows].tolist()]
+    if tx is not None and "text" in tx:  # only what the text quotes (each text keyed once)
         seen = np.unique(txs[rows])
         texts = dict(zip(seen.tolist(), map(key_of, tx["text"].iloc[seen].tolist()), strict=True))
-    cust_of, inv_of, tx_of = cust.tolist(), invs.tolist(), txs.tolist()  # (scalar reads)
-    for r in rows.tolist():
-        mine, c, i = keys[inv_of[r]], cust_of[r], inv_of[r]
-        if quote:
-            mine = _quoted(mine, texts[tx_of[r]])
-        for j in fitting.get(tx_of[r], []):
-            if cust_of[j] == c or inv_of[j] == i:
-                continue
-            if any(one_edit(a, b) for a in mine for b in keys[inv_of[j]]):
-                drop[r] = True
-                break
+        mine = [_quoted(m, texts[t]) for m, t in zip(mine, txs[rows].tolist(), strict=True)]
+
+    def apart(s: Any, f: Any) -> Any:  # another customer's reading, of another item
+        r, j = rows[s], fit[f]
+        return (cust[r] != cust[j]) & (invs[r] != invs[j])
+
+    drop = np.zeros(len(singles), dtype=bool)
+    items, fit_item = np.unique(invs[fit], return_inverse=True)
+    theirs = [keys[i] for i in items.tolist()]
+    drop[rows] = typo_rows(mine, txs[rows], theirs, fit_item.ravel(), txs[fit], apart)
     if not drop.any():
         return singles
     out: pd.DataFrame = singles.loc[~drop].reset_index(drop=True)
