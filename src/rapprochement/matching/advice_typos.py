@@ -12,7 +12,7 @@ typo when
 * the payer is not identified as that item's customer (no known IBAN, a name below ``high``),
   and
 * an open item of another customer has exactly the line's amount and a number or reference
-  one edit away from what the line quotes (:func:`.typos.one_edit`).
+  one edit away from what the line quotes (:func:`.edits.one_edit`).
 
 The hit is then replaced by the fitting items (at a level that does not count as named: the
 line is resolved by its amount within their customer). A reading resting on such a typo is
@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from rapprochement.matching.edits import MIN_LEN, deletions, key_of, one_edit
 from rapprochement.matching.group_context import REF_OK, REF_WEAK, GroupContext
-from rapprochement.matching.typos import MIN_LEN, deletions, key_of, one_edit
 
 __all__ = ["TYPO_SOURCE", "AmountIndex", "typo_hits", "typo_read"]
 
@@ -43,11 +43,11 @@ class AmountIndex:
     their number and reference keys, built on first use (only advice lines that look mistyped
     read it; an amount's forms only when some line is read against it).
 
-    Two keys one edit apart (:func:`.typos.one_edit`: a character changed, added, dropped or
+    Two keys one edit apart (:func:`.edits.one_edit`: a character changed, added, dropped or
     two neighbours swapped) share a form, the key itself or the key without one character
-    (symmetric deletion): the items one edit from a quoted key are found by a few dict probes,
-    then checked by :func:`.typos.one_edit`, rather than by a scan of every item of the
-    amount (many at a large book's round amounts)."""
+    (symmetric deletion, :func:`.edits.deletions`): the items one edit from a quoted key are
+    found by a few dict probes, then checked by :func:`.edits.one_edit`, rather than by a
+    scan of every item of the amount (many at a large book's round amounts)."""
 
     def __init__(self, ctx: GroupContext) -> None:
         self._ctx = ctx
@@ -65,7 +65,7 @@ class AmountIndex:
         return self._by.get(amount, [])
 
     def keys(self, k: int) -> set[str]:
-        """The number and reference keys of open item ``k`` (:func:`.typos.key_of`, empty
+        """The number and reference keys of open item ``k`` (:func:`.edits.key_of`, empty
         ones left out), worked out once."""
         got = self._keys.get(k)
         if got is None:
@@ -75,7 +75,7 @@ class AmountIndex:
     def near(self, amount: int, quoted: set[str]) -> list[int]:
         """The open items of absolute open amount ``amount`` with a number or reference one
         edit away from one of the ``quoted`` keys, in position order: the items of
-        :meth:`items` that a scan with :func:`.typos.one_edit` would keep."""
+        :meth:`items` that a scan with :func:`.edits.one_edit` would keep."""
         quoted = {q for q in quoted if len(q) >= MIN_LEN}
         if not quoted or not self.items(amount):
             return []
