@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
+
 from rapprochement.matching.edits import MIN_LEN, deletions, key_of, one_edit
 from rapprochement.matching.group_context import REF_OK, REF_WEAK, GroupContext
 
@@ -51,18 +53,20 @@ class AmountIndex:
 
     def __init__(self, ctx: GroupContext) -> None:
         self._ctx = ctx
-        self._by: dict[int, list[int]] | None = None
+        self._sorted: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
         self._forms: dict[int, dict[str, list[int]]] = {}
         self._keys: dict[int, set[str]] = {}
 
     def items(self, amount: int) -> list[int]:
         """The open items whose absolute open amount is ``amount``, in position order."""
-        if self._by is None:
-            by: dict[int, list[int]] = defaultdict(list)
-            for k, v in enumerate(self._ctx.open.tolist()):
-                by[abs(int(v))].append(k)
-            self._by = dict(by)
-        return self._by.get(amount, [])
+        if self._sorted is None:  # (two arrays, not a dict of every open item per shard)
+            size = np.abs(np.asarray(self._ctx.open, dtype=np.int64))
+            order = np.argsort(size, kind="stable")
+            self._sorted = size[order], order
+        size, order = self._sorted
+        lo, hi = np.searchsorted(size, [amount, amount + 1])
+        out: list[int] = order[lo:hi].tolist()
+        return out
 
     def keys(self, k: int) -> set[str]:
         """The number and reference keys of open item ``k`` (:func:`.edits.key_of`, empty
