@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from itertools import combinations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -133,3 +134,44 @@ def test_search_beyond_the_exhaustive_bound_goes_depth_first() -> None:
     small, n = ranked_subsets([100, 101, 5], 201, 201, [0, 0, 0])
     assert small.solutions == [(0, 1)]
     assert n == 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    a=st.lists(st.integers(-3_000, 20_000), max_size=7),
+    b=st.lists(st.integers(-3_000, 20_000), min_size=1, max_size=7),
+    lo=st.integers(-5_000, 60_000),
+    width=st.sampled_from([0, 5, 300, 20_000]),
+)
+def test_pruned_pairs_are_every_fitting_pair(
+    a: list[int], b: list[int], lo: int, width: int
+) -> None:
+    # half sums pruned before the sort: still every (first half, second half) pair in the
+    # window, as listing all of them finds
+    def sums(vals: list[int]) -> list[int]:
+        return [sum(v for j, v in enumerate(vals) if i >> j & 1) for i in range(1 << len(vals))]
+
+    sa, sb = sums(a), sums(b)
+    want = {
+        (i, k) for i in range(len(sa)) for k in range(len(sb)) if lo <= sa[i] + sb[k] <= lo + width
+    }
+    got = mitm._pruned_pairs(tuple(a), tuple(b), lo, lo + width, 10**6)
+    assert got is not None
+    assert set(zip(got[0].tolist(), got[1].tolist(), strict=True)) == want
+    assert len(got[0]) == len(want)
+    # over the pair budget: none (the search then takes the first pairs of the full sort)
+    if len(want) > 1:
+        assert mitm._pruned_pairs(tuple(a), tuple(b), lo, lo + width, len(want) - 1) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    masks=st.sets(st.integers(1, (1 << 12) - 1), min_size=1, max_size=60),
+    cost=st.lists(st.integers(0, 90), min_size=12, max_size=12),
+)
+def test_bit_matrix_ranking_is_the_order_key(masks: set[int], cost: list[int]) -> None:
+    arr = np.array(sorted(masks), dtype=np.int64)
+    got = [int(arr[q]) for q in mitm._ranked(arr, cost, 12)]
+    subsets = {m: tuple(j for j in range(12) if m >> j & 1) for m in masks}
+    want = sorted(masks, key=lambda m: mitm._order_key(subsets[m], cost))
+    assert got == want

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
+import unicodedata
 
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rapprochement.matching import customer_numbers
 from rapprochement.matching.customer_numbers import CustomerNumbers, quoted_numbers
 from rapprochement.matching.legal_forms import cap_namesakes, conflicting, legal_form
 
@@ -39,3 +44,11 @@ def test_cap_namesakes_caps_conflicting_pairs_only() -> None:
     cids = np.array(["SNC", "SNC", "EURL"], dtype=object)
     cap_namesakes(sims, names, t, cids, {"SNC": {"SNC"}, "EURL": {"EURL"}})
     assert sims.tolist() == [84.0, 100.0, 90.0]
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=30) | st.text(alphabet="abcXYZ09 -/éÉßﬁ", max_size=30))
+def test_ascii_fast_path_is_the_decomposition(text: str) -> None:
+    # an ASCII text skips the NFKD decomposition: the same as decomposing it
+    flat = unicodedata.normalize("NFKD", text)
+    assert customer_numbers._ascii(text) == "".join(c for c in flat if c.isascii()).upper()

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import rapprochement
 from rapprochement.errors import ConfigError
+from rapprochement.matching import shards as shard_stages
 from rapprochement.matching.executor import InProcess, ProcessPool, split_payments
 
 FRAMES = (
@@ -85,6 +86,15 @@ def test_sharded_equals_single_process(seed: int, n: int, shards: int, membershi
 def test_process_pool_equals_in_process() -> None:
     ds = generate(7, 300, "hard")
     assert_same(_run(ds), _run(ds, ProcessPool(workers=2, shards=3)))
+
+
+def test_a_shard_blocked_run_by_run_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    # each shard blocked in runs of a few payments, the payer-name cache emptied after each
+    ds = generate(11, 300, "hard")
+    single = _run(ds)
+    monkeypatch.setattr(shard_stages, "BLOCK_RUN", 7)
+    assert_same(single, _run(ds, InProcess(2)))
+    assert_same(single, _run(ds, RandomShards(3, 5)))
 
 
 def test_split_payments() -> None:

@@ -12,7 +12,7 @@ typo when
 * the payer is not identified as that item's customer (no known IBAN, a name below ``high``),
   and
 * an open item of another customer has exactly the line's amount and a number or reference
-  one edit away from what the line quotes (:func:`.typos.one_edit`).
+  one edit away from what the line quotes (:func:`.edits.one_edit`).
 
 The hit is then replaced by the fitting items (at a level that does not count as named: the
 line is resolved by its amount within their customer). A reading resting on such a typo is
@@ -26,8 +26,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
+
+from rapprochement.matching.edits import MIN_LEN, deletions, key_of, one_edit
 from rapprochement.matching.group_context import REF_OK, REF_WEAK, GroupContext
-from rapprochement.matching.typos import key_of, one_edit
 
 __all__ = ["TYPO_SOURCE", "AmountIndex", "typo_hits", "typo_read"]
 
@@ -39,21 +41,60 @@ _PAYER_NAME = frozenset({"exact", "high"})
 
 
 class AmountIndex:
-    """Open items by absolute open amount, built on first use (only advice lines that look
-    mistyped read it)."""
+    """Open items by absolute open amount, and within an amount by the one-deletion forms of
+    their number and reference keys, built on first use (only advice lines that look mistyped
+    read it; an amount's forms only when some line is read against it).
+
+    Two keys one edit apart (:func:`.edits.one_edit`: a character changed, added, dropped or
+    two neighbours swapped) share a form, the key itself or the key without one character
+    (symmetric deletion, :func:`.edits.deletions`): the items one edit from a quoted key are
+    found by a few dict probes, then checked by :func:`.edits.one_edit`, rather than by a
+    scan of every item of the amount (many at a large book's round amounts)."""
 
     def __init__(self, ctx: GroupContext) -> None:
         self._ctx = ctx
-        self._by: dict[int, list[int]] | None = None
+        self._sorted: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
+        self._forms: dict[int, dict[str, list[int]]] = {}
+        self._keys: dict[int, set[str]] = {}
 
     def items(self, amount: int) -> list[int]:
-        """The open items whose absolute open amount is ``amount``."""
-        if self._by is None:
-            by: dict[int, list[int]] = defaultdict(list)
-            for k, v in enumerate(self._ctx.open.tolist()):
-                by[abs(int(v))].append(k)
-            self._by = dict(by)
-        return self._by.get(amount, [])
+        """The open items whose absolute open amount is ``amount``, in position order."""
+        if self._sorted is None:  # (two arrays, not a dict of every open item per shard)
+            size = np.abs(np.asarray(self._ctx.open, dtype=np.int64))
+            order = np.argsort(size, kind="stable")
+            self._sorted = size[order], order
+        size, order = self._sorted
+        lo, hi = np.searchsorted(size, [amount, amount + 1])
+        out: list[int] = order[lo:hi].tolist()
+        return out
+
+    def keys(self, k: int) -> set[str]:
+        """The number and reference keys of open item ``k`` (:func:`.edits.key_of`, empty
+        ones left out), worked out once."""
+        got = self._keys.get(k)
+        if got is None:
+            got = self._keys[k] = _keys(self._ctx, k)
+        return got
+
+    def near(self, amount: int, quoted: set[str]) -> list[int]:
+        """The open items of absolute open amount ``amount`` with a number or reference one
+        edit away from one of the ``quoted`` keys, in position order: the items of
+        :meth:`items` that a scan with :func:`.edits.one_edit` would keep."""
+        quoted = {q for q in quoted if len(q) >= MIN_LEN}
+        if not quoted or not self.items(amount):
+            return []
+        forms = self._forms.get(amount)
+        if forms is None:
+            forms = self._forms[amount] = self._index(amount)
+        seen = {k for q in quoted for f in deletions(q) for k in forms.get(f, ())}
+        return sorted(k for k in seen if any(one_edit(a, b) for a in quoted for b in self.keys(k)))
+
+    def _index(self, amount: int) -> dict[str, list[int]]:
+        forms: dict[str, list[int]] = defaultdict(list)
+        for k in self.items(amount):
+            for f in {f for key in self.keys(k) if len(key) >= MIN_LEN for f in deletions(key)}:
+                forms[f].append(k)
+        return dict(forms)
 
 
 def _keys(ctx: GroupContext, k: int) -> set[str]:
@@ -92,17 +133,17 @@ def typo_hits(
     if not wrong:
         return None
     said = key_of(line)
-    fitting = [k for amt in sorted(paid) for k in amounts.items(amt) if sign * int(ctx.open[k]) > 0]
     out = dict(hits)
     found: set[int] = set()
     for i in wrong:
-        mine = {k for k in _keys(ctx, i) if k in said} or _keys(ctx, i)
+        mine = {k for k in amounts.keys(i) if k in said} or amounts.keys(i)
         near = [
             k
-            for k in fitting
-            if ctx.cust[k] != ctx.cust[i]
+            for amt in sorted(paid)
+            for k in amounts.near(amt, mine)
+            if sign * int(ctx.open[k]) > 0
+            and ctx.cust[k] != ctx.cust[i]
             and hits.get(k, REF_WEAK) > REF_OK
-            and any(one_edit(a, b) for a in mine for b in _keys(ctx, k))
         ]
         if near:
             found.update(near)

@@ -114,6 +114,11 @@ class CustomerIndex:
             self._sim[key] = s
         return s
 
+    def forget_similarities(self) -> None:
+        """Empty the similarity cache (:meth:`similarity`, :meth:`prefill`): a worker blocking
+        its shard run after run keeps no more than one run's names."""
+        self._sim.clear()
+
     def prefill(self, wanted: Iterable[tuple[str, str]]) -> None:
         """Compute the similarities of many (normalized name, customer) pairs in one batch
         (rapidfuzz ``cpdist`` over every alias of each customer)."""

@@ -46,16 +46,23 @@ _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 _DIGIT_RUNS = re.compile(r"\d+")
 
 
+def _ascii(text: str) -> str:
+    """``text`` decomposed (NFKD), its non-ASCII characters (accents) dropped, upper-cased; an
+    ASCII text (most bank lines) is its own decomposition: upper-cased alone."""
+    if text.isascii():
+        return text.upper()
+    flat = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in flat if c.isascii()).upper()
+
+
 def _compact(value: str) -> str:
-    flat = unicodedata.normalize("NFKD", value)
-    return _NOT_ALNUM.sub("", "".join(c for c in flat if c.isascii()).upper())
+    return _NOT_ALNUM.sub("", _ascii(value))
 
 
 def quoted_numbers(text: str) -> list[str]:
     """The numbers ``text`` labels as the payer's customer number, compacted (upper case,
     letters and digits only): ``"VIR SEPA CLIENT 000937"`` → ``["000937"]``."""
-    flat = unicodedata.normalize("NFKD", text)
-    up = "".join(c for c in flat if c.isascii()).upper()
+    up = _ascii(text)
     return [c for c in (_compact(m.group(1)) for m in _QUOTED.finditer(up)) if c]
 
 

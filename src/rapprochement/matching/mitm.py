@@ -44,12 +44,14 @@ def _sizes(m: int) -> Array:
     return sizes
 
 
+@lru_cache(maxsize=8)
 def _half(values: tuple[int, ...]) -> Array:
     """Sum of each of the 2^m subsets of ``values`` (subset i takes item j when bit j of i is
-    set)."""
+    set); cached, as the exact search and the fee window search the same items."""
     sums = np.zeros(1 << len(values), dtype=np.int64)
     for j, v in enumerate(values):
         sums[1 << j : 1 << (j + 1)] = sums[: 1 << j] + v
+    sums.flags.writeable = False  # (shared by the cache)
     return sums
 
 
@@ -136,6 +138,68 @@ def ranked_subsets(
             )
             return ranked, len(sols)
     h = n // 2
+    got = _pruned_pairs(tuple(values[:h]), tuple(values[h:]), lo, hi, max_pairs)
+    complete = got is not None
+    ai, bi = got if got is not None else _first_pairs(values, h, lo, hi, max_pairs)
+    size = _sizes(h)[ai].astype(np.int64) + _sizes(n - h)[bi]
+    ok = (size >= min_size) & (size <= max_size)
+    masks = ai[ok].astype(np.int64) | (bi[ok].astype(np.int64) << h)
+    if not len(masks):
+        return SubsetSearch([], [], complete=complete), 0
+    masks, inter = _canonical(masks, values)
+    best = _ranked(masks, cost, n)[:limit]
+    solutions = [tuple(j for j in range(n) if int(masks[q]) >> j & 1) for q in best]
+    return SubsetSearch(solutions, [bool(inter[q]) for q in best], complete), len(masks)
+
+
+def _ranked(masks: Array, cost: Sequence[int], n: int) -> Array:
+    """The order of ``masks`` (distinct subsets of ``n`` items) best first: lowest mean
+    ``cost`` (costs are small integers: days), then fewer items, then the items given first
+    (as :func:`_order_key`); one bit matrix (subset × item) for every subset at once."""
+    bits = ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(np.int64)
+    sizes = bits.sum(axis=1)
+    costs = bits @ np.array([int(c) for c in cost], dtype=np.int64)
+    first_item = np.argmax(bits, axis=1)  # (the lowest item taken; 0 for no item)
+    out: Array = np.lexsort((masks, first_item, sizes, costs / sizes))
+    return out
+
+
+def _in_range(sums: Array, lo: int, hi: int) -> Array:
+    """The subsets (indexes) whose sum is in ``[lo, hi]``, by increasing sum."""
+    keep = np.flatnonzero((sums >= lo) & (sums <= hi))
+    out: Array = keep[np.argsort(sums[keep], kind="stable")]
+    return out
+
+
+def _pruned_pairs(
+    a_vals: tuple[int, ...], b_vals: tuple[int, ...], lo: int, hi: int, max_pairs: int
+) -> tuple[Array, Array] | None:
+    """Every (first-half subset, second-half subset) whose sums add up to ``[lo, hi]``; None
+    when more than ``max_pairs``. Half sums that no sum of the other half brings into the
+    window are dropped before anything is sorted (most of them, for a payment that is a
+    small part of what its payer owes)."""
+    a_all, b_all = _half(a_vals), _half(b_vals)
+    a_i = _in_range(a_all, lo - int(b_all.max()), hi - int(b_all.min()))
+    b_i = _in_range(b_all, lo - int(a_all.max()), hi - int(a_all.min()))
+    a_sum, b_sum = a_all[a_i], b_all[b_i]
+    start = np.searchsorted(b_sum, lo - a_sum, side="left")
+    counts = np.searchsorted(b_sum, hi - a_sum, side="right") - start
+    hit = np.flatnonzero(counts)
+    counts = counts[hit]
+    total = int(counts.sum())
+    if total > max_pairs:
+        return None
+    offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    return a_i[np.repeat(hit, counts)], b_i[np.repeat(start[hit], counts) + offset]
+
+
+def _first_pairs(
+    values: Sequence[int], h: int, lo: int, hi: int, max_pairs: int
+) -> tuple[Array, Array]:
+    """The first ``max_pairs`` fitting pairs of half subsets in a fixed order (first half by
+    decreasing sum, as sorted by :func:`_sorted_half`): the search over budget, its count a
+    lower bound. Which pairs are kept depends on the sort, so it is the same sort whatever
+    was pruned."""
     a_sum, a_sub = _sorted_half(tuple(values[:h]))
     b_sum, b_sub = _sorted_half(tuple(values[h:]))
     # the first half by decreasing sum: the queries into the second half then increase
@@ -146,31 +210,10 @@ def ranked_subsets(
     counts = stop - start
     hit = np.flatnonzero(counts)
     counts = counts[hit]
+    keep = np.cumsum(counts) - counts < max_pairs
+    hit, counts = hit[keep], np.minimum(counts[keep], max_pairs)
     total = int(counts.sum())
-    complete = total <= max_pairs
-    if not complete:
-        # the first pairs in a fixed order (deterministic), the count is a lower bound
-        keep = np.cumsum(counts) - counts < max_pairs
-        hit, counts = hit[keep], np.minimum(counts[keep], max_pairs)
-        total = int(counts.sum())
     ai = a_sub[np.repeat(hit, counts)]
     offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
     bi = b_sub[np.repeat(start[hit], counts) + offset]
-    size = _sizes(h)[ai].astype(np.int64) + _sizes(n - h)[bi]
-    ok = (size >= min_size) & (size <= max_size)
-    masks = ai[ok].astype(np.int64) | (bi[ok].astype(np.int64) << h)
-    if not len(masks):
-        return SubsetSearch([], [], complete=complete), 0
-    masks, inter = _canonical(masks, values)
-    bits = [(masks >> j) & 1 for j in range(n)]
-    sizes = np.sum(bits, axis=0)
-    costs = np.sum([b * int(c) for b, c in zip(bits, cost, strict=True)], axis=0)
-    # best first: lowest mean cost (costs are small integers: days), then fewer items, then
-    # the items given first (as :func:`_order_key`)
-    first_item = np.zeros(len(masks), dtype=np.int64)
-    for j in range(n - 1, -1, -1):
-        first_item = np.where(bits[j] == 1, j, first_item)
-    rank = np.lexsort((masks, first_item, sizes, costs / sizes))
-    best = rank[:limit]
-    solutions = [tuple(j for j in range(n) if int(masks[q]) >> j & 1) for q in best]
-    return SubsetSearch(solutions, [bool(inter[q]) for q in best], complete), len(masks)
+    return ai, bi

@@ -30,6 +30,8 @@ from rapprochement.matching.refindex import BlockIndex
 
 __all__ = ["InvoiceSide", "sharded_blocking", "sharded_groups"]
 
+#: payments a worker blocks at once (:func:`_block_shard`)
+BLOCK_RUN = 50_000
 #: the columns of the single-invoice features the group search reads
 _SINGLE_COLUMNS = ["tx", "amount", "ref", "named_outside", "customer_id", "iban"]
 
@@ -71,6 +73,43 @@ class _GroupTask:
 def _block(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     assert side.customers is not None, "blocking needs the payer index"
     return candidate_pairs(tx, side.inv, side.customers, side.keys, side.config, side.block)
+
+
+def _block_shard(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_block` of one shard, run over runs of :data:`BLOCK_RUN` payments (blocking
+    reads each payment alone: the same pairs, as with more shards) so that the payer-name
+    similarity cache is emptied after each run, not grown with the shard; its pairs compact to
+    be sent back: positions as 32-bit integers, no ``customer_id`` (a Python string per pair,
+    read again from the open items by :func:`_with_customers`)."""
+    assert side.customers is not None, "blocking needs the payer index"
+    pairs, links = [], []
+    for lo in range(0, max(len(tx), 1), BLOCK_RUN):
+        p, lk = _block(side, tx.iloc[lo : lo + BLOCK_RUN].reset_index(drop=True))
+        side.customers.forget_similarities()
+        pairs.append(p.drop(columns="customer_id").assign(tx=p["tx"].to_numpy() + lo))
+        links.append(lk.assign(tx=lk["tx"].to_numpy() + lo))
+    out = _concat(pairs)
+    if len(side.inv) < 2**31 and len(tx) < 2**31:
+        out = out.astype({"tx": np.int32, "inv": np.int32})
+    return out, _concat(links)
+
+
+def _with_customers(pairs: pd.DataFrame, side: InvoiceSide) -> pd.DataFrame:
+    """Merged shard pairs as :func:`_block` gives them: 64-bit positions, ``customer_id``
+    the open item's (the column dropped by :func:`_block_shard`), in its place."""
+    assert side.block is not None  # (built with the side)
+    inv = pairs["inv"].to_numpy().astype(np.int64)
+    out = pairs.assign(inv=inv)
+    out.insert(3, "customer_id", pd.Series(side.block.cust_ids[inv], dtype=object))
+    return out
+
+
+def _sorted_by(df: pd.DataFrame, key: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """``df`` stably sorted by ``key``, untouched when already in order (contiguous shards
+    merged in order: the usual case, no copy)."""
+    if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
+        return df.reset_index(drop=True)
+    return df.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
 
 
 def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
@@ -135,17 +174,16 @@ def sharded_blocking(
     shards = _shards(executor, n)
     if not shards or _whole(shards, n):
         return _block(side, tx)
-    out = executor.run(_block, side, [tx.iloc[p].reset_index(drop=True) for p in shards])
+    out = executor.run(_block_shard, side, [tx.iloc[p].reset_index(drop=True) for p in shards])
     pairs, links = [], []
     for pos, (p, lk) in zip(shards, out, strict=True):
         pairs.append(p.assign(tx=pos[p["tx"].to_numpy()]))
         links.append(lk.assign(tx=pos[lk["tx"].to_numpy()]))
     all_pairs = _concat(pairs)
     key = all_pairs["tx"].to_numpy() * max(len(side.inv), 1) + all_pairs["inv"].to_numpy()
-    all_pairs = all_pairs.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+    all_pairs = _with_customers(_sorted_by(all_pairs, key), side)
     all_links = _concat(links)
-    order = np.argsort(all_links["tx"].to_numpy(), kind="stable")
-    return all_pairs, all_links.iloc[order].reset_index(drop=True)
+    return all_pairs, _sorted_by(all_links, all_links["tx"].to_numpy())
 
 
 def sharded_groups(

@@ -31,42 +31,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rapprochement.matching.edits import MIN_LEN, deletions, key_of, one_edit, typo_rows
 from rapprochement.matching.keys import LEVELS
 
-__all__ = ["drop_typo_readings", "key_of", "one_edit"]
+__all__ = ["MIN_LEN", "deletions", "drop_typo_readings", "key_of", "one_edit"]
 
 _NAMING = frozenset(LEVELS[1:]) - {"none"}  # every reference level but checksum and none
 _FITS = frozenset({"exact", "stated"})
 _PAYER_IBAN = frozenset({"known", "collector"})
 _PAYER_NAME = frozenset({"exact", "high"})
-_MIN_LEN = 4  # shorter numbers are one edit from too many others by chance
-
-
-def key_of(value: Any) -> str:
-    """``value`` (a number or reference; None or NaN: empty) upper-cased, letters and digits
-    only: the form whose edit distance :func:`one_edit` compares."""
-    text = "" if value is None or value != value else str(value)
-    return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
-def one_edit(a: str, b: str) -> bool:
-    """Are ``a`` and ``b`` exactly one edit apart (one character substituted, inserted or
-    deleted, or two neighbours swapped), both at least 4 characters long?"""
-    if a == b or min(len(a), len(b)) < _MIN_LEN or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [k for k in range(len(a)) if a[k] != b[k]]
-        if len(diff) == 1:
-            return True
-        return (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    k = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
-    return short[k:] == long_[k + 1 :]
 
 
 def _keys(inv: pd.DataFrame, positions: Any) -> dict[int, set[str]]:
@@ -117,31 +90,27 @@ def drop_typo_readings(
     suspect &= np.isin(txs, list(with_fit))
     if not suspect.any():
         return singles
-    cust = singles["customer_id"].astype(str).to_numpy()
+    cust = pd.factorize(singles["customer_id"].astype(str).to_numpy())[0]
     invs = singles["inv"].to_numpy()
-    fitting: dict[int, list[int]] = {}
-    for k in np.flatnonzero(fits & np.isin(txs, txs[suspect])):
-        fitting.setdefault(int(txs[k]), []).append(int(k))
-    drop = np.zeros(len(singles), dtype=bool)
     rows = np.flatnonzero(suspect)
-    fit_rows = [j for k in rows.tolist() for j in fitting.get(int(txs[k]), [])]
-    keys = _keys(inv, np.concatenate([invs[rows], invs[fit_rows]]))
-    quote = tx is not None and "text" in tx
-    texts: dict[int, str] = {}
-    if tx is not None and quote:  # each payment's text read and keyed once
+    # the fitting readings of the suspects' payments, by payment
+    fit = np.flatnonzero(fits & np.isin(txs, txs[rows]))
+    fit = fit[np.argsort(txs[fit], kind="stable")]
+    keys = _keys(inv, np.concatenate([invs[rows], invs[fit]]))
+    mine = [keys[i] for i in invs[rows].tolist()]
+    if tx is not None and "text" in tx:  # only what the text quotes (each text keyed once)
         seen = np.unique(txs[rows])
         texts = dict(zip(seen.tolist(), map(key_of, tx["text"].iloc[seen].tolist()), strict=True))
-    for r in rows.tolist():
-        mine = keys[int(invs[r])]
-        if quote:
-            mine = _quoted(mine, texts[int(txs[r])])
-        for j in fitting.get(int(txs[r]), []):
-            if cust[j] == cust[r] or invs[j] == invs[r]:
-                continue
-            theirs = keys[int(invs[j])]
-            if any(one_edit(a, b) for a in mine for b in theirs):
-                drop[r] = True
-                break
+        mine = [_quoted(m, texts[t]) for m, t in zip(mine, txs[rows].tolist(), strict=True)]
+
+    def apart(s: Any, f: Any) -> Any:  # another customer's reading, of another item
+        r, j = rows[s], fit[f]
+        return (cust[r] != cust[j]) & (invs[r] != invs[j])
+
+    drop = np.zeros(len(singles), dtype=bool)
+    items, fit_item = np.unique(invs[fit], return_inverse=True)
+    theirs = [keys[i] for i in items.tolist()]
+    drop[rows] = typo_rows(mine, txs[rows], theirs, fit_item.ravel(), txs[fit], apart)
     if not drop.any():
         return singles
     out: pd.DataFrame = singles.loc[~drop].reset_index(drop=True)
