@@ -11,6 +11,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from rapprochement.matching.advice_groups import remittance_groups
+from rapprochement.matching.coincidence import CHANCE_HITS_MAX, expected_hits
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.cut_refs import cut_completion, cut_items
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill
@@ -274,6 +275,21 @@ def _run_rivals(
         ctx.add(t, invs, allocs, "reference", level, n_shared + len(found) - 1, cust, inter)
 
 
+def _by_chance(
+    t: int, rest: int, sign: int, named: list[int], extra: list[int], cust: str, ctx: GroupContext
+) -> bool:
+    """True when the payer's items ``extra`` (not named), a credit note among them, add up to
+    ``rest`` (what the payment leaves after the named items) no more surely than a chance
+    subset of its other open items would (:func:`.coincidence.expected_hits`). Invoices alone
+    (the run a text cut short goes on with) are not questioned: their positive sums are sparse
+    and the run's numbering is evidence of its own."""
+    if not any(sign * int(ctx.open[k]) < 0 for k in extra):
+        return False  # no credit note netted: invoices alone rarely hit a sum by chance
+    pool = ctx.nearby_items(t, cust, set(named))
+    vals = [sign * int(ctx.open[k]) for k in pool]
+    return expected_hits(vals, rest, len(extra)) >= CHANCE_HITS_MAX
+
+
 def referenced_group(
     t: int, a: int, sign: int, named: list[int], ctx: GroupContext, config: MatchConfig
 ) -> bool:
@@ -343,7 +359,15 @@ def referenced_group(
             continue
         allocs, level = fill(a, invs, ctx, sign, named_order(t, invs, ctx))
         source = "reference_wide" if wide else "reference"
-        ctx.add(t, invs, allocs, source, level, len(options) - 1, cust, inter)
+        # items the text does not name that make up the rest to the cent only as a chance
+        # subset of the payer's items would: an unlisted rival, never preferred (.coincidence)
+        chance = (
+            one is None
+            and level == "exact"
+            and _by_chance(t, a - total, sign, named, extra, cust, ctx)
+        )
+        rivals = len(options) - 1 + chance
+        ctx.add(t, invs, allocs, source, level, rivals, cust, inter, chance=chance)
         # a payment short of the named items (one partly paid) is read; one larger than
         # them ("over") may still be a group of the payer's items found by subset-sum
         conclusive = conclusive or level not in ("over", "over_large")
