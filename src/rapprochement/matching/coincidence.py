@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from rapprochement.matching.mitm import ranked_subsets
 
-__all__ = ["CHANCE_HITS_MAX", "expected_hits"]
+__all__ = ["CHANCE_HITS_MAX", "chance_completion", "expected_hits"]
 
 #: expected chance hits from which an exact completion is no evidence: 1 in 1000, the error
 #: rate allowed to automatic allocations
@@ -50,3 +50,17 @@ def expected_hits(values: Sequence[int], target: int, max_size: int) -> float:
     )
     hit = 1 if s.solutions else 0
     return max(count - hit, 0) / (2 * half + 1)
+
+
+def chance_completion(
+    named_total: int, extra: Sequence[int], pool: Sequence[int], amount: int
+) -> bool:
+    """True when items ``extra`` (amounts signed as the payment), a credit note among them,
+    add up to what the payment ``amount`` leaves after the named items (``named_total``) no
+    more surely than a chance subset of ``pool`` (the payer's items the payment does not name)
+    would: :func:`expected_hits` at least :data:`CHANCE_HITS_MAX`. Invoices alone (the run a
+    text cut short goes on with) are not questioned: their positive sums are sparse, and a
+    run's numbering is evidence of its own."""
+    if not any(v < 0 for v in extra):
+        return False
+    return expected_hits(pool, amount - named_total, len(extra)) >= CHANCE_HITS_MAX

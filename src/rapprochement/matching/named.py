@@ -11,7 +11,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from rapprochement.matching.advice_groups import remittance_groups
-from rapprochement.matching.coincidence import CHANCE_HITS_MAX, expected_hits
+from rapprochement.matching.coincidence import chance_completion
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.cut_refs import cut_completion, cut_items
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill
@@ -275,21 +275,6 @@ def _run_rivals(
         ctx.add(t, invs, allocs, "reference", level, n_shared + len(found) - 1, cust, inter)
 
 
-def _by_chance(
-    t: int, rest: int, sign: int, named: list[int], extra: list[int], cust: str, ctx: GroupContext
-) -> bool:
-    """True when the payer's items ``extra`` (not named), a credit note among them, add up to
-    ``rest`` (what the payment leaves after the named items) no more surely than a chance
-    subset of its other open items would (:func:`.coincidence.expected_hits`). Invoices alone
-    (the run a text cut short goes on with) are not questioned: their positive sums are sparse
-    and the run's numbering is evidence of its own."""
-    if not any(sign * int(ctx.open[k]) < 0 for k in extra):
-        return False  # no credit note netted: invoices alone rarely hit a sum by chance
-    pool = ctx.nearby_items(t, cust, set(named))
-    vals = [sign * int(ctx.open[k]) for k in pool]
-    return expected_hits(vals, rest, len(extra)) >= CHANCE_HITS_MAX
-
-
 def referenced_group(
     t: int, a: int, sign: int, named: list[int], ctx: GroupContext, config: MatchConfig
 ) -> bool:
@@ -364,7 +349,12 @@ def referenced_group(
         chance = (
             one is None
             and level == "exact"
-            and _by_chance(t, a - total, sign, named, extra, cust, ctx)
+            and chance_completion(
+                total,
+                [sign * int(ctx.open[k]) for k in extra],
+                [sign * int(ctx.open[k]) for k in ctx.nearby_items(t, cust, set(named))],
+                a,
+            )
         )
         rivals = len(options) - 1 + chance
         ctx.add(t, invs, allocs, source, level, rivals, cust, inter, chance=chance)
