@@ -282,11 +282,13 @@ def exact_supersets(g: pd.DataFrame, approx: dict[int, int]) -> np.ndarray[Any, 
     guessed as a fee or a part payment; or whose remittance advice accounts for the whole
     payment, fees included (a provider's payout report). Such a group is preferred."""
     src = g["source"] if "source" in g else pd.Series([""] * len(g))
+    chance = g["chance"] if "chance" in g else pd.Series([False] * len(g))
     return np.fromiter(
         (
             (lvl == "exact" or (s in _ADVICE and lvl in _CLOSING))
             and approx.get(int(t), -1) in invs
-            for t, invs, lvl, s in zip(g["tx"], g["invs"], g["amount"], src, strict=True)
+            and not c
+            for t, invs, lvl, s, c in zip(g["tx"], g["invs"], g["amount"], src, chance, strict=True)
         ),
         dtype=bool,
         count=len(g),

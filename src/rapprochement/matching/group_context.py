@@ -56,6 +56,7 @@ GROUP_COLUMNS = (
     "siblings",
     "interchangeable",
     "rank",
+    "chance",
 )
 REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is named"
 MAX_CREDIT_NOTES = 6  # open credit notes of a payer always searched with its invoices
@@ -262,7 +263,11 @@ class GroupContext:
         customer: str,
         interchangeable: bool = False,
         rank: int = 0,
+        chance: bool = False,
     ) -> None:
+        """Record group ``invs`` of payment ``t`` (``chance``: its items beyond those the
+        payment names add up to the rest by coincidence as likely as not, see
+        :mod:`.coincidence`)."""
         if any(x == 0 and self.open[i] != 0 for i, x in zip(invs, allocs, strict=True)):
             return  # an invoice the money does not reach is not part of the group
         order = sorted(range(len(invs)), key=lambda k: invs[k])
@@ -303,6 +308,7 @@ class GroupContext:
                 "siblings": "none",
                 "interchangeable": interchangeable,
                 "rank": rank,
+                "chance": chance,
             }
         )
 

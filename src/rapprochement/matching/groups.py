@@ -22,6 +22,7 @@ from collections import defaultdict
 import pandas as pd
 
 from rapprochement.matching.candidates import KeyIndex
+from rapprochement.matching.coincidence import chance_completion
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import AMOUNT_CLASS
 from rapprochement.matching.group_context import (
@@ -50,6 +51,24 @@ def _payers(t: int, ctx: GroupContext, links: list[tuple[str, bool]]) -> list[st
             old = best.get(c, (False, 0.0))
             best[c] = (old[0] or ib, max(old[1], sim))
     return sorted(best, key=lambda c: (not best[c][0], -best[c][1], c))[:2]
+
+
+def _by_chance(
+    t: int, a: int, sol: tuple[int, ...], vals: list[int], items: list[int], ctx: GroupContext
+) -> bool:
+    """True when subset ``sol`` (positions in ``items``, amounts ``vals``) holds an item the
+    payment names and reaches ``a`` with others, a credit note among them, that a chance
+    subset of the payer's unnamed items would match as well (:mod:`.coincidence`)."""
+    refs = ctx.refs.get(t)
+    if not refs:
+        return False
+    named = {j for j, k in enumerate(items) if k in refs}
+    inside = [j for j in sol if j in named]
+    if not inside or len(inside) == len(sol):
+        return False
+    extra = [vals[j] for j in sol if j not in named]
+    pool = [v for j, v in enumerate(vals) if j not in named]
+    return chance_completion(sum(vals[j] for j in inside), extra, pool, a)
 
 
 def group_search(
@@ -139,5 +158,9 @@ def group_search(
             for rank, (sol, inter) in enumerate(zip(s.solutions, s.interchangeable, strict=True)):
                 invs = [items[j] for j in sol]
                 allocs, lvl = fill(a, invs, ctx, sign)
-                ctx.add(t, invs, allocs, "subset", level or lvl, rivals, cust, inter, rank)
+                chance = level == "exact" and _by_chance(t, a, sol, vals, items, ctx)
+                ctx.add(
+                    t, invs, allocs, "subset", level or lvl, rivals + chance, cust, inter, rank,
+                    chance=chance,
+                )  # fmt: skip
     return ctx

@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 
 from rapprochement.matching.advice_groups import remittance_groups
+from rapprochement.matching.coincidence import chance_completion
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.cut_refs import cut_completion, cut_items
 from rapprochement.matching.gates import SHORT_RUN
@@ -339,7 +340,20 @@ def referenced_group(
             continue
         allocs, level = fill(a, invs, ctx, sign, named_order(t, invs, ctx))
         source = SHORT_RUN if short else "reference_wide" if wide else "reference"
-        ctx.add(t, invs, allocs, source, level, len(options) - 1, cust, inter)
+        # items the text does not name that make up the rest to the cent only as a chance
+        # subset of the payer's items would: an unlisted rival, never preferred (.coincidence)
+        chance = (
+            one is None
+            and level == "exact"
+            and chance_completion(
+                total,
+                [sign * int(ctx.open[k]) for k in extra],
+                [sign * int(ctx.open[k]) for k in ctx.nearby_items(t, cust, set(named))],
+                a,
+            )
+        )
+        rivals = len(options) - 1 + chance
+        ctx.add(t, invs, allocs, source, level, rivals, cust, inter, chance=chance)
         # a payment short of the named items (one partly paid) is read; one larger than
         # them ("over") may still be a group of the payer's items found by subset-sum
         conclusive = conclusive or level not in ("over", "over_large")
