@@ -14,7 +14,10 @@ own numbering (same series, ordered by number), not any subset of its items whos
   payment is short of every window ending there or later (an item short-paid: a deduction),
   the run is read on to the first window whose total reaches the payment, the shortfall a
   deduction on one of its items. Which item carries the deduction is a guess, and so is the
-  run's end: such a reading is always a suggestion (:func:`.gates.short_run`).
+  run's end: such a reading is always a suggestion (:func:`.gates.short_run`). A text whose
+  named invoices are themselves a run (:func:`dense`: two or more, consecutive in the payer's
+  numbering but for few holes) says as much without a cut number: the payer paid a run of
+  its invoices, listed the first ones, and paid the last one in part.
 """
 
 from __future__ import annotations
@@ -26,7 +29,15 @@ from itertools import accumulate
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import GroupContext
 
-__all__ = ["MIN_ROOM", "numbering", "read_on", "room", "series_items", "window_completion"]
+__all__ = [
+    "MIN_ROOM",
+    "dense",
+    "numbering",
+    "read_on",
+    "room",
+    "series_items",
+    "window_completion",
+]
 
 _SPLIT_NUMBER = re.compile(r"(\d+)")
 _TOKEN = re.compile(r"[A-Z0-9]+")
@@ -135,6 +146,15 @@ def _outside(named: list[int], mine: list[int]) -> int:
     return sum(1 for k in named if k not in inside)
 
 
+def dense(window: list[int], named: list[int]) -> bool:
+    """Are the ``named`` items of ``window`` (the payer's numbering from the first named item
+    to the last) a run: at least two of them, the items between them not named fewer than
+    half of the named ones less one (``4401 4402 4404``: one hole among three named)?"""
+    chosen = set(named)
+    n = sum(1 for k in window if k in chosen)
+    return n >= 2 and len(window) - n <= (n - 1) // 2
+
+
 def _digits(x: object) -> str:
     return _NOT_DIGIT.sub("", str(x))
 
@@ -163,7 +183,8 @@ def read_on(
     config: MatchConfig,
 ) -> list[int] | None:
     """The items that read the named run of payer ``cust`` on past a deduction (see the module
-    doc): when the text's last number is the next item's number cut short, the run from the
+    doc): when the text's last number is the next item's number cut short, or the named
+    invoices are themselves a run (:func:`dense`), the run from the
     first named invoice to the first item whose window total exceeds the payment ``a``
     (without it the window falls short); None when the text is not cut there, a window makes
     up the payment exactly (that is :func:`window_completion`'s to read), or the run would
@@ -172,7 +193,9 @@ def read_on(
     if got is None:
         return None
     mine, sums, lo, hi, need = got
-    if hi + 1 >= len(mine) or not _cut_before(t, mine[hi + 1], cust, ctx):
+    if hi + 1 >= len(mine):
+        return None
+    if not dense(mine[lo : hi + 1], named) and not _cut_before(t, mine[hi + 1], cust, ctx):
         return None
     # read on within ``max_group_size``: beyond it, where the run ends is too long a guess
     most = config.max_group_size - _outside(named, mine)
