@@ -18,6 +18,12 @@ own numbering (same series, ordered by number), not any subset of its items whos
   named invoices are themselves a run (:func:`dense`: two or more, consecutive in the payer's
   numbering but for few holes) says as much without a cut number: the payer paid a run of
   its invoices, listed the first ones, and paid the last one in part.
+* :func:`payer_window`: a payment that names nothing and that several subsets of the payer's
+  items make up to the cent (a tie of the subset search) is read as the one window of
+  consecutive open numbers of the payer that makes it up, if exactly one does: a payer
+  settling a statement pays a run of its items, and a window (a handful of them among the
+  payer's items) rarely fits to the cent by chance, unlike any subset. Only its sum and the
+  numbering pick it: always a suggestion (:func:`.gates.unnamed_run`).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ __all__ = [
     "MIN_ROOM",
     "dense",
     "numbering",
+    "payer_window",
     "read_on",
     "room",
     "series_items",
@@ -131,6 +138,39 @@ def window_completion(
     chosen = set(named)
     extra = [k for k in mine[i:j] if k not in chosen]
     return extra, False, len(extra) > room(len(named), config)
+
+
+def payer_window(
+    t: int, a: int, sign: int, cust: str, most: int, ctx: GroupContext
+) -> list[int] | None:
+    """The one window of two to ``most`` consecutive open items of payer ``cust`` (of the
+    payment's sign, one series, ordered by number, issued by 3 days after payment ``t``)
+    whose open amounts make up ``a`` to the cent; None when no window or several do."""
+    ids = ctx.index.numbers[0]
+    day = int(ctx.days[t])
+    numbers = ctx.payer_numbers.get(("run", cust))
+    if numbers is None:
+        numbers = ctx.payer_numbers["run", cust] = {
+            k: numbering(str(ids[k])) for k in ctx.items[cust]
+        }
+    runs: dict[tuple[str, ...], list[int]] = {}
+    for k, nb in numbers.items():
+        if sign * int(ctx.open[k]) > 0 and (day < 0 or ctx.issue[k] <= day + 3):
+            runs.setdefault(nb[0], []).append(k)
+    found: list[list[int]] = []
+    for mine in runs.values():
+        mine.sort(key=lambda k: (numbers[k], k))
+        sums = [0, *accumulate(sign * int(ctx.open[k]) for k in mine)]
+        for i in range(len(mine) - 1):
+            for j in range(i + 2, min(len(mine), i + most) + 1):
+                total = sums[j] - sums[i]
+                if total >= a:
+                    if total == a:
+                        found.append(mine[i:j])
+                    break
+            if len(found) > 1:
+                return None
+    return found[0] if len(found) == 1 else None
 
 
 def room(n_named: int, config: MatchConfig) -> int:
