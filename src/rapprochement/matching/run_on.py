@@ -17,7 +17,9 @@ own numbering (same series, ordered by number), not any subset of its items whos
   run's end: such a reading is always a suggestion (:func:`.gates.short_run`). A text whose
   named invoices are themselves a run (:func:`dense`: two or more, consecutive in the payer's
   numbering but for few holes) says as much without a cut number: the payer paid a run of
-  its invoices, listed the first ones, and paid the last one in part.
+  its invoices, listed the first ones, and paid the last one in part. So does a text naming
+  one invoice that the payment exceeds more than 1.5 times (an ``over_large`` excess is no
+  overpayment one pays by mistake): that invoice is the first of the run.
 * :func:`payer_window`: a payment that names nothing and that several subsets of the payer's
   items make up to the cent (a tie of the subset search) is read as the one window of
   consecutive open numbers of the payer that makes it up, if exactly one does: a payer
@@ -223,8 +225,9 @@ def read_on(
     config: MatchConfig,
 ) -> list[int] | None:
     """The items that read the named run of payer ``cust`` on past a deduction (see the module
-    doc): when the text's last number is the next item's number cut short, or the named
-    invoices are themselves a run (:func:`dense`), the run from the
+    doc): when the text's last number is the next item's number cut short, the named
+    invoices are themselves a run (:func:`dense`), or the one invoice named is paid more
+    than 1.5 times over, the run from the
     first named invoice to the first item whose window total exceeds the payment ``a``
     (without it the window falls short); None when the text is not cut there, a window makes
     up the payment exactly (that is :func:`window_completion`'s to read), or the run would
@@ -235,7 +238,10 @@ def read_on(
     mine, sums, lo, hi, need = got
     if hi + 1 >= len(mine):
         return None
-    if not dense(mine[lo : hi + 1], named) and not _cut_before(t, mine[hi + 1], cust, ctx):
+    named_sum = sums[hi + 1] - sums[lo]
+    # one invoice named, paid more than 1.5 times over (``over_large``): the first of a run
+    lone = hi == lo and 2 * need > 3 * named_sum
+    if not (lone or dense(mine[lo : hi + 1], named) or _cut_before(t, mine[hi + 1], cust, ctx)):
         return None
     # read on within ``max_group_size``: beyond it, where the run ends is too long a guess
     most = config.max_group_size - _outside(named, mine)
