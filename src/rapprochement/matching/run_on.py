@@ -19,7 +19,8 @@ own numbering (same series, ordered by number), not any subset of its items whos
   numbering but for few holes) says as much without a cut number: the payer paid a run of
   its invoices, listed the first ones, and paid the last one in part. So does a text naming
   one invoice that the payment exceeds more than 1.5 times (an ``over_large`` excess is no
-  overpayment one pays by mistake): that invoice is the first of the run.
+  overpayment one pays by mistake): that invoice is the first of the run, when the items
+  read on carry its next numbers (``4401 4402 4403``, not merely the payer's next ones).
 * :func:`payer_window`: a payment that names nothing and that several subsets of the payer's
   items make up to the cent (a tie of the subset search) is read as the one window of
   consecutive open numbers of the payer that makes it up, if exactly one does: a payer
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import GroupContext
@@ -227,7 +228,7 @@ def read_on(
     """The items that read the named run of payer ``cust`` on past a deduction (see the module
     doc): when the text's last number is the next item's number cut short, the named
     invoices are themselves a run (:func:`dense`), or the one invoice named is paid more
-    than 1.5 times over, the run from the
+    than 1.5 times over (the items read on then its next numbers), the run from the
     first named invoice to the first item whose window total exceeds the payment ``a``
     (without it the window falls short); None when the text is not cut there, a window makes
     up the payment exactly (that is :func:`window_completion`'s to read), or the run would
@@ -252,6 +253,15 @@ def read_on(
         if total == need:
             return None
         if total > need:
+            if lone and not _consecutive(mine[lo:j], ctx):
+                return None  # one invoice named: only a run of next numbers says "a run"
             chosen = set(named)
             return [k for k in mine[lo:j] if k not in chosen]
     return None
+
+
+def _consecutive(items: list[int], ctx: GroupContext) -> bool:
+    """Do ``items`` (one series, in order) carry consecutive numbers (``4401 4402 4403``)?"""
+    ids = ctx.index.numbers[0]
+    nums = [numbering(str(ids[k]))[1] for k in items]
+    return all(a[:-1] == b[:-1] and bool(a) and b[-1] == a[-1] + 1 for a, b in pairwise(nums))
