@@ -86,6 +86,7 @@ import pandas as pd
 
 __all__ = [
     "SHORT_RUN",
+    "UNNAMED_RUN",
     "amount_alone",
     "digits_part_payment",
     "gate_row",
@@ -99,6 +100,7 @@ __all__ = [
     "short_run",
     "tie_row",
     "transposed",
+    "unnamed_run",
     "wide_group",
 ]
 
@@ -343,6 +345,18 @@ def short_run(hyp: Any) -> bool:
     payment falls short of it? Where the run ends and which item carries the deduction are
     guesses: such a reading is a suggestion, whatever its score."""
     return str(hyp.get("source", "")) == SHORT_RUN
+
+
+#: Group source of the one window of a payer's numbering that makes up a payment naming
+#: nothing, among several subsets that do (:func:`.run_on.payer_window`).
+UNNAMED_RUN = "subset_run"
+
+
+def unnamed_run(hyp: Any) -> bool:
+    """Is ``hyp`` a payment naming nothing read as a window of consecutive open numbers of
+    its payer among several subsets of its items that fit (source :data:`UNNAMED_RUN`)? Only
+    the sum and the payer's numbering pick it: a suggestion, whatever its score."""
+    return str(hyp.get("source", "")) == UNNAMED_RUN
 
 
 def transposed(paid: int, due: int) -> bool:

@@ -25,6 +25,7 @@ from rapprochement.matching.candidates import KeyIndex
 from rapprochement.matching.coincidence import chance_completion
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import AMOUNT_CLASS
+from rapprochement.matching.gates import UNNAMED_RUN
 from rapprochement.matching.group_context import (
     GROUP_COLUMNS,
     REF_OK,
@@ -34,6 +35,7 @@ from rapprochement.matching.group_context import (
 )
 from rapprochement.matching.mitm import ranked_subsets
 from rapprochement.matching.named import referenced_group, remittance_groups
+from rapprochement.matching.run_on import payer_window
 from rapprochement.money import currency_exponent
 
 __all__ = ["GROUP_COLUMNS", "group_search"]
@@ -155,8 +157,19 @@ def group_search(
                 )
                 level = ""
             rivals = count - 1 + (0 if s.complete else 1) + (t in known_single)
+            run: list[int] = []
+            if level == "exact" and count > 1 and not named:
+                # several subsets fit: the one window of the payer's numbering that does is
+                # read first (:func:`.run_on.payer_window`), the subsets its rivals
+                run = payer_window(t, a, sign, cust, size, ctx) or []
+                if run:
+                    allocs, lvl = fill(a, run, ctx, sign)
+                    ctx.add(t, run, allocs, UNNAMED_RUN, lvl, int(t in known_single), cust)
+                    rivals += 1
             for rank, (sol, inter) in enumerate(zip(s.solutions, s.interchangeable, strict=True)):
                 invs = [items[j] for j in sol]
+                if run and sorted(invs) == sorted(run):
+                    continue  # read as the window above
                 allocs, lvl = fill(a, invs, ctx, sign)
                 chance = level == "exact" and _by_chance(t, a, sol, vals, items, ctx)
                 ctx.add(

@@ -30,6 +30,7 @@ from rapprochement.matching.gates import (
     short_run,
     tie_row,
     transposed,
+    unnamed_run,
     wide_group,
 )
 from rapprochement.matching.payouts import held_reason, note
@@ -68,8 +69,12 @@ _AMOUNT_ALONE = gate_row("payer not identified: the amount alone")
 _TRANSPOSED = gate_row("amount looks mistyped: two digits swapped against the invoice")
 _WIDE = gate_row("a long group picked by its sum: which of the payer's items it settles is a guess")
 _SHORT_RUN = gate_row(
-    "a named run read on past a deduction: the text's last number is cut short, the payment "
-    "short of the run; where the run ends and which item was short-paid are guesses"
+    "a named run read on past a deduction: the text's last number is cut short or its numbers "
+    "are a run, the payment short of the run; where the run ends and which item was "
+    "short-paid are guesses"
+)
+_UNNAMED_RUN = gate_row(
+    "a payment naming nothing read as a run of the payer's items: other subsets fit as well"
 )
 _LOOK_ALIKE = gate_row("payer named only approximately: a look-alike customer's item fits as well")
 _DISAGREE = gate_row("the number names another customer's item than the payer's, whose own fits")
@@ -107,6 +112,8 @@ def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dic
             held.setdefault(al.tx, _WIDE)
         elif short_run(al.hyp):
             held.setdefault(al.tx, _SHORT_RUN)
+        elif unnamed_run(al.hyp):
+            held.setdefault(al.tx, _UNNAMED_RUN)
         elif typo_read(al.hyp):
             held.setdefault(al.tx, _TYPO)
         elif digits_part_payment(al.hyp, al.group is not None):

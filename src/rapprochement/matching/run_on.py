@@ -14,19 +14,40 @@ own numbering (same series, ordered by number), not any subset of its items whos
   payment is short of every window ending there or later (an item short-paid: a deduction),
   the run is read on to the first window whose total reaches the payment, the shortfall a
   deduction on one of its items. Which item carries the deduction is a guess, and so is the
-  run's end: such a reading is always a suggestion (:func:`.gates.short_run`).
+  run's end: such a reading is always a suggestion (:func:`.gates.short_run`). A text whose
+  named invoices are themselves a run (:func:`dense`: two or more, consecutive in the payer's
+  numbering but for few holes) says as much without a cut number: the payer paid a run of
+  its invoices, listed the first ones, and paid the last one in part. So does a text naming
+  one invoice that the payment exceeds more than 1.5 times (an ``over_large`` excess is no
+  overpayment one pays by mistake): that invoice is the first of the run, when the items
+  read on carry its next numbers (``4401 4402 4403``, not merely the payer's next ones).
+* :func:`payer_window`: a payment that names nothing and that several subsets of the payer's
+  items make up to the cent (a tie of the subset search) is read as the one window of
+  consecutive open numbers of the payer that makes it up, if exactly one does: a payer
+  settling a statement pays a run of its items, and a window (a handful of them among the
+  payer's items) rarely fits to the cent by chance, unlike any subset. Only its sum and the
+  numbering pick it: always a suggestion (:func:`.gates.unnamed_run`).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import GroupContext
 
-__all__ = ["MIN_ROOM", "numbering", "read_on", "room", "series_items", "window_completion"]
+__all__ = [
+    "MIN_ROOM",
+    "dense",
+    "numbering",
+    "payer_window",
+    "read_on",
+    "room",
+    "series_items",
+    "window_completion",
+]
 
 _SPLIT_NUMBER = re.compile(r"(\d+)")
 _TOKEN = re.compile(r"[A-Z0-9]+")
@@ -122,6 +143,39 @@ def window_completion(
     return extra, False, len(extra) > room(len(named), config)
 
 
+def payer_window(
+    t: int, a: int, sign: int, cust: str, most: int, ctx: GroupContext
+) -> list[int] | None:
+    """The one window of two to ``most`` consecutive open items of payer ``cust`` (of the
+    payment's sign, one series, ordered by number, issued by 3 days after payment ``t``)
+    whose open amounts make up ``a`` to the cent; None when no window or several do."""
+    ids = ctx.index.numbers[0]
+    day = int(ctx.days[t])
+    numbers = ctx.payer_numbers.get(("run", cust))
+    if numbers is None:
+        numbers = ctx.payer_numbers["run", cust] = {
+            k: numbering(str(ids[k])) for k in ctx.items[cust]
+        }
+    runs: dict[tuple[str, ...], list[int]] = {}
+    for k, nb in numbers.items():
+        if sign * int(ctx.open[k]) > 0 and (day < 0 or ctx.issue[k] <= day + 3):
+            runs.setdefault(nb[0], []).append(k)
+    found: list[list[int]] = []
+    for mine in runs.values():
+        mine.sort(key=lambda k: (numbers[k], k))
+        sums = [0, *accumulate(sign * int(ctx.open[k]) for k in mine)]
+        for i in range(len(mine) - 1):
+            for j in range(i + 2, min(len(mine), i + most) + 1):
+                total = sums[j] - sums[i]
+                if total >= a:
+                    if total == a:
+                        found.append(mine[i:j])
+                    break
+            if len(found) > 1:
+                return None
+    return found[0] if len(found) == 1 else None
+
+
 def room(n_named: int, config: MatchConfig) -> int:
     """Most items a completion adds to ``n_named`` named invoices before it is ``wide`` (a
     suggestion, :func:`.gates.wide_group`): ``max_group_size`` in all, at least
@@ -133,6 +187,15 @@ def _outside(named: list[int], mine: list[int]) -> int:
     """How many of the ``named`` items are not in the numbering ``mine``."""
     inside = set(mine)
     return sum(1 for k in named if k not in inside)
+
+
+def dense(window: list[int], named: list[int]) -> bool:
+    """Are the ``named`` items of ``window`` (the payer's numbering from the first named item
+    to the last) a run: at least two of them, the items between them not named fewer than
+    half of the named ones less one (``4401 4402 4404``: one hole among three named)?"""
+    chosen = set(named)
+    n = sum(1 for k in window if k in chosen)
+    return n >= 2 and len(window) - n <= (n - 1) // 2
 
 
 def _digits(x: object) -> str:
@@ -163,7 +226,9 @@ def read_on(
     config: MatchConfig,
 ) -> list[int] | None:
     """The items that read the named run of payer ``cust`` on past a deduction (see the module
-    doc): when the text's last number is the next item's number cut short, the run from the
+    doc): when the text's last number is the next item's number cut short, the named
+    invoices are themselves a run (:func:`dense`), or the one invoice named is paid more
+    than 1.5 times over (the items read on then its next numbers), the run from the
     first named invoice to the first item whose window total exceeds the payment ``a``
     (without it the window falls short); None when the text is not cut there, a window makes
     up the payment exactly (that is :func:`window_completion`'s to read), or the run would
@@ -172,7 +237,12 @@ def read_on(
     if got is None:
         return None
     mine, sums, lo, hi, need = got
-    if hi + 1 >= len(mine) or not _cut_before(t, mine[hi + 1], cust, ctx):
+    if hi + 1 >= len(mine):
+        return None
+    named_sum = sums[hi + 1] - sums[lo]
+    # one invoice named, paid more than 1.5 times over (``over_large``): the first of a run
+    lone = hi == lo and 2 * need > 3 * named_sum
+    if not (lone or dense(mine[lo : hi + 1], named) or _cut_before(t, mine[hi + 1], cust, ctx)):
         return None
     # read on within ``max_group_size``: beyond it, where the run ends is too long a guess
     most = config.max_group_size - _outside(named, mine)
@@ -183,6 +253,15 @@ def read_on(
         if total == need:
             return None
         if total > need:
+            if lone and not _consecutive(mine[lo:j], ctx):
+                return None  # one invoice named: only a run of next numbers says "a run"
             chosen = set(named)
             return [k for k in mine[lo:j] if k not in chosen]
     return None
+
+
+def _consecutive(items: list[int], ctx: GroupContext) -> bool:
+    """Do ``items`` (one series, in order) carry consecutive numbers (``4401 4402 4403``)?"""
+    ids = ctx.index.numbers[0]
+    nums = [numbering(str(ids[k]))[1] for k in items]
+    return all(a[:-1] == b[:-1] and bool(a) and b[-1] == a[-1] + 1 for a, b in pairwise(nums))
