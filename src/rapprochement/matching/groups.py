@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Collection
 
 import pandas as pd
 
@@ -63,11 +64,14 @@ def group_search(
     config: MatchConfig,
     currency: str,
     shared: GroupIndex | None = None,
+    claimed: Collection[int] = (),
 ) -> GroupContext:
     """The group search of one currency partition (see module doc), its rows in the returned
     context's ``rows``: the advice lines' groups first, then the other groups payment by
     payment (each payment's rows read only that payment's pairs, links and lines). ``shared``:
-    the open-item side built once for every shard (:class:`.group_context.GroupIndex`)."""
+    the open-item side built once for every shard (:class:`.group_context.GroupIndex`).
+    ``claimed``: open items another payment settles outright (:mod:`.claimed`), left out of
+    the subset-sum search."""
     ctx = GroupContext(tx, inv, pairs, config, currency, shared)
     tpos = {tid: k for k, tid in enumerate(tx["transaction_id"])}
     link_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
@@ -117,7 +121,7 @@ def group_search(
             continue
         for cust in _payers(t, ctx, link_of.get(t, [])):
             # preferred first: due nearest the payment (equal amounts are taken in this order)
-            items = ctx.nearby_items(t, cust)
+            items = ctx.nearby_items(t, cust, claimed)
             if len(items) < 2:
                 continue
             vals = [sign * int(ctx.open[k]) for k in items]

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rapprochement.matching.claimed import claimed_items
 from rapprochement.matching.candidates import CustomerIndex, KeyIndex, candidate_pairs
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
@@ -66,6 +67,8 @@ class _GroupTask:
     singles: pd.DataFrame
     links: pd.DataFrame
     remits: pd.DataFrame | None
+    #: open items another payment settles outright (:mod:`.claimed`), over every shard
+    claimed: frozenset[int] = frozenset()
 
 
 def _block(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -85,6 +88,7 @@ def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
         side.config,
         side.currency,
         side.groups,
+        task.claimed,
     )
     return ctx.rows
 
@@ -165,8 +169,9 @@ def sharded_groups(
     shards = _shards(executor, n)
     assert side.groups is not None  # (built with the side)
     days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
+    claimed = claimed_items(singles)
     if not shards or _whole(shards, n):
-        rows = _search(side, _GroupTask(tx, pairs, singles, links, remits))
+        rows = _search(side, _GroupTask(tx, pairs, singles, links, remits, claimed))
         return group_frame(rows, days, issue, due)
     label = np.empty(n, dtype=np.int64)
     local = np.empty(n, dtype=np.int64)
@@ -184,7 +189,7 @@ def sharded_groups(
         lab[found] = label[at[found].astype(np.int64)]
         rems = [remits[lab == s] for s in range(k)]
     tasks = [
-        _GroupTask(tx.iloc[pos].reset_index(drop=True), p, sg, lk, r)
+        _GroupTask(tx.iloc[pos].reset_index(drop=True), p, sg, lk, r, claimed)
         for pos, p, sg, lk, r in zip(shards, *split, rems, strict=True)
     ]
     rows = []
