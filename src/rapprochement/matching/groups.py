@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Collection
 
 import pandas as pd
 
 from rapprochement.matching.candidates import KeyIndex
+from rapprochement.matching.claimed import ClaimedElsewhere
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import AMOUNT_CLASS
 from rapprochement.matching.group_context import (
@@ -64,14 +64,14 @@ def group_search(
     config: MatchConfig,
     currency: str,
     shared: GroupIndex | None = None,
-    claimed: Collection[int] = (),
+    claimed: dict[int, str] | None = None,
 ) -> GroupContext:
     """The group search of one currency partition (see module doc), its rows in the returned
     context's ``rows``: the advice lines' groups first, then the other groups payment by
     payment (each payment's rows read only that payment's pairs, links and lines). ``shared``:
     the open-item side built once for every shard (:class:`.group_context.GroupIndex`).
-    ``claimed``: open items another payment settles outright (:mod:`.claimed`), left out of
-    the subset-sum search."""
+    ``claimed``: open items settled outright (:mod:`.claimed`; item → payment id), left out
+    of the subset-sum search of every other payment."""
     ctx = GroupContext(tx, inv, pairs, config, currency, shared)
     tpos = {tid: k for k, tid in enumerate(tx["transaction_id"])}
     link_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
@@ -108,6 +108,7 @@ def group_search(
         return max(a + fee_hi, a * 10000 // (10000 - int(config.discount_max * 10000)) + 1)
 
     amounts = tx["amount"].to_numpy()
+    tids = [str(x) for x in tx["transaction_id"]]
     size, nodes = config.max_group_size, config.max_search_nodes
     for t in range(len(tx)):
         if t in done or amounts[t] == 0:
@@ -121,7 +122,7 @@ def group_search(
             continue
         for cust in _payers(t, ctx, link_of.get(t, [])):
             # preferred first: due nearest the payment (equal amounts are taken in this order)
-            items = ctx.nearby_items(t, cust, claimed)
+            items = ctx.nearby_items(t, cust, ClaimedElsewhere(claimed or {}, tids[t]))
             if len(items) < 2:
                 continue
             vals = [sign * int(ctx.open[k]) for k in items]

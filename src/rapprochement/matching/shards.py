@@ -67,8 +67,8 @@ class _GroupTask:
     singles: pd.DataFrame
     links: pd.DataFrame
     remits: pd.DataFrame | None
-    #: open items another payment settles outright (:mod:`.claimed`), over every shard
-    claimed: frozenset[int] = frozenset()
+    #: open items settled outright (:mod:`.claimed`) over every shard: item → payment id
+    claimed: dict[int, str] | None = None
 
 
 def _block(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -169,7 +169,9 @@ def sharded_groups(
     shards = _shards(executor, n)
     assert side.groups is not None  # (built with the side)
     days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
-    claimed = claimed_items(singles)
+    claimed = claimed_items(
+        singles, tx["transaction_id"].to_numpy(), remits, side.keys, side.groups.open, side.config
+    )
     if not shards or _whole(shards, n):
         rows = _search(side, _GroupTask(tx, pairs, singles, links, remits, claimed))
         return group_frame(rows, days, issue, due)
