@@ -42,7 +42,8 @@ class ClaimedElsewhere(Collection[int]):
         self._claims, self._tid = claims, tid
 
     def __contains__(self, k: object) -> bool:
-        return self._claims.get(k, self._tid) != self._tid  # type: ignore[call-overload]
+        who = self._claims.get(int(k)) if isinstance(k, (int, np.integer)) else None
+        return who is not None and who != self._tid
 
     def __iter__(self) -> Iterator[int]:
         return (k for k, who in self._claims.items() if who != self._tid)

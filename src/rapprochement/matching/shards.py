@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rapprochement.matching.claimed import claimed_items
 from rapprochement.matching.candidates import CustomerIndex, KeyIndex, candidate_pairs
+from rapprochement.matching.claimed import claimed_items
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
 from rapprochement.matching.group_context import ADVICE_SOURCES, GroupIndex, group_frame
