@@ -134,8 +134,10 @@ def group_search(
             s, count = ranked_subsets(vals, a, a, cost, max_size=size, max_nodes=nodes)
             level = "exact"
             # the fee / discount window only when the exact search was conclusive: a search
-            # the budget stopped would be stopped again, wider
-            if not s.solutions and s.complete:
+            # the budget stopped would be stopped again, wider; and not when one of the
+            # payer's items is the payment to the cent (that one item reads it better than a
+            # group short by a guessed fee)
+            if not s.solutions and s.complete and a not in vals:
                 s, count = ranked_subsets(
                     vals, a + fee_lo, hi_of(a), cost, max_size=size, max_nodes=nodes
                 )
