@@ -29,8 +29,8 @@ def _csv(text: str) -> pd.DataFrame:
 
 
 def test_no_group_short_by_a_fee_beside_an_item_of_the_exact_amount() -> None:
-    # two items add up to the payment plus 15.00 (a fee the bank took), two others are it to the cent:
-    # the payment reads as one of those, never as a group short by a guessed fee
+    # two items add up to the payment plus 15.00 (a fee the bank took), two others are it
+    # to the cent: the payment reads as one of those, never as a group short by a fee
     tx, inv, rem = engine.prepare(_csv(_TX), _csv(_INVOICES), None)
     for part in engine.partitions(tx, inv, rem):
         _, groups = engine.hypotheses(part, None, MatchConfig())
@@ -40,6 +40,10 @@ def test_no_group_short_by_a_fee_beside_an_item_of_the_exact_amount() -> None:
 def test_claimed_elsewhere_is_what_other_payments_settle() -> None:
     claims = {3: "T1", 5: "T2"}
     seen = ClaimedElsewhere(claims, "T1")
-    assert 5 in seen and np.int64(5) in seen
-    assert 3 not in seen and 4 not in seen and "5" not in seen
-    assert list(seen) == [5] and len(seen) == 1
+    assert 5 in seen
+    assert np.int64(5) in seen
+    assert 3 not in seen  # its own claim
+    assert 4 not in seen
+    assert "5" not in seen
+    assert list(seen) == [5]
+    assert len(seen) == 1
