@@ -22,6 +22,7 @@ from collections import defaultdict
 import pandas as pd
 
 from rapprochement.matching.candidates import KeyIndex
+from rapprochement.matching.claimed import ClaimedElsewhere
 from rapprochement.matching.coincidence import chance_completion
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import AMOUNT_CLASS
@@ -84,11 +85,14 @@ def group_search(
     config: MatchConfig,
     currency: str,
     shared: GroupIndex | None = None,
+    claimed: dict[int, str] | None = None,
 ) -> GroupContext:
     """The group search of one currency partition (see module doc), its rows in the returned
     context's ``rows``: the advice lines' groups first, then the other groups payment by
     payment (each payment's rows read only that payment's pairs, links and lines). ``shared``:
-    the open-item side built once for every shard (:class:`.group_context.GroupIndex`)."""
+    the open-item side built once for every shard (:class:`.group_context.GroupIndex`).
+    ``claimed``: open items settled outright (:mod:`.claimed`; item → payment id), left out
+    of the subset-sum search of every other payment."""
     ctx = GroupContext(tx, inv, pairs, config, currency, shared)
     tpos = {tid: k for k, tid in enumerate(tx["transaction_id"])}
     link_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
@@ -125,6 +129,7 @@ def group_search(
         return max(a + fee_hi, a * 10000 // (10000 - int(config.discount_max * 10000)) + 1)
 
     amounts = tx["amount"].to_numpy()
+    tids = [str(x) for x in tx["transaction_id"]]
     size, nodes = config.max_group_size, config.max_search_nodes
     for t in range(len(tx)):
         if t in done or amounts[t] == 0:
@@ -138,7 +143,7 @@ def group_search(
             continue
         for cust in _payers(t, ctx, link_of.get(t, [])):
             # preferred first: due nearest the payment (equal amounts are taken in this order)
-            items = ctx.nearby_items(t, cust)
+            items = ctx.nearby_items(t, cust, ClaimedElsewhere(claimed or {}, tids[t]))
             if len(items) < 2:
                 continue
             vals = [sign * int(ctx.open[k]) for k in items]
@@ -150,8 +155,10 @@ def group_search(
             s, count = ranked_subsets(vals, a, a, cost, max_size=size, max_nodes=nodes)
             level = "exact"
             # the fee / discount window only when the exact search was conclusive: a search
-            # the budget stopped would be stopped again, wider
-            if not s.solutions and s.complete:
+            # the budget stopped would be stopped again, wider; and not when one of the
+            # payer's items is the payment to the cent (that one item reads it better than a
+            # group short by a guessed fee)
+            if not s.solutions and s.complete and a not in vals:
                 s, count = ranked_subsets(
                     vals, a + fee_lo, hi_of(a), cost, max_size=size, max_nodes=nodes
                 )

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.candidates import CustomerIndex, KeyIndex, candidate_pairs
+from rapprochement.matching.claimed import claimed_items
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
 from rapprochement.matching.group_context import ADVICE_SOURCES, GroupIndex, group_frame
@@ -68,6 +69,8 @@ class _GroupTask:
     singles: pd.DataFrame
     links: pd.DataFrame
     remits: pd.DataFrame | None
+    #: open items settled outright (:mod:`.claimed`) over every shard: item → payment id
+    claimed: dict[int, str] | None = None
 
 
 def _block(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -124,6 +127,7 @@ def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
         side.config,
         side.currency,
         side.groups,
+        task.claimed,
     )
     return ctx.rows
 
@@ -203,8 +207,11 @@ def sharded_groups(
     shards = _shards(executor, n)
     assert side.groups is not None  # (built with the side)
     days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
+    claimed = claimed_items(
+        singles, tx["transaction_id"].to_numpy(), remits, side.keys, side.groups.open, side.config
+    )
     if not shards or _whole(shards, n):
-        rows = _search(side, _GroupTask(tx, pairs, singles, links, remits))
+        rows = _search(side, _GroupTask(tx, pairs, singles, links, remits, claimed))
         return group_frame(rows, days, issue, due)
     label = np.empty(n, dtype=np.int64)
     local = np.empty(n, dtype=np.int64)
@@ -222,7 +229,7 @@ def sharded_groups(
         lab[found] = label[at[found].astype(np.int64)]
         rems = [remits[lab == s] for s in range(k)]
     tasks = [
-        _GroupTask(tx.iloc[pos].reset_index(drop=True), p, sg, lk, r)
+        _GroupTask(tx.iloc[pos].reset_index(drop=True), p, sg, lk, r, claimed)
         for pos, p, sg, lk, r in zip(shards, *split, rems, strict=True)
     ]
     rows = []
