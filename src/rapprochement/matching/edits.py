@@ -21,6 +21,7 @@ edit apart.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -36,13 +37,17 @@ _LONG = 100  # keys longer than this are always compared (the counts are kept in
 _CHUNK = 250_000  # (suspect, fitting) pairs compared at once
 #: shorter numbers are one edit from too many others by chance: never read as typos
 MIN_LEN = 4
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 
 
 def key_of(value: Any) -> str:
     """``value`` (a number or reference; None or NaN: empty) upper-cased, letters and digits
     only: the form whose edit distance :func:`one_edit` compares."""
     text = "" if value is None or value != value else str(value)
-    return "".join(ch for ch in text.upper() if ch.isalnum())
+    up = text.upper()
+    if up.isascii():  # (in ASCII, the letters and digits are these)
+        return _NOT_ALNUM.sub("", up)
+    return "".join(ch for ch in up if ch.isalnum())
 
 
 def one_edit(a: str, b: str) -> bool:

@@ -249,12 +249,14 @@ def one_swap(a: str, b: str) -> bool:
     The same digits in another order is not enough (``261013`` and ``101362``)."""
     if len(a) != len(b) or a == b:
         return False
-    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    k = 0
+    while a[k] == b[k]:  # (a != b: stops at the first difference)
+        k += 1
+    # the next two exchanged (then they differ too) and the rest equal
     return (
-        len(diff) == 2
-        and diff[1] == diff[0] + 1
-        and a[diff[0]] == b[diff[1]]
-        and (a[diff[1]] == b[diff[0]])
+        a[k + 1 : k + 2] == b[k : k + 1]
+        and a[k : k + 1] == b[k + 1 : k + 2]
+        and (a[k + 2 :] == b[k + 2 :])
     )
 
 

@@ -227,20 +227,26 @@ def _swaps_only(pairs: pd.DataFrame, tx: pd.DataFrame, index: KeyIndex) -> pd.Da
         return pairs
     texts = tx["text"].to_numpy(dtype=object)
     ids, refs = index.digits
-    numbers: dict[str, set[str]] = {}  # per text, the digits of its numbers
+    tx_at, inv_at = pairs["tx"].to_numpy()[weak], pairs["inv"].to_numpy()[weak]
+    # each invoice's digits decoded once, by length (only numbers of one length can be a swap)
+    items = np.unique(inv_at)
+    own: dict[int, dict[int, set[str]]] = {}
+    for i, a, b in zip(items.tolist(), ids[items].tolist(), refs[items].tolist(), strict=True):
+        by_len = own[i] = {}
+        for x in (a.decode(), b.decode()):
+            by_len.setdefault(len(x), set()).add(x)
+    numbers: dict[int, dict[int, set[str]]] = {}  # per payment, its numbers' digits by length
     drop = []
-    for row, t, i in zip(
-        weak.tolist(),
-        pairs["tx"].to_numpy()[weak].tolist(),
-        pairs["inv"].to_numpy()[weak].tolist(),
-        strict=True,
-    ):
-        text = str(texts[t])
-        said = numbers.get(text)
+    for row, t, i in zip(weak.tolist(), tx_at.tolist(), inv_at.tolist(), strict=True):
+        said = numbers.get(t)
         if said is None:
-            said = numbers[text] = {_NOT_DIGIT.sub("", x) for x in text_tokens(text)[1]}
-        own = {ids[i].decode(), refs[i].decode()}
-        if not any(one_swap(a, b) for a in said for b in own):
+            said = numbers[t] = {}
+            for x in text_tokens(str(texts[t]))[1]:
+                d = _NOT_DIGIT.sub("", x)
+                said.setdefault(len(d), set()).add(d)
+        if not any(
+            one_swap(a, b) for n, mine in own[i].items() for b in mine for a in said.get(n, ())
+        ):
             drop.append(row)
     if not drop:
         return pairs

@@ -46,16 +46,11 @@ def _keys(inv: pd.DataFrame, positions: Any) -> dict[int, set[str]]:
     """The number and reference keys of the open items at ``positions`` (read once per item:
     a scalar read of an Arrow string column costs more than the comparison)."""
     at = np.unique(np.asarray(positions, dtype=np.int64))
-    ids = inv["invoice_id"].iloc[at].tolist()
-    refs = inv["reference"].iloc[at].tolist() if "reference" in inv else [None] * len(at)
-    out: dict[int, set[str]] = {}
-    for pos, number, ref in zip(at.tolist(), ids, refs, strict=True):
-        keys = {key_of(number)}
-        if "reference" in inv:
-            keys.add(key_of(ref))
-        keys.discard("")
-        out[pos] = keys
-    return out
+    numbers = map(key_of, inv["invoice_id"].iloc[at].tolist())
+    if "reference" not in inv:  # (asked once, not per item)
+        return {pos: {k} - {""} for pos, k in zip(at.tolist(), numbers, strict=True)}
+    refs = map(key_of, inv["reference"].iloc[at].tolist())
+    return {pos: {k, r} - {""} for pos, k, r in zip(at.tolist(), numbers, refs, strict=True)}
 
 
 def _quoted(keys: set[str], text: str) -> set[str]:
