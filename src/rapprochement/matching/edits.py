@@ -29,7 +29,7 @@ import numpy as np
 
 from rapprochement.matching.keys import expand
 
-__all__ = ["MIN_LEN", "deletions", "key_of", "one_edit", "typo_rows"]
+__all__ = ["MIN_LEN", "deletions", "key_of", "keys_of", "one_edit", "typo_rows"]
 
 Array = np.ndarray[Any, Any]
 _BINS = 16  # character-count bins (by code point)
@@ -38,6 +38,7 @@ _CHUNK = 250_000  # (suspect, fitting) pairs compared at once
 #: shorter numbers are one edit from too many others by chance: never read as typos
 MIN_LEN = 4
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
+_NOT_ALNUM_LINE = re.compile(r"[^A-Z0-9\n]+")  # (values joined by line breaks)
 
 
 def key_of(value: Any) -> str:
@@ -48,6 +49,16 @@ def key_of(value: Any) -> str:
     if up.isascii():  # (in ASCII, the letters and digits are these)
         return _NOT_ALNUM.sub("", up)
     return "".join(ch for ch in up if ch.isalnum())
+
+
+def keys_of(values: Sequence[Any]) -> list[str]:
+    """:func:`key_of` of each of ``values``, in one pass over them all when they are ASCII
+    (one upper-casing and one substitution of the joined text, not one per value)."""
+    texts = ["" if v is None or v != v else str(v) for v in values]
+    joined = "\n".join(texts).upper()
+    if not joined.isascii() or joined.count("\n") != max(len(texts) - 1, 0):
+        return [key_of(t) for t in texts]
+    return _NOT_ALNUM_LINE.sub("", joined).split("\n") if texts else []
 
 
 def one_edit(a: str, b: str) -> bool:

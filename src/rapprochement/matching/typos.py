@@ -31,7 +31,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rapprochement.matching.edits import MIN_LEN, deletions, key_of, one_edit, typo_rows
+from rapprochement.matching.edits import (
+    MIN_LEN,
+    deletions,
+    key_of,
+    keys_of,
+    one_edit,
+    typo_rows,
+)
 from rapprochement.matching.keys import LEVELS
 
 __all__ = ["MIN_LEN", "deletions", "drop_typo_readings", "key_of", "one_edit"]
@@ -46,11 +53,14 @@ def _keys(inv: pd.DataFrame, positions: Any) -> dict[int, set[str]]:
     """The number and reference keys of the open items at ``positions`` (read once per item:
     a scalar read of an Arrow string column costs more than the comparison)."""
     at = np.unique(np.asarray(positions, dtype=np.int64))
-    numbers = map(key_of, inv["invoice_id"].iloc[at].tolist())
+    numbers = keys_of(inv["invoice_id"].iloc[at].tolist())
     if "reference" not in inv:  # (asked once, not per item)
-        return {pos: {k} - {""} for pos, k in zip(at.tolist(), numbers, strict=True)}
-    refs = map(key_of, inv["reference"].iloc[at].tolist())
-    return {pos: {k, r} - {""} for pos, k, r in zip(at.tolist(), numbers, refs, strict=True)}
+        return {pos: {k} if k else set() for pos, k in zip(at.tolist(), numbers, strict=True)}
+    refs = keys_of(inv["reference"].iloc[at].tolist())
+    return {  # the non-empty keys (one set built per item)
+        pos: ({k, r} if r else {k}) if k else ({r} if r else set())
+        for pos, k, r in zip(at.tolist(), numbers, refs, strict=True)
+    }
 
 
 def _quoted(keys: set[str], text: str) -> set[str]:
