@@ -211,8 +211,11 @@ def text_keys(text: str) -> dict[str, int]:
     return out
 
 
-def unique_text_keys(texts: Iterable[str]) -> tuple[np.ndarray[Any, Any], pd.DataFrame]:
-    """Keys of many payment texts, each distinct text and each distinct token worked out once.
+def unique_text_keys(
+    texts: Iterable[str], tokens_of: dict[str, list[str]] | None = None
+) -> tuple[np.ndarray[Any, Any], pd.DataFrame]:
+    """Keys of many payment texts, each distinct text and each distinct token worked out once
+    (``tokens_of``, when given, receives each distinct text's tokens of :func:`text_tokens`).
 
     Returns:
         codes: per text, its position among the distinct texts (first-seen order).
@@ -227,6 +230,8 @@ def unique_text_keys(texts: Iterable[str]) -> tuple[np.ndarray[Any, Any], pd.Dat
     tokens: dict[str, int] = {}
     for u, text in enumerate(seen):
         rkeys, toks = text_tokens(text)
+        if tokens_of is not None:
+            tokens_of[text] = toks
         r_rows.extend((u, k, lvl) for k, lvl in rkeys.items())
         for tok in toks:
             tok_text.append(u)

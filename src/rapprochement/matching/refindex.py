@@ -158,7 +158,8 @@ def ref_pairs(
     (a key held by more than ``max_amount_bucket`` invoices only pairs at a strong level, or
     with the items of a customer the payment is linked to: ``linked``, see
     :func:`.linked_refs.linked_pairs`)."""
-    text_code, uk = unique_text_keys(tx["text"])
+    tokens_of: dict[str, list[str]] = {}  # each text's tokens, read again by _swaps_only
+    text_code, uk = unique_text_keys(tx["text"], tokens_of)
     if index.has_free:  # distinct texts in first-seen order, as ``text_code`` numbers them
         free = free_text_keys(pd.unique(tx["text"].to_numpy()))
         uk = pd.concat([uk, free], ignore_index=True).sort_values("lvl", kind="stable")
@@ -210,18 +211,25 @@ def ref_pairs(
     first[1:] = key[1:] != key[:-1]
     key = key[first]
     out = pd.DataFrame({"tx": key // n_inv, "inv": key % n_inv, "ref": both[first] % _LVL_SPAN})
-    return _swaps_only(out, tx, index)
+    return _swaps_only(out, tx, index, tokens_of)
 
 
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 
 
-def _swaps_only(pairs: pd.DataFrame, tx: pd.DataFrame, index: KeyIndex) -> pd.DataFrame:
+def _swaps_only(
+    pairs: pd.DataFrame,
+    tx: pd.DataFrame,
+    index: KeyIndex,
+    tokens_of: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
     """``pairs`` without the ``transposed`` ones that are no transposition: the sorted-digits
     key (``S:``) only says a number of the text has the invoice's digits in some order
     (``DESC DATE:261013`` and invoice ``101362``); it names the invoice only when one such
     number is the invoice's number (or printed reference) with exactly two adjacent digits
-    exchanged (:func:`.gates.one_swap`)."""
+    exchanged (:func:`.gates.one_swap`). ``tokens_of``: the texts' tokens already read
+    (:func:`.keys.text_tokens`), by text."""
+    known = tokens_of or {}
     weak = np.flatnonzero(pairs["ref"].to_numpy() == _SWAPPED)
     if not len(weak):
         return pairs
@@ -241,7 +249,9 @@ def _swaps_only(pairs: pd.DataFrame, tx: pd.DataFrame, index: KeyIndex) -> pd.Da
         said = numbers.get(t)
         if said is None:
             said = numbers[t] = {}
-            for x in text_tokens(str(texts[t]))[1]:
+            text = str(texts[t])
+            toks = known.get(text)
+            for x in text_tokens(text)[1] if toks is None else toks:
                 d = _NOT_DIGIT.sub("", x)
                 said.setdefault(len(d), set()).add(d)
         if not any(
