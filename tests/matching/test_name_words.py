@@ -37,6 +37,6 @@ def test_cap_common_words_caps_high_pairs_only() -> None:
     norms = np.array(["ROSSI FITZGERALD"] * 3, dtype=object)
     cids = np.array(["C1", "C2", "C1"], dtype=object)
     names = {"C1": {"PACIFIC COAST ROSSI PRODUCTS"}, "C2": {"ROSSI FITZGERALD"}}
-    by_word = {"ROSSI": {"C1", "C2", "C3"}, "FITZGERALD": {"C2"}}
-    cap_common_words(sims, norms, cids, names, by_word)
+    counts = {"ROSSI": 3, "FITZGERALD": 1}  # customers holding each word
+    cap_common_words(sims, norms, cids, names, counts)
     assert sims.tolist() == [COMMON_MAX, 90.0, 60.0]

@@ -203,7 +203,7 @@ def candidate_pairs(
     cap_namesakes(name_sim, payer_names, t, block.cust_ids[i], idx.forms)
     cap_moved_forms(name_sim, payer_names, t, block.cust_ids[i], idx.positions, idx.namesakes)
     pair_norm = np.asarray(nn, dtype=object)[ncode[t]] if len(key) else np.zeros(0, object)
-    cap_common_words(name_sim, pair_norm, block.cust_ids[i], idx.names, idx.by_word)
+    cap_common_words(name_sim, pair_norm, block.cust_ids[i], idx.names, idx.word_counts)
     pairs = pd.DataFrame(
         {
             "tx": t,

@@ -99,6 +99,8 @@ class CustomerIndex:
                     self.by_word[tok].add(cid)
                     if len(tok) > 4 and tok.isalpha():
                         self.by_short[tok[:3]].add(cid)
+        #: whole name word → how many customers hold it (:mod:`.name_words`), once per book
+        self.word_counts: dict[str, int] = {w: len(c) for w, c in self.by_word.items()}
         self._sim: dict[tuple[str, str], float] = {}
 
     def similarity(self, norm_name: str, cid: str) -> float:

@@ -67,16 +67,16 @@ def cap_common_words(
     norms: np.ndarray[Any, Any],
     cids: np.ndarray[Any, Any],
     names: Mapping[str, set[str]],
-    by_word: Mapping[str, set[str]],
+    common: Mapping[str, int],
 ) -> None:
     """Cap in place, at :data:`COMMON_MAX`, the similarity of the pairs (normalized payer name
     ``norms``, customer ``cids``) of at least ``high`` whose agreement with every name of the
     customer (``names``: customer → normalized names) that is ``high`` or better
-    :func:`rests_on_common_words` (``by_word``: name word → customers holding it)."""
+    :func:`rests_on_common_words` (``common``: name word → how many customers hold it,
+    :attr:`.customer_index.CustomerIndex.word_counts`, counted once per book)."""
     hit = np.flatnonzero(sims >= _HIGH)
     if not len(hit):
         return
-    common = {w: len(c) for w, c in by_word.items()}
     combo = pd.factorize(
         pd.Series(norms[hit], dtype=object) + "\t" + pd.Series(cids[hit], dtype=object)
     )
