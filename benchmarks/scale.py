@@ -114,13 +114,22 @@ class _Peak(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak, self.peak_pss, self.stop = 0, 0, threading.Event()
+        #: the largest PSS (KiB) since :meth:`since_last` was last called
+        self.stage_pss = 0
 
     def run(self) -> None:
         me = os.getpid()
         while not self.stop.wait(0.2):
             mem = [_mem_kib(p) for p in _tree(me)]
             self.peak = max(self.peak, sum(r for r, _ in mem))
-            self.peak_pss = max(self.peak_pss, sum(p for _, p in mem))
+            pss = sum(p for _, p in mem)
+            self.peak_pss = max(self.peak_pss, pss)
+            self.stage_pss = max(self.stage_pss, pss)
+
+    def since_last(self) -> int:
+        """The peak PSS (KiB) since the previous call, then starts a new window."""
+        got, self.stage_pss = self.stage_pss, 0
+        return got
 
 
 # ---- one run (a fresh subprocess) -----------------------------------------------------------
@@ -135,17 +144,20 @@ def _tree_cpu() -> float:
 class _Stages(logging.Handler):
     """Wall and CPU seconds of each engine stage: from its log message to the one before."""
 
-    def __init__(self) -> None:
+    def __init__(self, peak: _Peak) -> None:
         super().__init__(logging.DEBUG)
-        self.last, self.cpu0 = time.time(), _tree_cpu()
+        self.last, self.cpu0, self.peak = time.time(), _tree_cpu(), peak
         self.seconds = dict.fromkeys([s for _, s in STAGES], 0.0)
         self.cpu = dict.fromkeys([s for _, s in STAGES], 0.0)
+        #: the largest PSS of the process tree during each stage, MiB
+        self.pss = dict.fromkeys([s for _, s in STAGES], 0.0)
 
     def emit(self, record: logging.LogRecord) -> None:
         msg, cpu = record.getMessage(), _tree_cpu()
         stage = next((s for key, s in STAGES if key in msg), "other")
         self.seconds[stage] = self.seconds.get(stage, 0.0) + record.created - self.last
         self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu - self.cpu0
+        self.pss[stage] = max(self.pss.get(stage, 0.0), self.peak.since_last() / 1024)
         self.last, self.cpu0 = record.created, cpu
 
 
@@ -183,7 +195,8 @@ def _worker(name: str, path: str, workers: int) -> None:
     peak = _Peak()
     peak.start()
     t0, cpu0 = time.time(), _tree_cpu()
-    stages = _Stages()
+    peak.since_last()
+    stages = _Stages(peak)
     log = logging.getLogger("rapprochement.matching")
     log.addHandler(stages)
     log.setLevel(logging.DEBUG)
@@ -211,6 +224,7 @@ def _worker(name: str, path: str, workers: int) -> None:
         "tree_pss_mib": peak.peak_pss / 1024,
         "stages": stages.seconds,
         "stages_cpu": stages.cpu,
+        "stages_pss_mib": stages.pss,
         "allocations": len(res.allocations),
     }
     print(json.dumps(out))

@@ -132,6 +132,7 @@ def report(rows: list[dict[str, Any]]) -> str:
     for r in _ok(rows):
         cells = " | ".join(f"{r['stages'].get(s, 0.0):.1f}" for s in names)
         lines.append(f"| {r['size']:,} | {r['executor']} | {cells} |")
+    lines += _pss_section(rows, names[:-1])
     lines += [
         "",
         "## Growth per doubling of the book",
@@ -145,6 +146,26 @@ def report(rows: list[dict[str, Any]]) -> str:
     ]
     lines += _model_section(rows)
     return "\n".join(lines) + "\n"
+
+
+def _pss_section(rows: list[dict[str, Any]], names: list[str]) -> list[str]:
+    """The peak PSS of the process tree during each stage (runs that measured it)."""
+    runs = [r for r in _ok(rows) if r.get("stages_pss_mib")]
+    if not runs:
+        return []
+    out = [
+        "",
+        "## Peak PSS per stage, MiB",
+        "",
+        "The largest PSS of the process tree (driver and workers) while each stage ran.",
+        "",
+        "| payments | executor | " + " | ".join(names) + " |",
+        "|---:|---|" + "---:|" * len(names),
+    ]
+    for r in runs:
+        cells = " | ".join(f"{r['stages_pss_mib'].get(s, 0.0):,.0f}" for s in names)
+        out.append(f"| {r['size']:,} | {r['executor']} | {cells} |")
+    return out
 
 
 def _model_section(rows: list[dict[str, Any]]) -> list[str]:
