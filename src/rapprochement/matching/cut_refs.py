@@ -47,7 +47,11 @@ def cut_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[in
     :data:`MAX_CUT_ITEMS` items (too short to say which)."""
     ids, _ = ctx.index.numbers
     text = ctx.text(t).upper()
-    tokens = {tok for tok in _TOKEN.findall(text) if sum(ch.isdigit() for ch in tok) >= _MIN_DIGITS}
+    tokens = {
+        tok
+        for tok in _TOKEN.findall(text)
+        if not tok.isalpha() and sum(map(str.isdigit, tok)) >= _MIN_DIGITS
+    }
     if not tokens:
         return []
     got = ctx.payer_numbers.get(("cut", cust))

@@ -103,12 +103,23 @@ class GroupIndex:
         bounds = np.flatnonzero(np.diff(ccode[order])) + 1
         runs = np.split(order, bounds) if len(order) else []
         self.items = _Items((cnames[int(ccode[r[0]])], r.tolist()) for r in runs)
+        # the same runs as one array and its bounds (payer code ``c``: ``order[b[c]:b[c+1]]``)
+        self._order: np.ndarray[Any, Any] = order
+        self._bounds: np.ndarray[Any, Any] = np.concatenate(([0], bounds, [len(order)]))
         #: payers with an open credit note (netted with their invoices)
         self.netting: set[Any] = set(pd.unique(self.cust[self.open < 0]).tolist())
         self.cust_names: dict[str, str] = dict(
             zip(inv["customer_id"], inv["customer_name"], strict=True)
         )
         self._inv = inv
+
+    def payer_items(self, cust: Any) -> np.ndarray[Any, Any]:
+        """The open items of payer ``cust`` by (due, position), as an array (a view: the same
+        items as ``items[cust]``; none when the payer has no open item)."""
+        code = self.code_of.get(cust)
+        if code is None:
+            return self._order[:0]
+        return self._order[self._bounds[code] : self._bounds[code + 1]]
 
     @cached_property
     def numbers(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -160,6 +171,8 @@ class GroupContext:
         self._pib: np.ndarray[Any, Any] = (iban if order is None else iban[order]).astype(np.int8)
         self._psim: np.ndarray[Any, Any] = sims if order is None else sims[order]
         self._pstart: np.ndarray[Any, Any] = np.searchsorted(tcol, np.arange(len(tx) + 1))
+        #: the last payment :meth:`evidence` read: its last pair per payer code
+        self._last_t, self._last_pair = -1, dict[int, int]()
         # from all candidate pairs: a credit note named in the text counts too
         rcol = pairs["ref"].to_numpy()
         sel = np.flatnonzero(rcol <= REF_WEAK)
@@ -184,6 +197,7 @@ class GroupContext:
         #: :mod:`.named` read them (normalized; as a series and numbers), worked out on the
         #: first payment that names the payer: not again for each of its payments
         self.payer_numbers: dict[tuple[str, str], Any] = {}
+        self._nets: dict[tuple[str, int], bool] = {}
 
     def text(self, t: int) -> str:
         """Payment ``t``'s text as a string (the column read once, on the first call: a scalar
@@ -213,12 +227,24 @@ class GroupContext:
         ``None``."""
         code = self._code_of.get(c)
         if code is not None and 0 <= t < len(self._pstart) - 1:
-            lo, hi = int(self._pstart[t]), int(self._pstart[t + 1])
-            hit = np.flatnonzero(self._pc[lo:hi] == code)
-            if len(hit):
-                k = lo + int(hit[-1])
+            if t != self._last_t:  # the payment's pairs per payer code, for its next calls
+                lo, hi = int(self._pstart[t]), int(self._pstart[t + 1])
+                codes = self._pc[lo:hi].tolist()
+                self._last_t, self._last_pair = t, dict(zip(codes, range(lo, hi), strict=True))
+            k = self._last_pair.get(code)
+            if k is not None:
                 return _IBAN_LEVELS[int(self._pib[k])], float(self._psim[k])
         return self.who.get((t, c))
+
+    def nets(self, cust: str, sign: int) -> bool:
+        """Has payer ``cust`` an open item of the other sign than a payment of ``sign`` (a
+        credit note it may net)? Once per payer and sign."""
+        got = self._nets.get((cust, sign))
+        if got is None:
+            got = self._nets[cust, sign] = bool(
+                (sign * self.open[self.index.payer_items(cust)] < 0).any()
+            )
+        return got
 
     def nearby_items(self, t: int, cust: str, exclude: Collection[int] = ()) -> list[int]:
         """The open items of payer ``cust`` that payment ``t`` may settle, preferred first,
@@ -228,21 +254,22 @@ class GroupContext:
         among them."""
         day = int(self.days[t])
         sign = 1 if self.amounts[t] >= 0 else -1
-        items = sorted(
-            (
-                k
-                for k in self.items[cust]
-                if k not in exclude and (day < 0 or self.issue[k] <= day + 3)
-            ),
-            key=lambda k: (abs(int(self.due[k]) - day), k),
-        )
-        notes = [k for k in items if sign * self.open[k] < 0][:MAX_CREDIT_NOTES]
-        if not notes:
-            return items[: self.config.max_group_items]
-        keep = set(notes)
-        rest = [k for k in items if k not in keep][: self.config.max_group_items - len(notes)]
-        keep.update(rest)
-        return [k for k in items if k in keep]
+        # the payer's items ordered once in arrays (due nearest first, then by position);
+        # ``exclude`` is asked only of those read until the notes and the others are found
+        idx = self.index.payer_items(cust)
+        if day >= 0:
+            idx = idx[self.issue[idx] <= day + 3]
+        idx = idx[np.lexsort((idx, np.abs(self.due[idx] - day)))]
+        note = sign * self.open[idx] < 0
+        cand = idx.tolist()
+        notes = _first(cand, np.flatnonzero(note).tolist(), exclude, MAX_CREDIT_NOTES)
+        others = np.flatnonzero(~note).tolist()
+        most = self.config.max_group_items - len(notes)
+        if most >= 0:
+            rest = _first(cand, others, exclude, most)
+        else:  # fewer items than notes allowed: all others but the last ones, as a slice
+            rest = _first(cand, others, exclude, len(others))[:most]
+        return [cand[p] for p in sorted(notes + rest)]
 
     def due_distance(self, t: int, items: list[int]) -> list[int]:
         """Days between payment ``t`` and each item's due date (0 when the payment has no
@@ -315,6 +342,20 @@ class GroupContext:
     def frame(self) -> pd.DataFrame:
         """The rows found, as a frame of :data:`GROUP_COLUMNS` with their feature levels."""
         return group_frame(self.rows, self.days, self.issue, self.due)
+
+
+def _first(items: list[int], places: list[int], exclude: Collection[int], n: int) -> list[int]:
+    """The first ``n`` of ``places`` (positions in ``items``) whose item is not in
+    ``exclude``."""
+    out: list[int] = []
+    if n <= 0:
+        return out
+    for p in places:
+        if items[p] not in exclude:
+            out.append(p)
+            if len(out) == n:
+                break
+    return out
 
 
 def group_frame(

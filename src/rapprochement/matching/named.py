@@ -301,7 +301,7 @@ def referenced_group(
         total = sum(sign * int(ctx.open[k]) for k in named)
     # complete the named set when the payment is larger than it (an invoice not named), or
     # smaller while the payer has an open credit note (netted without being named)
-    nets = any(sign * int(ctx.open[k]) < 0 for k in ctx.items[cust])
+    nets = ctx.nets(cust, sign)
     options: list[tuple[list[int], bool, bool]] = []
     short = False  # a run read on past a deduction (:func:`.run_on.read_on`)
     # a number cut short by the bank's field: the group goes on with that item (one reading)

@@ -34,6 +34,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import accumulate, pairwise
+from typing import Any
+
+import numpy as np
 
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import GroupContext
@@ -72,20 +75,47 @@ def series_items(t: int, sign: int, cust: str, named: list[int], ctx: GroupConte
     ids = ctx.index.numbers[0]
     day = int(ctx.days[t])
     series = {numbering(str(ids[k]))[0] for k in named if sign * int(ctx.open[k]) > 0}
+    runs = _series_of(cust, ctx)
+    mine: list[int] = []
+    for name in sorted(series):  # by series, then by number: ``(numbering, position)``
+        items = runs.get(name)
+        if items is None:
+            continue
+        keep = sign * ctx.open[items] > 0
+        if day >= 0:
+            late = ctx.issue[items] > day + 3
+            if late.any():
+                chosen = set(named)
+                late &= ~np.fromiter((k in chosen for k in items.tolist()), bool, len(items))
+                keep &= ~late
+        mine.extend(items[keep].tolist())
+    return mine
+
+
+def _numbers_of(cust: str, ctx: GroupContext) -> dict[int, tuple[tuple[str, ...], tuple[int, ...]]]:
+    """The payer's items with their :func:`numbering`, once per shard (not per payment)."""
     numbers = ctx.payer_numbers.get(("run", cust))
-    if numbers is None:  # the payer's numbering, once per shard (not per payment)
+    if numbers is None:
+        ids = ctx.index.numbers[0]
         numbers = ctx.payer_numbers["run", cust] = {
             k: numbering(str(ids[k])) for k in ctx.items[cust]
         }
-    mine = [
-        k
-        for k, nb in numbers.items()
-        if sign * int(ctx.open[k]) > 0
-        and nb[0] in series
-        and (k in named or day < 0 or ctx.issue[k] <= day + 3)
-    ]
-    mine.sort(key=lambda k: (numbers[k], k))
-    return mine
+    return numbers
+
+
+def _series_of(cust: str, ctx: GroupContext) -> dict[tuple[str, ...], np.ndarray[Any, Any]]:
+    """The payer's items per series, each ordered by ``(numbering, position)`` (arrays, once
+    per shard)."""
+    runs = ctx.payer_numbers.get(("series", cust))
+    if runs is None:
+        numbers = _numbers_of(cust, ctx)
+        lists: dict[tuple[str, ...], list[int]] = {}
+        for k in sorted(numbers, key=lambda k: (numbers[k], k)):
+            lists.setdefault(numbers[k][0], []).append(k)
+        runs = ctx.payer_numbers["series", cust] = {
+            name: np.array(items, dtype=np.int64) for name, items in lists.items()
+        }
+    return runs
 
 
 def _run(
@@ -149,13 +179,8 @@ def payer_window(
     """The one window of two to ``most`` consecutive open items of payer ``cust`` (of the
     payment's sign, one series, ordered by number, issued by 3 days after payment ``t``)
     whose open amounts make up ``a`` to the cent; None when no window or several do."""
-    ids = ctx.index.numbers[0]
     day = int(ctx.days[t])
-    numbers = ctx.payer_numbers.get(("run", cust))
-    if numbers is None:
-        numbers = ctx.payer_numbers["run", cust] = {
-            k: numbering(str(ids[k])) for k in ctx.items[cust]
-        }
+    numbers = _numbers_of(cust, ctx)
     runs: dict[tuple[str, ...], list[int]] = {}
     for k, nb in numbers.items():
         if sign * int(ctx.open[k]) > 0 and (day < 0 or ctx.issue[k] <= day + 3):
