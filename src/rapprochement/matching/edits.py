@@ -29,7 +29,7 @@ import numpy as np
 
 from rapprochement.matching.keys import expand
 
-__all__ = ["MIN_LEN", "deletions", "key_of", "keys_of", "one_edit", "typo_rows"]
+__all__ = ["MIN_LEN", "deletions", "key_of", "keys_of", "one_edit", "shapes", "typo_rows"]
 
 Array = np.ndarray[Any, Any]
 _BINS = 16  # character-count bins (by code point)
@@ -94,7 +94,7 @@ def deletions(key: str) -> set[str]:
     return {key, *(key[:k] + key[k + 1 :] for k in range(len(key)))}
 
 
-def _shapes(vocab: list[str]) -> tuple[Array, Array]:
+def shapes(vocab: list[str]) -> tuple[Array, Array]:
     """Length and binned character counts (``len(vocab)`` × :data:`_BINS`) of each key."""
     lens = np.array([len(k) for k in vocab], dtype=np.int64)
     codes = np.frombuffer("".join(vocab).encode("utf-32-le"), dtype=np.uint32)
@@ -131,7 +131,7 @@ def typo_rows(
     if not vocab or not len(fit_group):
         return out
     ids = {k: i for i, k in enumerate(vocab)}
-    lens, counts = _shapes(vocab)
+    lens, counts = shapes(vocab)
     m_start, m_count, m_ids = _csr(mine, ids)
     t_start, t_count, t_ids = _csr(theirs, ids)
     lo = np.searchsorted(fit_group, group, side="left")

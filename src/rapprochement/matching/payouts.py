@@ -35,13 +35,15 @@ against any one customer; the report ties the payment to each item.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pandas as pd
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from rapprochement.matching.group_context import GroupContext
 
-__all__ = ["COLLECTOR", "REPORT_SOURCES", "held_reason", "note", "report_group"]
+__all__ = ["COLLECTOR", "REPORT_SOURCES", "Lines", "held_reason", "note", "report_group"]
+
+#: a payment's advice lines, column → values (a frame, or its columns as lists)
+Lines = Mapping[str, Sequence[Any]]
 
 #: ``iban`` / ``name`` level of a collector's report (the payer is not the customer)
 COLLECTOR = "collector"
@@ -122,7 +124,7 @@ def _collected(ctx: GroupContext, t: int, invs: list[int]) -> bool:
 def report_group(
     ctx: GroupContext,
     t: int,
-    lines: pd.DataFrame,
+    lines: Lines,
     resolve: Callable[[str], dict[int, int]],
 ) -> bool:
     """Read payment ``t``'s advice ``lines`` as a collector's itemized report (module doc);
@@ -134,7 +136,7 @@ def report_group(
     signed = [sign * int(x) for x in lines["amount"]]
     if sum(signed) != abs(a) or abs(a) == 0:
         return False
-    memos = lines["memo"] if "memo" in lines else pd.Series([""] * len(lines))
+    memos = lines["memo"] if "memo" in lines else [""] * len(signed)
     invs: list[int] = []
     gross: list[int] = []
     deduction = 0
