@@ -15,7 +15,7 @@ from rapprochement.matching.advice_typos import TYPO_SOURCE, AmountIndex, typo_h
 from rapprochement.matching.candidates import KeyIndex, lookup
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
 from rapprochement.matching.keys import free_text_keys, text_keys
-from rapprochement.matching.payouts import Lines, report_group
+from rapprochement.matching.payouts import STRONG, Lines, report_group
 
 __all__ = ["remittance_groups"]
 
@@ -92,7 +92,10 @@ def remittance_groups(
     line_keys = dict(zip(pairs, _line_keys(texts, index.has_free, tokens), strict=True))
     # a collector's report reads each line's reference field, else its memo, alone
     parts = sorted({*remits["reference"].astype(str), *remits["memo"].astype(str)})
-    part_keys = dict(zip(parts, _line_keys(parts, index.has_free, tokens), strict=True))
+    part_keys = {  # (a report reads only the strong keys of a part: :data:`.payouts.STRONG`)
+        part: {k: lvl for k, lvl in keys.items() if lvl <= STRONG}
+        for part, keys in zip(parts, _line_keys(parts, index.has_free, tokens), strict=True)
+    }
     keydict = index.subset({k for ks in (*line_keys.values(), *part_keys.values()) for k in ks})
 
     def resolve(text: str) -> dict[int, int]:

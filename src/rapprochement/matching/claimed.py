@@ -68,7 +68,12 @@ def _from_advice(
 ) -> list[tuple[int, str]]:
     texts = sorted(set(zip(remits["reference"], remits["memo"], strict=True)))
     tokens: dict[str, set[str]] = {}  # each token's keys, read once
-    keys = {p: text_keys(f"{p[0]} {p[1]}", tokens) for p in texts}
+    # only a strong key names an item outright: the weaker ones (and their many invoices)
+    # are not looked up
+    keys = {
+        p: {k: lvl for k, lvl in text_keys(f"{p[0]} {p[1]}", tokens).items() if lvl <= STRONG_REF}
+        for p in texts
+    }
     keydict = index.subset({k for ks in keys.values() for k in ks})
     out = []
     for tid, ref, memo, amt in zip(
