@@ -5,13 +5,17 @@ open amount, lines whose reference and amount agree first (split from
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from rapprochement.matching.advice_typos import TYPO_SOURCE, AmountIndex, typo_hits
 from rapprochement.matching.candidates import KeyIndex, lookup
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
 from rapprochement.matching.keys import free_text_keys, text_keys
-from rapprochement.matching.payouts import report_group
+from rapprochement.matching.payouts import STRONG, Lines, report_group
 
 __all__ = ["remittance_groups"]
 
@@ -26,11 +30,12 @@ def _explained(
     return by_ref, by_amt
 
 
-def _line_keys(texts: list[str], free: bool) -> list[dict[str, int]]:
+def _line_keys(texts: list[str], free: bool, cache: dict[str, set[str]]) -> list[dict[str, int]]:
     """Keys of advice lines: their references, and their free payment references (a
     provider's charge id ``4QD88NLKWSI72P6FW``) when some invoice has one (one pass over all
-    the texts: :func:`free_text_keys` builds a frame)."""
-    out = [text_keys(text) for text in texts]
+    the texts: :func:`free_text_keys` builds a frame); ``cache``: the keys of each token read
+    (:func:`text_keys`)."""
+    out = [text_keys(text, cache) for text in texts]
     if free and texts:
         fk = free_text_keys(texts)
         for r, k, lvl in zip(
@@ -82,19 +87,22 @@ def remittance_groups(
     when each such line's amount and discount add up to its invoice's open amount and the
     lines add up to the payment: the discount is then the payer's word, not a guess."""
     pairs = sorted(set(zip(remits["reference"], remits["memo"], strict=True)))
-    line_keys = dict(
-        zip(pairs, _line_keys([f"{r} {m}" for r, m in pairs], index.has_free), strict=True)
-    )
+    tokens: dict[str, set[str]] = {}  # (a line's fields, read alone, hold its tokens)
+    texts = [f"{r} {m}" for r, m in pairs]
+    line_keys = dict(zip(pairs, _line_keys(texts, index.has_free, tokens), strict=True))
     # a collector's report reads each line's reference field, else its memo, alone
     parts = sorted({*remits["reference"].astype(str), *remits["memo"].astype(str)})
-    part_keys = dict(zip(parts, _line_keys(parts, index.has_free), strict=True))
+    part_keys = {  # (a report reads only the strong keys of a part: :data:`.payouts.STRONG`)
+        part: {k: lvl for k, lvl in keys.items() if lvl <= STRONG}
+        for part, keys in zip(parts, _line_keys(parts, index.has_free, tokens), strict=True)
+    }
     keydict = index.subset({k for ks in (*line_keys.values(), *part_keys.values()) for k in ks})
 
     def resolve(text: str) -> dict[int, int]:
         return lookup(keydict, part_keys[text], ctx.config)
 
     by_amount = AmountIndex(ctx)
-    for tid, lines in remits.groupby("transaction_id", sort=True):
+    for tid, lines in _by_payment(remits):
         t = tpos.get(str(tid))
         if t is None:
             continue
@@ -168,6 +176,20 @@ def remittance_groups(
         _payout_group(ctx, t, sign, lines, parsed, len(invs))
 
 
+def _by_payment(remits: pd.DataFrame) -> Iterator[tuple[Any, Lines]]:
+    """The advice lines of each payment id, in id order, each payment's in their order (as
+    ``groupby("transaction_id", sort=True)``), as lists of the columns read (the columns
+    read once, not a frame built per payment)."""
+    cols = [c for c in ("reference", "memo", "amount", "discount") if c in remits]
+    values = {c: list(remits[c]) for c in cols}
+    codes, ids = pd.factorize(remits["transaction_id"], sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+    for g, tid in enumerate(ids):
+        rows = order[bounds[g] : bounds[g + 1]].tolist()
+        yield tid, {c: [v[r] for r in rows] for c, v in values.items()}
+
+
 def _deduct(allocs: list[int], deducted: int, a: int, sign: int) -> list[int]:
     """``allocs`` (one per advice line, in the order read) less the deductions the advice
     states on lines naming no open item (a debit memo: pricing, shortage, co-op advertising),
@@ -188,7 +210,7 @@ def _payout_group(
     ctx: GroupContext,
     t: int,
     sign: int,
-    lines: pd.DataFrame,
+    lines: Lines,
     parsed: list[tuple[dict[int, int], int]],
     own: int,
 ) -> None:

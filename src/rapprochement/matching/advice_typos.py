@@ -23,12 +23,11 @@ a number format: the edit distance is taken on the numbers upper-cased without s
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from rapprochement.matching.edits import MIN_LEN, deletions, key_of, one_edit
+from rapprochement.matching.edits import _LONG, MIN_LEN, key_of, keys_of, one_edit, shapes
 from rapprochement.matching.group_context import REF_OK, REF_WEAK, GroupContext
 
 __all__ = ["TYPO_SOURCE", "AmountIndex", "typo_hits", "typo_read"]
@@ -38,23 +37,24 @@ TYPO_SOURCE = "remittance_typo"
 _PAYER_SIM = 85.0  # name similarity from which the payer is named (``high``)
 _PAYER_IBAN = frozenset({"known", "collector"})
 _PAYER_NAME = frozenset({"exact", "high"})
+_SCAN = 48  # keys of an amount compared one by one (more: their shapes first)
 
 
 class AmountIndex:
-    """Open items by absolute open amount, and within an amount by the one-deletion forms of
-    their number and reference keys, built on first use (only advice lines that look mistyped
-    read it; an amount's forms only when some line is read against it).
+    """Open items by absolute open amount, and the number and reference keys of an amount's
+    items, worked out on first use (only advice lines that look mistyped read it; an amount's
+    keys only when some line is read against it).
 
-    Two keys one edit apart (:func:`.edits.one_edit`: a character changed, added, dropped or
-    two neighbours swapped) share a form, the key itself or the key without one character
-    (symmetric deletion, :func:`.edits.deletions`): the items one edit from a quoted key are
-    found by a few dict probes, then checked by :func:`.edits.one_edit`, rather than by a
-    scan of every item of the amount (many at a large book's round amounts)."""
+    The items one edit from a quoted key (:func:`.edits.one_edit`) are those of the amount
+    that a scan with :func:`.edits.one_edit` keeps; on an amount holding many keys (a large
+    book's round amounts) the scan compares only the keys that pass two necessary conditions
+    of one edit, checked on all of them at once (lengths one apart at most, binned character
+    counts two apart at most: :func:`.edits.shapes`), as :func:`.edits.typo_rows` does."""
 
     def __init__(self, ctx: GroupContext) -> None:
         self._ctx = ctx
         self._sorted: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
-        self._forms: dict[int, dict[str, list[int]]] = {}
+        self._groups: dict[int, _Amount] = {}
         self._keys: dict[int, set[str]] = {}
 
     def items(self, amount: int) -> list[int]:
@@ -73,7 +73,9 @@ class AmountIndex:
         ones left out), worked out once."""
         got = self._keys.get(k)
         if got is None:
-            got = self._keys[k] = _keys(self._ctx, k)
+            ids, refs = self._ctx.index.numbers
+            got = self._keys[k] = {key_of(ids[k]), key_of(refs[k])}
+            got.discard("")
         return got
 
     def near(self, amount: int, quoted: set[str]) -> list[int]:
@@ -81,26 +83,67 @@ class AmountIndex:
         edit away from one of the ``quoted`` keys, in position order: the items of
         :meth:`items` that a scan with :func:`.edits.one_edit` would keep."""
         quoted = {q for q in quoted if len(q) >= MIN_LEN}
-        if not quoted or not self.items(amount):
+        if not quoted:
             return []
-        forms = self._forms.get(amount)
-        if forms is None:
-            forms = self._forms[amount] = self._index(amount)
-        seen = {k for q in quoted for f in deletions(q) for k in forms.get(f, ())}
-        return sorted(k for k in seen if any(one_edit(a, b) for a in quoted for b in self.keys(k)))
+        group = self._groups.get(amount)
+        if group is None:
+            group = self._groups[amount] = self._group(amount)
+        if not group.owner:
+            return []
+        if group.lens is None:  # few keys: each compared
+            pairs = zip(group.owner, group.keys, strict=True)
+            return sorted({k for k, b in pairs if any(one_edit(a, b) for a in quoted)})
+        found: set[int] = set()
+        for a in quoted:
+            lens, counts = shapes([a])
+            close = np.abs(group.lens - lens[0]) <= 1
+            dist = np.abs(group.counts - counts[0].astype(np.int16)).sum(axis=1)
+            close &= (dist <= 2) | (group.lens > _LONG) | (lens[0] > _LONG)
+            for j in np.flatnonzero(close).tolist():
+                if group.owner[j] not in found and one_edit(a, group.keys[j]):
+                    found.add(group.owner[j])
+        return sorted(found)
 
-    def _index(self, amount: int) -> dict[str, list[int]]:
-        forms: dict[str, list[int]] = defaultdict(list)
-        for k in self.items(amount):
-            for f in {f for key in self.keys(k) if len(key) >= MIN_LEN for f in deletions(key)}:
-                forms[f].append(k)
-        return dict(forms)
+    def _group(self, amount: int) -> _Amount:
+        """The keys of the items of ``amount`` (those of :data:`MIN_LEN` characters or more,
+        each with its item), with their shapes when they are many."""
+        items = self.items(amount)
+        known = [k for k in items if k not in self._keys]
+        for k, got in zip(known, _keys(self._ctx, known), strict=True):
+            self._keys[k] = got
+        owner, keys = [], []
+        for k in items:
+            for b in self._keys[k]:
+                if len(b) >= MIN_LEN:
+                    owner.append(k)
+                    keys.append(b)
+        if len(keys) <= _SCAN:
+            return _Amount(owner, keys, None, None)
+        lens, counts = shapes(keys)
+        return _Amount(owner, keys, lens, counts.astype(np.int16))
 
 
-def _keys(ctx: GroupContext, k: int) -> set[str]:
+class _Amount(NamedTuple):
+    """The keys of one amount's items: ``owner[j]`` holds ``keys[j]``; their lengths and
+    binned character counts (:func:`.edits.shapes`) when they are many, else None."""
+
+    owner: list[int]
+    keys: list[str]
+    lens: np.ndarray[Any, Any] | None
+    counts: np.ndarray[Any, Any] | None
+
+
+def _keys(ctx: GroupContext, at: list[int]) -> list[set[str]]:
+    """The non-empty number and reference keys of the open items at positions ``at``."""
+    if not at:
+        return []
     ids, refs = ctx.index.numbers
-    out = {key_of(ids[k]), key_of(refs[k])}
-    out.discard("")
+    pos = np.asarray(at, dtype=np.int64)
+    out = []
+    for k, r in zip(keys_of(ids[pos].tolist()), keys_of(refs[pos].tolist()), strict=True):
+        got = {k, r}
+        got.discard("")
+        out.append(got)
     return out
 
 

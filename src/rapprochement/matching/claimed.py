@@ -42,7 +42,12 @@ class ClaimedElsewhere(Collection[int]):
         self._claims, self._tid = claims, tid
 
     def __contains__(self, k: object) -> bool:
-        who = self._claims.get(int(k)) if isinstance(k, (int, np.integer)) else None
+        if type(k) is int:  # (the common case, asked for every item of a payer searched)
+            who = self._claims.get(k)
+        elif isinstance(k, (int, np.integer)):
+            who = self._claims.get(int(k))
+        else:
+            return False
         return who is not None and who != self._tid
 
     def __iter__(self) -> Iterator[int]:
@@ -62,7 +67,13 @@ def _from_advice(
     remits: pd.DataFrame, index: KeyIndex, open_: np.ndarray[Any, Any], config: MatchConfig
 ) -> list[tuple[int, str]]:
     texts = sorted(set(zip(remits["reference"], remits["memo"], strict=True)))
-    keys = {p: text_keys(f"{p[0]} {p[1]}") for p in texts}
+    tokens: dict[str, set[str]] = {}  # each token's keys, read once
+    # only a strong key names an item outright: the weaker ones (and their many invoices)
+    # are not looked up
+    keys = {
+        p: {k: lvl for k, lvl in text_keys(f"{p[0]} {p[1]}", tokens).items() if lvl <= STRONG_REF}
+        for p in texts
+    }
     keydict = index.subset({k for ks in keys.values() for k in ks})
     out = []
     for tid, ref, memo, amt in zip(

@@ -26,10 +26,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from rapprochement.matching.keys import expand
 
-__all__ = ["MIN_LEN", "deletions", "key_of", "keys_of", "one_edit", "typo_rows"]
+__all__ = ["MIN_LEN", "deletions", "key_of", "keys_of", "one_edit", "shapes", "typo_rows"]
 
 Array = np.ndarray[Any, Any]
 _BINS = 16  # character-count bins (by code point)
@@ -94,7 +95,7 @@ def deletions(key: str) -> set[str]:
     return {key, *(key[:k] + key[k + 1 :] for k in range(len(key)))}
 
 
-def _shapes(vocab: list[str]) -> tuple[Array, Array]:
+def shapes(vocab: list[str]) -> tuple[Array, Array]:
     """Length and binned character counts (``len(vocab)`` × :data:`_BINS`) of each key."""
     lens = np.array([len(k) for k in vocab], dtype=np.int64)
     codes = np.frombuffer("".join(vocab).encode("utf-32-le"), dtype=np.uint32)
@@ -104,13 +105,18 @@ def _shapes(vocab: list[str]) -> tuple[Array, Array]:
     return lens, np.minimum(counts, 127).astype(np.int8)
 
 
-def _csr(sets: Sequence[set[str]], ids: dict[str, int]) -> tuple[Array, Array, Array]:
-    """Key ids of each set (its keys of :data:`MIN_LEN` characters or more), as
-    starts, counts and the ids concatenated."""
-    flat = [[ids[k] for k in s if len(k) >= MIN_LEN] for s in sets]
-    counts = np.array([len(f) for f in flat], dtype=np.int64)
+def _csr(sets: Sequence[set[str]], vocab: pd.Index) -> tuple[Array, Array, Array]:
+    """Key ids (positions in ``vocab``, every key of :data:`MIN_LEN` characters or more) of
+    each set's keys of that length, in the set's order, as starts, counts and the ids
+    concatenated (the keys of every set looked up at once)."""
+    sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    flat = pd.Index([k for s in sets for k in s], dtype=object)
+    code = vocab.get_indexer(flat) if len(flat) else np.zeros(0, dtype=np.int64)
+    keep = code >= 0  # (a shorter key is in no vocabulary)
+    owner = np.repeat(np.arange(len(sets), dtype=np.int64), sizes)
+    counts = np.bincount(owner[keep], minlength=len(sets)).astype(np.int64)
     starts = np.cumsum(counts) - counts
-    return starts, counts, np.array([i for f in flat for i in f], dtype=np.int64)
+    return starts, counts, code[keep].astype(np.int64)
 
 
 def typo_rows(
@@ -130,10 +136,10 @@ def typo_rows(
     vocab = sorted({k for s in (*mine, *theirs) for k in s if len(k) >= MIN_LEN})
     if not vocab or not len(fit_group):
         return out
-    ids = {k: i for i, k in enumerate(vocab)}
-    lens, counts = _shapes(vocab)
-    m_start, m_count, m_ids = _csr(mine, ids)
-    t_start, t_count, t_ids = _csr(theirs, ids)
+    lens, counts = shapes(vocab)
+    known = pd.Index(vocab, dtype=object)
+    m_start, m_count, m_ids = _csr(mine, known)
+    t_start, t_count, t_ids = _csr(theirs, known)
     lo = np.searchsorted(fit_group, group, side="left")
     n_fit = np.searchsorted(fit_group, group, side="right") - lo
     n_fit[m_count == 0] = 0

@@ -200,11 +200,17 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
     return rkeys, tokens
 
 
-def text_keys(text: str) -> dict[str, int]:
-    """Keys of every reference found in a payment's text → strongest level (0 = checksum)."""
+def text_keys(text: str, cache: dict[str, set[str]] | None = None) -> dict[str, int]:
+    """Keys of every reference found in a payment's text → strongest level (0 = checksum).
+    ``cache``: each token's keys, kept across the calls that pass it (texts sharing tokens)."""
     out, tokens = text_tokens(text)
     for tok in tokens:
-        for k in _token_keys(tok):
+        got = None if cache is None else cache.get(tok)
+        if got is None:
+            got = _token_keys(tok)
+            if cache is not None:
+                cache[tok] = got
+        for k in got:
             lvl = _PREFIX_LEVEL[k[0]]
             if out.get(k, 99) > lvl:
                 out[k] = lvl

@@ -35,20 +35,24 @@ against any one customer; the report ties the payment to each item.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pandas as pd
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from rapprochement.matching.group_context import GroupContext
 
-__all__ = ["COLLECTOR", "REPORT_SOURCES", "held_reason", "note", "report_group"]
+__all__ = ["COLLECTOR", "REPORT_SOURCES", "STRONG", "Lines", "held_reason", "note", "report_group"]
+
+#: a payment's advice lines, column → values (a frame, or its columns as lists)
+Lines = Mapping[str, Sequence[Any]]
 
 #: ``iban`` / ``name`` level of a collector's report (the payer is not the customer)
 COLLECTOR = "collector"
 #: group sources of a collector's report: every line read; lines naming no open item (their
 #: money left unallocated); a line read with another amount, or naming several items
 REPORT_SOURCES = ("report", "report_unread", "report_partial")
-_STRONG = 2  # reference level (normalized or stronger) that names one item
+#: reference level (normalized or stronger) at which a report's line names an item: weaker
+#: keys of a line are never read (:func:`report_group`'s ``resolve`` may leave them out)
+STRONG = 2
 _MAX_ITEMS = 500  # most items one report is read into
 _AMBIGUOUS = -2  # a line naming several items equally
 _PAYER_NAMED = 85.0  # name similarity at which a customer is the payer (as in .groups)
@@ -90,7 +94,7 @@ def _resolve(
     own = [
         (lvl, i)
         for i, lvl in hits.items()
-        if lvl <= _STRONG and i not in taken and sign * int(ctx.open[i]) * signed > 0
+        if lvl <= STRONG and i not in taken and sign * int(ctx.open[i]) * signed > 0
     ]
     if not own:
         return -1, False
@@ -122,19 +126,20 @@ def _collected(ctx: GroupContext, t: int, invs: list[int]) -> bool:
 def report_group(
     ctx: GroupContext,
     t: int,
-    lines: pd.DataFrame,
+    lines: Lines,
     resolve: Callable[[str], dict[int, int]],
 ) -> bool:
     """Read payment ``t``'s advice ``lines`` as a collector's itemized report (module doc);
     True when it is one (its hypothesis added), False to read them otherwise.
 
-    ``resolve(text)`` gives the items a text names with their reference levels."""
+    ``resolve(text)`` gives the items a text names with their reference levels (at least
+    those of level :data:`STRONG` or stronger: no other is read)."""
     a = int(ctx.amounts[t])
     sign = 1 if a >= 0 else -1
     signed = [sign * int(x) for x in lines["amount"]]
     if sum(signed) != abs(a) or abs(a) == 0:
         return False
-    memos = lines["memo"] if "memo" in lines else pd.Series([""] * len(lines))
+    memos = lines["memo"] if "memo" in lines else [""] * len(signed)
     invs: list[int] = []
     gross: list[int] = []
     deduction = 0

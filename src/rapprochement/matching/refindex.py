@@ -138,9 +138,12 @@ def lookup(index: KeyDict, keys: dict[str, int], config: MatchConfig) -> dict[in
         hits = index.get(k)
         if not hits:
             continue
+        large = len(hits) > config.max_amount_bucket
+        if large and lt >= STRONG:
+            continue  # (every level of the key is weak: none kept)
         for i, li in hits:
             lvl = max(lt, li)
-            if len(hits) > config.max_amount_bucket and lvl >= STRONG:
+            if large and lvl >= STRONG:
                 continue
             if out.get(i, 99) > lvl:
                 out[i] = lvl

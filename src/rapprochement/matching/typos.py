@@ -63,6 +63,16 @@ def _keys(inv: pd.DataFrame, positions: Any) -> dict[int, set[str]]:
     }
 
 
+def _among(col: pd.Series, values: frozenset[str]) -> np.ndarray[Any, Any]:
+    """``col.astype(str).isin(values)`` as an array, read on a categorical's categories (one
+    test per category, not a string built per row)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        hit = [str(c) in values for c in col.cat.categories]
+        # (a missing value, code -1, is in no set of level names)
+        return np.array([*hit, False], dtype=bool)[col.cat.codes.to_numpy()]
+    return col.astype(str).isin(values).to_numpy()
+
+
 def _quoted(keys: set[str], text: str) -> set[str]:
     """The keys the payment's text quotes as they are (an invoice named by its payment
     reference is a typo of nothing its invoice number resembles); all of them when the text
@@ -79,28 +89,26 @@ def drop_typo_readings(
     what the text quotes is compared."""
     if not len(singles):
         return singles
-    amount = singles["amount"].astype(str).to_numpy()
-    named = singles["reference"].astype(str).isin(_NAMING).to_numpy()
-    unsure = ~singles["iban"].astype(str).isin(_PAYER_IBAN).to_numpy()
-    unsure &= ~singles["name"].astype(str).isin(_PAYER_NAME).to_numpy()
-    suspect = named & ~np.isin(amount, list(_FITS)) & unsure
+    payer = _among(singles["iban"], _PAYER_IBAN) | _among(singles["name"], _PAYER_NAME)
+    suspect = _among(singles["reference"], _NAMING) & ~_among(singles["amount"], _FITS) & ~payer
     if not suspect.any():
         return singles
     # the readings a typo may be of: an exact amount, or an item of the identified payer
-    fits = amount == "exact"
-    fits |= singles["iban"].astype(str).isin(_PAYER_IBAN).to_numpy()
-    fits |= singles["name"].astype(str).isin(_PAYER_NAME).to_numpy()
+    fits = _among(singles["amount"], frozenset({"exact"})) | payer
     txs = singles["tx"].to_numpy()
     with_fit = set(txs[fits].tolist())
     suspect &= np.isin(txs, list(with_fit))
     if not suspect.any():
         return singles
-    cust = pd.factorize(singles["customer_id"].astype(str).to_numpy())[0]
     invs = singles["inv"].to_numpy()
     rows = np.flatnonzero(suspect)
     # the fitting readings of the suspects' payments, by payment
     fit = np.flatnonzero(fits & np.isin(txs, txs[rows]))
     fit = fit[np.argsort(txs[fit], kind="stable")]
+    # customer codes of the readings compared (the others are never read)
+    cust = np.full(len(singles), -1, dtype=np.int64)
+    read = np.concatenate([rows, fit])
+    cust[read] = pd.factorize(singles["customer_id"].iloc[read].astype(str).to_numpy())[0]
     keys = _keys(inv, np.concatenate([invs[rows], invs[fit]]))
     mine = [keys[i] for i in invs[rows].tolist()]
     if tx is not None and "text" in tx:  # only what the text quotes (each text keyed once)
