@@ -53,6 +53,8 @@ _INVOICE_RE = re.compile(
     r"\d+(?:(?:[-/._]|\s(?=\d{1,5}(?![0-9])))\d+)*"
 )
 _DIGIT_RUN = re.compile(r"\d+")
+_NOT_AZ09 = re.compile(r"[^A-Z0-9]")
+_LEAD_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")  # but the last zero of a group of zeros
 
 
 def normalize_token(text: str) -> str:
@@ -61,6 +63,8 @@ def normalize_token(text: str) -> str:
 
     ``"FA-2026-00123"``, ``"fa 2026/123"`` and ``"FA2026123"`` all give ``"FA2026123"``.
     """
+    if text.isascii():  # the same, without the per-part work
+        return _NOT_AZ09.sub("", _LEAD_ZEROS.sub("", text.upper()))
     t = unicodedata.normalize("NFKD", text)
     t = "".join(c for c in t if not unicodedata.combining(c)).upper()
     parts = re.findall(r"[A-Z]+|\d+", t)
