@@ -83,6 +83,7 @@ _NOT_A_NUMBER = re.compile(
     r"|(?<![\w.,/-])(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|1[0-2])\.?(?![\w/-]|[.,]\d)"
 )
 _WORD = re.compile(r"[A-Z]+")
+_NO_DIGIT_END = re.compile(r"\D*\Z")  # what follows the last digit (all when there is none)
 #: words that label the number after them as the payer's customer number or its own order
 #: number (purchase order, bon de commande, Bestellung), not an invoice's
 _CUSTOMER_LABELS = frozenset(
@@ -102,8 +103,11 @@ def _customer_number(text: str, start: int, raw: str) -> bool:
     head = text[max(0, start - 24) : start + (m.start() if m else 0)]
     # only the words after the previous number label this one (``CDE47788, 20260001144``:
     # the 20260001144 is not an order number)
-    last = max((d.end() for d in _DIGITS.finditer(head)), default=0)
-    words = _WORD.findall(unicodedata.normalize("NFKD", head[last:]).upper())
+    found = _NO_DIGIT_END.search(head)  # always found
+    tail = head[found.start() if found else 0 :]
+    if not tail.isascii():
+        tail = unicodedata.normalize("NFKD", tail)
+    words = _WORD.findall(tail.upper())
     while words and words[-1] in _NUMBER_WORDS:
         words.pop()
     return bool(words) and words[-1] in _CUSTOMER_LABELS
@@ -159,9 +163,9 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
         if _DATE.fullmatch(ref.raw[m.start() if m else 0 :]):
             continue
         at = ref.start + (m.start() if m else 0)
-        if any(a <= at < b for a, b in money):
+        if money and any(a <= at < b for a, b in money):
             continue
-        cut = min((a for a, _ in money if a > at), default=-1)
+        cut = min((a for a, _ in money if a > at), default=-1) if money else -1
         if 0 <= cut - ref.start < len(ref.raw):  # the token runs into a sum: keep what precedes
             ref = replace(ref, raw=ref.raw[: max(0, cut - ref.start)].rstrip(" ,;/-"))
             m = _A_DIGIT.search(ref.raw)
