@@ -217,6 +217,8 @@ def unique_text_keys(
         level of each key of a text.
     """
     seen: dict[str, int] = {}
+    if isinstance(texts, pd.Series):
+        texts = texts.tolist()  # read once, not an Arrow scalar per text
     codes = np.fromiter((seen.setdefault(t, len(seen)) for t in texts), dtype=np.int64)
     r_rows: list[tuple[int, str, int]] = []
     tok_text: list[int] = []

@@ -52,8 +52,6 @@ class KeyIndex:
         #: the digits of each invoice's number and printed reference (fixed-width bytes):
         #: what confirms a ``transposed`` pair as one swap (:func:`_swaps_only`)
         self.digits = (_digit_bytes(inv["invoice_id"]), _digit_bytes(inv["reference"]))
-        #: some invoice has a free reference (``F:`` key): texts are searched for them too
-        self.has_free = bool(raw["key"].astype(str).str.startswith("F:").any())
         codes, uniques = pd.factorize(raw["key"].to_numpy(dtype=object))
         # the strongest level of each key of an invoice (:func:`invoice_key_frame`, on codes)
         seq = np.argsort(raw["lvl"].to_numpy(), kind="stable")
@@ -79,6 +77,12 @@ class KeyIndex:
             self.by_len[length] = (arr[order], first)
             first += len(where)
         codes = recode[codes]
+        #: some invoice has a free reference (``F:`` key): texts are searched for them too
+        #: (the first key from ``F:`` on in byte order starts with it if any does)
+        self.has_free = any(
+            (at := int(np.searchsorted(arr, b"F:"))) < len(arr) and arr[at][:2] == b"F:"
+            for arr, _ in self.by_len.values()
+        )
         order = np.argsort(codes, kind="stable")  # invoice-frame order within a key
         #: number of invoices holding each key
         self.n = np.bincount(codes, minlength=first).astype(np.int64)
