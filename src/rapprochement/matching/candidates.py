@@ -172,10 +172,11 @@ def candidate_pairs(
     # third party paid from for another customer (a learned parent, factor, accountant) says
     # nothing against this one: only a customer's own account is evidence of another payer
     shared = config.max_iban_customers
+    ibans = tx["iban"].tolist()  # read once (no Arrow scalar per row)
     known = np.array(
         [
             bool(b) and b in idx.own_ibans and 0 < len(idx.by_iban.get(b, ())) <= shared
-            for b in tx["iban"]
+            for b in ibans
         ],
         dtype=bool,
     )
@@ -187,13 +188,14 @@ def candidate_pairs(
     # how many customers the payer's IBAN is known for (a factor, a parent, a payment agent
     # paying for several): it names one of them, not which (``iban_customers``); a payer
     # that quoted its customer number named one
-    n_cust = np.array([len(idx.by_iban.get(b, ())) if b else 0 for b in tx["iban"]], np.int64)
+    n_cust = np.array([len(idx.by_iban.get(b, ())) if b else 0 for b in ibans], np.int64)
     n_cust[by_number] = 1
     # a third party's account (learned, not a customer's own) known for several customers: it
     # names the payer, not which of them it pays for (:func:`.gates.not_worth_review`)
-    many = (n_cust > 1) & np.array([b not in idx.own_ibans for b in tx["iban"]], dtype=bool)
-    norm = {n: normalize_name(n) for n in set(tx["name"])}
-    ncode, nn = pd.factorize(np.array([norm[n] for n in tx["name"]], dtype=object))
+    many = (n_cust > 1) & np.array([b not in idx.own_ibans for b in ibans], dtype=bool)
+    names = tx["name"].tolist()
+    norm = {n: normalize_name(n) for n in set(names)}
+    ncode, nn = pd.factorize(np.array([norm[n] for n in names], dtype=object))
     combo, back = np.unique(ncode[t].astype(np.int64) * n_c + c, return_inverse=True)
     sims = idx.pair_similarities(
         np.asarray(nn, dtype=object)[combo // n_c], np.asarray(cust, dtype=object)[combo % n_c]

@@ -47,10 +47,15 @@ class CustomerIndex:
         who = inv[["customer_id", "customer_iban", "customer_name"]].drop_duplicates()
         #: customers by the numbers a payer may quote (each record's own id: :mod:`.entities`)
         records = inv["record"] if "record" in inv else inv["customer_id"]
-        pairs = set(zip(records.astype(str), inv["customer_id"].astype(str), strict=True))
+        pairs = set(
+            zip(records.astype(str).tolist(), inv["customer_id"].astype(str).tolist(), strict=True)
+        )
         self.numbers = CustomerNumbers(sorted(pairs))
         for cid, iban, name in zip(
-            who["customer_id"], who["customer_iban"], who["customer_name"], strict=True
+            who["customer_id"].tolist(),
+            who["customer_iban"].tolist(),
+            who["customer_name"].tolist(),
+            strict=True,
         ):
             if iban:
                 self.by_iban[iban].add(cid)

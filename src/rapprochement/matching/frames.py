@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -167,7 +168,7 @@ def _open_amounts(
     if "open_amount" not in df.columns:
         return open_
     col = df["open_amount"].astype(object)
-    has = np.array([not _blank(v) for v in col], dtype=bool)
+    has = np.array([type(v) is Decimal or not _blank(v) for v in col.tolist()], dtype=bool)
     if has.any():
         sub = pd.DataFrame({"open_amount": col[has]})
         open_[has] = amounts(sub, "open_amount", exps[has], what, iid[has])

@@ -57,7 +57,7 @@ def text(df: pd.DataFrame, col: str) -> Array:
     if col not in df.columns:
         return np.full(len(df), "", dtype=object)
     s = df[col].astype(object).where(df[col].notna(), "")
-    return np.array([str(v) for v in s], dtype=object)
+    return np.array([v if type(v) is str else str(v) for v in s.tolist()], dtype=object)
 
 
 def ids(df: pd.DataFrame, col: str, what: str) -> Array:
@@ -126,6 +126,10 @@ _REASONS = {
 
 def _minor(v: Any, exp: int) -> int | str:
     """Minor units of one value, or the reason it is unusable (a key of ``_REASONS``)."""
+    if type(v) is Decimal:  # the usual case first, as below
+        if not v.is_finite():
+            return "missing" if v.is_nan() else "unreadable"
+        return _scaled(v, exp)
     if v is None or v is pd.NA or v is pd.NaT:
         return "missing"
     if isinstance(v, (bool, np.bool_)):
@@ -166,19 +170,20 @@ def _scaled(d: Decimal, exp: int) -> int | str:
     no overflow signal): the digits are counted before anything is converted."""
     if d.is_zero():
         return 0
-    sign, digits, e = d.as_tuple()
-    assert isinstance(e, int)  # finite
-    if e + len(digits) - 1 + exp >= _MAX_DIGITS:  # more digits than MAX_ABS_MINOR has
+    if d.adjusted() + exp >= _MAX_DIGITS:  # more digits than MAX_ABS_MINOR has
         return "too_large"
-    n = len(digits)
-    while digits[n - 1] == 0:  # trailing zeros: 1.500 is exact at 2 decimals
-        n, e = n - 1, e + 1
-    if e + exp < 0:
+    if d.adjusted() + exp < 0:  # 0 < |d| × 10^exp < 1
         return "inexact"
-    minor = int("".join(map(str, digits[:n]))) * int(10 ** (e + exp))
-    if minor > MAX_ABS_MINOR:
+    num, den = d.as_integer_ratio()  # exact
+    if den == 1:
+        minor = num * 10**exp
+    else:
+        minor, rest = divmod(num * 10**exp, den)
+        if rest:
+            return "inexact"
+    if minor > MAX_ABS_MINOR or minor < -MAX_ABS_MINOR:
         return "too_large"
-    return -minor if sign else minor
+    return minor
 
 
 def amounts(df: pd.DataFrame, col: str, exps: Array, what: str, row_ids: Array) -> Array:
@@ -186,19 +191,12 @@ def amounts(df: pd.DataFrame, col: str, exps: Array, what: str, row_ids: Array) 
     s = df[col]
     if pd.api.types.is_integer_dtype(s.dtype) and not s.isna().any():
         return _integer_amounts(s, col, exps, what, row_ids)
-    out = np.zeros(len(s), dtype=np.int64)
-    why = np.full(len(s), "", dtype=object)
-    for i, (v, e) in enumerate(zip(s.tolist(), exps.tolist(), strict=True)):
-        m = _minor(v, int(e))
-        if isinstance(m, str):
-            why[i] = m
-        else:
-            out[i] = m
-    bad = why != ""
-    if bad.any():
-        reason = str(why[np.flatnonzero(bad)[0]])
+    got = [_minor(v, e) for v, e in zip(s.tolist(), exps.tolist(), strict=True)]
+    if any(type(m) is str for m in got):
+        why = np.array([m if isinstance(m, str) else "" for m in got], dtype=object)
+        reason = str(why[np.flatnonzero(why != "")[0]])
         _refuse(reason, why == reason, s, col, what, row_ids)
-    return out
+    return np.array(got, dtype=np.int64).reshape(len(got))
 
 
 def _integer_amounts(s: pd.Series, col: str, exps: Array, what: str, row_ids: Array) -> Array:

@@ -30,6 +30,7 @@ import pandas as pd
 from rapprochement.matching.free_keys import FREE_LEVEL, checksummed, free_key, free_text_keys
 from rapprochement.matching.name_keys import compact_iban, normalize_name, payer_in_text
 from rapprochement.matching.padding import unpadded_digits
+from rapprochement.matching.token_keys import vector_token_keys, year_tail
 from rapprochement.references import find_references, normalize_token
 
 __all__ = [
@@ -82,6 +83,7 @@ _NOT_A_NUMBER = re.compile(
     r"|(?<![\w.,/-])(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|1[0-2])\.?(?![\w/-]|[.,]\d)"
 )
 _WORD = re.compile(r"[A-Z]+")
+_NO_DIGIT_END = re.compile(r"\D*\Z")  # what follows the last digit (all when there is none)
 #: words that label the number after them as the payer's customer number or its own order
 #: number (purchase order, bon de commande, Bestellung), not an invoice's
 _CUSTOMER_LABELS = frozenset(
@@ -94,17 +96,6 @@ _CUSTOMER_LABELS = frozenset(
 _NUMBER_WORDS = frozenset({"N", "NO", "NR", "NUM", "NUMBER", "NUMMER", "NUMERO", "O"})
 
 
-def _year_tail(up: str, start: int) -> bool:
-    """True when the digit group of ``up`` starting at ``start`` is a 4-digit year after an
-    earlier digit group (``03/2026``, ``123/2026``): such a year is no invoice's tail."""
-    return (
-        len(up) - start >= 4
-        and up[start : start + 2] in ("19", "20")
-        and (start + 4 == len(up) or not up[start + 4].isdigit())
-        and _A_DIGIT.search(up, 0, start) is not None
-    )
-
-
 def _customer_number(text: str, start: int, raw: str) -> bool:
     """True when the token ``raw`` at ``start`` of ``text`` is labelled as a customer or order
     number (``CLIENT 000247``, ``KD 4711``, ``Kd-Nr. 12345``, ``PO 4500012345``, ``CDE12345``)."""
@@ -112,8 +103,11 @@ def _customer_number(text: str, start: int, raw: str) -> bool:
     head = text[max(0, start - 24) : start + (m.start() if m else 0)]
     # only the words after the previous number label this one (``CDE47788, 20260001144``:
     # the 20260001144 is not an order number)
-    last = max((d.end() for d in _DIGITS.finditer(head)), default=0)
-    words = _WORD.findall(unicodedata.normalize("NFKD", head[last:]).upper())
+    found = _NO_DIGIT_END.search(head)  # always found
+    tail = head[found.start() if found else 0 :]
+    if not tail.isascii():
+        tail = unicodedata.normalize("NFKD", tail)
+    words = _WORD.findall(tail.upper())
     while words and words[-1] in _NUMBER_WORDS:
         words.pop()
     return bool(words) and words[-1] in _CUSTOMER_LABELS
@@ -140,7 +134,7 @@ def _token_keys(raw: str) -> set[str]:
     if groups:
         tail = groups[-1].lstrip("0")
         last = t.rfind(groups[-1])
-        if len(tail) >= 3 and not _year_tail(t, last):
+        if len(tail) >= 3 and not year_tail(t, last):
             keys.add("L:" + tail)
     return keys
 
@@ -169,9 +163,9 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
         if _DATE.fullmatch(ref.raw[m.start() if m else 0 :]):
             continue
         at = ref.start + (m.start() if m else 0)
-        if any(a <= at < b for a, b in money):
+        if money and any(a <= at < b for a, b in money):
             continue
-        cut = min((a for a, _ in money if a > at), default=-1)
+        cut = min((a for a, _ in money if a > at), default=-1) if money else -1
         if 0 <= cut - ref.start < len(ref.raw):  # the token runs into a sum: keep what precedes
             ref = replace(ref, raw=ref.raw[: max(0, cut - ref.start)].rstrip(" ,;/-"))
             m = _A_DIGIT.search(ref.raw)
@@ -229,6 +223,8 @@ def unique_text_keys(
         level of each key of a text.
     """
     seen: dict[str, int] = {}
+    if isinstance(texts, pd.Series):
+        texts = texts.tolist()  # read once, not an Arrow scalar per text
     codes = np.fromiter((seen.setdefault(t, len(seen)) for t in texts), dtype=np.int64)
     r_rows: list[tuple[int, str, int]] = []
     tok_text: list[int] = []
@@ -242,7 +238,7 @@ def unique_text_keys(
         for tok in toks:
             tok_text.append(u)
             tok_id.append(tokens.setdefault(tok, len(tokens)))
-    vk = _vector_token_keys(pd.Series(list(tokens), dtype=object))
+    vk = vector_token_keys(pd.Series(list(tokens), dtype=object))
     # (text, token) pairs × the keys of the token (``vk`` rows grouped by token, CSR-style)
     order = np.argsort(vk["row"].to_numpy(), kind="stable")
     counts = np.bincount(vk["row"].to_numpy(), minlength=len(tokens))
@@ -306,69 +302,15 @@ def invoice_keys(values: Iterable[str]) -> dict[str, int]:
     return out
 
 
-_NON_AZ09 = re.compile(r"[^A-Z0-9]")
-_LEAD_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
-_NON_09 = re.compile(r"[^0-9]")
-_TAIL = re.compile(r"([0-9]+)[^0-9]*$")
-
-
-def _vector_token_keys(values: pd.Series) -> pd.DataFrame:
-    """:func:`_token_keys` of many tokens at once: ``row, key, lvl``, grouped by key prefix
-    (``C N D Z L S``), rows ascending within each (one fused pass of precompiled patterns per
-    token; a token without an ASCII digit has no key)."""
-    out: tuple[tuple[list[int], list[str]], ...] = tuple(([], []) for _ in range(6))
-    c_, n_, d_, z_, l_, s_ = out
-    for r, raw in enumerate(values.astype(object).fillna("").tolist()):
-        up = (raw if raw.isascii() else unicodedata.normalize("NFKD", raw)).upper()
-        digits = _NON_09.sub("", up)
-        if not digits:
-            continue
-        comp = _NON_AZ09.sub("", up)
-        stripped = _LEAD_ZEROS.sub("", up)
-        if len(comp) >= 3:
-            c_[0].append(r)
-            c_[1].append("C:" + comp)
-            n_[0].append(r)
-            n_[1].append("N:" + _NON_AZ09.sub("", stripped))
-        if len(digits) >= 5:
-            d_[0].append(r)
-            d_[1].append("D:" + digits)
-            z = _NON_09.sub("", stripped)
-            if len(z) >= 4:
-                z_[0].append(r)
-                z_[1].append("Z:" + z)
-            pad = unpadded_digits(_DIGITS.findall(up)) if len(digits) >= 8 else None
-            if pad is not None:  # a year glued to a zero-padded number (:mod:`.padding`)
-                z_[0].append(r)
-                z_[1].append("Z:" + pad)
-            s_[0].append(r)
-            s_[1].append("S:" + "".join(sorted(digits)))
-        m = _TAIL.search(up)
-        tail = m.group(1).lstrip("0") if m and not _year_tail(up, m.start(1)) else ""
-        if len(tail) >= 3:
-            l_[0].append(r)
-            l_[1].append("L:" + tail)
-    order = (c_, n_, d_, z_, l_, s_)  # the prefix order of the frame
-    return pd.DataFrame(
-        {
-            "row": np.array([r for rows, _ in order for r in rows], dtype=np.int64),
-            "key": pd.Series([k for _, keys in order for k in keys], dtype=object),
-            "lvl": np.repeat(
-                np.array([1, 2, 3, 3, 4, 5], dtype=np.int64), [len(rows) for rows, _ in order]
-            ),
-        }
-    )
-
-
 def invoice_key_rows(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
     """Every key of every invoice, repeats included (``inv`` position, ``key``, ``lvl``):
     vectorized over the ids; printed references go through :func:`invoice_keys` (they may be
     checksummed). :func:`invoice_key_frame` keeps the strongest level of each."""
     refs = refs.astype(object).fillna("")
     has = (refs != "").to_numpy()
-    ref_keys = _vector_token_keys(refs[has].reset_index(drop=True))
+    ref_keys = vector_token_keys(refs[has].reset_index(drop=True))
     ref_keys["row"] = np.flatnonzero(has)[ref_keys["row"].to_numpy()]
-    frames = [_vector_token_keys(ids).rename(columns={"row": "inv"}),
+    frames = [vector_token_keys(ids).rename(columns={"row": "inv"}),
               ref_keys.rename(columns={"row": "inv"})]  # fmt: skip
     rows: list[tuple[int, str, int]] = []
     values = refs.tolist()  # read once, not a scalar read per reference

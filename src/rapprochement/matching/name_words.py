@@ -52,10 +52,12 @@ def rests_on_common_words(payer: str, name: str, common: Mapping[str, int]) -> b
     than :data:`COMMON_CUSTOMERS` customers share (``common``: word → customers holding it)?
     True when they share a word, every shared word is common, and each name keeps words of
     its own, none of which agrees with a word the other keeps."""
-    p, n = Counter(payer.split()), Counter(name.split())
-    shared = p & n
-    if not shared or any(common.get(w, 0) <= COMMON_CUSTOMERS for w in shared):
+    mine, theirs = payer.split(), name.split()
+    words = set(mine).intersection(theirs)  # the words of ``p & n`` below, found cheaply first
+    if not words or any(common.get(w, 0) <= COMMON_CUSTOMERS for w in words):
         return False
+    p, n = Counter(mine), Counter(theirs)
+    shared = p & n
     p_left, n_left = list((p - shared).elements()), list((n - shared).elements())
     if not p_left or not n_left:
         return False

@@ -29,9 +29,10 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
     rows_n: list[bool] = []
     texts = tx["text"].to_numpy(dtype=object) if "text" in tx else np.full(len(tx), "", object)
     by_name_cache: dict[str, list[tuple[str, float]]] = {}
-    norms = {n: normalize_name(n) for n in set(tx["name"])}
+    ibans, names = tx["iban"].tolist(), tx["name"].tolist()  # read once, not per row
+    norms = {n: normalize_name(n) for n in set(names)}
     idx.prefill((nn, c) for nn in set(norms.values()) for c in idx.name_candidates(nn))
-    for t, (iban, name) in enumerate(zip(tx["iban"], tx["name"], strict=True)):
+    for t, (iban, name) in enumerate(zip(ibans, names, strict=True)):
         seen: set[str] = set()
         owners = idx.by_iban.get(iban, ()) if iban else ()
         if len(owners) > config.max_iban_customers:

@@ -52,8 +52,6 @@ class KeyIndex:
         #: the digits of each invoice's number and printed reference (fixed-width bytes):
         #: what confirms a ``transposed`` pair as one swap (:func:`_swaps_only`)
         self.digits = (_digit_bytes(inv["invoice_id"]), _digit_bytes(inv["reference"]))
-        #: some invoice has a free reference (``F:`` key): texts are searched for them too
-        self.has_free = bool(raw["key"].astype(str).str.startswith("F:").any())
         codes, uniques = pd.factorize(raw["key"].to_numpy(dtype=object))
         # the strongest level of each key of an invoice (:func:`invoice_key_frame`, on codes)
         seq = np.argsort(raw["lvl"].to_numpy(), kind="stable")
@@ -73,12 +71,18 @@ class KeyIndex:
         first = 0
         for length in np.unique(lens).tolist():
             where = np.flatnonzero(lens == length)
-            arr = np.array([enc[k] for k in where.tolist()], dtype=f"S{max(length, 1)}")
+            arr = enc[where].astype(f"S{max(length, 1)}")
             order = np.argsort(arr, kind="stable")
             recode[where[order]] = first + np.arange(len(where))
             self.by_len[length] = (arr[order], first)
             first += len(where)
         codes = recode[codes]
+        #: some invoice has a free reference (``F:`` key): texts are searched for them too
+        #: (the first key from ``F:`` on in byte order starts with it if any does)
+        self.has_free = any(
+            (at := int(np.searchsorted(arr, b"F:"))) < len(arr) and arr[at][:2] == b"F:"
+            for arr, _ in self.by_len.values()
+        )
         order = np.argsort(codes, kind="stable")  # invoice-frame order within a key
         #: number of invoices holding each key
         self.n = np.bincount(codes, minlength=first).astype(np.int64)
@@ -96,7 +100,7 @@ class KeyIndex:
                 continue
             arr, first = got
             where = np.flatnonzero(lens == length)
-            q = np.array([enc[k] for k in where.tolist()], dtype=arr.dtype)
+            q = enc[where].astype(arr.dtype)
             pos = np.minimum(np.searchsorted(arr, q), len(arr) - 1)
             hit = arr[pos] == q
             out[where[hit]] = first + pos[hit]
@@ -120,10 +124,18 @@ def _digit_bytes(values: pd.Series) -> np.ndarray[Any, Any]:
     return np.asarray(digits.to_numpy(dtype=object).astype("S"))
 
 
-def _encode(keys: Any) -> tuple[list[bytes], np.ndarray[Any, Any]]:
-    """UTF-8 bytes of key strings and their lengths."""
-    enc = [str(k).encode("utf-8", "surrogatepass") for k in keys]
-    return enc, np.fromiter(map(len, enc), dtype=np.int64, count=len(enc))
+def _encode(keys: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Key strings ready to become fixed-width bytes (:func:`_fixed`) and their lengths in
+    UTF-8 bytes: ASCII strings as they are (numpy encodes them), else their UTF-8 bytes."""
+    items = list(keys)
+    if all(type(k) is str for k in items) and "".join(items).isascii():
+        lens = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+    else:
+        items = [str(k).encode("utf-8", "surrogatepass") for k in items]
+        lens = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+    enc = np.empty(len(items), dtype=object)
+    enc[:] = items
+    return enc, lens
 
 
 def key_index(inv: pd.DataFrame) -> KeyIndex:

@@ -53,6 +53,8 @@ _INVOICE_RE = re.compile(
     r"\d+(?:(?:[-/._]|\s(?=\d{1,5}(?![0-9])))\d+)*"
 )
 _DIGIT_RUN = re.compile(r"\d+")
+_NOT_AZ09 = re.compile(r"[^A-Z0-9]")
+_LEAD_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")  # but the last zero of a group of zeros
 
 
 def normalize_token(text: str) -> str:
@@ -61,6 +63,8 @@ def normalize_token(text: str) -> str:
 
     ``"FA-2026-00123"``, ``"fa 2026/123"`` and ``"FA2026123"`` all give ``"FA2026123"``.
     """
+    if text.isascii():  # the same, without the per-part work
+        return _NOT_AZ09.sub("", _LEAD_ZEROS.sub("", text.upper()))
     t = unicodedata.normalize("NFKD", text)
     t = "".join(c for c in t if not unicodedata.combining(c)).upper()
     parts = re.findall(r"[A-Z]+|\d+", t)
@@ -131,13 +135,13 @@ def find_references(text: str, *, digit_schemes: bool = True) -> list[Reference]
         return out
     _find_rf(text, out, spans)
     for m in _OGM_RE.finditer(text):
-        if _overlaps(spans, m.start(), m.end()):
+        if spans and _overlaps(spans, m.start(), m.end()):
             continue
         digits = "".join(g for g in m.groups() if g)
         out.append(Reference("ogm", digits, m.group(0), m.start(), m.end(), ogm.is_valid(digits)))
         spans.append((m.start(), m.end()))
     for m in _QR_RE.finditer(text):
-        if _overlaps(spans, m.start(), m.end()):
+        if spans and _overlaps(spans, m.start(), m.end()):
             continue
         d = m.group(0).replace(" ", "")
         ok = qr.is_valid(d)
@@ -145,7 +149,7 @@ def find_references(text: str, *, digit_schemes: bool = True) -> list[Reference]
             out.append(Reference("qr", d, m.group(0), m.start(), m.end(), ok))
             spans.append((m.start(), m.end()))
     for m in _DIGITS_RE.finditer(text) if digit_schemes else ():
-        if _overlaps(spans, m.start(), m.end()):
+        if spans and _overlaps(spans, m.start(), m.end()):
             continue
         d = m.group(0)
         if len(d) <= 20 and fi.is_valid(d):
@@ -157,10 +161,10 @@ def find_references(text: str, *, digit_schemes: bool = True) -> list[Reference]
         for a, _b in spans:  # a token running into a checksummed reference stops before it
             if m.start() < a < end:
                 end = a
-        if _overlaps(spans, m.start(), end):
+        if spans and _overlaps(spans, m.start(), end):
             continue
         raw = text[m.start() : end].rstrip()
-        if not any(c.isdigit() for c in raw):
+        if end < m.end() and not any(c.isdigit() for c in raw):  # whole, it holds a \d
             continue
         out.append(
             Reference("invoice", normalize_token(raw), raw, m.start(), m.start() + len(raw), True)
