@@ -35,6 +35,7 @@ from rapprochement.matching.group_assignment import (
     approximate_best,
     claims,
     exact_best,
+    records,
     take_groups,
 )
 from rapprochement.matching.repeats import equal_items, later_twins
@@ -290,7 +291,7 @@ def _take_singles(
         taken.append((n0, len(out.allocs), k))
     if not taken:
         return
-    recs = s.iloc[[k for _, _, k in taken]].to_dict("records")
+    recs = records(s.iloc[[k for _, _, k in taken]])
     for (n0, n1, _), rec in zip(taken, recs, strict=True):
         for al in out.allocs[n0:n1]:
             al.hyp = cast(dict[str, Any], rec)

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+from pandas.core.dtypes.cast import maybe_box_native
 
 from rapprochement.matching.group_context import ADVICE_SOURCES as _ADVICE
 
@@ -32,8 +34,24 @@ __all__ = [
     "claims",
     "exact_best",
     "exact_supersets",
+    "records",
     "take_groups",
 ]
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """``df.to_dict("records")``, built from one list per column (the same keys, values and
+    value types: a column's ``tolist`` is what iterating it yields, and the object and
+    extension columns are boxed to Python scalars as ``to_dict`` boxes them)."""
+    cols = [str(c) for c in df.columns]
+    lists = []
+    for k in range(df.shape[1]):
+        col = df.iloc[:, k]
+        values = col.tolist()
+        if col.dtype == np.dtype(object) or isinstance(col.dtype, ExtensionDtype):
+            values = list(map(maybe_box_native, values))
+        lists.append(values)
+    return [dict(zip(cols, row, strict=True)) for row in zip(*lists, strict=True)]
 
 
 @dataclass(slots=True)
@@ -120,7 +138,7 @@ def take_groups(
     alts: dict[int, list[tuple[int, ...]]] = {}
     for t, invs in zip(g["tx"], g["invs"], strict=True):
         alts.setdefault(int(t), []).append(tuple(invs))
-    for rec in g.to_dict("records"):
+    for rec in records(g):
         row: dict[str, Any] = {str(k): v for k, v in rec.items()}
         t = int(row["tx"])
         if done[t]:

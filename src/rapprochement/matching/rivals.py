@@ -19,9 +19,9 @@ to the score, the ledger keeps them with the suggestion) and listed in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii  # json.dumps of a str
 from typing import Any
 
 import numpy as np
@@ -120,6 +120,16 @@ def _why_weaker(chosen: Mapping[Any, Any], rival: Mapping[Any, Any], w: Weights)
     return ", ".join(f"{f}={b} {d:+.1f}" for d, f, b in diffs[:_REASONS])
 
 
+def _level_codes(cand: pd.DataFrame, feats: list[str]) -> np.ndarray[Any, Any]:
+    """One code per row of ``cand``: rows with the same values in every column of ``feats``
+    (missing ones included) share it."""
+    code = np.zeros(len(cand), dtype=np.int64)
+    for f in feats:
+        c, u = pd.factorize(cand[f], use_na_sentinel=True)
+        code = pd.factorize(code * (len(u) + 1) + (c.astype(np.int64) + 1))[0].astype(np.int64)
+    return code
+
+
 def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weights) -> list[Rival]:
     """The rivals of every allocated payment of one partition (see the module doc)."""
     chosen, hyp = _chosen(res)
@@ -135,18 +145,24 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
     out = []
     feats = [f for f in FEATURES if f in cand]
     cols = [cand[f].tolist() for f in feats]
-    levels: dict[int, tuple[str, ...]] = {}
-    why_of: dict[tuple[tuple[str, ...], tuple[Any, ...]], str] = {}
+    code = _level_codes(cand, feats)  # rows of equal feature values share a code
+    mine_of: dict[int, int] = {}  # payment → code of its chosen reading's levels
+    mine_code: dict[tuple[str, ...], int] = {}
+    why_of: dict[int, str] = {}
+    span = int(code.max(initial=0)) + 1
+    codes = code.tolist()
 
     def weaker(t: int, k: int) -> str:
         """:func:`_why_weaker` of row ``k``, once per pair of feature levels."""
-        mine = levels.get(t)
+        mine = mine_of.get(t)
         if mine is None:
-            mine = levels[t] = tuple(str(hyp[t].get(f, "")) for f in FEATURES)
-        key = (mine, tuple(c[k] for c in cols))
+            levels = tuple(str(hyp[t].get(f, "")) for f in FEATURES)
+            mine = mine_of[t] = mine_code.setdefault(levels, len(mine_code))
+        key = mine * span + codes[k]
         got = why_of.get(key)
         if got is None:
-            got = why_of[key] = _why_weaker(hyp[t], dict(zip(feats, key[1], strict=True)), w)
+            row = {f: c[k] for f, c in zip(feats, cols, strict=True)}
+            got = why_of[key] = _why_weaker(hyp[t], row, w)
         return got
 
     lists = (cand["tx"].tolist(), cand["invs"].tolist(), cand["logit"].tolist(), cand["p"].tolist())
@@ -179,7 +195,6 @@ def rival_row(r: Rival, iids: Any, tids: Any) -> tuple[dict[str, Any], str]:
         why = why.replace("another payment", f"another payment ({by})", 1)
     names = tuple(str(iids[i]) for i in r.invoices)
     value = f"{'+'.join(names)} ({r.score:.2f}, {r.relation}): {why}"
-    row = {"feature": "rival", "value": value, "weight": 0.0}
     rec = {
         "transaction_id": str(tids[r.tx]),
         "rival": names,
@@ -187,7 +202,8 @@ def rival_row(r: Rival, iids: Any, tids: Any) -> tuple[dict[str, Any], str]:
         "relation": r.relation,
         "why": why,
     }
-    return rec, json.dumps(row, separators=(",", ":"))
+    # json.dumps({"feature": "rival", "value": value, "weight": 0.0}) (compact), as a string
+    return rec, '{"feature":"rival","value":' + encode_basestring_ascii(value) + ',"weight":0.0}'
 
 
 def rival_rows(

@@ -16,7 +16,11 @@ from rapprochement.matching.advice_typos import typo_read
 from rapprochement.matching.assignment import Assignment
 from rapprochement.matching.coin_tosses import coin_tosses
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.customer_numbers import quoted_number_of
+from rapprochement.matching.customer_numbers import (
+    number_keys,
+    quoted_number_of,
+    quoted_numbers,
+)
 from rapprochement.matching.features import FEATURES
 from rapprochement.matching.gates import (
     amount_alone,
@@ -86,6 +90,9 @@ _TYPO = gate_row(
     "an advice line's number names another customer's item: read as a typo of the item of its "
     "amount, one edit away, from a payer not identified as that item's customer"
 )
+
+
+_BLANKS = ("",) * len(FEATURES)  # the default of each feature's level read from a hypothesis
 
 
 def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dict[int, str]:
@@ -203,10 +210,19 @@ def _entity_row(invs: list[int], records: Any, names: Any) -> str:
     return json.dumps({"feature": "entity", "value": value, "weight": 0.0}, separators=(",", ":"))
 
 
-def _number_row(text: str, record: str, name: str) -> str:
+def _number_row(text: str, record: str, name: str, keys: dict[str, set[str]] | None = None) -> str:
     """The explanation row of a payer identified by the customer number its text quotes
-    (:mod:`.customer_numbers`), or ``""``: its ``iban = known`` term then stands for that."""
-    num = quoted_number_of(text, record) if text else None
+    (:mod:`.customer_numbers`), or ``""``: its ``iban = known`` term then stands for that.
+    ``keys``: a cache of :func:`.customer_numbers.number_keys` per record (one book's)."""
+    if keys is None:
+        num = quoted_number_of(text, record) if text else None
+    elif not text:
+        num = None
+    else:  # quoted_number_of, with the record's keys read once per record
+        mine = keys.get(record)
+        if mine is None:
+            mine = keys[record] = number_keys(record)
+        num = next((n for n in quoted_numbers(text) if n in mine), None) if mine else None
     if num is None:
         return ""
     value = f"customer number {num} quoted in the text: {name} ({record})"
@@ -237,9 +253,10 @@ def allocation_rows(
     for al in res.allocs:
         if al.inv >= 0:
             items_of[al.tx].add(al.inv)
+    number_keys_of: dict[str, set[str]] = {}
     out = []
     for al in res.allocs:
-        key = tuple(str(al.hyp.get(f, "")) for f in FEATURES)
+        key = tuple(map(str, map(al.hyp.get, FEATURES, _BLANKS)))  # str(hyp.get(f, ""))
         expl = cache.get(key)
         if expl is None:
             expl = cache[key] = json.dumps(
@@ -266,7 +283,8 @@ def allocation_rows(
             if row:
                 expl = expl[:-1] + "," + row + "]"
         if texts is not None and al.inv >= 0 and al.hyp.get("iban") == "known":
-            row = _number_row(str(texts[al.tx] or ""), str(owners[al.inv]), str(names[al.inv]))
+            text = str(texts[al.tx] or "")
+            row = _number_row(text, str(owners[al.inv]), str(names[al.inv]), number_keys_of)
             if row:
                 expl = expl[:-1] + "," + row + "]"
         score = float(al.score)
@@ -302,6 +320,10 @@ def _used(ids: np.ndarray[Any, Any], used: dict[str, int]) -> np.ndarray[Any, An
     return pd.Series(ids, dtype=object).map(got).fillna(0).to_numpy(dtype=np.int64)
 
 
+#: allocation columns kept as Python objects (ids, Decimal amounts, JSON text)
+_OBJECT_COLUMNS = ("transaction_id", "invoice_id", "amount", "group_id", "explanation")
+
+
 def build_result(
     tx: pd.DataFrame,
     inv: pd.DataFrame,
@@ -313,10 +335,21 @@ def build_result(
     from rapprochement.matching.result import ALLOCATION_COLUMNS, DUPLICATE_COLUMNS
 
     # by column: no second dict per allocation row
-    cols: Any = {c: [r[c] for r in rows] for c in ALLOCATION_COLUMNS} if rows else []
+    # (the object columns built as such: no str inference of millions of cells, then undone)
+    cols: Any = (
+        {
+            c: pd.Series([r[c] for r in rows], dtype=object)
+            if c in _OBJECT_COLUMNS
+            else [r[c] for r in rows]
+            for c in ALLOCATION_COLUMNS
+        }
+        if rows
+        else []
+    )
     al = pd.DataFrame(cols, columns=list(ALLOCATION_COLUMNS))
-    for col in ("transaction_id", "invoice_id", "amount", "group_id", "explanation"):
-        al[col] = pd.Series([r[col] for r in rows], dtype=object)
+    if not rows:
+        for col in _OBJECT_COLUMNS:
+            al[col] = pd.Series([], dtype=object)
     al["score"] = al["score"].astype(np.float64)
     al = al.sort_values(["transaction_id", "invoice_id"], kind="stable", na_position="last")
     al = al.reset_index(drop=True)

@@ -5,6 +5,7 @@ amount sharing the invoices they are short of, :func:`instalment_pairs`) and spl
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -110,6 +111,44 @@ _MAX_SIBLINGS = 4  # most payments of one invoice (instalments, split payment) l
 _SIBLING_CANDIDATES = 16  # invoices with more short payments than this are not searched
 
 
+def _combos(size: int) -> list[np.ndarray[Any, Any]]:
+    """Index arrays (one per subset size 2.._MAX_SIBLINGS) of every subset of ``size`` items."""
+    return [
+        np.array(list(combinations(range(size), k)), dtype=np.intp)
+        for k in range(2, min(_MAX_SIBLINGS, size) + 1)
+    ]
+
+
+_CHUNK = 4096  # segments summed at once (bounds the temporary: chunk × subsets of one size)
+
+
+def _any_sum(
+    a_all: np.ndarray[Any, Any],
+    rows: np.ndarray[Any, Any],
+    starts: np.ndarray[Any, Any],
+    sizes: np.ndarray[Any, Any],
+    opens: np.ndarray[Any, Any],
+    segs: np.ndarray[Any, Any],
+) -> np.ndarray[Any, Any]:
+    """Which segments ``segs`` have 2 to :data:`_MAX_SIBLINGS` amounts adding up exactly to
+    their open amount (every subset tried, by size class, in numpy): the search finds sets
+    only among these, so the others need none (exact: the search only reports such sets)."""
+    out = np.zeros(len(segs), dtype=bool)
+    for size in np.unique(sizes[segs]).tolist():
+        at = np.flatnonzero(sizes[segs] == size)
+        combos = _combos(size)
+        for lo in range(0, len(at), _CHUNK):
+            part = at[lo : lo + _CHUNK]
+            k = segs[part]
+            vals = a_all[rows[starts[k][:, None] + np.arange(size)]]
+            target = opens[k][:, None]
+            hit = np.zeros(len(part), dtype=bool)
+            for idx in combos:
+                hit |= (vals[:, idx].sum(axis=2) == target).any(axis=1)
+            out[part] = hit
+    return out
+
+
 def siblings_codes(f: pd.DataFrame) -> np.ndarray[Any, Any]:
     """The ``siblings`` level of each pair as a code (0 none, 1 sum, 2 sum_rival): for the
     payments short of an invoice (``a < o``), the sets of 2-4 of them whose amounts add up
@@ -129,15 +168,17 @@ def siblings_codes(f: pd.DataFrame) -> np.ndarray[Any, Any]:
     amounts = a_all[rows]
     totals = np.add.reduceat(amounts, starts)
     opens = o_all[rows[starts]]
-    ok = (sizes >= 2) & (sizes <= _SIBLING_CANDIDATES) & (totals >= opens)
-    for k in np.flatnonzero(ok):
+    ok = np.flatnonzero((sizes >= 2) & (sizes <= _SIBLING_CANDIDATES) & (totals >= opens))
+    ok = ok[_any_sum(a_all, rows, starts, sizes, opens, ok)]
+    # two payments adding up to the invoice: that one set, both in it whole (``sum``), as
+    # the search below would find
+    two = ok[sizes[ok] == 2]
+    out[rows[starts[two]]] = 1
+    out[rows[starts[two] + 1]] = 1
+    for k in ok[sizes[ok] > 2]:
         seg = rows[starts[k] : ends[k]]
         vals = a_all[seg].tolist()
         o = int(opens[k])
-        # no 2 to _MAX_SIBLINGS of these amounts (all > 0) can add up to ``o``: no search
-        top = sorted(vals, reverse=True)
-        if top[-1] > 0 and (sum(top[:_MAX_SIBLINGS]) < o or top[-1] + top[-2] > o):
-            continue
         s = find_subsets(vals, o, o, min_size=2, max_size=_MAX_SIBLINGS, limit=2, max_nodes=500)
         if not s.solutions:
             continue
