@@ -45,7 +45,6 @@ def cut_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[in
     number's characters) that is a strict prefix of the number and no whole number of the
     payer's items. Empty when no token qualifies or one stands for more than
     :data:`MAX_CUT_ITEMS` items (too short to say which)."""
-    ids, _ = ctx.index.numbers
     text = ctx.text(t).upper()
     tokens = {
         tok
@@ -54,37 +53,41 @@ def cut_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[in
     }
     if not tokens:
         return []
-    got = ctx.payer_numbers.get(("cut", cust))
-    if got is None:  # the payer's numbers, once per shard (not once per payment naming it)
-        entries = [(k, _norm(ids[k])) for k in ctx.items[cust]]
-        # the numbers sorted, with their place among the payer's items: the numbers a token
-        # starts are a run of them (found by bisection, not by reading every number)
-        ranked = sorted((number, p) for p, (_, number) in enumerate(entries))
-        got = ctx.payer_numbers["cut", cust] = (
-            entries,
-            {x for _, x in entries},
-            [x for x, _ in ranked],
-            [p for _, p in ranked],
-        )
-    entries, whole, numbers, places = got
-    tokens -= whole
+    numbers, places = _payer_numbers(cust, ctx)
+    items = ctx.items[cust]
     skip = set(named)
     out: list[int] = []
     for tok in sorted(tokens):
+        j = bisect_left(numbers, tok)
+        if j < len(numbers) and numbers[j] == tok:
+            continue  # a whole number of the payer's items
         run = []
-        for j in range(bisect_left(numbers, tok), len(numbers)):
-            if not numbers[j].startswith(tok):
-                break
-            run.append(places[j])
+        while j < len(numbers) and numbers[j].startswith(tok):
+            run.append((places[j], numbers[j]))
+            j += 1
         hits = [
-            k
-            for k, number in (entries[p] for p in sorted(run))
-            if k not in skip and len(tok) < len(number) and len(tok) >= _MIN_SHARE * len(number)
+            items[p]
+            for p, number in sorted(run)
+            if items[p] not in skip
+            and len(tok) < len(number)
+            and len(tok) >= _MIN_SHARE * len(number)
         ]
         if len(hits) > MAX_CUT_ITEMS:
             return []
         out.extend(k for k in hits if k not in out)
     return out
+
+
+def _payer_numbers(cust: str, ctx: GroupContext) -> tuple[list[str], list[int]]:
+    """The invoice numbers of payer ``cust``'s items (normalized) sorted, and the place of
+    each among the payer's items: the numbers a token starts are a run of them (found by
+    bisection, not by reading every number). Once per shard, not per payment naming it."""
+    got = ctx.payer_numbers.get(("cut", cust))
+    if got is None:
+        ids = ctx.index.numbers[0]
+        ranked = sorted((_norm(ids[k]), p) for p, k in enumerate(ctx.items[cust]))
+        got = ctx.payer_numbers["cut", cust] = ([x for x, _ in ranked], [p for _, p in ranked])
+    return got
 
 
 def cut_completion(

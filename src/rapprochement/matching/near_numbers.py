@@ -35,8 +35,11 @@ def near_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[i
     (a digit dropped, added or changed, two neighbours swapped) from a token of payment
     ``t``'s text that is no number of the payer's items (invoice number or reference): at
     most one item per token, a token near two items says neither."""
+    ids, refs = ctx.index.numbers
     text = ctx.text(t).upper()
-    own, numbers = _payer_numbers(cust, ctx)
+    items = ctx.items[cust]
+    own = {_digits(ids[k]) for k in items} | {_digits(refs[k]) for k in items}
+    own |= {_ALNUM.sub("", str(refs[k]).upper()) for k in items if isinstance(refs[k], str)}
     tokens = {
         d
         for tok in _TOKEN.findall(text)
@@ -45,26 +48,14 @@ def near_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[i
     if not tokens:
         return []
     skip = set(named)
+    numbers = {k: _digits(ids[k]) for k in items if k not in skip}
     out: list[int] = []
     for tok in sorted(tokens):
         hits = [
-            k for k, n in numbers if k not in skip and OSA.distance(tok, n, score_cutoff=1) <= 1
+            k
+            for k, n in numbers.items()
+            if len(n) >= _MIN_DIGITS and OSA.distance(tok, n, score_cutoff=1) <= 1
         ]
         if len(hits) == 1 and hits[0] not in out:
             out.append(hits[0])
     return out
-
-
-def _payer_numbers(cust: str, ctx: GroupContext) -> tuple[set[str], list[tuple[int, str]]]:
-    """The numbers of payer ``cust``'s items (invoice numbers' and references' digits,
-    references normalized), and its items with their invoice number's digits (those of
-    :data:`_MIN_DIGITS` digits or more): once per shard, not per payment."""
-    got = ctx.payer_numbers.get(("near", cust))
-    if got is None:
-        ids, refs = ctx.index.numbers
-        items = ctx.items[cust]
-        own = {_digits(ids[k]) for k in items} | {_digits(refs[k]) for k in items}
-        own |= {_ALNUM.sub("", str(refs[k]).upper()) for k in items if isinstance(refs[k], str)}
-        numbers = [(k, n) for k in items if len(n := _digits(ids[k])) >= _MIN_DIGITS]
-        got = ctx.payer_numbers["near", cust] = (own, numbers)
-    return got

@@ -92,23 +92,13 @@ def series_items(t: int, sign: int, cust: str, named: list[int], ctx: GroupConte
     return mine
 
 
-def _numbers_of(cust: str, ctx: GroupContext) -> dict[int, tuple[tuple[str, ...], tuple[int, ...]]]:
-    """The payer's items with their :func:`numbering`, once per shard (not per payment)."""
-    numbers = ctx.payer_numbers.get(("run", cust))
-    if numbers is None:
-        ids = ctx.index.numbers[0]
-        numbers = ctx.payer_numbers["run", cust] = {
-            k: numbering(str(ids[k])) for k in ctx.items[cust]
-        }
-    return numbers
-
-
 def _series_of(cust: str, ctx: GroupContext) -> dict[tuple[str, ...], np.ndarray[Any, Any]]:
-    """The payer's items per series, each ordered by ``(numbering, position)`` (arrays, once
-    per shard)."""
+    """The payer's items per series of its invoice numbers, each ordered by ``(numbering,
+    position)``: arrays worked out once per shard (not per payment), no number kept."""
     runs = ctx.payer_numbers.get(("series", cust))
     if runs is None:
-        numbers = _numbers_of(cust, ctx)
+        ids = ctx.index.numbers[0]
+        numbers = {k: numbering(str(ids[k])) for k in ctx.items[cust]}
         lists: dict[tuple[str, ...], list[int]] = {}
         for k in sorted(numbers, key=lambda k: (numbers[k], k)):
             lists.setdefault(numbers[k][0], []).append(k)
@@ -180,14 +170,12 @@ def payer_window(
     payment's sign, one series, ordered by number, issued by 3 days after payment ``t``)
     whose open amounts make up ``a`` to the cent; None when no window or several do."""
     day = int(ctx.days[t])
-    numbers = _numbers_of(cust, ctx)
-    runs: dict[tuple[str, ...], list[int]] = {}
-    for k, nb in numbers.items():
-        if sign * int(ctx.open[k]) > 0 and (day < 0 or ctx.issue[k] <= day + 3):
-            runs.setdefault(nb[0], []).append(k)
     found: list[list[int]] = []
-    for mine in runs.values():
-        mine.sort(key=lambda k: (numbers[k], k))
+    for items in _series_of(cust, ctx).values():
+        keep = sign * ctx.open[items] > 0
+        if day >= 0:
+            keep &= ctx.issue[items] <= day + 3
+        mine = items[keep].tolist()
         sums = [0, *accumulate(sign * int(ctx.open[k]) for k in mine)]
         for i in range(len(mine) - 1):
             for j in range(i + 2, min(len(mine), i + most) + 1):
