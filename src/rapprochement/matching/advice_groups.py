@@ -33,7 +33,9 @@ def _explained(
     return by_ref, by_amt
 
 
-def _line_keys(texts: list[str], free: bool, cache: dict[str, set[str]]) -> list[dict[str, int]]:
+def _line_keys(
+    texts: list[str], free: bool, cache: dict[str, set[str]] | None = None
+) -> list[dict[str, int]]:
     """Keys of advice lines: their references, and their free payment references (a
     provider's charge id ``4QD88NLKWSI72P6FW``) when some invoice has one (one pass over all
     the texts: :func:`free_text_keys` builds a frame); ``cache``: the keys of each token read
