@@ -94,9 +94,12 @@ def test_advice_line_keys_equal_one_line_at_a_time() -> None:
             "memo": ["", "charge 4QD88NLKWSI72P6FW", "", "REF DOSSIER LEMOINE B", "x"],
         }
     )
+    tokens: dict[str, set[str]] = {}  # each token's keys, kept across the calls
     for free in (False, True):
         texts = [f"{r} {m}" for r, m in zip(lines["reference"], lines["memo"], strict=True)]
         got = dict(zip(texts, _line_keys(texts, free), strict=True))
+        cached = dict(zip(texts, _line_keys(texts, free, tokens), strict=True))
+        assert [list(v.items()) for v in cached.values()] == [list(v.items()) for v in got.values()]
         for text in texts:
             want = text_keys(text)
             if free:

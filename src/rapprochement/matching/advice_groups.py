@@ -5,7 +5,7 @@ open amount, lines whose reference and amount agree first (split from
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,9 +13,12 @@ import pandas as pd
 
 from rapprochement.matching.advice_typos import TYPO_SOURCE, AmountIndex, typo_hits
 from rapprochement.matching.candidates import KeyIndex, lookup
+from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
 from rapprochement.matching.keys import free_text_keys, text_keys
 from rapprochement.matching.payouts import STRONG, Lines, report_group
+from rapprochement.matching.refindex import STRONG as BUCKET_STRONG
+from rapprochement.matching.refindex import KeyDict
 
 __all__ = ["remittance_groups"]
 
@@ -30,7 +33,9 @@ def _explained(
     return by_ref, by_amt
 
 
-def _line_keys(texts: list[str], free: bool, cache: dict[str, set[str]]) -> list[dict[str, int]]:
+def _line_keys(
+    texts: list[str], free: bool, cache: dict[str, set[str]] | None = None
+) -> list[dict[str, int]]:
     """Keys of advice lines: their references, and their free payment references (a
     provider's charge id ``4QD88NLKWSI72P6FW``) when some invoice has one (one pass over all
     the texts: :func:`free_text_keys` builds a frame); ``cache``: the keys of each token read
@@ -44,6 +49,22 @@ def _line_keys(texts: list[str], free: bool, cache: dict[str, set[str]]) -> list
             keys = out[r]
             keys[str(k)] = min(int(lvl), keys.get(str(k), 99))
     return out
+
+
+def _key_dict(index: KeyIndex, texts: Sequence[dict[str, int]], config: MatchConfig) -> KeyDict:
+    """The invoices holding the keys of ``texts`` (:meth:`.refindex.KeyIndex.subset`), less
+    the keys :func:`.refindex.lookup` reads nothing from: held by more than
+    ``max_amount_bucket`` invoices and weak (:data:`.refindex.STRONG`) in every text that
+    holds them (their many invoices are not listed to be skipped)."""
+    best: dict[str, int] = {}
+    for keys in texts:
+        for k, lvl in keys.items():
+            if best.get(k, 99) > lvl:
+                best[k] = lvl
+    weak = [k for k, lvl in best.items() if lvl >= BUCKET_STRONG]
+    code = index.codes(weak) if weak else np.zeros(0, dtype=np.int64)
+    large = (code >= 0) & (index.n[np.maximum(code, 0)] > config.max_amount_bucket)
+    return index.subset(set(best).difference(np.asarray(weak, dtype=object)[large].tolist()))
 
 
 def _shared_reference_pick(own: list[tuple[int, int]], amt: int, ctx: GroupContext) -> int:
@@ -96,7 +117,7 @@ def remittance_groups(
         part: {k: lvl for k, lvl in keys.items() if lvl <= STRONG}
         for part, keys in zip(parts, _line_keys(parts, index.has_free, tokens), strict=True)
     }
-    keydict = index.subset({k for ks in (*line_keys.values(), *part_keys.values()) for k in ks})
+    keydict = _key_dict(index, [*line_keys.values(), *part_keys.values()], ctx.config)
 
     def resolve(text: str) -> dict[int, int]:
         return lookup(keydict, part_keys[text], ctx.config)

@@ -91,8 +91,10 @@ class AmountIndex:
         if not group.owner:
             return []
         if group.lens is None:  # few keys: each compared
-            pairs = zip(group.owner, group.keys, strict=True)
-            return sorted({k for k, b in pairs if any(one_edit(a, b) for a in quoted)})
+            owner = group.owner
+            return sorted(
+                {owner[j] for a in quoted for j, b in enumerate(group.keys) if one_edit(a, b)}
+            )
         found: set[int] = set()
         for a in quoted:
             lens, counts = shapes([a])

@@ -66,6 +66,10 @@ def _from_singles(singles: pd.DataFrame, tids: np.ndarray[Any, Any]) -> list[tup
 def _from_advice(
     remits: pd.DataFrame, index: KeyIndex, open_: np.ndarray[Any, Any], config: MatchConfig
 ) -> list[tuple[int, str]]:
+    # a line claims an item of its amount: lines of no open item's amount (or of none) are
+    # not read
+    amount = remits["amount"].to_numpy()
+    remits = remits[(amount != 0) & np.isin(amount, open_)]
     texts = sorted(set(zip(remits["reference"], remits["memo"], strict=True)))
     tokens: dict[str, set[str]] = {}  # each token's keys, read once
     # only a strong key names an item outright: the weaker ones (and their many invoices)
