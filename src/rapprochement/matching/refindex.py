@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.gates import one_swap
 from rapprochement.matching.keys import (
     LEVELS,
     expand,
@@ -229,6 +228,12 @@ def ref_pairs(
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 
 
+def _swapped(b: str) -> set[str]:
+    """Every ``a`` with :func:`.gates.one_swap` ``(a, b)``: ``b`` with two adjacent differing
+    characters exchanged."""
+    return {b[:k] + b[k + 1] + b[k] + b[k + 2 :] for k in range(len(b) - 1) if b[k] != b[k + 1]}
+
+
 def _swaps_only(
     pairs: pd.DataFrame,
     tx: pd.DataFrame,
@@ -248,27 +253,24 @@ def _swaps_only(
     texts = tx["text"].to_numpy(dtype=object)
     ids, refs = index.digits
     tx_at, inv_at = pairs["tx"].to_numpy()[weak], pairs["inv"].to_numpy()[weak]
-    # each invoice's digits decoded once, by length (only numbers of one length can be a swap)
+    # each invoice's numbers with two adjacent differing digits exchanged, once: the numbers
+    # ``a`` with ``one_swap(a, b)`` for its number or reference ``b`` (:func:`_swapped`)
     items = np.unique(inv_at)
-    own: dict[int, dict[int, set[str]]] = {}
-    for i, a, b in zip(items.tolist(), ids[items].tolist(), refs[items].tolist(), strict=True):
-        by_len = own[i] = {}
-        for x in (a.decode(), b.decode()):
-            by_len.setdefault(len(x), set()).add(x)
-    numbers: dict[int, dict[int, set[str]]] = {}  # per payment, its numbers' digits by length
+    own: dict[int, set[str]] = {
+        i: _swapped(a.decode()) | _swapped(b.decode())
+        for i, a, b in zip(items.tolist(), ids[items].tolist(), refs[items].tolist(), strict=True)
+    }
+    numbers: dict[int, set[str]] = {}  # per payment, its numbers' digits
     drop = []
     for row, t, i in zip(weak.tolist(), tx_at.tolist(), inv_at.tolist(), strict=True):
         said = numbers.get(t)
         if said is None:
-            said = numbers[t] = {}
             text = str(texts[t])
             toks = known.get(text)
-            for x in text_tokens(text)[1] if toks is None else toks:
-                d = _NOT_DIGIT.sub("", x)
-                said.setdefault(len(d), set()).add(d)
-        if not any(
-            one_swap(a, b) for n, mine in own[i].items() for b in mine for a in said.get(n, ())
-        ):
+            said = numbers[t] = {
+                _NOT_DIGIT.sub("", x) for x in (text_tokens(text)[1] if toks is None else toks)
+            }
+        if own[i].isdisjoint(said):
             drop.append(row)
     if not drop:
         return pairs
