@@ -175,10 +175,11 @@ def _scaled(d: Decimal, exp: int) -> int | str:
     if d.adjusted() + exp < 0:  # 0 < |d| × 10^exp < 1
         return "inexact"
     num, den = d.as_integer_ratio()  # exact
+    scale: int = 10**exp
     if den == 1:
-        minor = num * 10**exp
+        minor = num * scale
     else:
-        minor, rest = divmod(num * 10**exp, den)
+        minor, rest = divmod(num * scale, den)
         if rest:
             return "inexact"
     if minor > MAX_ABS_MINOR or minor < -MAX_ABS_MINOR:

@@ -104,10 +104,11 @@ def _cap_pairs(
     pcode = tcode[t]
     ccode, ucid = pd.factorize(np.asarray(cids, dtype=object))
     combo, back = np.unique(pcode.astype(np.int64) * len(ucid) + ccode, return_inverse=True)
+    # the readings are strings (``read``): read once as a list, as the customers
+    reads, custs, n_c = [str(r) for r in pread.tolist()], [str(c) for c in ucid.tolist()], len(ucid)
     bad = np.array(
         [
-            bool(pread[k // len(ucid)])
-            and namesake(str(pread[k // len(ucid)]), str(ucid[k % len(ucid)]))
+            bool(reads[k // n_c]) and namesake(reads[k // n_c], custs[k % n_c])
             for k in combo.tolist()
         ],
         dtype=bool,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.gates import one_swap
 from rapprochement.matching.keys import (
     LEVELS,
     expand,
@@ -52,7 +53,7 @@ class KeyIndex:
         #: the digits of each invoice's number and printed reference (fixed-width bytes):
         #: what confirms a ``transposed`` pair as one swap (:func:`_swaps_only`)
         self.digits = (_digit_bytes(inv["invoice_id"]), _digit_bytes(inv["reference"]))
-        codes, uniques = pd.factorize(raw["key"].to_numpy(dtype=object))
+        codes, uniques = _factorize(raw["key"].to_numpy(dtype=object))
         # the strongest level of each key of an invoice (:func:`invoice_key_frame`, on codes)
         seq = np.argsort(raw["lvl"].to_numpy(), kind="stable")
         pair = codes[seq].astype(np.int64) * max(len(inv), 1) + raw["inv"].to_numpy()[seq]
@@ -63,15 +64,15 @@ class KeyIndex:
         codes = codes[keep]
         inv_pos, lvl = raw["inv"].to_numpy()[keep], raw["lvl"].to_numpy()[keep]
         del raw
-        enc, lens = _encode(uniques)
+        fixed, lens = _encode(uniques)
         del uniques
         #: per byte length: the sorted keys of that length and the code of the first
         self.by_len: dict[int, tuple[np.ndarray[Any, Any], int]] = {}
-        recode = np.empty(len(enc), dtype=np.int64)
+        recode = np.empty(len(lens), dtype=np.int64)
         first = 0
         for length in np.unique(lens).tolist():
             where = np.flatnonzero(lens == length)
-            arr = enc[where].astype(f"S{max(length, 1)}")
+            arr = fixed(where, length)
             order = np.argsort(arr, kind="stable")
             recode[where[order]] = first + np.arange(len(where))
             self.by_len[length] = (arr[order], first)
@@ -92,15 +93,15 @@ class KeyIndex:
 
     def codes(self, keys: Any) -> np.ndarray[Any, Any]:
         """Code of each key string (-1 when no invoice holds it)."""
-        enc, lens = _encode(keys)
-        out = np.full(len(enc), -1, dtype=np.int64)
+        fixed, lens = _encode(keys)
+        out = np.full(len(lens), -1, dtype=np.int64)
         for length in np.unique(lens).tolist():
             got = self.by_len.get(length)
             if got is None:
                 continue
             arr, first = got
             where = np.flatnonzero(lens == length)
-            q = enc[where].astype(arr.dtype)
+            q = fixed(where, length)
             pos = np.minimum(np.searchsorted(arr, q), len(arr) - 1)
             hit = arr[pos] == q
             out[where[hit]] = first + pos[hit]
@@ -124,18 +125,63 @@ def _digit_bytes(values: pd.Series) -> np.ndarray[Any, Any]:
     return np.asarray(digits.to_numpy(dtype=object).astype("S"))
 
 
-def _encode(keys: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Key strings ready to become fixed-width bytes (:func:`_fixed`) and their lengths in
-    UTF-8 bytes: ASCII strings as they are (numpy encodes them), else their UTF-8 bytes."""
-    items = list(keys)
-    if all(type(k) is str for k in items) and "".join(items).isascii():
-        lens = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
-    else:
-        items = [str(k).encode("utf-8", "surrogatepass") for k in items]
-        lens = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
-    enc = np.empty(len(items), dtype=object)
-    enc[:] = items
-    return enc, lens
+Fixed = Callable[[np.ndarray[Any, Any], int], np.ndarray[Any, Any]]
+
+
+def _arrow_strings(keys: Any) -> pa.Array | None:
+    """``keys`` as an Arrow string array when every one is a ``str`` (else None: they are
+    then read one at a time, as ``str(key)``)."""
+    if isinstance(keys, pa.Array):
+        return keys if keys.null_count == 0 else None
+    values = keys if isinstance(keys, np.ndarray) else np.array(list(keys), dtype=object)
+    if len(values) == 0 or pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    try:
+        arr = pa.array(values, type=pa.large_string(), from_pandas=False)
+    except (pa.ArrowException, UnicodeError):  # a lone surrogate
+        return None
+    return arr if arr.null_count == 0 else None
+
+
+def _factorize(keys: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], Any]:
+    """:func:`pandas.factorize` of key strings (codes in first-seen order), by Arrow when it
+    can (the uniques are then an Arrow array)."""
+    arr = _arrow_strings(keys)
+    if arr is None:
+        return pd.factorize(keys)
+    enc = arr.dictionary_encode()
+    return np.asarray(enc.indices).astype(np.intp), enc.dictionary
+
+
+def _encode(keys: Any) -> tuple[Fixed, np.ndarray[Any, Any]]:
+    """The UTF-8 byte length of each key string, and a function giving the keys at some
+    positions, all of one byte length, as fixed-width bytes (``S``, at least one wide): cut
+    from the bytes of an Arrow array when the keys are strings, else encoded one by one."""
+    arr = _arrow_strings(keys)
+    if arr is None:
+        enc = np.empty(len(keys), dtype=object)
+        enc[:] = [str(k).encode("utf-8", "surrogatepass") for k in keys]
+        lens = np.fromiter(map(len, enc), dtype=np.int64, count=len(enc))
+
+        def encoded(where: np.ndarray[Any, Any], length: int) -> np.ndarray[Any, Any]:
+            out: np.ndarray[Any, Any] = enc[where].astype(f"S{max(length, 1)}")
+            return out
+
+        return encoded, lens
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+
+    def cut(where: np.ndarray[Any, Any], length: int) -> np.ndarray[Any, Any]:
+        grid = np.zeros((len(where), max(length, 1)), dtype=np.uint8)
+        span = np.arange(length, dtype=np.int64)
+        for lo in range(0, len(where), _CHUNK):  # bounded memory: the byte positions of a slice
+            at = offsets[where[lo : lo + _CHUNK]]
+            grid[lo : lo + len(at), :length] = data[at[:, None] + span]
+        out: np.ndarray[Any, Any] = grid.view(f"S{max(length, 1)}").ravel()
+        return out
+
+    return cut, np.diff(offsets)
 
 
 def key_index(inv: pd.DataFrame) -> KeyIndex:
@@ -232,6 +278,12 @@ def ref_pairs(
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 
 
+def _swapped(b: str) -> set[str]:
+    """Every ``a`` with :func:`.gates.one_swap` ``(a, b)``: ``b`` with two adjacent differing
+    characters exchanged."""
+    return {b[:k] + b[k + 1] + b[k] + b[k + 2 :] for k in range(len(b) - 1) if b[k] != b[k + 1]}
+
+
 def _swaps_only(
     pairs: pd.DataFrame,
     tx: pd.DataFrame,
@@ -251,27 +303,24 @@ def _swaps_only(
     texts = tx["text"].to_numpy(dtype=object)
     ids, refs = index.digits
     tx_at, inv_at = pairs["tx"].to_numpy()[weak], pairs["inv"].to_numpy()[weak]
-    # each invoice's digits decoded once, by length (only numbers of one length can be a swap)
+    # each invoice's numbers with two adjacent differing digits exchanged, once: the numbers
+    # ``a`` with ``one_swap(a, b)`` for its number or reference ``b`` (:func:`_swapped`)
     items = np.unique(inv_at)
-    own: dict[int, dict[int, set[str]]] = {}
-    for i, a, b in zip(items.tolist(), ids[items].tolist(), refs[items].tolist(), strict=True):
-        by_len = own[i] = {}
-        for x in (a.decode(), b.decode()):
-            by_len.setdefault(len(x), set()).add(x)
-    numbers: dict[int, dict[int, set[str]]] = {}  # per payment, its numbers' digits by length
+    own: dict[int, set[str]] = {
+        i: _swapped(a.decode()) | _swapped(b.decode())
+        for i, a, b in zip(items.tolist(), ids[items].tolist(), refs[items].tolist(), strict=True)
+    }
+    numbers: dict[int, set[str]] = {}  # per payment, its numbers' digits
     drop = []
     for row, t, i in zip(weak.tolist(), tx_at.tolist(), inv_at.tolist(), strict=True):
         said = numbers.get(t)
         if said is None:
-            said = numbers[t] = {}
             text = str(texts[t])
             toks = known.get(text)
-            for x in text_tokens(text)[1] if toks is None else toks:
-                d = _NOT_DIGIT.sub("", x)
-                said.setdefault(len(d), set()).add(d)
-        if not any(
-            one_swap(a, b) for n, mine in own[i].items() for b in mine for a in said.get(n, ())
-        ):
+            said = numbers[t] = {
+                _NOT_DIGIT.sub("", x) for x in (text_tokens(text)[1] if toks is None else toks)
+            }
+        if own[i].isdisjoint(said):
             drop.append(row)
     if not drop:
         return pairs

@@ -78,16 +78,28 @@ def vector_token_keys(values: pd.Series) -> pd.DataFrame:
 
 
 def _renumber(parts: Keys, rows: list[int]) -> Keys:
-    return [([rows[r] for r in rr], kk) for rr, kk in parts]
+    at = np.asarray(rows, dtype=np.int64)
+    return [(at[np.asarray(rr, dtype=np.int64)].tolist(), kk) for rr, kk in parts]
 
 
 def _merge(a: Keys, b: Keys) -> Keys:
-    """Two prefix-grouped key lists of disjoint rows, merged by row (stable within a row)."""
+    """Two prefix-grouped key lists of disjoint rows, each ascending, merged by row (``b``
+    spliced into ``a``: ``b`` holds the few tokens that are not ASCII)."""
     out: Keys = []
     for (ra, ka), (rb, kb) in zip(a, b, strict=True):
-        order = np.argsort(np.array(ra + rb, dtype=np.int64), kind="stable").tolist()
-        rows, keys = ra + rb, ka + kb
-        out.append(([rows[k] for k in order], [keys[k] for k in order]))
+        at = np.searchsorted(np.array(ra, dtype=np.int64), np.array(rb, dtype=np.int64), "right")
+        rows: list[int] = []
+        keys: list[str] = []
+        prev = 0
+        for j, p in enumerate(at.tolist()):
+            rows += ra[prev:p]
+            keys += ka[prev:p]
+            rows.append(rb[j])
+            keys.append(kb[j])
+            prev = p
+        rows += ra[prev:]
+        keys += ka[prev:]
+        out.append((rows, keys))
     return out
 
 
