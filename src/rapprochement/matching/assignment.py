@@ -19,7 +19,7 @@ tie below breaks on ids and shuffling the input changes nothing.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ from rapprochement.matching.group_assignment import (
     claims,
     exact_best,
     records,
+    sort_rows,
     take_groups,
 )
 from rapprochement.matching.repeats import equal_items, later_twins
@@ -114,9 +115,7 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
     equal = equal_items(pick)
     cols_ = ["tx", "logit", "inv", "twin", "day"] + (["siblings"] if "siblings" in adj else [])
     cols_ += [c for c in ("reference",) if c in adj]
-    best = adj[cols_].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
-    )
+    best = sort_rows(adj[cols_], ["tx", "logit", "inv"], [True, False, True])
     best = best.drop_duplicates("tx")
     out: dict[int, tuple[int, int]] = {}
     # equal payments that add up to the invoice together are its parts (a split), not a
@@ -153,7 +152,7 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
     """
     s = later_twins(_twin_evidence(s))
     s = s[s["logit"] >= s.groupby("tx")["logit"].transform("max") - _KEEP_LOGIT]
-    s = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
+    s = sort_rows(s, ["tx", "logit", "inv"], [True, False, True])
     tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
     inv_u, i_code = np.unique(s["inv"].to_numpy(), return_inverse=True)
     n_t = len(tx_u)
@@ -217,16 +216,23 @@ def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]
     payment's best invoice still has room for it after the one-to-one choice, move it there."""
     pick = s.loc[chosen]
     used = pick.groupby("inv")["a"].sum().to_dict()
-    best = s[["tx", "logit", "inv", "a", "o"]].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
+    best = sort_rows(
+        s[["tx", "logit", "inv", "a", "o"]], ["tx", "logit", "inv"], [True, False, True]
     )
     best = best.drop_duplicates("tx")
-    best = best.assign(_label=best.index).set_index("tx")
-    bi = best["inv"].to_dict()
-    bl = best["logit"].to_dict()
-    ba = best["a"].to_dict()
-    bo = best["o"].to_dict()
-    blab = best["_label"].to_dict()
+    # each payment's best row, by payment position (lists of Python scalars, as to_dict's)
+    size = int(best["tx"].max()) + 1 if len(best) else 0
+    at = best["tx"].to_numpy()
+
+    def by_tx(values: Any) -> list[Any]:
+        col = np.zeros(size, dtype=np.asarray(values).dtype)
+        col[at] = values
+        out: list[Any] = col.tolist()
+        return out
+
+    bi, bl = by_tx(best["inv"].to_numpy()), by_tx(best["logit"].to_numpy())
+    ba, bo = by_tx(best["a"].to_numpy()), by_tx(best["o"].to_numpy())
+    blab = by_tx(best.index.to_numpy())
     out = []
     for lab, t, i, lg, a in zip(
         pick.index, pick["tx"], pick["inv"], pick["logit"], pick["a"], strict=True
@@ -294,7 +300,7 @@ def _take_singles(
     recs = records(s.iloc[[k for _, _, k in taken]])
     for (n0, n1, _), rec in zip(taken, recs, strict=True):
         for al in out.allocs[n0:n1]:
-            al.hyp = cast(dict[str, Any], rec)
+            al.hyp = rec
 
 
 def _ties(s: pd.DataFrame) -> dict[int, list[int]]:
@@ -314,8 +320,8 @@ def _best_rows(singles: pd.DataFrame) -> pd.DataFrame:
     """Each payment's best single hypothesis (``tx, logit, inv, amount``; ties: lowest
     invoice), sorted once for every pass that reads it (the scored frame is the largest of
     the partition: only the columns read are sorted)."""
-    best = singles[["tx", "logit", "inv", "amount"]].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
+    best = sort_rows(
+        singles[["tx", "logit", "inv", "amount"]], ["tx", "logit", "inv"], [True, False, True]
     )
     return best.drop_duplicates("tx")
 
@@ -366,7 +372,7 @@ def assign(
     if len(rest):
         floor = rest["tx"].map(best_single).to_numpy(dtype=np.float64) - _KEEP_LOGIT
         rest = rest[rest["logit"].to_numpy() >= floor]
-    rest = rest.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
+    rest = sort_rows(rest, ["logit", "tx", "inv"], [False, True, True])
     _take_singles(rest, cap, done, out, tx_amt)
     _duplicates(best, done, out, tx_amt)
     # a group that lost to a single-invoice hypothesis which then went to another payment

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.features import FEATURES
-from rapprochement.matching.group_assignment import Assignment
+from rapprochement.matching.group_assignment import Assignment, sort_rows
 from rapprochement.matching.scoring import Weights
 
 __all__ = ["RIVAL_COLUMNS", "Rival", "rival_row", "rival_rows", "rivals"]
@@ -80,7 +80,7 @@ def _candidates(
             keys = s["tx"].to_numpy(dtype=np.int64) * span + s["inv"].to_numpy(dtype=np.int64)
             s = s[~np.isin(keys, t_in * span + i_in)]
             # a payment's singles name distinct invoices: only its best TOP can be shown
-            s = s.sort_values(["tx", "logit"], ascending=[True, False], kind="stable")
+            s = sort_rows(s, ["tx", "logit"], [True, False])
             s = s[s.groupby("tx", sort=False).cumcount().to_numpy() < TOP]
             one = pd.Series([(int(i),) for i in s["inv"]], index=s.index, dtype=object)
             frames.append(s.assign(invs=one))
@@ -99,7 +99,7 @@ def _candidates(
         return pd.DataFrame(columns=["tx", "invs", "logit", "p"])
     cols = ["tx", "invs", "logit", "p", *(f for f in FEATURES if f in frames[0])]
     both = pd.concat([f[[c for c in cols if c in f]] for f in frames], ignore_index=True)
-    both = both.sort_values(["tx", "logit"], ascending=[True, False], kind="stable")
+    both = sort_rows(both, ["tx", "logit"], [True, False])
     both = both.drop_duplicates(["tx", "invs"])
     out: pd.DataFrame = both.groupby("tx", sort=False).head(TOP)
     return out
@@ -213,6 +213,8 @@ def rival_rows(
     objects, each preceded by a comma)."""
     recs: list[dict[str, Any]] = []
     rows: dict[int, str] = {}
+    # read by position once per rival: lists of the same objects, not numpy object arrays
+    iids, tids = list(iids), list(tids)
     for r in found:
         rec, row = rival_row(r, iids, tids)
         recs.append(rec)
