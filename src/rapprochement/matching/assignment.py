@@ -36,7 +36,6 @@ from rapprochement.matching.group_assignment import (
     claims,
     exact_best,
     records,
-    sort_rows,
     take_groups,
 )
 from rapprochement.matching.repeats import equal_items, later_twins
@@ -115,7 +114,9 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
     equal = equal_items(pick)
     cols_ = ["tx", "logit", "inv", "twin", "day"] + (["siblings"] if "siblings" in adj else [])
     cols_ += [c for c in ("reference",) if c in adj]
-    best = sort_rows(adj[cols_], ["tx", "logit", "inv"], [True, False, True])
+    best = adj[cols_].sort_values(
+        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
+    )
     best = best.drop_duplicates("tx")
     out: dict[int, tuple[int, int]] = {}
     # equal payments that add up to the invoice together are its parts (a split), not a
@@ -152,7 +153,7 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
     """
     s = later_twins(_twin_evidence(s))
     s = s[s["logit"] >= s.groupby("tx")["logit"].transform("max") - _KEEP_LOGIT]
-    s = sort_rows(s, ["tx", "logit", "inv"], [True, False, True])
+    s = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
     tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
     inv_u, i_code = np.unique(s["inv"].to_numpy(), return_inverse=True)
     n_t = len(tx_u)
@@ -216,8 +217,8 @@ def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]
     payment's best invoice still has room for it after the one-to-one choice, move it there."""
     pick = s.loc[chosen]
     used = pick.groupby("inv")["a"].sum().to_dict()
-    best = sort_rows(
-        s[["tx", "logit", "inv", "a", "o"]], ["tx", "logit", "inv"], [True, False, True]
+    best = s[["tx", "logit", "inv", "a", "o"]].sort_values(
+        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
     )
     best = best.drop_duplicates("tx")
     # each payment's best row, by payment position (lists of Python scalars, as to_dict's)
@@ -320,8 +321,8 @@ def _best_rows(singles: pd.DataFrame) -> pd.DataFrame:
     """Each payment's best single hypothesis (``tx, logit, inv, amount``; ties: lowest
     invoice), sorted once for every pass that reads it (the scored frame is the largest of
     the partition: only the columns read are sorted)."""
-    best = sort_rows(
-        singles[["tx", "logit", "inv", "amount"]], ["tx", "logit", "inv"], [True, False, True]
+    best = singles[["tx", "logit", "inv", "amount"]].sort_values(
+        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
     )
     return best.drop_duplicates("tx")
 
@@ -372,7 +373,7 @@ def assign(
     if len(rest):
         floor = rest["tx"].map(best_single).to_numpy(dtype=np.float64) - _KEEP_LOGIT
         rest = rest[rest["logit"].to_numpy() >= floor]
-    rest = sort_rows(rest, ["logit", "tx", "inv"], [False, True, True])
+    rest = rest.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
     _take_singles(rest, cap, done, out, tx_amt)
     _duplicates(best, done, out, tx_amt)
     # a group that lost to a single-invoice hypothesis which then went to another payment

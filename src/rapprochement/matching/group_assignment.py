@@ -35,9 +35,19 @@ __all__ = [
     "exact_best",
     "exact_supersets",
     "records",
-    "sort_rows",
     "take_groups",
 ]
+
+
+def _boxed(dtype: Any) -> bool:
+    """Whether ``to_dict`` boxes a column of ``dtype`` to Python scalars where its ``tolist``
+    may not have: object and extension columns, but for text ones (strings, or categories
+    that are all strings), whose values already are ``str`` or the missing value."""
+    if isinstance(dtype, pd.StringDtype):
+        return False
+    if isinstance(dtype, pd.CategoricalDtype):
+        return not all(type(c) is str for c in dtype.categories)
+    return dtype == np.dtype(object) or isinstance(dtype, ExtensionDtype)
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -49,25 +59,10 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     for k in range(df.shape[1]):
         col = df.iloc[:, k]
         values = col.tolist()
-        if col.dtype == np.dtype(object) or isinstance(col.dtype, ExtensionDtype):
+        if _boxed(col.dtype):
             values = list(map(maybe_box_native, values))
         lists.append(values)
     return [dict(zip(cols, row, strict=True)) for row in zip(*lists, strict=True)]
-
-
-def sort_rows(df: pd.DataFrame, keys: list[str], ascending: list[bool]) -> pd.DataFrame:
-    """``df.sort_values(keys, ascending=ascending, kind="stable")``: the same rows in the same
-    order, by one ``np.lexsort`` of the key columns when they are all numeric and free of NaN
-    (a descending key negated; ties keep their order as in pandas' stable sort) instead of
-    pandas' per-key factorizing."""
-    cols = [df[k].to_numpy() for k in keys]
-    plain = all(c.dtype.kind in "if" for c in cols) and not any(
-        c.dtype.kind == "f" and bool(np.isnan(c).any()) for c in cols
-    )
-    if not plain or len(df) < 2:
-        return df.sort_values(keys, ascending=ascending, kind="stable")
-    order = np.lexsort([c if up else -c for c, up in zip(cols, ascending, strict=True)][::-1])
-    return df.take(order)
 
 
 @dataclass(slots=True)

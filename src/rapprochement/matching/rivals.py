@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.features import FEATURES
-from rapprochement.matching.group_assignment import Assignment, sort_rows
+from rapprochement.matching.group_assignment import Assignment
 from rapprochement.matching.scoring import Weights
 
 __all__ = ["RIVAL_COLUMNS", "Rival", "rival_row", "rival_rows", "rivals"]
@@ -39,6 +39,7 @@ RIVAL_COLUMNS = ("transaction_id", "rival", "score", "relation", "why")
 TOP = 2
 _TIE = 1e-6
 _REASONS = 2
+_BLANKS = ("",) * len(FEATURES)  # the default of each feature's level read from a hypothesis
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ def _candidates(
             keys = s["tx"].to_numpy(dtype=np.int64) * span + s["inv"].to_numpy(dtype=np.int64)
             s = s[~np.isin(keys, t_in * span + i_in)]
             # a payment's singles name distinct invoices: only its best TOP can be shown
-            s = sort_rows(s, ["tx", "logit"], [True, False])
+            s = s.sort_values(["tx", "logit"], ascending=[True, False], kind="stable")
             s = s[s.groupby("tx", sort=False).cumcount().to_numpy() < TOP]
             one = pd.Series([(int(i),) for i in s["inv"]], index=s.index, dtype=object)
             frames.append(s.assign(invs=one))
@@ -99,7 +100,7 @@ def _candidates(
         return pd.DataFrame(columns=["tx", "invs", "logit", "p"])
     cols = ["tx", "invs", "logit", "p", *(f for f in FEATURES if f in frames[0])]
     both = pd.concat([f[[c for c in cols if c in f]] for f in frames], ignore_index=True)
-    both = sort_rows(both, ["tx", "logit"], [True, False])
+    both = both.sort_values(["tx", "logit"], ascending=[True, False], kind="stable")
     both = both.drop_duplicates(["tx", "invs"])
     out: pd.DataFrame = both.groupby("tx", sort=False).head(TOP)
     return out
@@ -156,7 +157,7 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
         """:func:`_why_weaker` of row ``k``, once per pair of feature levels."""
         mine = mine_of.get(t)
         if mine is None:
-            levels = tuple(str(hyp[t].get(f, "")) for f in FEATURES)
+            levels = tuple(map(str, map(hyp[t].get, FEATURES, _BLANKS)))  # str(.get(f, ""))
             mine = mine_of[t] = mine_code.setdefault(levels, len(mine_code))
         key = mine * span + codes[k]
         got = why_of.get(key)
@@ -167,7 +168,7 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
 
     lists = (cand["tx"].tolist(), cand["invs"].tolist(), cand["logit"].tolist(), cand["p"].tolist())
     for k, (t, invs_, lg, p) in enumerate(zip(*lists, strict=True)):
-        invs = tuple(int(i) for i in invs_)
+        invs = tuple(map(int, invs_))
         own = float(hyp[t].get("logit", lg))
         taken = [holder[i] for i in invs if holder.get(i, t) != t]
         score = float(p)
@@ -183,7 +184,7 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
             rel, why = "weaker", weaker(t, k) or "scores lower"
         else:
             rel, why = "held", "scores higher but its invoices are read otherwise"
-        out.append(Rival(t, invs, score, rel, why, tuple(sorted(set(taken)))))
+        out.append(Rival(t, invs, score, rel, why, tuple(sorted(set(taken))) if taken else ()))
     return out
 
 
