@@ -19,7 +19,7 @@ tie below breaks on ids and shuffling the input changes nothing.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -221,12 +221,19 @@ def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]
         ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
     )
     best = best.drop_duplicates("tx")
-    best = best.assign(_label=best.index).set_index("tx")
-    bi = best["inv"].to_dict()
-    bl = best["logit"].to_dict()
-    ba = best["a"].to_dict()
-    bo = best["o"].to_dict()
-    blab = best["_label"].to_dict()
+    # each payment's best row, by payment position (lists of Python scalars, as to_dict's)
+    size = int(best["tx"].max()) + 1 if len(best) else 0
+    at = best["tx"].to_numpy()
+
+    def by_tx(values: Any) -> list[Any]:
+        col = np.zeros(size, dtype=np.asarray(values).dtype)
+        col[at] = values
+        out: list[Any] = col.tolist()
+        return out
+
+    bi, bl = by_tx(best["inv"].to_numpy()), by_tx(best["logit"].to_numpy())
+    ba, bo = by_tx(best["a"].to_numpy()), by_tx(best["o"].to_numpy())
+    blab = by_tx(best.index.to_numpy())
     out = []
     for lab, t, i, lg, a in zip(
         pick.index, pick["tx"], pick["inv"], pick["logit"], pick["a"], strict=True
@@ -294,7 +301,7 @@ def _take_singles(
     recs = records(s.iloc[[k for _, _, k in taken]])
     for (n0, n1, _), rec in zip(taken, recs, strict=True):
         for al in out.allocs[n0:n1]:
-            al.hyp = cast(dict[str, Any], rec)
+            al.hyp = rec
 
 
 def _ties(s: pd.DataFrame) -> dict[int, list[int]]:

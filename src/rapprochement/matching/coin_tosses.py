@@ -46,12 +46,16 @@ def coin_tosses(tx: pd.DataFrame, inv: pd.DataFrame, res: Assignment) -> dict[in
     ``day``; ``open``, ``customer_id``, ``issue_day``)."""
     if not res.ambiguous:
         return {}
-    rows: dict[int, list[int]] = defaultdict(list)
-    used: dict[int, int] = defaultdict(int)
+    rows: dict[int, list[int]] = defaultdict(list)  # the allocations of each tied payment
+    amb = res.ambiguous
     for k, al in enumerate(res.allocs):
-        rows[al.tx].append(k)
-        if al.inv >= 0:
-            used[al.inv] += abs(al.amount)
+        if al.tx in amb:
+            rows[al.tx].append(k)
+    # minor units allocated to each item (one array, not a dict over every allocation)
+    used = np.zeros(len(inv), dtype=np.int64)
+    at = np.fromiter((al.inv for al in res.allocs), dtype=np.int64, count=len(res.allocs))
+    size = np.fromiter((abs(al.amount) for al in res.allocs), np.int64, count=len(res.allocs))
+    np.add.at(used, at[at >= 0], size[at >= 0])
     opens = np.abs(inv["open"].to_numpy(dtype=np.int64))
     owner = inv["customer_id"].to_numpy()
     issued = inv["issue_day"].to_numpy() if "issue_day" in inv else None
@@ -80,13 +84,13 @@ def coin_tosses(tx: pd.DataFrame, inv: pd.DataFrame, res: Assignment) -> dict[in
                 i
                 for i in items
                 if i != al.inv
-                and used.get(i, 0) == 0
+                and used[i] == 0
                 and (issued is None or day < 0 or int(issued[i]) <= day)
             ]
             if len(items) >= MANY_EQUAL and left:
                 out[t] = _MANY.format(n=len(items))
         else:
-            room = [i for i in items if i == al.inv or opens[i] - used.get(i, 0) >= paid[t]]
+            room = [i for i in items if i == al.inv or opens[i] - used[i] >= paid[t]]
             if len(room) >= 2:
                 out[t] = _PART.format(n=len(room))
     return out

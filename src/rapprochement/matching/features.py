@@ -272,6 +272,29 @@ def _repeats(
     return out
 
 
+def _named_counts(
+    pref: np.ndarray[Any, Any], keys: list[np.ndarray[Any, Any]]
+) -> np.ndarray[Any, Any]:
+    """Per pair, how many pairs of its payment and customer (``keys``) have a reference level
+    ``pref`` at least as strong as its own (capped at :data:`_NAMED_OUTSIDE_REF`)."""
+    n_named = np.zeros(len(pref), dtype=np.int64)
+    gid = pd.Series(pref).groupby(keys, sort=False).ngroup().to_numpy()
+    if gid.dtype.kind != "i":  # a missing key (numbered NaN): counted as pandas counts it
+        for lvl in range(_NAMED_OUTSIDE_REF + 1):
+            at = (pref <= lvl).astype(np.int64)
+            count = pd.Series(at).groupby(keys, sort=False).transform("sum").to_numpy()
+            own = np.minimum(pref, _NAMED_OUTSIDE_REF) == lvl
+            n_named[own] = count[own]
+        return n_named
+    # the groups numbered once; a level's count per group by bincount (exact integers)
+    n_groups = int(gid.max(initial=-1)) + 1
+    for lvl in range(_NAMED_OUTSIDE_REF + 1):
+        count = np.bincount(gid, weights=(pref <= lvl), minlength=n_groups).astype(np.int64)
+        own = np.minimum(pref, _NAMED_OUTSIDE_REF) == lvl
+        n_named[own] = count[gid[own]]
+    return n_named
+
+
 def single_features(
     pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, currency: str
 ) -> pd.DataFrame:
@@ -293,14 +316,8 @@ def single_features(
     # only names at least as strong as a pair's own count against it: a structured,
     # checksummed reference is not contradicted by a number in the free text
     pref = pairs["ref"].to_numpy()
-    keys = [t, pairs["customer_id"].to_numpy()]
-    n_named = np.zeros(len(pairs), dtype=np.int64)
-    for lvl in range(_NAMED_OUTSIDE_REF + 1):
-        at = (pref <= lvl).astype(np.int64)
-        count = pd.Series(at).groupby(keys, sort=False).transform("sum").to_numpy()
-        own = np.minimum(pref, _NAMED_OUTSIDE_REF) == lvl
-        n_named[own] = count[own]
-    del pref, keys
+    n_named = _named_counts(pref, [t, pairs["customer_id"].to_numpy()])
+    del pref
     keep = (np.sign(amt) == np.sign(opn)) & (amt != 0)
     keep &= (day < 0) | (np.abs(day - issue) <= config.date_window_days)
     f = pairs.loc[keep].reset_index(drop=True)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionDtype
-from pandas.core.dtypes.cast import maybe_box_native
+from pandas.core.dtypes.cast import maybe_box_native  # type: ignore[attr-defined]
 
 from rapprochement.matching.group_context import ADVICE_SOURCES as _ADVICE
 
@@ -39,6 +39,17 @@ __all__ = [
 ]
 
 
+def _boxed(dtype: Any) -> bool:
+    """Whether ``to_dict`` boxes a column of ``dtype`` to Python scalars where its ``tolist``
+    may not have: object and extension columns, but for text ones (strings, or categories
+    that are all strings), whose values already are ``str`` or the missing value."""
+    if isinstance(dtype, pd.StringDtype):
+        return False
+    if isinstance(dtype, pd.CategoricalDtype):
+        return not all(type(c) is str for c in dtype.categories)
+    return dtype == np.dtype(object) or isinstance(dtype, ExtensionDtype)
+
+
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """``df.to_dict("records")``, built from one list per column (the same keys, values and
     value types: a column's ``tolist`` is what iterating it yields, and the object and
@@ -48,7 +59,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     for k in range(df.shape[1]):
         col = df.iloc[:, k]
         values = col.tolist()
-        if col.dtype == np.dtype(object) or isinstance(col.dtype, ExtensionDtype):
+        if _boxed(col.dtype):
             values = list(map(maybe_box_native, values))
         lists.append(values)
     return [dict(zip(cols, row, strict=True)) for row in zip(*lists, strict=True)]

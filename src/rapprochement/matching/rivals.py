@@ -39,6 +39,7 @@ RIVAL_COLUMNS = ("transaction_id", "rival", "score", "relation", "why")
 TOP = 2
 _TIE = 1e-6
 _REASONS = 2
+_BLANKS = ("",) * len(FEATURES)  # the default of each feature's level read from a hypothesis
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,7 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
         """:func:`_why_weaker` of row ``k``, once per pair of feature levels."""
         mine = mine_of.get(t)
         if mine is None:
-            levels = tuple(str(hyp[t].get(f, "")) for f in FEATURES)
+            levels = tuple(map(str, map(hyp[t].get, FEATURES, _BLANKS)))  # str(.get(f, ""))
             mine = mine_of[t] = mine_code.setdefault(levels, len(mine_code))
         key = mine * span + codes[k]
         got = why_of.get(key)
@@ -167,7 +168,7 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
 
     lists = (cand["tx"].tolist(), cand["invs"].tolist(), cand["logit"].tolist(), cand["p"].tolist())
     for k, (t, invs_, lg, p) in enumerate(zip(*lists, strict=True)):
-        invs = tuple(int(i) for i in invs_)
+        invs = tuple(map(int, invs_))
         own = float(hyp[t].get("logit", lg))
         taken = [holder[i] for i in invs if holder.get(i, t) != t]
         score = float(p)
@@ -183,7 +184,7 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
             rel, why = "weaker", weaker(t, k) or "scores lower"
         else:
             rel, why = "held", "scores higher but its invoices are read otherwise"
-        out.append(Rival(t, invs, score, rel, why, tuple(sorted(set(taken)))))
+        out.append(Rival(t, invs, score, rel, why, tuple(sorted(set(taken))) if taken else ()))
     return out
 
 
@@ -213,6 +214,8 @@ def rival_rows(
     objects, each preceded by a comma)."""
     recs: list[dict[str, Any]] = []
     rows: dict[int, str] = {}
+    # read by position once per rival: lists of the same objects, not numpy object arrays
+    iids, tids = list(iids), list(tids)
     for r in found:
         rec, row = rival_row(r, iids, tids)
         recs.append(rec)

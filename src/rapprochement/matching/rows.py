@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ from rapprochement.matching.gates import (
 from rapprochement.matching.payouts import held_reason, note
 from rapprochement.matching.result import ReconciliationResult
 from rapprochement.matching.scoring import Weights, contributions
-from rapprochement.money import from_minor
+from rapprochement.money import currency_exponent
 
 if TYPE_CHECKING:
     from rapprochement.matching.engine import Partition
@@ -254,6 +255,7 @@ def allocation_rows(
         if al.inv >= 0:
             items_of[al.tx].add(al.inv)
     number_keys_of: dict[str, set[str]] = {}
+    exp = currency_exponent(part.currency)
     out = []
     for al in res.allocs:
         key = tuple(map(str, map(al.hyp.get, FEATURES, _BLANKS)))  # str(hyp.get(f, ""))
@@ -299,7 +301,7 @@ def allocation_rows(
             {
                 "transaction_id": str(tids[al.tx]),
                 "invoice_id": None if al.inv < 0 else str(iids[al.inv]),
-                "amount": from_minor(al.amount, part.currency),
+                "amount": Decimal(al.amount).scaleb(-exp),  # from_minor
                 "currency": part.currency,
                 "status": "auto" if auto else "suggested",
                 "score": score,
@@ -365,6 +367,15 @@ def build_result(
             used_i[iid] = used_i.get(iid, 0) + r["_minor"]
             if r["kind"] in ("discount", "fee"):
                 closed.add(iid)
+    exps: dict[str, int] = {}
+
+    def money(minor: int, ccy: str) -> Decimal:
+        """:func:`rapprochement.money.from_minor`, each currency's exponent read once."""
+        e = exps.get(ccy)
+        if e is None:
+            e = exps[ccy] = currency_exponent(ccy)
+        return Decimal(minor).scaleb(-e)
+
     tx_rem = []
     t_ids = tx["transaction_id"].to_numpy()
     t_left = tx["amount"].to_numpy(dtype=np.int64) - _used(t_ids, used_t)
@@ -375,8 +386,8 @@ def build_result(
             {
                 "transaction_id": tid,
                 "currency": ccy,
-                "amount": from_minor(amt, ccy),
-                "remaining": from_minor(int(t_left[k]), ccy),
+                "amount": money(amt, ccy),
+                "remaining": money(int(t_left[k]), ccy),
             }
         )
     inv_rem = []
@@ -392,8 +403,8 @@ def build_result(
                 "invoice_id": i_ids[k],
                 "customer_id": i_cid[k],
                 "currency": ccy,
-                "amount": from_minor(int(i_amt[k]), ccy),
-                "open_amount": from_minor(int(i_left[k]), ccy),
+                "amount": money(int(i_amt[k]), ccy),
+                "open_amount": money(int(i_left[k]), ccy),
             }
         )
     incoming = {str(k) for k, v in zip(tx["transaction_id"], tx["amount"], strict=True) if v > 0}
