@@ -198,7 +198,8 @@ def hypotheses(
     )
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
     pairs, links = sharded_blocking(_with_advice(part.tx, part.remits), side, executor)
-    side = dataclasses.replace(side, customers=None)  # its similarity cache ends with blocking
+    # the payer index (and its similarity cache) and blocking's open-item side end with it
+    side = dataclasses.replace(side, customers=None, block=None)
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
     singles = drop_typo_readings(singles, part.inv, part.tx)

@@ -8,7 +8,9 @@ them. Results never depend on the executor, the shard count or the shard members
 
 * :class:`InProcess` (the default): the tasks one after the other in this process;
 * :class:`ProcessPool`: ``concurrent.futures`` worker processes on one machine, the invoice
-  side handed to each worker once (its initializer), not once per task;
+  side handed to each worker once (its initializer), not once per task; forked workers (the
+  Linux default) inherit the invoice side and the tasks themselves: nothing is pickled to
+  them, and the pages they only read stay shared with this process;
 * ``rapprochement.spark.SparkExecutor`` (the ``spark`` extra): Spark tasks, the invoice side
   broadcast.
 """
@@ -16,6 +18,7 @@ them. Results never depend on the executor, the shard count or the shard members
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -75,6 +78,8 @@ class InProcess:
 
 
 _SHARED: Any = None  # a worker process's copy of the invoice side (set by its initializer)
+#: the tasks of the run a forked worker was started for (inherited: never pickled)
+_TASKS: Sequence[Any] = ()
 
 
 def _set_shared(shared: Any) -> None:
@@ -84,6 +89,11 @@ def _set_shared(shared: Any) -> None:
 
 def _call(fn: Callable[[Any, Any], Any], task: Any) -> Any:
     return fn(_SHARED, task)
+
+
+def _call_at(fn: Callable[[Any, Any], Any], k: int) -> Any:
+    """``fn`` on the ``k``-th task of the run, in a forked worker (:data:`_TASKS`)."""
+    return fn(_SHARED, _TASKS[k])
 
 
 class ProcessPool:
@@ -120,14 +130,28 @@ class ProcessPool:
         freeze = gc.get_freeze_count() == 0
         if freeze:
             gc.freeze()
+        context = self.mp_context or multiprocessing.get_context()
+        forked = context.get_start_method() == "fork"
+        global _SHARED, _TASKS
         try:
+            if forked:
+                # the workers, forked in the pool below, inherit the invoice side and the
+                # tasks: only a task's number goes to them (no pickled copy of its frames
+                # here, nor an unpickled one there)
+                _SHARED, _TASKS = shared, tasks
+                with ProcessPoolExecutor(
+                    max_workers=min(self.workers, len(tasks)), mp_context=context
+                ) as pool:
+                    return list(pool.map(_call_at, [fn] * len(tasks), range(len(tasks))))
             with ProcessPoolExecutor(
                 max_workers=min(self.workers, len(tasks)),
-                mp_context=self.mp_context,
+                mp_context=context,
                 initializer=_set_shared,
                 initargs=(shared,),
             ) as pool:
                 return list(pool.map(_call, [fn] * len(tasks), tasks))
         finally:
+            if forked:
+                _SHARED, _TASKS = None, ()
             if freeze:
                 gc.unfreeze()

@@ -40,8 +40,9 @@ _SINGLE_COLUMNS = ["tx", "amount", "ref", "named_outside", "customer_id", "iban"
 @dataclass(frozen=True, slots=True)
 class InvoiceSide:
     """What every shard of a partition reads and none writes: the open items, their indexes
-    (payer and reference keys), the config and the currency. ``customers`` (the payer index,
-    read by blocking only) is ``None`` for the group search."""
+    (payer and reference keys), the config and the currency. ``customers`` and ``block`` (the
+    payer index and the open items' side of blocking, read by blocking only) are ``None`` for
+    the group search (``block`` is only built with ``customers``)."""
 
     inv: pd.DataFrame
     customers: CustomerIndex | None
@@ -54,7 +55,7 @@ class InvoiceSide:
     groups: GroupIndex | None = None
 
     def __post_init__(self) -> None:
-        if self.block is None:
+        if self.block is None and self.customers is not None:
             object.__setattr__(self, "block", BlockIndex(self.inv, self.config))
         if self.groups is None:
             object.__setattr__(self, "groups", GroupIndex(self.inv))
@@ -75,6 +76,7 @@ class _GroupTask:
 
 def _block(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     assert side.customers is not None, "blocking needs the payer index"
+    assert side.block is not None, "blocking needs its open-item side"
     return candidate_pairs(tx, side.inv, side.customers, side.keys, side.config, side.block)
 
 
