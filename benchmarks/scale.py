@@ -253,6 +253,24 @@ def spark_missing() -> str | None:
     return None
 
 
+def _commit() -> str:
+    """The checkout's short commit (with ``+`` when the tree has changes), or ``?``."""
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "?"
+    return (head or "?") + ("+" if dirty else "")
+
+
 def run(
     sizes: list[int], executors: list[str], workers: int, seed: int, timeout: float
 ) -> list[dict[str, Any]]:
@@ -267,6 +285,8 @@ def run(
             with open(path, "wb") as f:
                 pickle.dump(ds, f, protocol=pickle.HIGHEST_PROTOCOL)
             base = {
+                "date": time.strftime("%Y-%m-%d"),
+                "commit": _commit(),
                 "size": n,
                 "transactions": len(ds.transactions),
                 "invoices": len(ds.invoices),

@@ -105,21 +105,22 @@ def report(rows: list[dict[str, Any]]) -> str:
         "the machine and wall time is inflated (CPU time much less so).",
         "",
         "| payments | lines | invoices | executor | workers | wall s | CPU s | peak RSS MiB | "
-        "peak PSS MiB | driver MiB | load | allocations |",
-        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "peak PSS MiB | driver MiB | load | allocations | run |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         if "seconds" not in r:
             lines.append(
                 f"| {r['size']:,} | {r['transactions']:,} | {r['invoices']:,} | {r['executor']} "
-                f"| {r['workers']} | {r['error']} | | | | | | |"
+                f"| {r['workers']} | {r['error']} | | | | | | | {_when(r)} |"
             )
             continue
         pss = f"{r['tree_pss_mib']:,.0f}" if r.get("tree_pss_mib") else "–"
         lines.append(
             f"| {r['size']:,} | {r['transactions']:,} | {r['invoices']:,} | {r['executor']} | "
             f"{r['workers']} | {r['seconds']:.1f} | {r['cpu_s']:.1f} | {r['tree_mib']:,.0f} | "
-            f"{pss} | {r['driver_mib']:,.0f} | {r.get('load', 0):.1f} | {r['allocations']:,} |"
+            f"{pss} | {r['driver_mib']:,.0f} | {r.get('load', 0):.1f} | {r['allocations']:,} "
+            f"| {_when(r)} |"
         )
     names = [s for _, s in STAGES] + ["other"]
     lines += [
@@ -146,6 +147,11 @@ def report(rows: list[dict[str, Any]]) -> str:
     ]
     lines += _model_section(rows)
     return "\n".join(lines) + "\n"
+
+
+def _when(r: dict[str, Any]) -> str:
+    """The run's date and code version (``–`` for runs kept from before they were noted)."""
+    return f"{r['date']} `{r['commit']}`" if r.get("date") else "–"
 
 
 def _pss_section(rows: list[dict[str, Any]], names: list[str]) -> list[str]:
