@@ -5,7 +5,7 @@ names, who each payment may come from, and the rows found so far (:class:`GroupC
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Mapping
 from functools import cached_property
 from typing import Any
 
@@ -74,12 +74,37 @@ ADVICE_SOURCES = (
 )
 
 
-class _Items(dict[str, list[int]]):
-    """Payer → its open items; a payer with none reads as an empty list (a read-only view:
-    unlike a ``defaultdict``, reading never adds an entry to the shared index)."""
+class _Items(Mapping[Any, list[int]]):
+    """Payer → its open items by (due, position), read off one sorted array of every item
+    (``order``, payer code ``c`` at ``order[bounds[c]:bounds[c+1]]``) as a fresh list: no
+    Python list nor int per item kept, none for a forked worker to copy by touching it. A
+    payer with none reads as an empty list (a read-only view: unlike a ``defaultdict``,
+    reading never adds an entry to the shared index)."""
 
-    def __missing__(self, key: str) -> list[int]:
-        return []
+    def __init__(
+        self, code_of: dict[Any, int], order: np.ndarray[Any, Any], bounds: np.ndarray[Any, Any]
+    ) -> None:
+        self._code_of, self._order, self._bounds = code_of, order, bounds
+
+    def run(self, key: Any) -> np.ndarray[Any, Any]:
+        """Payer ``key``'s items as an array view (empty when it has none)."""
+        code = self._code_of.get(key)
+        if code is None:
+            return self._order[:0]
+        return self._order[self._bounds[code] : self._bounds[code + 1]]
+
+    def __getitem__(self, key: Any) -> list[int]:
+        out: list[int] = self.run(key).tolist()
+        return out
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._code_of
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._code_of)
+
+    def __len__(self) -> int:
+        return len(self._code_of)
 
 
 class GroupIndex:
@@ -101,11 +126,8 @@ class GroupIndex:
         # each payer's items by (due, position): one sort of every item, split per payer
         order = np.lexsort((np.arange(len(ccode)), self.due, ccode))
         bounds = np.flatnonzero(np.diff(ccode[order])) + 1
-        runs = np.split(order, bounds) if len(order) else []
-        self.items = _Items((cnames[int(ccode[r[0]])], r.tolist()) for r in runs)
-        # the same runs as one array and its bounds (payer code ``c``: ``order[b[c]:b[c+1]]``)
-        self._order: np.ndarray[Any, Any] = order
-        self._bounds: np.ndarray[Any, Any] = np.concatenate(([0], bounds, [len(order)]))
+        bounds = np.concatenate(([0], bounds, [len(order)])).astype(np.int64)
+        self.items = _Items(self.code_of, order, bounds)
         #: payers with an open credit note (netted with their invoices)
         self.netting: set[Any] = set(pd.unique(self.cust[self.open < 0]).tolist())
         self.cust_names: dict[str, str] = dict(
@@ -116,10 +138,7 @@ class GroupIndex:
     def payer_items(self, cust: Any) -> np.ndarray[Any, Any]:
         """The open items of payer ``cust`` by (due, position), as an array (a view: the same
         items as ``items[cust]``; none when the payer has no open item)."""
-        code = self.code_of.get(cust)
-        if code is None:
-            return self._order[:0]
-        return self._order[self._bounds[code] : self._bounds[code + 1]]
+        return self.items.run(cust)
 
     @cached_property
     def numbers(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
