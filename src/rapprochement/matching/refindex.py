@@ -220,8 +220,9 @@ def ref_pairs(
     text_code, uk = unique_text_keys(tx["text"], tokens_of)
     if index.has_free:  # distinct texts in first-seen order, as ``text_code`` numbers them
         free = free_text_keys(pd.unique(tx["text"].to_numpy()))
+        # no ``F:`` key is another key and each is once per text: nothing to drop
         uk = pd.concat([uk, free], ignore_index=True).sort_values("lvl", kind="stable")
-        uk = uk.drop_duplicates(["row", "key"]).reset_index(drop=True)
+        uk = uk.reset_index(drop=True)
     # distinct texts → key codes (keys no invoice holds are dropped with their strings)
     kc = index.codes(uk["key"].to_numpy())
     hit = kc >= 0
