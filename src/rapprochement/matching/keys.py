@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -44,6 +44,7 @@ __all__ = [
     "invoice_keys",
     "normalize_name",
     "payer_in_text",
+    "text_key_codes",
     "text_key_frame",
     "text_keys",
     "text_tokens",
@@ -60,6 +61,7 @@ LEVELS: tuple[str, ...] = (
     "transposed",
     "none",
 )
+_LVL_SPAN = 8  # levels are below this (packed with a text and key code)
 _PREFIX_LEVEL = {"R": 0, "C": 1, "N": 2, "F": 2, "D": 3, "Z": 3, "L": 4, "S": 5}
 
 _GROUP = re.compile(r"[A-Za-z]*\d+")
@@ -211,17 +213,19 @@ def text_keys(text: str, cache: dict[str, set[str]] | None = None) -> dict[str, 
     return out
 
 
-def unique_text_keys(
-    texts: Iterable[str], tokens_of: dict[str, list[str]] | None = None
-) -> tuple[np.ndarray[Any, Any], pd.DataFrame]:
-    """Keys of many payment texts, each distinct text and each distinct token worked out once
-    (``tokens_of``, when given, receives each distinct text's tokens of :func:`text_tokens`).
-
-    Returns:
-        codes: per text, its position among the distinct texts (first-seen order).
-        keys: ``row, key, lvl`` of the distinct texts (``row`` = that position), the strongest
-        level of each key of a text.
-    """
+def _token_table(
+    texts: Iterable[str], tokens_of: dict[str, list[str]] | None
+) -> tuple[
+    np.ndarray[Any, Any],
+    list[tuple[int, str, int]],
+    tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]],
+    pd.DataFrame,
+    int,
+]:
+    """The distinct texts' tokens (:func:`unique_text_keys`): each text's position among the
+    distinct texts, their ``R:`` keys (``row, key, lvl``), the (text, token) pairs as two
+    arrays and the keys of the distinct tokens (:func:`.token_keys.vector_token_keys`) with
+    the number of distinct tokens."""
     seen: dict[str, int] = {}
     if isinstance(texts, pd.Series):
         texts = texts.tolist()  # read once, not an Arrow scalar per text
@@ -239,12 +243,37 @@ def unique_text_keys(
             tok_text.append(u)
             tok_id.append(tokens.setdefault(tok, len(tokens)))
     vk = vector_token_keys(pd.Series(list(tokens), dtype=object))
-    # (text, token) pairs × the keys of the token (``vk`` rows grouped by token, CSR-style)
-    order = np.argsort(vk["row"].to_numpy(), kind="stable")
-    counts = np.bincount(vk["row"].to_numpy(), minlength=len(tokens))
-    tid = np.asarray(tok_id, dtype=np.int64)
+    pairs = (np.asarray(tok_text, dtype=np.int64), np.asarray(tok_id, dtype=np.int64))
+    return codes, r_rows, pairs, vk, len(tokens)
+
+
+def _per_pair(
+    pairs: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]],
+    token_rows: np.ndarray[Any, Any],
+    n_tokens: int,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(text, token) pairs × the keys of the token (``token_rows``: each key's token):
+    the text of each and the key's position."""
+    tok_text, tid = pairs
+    order = np.argsort(token_rows, kind="stable")
+    counts = np.bincount(token_rows, minlength=n_tokens)
     pos = order[expand(np.cumsum(counts) - counts, counts, tid)]
-    rows = np.repeat(np.asarray(tok_text, dtype=np.int64), counts[tid])
+    return np.repeat(tok_text, counts[tid]), pos
+
+
+def unique_text_keys(
+    texts: Iterable[str], tokens_of: dict[str, list[str]] | None = None
+) -> tuple[np.ndarray[Any, Any], pd.DataFrame]:
+    """Keys of many payment texts, each distinct text and each distinct token worked out once
+    (``tokens_of``, when given, receives each distinct text's tokens of :func:`text_tokens`).
+
+    Returns:
+        codes: per text, its position among the distinct texts (first-seen order).
+        keys: ``row, key, lvl`` of the distinct texts (``row`` = that position), the strongest
+        level of each key of a text.
+    """
+    codes, r_rows, pairs, vk, n_tokens = _token_table(texts, tokens_of)
+    rows, pos = _per_pair(pairs, vk["row"].to_numpy(), n_tokens)
     keys, lvls = vk["key"].to_numpy()[pos], vk["lvl"].to_numpy()[pos]
     out = pd.concat(
         [
@@ -256,6 +285,36 @@ def unique_text_keys(
     out = out.astype({"row": np.int64, "lvl": np.int64})  # an empty part is of object dtype
     out = out.sort_values("lvl", kind="stable")  # the strongest level of a key comes first
     return codes, out.drop_duplicates(["row", "key"]).reset_index(drop=True)
+
+
+def text_key_codes(
+    texts: Iterable[str],
+    code_of: Callable[[np.ndarray[Any, Any]], np.ndarray[Any, Any]],
+    tokens_of: dict[str, list[str]] | None = None,
+    extra: pd.DataFrame | None = None,
+) -> tuple[np.ndarray[Any, Any], tuple[np.ndarray[Any, Any], ...]]:
+    """:func:`unique_text_keys` with each key as its code (``code_of``: key strings → codes,
+    -1 for a key to drop) and ``extra`` keys (``row, key, lvl``) added: the codes are looked
+    up once per distinct token's key, and the strongest level per text and code is kept on
+    integers. Returns the text codes and ``(row, code, lvl)`` (in no particular order)."""
+    codes, r_rows, pairs, vk, n_tokens = _token_table(texts, tokens_of)
+    vcode = code_of(vk["key"].to_numpy())
+    hit = vcode >= 0
+    rows, pos = _per_pair(pairs, vk["row"].to_numpy()[hit], n_tokens)
+    parts = [(rows, vcode[hit][pos], vk["lvl"].to_numpy()[hit][pos])]
+    more = [pd.DataFrame(r_rows, columns=["row", "key", "lvl"])]
+    for part in [*more, *([extra] if extra is not None else [])]:
+        c = code_of(part["key"].to_numpy(dtype=object))
+        ok = c >= 0
+        parts.append((part["row"].to_numpy()[ok], c[ok], part["lvl"].to_numpy()[ok]))
+    row, code, lvl = (np.concatenate([p[k].astype(np.int64) for p in parts]) for k in range(3))
+    span = int(code.max(initial=0)) + 1
+    packed = np.sort((row * span + code) * _LVL_SPAN + lvl)  # by text and code, strongest first
+    pair = packed // _LVL_SPAN
+    first = np.ones(len(pair), dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    pair = pair[first]
+    return codes, (pair // span, pair % span, packed[first] % _LVL_SPAN)
 
 
 def expand(

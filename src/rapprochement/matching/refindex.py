@@ -25,8 +25,8 @@ from rapprochement.matching.keys import (
     expand,
     free_text_keys,
     invoice_key_rows,
+    text_key_codes,
     text_tokens,
-    unique_text_keys,
 )
 from rapprochement.matching.linked_refs import linked_pairs
 
@@ -220,16 +220,11 @@ def ref_pairs(
     with the items of a customer the payment is linked to: ``linked``, see
     :func:`.linked_refs.linked_pairs`)."""
     tokens_of: dict[str, list[str]] = {}  # each text's tokens, read again by _swaps_only
-    text_code, uk = unique_text_keys(tx["text"], tokens_of)
-    if index.has_free:  # distinct texts in first-seen order, as ``text_code`` numbers them
-        free = free_text_keys(pd.unique(tx["text"].to_numpy()))
-        uk = pd.concat([uk, free], ignore_index=True).sort_values("lvl", kind="stable")
-        uk = uk.drop_duplicates(["row", "key"]).reset_index(drop=True)
-    # distinct texts → key codes (keys no invoice holds are dropped with their strings)
-    kc = index.codes(uk["key"].to_numpy())
-    hit = kc >= 0
-    u_row, u_code, u_lt = uk["row"].to_numpy()[hit], kc[hit], uk["lvl"].to_numpy()[hit]
-    del uk, kc, hit
+    # distinct texts in first-seen order, as ``text_code`` numbers them
+    free = free_text_keys(pd.unique(tx["text"].to_numpy())) if index.has_free else None
+    # distinct texts → key codes, the strongest level of each (keys no invoice holds dropped)
+    text_code, (u_row, u_code, u_lt) = text_key_codes(tx["text"], index.codes, tokens_of, free)
+    del free
     n = index.n[u_code]
     use = (n <= config.max_amount_bucket) | (u_lt < STRONG)  # else every level is weak
     # the payments of each distinct text

@@ -35,7 +35,7 @@ _NOT_ALNUM_B = bytes(c for c in range(128) if c and not (chr(c).isdigit() or "A"
 _PADDED_S = re.compile(r"(?:19|20)\d\d0+[1-9]")
 _LEVELS = np.array([1, 2, 3, 3, 4, 5], dtype=np.int64)  # of the prefixes C N D Z L S
 
-Keys = list[tuple[list[int], list[str]]]  # per prefix: the rows and their keys
+Keys = list[tuple[Any, Any]]  # per prefix: the rows and their keys (lists or arrays)
 
 
 def year_tail(up: str, start: int) -> bool:
@@ -68,10 +68,13 @@ def vector_token_keys(values: pd.Series) -> pd.DataFrame:
             _renumber(_ascii_keys([vals[r] for r in fast]), fast),
             _renumber(_loop_keys([vals[r] for r in slow]), slow),
         )
+    keys = np.concatenate([np.asarray(k, dtype=object).reshape(len(k)) for _, k in parts])
     return pd.DataFrame(
         {
-            "row": np.array([r for rows, _ in parts for r in rows], dtype=np.int64),
-            "key": pd.Series([k for _, keys in parts for k in keys], dtype=object),
+            "row": np.concatenate(
+                [np.asarray(r, dtype=np.int64).reshape(len(r)) for r, _ in parts]
+            ),
+            "key": pd.Series(keys, dtype=object),
             "lvl": np.repeat(_LEVELS, [len(rows) for rows, _ in parts]),
         }
     )
@@ -79,7 +82,7 @@ def vector_token_keys(values: pd.Series) -> pd.DataFrame:
 
 def _renumber(parts: Keys, rows: list[int]) -> Keys:
     at = np.asarray(rows, dtype=np.int64)
-    return [(at[np.asarray(rr, dtype=np.int64)].tolist(), kk) for rr, kk in parts]
+    return [(at[np.asarray(rr, dtype=np.int64)].tolist(), list(kk)) for rr, kk in parts]
 
 
 def _merge(a: Keys, b: Keys) -> Keys:
@@ -145,13 +148,12 @@ def _ascii_keys(values: list[str], joined: str | None = None) -> Keys:
     up = (_SEP.join(values) if joined is None else joined).upper()
     raw = up.encode("ascii")
     digits, n_dig = _split(raw.translate(None, _NOT_DIGIT_B))
-    comp, n_comp = _split(raw.translate(None, _NOT_ALNUM_B))
+    n_comp = _split(raw.translate(None, _NOT_ALNUM_B), "C:")
     stripped = _LEAD_ZEROS.sub("", up).encode("ascii")
-    norm = stripped.translate(None, _NOT_ALNUM_B).decode("ascii").split(_SEP)
-    zeros, n_z = _split(stripped.translate(None, _NOT_DIGIT_B))
-    c_rows = np.flatnonzero((n_dig > 0) & (n_comp >= 3)).tolist()
-    d_rows = np.flatnonzero(n_dig >= 5).tolist()
-    z_rows = np.flatnonzero((n_dig >= 5) & (n_z >= 4)).tolist()
+    n_z = _split(stripped.translate(None, _NOT_DIGIT_B), "Z:")
+    c_rows = np.flatnonzero((n_dig > 0) & (n_comp[1] >= 3))
+    d_rows = np.flatnonzero(n_dig >= 5)
+    z_rows = np.flatnonzero((n_dig >= 5) & (n_z[1] >= 4))
     # the rows with a year-padded group have one more ``Z:`` key, after the plain one
     pads = [m.start() for m in _PADDED_S.finditer(up)]
     pad_rows, pad_keys = [], []
@@ -160,9 +162,9 @@ def _ascii_keys(values: list[str], joined: str | None = None) -> Keys:
         if pad is not None:
             pad_rows.append(r)
             pad_keys.append("Z:" + pad)
-    z_at = z_rows + pad_rows
-    z_keys = ["Z:" + zeros[r] for r in z_rows] + pad_keys
-    z_order = np.argsort(np.array(z_at, dtype=np.int64), kind="stable").tolist()
+    z_at = np.concatenate([z_rows, np.array(pad_rows, dtype=np.int64)])
+    z_keys = np.concatenate([n_z[0][z_rows], np.array(pad_keys, dtype=object).reshape(-1)])
+    z_order = np.argsort(z_at, kind="stable")
     # the last digit group, unless it is a year after an earlier group (:func:`year_tail`):
     # the first group of each token read backwards, with what follows it (one per token)
     found = _TAIL_B.findall(_SEP + up[::-1])[::-1]
@@ -176,13 +178,14 @@ def _ascii_keys(values: list[str], joined: str | None = None) -> Keys:
     for r in np.flatnonzero(maybe).tolist():
         keep[r] = ends[r][:2] not in ("19", "20")
     l_rows = np.flatnonzero(keep).tolist()
+    norm = _split(stripped.translate(None, _NOT_ALNUM_B), "N:")[0]
     return [
-        (c_rows, ["C:" + comp[r] for r in c_rows]),
-        (c_rows, ["N:" + norm[r] for r in c_rows]),
-        (d_rows, ["D:" + digits[r] for r in d_rows]),
-        ([z_at[k] for k in z_order], [z_keys[k] for k in z_order]),
+        (c_rows, n_comp[0][c_rows]),
+        (c_rows, norm[c_rows]),
+        (d_rows, _split(raw.translate(None, _NOT_DIGIT_B), "D:")[0][d_rows]),
+        (z_at[z_order], z_keys[z_order]),
         (l_rows, ["L:" + tails[r] for r in l_rows]),
-        (d_rows, _sorted_digits([digits[r] for r in d_rows], "S:")),
+        (d_rows, _sorted_digits([digits[r] for r in d_rows.tolist()], "S:")),
     ]
 
 
@@ -193,7 +196,7 @@ def _row_at(raw: bytes, positions: list[int]) -> list[int]:
     return rows
 
 
-def _sorted_digits(digits: list[str], prefix: str) -> list[str]:
+def _sorted_digits(digits: list[str], prefix: str) -> np.ndarray[Any, Any]:
     """``prefix + "".join(sorted(d))`` of many ASCII digit strings, sorted as rows of bytes, a
     length at a time."""
     out = np.empty(len(digits), dtype=object)
@@ -207,12 +210,17 @@ def _sorted_digits(digits: list[str], prefix: str) -> list[str]:
         grid[:, len(head) :] = flat.reshape(len(where), length)
         grid[:, len(head) :].sort(axis=1)
         out[where] = grid.view(f"S{grid.shape[1]}").ravel().astype(f"U{grid.shape[1]}")
-    keys: list[str] = out.tolist()
-    return keys
+    return out
 
 
-def _split(raw: bytes) -> tuple[list[str], np.ndarray[Any, Any]]:
-    """The NUL-separated ASCII strings of ``raw`` and their lengths."""
+def _split(raw: bytes, prefix: str = "") -> tuple[Any, np.ndarray[Any, Any]]:
+    """The NUL-separated ASCII strings of ``raw`` (a list; an array, each after ``prefix``,
+    when one is given) and their lengths (without the prefix)."""
     cut = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 0)
     lens = np.diff(np.concatenate(([-1], cut, [len(raw)]))) - 1
-    return raw.decode("ascii").split(_SEP), lens
+    text = raw.decode("ascii")
+    if not prefix:
+        return text.split(_SEP), lens
+    out = np.empty(len(lens), dtype=object)
+    out[:] = (prefix + text.replace(_SEP, _SEP + prefix)).split(_SEP)
+    return out, lens
