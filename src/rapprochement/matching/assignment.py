@@ -93,7 +93,9 @@ def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, int]]:
+def _twin_repeats(
+    s: pd.DataFrame, picked: list[int], adj: pd.DataFrame | None = None
+) -> dict[int, tuple[int, int]]:
     """Payments whose best invoice (on twin evidence, :func:`_twin_evidence`) went to an
     earlier twin at most ``_TWIN_DAYS`` before, and that have no other invoice nearly as
     likely: a duplicate → ``(earlier payment, invoice)``. Another invoice as likely (two
@@ -104,7 +106,7 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
     alone scores lower)."""
     if "twin" not in s or not picked:
         return {}
-    adj = _twin_evidence(s)
+    adj = _twin_evidence(s) if adj is None else adj  # (given: computed once by the caller)
     pick = adj.loc[picked]
     taken = {
         (int(w), int(i)): (int(t), int(d))
@@ -143,7 +145,7 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
     return out
 
 
-def _one_to_one(s: pd.DataFrame) -> list[int]:
+def _one_to_one(s: pd.DataFrame, adj: pd.DataFrame | None = None) -> list[int]:
     """Row labels of ``s`` chosen one-to-one (each tx and inv at most once), optimally.
 
     Only edges within ``_KEEP_LOGIT`` of the payment's best are kept (a pair 100 times less
@@ -151,7 +153,7 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
     components; a component still larger than ``_MAX_COMPONENT`` is solved best-first.
     Twin payments (:func:`_twin_evidence`) are weighed on their best evidence.
     """
-    s = later_twins(_twin_evidence(s))
+    s = later_twins(_twin_evidence(s) if adj is None else adj)  # adj: _twin_evidence(s)
     s = s[s["logit"] >= s.groupby("tx")["logit"].transform("max") - _KEEP_LOGIT]
     s = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
     tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
@@ -357,8 +359,9 @@ def assign(
         # a payment whose group waits is not given a single invoice before the group's turn
         s = s[~s["tx"].isin(list(waiting))]
     ties = _ties(s) if len(s) else {}
-    picked = date_order(s, _partial_moves(s, sorted(_one_to_one(s)), cap)) if len(s) else []
-    for t, first in _twin_repeats(s, picked).items():
+    adj = _twin_evidence(s) if len(s) else s  # read by both passes below
+    picked = date_order(s, _partial_moves(s, sorted(_one_to_one(s, adj)), cap)) if len(s) else []
+    for t, first in _twin_repeats(s, picked, adj).items():
         done[t] = True
         out.duplicates[t] = first
     _take_singles(s.loc[picked], cap, done, out, tx_amt, ties)

@@ -241,14 +241,15 @@ def allocation_rows(
     """The allocation rows of one partition; ``extra``: payment → explanation rows to append
     (its rivals); ``held``: payment → the gate row holding it (:func:`held_rows`), computed
     here without the look-alike gate when not given."""
-    tids = part.tx["transaction_id"].to_numpy()
-    iids = part.inv["invoice_id"].to_numpy()
+    # columns read by position once per allocation: lists of the arrays' objects
+    tids = part.tx["transaction_id"].to_numpy().tolist()
+    iids = part.inv["invoice_id"].to_numpy().tolist()
     cache: dict[tuple[str, ...], str] = {}
     held = _held(part, res, None) if held is None else held
-    records = part.inv["record"].to_numpy() if "record" in part.inv else None
-    names = part.inv["customer_name"].to_numpy()
-    owners = records if records is not None else part.inv["customer_id"].to_numpy()
-    texts = part.tx["text"].to_numpy(dtype=object) if "text" in part.tx else None
+    records = part.inv["record"].to_numpy().tolist() if "record" in part.inv else None
+    names = part.inv["customer_name"].to_numpy().tolist()
+    owners = records if records is not None else part.inv["customer_id"].to_numpy().tolist()
+    texts = part.tx["text"].to_numpy(dtype=object).tolist() if "text" in part.tx else None
     spans: dict[int, str] = {}
     items_of: dict[int, set[int]] = defaultdict(set)  # payment → the items it is allocated to
     for al in res.allocs:
@@ -407,7 +408,7 @@ def build_result(
                 "open_amount": money(int(i_left[k]), ccy),
             }
         )
-    incoming = {str(k) for k, v in zip(tx["transaction_id"], tx["amount"], strict=True) if v > 0}
+    incoming = {str(k) for k in t_ids[tx["amount"].to_numpy() > 0].tolist()}
     auto_ids = {r["transaction_id"] for r in rows if r["status"] == "auto"}
     return ReconciliationResult(
         n_incoming=len(incoming),
