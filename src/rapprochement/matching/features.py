@@ -272,6 +272,19 @@ def _repeats(
     return out
 
 
+def _rank_max(group: np.ndarray[Any, Any], key: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``pd.Series(key).groupby(group).rank(method="max")`` for integer ``group`` and ``key``
+    (both >= 0): how many rows of the row's group have a key at most its own, by one sort and
+    two binary searches instead of pandas' grouped rank (float64, as pandas gives it)."""
+    span = int(key.max(initial=0)) + 1
+    base = group * span
+    comp = base + key
+    data = np.sort(comp)
+    le = np.searchsorted(data, comp, side="right") - np.searchsorted(data, base, side="left")
+    out: np.ndarray[Any, Any] = le.astype(np.float64)
+    return out
+
+
 def _named_counts(
     pref: np.ndarray[Any, Any], keys: list[np.ndarray[Any, Any]]
 ) -> np.ndarray[Any, Any]:
@@ -363,16 +376,13 @@ def single_features(
     # within the far class, one of 2-4 equal parts (an instalment) before any part payment
     plain = (amount != _FRACTION).astype(np.int64)
     key = ((ref.astype(np.int64) * 8 + party) * 3 + sib_rank) * 2 + plain
-    grp = pd.Series(key).groupby([tcol, _CLASS_CODE[amount]], sort=False)
-    n_riv = grp.rank(method="max").to_numpy() - 1
+    n_riv = _rank_max(tcol.astype(np.int64) * 3 + _CLASS_CODE[amount], key) - 1
     n_riv += closer_amount_rivals(tcol, _CLASS_CODE[amount], key)
     f["rivals"] = levels("rivals", _count_code(n_riv))
     alone = n_riv == 0  # no other candidate of the payment as strong (read for twins below)
-    del grp, n_riv
+    del n_riv
     strong = (amount == 0) & ((ref <= 4) | (iban == 0))
-    inv_grp = pd.Series(ref).groupby([f["inv"].to_numpy(), strong], sort=False)
-    n_inv = inv_grp.rank(method="max").to_numpy() - 1
-    del inv_grp
+    n_inv = _rank_max(f["inv"].to_numpy().astype(np.int64) * 2 + strong, ref.astype(np.int64)) - 1
     # reference codes are the evidence's reference part ("checksum" first), 3 classes each
     f["evidence"] = levels("evidence", ref * 3 + _CLASS_CODE[amount])
     named = (ref <= _NAMED_OUTSIDE_REF).astype(np.int64)
