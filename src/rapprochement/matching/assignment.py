@@ -38,7 +38,7 @@ from rapprochement.matching.group_assignment import (
     records,
     take_groups,
 )
-from rapprochement.matching.repeats import equal_items, later_twins
+from rapprochement.matching.repeats import duplicates, equal_items, later_twins
 
 __all__ = ["Alloc", "Assignment", "assign"]
 
@@ -378,7 +378,7 @@ def assign(
         rest = rest[rest["logit"].to_numpy() >= floor]
     rest = rest.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
     _take_singles(rest, cap, done, out, tx_amt)
-    _duplicates(best, done, out, tx_amt)
+    duplicates(best, done, out, tx_amt)
     # a group that lost to a single-invoice hypothesis which then went to another payment
     # gets its chance again (its invoices still open), instead of leaving the payment empty
     if len(groups):
@@ -388,24 +388,3 @@ def assign(
         if len(left):
             take_groups(left, {}, cap, done, out, tx_amt, claimed, remnant=True)
     return out
-
-
-def _duplicates(
-    best: pd.DataFrame, done: np.ndarray[Any, Any], out: Assignment, tx_amt: np.ndarray[Any, Any]
-) -> None:
-    """Payments left unallocated whose best hypothesis (``best``: :func:`_best_rows`) is the
-    whole of an invoice that an earlier payment of the same amount, with the same evidence,
-    settled: a duplicate."""
-    if not len(best):
-        return
-    whole: dict[int, tuple[int, float]] = {}
-    for a in out.allocs:
-        if a.group is None and a.inv >= 0 and a.kind in ("one_to_one", "discount", "fee"):
-            whole.setdefault(a.inv, (a.tx, float(a.hyp["logit"])))
-    for t, i, lg in zip(best["tx"], best["inv"], best["logit"], strict=True):
-        t, i = int(t), int(i)
-        first = whole.get(i)
-        if done[t] or first is None or first[0] == t:
-            continue
-        if tx_amt[first[0]] == tx_amt[t] and abs(first[1] - float(lg)) < 1e-6:
-            out.duplicates[t] = (first[0], i)
