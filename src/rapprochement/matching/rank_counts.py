@@ -17,14 +17,26 @@ NAMED_OUTSIDE_REF = 3  # reference level (digits or stronger) counted by ``named
 
 def rank_max(group: np.ndarray[Any, Any], key: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """``pd.Series(key).groupby(group).rank(method="max")`` for integer ``group`` and ``key``
-    (both >= 0): how many rows of the row's group have a key at most its own, by one sort and
-    two binary searches instead of pandas' grouped rank (float64, as pandas gives it)."""
-    span = int(key.max(initial=0)) + 1
-    base = group * span
-    comp = base + key
-    data = np.sort(comp)
-    le = np.searchsorted(data, comp, side="right") - np.searchsorted(data, base, side="left")
-    out: np.ndarray[Any, Any] = le.astype(np.float64)
+    (both >= 0): how many rows of the row's group have a key at most its own, by one sort
+    (the end of the row's run of equal keys less the start of its group, in sorted order)
+    instead of pandas' grouped rank (float64, as pandas gives it)."""
+    n = len(key)
+    if not n:
+        return np.zeros(0, dtype=np.float64)
+    span = int(key.max()) + 1
+    comp = group * span + key
+    order = np.argsort(comp, kind="stable")
+    sc = comp[order]
+    pos = np.arange(n)
+    # the last position of each run of equal (group, key), read back from the right
+    new_run = np.r_[sc[1:] != sc[:-1], True]
+    run_end = np.minimum.accumulate(np.where(new_run, pos, n)[::-1])[::-1]
+    # the first position of each group
+    g = sc // span
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    group_start = np.maximum.accumulate(np.where(new_group, pos, 0))
+    out = np.empty(n, dtype=np.float64)
+    out[order] = run_end + 1 - group_start
     return out
 
 
