@@ -38,7 +38,7 @@ from rapprochement.matching.group_assignment import (
     records,
     take_groups,
 )
-from rapprochement.matching.repeats import equal_items, later_twins
+from rapprochement.matching.repeats import duplicates, equal_items, later_twins
 
 __all__ = ["Alloc", "Assignment", "assign"]
 
@@ -93,7 +93,9 @@ def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, int]]:
+def _twin_repeats(
+    s: pd.DataFrame, picked: list[int], adj: pd.DataFrame | None = None
+) -> dict[int, tuple[int, int]]:
     """Payments whose best invoice (on twin evidence, :func:`_twin_evidence`) went to an
     earlier twin at most ``_TWIN_DAYS`` before, and that have no other invoice nearly as
     likely: a duplicate → ``(earlier payment, invoice)``. Another invoice as likely (two
@@ -104,7 +106,7 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
     alone scores lower)."""
     if "twin" not in s or not picked:
         return {}
-    adj = _twin_evidence(s)
+    adj = _twin_evidence(s) if adj is None else adj  # (given: computed once by the caller)
     pick = adj.loc[picked]
     taken = {
         (int(w), int(i)): (int(t), int(d))
@@ -143,7 +145,7 @@ def _twin_repeats(s: pd.DataFrame, picked: list[int]) -> dict[int, tuple[int, in
     return out
 
 
-def _one_to_one(s: pd.DataFrame) -> list[int]:
+def _one_to_one(s: pd.DataFrame, adj: pd.DataFrame | None = None) -> list[int]:
     """Row labels of ``s`` chosen one-to-one (each tx and inv at most once), optimally.
 
     Only edges within ``_KEEP_LOGIT`` of the payment's best are kept (a pair 100 times less
@@ -151,7 +153,7 @@ def _one_to_one(s: pd.DataFrame) -> list[int]:
     components; a component still larger than ``_MAX_COMPONENT`` is solved best-first.
     Twin payments (:func:`_twin_evidence`) are weighed on their best evidence.
     """
-    s = later_twins(_twin_evidence(s))
+    s = later_twins(_twin_evidence(s) if adj is None else adj)  # adj: _twin_evidence(s)
     s = s[s["logit"] >= s.groupby("tx")["logit"].transform("max") - _KEEP_LOGIT]
     s = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
     tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
@@ -357,8 +359,9 @@ def assign(
         # a payment whose group waits is not given a single invoice before the group's turn
         s = s[~s["tx"].isin(list(waiting))]
     ties = _ties(s) if len(s) else {}
-    picked = date_order(s, _partial_moves(s, sorted(_one_to_one(s)), cap)) if len(s) else []
-    for t, first in _twin_repeats(s, picked).items():
+    adj = _twin_evidence(s) if len(s) else s  # read by both passes below
+    picked = date_order(s, _partial_moves(s, sorted(_one_to_one(s, adj)), cap)) if len(s) else []
+    for t, first in _twin_repeats(s, picked, adj).items():
         done[t] = True
         out.duplicates[t] = first
     _take_singles(s.loc[picked], cap, done, out, tx_amt, ties)
@@ -375,7 +378,7 @@ def assign(
         rest = rest[rest["logit"].to_numpy() >= floor]
     rest = rest.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
     _take_singles(rest, cap, done, out, tx_amt)
-    _duplicates(best, done, out, tx_amt)
+    duplicates(best, done, out, tx_amt)
     # a group that lost to a single-invoice hypothesis which then went to another payment
     # gets its chance again (its invoices still open), instead of leaving the payment empty
     if len(groups):
@@ -385,24 +388,3 @@ def assign(
         if len(left):
             take_groups(left, {}, cap, done, out, tx_amt, claimed, remnant=True)
     return out
-
-
-def _duplicates(
-    best: pd.DataFrame, done: np.ndarray[Any, Any], out: Assignment, tx_amt: np.ndarray[Any, Any]
-) -> None:
-    """Payments left unallocated whose best hypothesis (``best``: :func:`_best_rows`) is the
-    whole of an invoice that an earlier payment of the same amount, with the same evidence,
-    settled: a duplicate."""
-    if not len(best):
-        return
-    whole: dict[int, tuple[int, float]] = {}
-    for a in out.allocs:
-        if a.group is None and a.inv >= 0 and a.kind in ("one_to_one", "discount", "fee"):
-            whole.setdefault(a.inv, (a.tx, float(a.hyp["logit"])))
-    for t, i, lg in zip(best["tx"], best["inv"], best["logit"], strict=True):
-        t, i = int(t), int(i)
-        first = whole.get(i)
-        if done[t] or first is None or first[0] == t:
-            continue
-        if tx_amt[first[0]] == tx_amt[t] and abs(first[1] - float(lg)) < 1e-6:
-            out.duplicates[t] = (first[0], i)

@@ -36,6 +36,7 @@ import pandas as pd
 
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.keys import LEVELS
+from rapprochement.matching.rank_counts import NAMED_OUTSIDE_REF, named_counts, rank_max
 from rapprochement.matching.siblings import (
     INSTALMENT_PARTS,
     even_share,
@@ -111,7 +112,7 @@ _NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice (not a
 #: payments this close, identical but for the date (or naming one invoice whole), may be a
 #: payment and its duplicate
 TWIN_DAYS = 21
-_NAMED_OUTSIDE_REF = 3  # reference level (digits or stronger) counted by ``named_outside``
+_NAMED_OUTSIDE_REF = NAMED_OUTSIDE_REF  # (digits or stronger: :mod:`.rank_counts`)
 _DISCOUNT_STEPS = (100, 150, 200, 250, 300)  # basis points tried for an exact discount
 
 
@@ -272,29 +273,6 @@ def _repeats(
     return out
 
 
-def _named_counts(
-    pref: np.ndarray[Any, Any], keys: list[np.ndarray[Any, Any]]
-) -> np.ndarray[Any, Any]:
-    """Per pair, how many pairs of its payment and customer (``keys``) have a reference level
-    ``pref`` at least as strong as its own (capped at :data:`_NAMED_OUTSIDE_REF`)."""
-    n_named = np.zeros(len(pref), dtype=np.int64)
-    gid = pd.Series(pref).groupby(keys, sort=False).ngroup().to_numpy()
-    if gid.dtype.kind != "i":  # a missing key (numbered NaN): counted as pandas counts it
-        for lvl in range(_NAMED_OUTSIDE_REF + 1):
-            at = (pref <= lvl).astype(np.int64)
-            count = pd.Series(at).groupby(keys, sort=False).transform("sum").to_numpy()
-            own = np.minimum(pref, _NAMED_OUTSIDE_REF) == lvl
-            n_named[own] = count[own]
-        return n_named
-    # the groups numbered once; a level's count per group by bincount (exact integers)
-    n_groups = int(gid.max(initial=-1)) + 1
-    for lvl in range(_NAMED_OUTSIDE_REF + 1):
-        count = np.bincount(gid, weights=(pref <= lvl), minlength=n_groups).astype(np.int64)
-        own = np.minimum(pref, _NAMED_OUTSIDE_REF) == lvl
-        n_named[own] = count[gid[own]]
-    return n_named
-
-
 def single_features(
     pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, currency: str
 ) -> pd.DataFrame:
@@ -316,7 +294,7 @@ def single_features(
     # only names at least as strong as a pair's own count against it: a structured,
     # checksummed reference is not contradicted by a number in the free text
     pref = pairs["ref"].to_numpy()
-    n_named = _named_counts(pref, [t, pairs["customer_id"].to_numpy()])
+    n_named = named_counts(pref, [t, pairs["customer_id"].to_numpy()])
     del pref
     keep = (np.sign(amt) == np.sign(opn)) & (amt != 0)
     keep &= (day < 0) | (np.abs(day - issue) <= config.date_window_days)
@@ -363,16 +341,13 @@ def single_features(
     # within the far class, one of 2-4 equal parts (an instalment) before any part payment
     plain = (amount != _FRACTION).astype(np.int64)
     key = ((ref.astype(np.int64) * 8 + party) * 3 + sib_rank) * 2 + plain
-    grp = pd.Series(key).groupby([tcol, _CLASS_CODE[amount]], sort=False)
-    n_riv = grp.rank(method="max").to_numpy() - 1
+    n_riv = rank_max(tcol.astype(np.int64) * 3 + _CLASS_CODE[amount], key) - 1
     n_riv += closer_amount_rivals(tcol, _CLASS_CODE[amount], key)
     f["rivals"] = levels("rivals", _count_code(n_riv))
     alone = n_riv == 0  # no other candidate of the payment as strong (read for twins below)
-    del grp, n_riv
+    del n_riv
     strong = (amount == 0) & ((ref <= 4) | (iban == 0))
-    inv_grp = pd.Series(ref).groupby([f["inv"].to_numpy(), strong], sort=False)
-    n_inv = inv_grp.rank(method="max").to_numpy() - 1
-    del inv_grp
+    n_inv = rank_max(f["inv"].to_numpy().astype(np.int64) * 2 + strong, ref.astype(np.int64)) - 1
     # reference codes are the evidence's reference part ("checksum" first), 3 classes each
     f["evidence"] = levels("evidence", ref * 3 + _CLASS_CODE[amount])
     named = (ref <= _NAMED_OUTSIDE_REF).astype(np.int64)

@@ -10,12 +10,16 @@ invoice against an earlier payment's remittance-advice group.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from rapprochement.matching.features import TWIN_DAYS
+from rapprochement.matching.group_assignment import Assignment
 from rapprochement.matching.keys import LEVELS
 
-__all__ = ["equal_items", "later_twins"]
+__all__ = ["duplicates", "equal_items", "later_twins"]
 
 _NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice by its number
 
@@ -67,3 +71,24 @@ def equal_items(pick: pd.DataFrame) -> set[int]:
         & ((pick["iban"].astype(str) == "known") | pick["name"].astype(str).isin(["exact", "high"]))
     )
     return {int(t) for t in pick.loc[ok, "tx"]}
+
+
+def duplicates(
+    best: pd.DataFrame, done: np.ndarray[Any, Any], out: Assignment, tx_amt: np.ndarray[Any, Any]
+) -> None:
+    """Payments left unallocated whose best hypothesis (``best``: each payment's best row,
+    :func:`.assignment._best_rows`) is the whole of an invoice that an earlier payment of the
+    same amount, with the same evidence, settled: a duplicate (the assignment's last pass)."""
+    if not len(best):
+        return
+    whole: dict[int, tuple[int, float]] = {}
+    for a in out.allocs:
+        if a.group is None and a.inv >= 0 and a.kind in ("one_to_one", "discount", "fee"):
+            whole.setdefault(a.inv, (a.tx, float(a.hyp["logit"])))
+    for t, i, lg in zip(best["tx"], best["inv"], best["logit"], strict=True):
+        t, i = int(t), int(i)
+        first = whole.get(i)
+        if done[t] or first is None or first[0] == t:
+            continue
+        if tx_amt[first[0]] == tx_amt[t] and abs(first[1] - float(lg)) < 1e-6:
+            out.duplicates[t] = (first[0], i)

@@ -17,11 +17,7 @@ from rapprochement.matching.advice_typos import typo_read
 from rapprochement.matching.assignment import Assignment
 from rapprochement.matching.coin_tosses import coin_tosses
 from rapprochement.matching.config import MatchConfig
-from rapprochement.matching.customer_numbers import (
-    number_keys,
-    quoted_number_of,
-    quoted_numbers,
-)
+from rapprochement.matching.explain_rows import entity_row, number_row
 from rapprochement.matching.features import FEATURES
 from rapprochement.matching.gates import (
     amount_alone,
@@ -201,35 +197,6 @@ def ambiguity_reason(withheld: str) -> str:
     return f"withheld: {withheld}" if withheld else TIE
 
 
-def _entity_row(invs: list[int], records: Any, names: Any) -> str:
-    """The explanation row of a payment whose allocations (to the items ``invs``) span
-    customer records merged as one entity (:mod:`.entities`), or ``""``."""
-    seen = sorted({(str(records[i]), str(names[i])) for i in invs})
-    if len({r for r, _ in seen}) < 2:
-        return ""
-    value = "one customer, several records: " + " = ".join(f"{n} ({r})" for r, n in seen)
-    return json.dumps({"feature": "entity", "value": value, "weight": 0.0}, separators=(",", ":"))
-
-
-def _number_row(text: str, record: str, name: str, keys: dict[str, set[str]] | None = None) -> str:
-    """The explanation row of a payer identified by the customer number its text quotes
-    (:mod:`.customer_numbers`), or ``""``: its ``iban = known`` term then stands for that.
-    ``keys``: a cache of :func:`.customer_numbers.number_keys` per record (one book's)."""
-    if keys is None:
-        num = quoted_number_of(text, record) if text else None
-    elif not text:
-        num = None
-    else:  # quoted_number_of, with the record's keys read once per record
-        mine = keys.get(record)
-        if mine is None:
-            mine = keys[record] = number_keys(record)
-        num = next((n for n in quoted_numbers(text) if n in mine), None) if mine else None
-    if num is None:
-        return ""
-    value = f"customer number {num} quoted in the text: {name} ({record})"
-    return json.dumps({"feature": "payer", "value": value, "weight": 0.0}, separators=(",", ":"))
-
-
 def allocation_rows(
     part: Partition,
     res: Assignment,
@@ -241,14 +208,15 @@ def allocation_rows(
     """The allocation rows of one partition; ``extra``: payment → explanation rows to append
     (its rivals); ``held``: payment → the gate row holding it (:func:`held_rows`), computed
     here without the look-alike gate when not given."""
-    tids = part.tx["transaction_id"].to_numpy()
-    iids = part.inv["invoice_id"].to_numpy()
+    # columns read by position once per allocation: lists of the arrays' objects
+    tids = part.tx["transaction_id"].to_numpy().tolist()
+    iids = part.inv["invoice_id"].to_numpy().tolist()
     cache: dict[tuple[str, ...], str] = {}
     held = _held(part, res, None) if held is None else held
-    records = part.inv["record"].to_numpy() if "record" in part.inv else None
-    names = part.inv["customer_name"].to_numpy()
-    owners = records if records is not None else part.inv["customer_id"].to_numpy()
-    texts = part.tx["text"].to_numpy(dtype=object) if "text" in part.tx else None
+    records = part.inv["record"].to_numpy().tolist() if "record" in part.inv else None
+    names = part.inv["customer_name"].to_numpy().tolist()
+    owners = records if records is not None else part.inv["customer_id"].to_numpy().tolist()
+    texts = part.tx["text"].to_numpy(dtype=object).tolist() if "text" in part.tx else None
     spans: dict[int, str] = {}
     items_of: dict[int, set[int]] = defaultdict(set)  # payment → the items it is allocated to
     for al in res.allocs:
@@ -281,12 +249,12 @@ def allocation_rows(
         if al.group is not None and records is not None and al.hyp.get("iban") != "collector":
             row = spans.get(al.tx)
             if row is None:
-                row = spans[al.tx] = _entity_row(sorted(items_of[al.tx]), records, names)
+                row = spans[al.tx] = entity_row(sorted(items_of[al.tx]), records, names)
             if row:
                 expl = expl[:-1] + "," + row + "]"
         if texts is not None and al.inv >= 0 and al.hyp.get("iban") == "known":
             text = str(texts[al.tx] or "")
-            row = _number_row(text, str(owners[al.inv]), str(names[al.inv]), number_keys_of)
+            row = number_row(text, str(owners[al.inv]), str(names[al.inv]), number_keys_of)
             if row:
                 expl = expl[:-1] + "," + row + "]"
         score = float(al.score)
@@ -407,7 +375,7 @@ def build_result(
                 "open_amount": money(int(i_left[k]), ccy),
             }
         )
-    incoming = {str(k) for k, v in zip(tx["transaction_id"], tx["amount"], strict=True) if v > 0}
+    incoming = {str(k) for k in t_ids[tx["amount"].to_numpy() > 0].tolist()}
     auto_ids = {r["transaction_id"] for r in rows if r["status"] == "auto"}
     return ReconciliationResult(
         n_incoming=len(incoming),
