@@ -112,8 +112,16 @@ def _call(fn: Callable[[Any, Any], Any], task: Any) -> Any:
 
 
 def _call_at(fn: Callable[[Any, Any], Any], k: int) -> Any:
-    """``fn`` on the ``k``-th task of the run, in a forked worker (:data:`_TASKS`)."""
-    return fn(_SHARED, _TASKS[k])
+    """``fn`` on the ``k``-th task of the run, in a forked worker (:data:`_TASKS`); the task's
+    freed temporaries handed back before the worker takes its next task."""
+    out = fn(_SHARED, _TASKS[k])
+    release_heap()
+    return out
+
+
+#: payments per shard of a :class:`ProcessPool` by default: a worker's memory grows with the
+#: payments of its task (the group search's per-payer caches), not with the partition's
+SHARD_PAYMENTS = 50_000
 
 
 class ProcessPool:
@@ -121,7 +129,9 @@ class ProcessPool:
 
     Args:
         workers: worker processes (default: the CPUs this process may use).
-        shards: payment shards per partition (default: ``workers``).
+        shards: payment shards per partition (default: ``workers``, or more for a large
+            partition: as many multiples of ``workers`` as keep a shard within
+            :data:`SHARD_PAYMENTS` payments; a worker takes one shard after the other).
         mp_context: the ``multiprocessing`` context (default: the platform's).
     """
 
@@ -133,11 +143,15 @@ class ProcessPool:
     ) -> None:
         self.workers = workers or len(os.sched_getaffinity(0))
         self.n_shards = shards or self.workers
+        self.fixed = shards is not None
         self.mp_context = mp_context
 
     def shards(self, n_payments: int) -> list[np.ndarray[Any, Any]]:
         """Contiguous runs of payments (:func:`split_payments`)."""
-        return split_payments(n_payments, self.n_shards)
+        k = self.n_shards
+        if not self.fixed:  # waves of ``workers`` shards of at most SHARD_PAYMENTS payments
+            k = self.workers * max(1, -(-n_payments // (self.workers * SHARD_PAYMENTS)))
+        return split_payments(n_payments, k)
 
     def run(self, fn: Callable[[S, T], R], shared: S, tasks: Sequence[T]) -> list[R]:
         """The tasks on the pool's processes, results in task order."""
