@@ -121,7 +121,7 @@ def _call_at(fn: Callable[[Any, Any], Any], k: int) -> Any:
 
 #: payments per shard of a :class:`ProcessPool` by default: a worker's memory grows with the
 #: payments of its task (the group search's per-payer caches), not with the partition's
-SHARD_PAYMENTS = 50_000
+SHARD_PAYMENTS = 100_000
 
 
 class ProcessPool:
