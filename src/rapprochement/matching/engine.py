@@ -24,7 +24,7 @@ from rapprochement.matching.candidates import CustomerIndex, candidate_pairs, ke
 from rapprochement.matching.chance import book_chance, corrections
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.entities import entities
-from rapprochement.matching.executor import Executor
+from rapprochement.matching.executor import Executor, release_heap
 from rapprochement.matching.features import single_features
 from rapprochement.matching.frames import (
     prepare_invoices,
@@ -200,9 +200,11 @@ def hypotheses(
     pairs, links = sharded_blocking(_with_advice(part.tx, part.remits), side, executor)
     # the payer index (and its similarity cache) and blocking's open-item side end with it
     side = dataclasses.replace(side, customers=None, block=None)
+    release_heap()  # (each stage's freed temporaries: not held while the next one runs)
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
     singles = drop_typo_readings(singles, part.inv, part.tx)
+    release_heap()
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
     groups = sharded_groups(part.tx, pairs, singles, links, part.remits, side, executor)
     # collectors' payouts without their report: learned from every payment's report, so
@@ -342,6 +344,7 @@ def reconcile(
         if not len(part.inv):
             continue
         singles, groups = hypotheses(part, customers, config, executor)
+        release_heap()
         t0 = time.perf_counter()
         pw = book_weights(part, w, config)
         singles = _score(singles, pw, sugg_t)
@@ -359,6 +362,7 @@ def reconcile(
         done = {a.tx for a in res.allocs}
         note_rows += notes(part.tx, groups, part.inv, done, _advised(part.remits))
         del singles, groups
+        release_heap()
         _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
         rows.extend(allocation_rows(part, res, auto_t, pw, extra, held))
         riv_rows.extend(recs)

@@ -17,6 +17,8 @@ them. Results never depend on the executor, the shard count or the shard members
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import gc
 import multiprocessing
 import os
@@ -29,7 +31,7 @@ import numpy as np
 
 from rapprochement.errors import ConfigError
 
-__all__ = ["Executor", "InProcess", "ProcessPool", "split_payments"]
+__all__ = ["Executor", "InProcess", "ProcessPool", "release_heap", "split_payments"]
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -46,6 +48,24 @@ def split_payments(n: int, shards: int) -> list[np.ndarray[Any, Any]]:
         )
     k = max(1, min(shards, n))
     return [np.asarray(p, dtype=np.int64) for p in np.array_split(np.arange(n), k)]
+
+
+@functools.cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to release
+        return None
+
+
+def release_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc ``malloc_trim``; nothing
+    elsewhere). Arrays of a few megabytes freed by a stage otherwise stay in this process's
+    resident memory: counted in its footprint while the next stage runs, and inherited by a
+    forked worker, whose own allocations would then copy those pages."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 class Executor(Protocol):
@@ -92,8 +112,16 @@ def _call(fn: Callable[[Any, Any], Any], task: Any) -> Any:
 
 
 def _call_at(fn: Callable[[Any, Any], Any], k: int) -> Any:
-    """``fn`` on the ``k``-th task of the run, in a forked worker (:data:`_TASKS`)."""
-    return fn(_SHARED, _TASKS[k])
+    """``fn`` on the ``k``-th task of the run, in a forked worker (:data:`_TASKS`); the task's
+    freed temporaries handed back before the worker takes its next task."""
+    out = fn(_SHARED, _TASKS[k])
+    release_heap()
+    return out
+
+
+#: payments per shard of a :class:`ProcessPool` by default: a worker's memory grows with the
+#: payments of its task (the group search's per-payer caches), not with the partition's
+SHARD_PAYMENTS = 100_000
 
 
 class ProcessPool:
@@ -101,7 +129,9 @@ class ProcessPool:
 
     Args:
         workers: worker processes (default: the CPUs this process may use).
-        shards: payment shards per partition (default: ``workers``).
+        shards: payment shards per partition (default: ``workers``, or more for a large
+            partition: as many multiples of ``workers`` as keep a shard within
+            :data:`SHARD_PAYMENTS` payments; a worker takes one shard after the other).
         mp_context: the ``multiprocessing`` context (default: the platform's).
     """
 
@@ -113,11 +143,15 @@ class ProcessPool:
     ) -> None:
         self.workers = workers or len(os.sched_getaffinity(0))
         self.n_shards = shards or self.workers
+        self.fixed = shards is not None
         self.mp_context = mp_context
 
     def shards(self, n_payments: int) -> list[np.ndarray[Any, Any]]:
         """Contiguous runs of payments (:func:`split_payments`)."""
-        return split_payments(n_payments, self.n_shards)
+        k = self.n_shards
+        if not self.fixed:  # waves of ``workers`` shards of at most SHARD_PAYMENTS payments
+            k = self.workers * max(1, -(-n_payments // (self.workers * SHARD_PAYMENTS)))
+        return split_payments(n_payments, k)
 
     def run(self, fn: Callable[[S, T], R], shared: S, tasks: Sequence[T]) -> list[R]:
         """The tasks on the pool's processes, results in task order."""
@@ -130,6 +164,7 @@ class ProcessPool:
         freeze = gc.get_freeze_count() == 0
         if freeze:
             gc.freeze()
+        release_heap()
         context = self.mp_context or multiprocessing.get_context()
         forked = context.get_start_method() == "fork"
         global _SHARED, _TASKS

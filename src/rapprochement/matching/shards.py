@@ -234,8 +234,10 @@ def sharded_groups(
         _GroupTask(tx.iloc[pos].reset_index(drop=True), p, sg, lk, r, claimed)
         for pos, p, sg, lk, r in zip(shards, *split, rems, strict=True)
     ]
+    found = executor.run(_search, side, tasks)
+    del tasks, split, rems  # (the shards' frames: not held while the rows are merged)
     rows = []
-    for pos, shard_rows in zip(shards, executor.run(_search, side, tasks), strict=True):
+    for pos, shard_rows in zip(shards, found, strict=True):
         for r in shard_rows:
             r["tx"] = int(pos[r["tx"]])
         rows.extend(shard_rows)
