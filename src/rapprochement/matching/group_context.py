@@ -282,7 +282,12 @@ class GroupContext:
         note = sign * self.open[idx] < 0
         cand = idx.tolist()
         notes = _first(cand, np.flatnonzero(note).tolist(), exclude, MAX_CREDIT_NOTES)
-        others = np.flatnonzero(~note).tolist()
+        # the rest, due nearest first, may hold further credit notes of the payer too
+        if notes:
+            taken = set(notes)
+            others = [p for p in range(len(cand)) if p not in taken]
+        else:
+            others = list(range(len(cand)))
         most = self.config.max_group_items - len(notes)
         if most >= 0:
             rest = _first(cand, others, exclude, most)
