@@ -38,6 +38,14 @@ def _shard_s(r: dict[str, Any], stages: str) -> float:
     return float(sum(r[stages].get(s, 0.0) for s in SHARD_STAGES))
 
 
+def _newest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The runs of the newest day, when they have two sizes at least (one code version: a
+    model fitted across versions mixes their costs); else all of them."""
+    day = max((str(r.get("date", "")) for r in rows), default="")
+    same = [r for r in rows if str(r.get("date", "")) == day]
+    return same if len({r["size"] for r in same}) >= 2 else rows
+
+
 def fit(
     rows: list[dict[str, Any]], cpu: bool = False, executors: tuple[str, ...] = ()
 ) -> dict[str, float] | None:
@@ -45,7 +53,7 @@ def fit(
     least squares on the runs' wall time (``cpu``: their CPU time, per stage too: what
     dedicated cores would take) of ``executors`` (all when empty); None with fewer than two
     sizes."""
-    ok = [r for r in _ok(rows) if not executors or r["executor"] in executors]
+    ok = _newest([r for r in _ok(rows) if not executors or r["executor"] in executors])
     if len({r["size"] for r in ok}) < 2:
         return None
     total, stages = ("cpu_s", "stages_cpu") if cpu else ("seconds", "stages")
@@ -191,16 +199,25 @@ def _model_section(rows: list[dict[str, Any]]) -> list[str]:
         "Wall: T(n, W) = a + b·n (serial stages) + c·n/W + d·W (payment-shard stages on W "
         "workers, one shard each). CPU: the same work counted once, a + b·n + c·n + d·W (on "
         "W dedicated cores the shard stages then take c·n/W + d). Driver memory m0 + m1·n. "
-        "Non-negative least squares over the runs above, per executor family.",
+        "Non-negative least squares per executor family, over the family's runs of the "
+        "newest day when it has two sizes (one code version), else over all its runs "
+        "(column *runs*).",
         "",
         "| executors | fit on | a (s) | b (µs/payment) | c (µs/payment) | d (s/shard) | "
-        "m0 (MiB) | m1 (KiB/payment) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "m0 (MiB) | m1 (KiB/payment) | runs |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, what, m in fits:
+        exs = next(e for n, e in families if n == name)
+        days = sorted(
+            {
+                str(r.get("date", "?"))
+                for r in _newest([r for r in _ok(rows) if r["executor"] in exs])
+            }
+        )
         out.append(
             f"| {name} | {what} | {m['a']:.1f} | {m['b'] * 1e6:.1f} | {m['c'] * 1e6:.1f} | "
-            f"{m['d']:.2f} | {m['m0']:.0f} | {m['m1'] * 1024:.2f} |"
+            f"{m['d']:.2f} | {m['m0']:.0f} | {m['m1'] * 1024:.2f} | {', '.join(days)} |"
         )
     for name, what, m in fits:
         if what != "CPU":
