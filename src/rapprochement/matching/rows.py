@@ -226,7 +226,8 @@ def allocation_rows(
     exp = currency_exponent(part.currency)
     out = []
     for al in res.allocs:
-        key = tuple(map(str, map(al.hyp.get, FEATURES, _BLANKS)))  # str(hyp.get(f, ""))
+        # the levels and what else the explanation reads (a payer IBAN shared by k customers)
+        key = (*map(str, map(al.hyp.get, FEATURES, _BLANKS)), str(al.hyp.get("iban_customers")))
         expl = cache.get(key)
         if expl is None:
             expl = cache[key] = json.dumps(
