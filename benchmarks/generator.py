@@ -74,6 +74,19 @@ class Dataset:
     difficulty: str
     rates: Mapping[str, float] = field(default_factory=dict)
 
+    def reconcile(self, **options: Any) -> Any:
+        """``rapprochement.reconcile`` of this book (its remittances and learned payers
+        included); ``options``: its keyword arguments (``executor``, ``config``...)."""
+        import rapprochement
+
+        return rapprochement.reconcile(
+            self.transactions,
+            self.invoices,
+            remittances=self.remittances,
+            customers=self.customers,
+            **options,
+        )
+
 
 def to_decimal(cents: list[int]) -> list[Decimal]:
     """Integer cents → Decimal with two places (``1234`` → ``Decimal("12.34")``)."""

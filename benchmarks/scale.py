@@ -187,7 +187,6 @@ def _executor(name: str, workers: int) -> tuple[Any, Any]:
 
 def _worker(name: str, path: str, workers: int) -> None:
     """Subprocess body: one reconcile of the pickled book; prints one JSON line."""
-    import rapprochement
 
     with open(path, "rb") as f:
         ds = pickle.load(f)
@@ -200,13 +199,7 @@ def _worker(name: str, path: str, workers: int) -> None:
     log = logging.getLogger("rapprochement.matching")
     log.addHandler(stages)
     log.setLevel(logging.DEBUG)
-    res = rapprochement.reconcile(
-        ds.transactions,
-        ds.invoices,
-        remittances=ds.remittances,
-        customers=ds.customers,
-        executor=executor,
-    )
+    res = ds.reconcile(executor=executor)
     seconds, cpu = time.time() - t0, _tree_cpu() - cpu0
     peak.stop.set()
     peak.join()
