@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +31,7 @@ from rapprochement.matching.name_keys import compact_iban, normalize_name, payer
 from rapprochement.matching.padding import unpadded_digits
 from rapprochement.matching.token_keys import vector_token_keys, year_tail
 from rapprochement.references import find_references, normalize_token
+from rapprochement.references.extract import scan_references
 
 __all__ = [
     "LEVELS",
@@ -98,11 +98,14 @@ _CUSTOMER_LABELS = frozenset(
 _NUMBER_WORDS = frozenset({"N", "NO", "NR", "NUM", "NUMBER", "NUMMER", "NUMERO", "O"})
 
 
-def _customer_number(text: str, start: int, raw: str) -> bool:
+def _customer_number(text: str, start: int, raw: str, digit: int | None = None) -> bool:
     """True when the token ``raw`` at ``start`` of ``text`` is labelled as a customer or order
-    number (``CLIENT 000247``, ``KD 4711``, ``Kd-Nr. 12345``, ``PO 4500012345``, ``CDE12345``)."""
-    m = _A_DIGIT.search(raw)
-    head = text[max(0, start - 24) : start + (m.start() if m else 0)]
+    number (``CLIENT 000247``, ``KD 4711``, ``Kd-Nr. 12345``, ``PO 4500012345``, ``CDE12345``).
+    ``digit``: the position of the first digit in ``raw`` when known."""
+    if digit is None:
+        m = _A_DIGIT.search(raw)
+        digit = m.start() if m else 0
+    head = text[max(0, start - 24) : start + digit]
     # only the words after the previous number label this one (``CDE47788, 20260001144``:
     # the 20260001144 is not an order number)
     found = _NO_DIGIT_END.search(head)  # always found
@@ -119,7 +122,7 @@ def _token_keys(raw: str) -> set[str]:
     t = (raw if raw.isascii() else unicodedata.normalize("NFKD", raw)).upper()
     comp = _NOT_ALNUM.sub("", t)
     keys: set[str] = set()
-    if len(comp) >= 3 and any(c.isdigit() for c in comp):
+    if len(comp) >= 3 and not comp.isalpha():  # (``comp`` is A-Z and 0-9 only: a digit)
         keys.add("C:" + comp)
         keys.add("N:" + normalize_token(raw))
     groups = _DIGITS.findall(t)
@@ -151,40 +154,48 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
     if not _A_DIGIT.search(text):  # every reference and invoice number holds a digit
         return rkeys, tokens
     # digits inside a sum of money or a day-and-month give no key
-    money = [(m.start(), m.end()) for m in _NOT_A_NUMBER.finditer(text)]
-    # bare FI / KID numbers are not looked for: their digits already give an exact key
-    for ref in find_references(text, digit_schemes=False):
-        if ref.scheme != "invoice":
-            lvl = 0 if ref.valid else 1
-            if rkeys.get("R:" + ref.value, 99) > lvl:
-                rkeys["R:" + ref.value] = lvl
-            if not ref.valid:
-                tokens.append(ref.raw)
+    money = (
+        [(m.start(), m.end()) for m in _NOT_A_NUMBER.finditer(text)]
+        if "." in text or "," in text or "/" in text  # (each match holds one of them)
+        else []
+    )
+    # bare FI / KID numbers are not looked for: their digits already give an exact key (and
+    # an invoice token's normalized value is not read here)
+    for start, scheme, value, raw, _end, valid in scan_references(text, False, False):
+        if scheme != "invoice":
+            lvl = 0 if valid else 1
+            if rkeys.get("R:" + value, 99) > lvl:
+                rkeys["R:" + value] = lvl
+            if not valid:
+                tokens.append(raw)
             continue
-        m = _A_DIGIT.search(ref.raw)
-        if _DATE.fullmatch(ref.raw[m.start() if m else 0 :]):
+        m = _A_DIGIT.search(raw)
+        digit = m.start() if m else 0
+        if _DATE.fullmatch(raw, digit):
             continue
-        at = ref.start + (m.start() if m else 0)
-        if money and any(a <= at < b for a, b in money):
-            continue
-        cut = min((a for a, _ in money if a > at), default=-1) if money else -1
-        if 0 <= cut - ref.start < len(ref.raw):  # the token runs into a sum: keep what precedes
-            ref = replace(ref, raw=ref.raw[: max(0, cut - ref.start)].rstrip(" ,;/-"))
-            m = _A_DIGIT.search(ref.raw)
-            if m is None:
+        if money:
+            at = start + digit
+            if any(a <= at < b for a, b in money):
                 continue
-        groups = list(_GROUP.finditer(ref.raw))
+            cut = min((a for a, _ in money if a > at), default=-1)
+            if 0 <= cut - start < len(raw):  # the token runs into a sum: keep what precedes
+                raw = raw[: max(0, cut - start)].rstrip(" ,;/-")
+                m = _A_DIGIT.search(raw)
+                if m is None:
+                    continue
+                digit = m.start()
+        groups = list(_GROUP.finditer(raw))
         first = 0
-        if _customer_number(text, ref.start, ref.raw):
+        if _customer_number(text, start, raw, digit):
             # the label names the first number only (with its year: ``BC 2025-4730``), and
             # ``CDE34495/20250001027/20250001028`` lists invoices after the order number
             first = 2 if _YEAR.fullmatch(groups[0].group()) else 1
             if len(groups) <= first:
                 continue
         else:
-            tokens.append(ref.raw)
-            if m and m.start() > 0:
-                tokens.append(ref.raw[m.start() :])
+            tokens.append(raw)
+            if digit > 0:
+                tokens.append(raw[digit:])
         if len(groups) > 1:
             for x in range(first, len(groups)):
                 for y in range(x + 1, min(x + 3, len(groups)) + 1):
@@ -192,7 +203,7 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
                     if (x, y) != (0, len(groups)) and not (
                         y == x + 1 and _YEAR.fullmatch(groups[x].group())
                     ):
-                        tokens.append(ref.raw[groups[x].start() : groups[y - 1].end()])
+                        tokens.append(raw[groups[x].start() : groups[y - 1].end()])
     return rkeys, tokens
 
 
