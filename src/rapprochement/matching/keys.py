@@ -18,6 +18,7 @@ key prefix     built from                                                  level
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -29,7 +30,7 @@ import pandas as pd
 from rapprochement.matching.free_keys import FREE_LEVEL, checksummed, free_key, free_text_keys
 from rapprochement.matching.name_keys import compact_iban, normalize_name, payer_in_text
 from rapprochement.matching.padding import unpadded_digits
-from rapprochement.matching.token_keys import vector_token_keys, year_tail
+from rapprochement.matching.token_keys import token_key_arrays, year_tail
 from rapprochement.references import find_references, normalize_token
 from rapprochement.references.extract import scan_references
 
@@ -39,6 +40,7 @@ __all__ = [
     "expand",
     "free_key",
     "free_text_keys",
+    "invoice_key_arrays",
     "invoice_key_frame",
     "invoice_key_rows",
     "invoice_keys",
@@ -85,7 +87,7 @@ _NOT_A_NUMBER = re.compile(
     r"|(?<![\w.,/-])(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|1[0-2])\.?(?![\w/-]|[.,]\d)"
 )
 _WORD = re.compile(r"[A-Z]+")
-_NO_DIGIT_END = re.compile(r"\D*\Z")  # what follows the last digit (all when there is none)
+_NO_DIGIT_START = re.compile(r"\D*")  # read backwards: what follows the last digit (or all)
 #: words that label the number after them as the payer's customer number or its own order
 #: number (purchase order, bon de commande, Bestellung), not an invoice's
 _CUSTOMER_LABELS = frozenset(
@@ -107,9 +109,16 @@ def _customer_number(text: str, start: int, raw: str, digit: int | None = None) 
         digit = m.start() if m else 0
     head = text[max(0, start - 24) : start + digit]
     # only the words after the previous number label this one (``CDE47788, 20260001144``:
-    # the 20260001144 is not an order number)
-    found = _NO_DIGIT_END.search(head)  # always found
-    tail = head[found.start() if found else 0 :]
+    # the 20260001144 is not an order number): what follows the last digit, read backwards
+    found = _NO_DIGIT_START.match(head[::-1])  # always found
+    return _labels(head[len(head) - (found.end() if found else len(head)) :])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _labels(tail: str) -> bool:
+    """Does ``tail`` (the text before a number, after any earlier digit) end with a word that
+    labels a customer or order number (number words such as ``No.`` aside)? Cached: the same
+    few labels come before many numbers."""
     if not tail.isascii():
         tail = unicodedata.normalize("NFKD", tail)
     words = _WORD.findall(tail.upper())
@@ -230,13 +239,13 @@ def _token_table(
     np.ndarray[Any, Any],
     list[tuple[int, str, int]],
     tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]],
-    pd.DataFrame,
+    tuple[np.ndarray[Any, Any], ...],
     int,
 ]:
     """The distinct texts' tokens (:func:`unique_text_keys`): each text's position among the
     distinct texts, their ``R:`` keys (``row, key, lvl``), the (text, token) pairs as two
-    arrays and the keys of the distinct tokens (:func:`.token_keys.vector_token_keys`) with
-    the number of distinct tokens."""
+    arrays and the keys of the distinct tokens (``row, key, lvl`` arrays of
+    :func:`.token_keys.token_key_arrays`) with the number of distinct tokens."""
     seen: dict[str, int] = {}
     if isinstance(texts, pd.Series):
         texts = texts.tolist()  # read once, not an Arrow scalar per text
@@ -253,7 +262,7 @@ def _token_table(
         for tok in toks:
             tok_text.append(u)
             tok_id.append(tokens.setdefault(tok, len(tokens)))
-    vk = vector_token_keys(pd.Series(list(tokens), dtype=object))
+    vk = token_key_arrays(pd.Series(list(tokens), dtype=object))
     pairs = (np.asarray(tok_text, dtype=np.int64), np.asarray(tok_id, dtype=np.int64))
     return codes, r_rows, pairs, vk, len(tokens)
 
@@ -284,8 +293,8 @@ def unique_text_keys(
         level of each key of a text.
     """
     codes, r_rows, pairs, vk, n_tokens = _token_table(texts, tokens_of)
-    rows, pos = _per_pair(pairs, vk["row"].to_numpy(), n_tokens)
-    keys, lvls = vk["key"].to_numpy()[pos], vk["lvl"].to_numpy()[pos]
+    rows, pos = _per_pair(pairs, vk[0], n_tokens)
+    keys, lvls = vk[1][pos], vk[2][pos]
     out = pd.concat(
         [
             pd.DataFrame({"row": rows, "key": keys, "lvl": lvls}),
@@ -309,10 +318,10 @@ def text_key_codes(
     up once per distinct token's key, and the strongest level per text and code is kept on
     integers. Returns the text codes and ``(row, code, lvl)`` (in no particular order)."""
     codes, r_rows, pairs, vk, n_tokens = _token_table(texts, tokens_of)
-    vcode = code_of(vk["key"].to_numpy())
+    vcode = code_of(vk[1])
     hit = vcode >= 0
-    rows, pos = _per_pair(pairs, vk["row"].to_numpy()[hit], n_tokens)
-    parts = [(rows, vcode[hit][pos], vk["lvl"].to_numpy()[hit][pos])]
+    rows, pos = _per_pair(pairs, vk[0][hit], n_tokens)
+    parts = [(rows, vcode[hit][pos], vk[2][hit][pos])]
     more = [pd.DataFrame(r_rows, columns=["row", "key", "lvl"])]
     for part in [*more, *([extra] if extra is not None else [])]:
         c = code_of(part["key"].to_numpy(dtype=object))
@@ -376,24 +385,39 @@ def invoice_key_rows(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
     """Every key of every invoice, repeats included (``inv`` position, ``key``, ``lvl``):
     vectorized over the ids; printed references go through :func:`invoice_keys` (they may be
     checksummed). :func:`invoice_key_frame` keeps the strongest level of each."""
+    inv, key, lvl = invoice_key_arrays(ids, refs)
+    return pd.DataFrame({"inv": inv, "key": pd.Series(key, dtype=object), "lvl": lvl})
+
+
+def invoice_key_arrays(ids: pd.Series, refs: pd.Series) -> tuple[np.ndarray[Any, Any], ...]:
+    """:func:`invoice_key_rows` as three arrays (``inv``, ``key`` as objects, ``lvl``)."""
     refs = refs.astype(object).fillna("")
     has = (refs != "").to_numpy()
-    ref_keys = vector_token_keys(refs[has].reset_index(drop=True))
-    ref_keys["row"] = np.flatnonzero(has)[ref_keys["row"].to_numpy()]
-    frames = [vector_token_keys(ids).rename(columns={"row": "inv"}),
-              ref_keys.rename(columns={"row": "inv"})]  # fmt: skip
-    rows: list[tuple[int, str, int]] = []
+    i_inv, i_key, i_lvl = token_key_arrays(ids)
+    r_inv, r_key, r_lvl = token_key_arrays(refs[has].reset_index(drop=True))
+    r_inv = np.flatnonzero(has)[r_inv]
+    rows: list[int] = []
+    keys: list[str] = []
+    lvls: list[int] = []
     values = refs.tolist()  # read once, not a scalar read per reference
     for i in np.flatnonzero(has).tolist():
         key = checksummed(str(values[i]))
         if key:
-            rows.append((i, key, 0))
+            rows.append(i)
+            keys.append(key)
+            lvls.append(0)
         free = free_key(str(values[i]))
         if free:
-            rows.append((i, free, FREE_LEVEL))
-    frames.append(pd.DataFrame(rows, columns=["inv", "key", "lvl"]))
-    out = pd.concat(frames, ignore_index=True)
-    return out.astype({"inv": np.int64, "lvl": np.int64})  # an empty part is of object dtype
+            rows.append(i)
+            keys.append(free)
+            lvls.append(FREE_LEVEL)
+    more = np.empty(len(keys), dtype=object)
+    more[:] = keys
+    return (
+        np.concatenate([i_inv, r_inv, np.array(rows, dtype=np.int64)]),
+        np.concatenate([i_key, r_key, more]),
+        np.concatenate([i_lvl, r_lvl, np.array(lvls, dtype=np.int64)]),
+    )
 
 
 def invoice_key_frame(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
