@@ -137,7 +137,9 @@ def candidate_pairs(
         customers that IBAN is known for; else 0).
         links: the output of :func:`customer_links`.
     """
-    links = customer_links(tx, idx, config)
+    names = tx["name"].tolist()  # read once (no Arrow scalar per row)
+    norm = {n: normalize_name(n) for n in set(names)}  # each distinct payer name once
+    links = customer_links(tx, idx, config, norm)
     block = block or BlockIndex(inv, config)
     n_inv, ccode, cust = block.n_inv, block.ccode, block.cust
     n_c = max(len(cust), 1)
@@ -193,8 +195,6 @@ def candidate_pairs(
     # a third party's account (learned, not a customer's own) known for several customers: it
     # names the payer, not which of them it pays for (:func:`.gates.not_worth_review`)
     many = (n_cust > 1) & np.array([b not in idx.own_ibans for b in ibans], dtype=bool)
-    names = tx["name"].tolist()
-    norm = {n: normalize_name(n) for n in set(names)}
     ncode, nn = pd.factorize(np.array([norm[n] for n in names], dtype=object))
     combo, back = np.unique(ncode[t].astype(np.int64) * n_c + c, return_inverse=True)
     sims = idx.pair_similarities(
@@ -202,8 +202,9 @@ def candidate_pairs(
     )
     name_sim = sims[back.ravel()] if len(key) else np.zeros(0)
     payer_names = tx["name"].to_numpy(dtype=object)
-    cap_namesakes(name_sim, payer_names, t, block.cust_ids[i], idx.forms)
-    cap_moved_forms(name_sim, payer_names, t, block.cust_ids[i], idx.positions, idx.namesakes)
+    by_code = (c, cust.tolist())  # each pair's customer, as its code (no string factorized)
+    cap_namesakes(name_sim, payer_names, t, by_code, idx.forms)
+    cap_moved_forms(name_sim, payer_names, t, by_code, idx.positions, idx.namesakes)
     pair_norm = np.asarray(nn, dtype=object)[ncode[t]] if len(key) else np.zeros(0, object)
     cap_common_words(name_sim, pair_norm, block.cust_ids[i], idx.names, idx.word_counts)
     pairs = pd.DataFrame(

@@ -59,7 +59,8 @@ def free_text_keys(texts: Iterable[str]) -> pd.DataFrame:
     """``row, key, lvl`` of the ``F:`` keys of distinct payment texts (``row``: position among
     them): every run of one to four words, compacted (``REF DOSSIER LEMOINE B`` holds
     ``F:DOSSIERLEMOINEB``)."""
-    rows: list[tuple[int, str, int]] = []
+    rows: list[int] = []
+    keys: list[str] = []
     for r, text in enumerate(texts):
         words = [_NOT_ALNUM.sub("", w) for w in str(text).upper().split()]
         seen: set[str] = set()
@@ -69,7 +70,9 @@ def free_text_keys(texts: Iterable[str]) -> pd.DataFrame:
                 comp += w
                 if len(comp) >= _FREE_MIN and comp not in seen:
                     seen.add(comp)
-                    rows.append((r, "F:" + comp, FREE_LEVEL))
-    return pd.DataFrame(rows, columns=["row", "key", "lvl"]).astype(
-        {"row": np.int64, "lvl": np.int64}
-    )
+                    rows.append(r)
+                    keys.append("F:" + comp)
+    # columns, not row tuples (the same frame, built without a 2-D object array)
+    cols = {"row": rows, "key": keys, "lvl": [FREE_LEVEL] * len(rows)}
+    frame = pd.DataFrame(cols) if rows else pd.DataFrame([], columns=list(cols))
+    return frame.astype({"row": np.int64, "lvl": np.int64})

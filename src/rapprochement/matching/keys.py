@@ -18,10 +18,10 @@ key prefix     built from                                                  level
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -30,8 +30,9 @@ import pandas as pd
 from rapprochement.matching.free_keys import FREE_LEVEL, checksummed, free_key, free_text_keys
 from rapprochement.matching.name_keys import compact_iban, normalize_name, payer_in_text
 from rapprochement.matching.padding import unpadded_digits
-from rapprochement.matching.token_keys import vector_token_keys, year_tail
+from rapprochement.matching.token_keys import token_key_arrays, year_tail
 from rapprochement.references import find_references, normalize_token
+from rapprochement.references.extract import scan_references
 
 __all__ = [
     "LEVELS",
@@ -39,6 +40,7 @@ __all__ = [
     "expand",
     "free_key",
     "free_text_keys",
+    "invoice_key_arrays",
     "invoice_key_frame",
     "invoice_key_rows",
     "invoice_keys",
@@ -85,7 +87,7 @@ _NOT_A_NUMBER = re.compile(
     r"|(?<![\w.,/-])(?:0?[1-9]|[12]\d|3[01])[/.](?:0?[1-9]|1[0-2])\.?(?![\w/-]|[.,]\d)"
 )
 _WORD = re.compile(r"[A-Z]+")
-_NO_DIGIT_END = re.compile(r"\D*\Z")  # what follows the last digit (all when there is none)
+_NO_DIGIT_START = re.compile(r"\D*")  # read backwards: what follows the last digit (or all)
 #: words that label the number after them as the payer's customer number or its own order
 #: number (purchase order, bon de commande, Bestellung), not an invoice's
 _CUSTOMER_LABELS = frozenset(
@@ -98,15 +100,25 @@ _CUSTOMER_LABELS = frozenset(
 _NUMBER_WORDS = frozenset({"N", "NO", "NR", "NUM", "NUMBER", "NUMMER", "NUMERO", "O"})
 
 
-def _customer_number(text: str, start: int, raw: str) -> bool:
+def _customer_number(text: str, start: int, raw: str, digit: int | None = None) -> bool:
     """True when the token ``raw`` at ``start`` of ``text`` is labelled as a customer or order
-    number (``CLIENT 000247``, ``KD 4711``, ``Kd-Nr. 12345``, ``PO 4500012345``, ``CDE12345``)."""
-    m = _A_DIGIT.search(raw)
-    head = text[max(0, start - 24) : start + (m.start() if m else 0)]
+    number (``CLIENT 000247``, ``KD 4711``, ``Kd-Nr. 12345``, ``PO 4500012345``, ``CDE12345``).
+    ``digit``: the position of the first digit in ``raw`` when known."""
+    if digit is None:
+        m = _A_DIGIT.search(raw)
+        digit = m.start() if m else 0
+    head = text[max(0, start - 24) : start + digit]
     # only the words after the previous number label this one (``CDE47788, 20260001144``:
-    # the 20260001144 is not an order number)
-    found = _NO_DIGIT_END.search(head)  # always found
-    tail = head[found.start() if found else 0 :]
+    # the 20260001144 is not an order number): what follows the last digit, read backwards
+    found = _NO_DIGIT_START.match(head[::-1])  # always found
+    return _labels(head[len(head) - (found.end() if found else len(head)) :])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _labels(tail: str) -> bool:
+    """Does ``tail`` (the text before a number, after any earlier digit) end with a word that
+    labels a customer or order number (number words such as ``No.`` aside)? Cached: the same
+    few labels come before many numbers."""
     if not tail.isascii():
         tail = unicodedata.normalize("NFKD", tail)
     words = _WORD.findall(tail.upper())
@@ -119,7 +131,7 @@ def _token_keys(raw: str) -> set[str]:
     t = (raw if raw.isascii() else unicodedata.normalize("NFKD", raw)).upper()
     comp = _NOT_ALNUM.sub("", t)
     keys: set[str] = set()
-    if len(comp) >= 3 and any(c.isdigit() for c in comp):
+    if len(comp) >= 3 and not comp.isalpha():  # (``comp`` is A-Z and 0-9 only: a digit)
         keys.add("C:" + comp)
         keys.add("N:" + normalize_token(raw))
     groups = _DIGITS.findall(t)
@@ -151,40 +163,48 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
     if not _A_DIGIT.search(text):  # every reference and invoice number holds a digit
         return rkeys, tokens
     # digits inside a sum of money or a day-and-month give no key
-    money = [(m.start(), m.end()) for m in _NOT_A_NUMBER.finditer(text)]
-    # bare FI / KID numbers are not looked for: their digits already give an exact key
-    for ref in find_references(text, digit_schemes=False):
-        if ref.scheme != "invoice":
-            lvl = 0 if ref.valid else 1
-            if rkeys.get("R:" + ref.value, 99) > lvl:
-                rkeys["R:" + ref.value] = lvl
-            if not ref.valid:
-                tokens.append(ref.raw)
+    money = (
+        [(m.start(), m.end()) for m in _NOT_A_NUMBER.finditer(text)]
+        if "." in text or "," in text or "/" in text  # (each match holds one of them)
+        else []
+    )
+    # bare FI / KID numbers are not looked for: their digits already give an exact key (and
+    # an invoice token's normalized value is not read here)
+    for start, scheme, value, raw, _end, valid in scan_references(text, False, False):
+        if scheme != "invoice":
+            lvl = 0 if valid else 1
+            if rkeys.get("R:" + value, 99) > lvl:
+                rkeys["R:" + value] = lvl
+            if not valid:
+                tokens.append(raw)
             continue
-        m = _A_DIGIT.search(ref.raw)
-        if _DATE.fullmatch(ref.raw[m.start() if m else 0 :]):
+        m = _A_DIGIT.search(raw)
+        digit = m.start() if m else 0
+        if _DATE.fullmatch(raw, digit):
             continue
-        at = ref.start + (m.start() if m else 0)
-        if money and any(a <= at < b for a, b in money):
-            continue
-        cut = min((a for a, _ in money if a > at), default=-1) if money else -1
-        if 0 <= cut - ref.start < len(ref.raw):  # the token runs into a sum: keep what precedes
-            ref = replace(ref, raw=ref.raw[: max(0, cut - ref.start)].rstrip(" ,;/-"))
-            m = _A_DIGIT.search(ref.raw)
-            if m is None:
+        if money:
+            at = start + digit
+            if any(a <= at < b for a, b in money):
                 continue
-        groups = list(_GROUP.finditer(ref.raw))
+            cut = min((a for a, _ in money if a > at), default=-1)
+            if 0 <= cut - start < len(raw):  # the token runs into a sum: keep what precedes
+                raw = raw[: max(0, cut - start)].rstrip(" ,;/-")
+                m = _A_DIGIT.search(raw)
+                if m is None:
+                    continue
+                digit = m.start()
+        groups = list(_GROUP.finditer(raw))
         first = 0
-        if _customer_number(text, ref.start, ref.raw):
+        if _customer_number(text, start, raw, digit):
             # the label names the first number only (with its year: ``BC 2025-4730``), and
             # ``CDE34495/20250001027/20250001028`` lists invoices after the order number
             first = 2 if _YEAR.fullmatch(groups[0].group()) else 1
             if len(groups) <= first:
                 continue
         else:
-            tokens.append(ref.raw)
-            if m and m.start() > 0:
-                tokens.append(ref.raw[m.start() :])
+            tokens.append(raw)
+            if digit > 0:
+                tokens.append(raw[digit:])
         if len(groups) > 1:
             for x in range(first, len(groups)):
                 for y in range(x + 1, min(x + 3, len(groups)) + 1):
@@ -192,7 +212,7 @@ def text_tokens(text: str) -> tuple[dict[str, int], list[str]]:
                     if (x, y) != (0, len(groups)) and not (
                         y == x + 1 and _YEAR.fullmatch(groups[x].group())
                     ):
-                        tokens.append(ref.raw[groups[x].start() : groups[y - 1].end()])
+                        tokens.append(raw[groups[x].start() : groups[y - 1].end()])
     return rkeys, tokens
 
 
@@ -219,13 +239,13 @@ def _token_table(
     np.ndarray[Any, Any],
     list[tuple[int, str, int]],
     tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]],
-    pd.DataFrame,
+    tuple[np.ndarray[Any, Any], ...],
     int,
 ]:
     """The distinct texts' tokens (:func:`unique_text_keys`): each text's position among the
     distinct texts, their ``R:`` keys (``row, key, lvl``), the (text, token) pairs as two
-    arrays and the keys of the distinct tokens (:func:`.token_keys.vector_token_keys`) with
-    the number of distinct tokens."""
+    arrays and the keys of the distinct tokens (``row, key, lvl`` arrays of
+    :func:`.token_keys.token_key_arrays`) with the number of distinct tokens."""
     seen: dict[str, int] = {}
     if isinstance(texts, pd.Series):
         texts = texts.tolist()  # read once, not an Arrow scalar per text
@@ -242,7 +262,7 @@ def _token_table(
         for tok in toks:
             tok_text.append(u)
             tok_id.append(tokens.setdefault(tok, len(tokens)))
-    vk = vector_token_keys(pd.Series(list(tokens), dtype=object))
+    vk = token_key_arrays(pd.Series(list(tokens), dtype=object))
     pairs = (np.asarray(tok_text, dtype=np.int64), np.asarray(tok_id, dtype=np.int64))
     return codes, r_rows, pairs, vk, len(tokens)
 
@@ -273,8 +293,8 @@ def unique_text_keys(
         level of each key of a text.
     """
     codes, r_rows, pairs, vk, n_tokens = _token_table(texts, tokens_of)
-    rows, pos = _per_pair(pairs, vk["row"].to_numpy(), n_tokens)
-    keys, lvls = vk["key"].to_numpy()[pos], vk["lvl"].to_numpy()[pos]
+    rows, pos = _per_pair(pairs, vk[0], n_tokens)
+    keys, lvls = vk[1][pos], vk[2][pos]
     out = pd.concat(
         [
             pd.DataFrame({"row": rows, "key": keys, "lvl": lvls}),
@@ -298,10 +318,10 @@ def text_key_codes(
     up once per distinct token's key, and the strongest level per text and code is kept on
     integers. Returns the text codes and ``(row, code, lvl)`` (in no particular order)."""
     codes, r_rows, pairs, vk, n_tokens = _token_table(texts, tokens_of)
-    vcode = code_of(vk["key"].to_numpy())
+    vcode = code_of(vk[1])
     hit = vcode >= 0
-    rows, pos = _per_pair(pairs, vk["row"].to_numpy()[hit], n_tokens)
-    parts = [(rows, vcode[hit][pos], vk["lvl"].to_numpy()[hit][pos])]
+    rows, pos = _per_pair(pairs, vk[0][hit], n_tokens)
+    parts = [(rows, vcode[hit][pos], vk[2][hit][pos])]
     more = [pd.DataFrame(r_rows, columns=["row", "key", "lvl"])]
     for part in [*more, *([extra] if extra is not None else [])]:
         c = code_of(part["key"].to_numpy(dtype=object))
@@ -365,24 +385,39 @@ def invoice_key_rows(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:
     """Every key of every invoice, repeats included (``inv`` position, ``key``, ``lvl``):
     vectorized over the ids; printed references go through :func:`invoice_keys` (they may be
     checksummed). :func:`invoice_key_frame` keeps the strongest level of each."""
+    inv, key, lvl = invoice_key_arrays(ids, refs)
+    return pd.DataFrame({"inv": inv, "key": pd.Series(key, dtype=object), "lvl": lvl})
+
+
+def invoice_key_arrays(ids: pd.Series, refs: pd.Series) -> tuple[np.ndarray[Any, Any], ...]:
+    """:func:`invoice_key_rows` as three arrays (``inv``, ``key`` as objects, ``lvl``)."""
     refs = refs.astype(object).fillna("")
     has = (refs != "").to_numpy()
-    ref_keys = vector_token_keys(refs[has].reset_index(drop=True))
-    ref_keys["row"] = np.flatnonzero(has)[ref_keys["row"].to_numpy()]
-    frames = [vector_token_keys(ids).rename(columns={"row": "inv"}),
-              ref_keys.rename(columns={"row": "inv"})]  # fmt: skip
-    rows: list[tuple[int, str, int]] = []
+    i_inv, i_key, i_lvl = token_key_arrays(ids)
+    r_inv, r_key, r_lvl = token_key_arrays(refs[has].reset_index(drop=True))
+    r_inv = np.flatnonzero(has)[r_inv]
+    rows: list[int] = []
+    keys: list[str] = []
+    lvls: list[int] = []
     values = refs.tolist()  # read once, not a scalar read per reference
     for i in np.flatnonzero(has).tolist():
         key = checksummed(str(values[i]))
         if key:
-            rows.append((i, key, 0))
+            rows.append(i)
+            keys.append(key)
+            lvls.append(0)
         free = free_key(str(values[i]))
         if free:
-            rows.append((i, free, FREE_LEVEL))
-    frames.append(pd.DataFrame(rows, columns=["inv", "key", "lvl"]))
-    out = pd.concat(frames, ignore_index=True)
-    return out.astype({"inv": np.int64, "lvl": np.int64})  # an empty part is of object dtype
+            rows.append(i)
+            keys.append(free)
+            lvls.append(FREE_LEVEL)
+    more = np.empty(len(keys), dtype=object)
+    more[:] = keys
+    return (
+        np.concatenate([i_inv, r_inv, np.array(rows, dtype=np.int64)]),
+        np.concatenate([i_key, r_key, more]),
+        np.concatenate([i_lvl, r_lvl, np.array(lvls, dtype=np.int64)]),
+    )
 
 
 def invoice_key_frame(ids: pd.Series, refs: pd.Series) -> pd.DataFrame:

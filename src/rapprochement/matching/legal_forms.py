@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,10 +49,14 @@ _FORMS = re.compile(
 _SAME_FORM = {"LIMITED": "LTD", "INCORPORATED": "INC", "CORPORATION": "CORP", "COMPANY": "CO"}
 
 
+#: the customer of each pair: the ids, or their codes and the ids the codes number
+Customers = np.ndarray[Any, Any] | tuple[np.ndarray[Any, Any], Sequence[str]]
+
+
 def legal_form(name: str) -> str:
     """The legal forms a name states, normalized and sorted, space-separated (``""``: none):
     ``"Wolf GmbH & Co. KG"`` → ``"CO GMBH KG"``."""
-    t = unicodedata.normalize("NFKD", name).upper().replace(".", "")
+    t = (name if name.isascii() else unicodedata.normalize("NFKD", name)).upper().replace(".", "")
     return " ".join(sorted({_SAME_FORM.get(f, f) for f in _FORMS.findall(t)}))
 
 
@@ -72,7 +76,7 @@ def cap_namesakes(
     sims: np.ndarray[Any, Any],
     names: np.ndarray[Any, Any],
     t: np.ndarray[Any, Any],
-    cids: np.ndarray[Any, Any],
+    cids: Customers,
     forms: Mapping[str, set[str]],
 ) -> None:
     """Cap in place, at :data:`~.legal_forms.CONFLICT_MAX`, the name similarity of the pairs
@@ -88,13 +92,14 @@ def _cap_pairs(
     sims: np.ndarray[Any, Any],
     names: np.ndarray[Any, Any],
     t: np.ndarray[Any, Any],
-    cids: np.ndarray[Any, Any],
+    cids: Customers,
     read: Callable[[str], str],
     namesake: Callable[[str, str], bool],
 ) -> None:
     """Cap in place, at :data:`CONFLICT_MAX`, the similarity of the pairs (payment ``t``,
     customer ``cids``) for which ``namesake(read(payer name), customer)`` holds (judged once
-    per distinct reading and customer; a payer name read as ``""`` is never capped)."""
+    per distinct reading and customer; a payer name read as ``""`` is never capped; ``cids``
+    may come as codes with the ids they number)."""
     if not len(sims):
         return
     got = {n: read(str(n)) for n in set(names.tolist())}
@@ -102,10 +107,14 @@ def _cap_pairs(
     if not any(pread):
         return
     pcode = tcode[t]
-    ccode, ucid = pd.factorize(np.asarray(cids, dtype=object))
+    if isinstance(cids, tuple):  # already as codes
+        ccode, ucid = cids[0], list(cids[1])
+    else:
+        ccode, uniques = pd.factorize(np.asarray(cids, dtype=object))
+        ucid = uniques.tolist()
     combo, back = np.unique(pcode.astype(np.int64) * len(ucid) + ccode, return_inverse=True)
     # the readings are strings (``read``): read once as a list, as the customers
-    reads, custs, n_c = [str(r) for r in pread.tolist()], [str(c) for c in ucid.tolist()], len(ucid)
+    reads, custs, n_c = [str(r) for r in pread.tolist()], [str(c) for c in ucid], len(ucid)
     bad = np.array(
         [
             bool(reads[k // n_c]) and namesake(reads[k // n_c], custs[k % n_c])
@@ -123,7 +132,7 @@ _WORDS = re.compile(r"[A-Z0-9]+")
 def form_position(name: str) -> str:
     """Where a name states a legal form: ``"front"`` (``SARL Dupont``), ``"back"`` (``Dupont
     SARL``, also with an address glued after it), or ``""`` (no form, or nothing but forms)."""
-    t = unicodedata.normalize("NFKD", name).upper().replace(".", "")
+    t = (name if name.isascii() else unicodedata.normalize("NFKD", name)).upper().replace(".", "")
     words = _WORDS.findall(t)
     is_form = [bool(_FORMS.fullmatch(w)) for w in words]
     if all(is_form):
@@ -137,7 +146,7 @@ def cap_moved_forms(
     sims: np.ndarray[Any, Any],
     names: np.ndarray[Any, Any],
     t: np.ndarray[Any, Any],
-    cids: np.ndarray[Any, Any],
+    cids: Customers,
     positions: Mapping[str, set[str]],
     namesakes: Mapping[str, set[str]],
 ) -> None:

@@ -49,8 +49,11 @@ def normalize_name(name: str) -> str:
 
     ``"SARL Dupont & Fils"`` and ``"DUPONT ET FILS"`` both give ``"DUPONT FILS"``.
     """
-    t = unicodedata.normalize("NFKD", name)
-    t = "".join(c for c in t if not unicodedata.combining(c)).upper().replace("&", " ")
+    if name.isascii():  # NFKD changes no ASCII character and none is combining
+        t = name.upper().replace("&", " ")
+    else:
+        t = unicodedata.normalize("NFKD", name)
+        t = "".join(c for c in t if not unicodedata.combining(c)).upper().replace("&", " ")
     t = _NON_ALNUM.sub(" ", t.replace(".", ""))
     t = _LEGAL.sub(" ", t)
     return " ".join(t.split())

@@ -79,13 +79,16 @@ def cap_common_words(
     hit = np.flatnonzero(sims >= _HIGH)
     if not len(hit):
         return
-    combo = pd.factorize(
-        pd.Series(norms[hit], dtype=object) + "\t" + pd.Series(cids[hit], dtype=object)
-    )
-    code, uniques = combo
+    # each distinct (payer name, customer) once, as a pair of codes
+    ncode, nu = pd.factorize(np.asarray(norms[hit], dtype=object))
+    ccode, cu = pd.factorize(np.asarray(cids[hit], dtype=object))
+    n_c = max(len(cu), 1)
+    uniques, code = np.unique(ncode.astype(np.int64) * n_c + ccode, return_inverse=True)
+    code = code.reshape(-1)
+    payers, custs = [str(x) for x in nu.tolist()], [str(x) for x in cu.tolist()]
     cap = np.zeros(len(uniques), dtype=bool)
     for k, key in enumerate(uniques.tolist()):
-        payer, cid = str(key).split("\t", 1)
+        payer, cid = payers[key // n_c], custs[key % n_c]
         aliases = [a for a in names.get(cid, ()) if a]
         common_only = [rests_on_common_words(payer, a, common) for a in aliases]
         # some name agrees on common words only, and no other name agrees as well on its own

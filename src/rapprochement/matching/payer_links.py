@@ -3,6 +3,7 @@ customer number its text quotes (:mod:`.customer_numbers`) or by the payer's nam
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,12 +18,18 @@ if TYPE_CHECKING:
 __all__ = ["customer_links"]
 
 
-def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) -> pd.DataFrame:
+def customer_links(
+    tx: pd.DataFrame,
+    idx: CustomerIndex,
+    config: MatchConfig,
+    norms: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """(tx, customer_id, iban_link, by_number) for customers linked by IBAN, customer number
     or payer name. A customer number the text quotes (:mod:`.customer_numbers`) links its
     customer as surely as a known IBAN (``iban_link`` and ``by_number``), and the IBAN then
     links the other customers it is known for by name only (a factor's account paying for
-    several customers is no evidence for the ones the payer did not name)."""
+    several customers is no evidence for the ones the payer did not name). ``norms``: the
+    :func:`.name_keys.normalize_name` of each payer name, when already worked out."""
     rows_t: list[int] = []
     rows_c: list[str] = []
     rows_i: list[bool] = []
@@ -30,7 +37,8 @@ def customer_links(tx: pd.DataFrame, idx: CustomerIndex, config: MatchConfig) ->
     texts = tx["text"].to_numpy(dtype=object) if "text" in tx else np.full(len(tx), "", object)
     by_name_cache: dict[str, list[tuple[str, float]]] = {}
     ibans, names = tx["iban"].tolist(), tx["name"].tolist()  # read once, not per row
-    norms = {n: normalize_name(n) for n in set(names)}
+    if norms is None:
+        norms = {n: normalize_name(n) for n in set(names)}
     idx.prefill((nn, c) for nn in set(norms.values()) for c in idx.name_candidates(nn))
     for t, (iban, name) in enumerate(zip(ibans, names, strict=True)):
         seen: set[str] = set()

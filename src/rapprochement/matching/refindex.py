@@ -24,7 +24,7 @@ from rapprochement.matching.keys import (
     LEVELS,
     expand,
     free_text_keys,
-    invoice_key_rows,
+    invoice_key_arrays,
     text_key_codes,
     text_tokens,
 )
@@ -49,35 +49,35 @@ class KeyIndex:
     levels in CSR arrays (``int32`` / ``int8``). A key's code is its rank in that order."""
 
     def __init__(self, inv: pd.DataFrame) -> None:
-        raw = invoice_key_rows(inv["invoice_id"], inv["reference"])
-        #: the digits of each invoice's number and printed reference (fixed-width bytes):
-        #: what confirms a ``transposed`` pair as one swap (:func:`_swaps_only`)
-        self.digits = (_digit_bytes(inv["invoice_id"]), _digit_bytes(inv["reference"]))
-        codes, uniques = _factorize(raw["key"].to_numpy(dtype=object))
+        raw_inv, raw_key, raw_lvl = invoice_key_arrays(inv["invoice_id"], inv["reference"])
+        #: each invoice's number and printed reference: their digits confirm a ``transposed``
+        #: pair as one swap (:func:`_swaps_only`, :meth:`digits_of`), read for those items only
+        self.numbers = (inv["invoice_id"], inv["reference"])
+        # each distinct key's code: its rank in byte order among the keys of its byte length
+        # (the lengths ascending), the keys of a length sorted and made unique at once
+        fixed, lens = _encode(raw_key)
+        codes = np.empty(len(lens), dtype=np.int64)
+        #: per byte length: the sorted keys of that length and the code of the first
+        self.by_len: dict[int, tuple[np.ndarray[Any, Any], int]] = {}
+        first = 0
+        for length in np.unique(lens).tolist():
+            where = np.flatnonzero(lens == length)
+            arr, back = _unique_bytes(fixed(where, length))
+            codes[where] = first + back
+            self.by_len[length] = (arr, first)
+            first += len(arr)
+        del fixed, lens, raw_key
         # the strongest level of each key of an invoice (:func:`invoice_key_frame`, on codes)
-        seq = np.argsort(raw["lvl"].to_numpy(), kind="stable")
-        pair = codes[seq].astype(np.int64) * max(len(inv), 1) + raw["inv"].to_numpy()[seq]
+        # (a level is below 8: sorted as bytes, a radix sort, the same stable order)
+        seq = np.argsort(raw_lvl.astype(np.int8), kind="stable")
+        pair = codes[seq] * max(len(inv), 1) + raw_inv[seq]
         by = np.argsort(pair, kind="stable")
         head = np.ones(len(by), dtype=bool)
         head[1:] = pair[by][1:] != pair[by][:-1]
         keep = seq[np.sort(by[head])]
         codes = codes[keep]
-        inv_pos, lvl = raw["inv"].to_numpy()[keep], raw["lvl"].to_numpy()[keep]
-        del raw
-        fixed, lens = _encode(uniques)
-        del uniques
-        #: per byte length: the sorted keys of that length and the code of the first
-        self.by_len: dict[int, tuple[np.ndarray[Any, Any], int]] = {}
-        recode = np.empty(len(lens), dtype=np.int64)
-        first = 0
-        for length in np.unique(lens).tolist():
-            where = np.flatnonzero(lens == length)
-            arr = fixed(where, length)
-            order = np.argsort(arr, kind="stable")
-            recode[where[order]] = first + np.arange(len(where))
-            self.by_len[length] = (arr[order], first)
-            first += len(where)
-        codes = recode[codes]
+        inv_pos, lvl = raw_inv[keep], raw_lvl[keep]
+        del raw_inv, raw_lvl
         #: some invoice has a free reference (``F:`` key): texts are searched for them too
         #: (the first key from ``F:`` on in byte order starts with it if any does)
         self.has_free = any(
@@ -90,6 +90,12 @@ class KeyIndex:
         self.start = np.cumsum(self.n) - self.n
         self.inv = inv_pos[order].astype(np.int32)
         self.lvl = lvl[order].astype(np.int8)
+
+    def digits_of(self, items: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], ...]:
+        """The digits of the numbers and of the printed references of the invoices at
+        positions ``items`` (ASCII bytes, ``b""`` for none)."""
+        ids, refs = self.numbers
+        return _digit_bytes(ids.iloc[items]), _digit_bytes(refs.iloc[items])
 
     def codes(self, keys: Any) -> np.ndarray[Any, Any]:
         """Code of each key string (-1 when no invoice holds it)."""
@@ -119,6 +125,24 @@ class KeyIndex:
         return out
 
 
+def _unique_bytes(keys: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], ...]:
+    """``np.unique(keys, return_inverse=True)`` of fixed-width bytes holding no NUL: sorted
+    as rows of big-endian 64-bit words (the same byte order), faster than as strings."""
+    n, width = len(keys), keys.dtype.itemsize
+    words = -(-width // 8)
+    grid = np.zeros((n, words * 8), dtype=np.uint8)
+    grid[:, :width] = keys.view(np.uint8).reshape(n, width)
+    cols = grid.view(">u8").astype(np.uint64)  # (n, words), native order
+    del grid
+    order = np.lexsort(cols.T[::-1])  # the first word is the primary key
+    cols = cols[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (cols[1:] != cols[:-1]).any(axis=1)
+    back = np.empty(n, dtype=np.int64)
+    back[order] = np.cumsum(new) - 1
+    return keys[order[new]], back
+
+
 def _digit_bytes(values: pd.Series) -> np.ndarray[Any, Any]:
     """The digits of each value as ASCII bytes (``b""`` for none or a missing value)."""
     digits = values.astype(object).fillna("").astype(str).str.replace(r"[^0-9]+", "", regex=True)
@@ -141,16 +165,6 @@ def _arrow_strings(keys: Any) -> pa.Array | None:
     except (pa.ArrowException, UnicodeError):  # a lone surrogate
         return None
     return arr if arr.null_count == 0 else None
-
-
-def _factorize(keys: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], Any]:
-    """:func:`pandas.factorize` of key strings (codes in first-seen order), by Arrow when it
-    can (the uniques are then an Arrow array)."""
-    arr = _arrow_strings(keys)
-    if arr is None:
-        return pd.factorize(keys)
-    enc = arr.dictionary_encode()
-    return np.asarray(enc.indices).astype(np.intp), enc.dictionary
 
 
 def _encode(keys: Any) -> tuple[Fixed, np.ndarray[Any, Any]]:
@@ -296,14 +310,14 @@ def _swaps_only(
     if not len(weak):
         return pairs
     texts = tx["text"].to_numpy(dtype=object)
-    ids, refs = index.digits
     tx_at, inv_at = pairs["tx"].to_numpy()[weak], pairs["inv"].to_numpy()[weak]
     # each invoice's numbers with two adjacent differing digits exchanged, once: the numbers
     # ``a`` with ``one_swap(a, b)`` for its number or reference ``b`` (:func:`_swapped`)
     items = np.unique(inv_at)
+    ids, refs = index.digits_of(items)
     own: dict[int, set[str]] = {
         i: _swapped(a.decode()) | _swapped(b.decode())
-        for i, a, b in zip(items.tolist(), ids[items].tolist(), refs[items].tolist(), strict=True)
+        for i, a, b in zip(items.tolist(), ids.tolist(), refs.tolist(), strict=True)
     }
     numbers: dict[int, set[str]] = {}  # per payment, its numbers' digits
     drop = []

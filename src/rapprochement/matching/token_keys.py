@@ -18,7 +18,7 @@ import pandas as pd
 
 from rapprochement.matching.padding import unpadded_digits
 
-__all__ = ["vector_token_keys", "year_tail"]
+__all__ = ["token_key_arrays", "vector_token_keys", "year_tail"]
 
 _A_DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
@@ -52,10 +52,16 @@ def year_tail(up: str, start: int) -> bool:
 def vector_token_keys(values: pd.Series) -> pd.DataFrame:
     """The keys of many tokens: ``row, key, lvl``, grouped by key prefix (``C N D Z L S``),
     rows ascending within each (a token without an ASCII digit has no key)."""
+    row, key, lvl = token_key_arrays(values)
+    return pd.DataFrame({"row": row, "key": pd.Series(key, dtype=object), "lvl": lvl})
+
+
+def token_key_arrays(values: pd.Series) -> tuple[np.ndarray[Any, Any], ...]:
+    """:func:`vector_token_keys` as three arrays (``row``, ``key`` as objects, ``lvl``): what
+    the key index and the payment texts' keys read, without a frame built and taken apart."""
     vals = values.astype(object).fillna("").tolist()
     if not vals:
-        return pd.DataFrame({"row": np.zeros(0, np.int64), "key": pd.Series([], dtype=object),
-                             "lvl": np.zeros(0, np.int64)})  # fmt: skip
+        return np.zeros(0, np.int64), np.empty(0, dtype=object), np.zeros(0, np.int64)
     joined = _SEP.join(vals)
     if joined.isascii() and joined.count(_SEP) == len(vals) - 1:
         parts = _ascii_keys(vals, joined)
@@ -69,15 +75,8 @@ def vector_token_keys(values: pd.Series) -> pd.DataFrame:
             _renumber(_loop_keys([vals[r] for r in slow]), slow),
         )
     keys = np.concatenate([np.asarray(k, dtype=object).reshape(len(k)) for _, k in parts])
-    return pd.DataFrame(
-        {
-            "row": np.concatenate(
-                [np.asarray(r, dtype=np.int64).reshape(len(r)) for r, _ in parts]
-            ),
-            "key": pd.Series(keys, dtype=object),
-            "lvl": np.repeat(_LEVELS, [len(rows) for rows, _ in parts]),
-        }
-    )
+    rows = np.concatenate([np.asarray(r, dtype=np.int64).reshape(len(r)) for r, _ in parts])
+    return rows, keys, np.repeat(_LEVELS, [len(r) for r, _ in parts])
 
 
 def _renumber(parts: Keys, rows: list[int]) -> Keys:

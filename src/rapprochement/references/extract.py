@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rapprochement.references import fi, kid, ogm, qr, rf
 
-__all__ = ["Reference", "find_references", "normalize_token"]
+__all__ = ["Found", "Reference", "find_references", "normalize_token", "scan_references"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,11 @@ def _rf_lengths(raw: str) -> list[int]:
     return [n for k, n in enumerate(order) if 5 <= n <= 25 and n not in order[:k]]
 
 
-def _find_rf(text: str, out: list[Reference], spans: list[tuple[int, int]]) -> None:
+#: a reference found (:func:`scan_references`): ``start, scheme, value, raw, end, valid``
+Found = tuple[int, str, str, str, int, bool]
+
+
+def _find_rf(text: str, out: list[Found], spans: list[tuple[int, int]]) -> None:
     for m in _RF_RE.finditer(text):
         raw = m.group(0)
         pos = [m.start() + i for i, c in enumerate(raw) if c != " "]
@@ -108,7 +112,7 @@ def _find_rf(text: str, out: list[Reference], spans: list[tuple[int, int]]) -> N
         for n in _rf_lengths(raw):
             if rf.is_valid(comp[:n]):
                 s, e = pos[0], pos[n - 1] + 1
-                out.append(Reference("rf", comp[:n], text[s:e], s, e, True))
+                out.append((s, "rf", comp[:n], text[s:e], e, True))
                 spans.append((s, e))
                 found = True
                 break
@@ -117,7 +121,7 @@ def _find_rf(text: str, out: list[Reference], spans: list[tuple[int, int]]) -> N
             chunk = re.match(r"RF ?\d ?\d[A-Za-z0-9]*(?: [0-9]{2,5}(?=\s|$))*", raw, re.I)
             r = chunk.group(0) if chunk else raw
             e = m.start() + len(r)
-            out.append(Reference("rf", r.replace(" ", "").upper(), r, m.start(), e, False))
+            out.append((m.start(), "rf", r.replace(" ", "").upper(), r, e, False))
             spans.append((m.start(), e))
 
 
@@ -129,45 +133,63 @@ def find_references(text: str, *, digit_schemes: bool = True) -> list[Reference]
     ``kid`` only when their check digit validates (a random number validates 1 time in 10, so
     the engine treats those as weak evidence); ``digit_schemes=False`` skips them.
     """
-    out: list[Reference] = []
+    return [
+        Reference(scheme, value, raw, start, end, valid)
+        for start, scheme, value, raw, end, valid in scan_references(text, digit_schemes)
+    ]
+
+
+def _order(found: Found) -> tuple[int, str]:
+    return found[0], found[1]
+
+
+def scan_references(text: str, digit_schemes: bool = True, values: bool = True) -> list[Found]:
+    """:func:`find_references` as plain tuples (``start, scheme, value, raw, end, valid``),
+    the cheap form for a caller reading many texts; ``values=False``: the ``value`` of an
+    ``invoice`` token is left empty (its :func:`normalize_token` is not worked out)."""
+    out: list[Found] = []
     spans: list[tuple[int, int]] = []
     if not text:
         return out
-    _find_rf(text, out, spans)
-    for m in _OGM_RE.finditer(text):
+    # each pattern is run only on a text holding what it cannot match without (an ``RF`` in
+    # any case, a ``/``, ``+`` or ``*``; 27 characters): the same references, found sooner
+    if "RF" in text or "rf" in text or "Rf" in text or "rF" in text:
+        _find_rf(text, out, spans)
+    for m in _OGM_RE.finditer(text) if "/" in text or "+" in text or "*" in text else ():
         if spans and _overlaps(spans, m.start(), m.end()):
             continue
         digits = "".join(g for g in m.groups() if g)
-        out.append(Reference("ogm", digits, m.group(0), m.start(), m.end(), ogm.is_valid(digits)))
+        out.append((m.start(), "ogm", digits, m.group(0), m.end(), ogm.is_valid(digits)))
         spans.append((m.start(), m.end()))
-    for m in _QR_RE.finditer(text):
+    for m in _QR_RE.finditer(text) if len(text) >= 27 else ():
         if spans and _overlaps(spans, m.start(), m.end()):
             continue
         d = m.group(0).replace(" ", "")
         ok = qr.is_valid(d)
         if ok or " " in m.group(0):
-            out.append(Reference("qr", d, m.group(0), m.start(), m.end(), ok))
+            out.append((m.start(), "qr", d, m.group(0), m.end(), ok))
             spans.append((m.start(), m.end()))
     for m in _DIGITS_RE.finditer(text) if digit_schemes else ():
         if spans and _overlaps(spans, m.start(), m.end()):
             continue
         d = m.group(0)
         if len(d) <= 20 and fi.is_valid(d):
-            out.append(Reference("fi", d, d, m.start(), m.end(), True))
+            out.append((m.start(), "fi", d, d, m.end(), True))
         if kid.is_valid(d):
-            out.append(Reference("kid", d, d, m.start(), m.end(), True))
+            out.append((m.start(), "kid", d, d, m.end(), True))
     for m in _INVOICE_RE.finditer(text):
+        start = m.start()
         end = m.end()
         for a, _b in spans:  # a token running into a checksummed reference stops before it
-            if m.start() < a < end:
+            if start < a < end:
                 end = a
-        if spans and _overlaps(spans, m.start(), end):
+        if spans and _overlaps(spans, start, end):
             continue
-        raw = text[m.start() : end].rstrip()
+        raw = text[start:end].rstrip()
         if end < m.end() and not any(c.isdigit() for c in raw):  # whole, it holds a \d
             continue
-        out.append(
-            Reference("invoice", normalize_token(raw), raw, m.start(), m.start() + len(raw), True)
-        )
-    out.sort(key=lambda r: (r.start, r.scheme))
+        value = normalize_token(raw) if values else ""
+        out.append((start, "invoice", value, raw, start + len(raw), True))
+    if len(out) > 1:
+        out.sort(key=_order)
     return out
