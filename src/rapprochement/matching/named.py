@@ -261,6 +261,22 @@ def _sum(items: list[int], sign: int, ctx: GroupContext) -> int:
     return sum(sign * int(ctx.open[k]) for k in items)
 
 
+def _strongest(
+    t: int, per: dict[str, int], at_least: dict[str, list[int]], ctx: GroupContext
+) -> str:
+    """The payer of ``per`` first by ``(levels, count, similarity, name)`` (see
+    :func:`referenced_group`): the similarity is looked up only among the payers tied on the
+    levels and count (one payer alone wins without it)."""
+    if len(per) == 1:
+        return next(iter(per))
+    first = {c: ([-x for x in at_least[c]], -per[c]) for c in per}
+    best = min(first.values())
+    tied = [c for c, key in first.items() if key == best]
+    if len(tied) == 1:
+        return tied[0]
+    return min(tied, key=lambda c: (-ctx.sim(t, c), c))
+
+
 def referenced_group(
     t: int, a: int, sign: int, named: list[int], ctx: GroupContext, config: MatchConfig
 ) -> bool:
@@ -280,7 +296,7 @@ def referenced_group(
     # invoice number of one payer is also the digits of another payer's invoice in another
     # series (F2026/002480 and INV0002480); that weaker reading names nobody. Then the payer
     # named by number before one whose invoices only share a number's tail with it.
-    cust = min(per, key=lambda c: ([-x for x in at_least[c]], -per[c], -ctx.sim(t, c), c))
+    cust = _strongest(t, per, at_least, ctx)
     named = [k for k in named if ctx.cust[k] == cust]
     total = sum(sign * int(ctx.open[k]) for k in named)
     shared = _by_shared_reference(t, named, cust, ctx)
