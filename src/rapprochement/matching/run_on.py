@@ -71,7 +71,19 @@ def numbering(iid: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
 def series_items(t: int, sign: int, cust: str, named: list[int], ctx: GroupContext) -> list[int]:
     """The open items of payer ``cust`` (of the payment's sign: no credit notes) in the series
     of the invoices ``named``, ordered by number: the payer's own numbering. Items issued
-    after payment ``t`` (beyond 3 days) are left out, unless named."""
+    after payment ``t`` (beyond 3 days) are left out, unless named. The last one worked out is
+    kept (:func:`window_completion`, :func:`.named._completions` and :func:`read_on` ask for
+    the same one in turn)."""
+    key = (t, sign, cust, tuple(named))
+    last = ctx.payer_numbers.get(("last", "series"))
+    if last is not None and last[0] == key:
+        return list(last[1])
+    mine = _series_items(t, sign, cust, named, ctx)
+    ctx.payer_numbers["last", "series"] = (key, mine)
+    return list(mine)
+
+
+def _series_items(t: int, sign: int, cust: str, named: list[int], ctx: GroupContext) -> list[int]:
     ids = ctx.index.numbers[0]
     day = int(ctx.days[t])
     series = {numbering(str(ids[k]))[0] for k in named if sign * int(ctx.open[k]) > 0}
