@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 from rapprochement.matching.advice_groups import remittance_groups
 from rapprochement.matching.coincidence import chance_completion
@@ -37,13 +38,14 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
     flat = _ALNUM.sub("", ctx.text(t).upper())
     ids, refs = ctx.index.numbers
 
+    def needles(keys: tuple[str, str]) -> Iterator[str]:
+        yield from (_ALNUM.sub("", x.upper()) for x in keys)
+        yield from (_DIGITS.sub("", x) for x in keys)  # a mistyped prefix
+        yield from (m[-1].lstrip("0") for x in keys if (m := _NUMBER.findall(x)))  # its number
+
     def where(k: int) -> int:
         i = invs[k]
-        keys = [str(ids[i]), str(refs[i])]
-        needles = [_ALNUM.sub("", x.upper()) for x in keys]
-        needles += [_DIGITS.sub("", x) for x in keys]  # a mistyped prefix
-        needles += [m[-1].lstrip("0") for x in keys if (m := _NUMBER.findall(x))]  # its number
-        for needle in needles:
+        for needle in needles((str(ids[i]), str(refs[i]))):  # (worked out until one is found)
             p = flat.find(needle) if len(needle) >= 3 else -1
             if p >= 0:
                 return p
@@ -63,11 +65,12 @@ def _run_neighbours(
     anyway); items issued after the payment (beyond 3 days) are left out, as in the group
     search."""
     mine = series_items(t, sign, cust, named, ctx)
-    where = [p for p, k in enumerate(mine) if k in named]
+    chosen = set(named)
+    where = [p for p, k in enumerate(mine) if k in chosen]
     if not where or len(mine) == len(where):
         return {}
     lo, hi = max(0, where[0] - reach), min(len(mine), where[-1] + reach + 1)
-    return {mine[p]: min(abs(p - w) for w in where) for p in range(lo, hi) if mine[p] not in named}
+    return {mine[p]: min(abs(p - w) for w in where) for p in range(lo, hi) if mine[p] not in chosen}
 
 
 def _completions(
@@ -323,7 +326,7 @@ def referenced_group(
     # a number cut short by the bank's field: the group goes on with that item (one reading)
     # (only a payment larger than the named items is completed with a cut one)
     cut = cut_items(t, cust, named, ctx) if total < a else []
-    one = cut_completion(t, a, sign, named, cut, cust, ctx, config)
+    one = cut_completion(t, a, sign, named, cut, cust, ctx, config) if cut else None
     if one is not None:
         options = [one]
     elif total < a and (window := window_completion(t, a, sign, named, cust, ctx, config)):

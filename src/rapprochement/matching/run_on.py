@@ -93,7 +93,8 @@ def _series_items(t: int, sign: int, cust: str, named: list[int], ctx: GroupCont
         items = runs.get(name)
         if items is None:
             continue
-        keep = sign * ctx.open[items] > 0
+        amounts = ctx.open[items]
+        keep = amounts > 0 if sign > 0 else amounts < 0
         if day >= 0:
             late = ctx.issue[items] > day + 3
             if late.any():
@@ -109,11 +110,13 @@ def _series_of(cust: str, ctx: GroupContext) -> dict[tuple[str, ...], np.ndarray
     position)``: arrays worked out once per shard (not per payment), no number kept."""
     runs = ctx.payer_numbers.get(("series", cust))
     if runs is None:
-        ids = ctx.index.numbers[0]
-        numbers = {k: numbering(str(ids[k])) for k in ctx.items[cust]}
+        items = ctx.index.payer_items(cust)
+        split = numbering.__wrapped__  # (every number once: not through the shared cache)
+        ids = ctx.index.numbers[0][items].tolist()
+        ranked = sorted(zip(map(split, map(str, ids)), items.tolist(), strict=True))
         lists: dict[tuple[str, ...], list[int]] = {}
-        for k in sorted(numbers, key=lambda k: (numbers[k], k)):
-            lists.setdefault(numbers[k][0], []).append(k)
+        for (name, _), k in ranked:
+            lists.setdefault(name, []).append(k)
         runs = ctx.payer_numbers["series", cust] = {
             name: np.array(items, dtype=np.int64) for name, items in lists.items()
         }
