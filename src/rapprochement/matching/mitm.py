@@ -209,13 +209,16 @@ def _pruned_pairs(
     small part of what its payer owes)."""
     a_all, b_all = _half(a_vals), _half(b_vals)
     # (the largest and smallest subset sum of a half: its positive and its negative values)
-    a_max, a_min = sum(v for v in a_vals if v > 0), sum(v for v in a_vals if v < 0)
     b_max, b_min = sum(v for v in b_vals if v > 0), sum(v for v in b_vals if v < 0)
     a_i = _in_range(a_all, lo - b_max, hi - b_min)
-    b_i = _in_range(b_all, lo - a_max, hi - a_min)
-    if not len(a_i) or not len(b_i):
-        return a_i[:0], b_i[:0]
-    a_sum, b_sum = a_all[a_i], b_all[b_i]
+    if not len(a_i):
+        return a_i, a_i
+    a_sum = a_all[a_i]
+    # the second half's sums that one of those kept brings into the window (by increasing sum)
+    b_i = _in_range(b_all, lo - int(a_sum[-1]), hi - int(a_sum[0]))
+    if not len(b_i):
+        return b_i, b_i
+    b_sum = b_all[b_i]
     start = np.searchsorted(b_sum, lo - a_sum, side="left")
     counts = np.searchsorted(b_sum, hi - a_sum, side="right") - start
     hit = np.flatnonzero(counts)
