@@ -54,15 +54,18 @@ def cut_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[in
     if not tokens:
         return []
     numbers, places = _payer_numbers(cust, ctx)
-    items = ctx.items[cust]
-    skip = set(named)
+    size = len(numbers)
+    items: list[int] | None = None
+    skip: set[int] = set()
     out: list[int] = []
     for tok in sorted(tokens):
         j = bisect_left(numbers, tok)
-        if j < len(numbers) and numbers[j] == tok:
-            continue  # a whole number of the payer's items
+        if j == size or numbers[j] == tok or not numbers[j].startswith(tok):
+            continue  # a whole number of the payer's items, or the start of none
+        if items is None:
+            items, skip = ctx.items[cust], set(named)
         run = []
-        while j < len(numbers) and numbers[j].startswith(tok):
+        while j < size and numbers[j].startswith(tok):
             run.append((places[j], numbers[j]))
             j += 1
         hits = [

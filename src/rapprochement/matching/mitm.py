@@ -32,6 +32,7 @@ Array = np.ndarray[Any, Any]
 _QUICK_NODES = 2_000  # node budget of the depth-first attempt
 _QUICK_LIMIT = 64  # subsets it may list before the exhaustive search takes over
 _QUICK_ITEMS = 14  # more items than this go straight to the exhaustive search
+_BIT_MATRIX = 16384  # subsets × items ranked by one bit matrix (beyond: per-half tables)
 
 
 @cache
@@ -48,10 +49,17 @@ def _sizes(m: int) -> Array:
 def _half(values: tuple[int, ...]) -> Array:
     """Sum of each of the 2^m subsets of ``values`` (subset i takes item j when bit j of i is
     set); cached, as the exact search and the fee window search the same items."""
+    sums = _subset_sums(values)
+    sums.flags.writeable = False  # (shared by the cache)
+    return sums
+
+
+def _subset_sums(values: Sequence[int]) -> Array:
+    """Sum of each of the 2^m subsets of ``values`` (subset i takes item j when bit j of i is
+    set)."""
     sums = np.zeros(1 << len(values), dtype=np.int64)
     for j, v in enumerate(values):
-        sums[1 << j : 1 << (j + 1)] = sums[: 1 << j] + v
-    sums.flags.writeable = False  # (shared by the cache)
+        np.add(sums[: 1 << j], v, out=sums[1 << j : 1 << (j + 1)])
     return sums
 
 
@@ -68,10 +76,12 @@ def _sorted_half(values: tuple[int, ...]) -> tuple[Array, Array]:
 def _canonical(masks: Array, values: Sequence[int]) -> tuple[Array, Array]:
     """Masks with equal values taken first-in-order, deduplicated (order kept by first
     appearance), and per mask whether it took some but not all of several equal values."""
+    inter = np.zeros(len(masks), dtype=bool)
+    if len(set(values)) == len(values):
+        return masks, inter  # (distinct pairs of half subsets: distinct masks)
     groups: dict[int, list[int]] = {}
     for j, v in enumerate(values):
         groups.setdefault(v, []).append(j)
-    inter = np.zeros(len(masks), dtype=bool)
     for idx in groups.values():
         if len(idx) < 2:
             continue
@@ -123,6 +133,8 @@ def ranked_subsets(
         return far, len(far.solutions)
     if n == 0 or lo > hi:
         return SubsetSearch([], [], complete=True), 0
+    if lo > sum(v for v in values if v > 0) or hi < sum(v for v in values if v < 0):
+        return SubsetSearch([], [], complete=True), 0  # out of reach of every subset
     # a small search: depth first within a small budget lists every subset, the exhaustive
     # search runs only when it does not finish
     if n <= _QUICK_ITEMS:
@@ -139,6 +151,8 @@ def ranked_subsets(
             return ranked, len(sols)
     h = n // 2
     got = _pruned_pairs(tuple(values[:h]), tuple(values[h:]), lo, hi, max_pairs)
+    if got is not None and not len(got[0]):
+        return SubsetSearch([], [], complete=True), 0
     complete = got is not None
     ai, bi = got if got is not None else _first_pairs(values, h, lo, hi, max_pairs)
     size = _sizes(h)[ai].astype(np.int64) + _sizes(n - h)[bi]
@@ -147,20 +161,35 @@ def ranked_subsets(
     if not len(masks):
         return SubsetSearch([], [], complete=complete), 0
     masks, inter = _canonical(masks, values)
-    best = _ranked(masks, cost, n)[:limit]
+    best = _best(masks, cost, n, limit).tolist()
     solutions = [tuple(j for j in range(n) if int(masks[q]) >> j & 1) for q in best]
     return SubsetSearch(solutions, [bool(inter[q]) for q in best], complete), len(masks)
 
 
-def _ranked(masks: Array, cost: Sequence[int], n: int) -> Array:
-    """The order of ``masks`` (distinct subsets of ``n`` items) best first: lowest mean
-    ``cost`` (costs are small integers: days), then fewer items, then the items given first
-    (as :func:`_order_key`); one bit matrix (subset × item) for every subset at once."""
-    bits = ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(np.int64)
-    sizes = bits.sum(axis=1)
-    costs = bits @ np.array([int(c) for c in cost], dtype=np.int64)
-    first_item = np.argmax(bits, axis=1)  # (the lowest item taken; 0 for no item)
-    out: Array = np.lexsort((masks, first_item, sizes, costs / sizes))
+def _best(masks: Array, cost: Sequence[int], n: int, limit: int) -> Array:
+    """The best ``limit`` of ``masks`` (distinct subsets of ``n`` items, one item at least) in
+    order: lowest mean ``cost`` (costs are small integers: days), then fewer items, then the
+    items given first (as :func:`_order_key`). Only the subsets whose mean cost is among the
+    ``limit`` lowest are ordered in full."""
+    m = len(masks)
+    if m * n <= _BIT_MATRIX:
+        # one bit matrix (subset × item) for every subset at once
+        bits = ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(np.int64)
+        sizes = bits.sum(axis=1)
+        costs = bits @ np.array([int(c) for c in cost], dtype=np.int64)
+    else:  # many subsets: per half, a table of every subset's size and cost
+        h = n // 2
+        low, high = masks & ((1 << h) - 1), masks >> h
+        sizes = _sizes(h)[low].astype(np.int64) + _sizes(n - h)[high]
+        costs = _subset_sums([int(c) for c in cost[:h]])[low]
+        costs += _subset_sums([int(c) for c in cost[h:]])[high]
+    mean = costs / sizes
+    keep = np.arange(m)
+    if m > limit and (cut := np.partition(mean, limit - 1)[limit - 1]) == cut:  # (not NaN)
+        keep = np.flatnonzero(mean <= cut)
+        masks, sizes, mean = masks[keep], sizes[keep], mean[keep]
+    first_item = np.frexp(masks & -masks)[1] - 1  # (the lowest item taken)
+    out: Array = keep[np.lexsort((masks, first_item, sizes, mean))[:limit]]
     return out
 
 
@@ -179,9 +208,17 @@ def _pruned_pairs(
     window are dropped before anything is sorted (most of them, for a payment that is a
     small part of what its payer owes)."""
     a_all, b_all = _half(a_vals), _half(b_vals)
-    a_i = _in_range(a_all, lo - int(b_all.max()), hi - int(b_all.min()))
-    b_i = _in_range(b_all, lo - int(a_all.max()), hi - int(a_all.min()))
-    a_sum, b_sum = a_all[a_i], b_all[b_i]
+    # (the largest and smallest subset sum of a half: its positive and its negative values)
+    b_max, b_min = sum(v for v in b_vals if v > 0), sum(v for v in b_vals if v < 0)
+    a_i = _in_range(a_all, lo - b_max, hi - b_min)
+    if not len(a_i):
+        return a_i, a_i
+    a_sum = a_all[a_i]
+    # the second half's sums that one of those kept brings into the window (by increasing sum)
+    b_i = _in_range(b_all, lo - int(a_sum[-1]), hi - int(a_sum[0]))
+    if not len(b_i):
+        return b_i, b_i
+    b_sum = b_all[b_i]
     start = np.searchsorted(b_sum, lo - a_sum, side="left")
     counts = np.searchsorted(b_sum, hi - a_sum, side="right") - start
     hit = np.flatnonzero(counts)
@@ -189,6 +226,8 @@ def _pruned_pairs(
     total = int(counts.sum())
     if total > max_pairs:
         return None
+    if not total:
+        return a_i[:0], b_i[:0]
     offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
     return a_i[np.repeat(hit, counts)], b_i[np.repeat(start[hit], counts) + offset]
 

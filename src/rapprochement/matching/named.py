@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 from rapprochement.matching.advice_groups import remittance_groups
 from rapprochement.matching.coincidence import chance_completion
@@ -37,13 +38,14 @@ def named_order(t: int, invs: list[int], ctx: GroupContext) -> list[int]:
     flat = _ALNUM.sub("", ctx.text(t).upper())
     ids, refs = ctx.index.numbers
 
+    def needles(keys: tuple[str, str]) -> Iterator[str]:
+        yield from (_ALNUM.sub("", x.upper()) for x in keys)
+        yield from (_DIGITS.sub("", x) for x in keys)  # a mistyped prefix
+        yield from (m[-1].lstrip("0") for x in keys if (m := _NUMBER.findall(x)))  # its number
+
     def where(k: int) -> int:
         i = invs[k]
-        keys = [str(ids[i]), str(refs[i])]
-        needles = [_ALNUM.sub("", x.upper()) for x in keys]
-        needles += [_DIGITS.sub("", x) for x in keys]  # a mistyped prefix
-        needles += [m[-1].lstrip("0") for x in keys if (m := _NUMBER.findall(x))]  # its number
-        for needle in needles:
+        for needle in needles((str(ids[i]), str(refs[i]))):  # (worked out until one is found)
             p = flat.find(needle) if len(needle) >= 3 else -1
             if p >= 0:
                 return p
@@ -63,11 +65,12 @@ def _run_neighbours(
     anyway); items issued after the payment (beyond 3 days) are left out, as in the group
     search."""
     mine = series_items(t, sign, cust, named, ctx)
-    where = [p for p, k in enumerate(mine) if k in named]
+    chosen = set(named)
+    where = [p for p, k in enumerate(mine) if k in chosen]
     if not where or len(mine) == len(where):
         return {}
     lo, hi = max(0, where[0] - reach), min(len(mine), where[-1] + reach + 1)
-    return {mine[p]: min(abs(p - w) for w in where) for p in range(lo, hi) if mine[p] not in named}
+    return {mine[p]: min(abs(p - w) for w in where) for p in range(lo, hi) if mine[p] not in chosen}
 
 
 def _completions(
@@ -261,6 +264,29 @@ def _sum(items: list[int], sign: int, ctx: GroupContext) -> int:
     return sum(sign * int(ctx.open[k]) for k in items)
 
 
+def _strongest(t: int, named: list[int], custs: list[str], ctx: GroupContext) -> str:
+    """The payer (of ``custs``, those of the ``named`` items) whose invoices payment ``t``'s
+    text names most strongly: by how many it names at each reference level or stronger
+    (checksum, exact, normalized, digits), then by how many in all, then by the payer-name
+    similarity (looked up only among payers tied on the counts), then by name."""
+    refs = ctx.refs[t]
+    score: dict[str, list[int]] = {}  # the counts per level, then the count in all
+    for k, c in zip(named, custs, strict=True):
+        got = score.get(c)
+        if got is None:
+            got = score[c] = [0] * (REF_OK + 1)
+        for lvl in range(refs[k], REF_OK):
+            got[lvl] += 1
+        got[REF_OK] += 1
+    if len(score) == 1:
+        return custs[0]
+    best = max(score.values())
+    tied = [c for c, got in score.items() if got == best]
+    if len(tied) == 1:
+        return tied[0]
+    return min(tied, key=lambda c: (-ctx.sim(t, c), c))
+
+
 def referenced_group(
     t: int, a: int, sign: int, named: list[int], ctx: GroupContext, config: MatchConfig
 ) -> bool:
@@ -268,23 +294,17 @@ def referenced_group(
     by the payer's other open items (see :func:`_completions`; transposed invoice numbers in
     the text are taken first); True when it is conclusive (the payment is not larger than the
     group): the payer's items are then not searched for another group."""
-    per: dict[str, int] = defaultdict(int)
-    # per payer, how many of its invoices the text names at each reference level or stronger
-    # (checksum, exact, normalized, digits)
-    at_least: dict[str, list[int]] = defaultdict(lambda: [0] * REF_OK)
-    for k in named:
-        per[ctx.cust[k]] += 1
-        for lvl in range(ctx.refs[t][k], REF_OK):
-            at_least[ctx.cust[k]][lvl] += 1
+    custs = [ctx.cust[k] for k in named]
     # the payer whose invoices the text names most strongly: one number read as the exact
     # invoice number of one payer is also the digits of another payer's invoice in another
     # series (F2026/002480 and INV0002480); that weaker reading names nobody. Then the payer
     # named by number before one whose invoices only share a number's tail with it.
-    cust = min(per, key=lambda c: ([-x for x in at_least[c]], -per[c], -ctx.sim(t, c), c))
-    named = [k for k in named if ctx.cust[k] == cust]
+    cust = _strongest(t, named, custs, ctx)
+    named = [k for k, c in zip(named, custs, strict=True) if c == cust]
     total = sum(sign * int(ctx.open[k]) for k in named)
-    shared = _by_shared_reference(t, named, cust, ctx)
-    if shared and total != a:
+    # (a reference several items carry is read only when the named items are not the payment)
+    shared = _by_shared_reference(t, named, cust, ctx) if total != a else []
+    if shared:
         n0 = len(ctx.rows)
         if _shared_completion(t, a, sign, named, shared, cust, ctx, config):
             _run_rivals(t, a, sign, [k for k in named if k not in shared], cust, ctx, config, n0)
@@ -301,16 +321,17 @@ def referenced_group(
         total = sum(sign * int(ctx.open[k]) for k in named)
     # complete the named set when the payment is larger than it (an invoice not named), or
     # smaller while the payer has an open credit note (netted without being named)
-    nets = ctx.nets(cust, sign)
     options: list[tuple[list[int], bool, bool]] = []
     short = False  # a run read on past a deduction (:func:`.run_on.read_on`)
     # a number cut short by the bank's field: the group goes on with that item (one reading)
-    one = cut_completion(t, a, sign, named, cut_items(t, cust, named, ctx), cust, ctx, config)
+    # (only a payment larger than the named items is completed with a cut one)
+    cut = cut_items(t, cust, named, ctx) if total < a else []
+    one = cut_completion(t, a, sign, named, cut, cust, ctx, config) if cut else None
     if one is not None:
         options = [one]
     elif total < a and (window := window_completion(t, a, sign, named, cust, ctx, config)):
         options = [window]  # the one window of the payer's numbering that makes it up
-    elif total < a or (total > a and nets):
+    elif total < a or (total > a and ctx.nets(cust, sign)):
         # a partly paid completion only when an invoice is named by its number (digits at
         # least), not by a tail that may be a customer or order number
         strong = any(ctx.refs[t][k] <= _PARTIAL_REF for k in named)
@@ -342,12 +363,14 @@ def referenced_group(
         source = SHORT_RUN if short else "reference_wide" if wide else "reference"
         # items the text does not name that make up the rest to the cent only as a chance
         # subset of the payer's items would: an unlisted rival, never preferred (.coincidence)
+        added = [sign * int(ctx.open[k]) for k in extra]
         chance = (
             one is None
             and level == "exact"
+            and any(v < 0 for v in added)  # (invoices alone are not questioned)
             and chance_completion(
                 total,
-                [sign * int(ctx.open[k]) for k in extra],
+                added,
                 [sign * int(ctx.open[k]) for k in ctx.nearby_items(t, cust, set(named))],
                 a,
             )

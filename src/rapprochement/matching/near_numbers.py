@@ -35,27 +35,44 @@ def near_items(t: int, cust: str, named: list[int], ctx: GroupContext) -> list[i
     (a digit dropped, added or changed, two neighbours swapped) from a token of payment
     ``t``'s text that is no number of the payer's items (invoice number or reference): at
     most one item per token, a token near two items says neither."""
-    ids, refs = ctx.index.numbers
-    text = ctx.text(t).upper()
-    items = ctx.items[cust]
-    own = {_digits(ids[k]) for k in items} | {_digits(refs[k]) for k in items}
-    own |= {_ALNUM.sub("", str(refs[k]).upper()) for k in items if isinstance(refs[k], str)}
+    own, by_len = _payer_digits(cust, ctx)
     tokens = {
         d
-        for tok in _TOKEN.findall(text)
+        for tok in _TOKEN.findall(ctx.text(t).upper())
         if tok not in own and len(d := _digits(tok)) >= _MIN_DIGITS and d not in own
     }
     if not tokens:
         return []
     skip = set(named)
-    numbers = {k: _digits(ids[k]) for k in items if k not in skip}
     out: list[int] = []
     for tok in sorted(tokens):
+        # one edit changes the length by one at most
         hits = [
             k
-            for k, n in numbers.items()
-            if len(n) >= _MIN_DIGITS and OSA.distance(tok, n, score_cutoff=1) <= 1
+            for size in (len(tok) - 1, len(tok), len(tok) + 1)
+            for k, n in by_len.get(size, ())
+            if k not in skip and OSA.distance(tok, n, score_cutoff=1) <= 1
         ]
         if len(hits) == 1 and hits[0] not in out:
             out.append(hits[0])
     return out
+
+
+def _payer_digits(
+    cust: str, ctx: GroupContext
+) -> tuple[set[str], dict[int, list[tuple[int, str]]]]:
+    """The numbers of payer ``cust``'s items (the digits of invoice numbers and references,
+    references normalized), and its items by the length of their invoice number's digits (at
+    least :data:`_MIN_DIGITS`), in the payer's order; once per shard, not per payment."""
+    got = ctx.payer_numbers.get(("near", cust))
+    if got is None:
+        ids, refs = ctx.index.numbers
+        items = ctx.items[cust]
+        own = {_digits(ids[k]) for k in items} | {_digits(refs[k]) for k in items}
+        own |= {_ALNUM.sub("", str(refs[k]).upper()) for k in items if isinstance(refs[k], str)}
+        by_len: dict[int, list[tuple[int, str]]] = {}
+        for k in items:
+            if len(n := _digits(ids[k])) >= _MIN_DIGITS:
+                by_len.setdefault(len(n), []).append((k, n))
+        got = ctx.payer_numbers["near", cust] = (own, by_len)
+    return got

@@ -71,7 +71,19 @@ def numbering(iid: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
 def series_items(t: int, sign: int, cust: str, named: list[int], ctx: GroupContext) -> list[int]:
     """The open items of payer ``cust`` (of the payment's sign: no credit notes) in the series
     of the invoices ``named``, ordered by number: the payer's own numbering. Items issued
-    after payment ``t`` (beyond 3 days) are left out, unless named."""
+    after payment ``t`` (beyond 3 days) are left out, unless named. The last one worked out is
+    kept (:func:`window_completion`, :func:`.named._completions` and :func:`read_on` ask for
+    the same one in turn)."""
+    key = (t, sign, cust, tuple(named))
+    last = ctx.payer_numbers.get(("last", "series"))
+    if last is not None and last[0] == key:
+        return list(last[1])
+    mine = _series_items(t, sign, cust, named, ctx)
+    ctx.payer_numbers["last", "series"] = (key, mine)
+    return list(mine)
+
+
+def _series_items(t: int, sign: int, cust: str, named: list[int], ctx: GroupContext) -> list[int]:
     ids = ctx.index.numbers[0]
     day = int(ctx.days[t])
     series = {numbering(str(ids[k]))[0] for k in named if sign * int(ctx.open[k]) > 0}
@@ -81,7 +93,8 @@ def series_items(t: int, sign: int, cust: str, named: list[int], ctx: GroupConte
         items = runs.get(name)
         if items is None:
             continue
-        keep = sign * ctx.open[items] > 0
+        amounts = ctx.open[items]
+        keep = amounts > 0 if sign > 0 else amounts < 0
         if day >= 0:
             late = ctx.issue[items] > day + 3
             if late.any():
@@ -97,11 +110,13 @@ def _series_of(cust: str, ctx: GroupContext) -> dict[tuple[str, ...], np.ndarray
     position)``: arrays worked out once per shard (not per payment), no number kept."""
     runs = ctx.payer_numbers.get(("series", cust))
     if runs is None:
-        ids = ctx.index.numbers[0]
-        numbers = {k: numbering(str(ids[k])) for k in ctx.items[cust]}
+        items = ctx.index.payer_items(cust)
+        split = numbering.__wrapped__  # (every number once: not through the shared cache)
+        ids = ctx.index.numbers[0][items].tolist()
+        ranked = sorted(zip(map(split, map(str, ids)), items.tolist(), strict=True))
         lists: dict[tuple[str, ...], list[int]] = {}
-        for k in sorted(numbers, key=lambda k: (numbers[k], k)):
-            lists.setdefault(numbers[k][0], []).append(k)
+        for (name, _), k in ranked:
+            lists.setdefault(name, []).append(k)
         runs = ctx.payer_numbers["series", cust] = {
             name: np.array(items, dtype=np.int64) for name, items in lists.items()
         }
