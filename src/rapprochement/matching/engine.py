@@ -334,7 +334,7 @@ def reconcile(
     tx, inv, rem = prepare(transactions, invoices, remittances, dayfirst=dayfirst)
     customers = _customers(customers)
     _log.debug("inputs validated %.2fs", time.perf_counter() - t0)
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, list[Any]]] = []  # allocation columns per partition
     amb_rows: list[dict[str, Any]] = []
     dup_rows: list[dict[str, Any]] = []
     riv_rows: list[dict[str, Any]] = []
@@ -364,7 +364,7 @@ def reconcile(
         del singles, groups
         release_heap()
         _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
-        rows.extend(allocation_rows(part, res, auto_t, pw, extra, held))
+        rows.append(allocation_rows(part, res, auto_t, pw, extra, held))
         riv_rows.extend(recs)
         for t, (f, i) in sorted(res.duplicates.items()):
             dup_rows.append(

@@ -39,6 +39,7 @@ from rapprochement.matching.edits import (
     one_edit,
     typo_rows,
 )
+from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.keys import LEVELS
 
 __all__ = ["MIN_LEN", "deletions", "drop_typo_readings", "key_of", "one_edit"]
@@ -81,6 +82,7 @@ def _quoted(keys: set[str], text: str) -> set[str]:
     return said or keys
 
 
+@paused
 def drop_typo_readings(
     singles: pd.DataFrame, inv: pd.DataFrame, tx: pd.DataFrame | None = None
 ) -> pd.DataFrame:
