@@ -30,6 +30,7 @@ import pandas as pd
 from rapprochement.matching.features import FEATURES
 from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.group_assignment import Assignment
+from rapprochement.matching.rank_counts import sorted_unique
 from rapprochement.matching.scoring import Weights
 
 __all__ = ["RIVAL_COLUMNS", "Rival", "rival_row", "rival_rows", "rivals"]
@@ -198,7 +199,7 @@ def _weaker_reasons(
     code = _level_codes(cand, feats)[rows]  # rows of equal feature values share a code
     mine_code: dict[tuple[str, ...], int] = {}
     mine_of: dict[int, int] = {}
-    for t in np.unique(t_of[rows]).tolist():
+    for t in sorted_unique(t_of[rows]).tolist():
         levels = tuple(map(str, map(hyp[t].get, FEATURES, _BLANKS)))  # str(.get(f, ""))
         mine_of[t] = mine_code.setdefault(levels, len(mine_code))
     mine = pd.Series(mine_of, dtype=np.int64).reindex(t_of[rows]).to_numpy()
