@@ -7,8 +7,11 @@ collection they trigger walks the whole heap (3.5 s at 300 000 payments) and fre
 collector off over such a stage; after it, the objects it left are moved to the oldest
 generation (``gc.freeze()`` then ``gc.unfreeze()``: two list splices, no walk) instead of
 being walked by the next young collections only to be promoted anyway (as
-``parsers._common.collect`` does). A caller that froze objects of its own keeps its freeze.
-Not for a stage that forks workers: they would inherit the collector turned off.
+``parsers._common.collect`` does). When objects are frozen already (the engine's
+:mod:`.long_lived` sets each stage's survivors aside until the reconcile ends, or a caller
+froze its own), the stage's objects join them (``gc.freeze()`` alone): whoever froze them
+unfreezes them all. Not for a stage that forks workers: they would inherit the collector
+turned off.
 """
 
 from __future__ import annotations
@@ -35,8 +38,9 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
+            frozen = gc.get_freeze_count()
+            gc.freeze()
+            if not frozen:
                 gc.unfreeze()
             gc.enable()
 
