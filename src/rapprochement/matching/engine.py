@@ -32,6 +32,7 @@ from rapprochement.matching.frames import (
     prepare_transactions,
 )
 from rapprochement.matching.learning import adjust
+from rapprochement.matching.long_lived import settle, stages
 from rapprochement.matching.model_frames import models_to_frame, statement_remittances
 from rapprochement.matching.result import ReconciliationResult, notes_frame, rivals_frame
 from rapprochement.matching.rivals import rival_rows, rivals
@@ -196,15 +197,18 @@ def hypotheses(
     side = InvoiceSide(
         part.inv, CustomerIndex(part.inv, customers), key_index(part.inv), config, part.currency
     )
+    settle()
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
     pairs, links = sharded_blocking(_with_advice(part.tx, part.remits), side, executor)
     # the payer index (and its similarity cache) and blocking's open-item side end with it
     side = dataclasses.replace(side, customers=None, block=None)
     release_heap()  # (each stage's freed temporaries: not held while the next one runs)
+    settle()
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
     singles = drop_typo_readings(singles, part.inv, part.tx)
     release_heap()
+    settle()
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
     groups = sharded_groups(part.tx, pairs, singles, links, part.remits, side, executor)
     # collectors' payouts without their report: learned from every payment's report, so
@@ -217,6 +221,7 @@ def hypotheses(
         groups = groups[~groups["tx"].isin(theirs)].reset_index(drop=True)
     if len(windows):
         groups = pd.concat([groups, windows], ignore_index=True)
+    settle()
     _log.debug("%s: %d groups %.2fs", part.currency, len(groups), time.perf_counter() - t0)
     return singles, groups
 
@@ -318,6 +323,31 @@ def reconcile(
         InputError: a typed subclass naming the column and rows of unusable input.
         ConfigError: ``config.weights_path`` names a missing or invalid weights file.
     """
+    with stages():  # (the heap settled at each stage end: :mod:`.long_lived`)
+        return _reconcile(
+            transactions,
+            invoices,
+            remittances,
+            customers,
+            config,
+            rules,
+            dayfirst,
+            executor,
+            weights,
+        )
+
+
+def _reconcile(
+    transactions: Inputs,
+    invoices: Inputs,
+    remittances: pd.DataFrame | None,
+    customers: pd.DataFrame | None,
+    config: MatchConfig | None,
+    rules: Any,
+    dayfirst: bool | None,
+    executor: Executor | None,
+    weights: Weights | None,
+) -> ReconciliationResult:
     config = config or MatchConfig()
     w = weights if weights is not None else load_weights(config.weights_path)
     auto_t = w.auto_threshold if config.auto_threshold is None else config.auto_threshold
@@ -333,6 +363,7 @@ def reconcile(
         transactions, categorized = split_lines(transactions, load_rules(rules))
     tx, inv, rem = prepare(transactions, invoices, remittances, dayfirst=dayfirst)
     customers = _customers(customers)
+    settle()
     _log.debug("inputs validated %.2fs", time.perf_counter() - t0)
     rows: list[dict[str, list[Any]]] = []  # allocation columns per partition
     amb_rows: list[dict[str, Any]] = []
@@ -349,6 +380,7 @@ def reconcile(
         pw = book_weights(part, w, config)
         singles = _score(singles, pw, sugg_t)
         groups = _score(groups, pw, sugg_t)
+        settle()
         _log.debug("%s: scoring %.2fs", part.currency, time.perf_counter() - t0)
         res = assign(
             singles, groups, len(part.tx), part.inv["open"].to_numpy(), part.tx["amount"].to_numpy()
@@ -363,6 +395,7 @@ def reconcile(
         note_rows += notes(part.tx, groups, part.inv, done, _advised(part.remits))
         del singles, groups
         release_heap()
+        settle()
         _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
         rows.append(allocation_rows(part, res, auto_t, pw, extra, held))
         riv_rows.extend(recs)

@@ -30,6 +30,7 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 
 from rapprochement.errors import ConfigError
+from rapprochement.matching.long_lived import settle
 
 __all__ = ["Executor", "InProcess", "ProcessPool", "release_heap", "split_payments"]
 
@@ -164,6 +165,8 @@ class ProcessPool:
         freeze = gc.get_freeze_count() == 0
         if freeze:
             gc.freeze()
+        else:  # (within a reconcile, which unfreezes when it ends: :mod:`.long_lived`)
+            settle()
         release_heap()
         context = self.mp_context or multiprocessing.get_context()
         forked = context.get_start_method() == "fork"
