@@ -7,11 +7,10 @@ collection they trigger walks the whole heap (3.5 s at 300 000 payments) and fre
 collector off over such a stage; after it, the objects it left are moved to the oldest
 generation (``gc.freeze()`` then ``gc.unfreeze()``: two list splices, no walk) instead of
 being walked by the next young collections only to be promoted anyway (as
-``parsers._common.collect`` does). When objects are frozen already (the engine's
-:mod:`.long_lived` sets each stage's survivors aside until the reconcile ends, or a caller
-froze its own), the stage's objects join them (``gc.freeze()`` alone): whoever froze them
-unfreezes them all. Not for a stage that forks workers: they would inherit the collector
-turned off.
+``parsers._common.collect`` does). Within a reconcile that sets each stage's survivors
+aside (:mod:`.long_lived`), the stage's objects join them (``gc.freeze()`` alone: the
+reconcile unfreezes them all when it ends); a caller that froze objects of its own is left
+alone. Not for a stage that forks workers: they would inherit the collector turned off.
 """
 
 from __future__ import annotations
@@ -21,6 +20,8 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
+
+from rapprochement.matching.long_lived import active
 
 __all__ = ["gc_paused", "paused"]
 
@@ -38,10 +39,11 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            frozen = gc.get_freeze_count()
-            gc.freeze()
-            if not frozen:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
                 gc.unfreeze()
+            elif active():  # set aside with the earlier stages' objects
+                gc.freeze()
             gc.enable()
 
 
