@@ -29,6 +29,7 @@ from scipy.sparse.csgraph import connected_components
 
 from rapprochement.matching.date_order import date_order
 from rapprochement.matching.features import TWIN_DAYS
+from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.group_assignment import (
     Alloc,
     Assignment,
@@ -263,11 +264,22 @@ def _take_singles(
     """Allocate the rows of ``s`` in their order, each payment once and each invoice up to
     its room ``cap``. The rows are read as columns; the hypothesis dict an allocation keeps
     (``to_dict("records")``'s) is built, in one pass, for the rows taken only."""
-    tx, inv = s["tx"].tolist(), s["inv"].tolist()
-    a_, o_, p_, lvl = s["a"].tolist(), s["o"].tolist(), s["p"].tolist(), s["amount"].tolist()
+    if not len(s):
+        return
+    t_at, i_at = s["tx"].to_numpy(), s["inv"].to_numpy()
+    # the rows of payments not yet done, of invoices with room: the others never are read
+    # (a payment done stays done, an invoice's room only shrinks)
+    live = np.flatnonzero(~done[t_at] & (cap[i_at] > 0))
+
+    def col(c: str) -> list[Any]:
+        out: list[Any] = s[c].iloc[live].tolist()
+        return out
+
+    tx, inv = t_at[live].tolist(), i_at[live].tolist()
+    a_, o_, p_, lvl = col("a"), col("o"), col("p"), col("amount")
     # one of several payments that together settle the invoice is a part, not a discount
-    whole = [x == "none" for x in s["siblings"].tolist()] if "siblings" in s else None
-    named = [x != "none" for x in s["reference"].tolist()] if "reference" in s else None
+    whole = [x == "none" for x in col("siblings")] if "siblings" in s else None
+    named = [x != "none" for x in col("reference")] if "reference" in s else None
     taken: list[tuple[int, int, int]] = []  # (first alloc, end, position in s)
     for k, (t, i) in enumerate(zip(tx, inv, strict=True)):
         if done[t] or cap[i] <= 0:
@@ -300,7 +312,7 @@ def _take_singles(
         taken.append((n0, len(out.allocs), k))
     if not taken:
         return
-    recs = records(s.iloc[[k for _, _, k in taken]])
+    recs = records(s.iloc[live[[k for _, _, k in taken]]])
     for (n0, n1, _), rec in zip(taken, recs, strict=True):
         for al in out.allocs[n0:n1]:
             al.hyp = rec
@@ -329,6 +341,7 @@ def _best_rows(singles: pd.DataFrame) -> pd.DataFrame:
     return best.drop_duplicates("tx")
 
 
+@paused
 def assign(
     singles: pd.DataFrame,
     groups: pd.DataFrame,

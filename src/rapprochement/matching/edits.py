@@ -30,7 +30,16 @@ import pandas as pd
 
 from rapprochement.matching.keys import expand
 
-__all__ = ["MIN_LEN", "deletions", "key_of", "keys_of", "one_edit", "shapes", "typo_rows"]
+__all__ = [
+    "MIN_LEN",
+    "deletions",
+    "key_of",
+    "keys_of",
+    "one_edit",
+    "shapes",
+    "typo_ids",
+    "typo_rows",
+]
 
 Array = np.ndarray[Any, Any]
 _BINS = 16  # character-count bins (by code point)
@@ -132,23 +141,42 @@ def typo_rows(
     among the fitting readings ``f`` for which ``apart(k, f)`` holds (arrays of positions:
     which pairs may be compared, e.g. another customer, another item)? Fitting reading ``f``
     has the keys ``theirs[fit_item[f]]`` and the payment ``fit_group[f]`` (increasing)."""
-    out = np.zeros(len(mine), dtype=bool)
     vocab = sorted({k for s in (*mine, *theirs) for k in s if len(k) >= MIN_LEN})
     if not vocab or not len(fit_group):
-        return out
-    lens, counts = shapes(vocab)
+        return np.zeros(len(mine), dtype=bool)
     known = pd.Index(vocab, dtype=object)
-    m_start, m_count, m_ids = _csr(mine, known)
-    t_start, t_count, t_ids = _csr(theirs, known)
+    return typo_ids(
+        vocab, _csr(mine, known), group, _csr(theirs, known), fit_item, fit_group, apart
+    )
+
+
+def typo_ids(
+    vocab: Sequence[str],
+    mine: tuple[Array, Array, Array],
+    group: Array,
+    theirs: tuple[Array, Array, Array],
+    fit_item: Array,
+    fit_group: Array,
+    apart: Callable[[Array, Array], Array],
+) -> Array:
+    """:func:`typo_rows` of keys given as ids into ``vocab`` (each key of :data:`MIN_LEN`
+    characters or more, the others left out): ``mine`` and ``theirs`` as starts, counts and
+    the ids concatenated."""
+    m_start, m_count, m_ids = mine
+    t_start, t_count, t_ids = theirs
+    out = np.zeros(len(m_count), dtype=bool)
+    if not len(vocab) or not len(fit_group):
+        return out
+    lens, counts = shapes(list(vocab))
     lo = np.searchsorted(fit_group, group, side="left")
     n_fit = np.searchsorted(fit_group, group, side="right") - lo
     n_fit[m_count == 0] = 0
     ends = np.cumsum(n_fit)
     first = 0
-    while first < len(mine):
+    while first < len(out):
         last = int(np.searchsorted(ends, (ends[first - 1] if first else 0) + _CHUNK, "right"))
         last = max(last, first + 1)
-        which = np.arange(first, min(last, len(mine)), dtype=np.int64)
+        which = np.arange(first, min(last, len(out)), dtype=np.int64)
         first = int(which[-1]) + 1
         s = np.repeat(which, n_fit[which])
         f = expand(lo, n_fit, which)

@@ -365,7 +365,7 @@ def _reconcile(
     customers = _customers(customers)
     settle()
     _log.debug("inputs validated %.2fs", time.perf_counter() - t0)
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, list[Any]]] = []  # allocation columns per partition
     amb_rows: list[dict[str, Any]] = []
     dup_rows: list[dict[str, Any]] = []
     riv_rows: list[dict[str, Any]] = []
@@ -397,7 +397,7 @@ def _reconcile(
         release_heap()
         settle()
         _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
-        rows.extend(allocation_rows(part, res, auto_t, pw, extra, held))
+        rows.append(allocation_rows(part, res, auto_t, pw, extra, held))
         riv_rows.extend(recs)
         for t, (f, i) in sorted(res.duplicates.items()):
             dup_rows.append(

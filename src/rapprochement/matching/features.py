@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.keys import LEVELS
 from rapprochement.matching.rank_counts import NAMED_OUTSIDE_REF, named_counts, rank_max
 from rapprochement.matching.siblings import (
@@ -273,6 +274,7 @@ def _repeats(
     return out
 
 
+@paused
 def single_features(
     pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, currency: str
 ) -> pd.DataFrame:

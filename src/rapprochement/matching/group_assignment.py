@@ -54,6 +54,12 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """``df.to_dict("records")``, built from one list per column (the same keys, values and
     value types: a column's ``tolist`` is what iterating it yields, and the object and
     extension columns are boxed to Python scalars as ``to_dict`` boxes them)."""
+    cols, lists = _record_columns(df)
+    return [dict(zip(cols, row, strict=True)) for row in zip(*lists, strict=True)]
+
+
+def _record_columns(df: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """The keys and the value lists of :func:`records` (one list per column)."""
     cols = [str(c) for c in df.columns]
     lists = []
     for k in range(df.shape[1]):
@@ -62,7 +68,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
         if _boxed(col.dtype):
             values = list(map(maybe_box_native, values))
         lists.append(values)
-    return [dict(zip(cols, row, strict=True)) for row in zip(*lists, strict=True)]
+    return cols, lists
 
 
 @dataclass(slots=True)
@@ -149,11 +155,15 @@ def take_groups(
     alts: dict[int, list[tuple[int, ...]]] = {}
     for t, invs in zip(g["tx"], g["invs"], strict=True):
         alts.setdefault(int(t), []).append(tuple(invs))
-    for rec in records(g):
-        row: dict[str, Any] = {str(k): v for k, v in rec.items()}
-        t = int(row["tx"])
+    # each row's dict (:func:`records`'s) built only for the payments not done when it
+    # comes: a payment done stays done
+    keys, lists = _record_columns(g[~done[g["tx"].to_numpy(dtype=np.int64)]])
+    at_tx = keys.index("tx")
+    for values in zip(*lists, strict=True):
+        t = int(values[at_tx])
         if done[t]:
             continue
+        row: dict[str, Any] = dict(zip(keys, values, strict=True))
         allocs = [abs(int(x)) for x in row["allocs"]]
         cut = any(cap[i] < x for i, x in zip(row["invs"], allocs, strict=True))
         if cut:

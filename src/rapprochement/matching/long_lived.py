@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["settle", "stages"]
+__all__ = ["active", "settle", "stages"]
 
 _lock = threading.Lock()
 _active = 0  # reconciles in this process that own the frozen objects (0 or 1)
@@ -43,6 +43,11 @@ def stages() -> Iterator[None]:
             with _lock:
                 _active -= 1
                 gc.unfreeze()
+
+
+def active() -> bool:
+    """Whether a reconcile of this process sets the heap aside (within :func:`stages`)."""
+    return bool(_active)
 
 
 def settle() -> None:

@@ -10,9 +10,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["NAMED_OUTSIDE_REF", "named_counts", "rank_max"]
+__all__ = ["NAMED_OUTSIDE_REF", "named_counts", "rank_max", "sorted_unique"]
 
 NAMED_OUTSIDE_REF = 3  # reference level (digits or stronger) counted by ``named_outside``
+
+
+def sorted_unique(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``np.unique(values)`` of an integer array: its distinct values, sorted. NumPy 2.4
+    takes a hashing path for it that costs 1.3 s on 2 million positions (a sort of pandas'
+    hashed distinct values: 0.06 s)."""
+    out: np.ndarray[Any, Any] = np.sort(pd.unique(values))
+    return out
 
 
 def rank_max(group: np.ndarray[Any, Any], key: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.scoring import Contribution
 
 __all__ = [
@@ -63,6 +64,7 @@ def notes_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows or [], columns=["transaction_id", "note"], dtype=object)
 
 
+@paused
 def rivals_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """The :attr:`ReconciliationResult.rivals` frame of ``rows`` (:mod:`.rivals`)."""
     from rapprochement.matching.rivals import RIVAL_COLUMNS

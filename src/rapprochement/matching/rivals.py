@@ -28,7 +28,9 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.features import FEATURES
+from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.group_assignment import Assignment
+from rapprochement.matching.rank_counts import sorted_unique
 from rapprochement.matching.scoring import Weights
 
 __all__ = ["RIVAL_COLUMNS", "Rival", "rival_row", "rival_rows", "rivals"]
@@ -131,6 +133,7 @@ def _level_codes(cand: pd.DataFrame, feats: list[str]) -> np.ndarray[Any, Any]:
     return code
 
 
+@paused
 def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weights) -> list[Rival]:
     """The rivals of every allocated payment of one partition (see the module doc)."""
     chosen, hyp = _chosen(res)
@@ -143,49 +146,73 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
     for al in res.allocs:
         if al.inv >= 0:
             holder.setdefault(al.inv, al.tx)
+    t_of = cand["tx"].to_numpy(dtype=np.int64)
+    lg_of = cand["logit"].to_numpy(dtype=np.float64)
+    # each payment's chosen log-odds (the rival's own when its hypothesis has none)
+    own_of = np.array(
+        [
+            float(hyp[t].get("logit", lg))
+            for t, lg in zip(t_of.tolist(), lg_of.tolist(), strict=True)
+        ],
+        dtype=np.float64,
+    )
+    tie = np.abs(lg_of - own_of) <= _TIE
+    lower = lg_of < own_of
+    why_of = _weaker_reasons(cand, hyp, t_of, np.flatnonzero(~tie & lower), w)
     out = []
-    feats = [f for f in FEATURES if f in cand]
-    cols = [cand[f].tolist() for f in feats]
-    code = _level_codes(cand, feats)  # rows of equal feature values share a code
-    mine_of: dict[int, int] = {}  # payment → code of its chosen reading's levels
-    mine_code: dict[tuple[str, ...], int] = {}
-    why_of: dict[int, str] = {}
-    span = int(code.max(initial=0)) + 1
-    codes = code.tolist()
-
-    def weaker(t: int, k: int) -> str:
-        """:func:`_why_weaker` of row ``k``, once per pair of feature levels."""
-        mine = mine_of.get(t)
-        if mine is None:
-            levels = tuple(map(str, map(hyp[t].get, FEATURES, _BLANKS)))  # str(.get(f, ""))
-            mine = mine_of[t] = mine_code.setdefault(levels, len(mine_code))
-        key = mine * span + codes[k]
-        got = why_of.get(key)
-        if got is None:
-            row = {f: c[k] for f, c in zip(feats, cols, strict=True)}
-            got = why_of[key] = _why_weaker(hyp[t], row, w)
-        return got
-
-    lists = (cand["tx"].tolist(), cand["invs"].tolist(), cand["logit"].tolist(), cand["p"].tolist())
-    for k, (t, invs_, lg, p) in enumerate(zip(*lists, strict=True)):
+    ambiguous = res.ambiguous
+    lists = (t_of.tolist(), cand["invs"].tolist(), cand["p"].tolist(), tie.tolist(), lower.tolist())
+    for t, invs_, p, is_tie, is_lower, reason in zip(*lists, why_of, strict=True):
         invs = tuple(map(int, invs_))
-        own = float(hyp[t].get("logit", lg))
         taken = [holder[i] for i in invs if holder.get(i, t) != t]
         score = float(p)
-        if abs(float(lg) - own) <= _TIE:
+        if is_tie:
             rel, why = "tie", "fits as well"
-            if t in res.ambiguous:  # scored like the allocation: one chance in their number
-                score = min(score, 1.0 / max(1, len(set(res.ambiguous[t]))))
+            if t in ambiguous:  # scored like the allocation: one chance in their number
+                score = min(score, 1.0 / max(1, len(set(ambiguous[t]))))
         elif taken:
             rel, why = "taken", "settled by another payment"
-            if float(lg) < own:
-                why += "; " + (weaker(t, k) or "scores lower")
-        elif float(lg) < own:
-            rel, why = "weaker", weaker(t, k) or "scores lower"
+            if is_lower:
+                why += "; " + (reason or "scores lower")
+        elif is_lower:
+            rel, why = "weaker", reason or "scores lower"
         else:
             rel, why = "held", "scores higher but its invoices are read otherwise"
         out.append(Rival(t, invs, score, rel, why, tuple(sorted(set(taken))) if taken else ()))
     return out
+
+
+def _weaker_reasons(
+    cand: pd.DataFrame,
+    hyp: Mapping[int, Mapping[str, Any]],
+    t_of: np.ndarray[Any, Any],
+    rows: np.ndarray[Any, Any],
+    w: Weights,
+) -> list[str | None]:
+    """Per row of ``cand``: :func:`_why_weaker` of the rows ``rows`` against their payment's
+    chosen reading (None for the other rows), computed once per pair of feature levels (rows
+    with equal levels, of payments whose readings have equal levels, share it)."""
+    out = np.full(len(cand), None, dtype=object)
+    if not len(rows):
+        return out.tolist()
+    feats = [f for f in FEATURES if f in cand]
+    code = _level_codes(cand, feats)[rows]  # rows of equal feature values share a code
+    mine_code: dict[tuple[str, ...], int] = {}
+    mine_of: dict[int, int] = {}
+    for t in sorted_unique(t_of[rows]).tolist():
+        levels = tuple(map(str, map(hyp[t].get, FEATURES, _BLANKS)))  # str(.get(f, ""))
+        mine_of[t] = mine_code.setdefault(levels, len(mine_code))
+    mine = pd.Series(mine_of, dtype=np.int64).reindex(t_of[rows]).to_numpy()
+    key = mine * (int(code.max(initial=0)) + 1) + code
+    _, first, back = np.unique(key, return_index=True, return_inverse=True)
+    sel = cand.iloc[rows[first]]
+    cols = [sel[f].tolist() for f in feats]
+    reasons = [
+        _why_weaker(hyp[t], dict(zip(feats, vals, strict=True)), w)
+        for t, *vals in zip(t_of[rows[first]].tolist(), *cols, strict=True)
+    ]
+    out[rows] = np.array(reasons, dtype=object)[back.ravel()]
+    return out.tolist()
 
 
 def rival_row(r: Rival, iids: Any, tids: Any) -> tuple[dict[str, Any], str]:
@@ -207,6 +234,7 @@ def rival_row(r: Rival, iids: Any, tids: Any) -> tuple[dict[str, Any], str]:
     return rec, '{"feature":"rival","value":' + encode_basestring_ascii(value) + ',"weight":0.0}'
 
 
+@paused
 def rival_rows(
     found: list[Rival], iids: Any, tids: Any
 ) -> tuple[list[dict[str, Any]], dict[int, str]]:

@@ -34,8 +34,13 @@ from rapprochement.matching.gates import (
     unnamed_run,
     wide_group,
 )
+from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.payouts import held_reason, note
-from rapprochement.matching.result import ReconciliationResult
+from rapprochement.matching.result import (
+    ALLOCATION_COLUMNS,
+    DUPLICATE_COLUMNS,
+    ReconciliationResult,
+)
 from rapprochement.matching.scoring import Weights, contributions
 from rapprochement.money import currency_exponent
 
@@ -127,12 +132,14 @@ def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dic
     return held
 
 
+@paused
 def held_rows(part: Partition, res: Assignment, singles: pd.DataFrame) -> dict[int, str]:
     """Payment → the gate row that keeps its allocations from being automatic, every gate of
     :mod:`rapprochement.matching.gates` included."""
     return _held(part, res, singles)
 
 
+@paused
 def mark_tosses(part: Partition, res: Assignment, singles: pd.DataFrame) -> set[int]:
     """Mark as ties the payments whose items only the order of the lines gave them
     (:func:`.gates.look_alike_toss`): each is ambiguous between the look-alike items its
@@ -156,6 +163,7 @@ def mark_tosses(part: Partition, res: Assignment, singles: pd.DataFrame) -> set[
     return toss
 
 
+@paused
 def withhold(
     part: Partition,
     res: Assignment,
@@ -197,6 +205,7 @@ def ambiguity_reason(withheld: str) -> str:
     return f"withheld: {withheld}" if withheld else TIE
 
 
+@paused
 def allocation_rows(
     part: Partition,
     res: Assignment,
@@ -204,10 +213,12 @@ def allocation_rows(
     w: Weights,
     extra: dict[int, str],
     held: dict[int, str] | None = None,
-) -> list[dict[str, Any]]:
-    """The allocation rows of one partition; ``extra``: payment → explanation rows to append
-    (its rivals); ``held``: payment → the gate row holding it (:func:`held_rows`), computed
-    here without the look-alike gate when not given."""
+) -> dict[str, list[Any]]:
+    """The allocation rows of one partition, as columns (:data:`.result.ALLOCATION_COLUMNS`
+    and ``_minor``, the amount in minor units: one list each, not a dict per row);
+    ``extra``: payment → explanation rows to append (its rivals); ``held``: payment → the
+    gate row holding it (:func:`held_rows`), computed here without the look-alike gate when
+    not given."""
     # columns read by position once per allocation: lists of the arrays' objects
     tids = part.tx["transaction_id"].to_numpy().tolist()
     iids = part.inv["invoice_id"].to_numpy().tolist()
@@ -224,7 +235,9 @@ def allocation_rows(
             items_of[al.tx].add(al.inv)
     number_keys_of: dict[str, set[str]] = {}
     exp = currency_exponent(part.currency)
-    out = []
+    statuses: list[str] = []
+    scores: list[float] = []
+    expls: list[str] = []
     for al in res.allocs:
         # the levels and what else the explanation reads (a payer IBAN shared by k customers)
         key = (*map(str, map(al.hyp.get, FEATURES, _BLANKS)), str(al.hyp.get("iban_customers")))
@@ -266,21 +279,24 @@ def allocation_rows(
             expl = expl[:-1] + "," + row + "]"
         if al.tx in extra:
             expl = expl[:-1] + extra[al.tx] + "]"
-        out.append(
-            {
-                "transaction_id": str(tids[al.tx]),
-                "invoice_id": None if al.inv < 0 else str(iids[al.inv]),
-                "amount": Decimal(al.amount).scaleb(-exp),  # from_minor
-                "currency": part.currency,
-                "status": "auto" if auto else "suggested",
-                "score": score,
-                "kind": al.kind,
-                "group_id": None if al.group is None else f"{tids[al.tx]}",
-                "explanation": expl,
-                "_minor": al.amount,
-            }
-        )
-    return out
+        statuses.append("auto" if auto else "suggested")
+        scores.append(score)
+        expls.append(expl)
+    allocs = res.allocs
+    minors = [al.amount for al in allocs]
+    t_ids = [str(tids[al.tx]) for al in allocs]
+    return {
+        "transaction_id": t_ids,
+        "invoice_id": [None if al.inv < 0 else str(iids[al.inv]) for al in allocs],
+        "amount": [Decimal(m).scaleb(-exp) for m in minors],  # from_minor
+        "currency": [part.currency] * len(allocs),
+        "status": statuses,
+        "score": scores,
+        "kind": [al.kind for al in allocs],
+        "group_id": [None if al.group is None else t for al, t in zip(allocs, t_ids, strict=True)],
+        "explanation": expls,
+        "_minor": minors,
+    }
 
 
 def _used(ids: np.ndarray[Any, Any], used: dict[str, int]) -> np.ndarray[Any, Any]:
@@ -295,30 +311,54 @@ def _used(ids: np.ndarray[Any, Any], used: dict[str, int]) -> np.ndarray[Any, An
 _OBJECT_COLUMNS = ("transaction_id", "invoice_id", "amount", "group_id", "explanation")
 
 
+def _columns(parts: list[dict[str, list[Any]]]) -> dict[str, list[Any]]:
+    """The allocation columns of every partition (:func:`allocation_rows`), one list each."""
+    if len(parts) == 1:
+        return parts[0]
+    names = (*ALLOCATION_COLUMNS, "_minor")
+    return {c: [v for p in parts for v in p[c]] for c in names}
+
+
+def _sums(ids: list[Any], minor: list[int]) -> dict[Any, int]:
+    """The sum of ``minor`` per id (``None`` ids left out)."""
+    if not ids:
+        return {}
+    by = pd.Series(minor, dtype=np.int64).groupby(pd.Series(ids, dtype=object), sort=False)
+    got = by.sum()
+    return dict(zip(got.index.tolist(), got.tolist(), strict=True))
+
+
+def _frame(cols: dict[str, list[Any]], columns: list[str]) -> pd.DataFrame:
+    """A result frame of columns (as ``pd.DataFrame`` of the rows as dicts would build it)."""
+    if not cols[columns[0]]:
+        return pd.DataFrame([], columns=columns)
+    return pd.DataFrame(cols, columns=columns)
+
+
+@paused
 def build_result(
     tx: pd.DataFrame,
     inv: pd.DataFrame,
-    rows: list[dict[str, Any]],
+    rows: list[dict[str, list[Any]]],
     amb_rows: list[dict[str, Any]],
     config: MatchConfig,
     dup_rows: list[dict[str, Any]] | None = None,
 ) -> ReconciliationResult:
-    from rapprochement.matching.result import ALLOCATION_COLUMNS, DUPLICATE_COLUMNS
-
-    # by column: no second dict per allocation row
-    # (the object columns built as such: no str inference of millions of cells, then undone)
-    cols: Any = (
+    """The result frames of the allocation columns of each partition (``rows``:
+    :func:`allocation_rows`'), the ambiguous payments' rows and the duplicates' rows."""
+    cols = _columns(rows) if rows else {c: [] for c in (*ALLOCATION_COLUMNS, "_minor")}
+    n = len(cols["transaction_id"])
+    # the object columns built as such: no str inference of millions of cells, then undone
+    al = pd.DataFrame(
         {
-            c: pd.Series([r[c] for r in rows], dtype=object)
-            if c in _OBJECT_COLUMNS
-            else [r[c] for r in rows]
+            c: pd.Series(cols[c], dtype=object) if c in _OBJECT_COLUMNS else cols[c]
             for c in ALLOCATION_COLUMNS
         }
-        if rows
-        else []
+        if n
+        else [],
+        columns=list(ALLOCATION_COLUMNS),
     )
-    al = pd.DataFrame(cols, columns=list(ALLOCATION_COLUMNS))
-    if not rows:
+    if not n:
         for col in _OBJECT_COLUMNS:
             al[col] = pd.Series([], dtype=object)
     al["score"] = al["score"].astype(np.float64)
@@ -326,16 +366,12 @@ def build_result(
     al = al.reset_index(drop=True)
     # remaining amounts in minor units (suggested allocations count as taken; a discount or
     # a fee allocation closes its invoice)
-    used_t: dict[str, int] = {}
-    used_i: dict[str, int] = {}
-    closed: set[str] = set()
-    for r in rows:
-        used_t[r["transaction_id"]] = used_t.get(r["transaction_id"], 0) + r["_minor"]
-        iid = r["invoice_id"]
-        if iid is not None:
-            used_i[iid] = used_i.get(iid, 0) + r["_minor"]
-            if r["kind"] in ("discount", "fee"):
-                closed.add(iid)
+    t_col, i_col, kinds = cols["transaction_id"], cols["invoice_id"], cols["kind"]
+    used_t = _sums(t_col, cols["_minor"])
+    used_i = _sums(i_col, cols["_minor"])
+    closed = {
+        i for i, k in zip(i_col, kinds, strict=True) if i is not None and k in ("discount", "fee")
+    }
     exps: dict[str, int] = {}
 
     def money(minor: int, ccy: str) -> Decimal:
@@ -345,49 +381,39 @@ def build_result(
             e = exps[ccy] = currency_exponent(ccy)
         return Decimal(minor).scaleb(-e)
 
-    tx_rem = []
     t_ids = tx["transaction_id"].to_numpy()
     t_left = tx["amount"].to_numpy(dtype=np.int64) - _used(t_ids, used_t)
     t_ccy, t_amt = tx["currency"].to_numpy(), tx["amount"].to_numpy()
-    for k in np.flatnonzero(t_left != 0).tolist():
-        tid, ccy, amt = t_ids[k], t_ccy[k], int(t_amt[k])
-        tx_rem.append(
-            {
-                "transaction_id": tid,
-                "currency": ccy,
-                "amount": money(amt, ccy),
-                "remaining": money(int(t_left[k]), ccy),
-            }
-        )
-    inv_rem = []
+    at = np.flatnonzero(t_left != 0)
+    ccys = t_ccy[at].tolist()
+    tx_rem = {
+        "transaction_id": t_ids[at].tolist(),
+        "currency": ccys,
+        "amount": list(map(money, t_amt[at].astype(np.int64).tolist(), ccys)),
+        "remaining": list(map(money, t_left[at].tolist(), ccys)),
+    }
     i_ids = inv["invoice_id"].to_numpy()
     i_left = inv["open"].to_numpy(dtype=np.int64) - _used(i_ids, used_i)
     if closed:
         i_left[pd.Series(i_ids, dtype=object).isin(closed).to_numpy()] = 0
     i_cid, i_ccy, i_amt = (inv[c].to_numpy() for c in ("customer_id", "currency", "amount"))
-    for k in np.flatnonzero(i_left != 0).tolist():
-        ccy = i_ccy[k]
-        inv_rem.append(
-            {
-                "invoice_id": i_ids[k],
-                "customer_id": i_cid[k],
-                "currency": ccy,
-                "amount": money(int(i_amt[k]), ccy),
-                "open_amount": money(int(i_left[k]), ccy),
-            }
-        )
+    at = np.flatnonzero(i_left != 0)
+    ccys = i_ccy[at].tolist()
+    inv_rem = {
+        "invoice_id": i_ids[at].tolist(),
+        "customer_id": i_cid[at].tolist(),
+        "currency": ccys,
+        "amount": list(map(money, i_amt[at].astype(np.int64).tolist(), ccys)),
+        "open_amount": list(map(money, i_left[at].tolist(), ccys)),
+    }
     incoming = {str(k) for k in t_ids[tx["amount"].to_numpy() > 0].tolist()}
-    auto_ids = {r["transaction_id"] for r in rows if r["status"] == "auto"}
+    auto_ids = {t for t, st in zip(t_col, cols["status"], strict=True) if st == "auto"}
     return ReconciliationResult(
         n_incoming=len(incoming),
         n_incoming_matched=len(incoming & auto_ids),
         allocations=al,
-        unmatched_transactions=pd.DataFrame(
-            tx_rem, columns=["transaction_id", "currency", "amount", "remaining"]
-        ),
-        open_invoices=pd.DataFrame(
-            inv_rem, columns=["invoice_id", "customer_id", "currency", "amount", "open_amount"]
-        ),
+        unmatched_transactions=_frame(tx_rem, list(tx_rem)),
+        open_invoices=_frame(inv_rem, list(inv_rem)),
         ambiguous=pd.DataFrame(amb_rows, columns=list(AMBIGUOUS_COLUMNS)),
         config=config,
         version=_version(),

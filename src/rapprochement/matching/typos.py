@@ -37,11 +37,15 @@ from rapprochement.matching.edits import (
     key_of,
     keys_of,
     one_edit,
-    typo_rows,
+    typo_ids,
 )
+from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.keys import LEVELS
+from rapprochement.matching.rank_counts import sorted_unique
 
 __all__ = ["MIN_LEN", "deletions", "drop_typo_readings", "key_of", "one_edit"]
+
+Array = np.ndarray[Any, Any]
 
 _NAMING = frozenset(LEVELS[1:]) - {"none"}  # every reference level but checksum and none
 _FITS = frozenset({"exact", "stated"})
@@ -49,18 +53,36 @@ _PAYER_IBAN = frozenset({"known", "collector"})
 _PAYER_NAME = frozenset({"exact", "high"})
 
 
-def _keys(inv: pd.DataFrame, positions: Any) -> dict[int, set[str]]:
-    """The number and reference keys of the open items at ``positions`` (read once per item:
-    a scalar read of an Arrow string column costs more than the comparison)."""
-    at = np.unique(np.asarray(positions, dtype=np.int64))
-    numbers = keys_of(inv["invoice_id"].iloc[at].tolist())
-    if "reference" not in inv:  # (asked once, not per item)
-        return {pos: {k} if k else set() for pos, k in zip(at.tolist(), numbers, strict=True)}
-    refs = keys_of(inv["reference"].iloc[at].tolist())
-    return {  # the non-empty keys (one set built per item)
-        pos: ({k, r} if r else {k}) if k else ({r} if r else set())
-        for pos, k, r in zip(at.tolist(), numbers, refs, strict=True)
-    }
+def _key_ids(inv: pd.DataFrame, at: Any) -> tuple[list[str], Array, Array, Array, Array]:
+    """The number and reference keys of the open items at positions ``at`` (read once per
+    item: a scalar read of an Arrow string column costs more than the comparison): the
+    distinct keys (``vocab``), then per item its number key and reference key (``""`` when
+    empty), and their ids into ``vocab`` (-1: shorter than :data:`MIN_LEN`, never compared,
+    or a reference equal to the number: an item's keys are a set)."""
+    num = np.array(keys_of(inv["invoice_id"].iloc[at].tolist()), dtype=object)
+    if "reference" in inv:  # (asked once, not per item)
+        ref = np.array(keys_of(inv["reference"].iloc[at].tolist()), dtype=object)
+    else:
+        ref = np.full(len(at), "", dtype=object)
+    codes, uniq = pd.factorize(np.concatenate([num, ref]))
+    vocab: list[str] = uniq.tolist()
+    long_ = np.array([len(k) >= MIN_LEN for k in vocab], dtype=bool)
+    n_id = np.where(long_[codes[: len(at)]], codes[: len(at)], -1)
+    r_id = np.where(long_[codes[len(at) :]] & (ref != num), codes[len(at) :], -1)
+    return vocab, num, ref, n_id.astype(np.int64), r_id.astype(np.int64)
+
+
+def _id_lists(a: Array, b: Array) -> tuple[Array, Array, Array]:
+    """Rows of at most two key ids (``a``, ``b``; -1 for none) as starts, counts and ids."""
+    ids = np.stack([a, b], axis=1)
+    ok = ids >= 0
+    counts = ok.sum(axis=1).astype(np.int64)
+    return np.cumsum(counts) - counts, counts, ids[ok]
+
+
+def _within(keys: list[str], texts: list[str]) -> Array:
+    """Whether each key occurs in the text beside it."""
+    return np.fromiter(map(str.__contains__, texts, keys), dtype=bool, count=len(keys))
 
 
 def _among(col: pd.Series, values: frozenset[str]) -> np.ndarray[Any, Any]:
@@ -73,14 +95,7 @@ def _among(col: pd.Series, values: frozenset[str]) -> np.ndarray[Any, Any]:
     return col.astype(str).isin(values).to_numpy()
 
 
-def _quoted(keys: set[str], text: str) -> set[str]:
-    """The keys the payment's text quotes as they are (an invoice named by its payment
-    reference is a typo of nothing its invoice number resembles); all of them when the text
-    quotes none literally (a garbled number)."""
-    said = {k for k in keys if k in text}
-    return said or keys
-
-
+@paused
 def drop_typo_readings(
     singles: pd.DataFrame, inv: pd.DataFrame, tx: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -109,12 +124,22 @@ def drop_typo_readings(
     cust = np.full(len(singles), -1, dtype=np.int64)
     read = np.concatenate([rows, fit])
     cust[read] = pd.factorize(singles["customer_id"].iloc[read].astype(str).to_numpy())[0]
-    keys = _keys(inv, np.concatenate([invs[rows], invs[fit]]))
-    mine = [keys[i] for i in invs[rows].tolist()]
+    at = sorted_unique(np.concatenate([invs[rows], invs[fit]]))
+    vocab, num, ref, n_id, r_id = _key_ids(inv, at)
+    mine = np.searchsorted(at, invs[rows])  # each suspect's item
+    use_n, use_r = num[mine] != "", (ref[mine] != "") & (ref[mine] != num[mine])
     if tx is not None and "text" in tx:  # only what the text quotes (each text keyed once)
-        seen = np.unique(txs[rows])
+        seen = sorted_unique(txs[rows])
         texts = dict(zip(seen.tolist(), map(key_of, tx["text"].iloc[seen].tolist()), strict=True))
-        mine = [_quoted(m, texts[t]) for m, t in zip(mine, txs[rows].tolist(), strict=True)]
+        said = [texts[t] for t in txs[rows].tolist()]
+        # the keys the payment's text quotes as they are (an invoice named by its payment
+        # reference is a typo of nothing its invoice number resembles); all of them when the
+        # text quotes none literally (a garbled number)
+        q_n = use_n & _within(num[mine].tolist(), said)
+        q_r = use_r & _within(ref[mine].tolist(), said)
+        quoted = q_n | q_r
+        use_n, use_r = np.where(quoted, q_n, use_n), np.where(quoted, q_r, use_r)
+    m_ids = _id_lists(np.where(use_n, n_id[mine], -1), np.where(use_r, r_id[mine], -1))
 
     def apart(s: Any, f: Any) -> Any:  # another customer's reading, of another item
         r, j = rows[s], fit[f]
@@ -122,8 +147,9 @@ def drop_typo_readings(
 
     drop = np.zeros(len(singles), dtype=bool)
     items, fit_item = np.unique(invs[fit], return_inverse=True)
-    theirs = [keys[i] for i in items.tolist()]
-    drop[rows] = typo_rows(mine, txs[rows], theirs, fit_item.ravel(), txs[fit], apart)
+    their = np.searchsorted(at, items)
+    theirs = _id_lists(n_id[their], r_id[their])
+    drop[rows] = typo_ids(vocab, m_ids, txs[rows], theirs, fit_item.ravel(), txs[fit], apart)
     if not drop.any():
         return singles
     out: pd.DataFrame = singles.loc[~drop].reset_index(drop=True)
