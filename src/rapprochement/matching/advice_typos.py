@@ -23,6 +23,7 @@ a number format: the edit distance is taken on the numbers upper-cased without s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -53,17 +54,14 @@ class AmountIndex:
 
     def __init__(self, ctx: GroupContext) -> None:
         self._ctx = ctx
-        self._sorted: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
         self._groups: dict[int, _Amount] = {}
         self._keys: dict[int, set[str]] = {}
+        self._shapes: dict[str, tuple[int, np.ndarray[Any, Any]]] = {}
 
     def items(self, amount: int) -> list[int]:
         """The open items whose absolute open amount is ``amount``, in position order."""
-        if self._sorted is None:  # (two arrays, not a dict of every open item per shard)
-            size = np.abs(np.asarray(self._ctx.open, dtype=np.int64))
-            order = np.argsort(size, kind="stable")
-            self._sorted = size[order], order
-        size, order = self._sorted
+        # (two arrays shared by every shard, not a dict of every open item per shard)
+        size, order = self._ctx.index.by_amount
         lo, hi = np.searchsorted(size, [amount, amount + 1])
         out: list[int] = order[lo:hi].tolist()
         return out
@@ -95,16 +93,31 @@ class AmountIndex:
             return sorted(
                 {owner[j] for a in quoted for j, b in enumerate(group.keys) if one_edit(a, b)}
             )
+        assert group.counts is not None  # (with the lengths)
         found: set[int] = set()
         for a in quoted:
-            lens, counts = shapes([a])
-            close = np.abs(group.lens - lens[0]) <= 1
-            dist = np.abs(group.counts - counts[0].astype(np.int16)).sum(axis=1)
-            close &= (dist <= 2) | (group.lens > _LONG) | (lens[0] > _LONG)
-            for j in np.flatnonzero(close).tolist():
+            size, counts = self._shape(a)
+            # the keys one character longer or shorter at most: a run of them (by length)
+            lo, hi = np.searchsorted(group.lens, [size - 1, size + 2]).tolist()
+            if lo == hi:
+                continue
+            close: Iterable[int] = range(lo, hi)
+            if size <= _LONG:
+                dist = np.abs(group.counts[lo:hi] - counts).sum(axis=1)
+                close = (np.flatnonzero((dist <= 2) | (group.lens[lo:hi] > _LONG)) + lo).tolist()
+            for j in close:
                 if group.owner[j] not in found and one_edit(a, group.keys[j]):
                     found.add(group.owner[j])
         return sorted(found)
+
+    def _shape(self, key: str) -> tuple[int, np.ndarray[Any, Any]]:
+        """Length and binned character counts of a quoted ``key`` (:func:`.edits.shapes`),
+        worked out once."""
+        got = self._shapes.get(key)
+        if got is None:
+            lens, counts = shapes([key])
+            got = self._shapes[key] = int(lens[0]), counts[0].astype(np.int16)
+        return got
 
     def _group(self, amount: int) -> _Amount:
         """The keys of the items of ``amount`` (those of :data:`MIN_LEN` characters or more,
@@ -122,12 +135,16 @@ class AmountIndex:
         if len(keys) <= _SCAN:
             return _Amount(owner, keys, None, None)
         lens, counts = shapes(keys)
-        return _Amount(owner, keys, lens, counts.astype(np.int16))
+        by_len = np.argsort(lens, kind="stable")  # (keys of a length range: one run)
+        at = by_len.tolist()
+        owner, keys = [owner[j] for j in at], [keys[j] for j in at]
+        return _Amount(owner, keys, lens[by_len], counts[by_len].astype(np.int16))
 
 
 class _Amount(NamedTuple):
     """The keys of one amount's items: ``owner[j]`` holds ``keys[j]``; their lengths and
-    binned character counts (:func:`.edits.shapes`) when they are many, else None."""
+    binned character counts (:func:`.edits.shapes`) when they are many (the keys then by
+    length), else None."""
 
     owner: list[int]
     keys: list[str]
