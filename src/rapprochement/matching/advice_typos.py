@@ -103,7 +103,7 @@ class AmountIndex:
                 continue
             close: Iterable[int] = range(lo, hi)
             if size <= _LONG:
-                dist = np.abs(group.counts[lo:hi] - counts).sum(axis=1)
+                dist = np.abs(group.counts[:, lo:hi] - counts[:, None]).sum(axis=0)
                 close = (np.flatnonzero((dist <= 2) | (group.lens[lo:hi] > _LONG)) + lo).tolist()
             for j in close:
                 if group.owner[j] not in found and one_edit(a, group.keys[j]):
@@ -138,13 +138,15 @@ class AmountIndex:
         by_len = np.argsort(lens, kind="stable")  # (keys of a length range: one run)
         at = by_len.tolist()
         owner, keys = [owner[j] for j in at], [keys[j] for j in at]
-        return _Amount(owner, keys, lens[by_len], counts[by_len].astype(np.int16))
+        # (the counts by bin: summed over the bins as a few long rows, not many short ones)
+        counts = np.ascontiguousarray(counts[by_len].T, dtype=np.int16)
+        return _Amount(owner, keys, lens[by_len], counts)
 
 
 class _Amount(NamedTuple):
     """The keys of one amount's items: ``owner[j]`` holds ``keys[j]``; their lengths and
-    binned character counts (:func:`.edits.shapes`) when they are many (the keys then by
-    length), else None."""
+    binned character counts (:func:`.edits.shapes`, bins × keys) when they are many (the
+    keys then by length), else None."""
 
     owner: list[int]
     keys: list[str]

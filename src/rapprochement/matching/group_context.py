@@ -312,11 +312,15 @@ class GroupContext:
         idx = idx[np.lexsort((idx, np.abs(self.due[idx] - day)))]
         ok = ~_excluded(idx, exclude)
         # the first notes not excluded, then the first others (further notes among them)
-        notes = np.flatnonzero((sign * self.open[idx] < 0) & ok)[:MAX_CREDIT_NOTES]
-        ok[notes] = False
+        notes = ((sign * self.open[idx] < 0) & ok).nonzero()[0][:MAX_CREDIT_NOTES]
+        if len(notes):
+            ok[notes] = False
         # (fewer items allowed than notes taken: all others but the last ones)
-        rest = np.flatnonzero(ok)[: self.config.max_group_items - len(notes)]
-        out: list[int] = idx[np.sort(np.concatenate((notes, rest)))].tolist()
+        at = ok.nonzero()[0][: self.config.max_group_items - len(notes)]
+        if len(notes):
+            at = np.concatenate((notes, at))
+            at.sort()
+        out: list[int] = idx[at].tolist()
         return out
 
     def due_distance(self, t: int, items: list[int]) -> list[int]:

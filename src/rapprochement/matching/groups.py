@@ -100,7 +100,8 @@ def group_search(
     ctx = GroupContext(tx, inv, pairs, config, currency, shared)
     tpos = {tid: k for k, tid in enumerate(tx["transaction_id"])}
     link_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
-    for t, c, ib in zip(links["tx"], links["customer_id"], links["iban_link"], strict=True):
+    columns = (links[c].tolist() for c in ("tx", "customer_id", "iban_link"))
+    for t, c, ib in zip(*columns, strict=True):  # (the columns read as lists once)
         link_of[int(t)].append((c, bool(ib)))
         if ib:
             ctx.iban_links.add((int(t), c))
@@ -154,6 +155,10 @@ def group_search(
             vals: list[int] = (sign * ctx.open[items]).tolist()
             # two items at least: none fits when even the two smallest exceed the window
             if min(vals) > 0 and 2 * min(vals) > hi_of(a):
+                continue
+            # nor when even its largest items (as many as a group holds) fall short of the
+            # payment: no window searched below starts under it (nothing found, nothing kept)
+            if sum(sorted((v for v in vals if v > 0), reverse=True)[:size]) < a:
                 continue
             # every subset that fits, best first: the items due nearest the payment
             cost = ctx.due_distance(t, items)
