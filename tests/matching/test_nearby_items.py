@@ -44,6 +44,14 @@ _item = st.tuples(
     st.integers(0, 60),
 )
 
+#: a payer's items, the payment's amount and day, and ``max_group_items``
+_BOOK: dict[str, Any] = {
+    "items": st.lists(_item, min_size=1, max_size=40),
+    "amount": st.integers(-9000, 9000).filter(lambda v: v != 0),
+    "day": st.integers(-1, 70),
+    "limit": st.integers(2, 12),
+}
+
 
 def _frames(items: list[tuple[str, int, int, int]], amount: int, day: int) -> Any:
     inv = pd.DataFrame(
@@ -89,10 +97,7 @@ def test_a_payer_with_more_credit_notes_than_the_cap_keeps_the_nearest_in_the_re
 
 @settings(max_examples=300, deadline=None)
 @given(
-    items=st.lists(_item, min_size=1, max_size=40),
-    amount=st.integers(-9000, 9000).filter(lambda v: v != 0),
-    day=st.integers(-1, 70),
-    limit=st.integers(2, 12),
+    **_BOOK,
     exclude=st.sets(st.integers(0, 39), max_size=8),
 )
 def test_nearby_items_is_its_definition(
@@ -107,10 +112,7 @@ def test_nearby_items_is_its_definition(
 
 @settings(max_examples=200, deadline=None)
 @given(
-    items=st.lists(_item, min_size=1, max_size=40),
-    amount=st.integers(-9000, 9000).filter(lambda v: v != 0),
-    day=st.integers(-1, 70),
-    limit=st.integers(2, 12),
+    **_BOOK,
     claims=st.dictionaries(st.integers(0, 39), st.sampled_from(["T0", "T1", "T2"]), max_size=20),
 )
 def test_nearby_items_leave_out_what_others_settle(
