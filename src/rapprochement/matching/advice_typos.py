@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from rapprochement.matching.edits import _LONG, MIN_LEN, key_of, keys_of, one_edit, shapes
+from rapprochement.matching.edits import _BINS, _LONG, MIN_LEN, key_of, keys_of, one_edit, shapes
 from rapprochement.matching.group_context import REF_OK, REF_WEAK, GroupContext
 
 __all__ = ["TYPO_SOURCE", "AmountIndex", "typo_hits", "typo_read"]
@@ -114,9 +114,12 @@ class AmountIndex:
         """Length and binned character counts of a quoted ``key`` (:func:`.edits.shapes`),
         worked out once."""
         got = self._shapes.get(key)
-        if got is None:
-            lens, counts = shapes([key])
-            got = self._shapes[key] = int(lens[0]), counts[0].astype(np.int16)
+        if got is None:  # (one key: counted in Python, as :func:`.edits.shapes` counts)
+            counts = [0] * _BINS
+            for ch in key:
+                counts[ord(ch) % _BINS] += 1
+            row = np.minimum(np.array(counts, dtype=np.int16), 127)
+            got = self._shapes[key] = len(key), row
         return got
 
     def _group(self, amount: int) -> _Amount:
