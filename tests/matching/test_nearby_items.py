@@ -12,6 +12,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rapprochement.matching.claimed import ClaimedElsewhere, Claims
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import MAX_CREDIT_NOTES, GroupContext, GroupIndex
 
@@ -42,6 +43,14 @@ _item = st.tuples(
     st.integers(0, 60),
     st.integers(0, 60),
 )
+
+#: a payer's items, the payment's amount and day, and ``max_group_items``
+_BOOK: dict[str, Any] = {
+    "items": st.lists(_item, min_size=1, max_size=40),
+    "amount": st.integers(-9000, 9000).filter(lambda v: v != 0),
+    "day": st.integers(-1, 70),
+    "limit": st.integers(2, 12),
+}
 
 
 def _frames(items: list[tuple[str, int, int, int]], amount: int, day: int) -> Any:
@@ -88,10 +97,7 @@ def test_a_payer_with_more_credit_notes_than_the_cap_keeps_the_nearest_in_the_re
 
 @settings(max_examples=300, deadline=None)
 @given(
-    items=st.lists(_item, min_size=1, max_size=40),
-    amount=st.integers(-9000, 9000).filter(lambda v: v != 0),
-    day=st.integers(-1, 70),
-    limit=st.integers(2, 12),
+    **_BOOK,
     exclude=st.sets(st.integers(0, 39), max_size=8),
 )
 def test_nearby_items_is_its_definition(
@@ -102,3 +108,26 @@ def test_nearby_items_is_its_definition(
     ctx = GroupContext(tx, inv, pairs, config, "EUR", GroupIndex(inv))
     for cust in ("A", "B"):
         assert ctx.nearby_items(0, cust, exclude) == _plain(ctx, 0, cust, exclude)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    **_BOOK,
+    claims=st.dictionaries(st.integers(0, 39), st.sampled_from(["T0", "T1", "T2"]), max_size=20),
+)
+def test_nearby_items_leave_out_what_others_settle(
+    items: list[tuple[str, int, int, int]],
+    amount: int,
+    day: int,
+    limit: int,
+    claims: dict[int, str],
+) -> None:
+    # the claims read at once (:class:`.claimed.Claims`) leave out what the plain dict does
+    tx, inv, pairs = _frames(items, amount, day)
+    ctx = GroupContext(tx, inv, pairs, MatchConfig(max_group_items=limit), "EUR", GroupIndex(inv))
+    claims = {k: t for k, t in claims.items() if k < len(inv)}
+    shared = Claims(claims, len(inv))
+    assert dict(shared) == claims
+    for cust in ("A", "B"):
+        want = _plain(ctx, 0, cust, ClaimedElsewhere(claims, "T0"))
+        assert ctx.nearby_items(0, cust, ClaimedElsewhere(shared, "T0")) == want

@@ -100,6 +100,12 @@ def test_advice_line_keys_equal_one_line_at_a_time() -> None:
         got = dict(zip(texts, _line_keys(texts, free), strict=True))
         cached = dict(zip(texts, _line_keys(texts, free, tokens), strict=True))
         assert [list(v.items()) for v in cached.values()] == [list(v.items()) for v in got.values()]
+        # the texts read before (by :mod:`.claimed`) are read again as they were, unchanged
+        known = {text: text_keys(text) for text in texts[:3]}
+        before = {text: dict(keys) for text, keys in known.items()}
+        again = dict(zip(texts, _line_keys(texts, free, tokens, known), strict=True))
+        assert [list(v.items()) for v in again.values()] == [list(v.items()) for v in got.values()]
+        assert known == before
         for text in texts:
             want = text_keys(text)
             if free:

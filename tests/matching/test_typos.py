@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from rapprochement.matching import advice_typos
 from rapprochement.matching.advice_typos import AmountIndex
 from rapprochement.matching.edits import typo_rows
+from rapprochement.matching.group_context import GroupIndex
 from rapprochement.matching.typos import deletions, drop_typo_readings, key_of, one_edit
 
 
@@ -83,7 +84,8 @@ def test_amount_index_finds_what_a_scan_finds(
     opens = np.array([a for a, _, _ in items], dtype=np.int64)
     ids = np.array([i for _, i, _ in items], dtype=object)
     refs = np.array([r for _, _, r in items], dtype=object)
-    index = SimpleNamespace(numbers=(ids, refs))
+    by_amount = GroupIndex.by_amount.func(cast(Any, SimpleNamespace(open=opens)))
+    index = SimpleNamespace(numbers=(ids, refs), by_amount=by_amount)
     amounts = AmountIndex(cast(Any, SimpleNamespace(open=opens, index=index)))
     expected = [
         k

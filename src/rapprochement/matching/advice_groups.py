@@ -13,6 +13,7 @@ import pandas as pd
 
 from rapprochement.matching.advice_typos import TYPO_SOURCE, AmountIndex, typo_hits
 from rapprochement.matching.candidates import KeyIndex, lookup
+from rapprochement.matching.claimed import LineKeys
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.group_context import REF_OK, GroupContext, fill, level_of
 from rapprochement.matching.keys import free_text_keys, text_keys
@@ -28,19 +29,26 @@ def _explained(
 ) -> tuple[int, int]:
     """How many advice lines payer ``c`` explains by reference, and by exact open amount."""
     by_ref = sum(any(ctx.cust[i] == c and lvl <= REF_OK for i, lvl in h.items()) for h, _ in parsed)
-    amounts = {abs(int(ctx.open[k])) for k in ctx.items[c]}
+    amounts = set(np.abs(ctx.open[ctx.index.payer_items(c)]).tolist())
     by_amt = sum(amt in amounts for _, amt in parsed)
     return by_ref, by_amt
 
 
 def _line_keys(
-    texts: list[str], free: bool, cache: dict[str, set[str]] | None = None
+    texts: list[str],
+    free: bool,
+    cache: dict[str, set[str]] | None = None,
+    known: dict[str, dict[str, int]] | None = None,
 ) -> list[dict[str, int]]:
     """Keys of advice lines: their references, and their free payment references (a
     provider's charge id ``4QD88NLKWSI72P6FW``) when some invoice has one (one pass over all
     the texts: :func:`free_text_keys` builds a frame); ``cache``: the keys of each token read
-    (:func:`text_keys`)."""
-    out = [text_keys(text, cache) for text in texts]
+    (:func:`text_keys`); ``known``: the :func:`text_keys` of texts already read (copied, not
+    changed)."""
+    known = known or {}
+    out = [
+        text_keys(text, cache) if (got := known.get(text)) is None else dict(got) for text in texts
+    ]
     if free and texts:
         fk = free_text_keys(texts)
         for r, k, lvl in zip(
@@ -101,21 +109,24 @@ def remittance_groups(
     index: KeyIndex,
     tpos: dict[str, int],
     link_of: dict[int, list[tuple[str, bool]]],
+    known: LineKeys | None = None,
 ) -> None:
     """One hypothesis per payment with advice lines: the lines are resolved within one payer
     (the one that explains most lines by reference or, failing that, by exact open amount).
     Lines that state a discount (CAMT ``RfrdDocAmt/DscntApldAmt``) make the group a discount
     when each such line's amount and discount add up to its invoice's open amount and the
-    lines add up to the payment: the discount is then the payer's word, not a guess."""
+    lines add up to the payment: the discount is then the payer's word, not a guess.
+    ``known``: the keys of advice-line texts and tokens already read (:mod:`.claimed`)."""
     pairs = sorted(set(zip(remits["reference"], remits["memo"], strict=True)))
-    tokens: dict[str, set[str]] = {}  # (a line's fields, read alone, hold its tokens)
+    known = known or LineKeys({}, {})
     texts = [f"{r} {m}" for r, m in pairs]
-    line_keys = dict(zip(pairs, _line_keys(texts, index.has_free, tokens), strict=True))
+    free, tokens, seen = index.has_free, known.tokens, known.texts
+    line_keys = dict(zip(pairs, _line_keys(texts, free, tokens, seen), strict=True))
     # a collector's report reads each line's reference field, else its memo, alone
     parts = sorted({*remits["reference"].astype(str), *remits["memo"].astype(str)})
     part_keys = {  # (a report reads only the strong keys of a part: :data:`.payouts.STRONG`)
         part: {k: lvl for k, lvl in keys.items() if lvl <= STRONG}
-        for part, keys in zip(parts, _line_keys(parts, index.has_free, tokens), strict=True)
+        for part, keys in zip(parts, _line_keys(parts, free, tokens, seen), strict=True)
     }
     keydict = _key_dict(index, [*line_keys.values(), *part_keys.values()], ctx.config)
 

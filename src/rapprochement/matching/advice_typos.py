@@ -23,11 +23,12 @@ a number format: the edit distance is taken on the numbers upper-cased without s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from rapprochement.matching.edits import _LONG, MIN_LEN, key_of, keys_of, one_edit, shapes
+from rapprochement.matching.edits import _BINS, _LONG, MIN_LEN, key_of, keys_of, one_edit, shapes
 from rapprochement.matching.group_context import REF_OK, REF_WEAK, GroupContext
 
 __all__ = ["TYPO_SOURCE", "AmountIndex", "typo_hits", "typo_read"]
@@ -53,17 +54,14 @@ class AmountIndex:
 
     def __init__(self, ctx: GroupContext) -> None:
         self._ctx = ctx
-        self._sorted: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
         self._groups: dict[int, _Amount] = {}
         self._keys: dict[int, set[str]] = {}
+        self._shapes: dict[str, tuple[int, np.ndarray[Any, Any]]] = {}
 
     def items(self, amount: int) -> list[int]:
         """The open items whose absolute open amount is ``amount``, in position order."""
-        if self._sorted is None:  # (two arrays, not a dict of every open item per shard)
-            size = np.abs(np.asarray(self._ctx.open, dtype=np.int64))
-            order = np.argsort(size, kind="stable")
-            self._sorted = size[order], order
-        size, order = self._sorted
+        # (two arrays shared by every shard, not a dict of every open item per shard)
+        size, order = self._ctx.index.by_amount
         lo, hi = np.searchsorted(size, [amount, amount + 1])
         out: list[int] = order[lo:hi].tolist()
         return out
@@ -95,16 +93,34 @@ class AmountIndex:
             return sorted(
                 {owner[j] for a in quoted for j, b in enumerate(group.keys) if one_edit(a, b)}
             )
+        assert group.counts is not None  # (with the lengths)
         found: set[int] = set()
         for a in quoted:
-            lens, counts = shapes([a])
-            close = np.abs(group.lens - lens[0]) <= 1
-            dist = np.abs(group.counts - counts[0].astype(np.int16)).sum(axis=1)
-            close &= (dist <= 2) | (group.lens > _LONG) | (lens[0] > _LONG)
-            for j in np.flatnonzero(close).tolist():
+            size, counts = self._shape(a)
+            # the keys one character longer or shorter at most: a run of them (by length)
+            lo, hi = np.searchsorted(group.lens, [size - 1, size + 2]).tolist()
+            if lo == hi:
+                continue
+            close: Iterable[int] = range(lo, hi)
+            if size <= _LONG:
+                dist = np.abs(group.counts[:, lo:hi] - counts[:, None]).sum(axis=0)
+                close = (np.flatnonzero((dist <= 2) | (group.lens[lo:hi] > _LONG)) + lo).tolist()
+            for j in close:
                 if group.owner[j] not in found and one_edit(a, group.keys[j]):
                     found.add(group.owner[j])
         return sorted(found)
+
+    def _shape(self, key: str) -> tuple[int, np.ndarray[Any, Any]]:
+        """Length and binned character counts of a quoted ``key`` (:func:`.edits.shapes`),
+        worked out once."""
+        got = self._shapes.get(key)
+        if got is None:  # (one key: counted in Python, as :func:`.edits.shapes` counts)
+            counts = [0] * _BINS
+            for ch in key:
+                counts[ord(ch) % _BINS] += 1
+            row = np.minimum(np.array(counts, dtype=np.int16), 127)
+            got = self._shapes[key] = len(key), row
+        return got
 
     def _group(self, amount: int) -> _Amount:
         """The keys of the items of ``amount`` (those of :data:`MIN_LEN` characters or more,
@@ -122,12 +138,18 @@ class AmountIndex:
         if len(keys) <= _SCAN:
             return _Amount(owner, keys, None, None)
         lens, counts = shapes(keys)
-        return _Amount(owner, keys, lens, counts.astype(np.int16))
+        by_len = np.argsort(lens, kind="stable")  # (keys of a length range: one run)
+        at = by_len.tolist()
+        owner, keys = [owner[j] for j in at], [keys[j] for j in at]
+        # (the counts by bin: summed over the bins as a few long rows, not many short ones)
+        counts = np.ascontiguousarray(counts[by_len].T, dtype=np.int16)
+        return _Amount(owner, keys, lens[by_len], counts)
 
 
 class _Amount(NamedTuple):
     """The keys of one amount's items: ``owner[j]`` holds ``keys[j]``; their lengths and
-    binned character counts (:func:`.edits.shapes`) when they are many, else None."""
+    binned character counts (:func:`.edits.shapes`, bins × keys) when they are many (the
+    keys then by length), else None."""
 
     owner: list[int]
     keys: list[str]

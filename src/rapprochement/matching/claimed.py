@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ from rapprochement.matching.candidates import KeyIndex, lookup
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.keys import text_keys
 
-__all__ = ["STRONG_REF", "ClaimedElsewhere", "claimed_items"]
+__all__ = ["STRONG_REF", "ClaimedElsewhere", "Claims", "LineKeys", "claimed_items"]
 
 #: reference codes that name an item outright (checksum, exact, normalized)
 STRONG_REF = 2
@@ -56,6 +56,49 @@ class ClaimedElsewhere(Collection[int]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def mask(self, items: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """``k in self`` for each item position ``k`` of ``items``, as a boolean array (at
+        once when the claims are :class:`Claims`)."""
+        claims = self._claims
+        if isinstance(claims, Claims):
+            return claims.elsewhere(items, self._tid)
+        return np.fromiter((k in self for k in items.tolist()), dtype=bool, count=len(items))
+
+
+class Claims(Mapping[int, str]):
+    """Item position → the id of the payment that settles it outright, as one array over the
+    open items (the claimant's number, -1 for none) and the claimants' ids: read by
+    :class:`ClaimedElsewhere` for all of a payer's items at once, and shared by every payment
+    shard without a Python object per claim."""
+
+    def __init__(self, claims: Mapping[int, str], n_items: int) -> None:
+        self._ids: list[str] = sorted(set(claims.values()))
+        self._code = {tid: c for c, tid in enumerate(self._ids)}
+        assert len(self._ids) < 2**31, "claimant numbers overflow int32"
+        self._owner: np.ndarray[Any, Any] = np.full(n_items, -1, dtype=np.int32)
+        if claims:
+            at = np.fromiter(claims.keys(), dtype=np.int64, count=len(claims))
+            who = [self._code[tid] for tid in claims.values()]
+            self._owner[at] = who
+        self._n = int((self._owner >= 0).sum())
+
+    def elsewhere(self, items: np.ndarray[Any, Any], tid: str) -> np.ndarray[Any, Any]:
+        """For each item position of ``items``: claimed by a payment other than ``tid``."""
+        owner = self._owner[items]
+        out: np.ndarray[Any, Any] = (owner >= 0) & (owner != self._code.get(tid, -2))
+        return out
+
+    def __getitem__(self, k: int) -> str:
+        if not 0 <= k < len(self._owner) or self._owner[k] < 0:
+            raise KeyError(k)
+        return self._ids[int(self._owner[k])]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self._owner >= 0).tolist())
+
+    def __len__(self) -> int:
+        return self._n
+
 
 def _from_singles(singles: pd.DataFrame, tids: np.ndarray[Any, Any]) -> list[tuple[int, str]]:
     s = singles[(singles["amount"] == "exact") & (singles["ref"] <= STRONG_REF)]
@@ -63,21 +106,35 @@ def _from_singles(singles: pd.DataFrame, tids: np.ndarray[Any, Any]) -> list[tup
     return [(int(i), str(tids[t])) for i, t in zip(s["inv"], s["tx"], strict=True)]
 
 
+class LineKeys(NamedTuple):
+    """The keys (:func:`.keys.text_keys`) of advice-line texts read by :func:`claimed_items`
+    (``reference memo`` → keys; not to be changed) and of each token read, for the group
+    search's reading of the same lines (:func:`.advice_groups.remittance_groups`): each
+    text's keys worked out once."""
+
+    texts: dict[str, dict[str, int]]
+    tokens: dict[str, set[str]]
+
+
 def _from_advice(
-    remits: pd.DataFrame, index: KeyIndex, open_: np.ndarray[Any, Any], config: MatchConfig
+    remits: pd.DataFrame,
+    index: KeyIndex,
+    open_: np.ndarray[Any, Any],
+    config: MatchConfig,
+    known: LineKeys,
 ) -> list[tuple[int, str]]:
     # a line claims an item of its amount: lines of no open item's amount (or of none) are
     # not read
     amount = remits["amount"].to_numpy()
     remits = remits[(amount != 0) & np.isin(amount, open_)]
     texts = sorted(set(zip(remits["reference"], remits["memo"], strict=True)))
-    tokens: dict[str, set[str]] = {}  # each token's keys, read once
     # only a strong key names an item outright: the weaker ones (and their many invoices)
     # are not looked up
-    keys = {
-        p: {k: lvl for k, lvl in text_keys(f"{p[0]} {p[1]}", tokens).items() if lvl <= STRONG_REF}
-        for p in texts
-    }
+    keys = {}
+    for p in texts:
+        text = f"{p[0]} {p[1]}"
+        got = known.texts[text] = text_keys(text, known.tokens)
+        keys[p] = {k: lvl for k, lvl in got.items() if lvl <= STRONG_REF}
     keydict = index.subset({k for ks in keys.values() for k in ks})
     out = []
     for tid, ref, memo, amt in zip(
@@ -98,13 +155,15 @@ def claimed_items(
     index: KeyIndex,
     open_: np.ndarray[Any, Any],
     config: MatchConfig,
+    known: LineKeys | None = None,
 ) -> dict[int, str]:
     """Item position → the id of the one payment that settles it outright (module doc).
     ``singles``: the single-invoice features (``tx`` positions into ``tids``); ``remits``:
-    the advice lines (amounts in minor units); ``open_``: each item's open amount."""
+    the advice lines (amounts in minor units); ``open_``: each item's open amount;
+    ``known``: where the advice lines' keys read are kept (:class:`LineKeys`)."""
     found = _from_singles(singles, tids) if len(singles) else []
     if remits is not None and len(remits):
-        found += _from_advice(remits, index, open_, config)
+        found += _from_advice(remits, index, open_, config, known or LineKeys({}, {}))
     by_item: dict[int, set[str]] = defaultdict(set)
     for i, tid in found:
         by_item[i].add(tid)

@@ -14,10 +14,11 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from rapprochement.matching.abbrev import abbreviated
+from rapprochement.matching.claimed import ClaimedElsewhere
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import (
+    _DISCOUNT_STEPS,
     FEATURE_LEVELS,
-    amount_level,
     count_level,
     date_level,
     evidence_level,
@@ -25,6 +26,7 @@ from rapprochement.matching.features import (
 )
 from rapprochement.matching.keys import normalize_name
 from rapprochement.matching.legal_forms import CONFLICT_MAX, conflicting, legal_form
+from rapprochement.money import currency_exponent
 
 __all__ = [
     "ADVICE_SOURCES",
@@ -61,9 +63,11 @@ GROUP_COLUMNS = (
 REF_OK = 4  # reference level (tail or stronger) that counts as "this invoice is named"
 MAX_CREDIT_NOTES = 6  # open credit notes of a payer always searched with its invoices
 REF_WEAK = 5  # a transposed number: not named, but the first item to complete a group with
+_FEW = 16  # items excluded from a payer's (a set): compared with its items' array one by one
 _IBAN_LEVELS = ("known", "other", "unknown")  # pair ``iban`` codes
 #: the amount level of a payment equal to the total (code 0 of :func:`.features.amount_codes`)
 _EXACT = str(FEATURE_LEVELS["amount"][0])
+_AMOUNT_NAMES = tuple(str(x) for x in FEATURE_LEVELS["amount"])
 #: group sources read from remittance-advice lines (a payer's advice, a collector's report)
 ADVICE_SOURCES = (
     "remittance",
@@ -141,6 +145,14 @@ class GroupIndex:
         return self.items.run(cust)
 
     @cached_property
+    def by_amount(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The items' absolute open amounts sorted, and the items in that order (stable):
+        the items of one amount are a run of both (:class:`.advice_typos.AmountIndex`)."""
+        size = np.abs(np.asarray(self.open, dtype=np.int64))
+        order = np.argsort(size, kind="stable")
+        return size[order], order
+
+    @cached_property
     def numbers(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """The items' invoice numbers and printed references, as arrays once (not a column
         converted per lookup)."""
@@ -183,7 +195,6 @@ class GroupContext:
         if len(tcol) > 1 and not bool((tcol[1:] >= tcol[:-1]).all()):
             order = np.argsort(tcol, kind="stable")
             tcol, icol = tcol[order], icol[order]
-        self._code_of = index.code_of
         self._pc: np.ndarray[Any, Any] = index.ccode[icol]
         iban = pairs["iban"].to_numpy()
         sims = pairs["name_sim"].to_numpy()
@@ -191,7 +202,8 @@ class GroupContext:
         self._psim: np.ndarray[Any, Any] = sims if order is None else sims[order]
         self._pstart: np.ndarray[Any, Any] = np.searchsorted(tcol, np.arange(len(tx) + 1))
         #: the last payment :meth:`evidence` read: its last pair per payer code
-        self._last_t, self._last_pair = -1, dict[int, int]()
+        self._last_t, self._last_pair = -1, dict[int, tuple[int, float]]()
+        self._code_of = index.code_of
         # from all candidate pairs: a credit note named in the text counts too
         rcol = pairs["ref"].to_numpy()
         sel = np.flatnonzero(rcol <= REF_WEAK)
@@ -217,6 +229,20 @@ class GroupContext:
         #: first payment that names the payer: not again for each of its payments
         self.payer_numbers: dict[tuple[str, str], Any] = {}
         self._nets: dict[tuple[str, int], bool] = {}
+
+    @cached_property
+    def amount_bounds(self) -> tuple[int, int, int, tuple[int, ...]]:
+        """The config's bounds :func:`level_of` reads, in minor units of the currency: the
+        fee window, the fee's largest share (basis points) and the discount steps tried (as
+        :func:`.features.amount_codes` reads them)."""
+        exp, cfg = currency_exponent(self.currency), self.config
+        lo_bp, hi_bp = int(cfg.discount_min * 10000), int(cfg.discount_max * 10000)
+        return (
+            int(cfg.fee_min.scaleb(exp)),
+            int(cfg.fee_max.scaleb(exp)),
+            int(cfg.fee_max_share * 10000),
+            tuple(bp for bp in _DISCOUNT_STEPS if lo_bp <= bp <= hi_bp),
+        )
 
     def text(self, t: int) -> str:
         """Payment ``t``'s text as a string (the column read once, on the first call: a scalar
@@ -244,16 +270,21 @@ class GroupContext:
         """``(iban level, name similarity)`` of payment ``t`` for customer ``c``: from its
         last candidate pair with an item of ``c``, else as computed by :meth:`sim`, else
         ``None``."""
-        code = self._code_of.get(c)
-        if code is not None and 0 <= t < len(self._pstart) - 1:
-            if t != self._last_t:  # the payment's pairs per payer code, for its next calls
-                lo, hi = int(self._pstart[t]), int(self._pstart[t + 1])
-                codes = self._pc[lo:hi].tolist()
-                self._last_t, self._last_pair = t, dict(zip(codes, range(lo, hi), strict=True))
-            k = self._last_pair.get(code)
-            if k is not None:
-                return _IBAN_LEVELS[int(self._pib[k])], float(self._psim[k])
+        if t != self._last_t:  # the payment's pairs per payer code, for its next calls
+            self._last_t, self._last_pair = t, self._pair_evidence(t)
+        got = self._last_pair.get(self._code_of.get(c, -1))
+        if got is not None:
+            return _IBAN_LEVELS[got[0]], got[1]
         return self.who.get((t, c))
+
+    def _pair_evidence(self, t: int) -> dict[int, tuple[int, float]]:
+        """Payer code → ``(iban code, name similarity)`` of payment ``t``'s last candidate
+        pair with an item of that payer (none for a position outside the payments)."""
+        if not 0 <= t < len(self._pstart) - 1:
+            return {}
+        lo, hi = int(self._pstart[t]), int(self._pstart[t + 1])
+        evidence = zip(self._pib[lo:hi].tolist(), self._psim[lo:hi].tolist(), strict=True)
+        return dict(zip(self._pc[lo:hi].tolist(), evidence, strict=True))
 
     def nets(self, cust: str, sign: int) -> bool:
         """Has payer ``cust`` an open item of the other sign than a payment of ``sign`` (a
@@ -273,27 +304,24 @@ class GroupContext:
         among them."""
         day = int(self.days[t])
         sign = 1 if self.amounts[t] >= 0 else -1
-        # the payer's items ordered once in arrays (due nearest first, then by position);
-        # ``exclude`` is asked only of those read until the notes and the others are found
+        # the payer's items ordered in arrays (due nearest first, then by position), those
+        # ``exclude`` holds marked at once
         idx = self.index.payer_items(cust)
         if day >= 0:
             idx = idx[self.issue[idx] <= day + 3]
         idx = idx[np.lexsort((idx, np.abs(self.due[idx] - day)))]
-        note = sign * self.open[idx] < 0
-        cand = idx.tolist()
-        notes = _first(cand, np.flatnonzero(note).tolist(), exclude, MAX_CREDIT_NOTES)
-        # the rest, due nearest first, may hold further credit notes of the payer too
-        if notes:
-            taken = set(notes)
-            others = [p for p in range(len(cand)) if p not in taken]
-        else:
-            others = list(range(len(cand)))
-        most = self.config.max_group_items - len(notes)
-        if most >= 0:
-            rest = _first(cand, others, exclude, most)
-        else:  # fewer items than notes allowed: all others but the last ones, as a slice
-            rest = _first(cand, others, exclude, len(others))[:most]
-        return [cand[p] for p in sorted(notes + rest)]
+        ok = ~_excluded(idx, exclude)
+        # the first notes not excluded, then the first others (further notes among them)
+        notes = ((sign * self.open[idx] < 0) & ok).nonzero()[0][:MAX_CREDIT_NOTES]
+        if len(notes):
+            ok[notes] = False
+        # (fewer items allowed than notes taken: all others but the last ones)
+        at = ok.nonzero()[0][: self.config.max_group_items - len(notes)]
+        if len(notes):
+            at = np.concatenate((notes, at))
+            at.sort()
+        out: list[int] = idx[at].tolist()
+        return out
 
     def due_distance(self, t: int, items: list[int]) -> list[int]:
         """Days between payment ``t`` and each item's due date (0 when the payment has no
@@ -301,7 +329,8 @@ class GroupContext:
         day = int(self.days[t])
         if day < 0:
             return [0] * len(items)
-        return [abs(int(self.due[k]) - day) for k in items]
+        out: list[int] = np.abs(self.due[items] - day).tolist()
+        return out
 
     def add(
         self,
@@ -368,18 +397,19 @@ class GroupContext:
         return group_frame(self.rows, self.days, self.issue, self.due)
 
 
-def _first(items: list[int], places: list[int], exclude: Collection[int], n: int) -> list[int]:
-    """The first ``n`` of ``places`` (positions in ``items``) whose item is not in
-    ``exclude``."""
-    out: list[int] = []
-    if n <= 0:
+def _excluded(items: np.ndarray[Any, Any], exclude: Collection[int]) -> np.ndarray[Any, Any]:
+    """``k in exclude`` for each item position ``k`` of ``items`` (at once for the items
+    other payments settle, :class:`.claimed.ClaimedElsewhere`)."""
+    if isinstance(exclude, ClaimedElsewhere):
+        return exclude.mask(items)
+    out = np.zeros(len(items), dtype=bool)
+    if not exclude:
         return out
-    for p in places:
-        if items[p] not in exclude:
-            out.append(p)
-            if len(out) == n:
-                break
-    return out
+    if isinstance(exclude, (set, frozenset)) and len(exclude) <= _FEW:
+        for k in exclude:  # (a few named items: compared with the array, not item by item)
+            out |= items == k
+        return out
+    return np.fromiter((k in exclude for k in items.tolist()), dtype=bool, count=len(items))
 
 
 def group_frame(
@@ -406,10 +436,23 @@ def group_frame(
 
 
 def level_of(a: int, o: int, ctx: GroupContext) -> str:
-    """Amount level of a payment ``a`` against a total ``o`` (minor units, > 0)."""
+    """Amount level of a payment ``a`` against a total ``o`` (minor units, > 0): the level
+    :func:`.features.amount_level` gives, worked out on the two integers (not on arrays of
+    one: this is asked once per group)."""
     if a == o:  # no difference is exact whatever the config (:func:`.features.amount_codes`)
         return _EXACT
-    return str(amount_level(np.array([a]), np.array([o]), ctx.config, ctx.currency)[0])
+    fee_lo, fee_hi, share_bp, steps = ctx.amount_bounds
+    d = o - a
+    # the precedence of :func:`.features.amount_codes` (its later assignments win)
+    if d > 0 and any(abs(d - (o * bp + 5000) // 10000) <= 1 for bp in steps):
+        return _AMOUNT_NAMES[1]  # discount
+    if fee_lo <= d <= fee_hi and d * 10000 <= o * share_bp:
+        return _AMOUNT_NAMES[2]  # fee
+    if d < 0:
+        if -d <= fee_hi:
+            return _AMOUNT_NAMES[4]  # over_small
+        return _AMOUNT_NAMES[6] if 2 * a > 3 * o else _AMOUNT_NAMES[5]  # over_large, over
+    return _AMOUNT_NAMES[3]  # partial
 
 
 def fill(

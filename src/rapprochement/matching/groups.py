@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from rapprochement.matching.candidates import KeyIndex
-from rapprochement.matching.claimed import ClaimedElsewhere
+from rapprochement.matching.claimed import ClaimedElsewhere, LineKeys
 from rapprochement.matching.coincidence import chance_completion
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import AMOUNT_CLASS
@@ -85,23 +87,26 @@ def group_search(
     config: MatchConfig,
     currency: str,
     shared: GroupIndex | None = None,
-    claimed: dict[int, str] | None = None,
+    claimed: Mapping[int, str] | None = None,
+    line_keys: LineKeys | None = None,
 ) -> GroupContext:
     """The group search of one currency partition (see module doc), its rows in the returned
     context's ``rows``: the advice lines' groups first, then the other groups payment by
     payment (each payment's rows read only that payment's pairs, links and lines). ``shared``:
     the open-item side built once for every shard (:class:`.group_context.GroupIndex`).
     ``claimed``: open items settled outright (:mod:`.claimed`; item → payment id), left out
-    of the subset-sum search of every other payment."""
+    of the subset-sum search of every other payment; ``line_keys``: the advice lines' keys
+    it read (:class:`.claimed.LineKeys`)."""
     ctx = GroupContext(tx, inv, pairs, config, currency, shared)
     tpos = {tid: k for k, tid in enumerate(tx["transaction_id"])}
     link_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
-    for t, c, ib in zip(links["tx"], links["customer_id"], links["iban_link"], strict=True):
+    columns = (links[c].tolist() for c in ("tx", "customer_id", "iban_link"))
+    for t, c, ib in zip(*columns, strict=True):  # (the columns read as lists once)
         link_of[int(t)].append((c, bool(ib)))
         if ib:
             ctx.iban_links.add((int(t), c))
     if remits is not None and len(remits):
-        remittance_groups(ctx, remits, index, tpos, link_of)
+        remittance_groups(ctx, remits, index, tpos, link_of, line_keys)
     done = {r["tx"] for r in ctx.rows}
     # a payment that clearly settles one invoice is not searched for a group: exact or near
     # amount with a reference, or one invoice named by a strong reference (checksum, exact,
@@ -128,27 +133,32 @@ def group_search(
     def hi_of(a: int) -> int:
         return max(a + fee_hi, a * 10000 // (10000 - int(config.discount_max * 10000)) + 1)
 
-    amounts = tx["amount"].to_numpy()
+    amounts: list[int] = tx["amount"].to_numpy(dtype=np.int64).tolist()
     tids = [str(x) for x in tx["transaction_id"]]
     size, nodes = config.max_group_size, config.max_search_nodes
+    claims = {} if claimed is None else claimed
     for t in range(len(tx)):
         if t in done or amounts[t] == 0:
             continue
         sign = 1 if amounts[t] > 0 else -1
-        a = abs(int(amounts[t]))
-        named = sorted(ctx.refs.get(t, {}))
+        a = abs(amounts[t])
+        named = sorted(ctx.refs[t]) if t in ctx.refs else []
         if named and referenced_group(t, a, sign, named, ctx, config):
             continue
         if t in strong_single or (deadline is not None and time.monotonic() > deadline):
             continue
         for cust in _payers(t, ctx, link_of.get(t, [])):
             # preferred first: due nearest the payment (equal amounts are taken in this order)
-            items = ctx.nearby_items(t, cust, ClaimedElsewhere(claimed or {}, tids[t]))
+            items = ctx.nearby_items(t, cust, ClaimedElsewhere(claims, tids[t]))
             if len(items) < 2:
                 continue
-            vals = [sign * int(ctx.open[k]) for k in items]
+            vals: list[int] = (sign * ctx.open[items]).tolist()
             # two items at least: none fits when even the two smallest exceed the window
             if min(vals) > 0 and 2 * min(vals) > hi_of(a):
+                continue
+            # nor when even its largest items (as many as a group holds) fall short of the
+            # payment: no window searched below starts under it (nothing found, nothing kept)
+            if sum(sorted((v for v in vals if v > 0), reverse=True)[:size]) < a:
                 continue
             # every subset that fits, best first: the items due nearest the payment
             cost = ctx.due_distance(t, items)

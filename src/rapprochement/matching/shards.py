@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.candidates import CustomerIndex, KeyIndex, candidate_pairs
-from rapprochement.matching.claimed import claimed_items
+from rapprochement.matching.claimed import Claims, LineKeys, claimed_items
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
 from rapprochement.matching.group_context import ADVICE_SOURCES, GroupIndex, group_frame
@@ -71,7 +71,9 @@ class _GroupTask:
     links: pd.DataFrame
     remits: pd.DataFrame | None
     #: open items settled outright (:mod:`.claimed`) over every shard: item → payment id
-    claimed: dict[int, str] | None = None
+    claimed: Claims | None = None
+    #: the advice lines' keys :func:`.claimed.claimed_items` read (shared by every shard)
+    line_keys: LineKeys | None = None
 
 
 def _block(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -130,6 +132,7 @@ def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
         side.currency,
         side.groups,
         task.claimed,
+        task.line_keys,
     )
     return ctx.rows
 
@@ -209,12 +212,17 @@ def sharded_groups(
     shards = _shards(executor, n)
     assert side.groups is not None  # (built with the side)
     days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
-    claimed = claimed_items(
-        singles, tx["transaction_id"].to_numpy(), remits, side.keys, side.groups.open, side.config
+    known = LineKeys({}, {})
+    tids = tx["transaction_id"].to_numpy()
+    claimed = Claims(
+        claimed_items(singles, tids, remits, side.keys, side.groups.open, side.config, known),
+        len(side.groups.open),
     )
     if not shards or _whole(shards, n):
-        rows = _search(side, _GroupTask(tx, pairs, singles, links, remits, claimed))
+        rows = _search(side, _GroupTask(tx, pairs, singles, links, remits, claimed, known))
         return group_frame(rows, days, issue, due)
+    if remits is not None and len(remits):
+        side.groups.by_amount  # noqa: B018 (worked out once here, read by every shard)
     label = np.empty(n, dtype=np.int64)
     local = np.empty(n, dtype=np.int64)
     for s, pos in enumerate(shards):
@@ -231,7 +239,7 @@ def sharded_groups(
         lab[found] = label[at[found].astype(np.int64)]
         rems = [remits[lab == s] for s in range(k)]
     tasks = [
-        _GroupTask(tx.iloc[pos].reset_index(drop=True), p, sg, lk, r, claimed)
+        _GroupTask(tx.iloc[pos].reset_index(drop=True), p, sg, lk, r, claimed, known)
         for pos, p, sg, lk, r in zip(shards, *split, rems, strict=True)
     ]
     found = executor.run(_search, side, tasks)
