@@ -15,8 +15,9 @@ positions mapped back from each shard's to the partition's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,8 @@ __all__ = ["InvoiceSide", "sharded_blocking", "sharded_groups"]
 BLOCK_RUN = 50_000
 #: the columns of the single-invoice features the group search reads
 _SINGLE_COLUMNS = ["tx", "amount", "ref", "named_outside", "customer_id", "iban"]
+#: the columns of the pairs, singles and links a shard's task takes (None: every one)
+_TASK_COLUMNS = (None, _SINGLE_COLUMNS, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,20 +147,68 @@ def _shards(executor: Executor, n: int) -> list[np.ndarray[Any, Any]]:
     return [np.sort(np.asarray(s, dtype=np.int64)) for s in executor.shards(n) if len(s)]
 
 
-def _split(
-    df: pd.DataFrame, label: np.ndarray[Any, Any], local: np.ndarray[Any, Any], k: int
-) -> list[pd.DataFrame]:
-    """The rows of ``df`` per shard (``label``: each payment's shard), in their order, ``tx``
-    renumbered within the shard (``local``): one pass over ``df`` for every shard."""
-    lab = label[df["tx"].to_numpy()]
-    order = np.argsort(lab, kind="stable")
-    bounds = np.searchsorted(lab[order], np.arange(k + 1))
-    out = []
-    for s in range(k):
-        part = df.iloc[order[bounds[s] : bounds[s + 1]]].reset_index(drop=True)
-        part["tx"] = local[part["tx"].to_numpy()]
-        out.append(part)
-    return out
+class _ShardTasks(Sequence[_GroupTask]):
+    """The shards' group-search tasks, each cut from the partition's frames when it is read:
+    in a forked worker, which inherits the frames (nothing of the others' shards is copied
+    in the driver), or one after the other in this process. The rows of each frame per shard
+    in their order, ``tx`` renumbered within the shard (``local``); one stable sort of each
+    frame's shard labels for every shard (``label``: each payment's shard)."""
+
+    def __init__(
+        self,
+        tx: pd.DataFrame,
+        frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+        shards: list[np.ndarray[Any, Any]],
+        remits: pd.DataFrame | None,
+        claimed: dict[int, str] | None,
+    ) -> None:
+        n, k = len(tx), len(shards)
+        self.label = np.empty(n, dtype=np.int64)
+        self.local = np.empty(n, dtype=np.int64)
+        for s, pos in enumerate(shards):
+            self.label[pos] = s
+            self.local[pos] = np.arange(len(pos))
+        self.tx, self.frames, self.shards, self.claimed = tx, frames, shards, claimed
+        #: per frame: its rows in shard order (32-bit when they fit) and each shard's bounds
+        self.cuts = [self._cut(df, k) for df in frames]
+        self.remits: list[pd.DataFrame | None] = [None] * k
+        if remits is not None:  # an advice line goes with its payment (lines of no payment: none)
+            tpos = pd.Series(np.arange(n), index=tx["transaction_id"].to_numpy())
+            at = remits["transaction_id"].map(tpos).to_numpy(dtype=np.float64)
+            found = ~np.isnan(at)
+            lab = np.full(len(remits), -1, dtype=np.int64)
+            lab[found] = self.label[at[found].astype(np.int64)]
+            self.remits = [remits[lab == s] for s in range(k)]
+
+    def _cut(self, df: pd.DataFrame, k: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        lab = self.label[df["tx"].to_numpy()]
+        order = np.argsort(lab, kind="stable")
+        bounds = np.searchsorted(lab[order], np.arange(k + 1))
+        return (order.astype(np.int32) if len(order) < 2**31 else order), bounds
+
+    def __len__(self) -> int:
+        return len(self.shards)
+
+    @overload
+    def __getitem__(self, s: int) -> _GroupTask: ...
+
+    @overload
+    def __getitem__(self, s: slice) -> Sequence[_GroupTask]: ...
+
+    def __getitem__(self, s: int | slice) -> _GroupTask | Sequence[_GroupTask]:
+        if isinstance(s, slice):
+            return [self[k] for k in range(len(self))[s]]
+        if not 0 <= s < len(self.shards):
+            raise IndexError(s)
+        parts = []
+        for df, (order, bounds), cols in zip(self.frames, self.cuts, _TASK_COLUMNS, strict=True):
+            at = np.arange(df.shape[1]) if cols is None else df.columns.get_indexer(pd.Index(cols))
+            part = df.iloc[order[bounds[s] : bounds[s + 1]], at].reset_index(drop=True)
+            part["tx"] = self.local[part["tx"].to_numpy()]
+            parts.append(part)
+        pairs, singles, links = parts
+        sub = self.tx.iloc[self.shards[s]].reset_index(drop=True)
+        return _GroupTask(sub, pairs, singles, links, self.remits[s], self.claimed)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -215,27 +266,9 @@ def sharded_groups(
     if not shards or _whole(shards, n):
         rows = _search(side, _GroupTask(tx, pairs, singles, links, remits, claimed))
         return group_frame(rows, days, issue, due)
-    label = np.empty(n, dtype=np.int64)
-    local = np.empty(n, dtype=np.int64)
-    for s, pos in enumerate(shards):
-        label[pos] = s
-        local[pos] = np.arange(len(pos))
-    k = len(shards)
-    split = [_split(df, label, local, k) for df in (pairs, singles[_SINGLE_COLUMNS], links)]
-    rems: list[pd.DataFrame | None] = [None] * k
-    if remits is not None:  # an advice line goes with its payment (lines of no payment: none)
-        tpos = pd.Series(np.arange(n), index=tx["transaction_id"].to_numpy())
-        at = remits["transaction_id"].map(tpos).to_numpy(dtype=np.float64)
-        found = ~np.isnan(at)
-        lab = np.full(len(remits), -1, dtype=np.int64)
-        lab[found] = label[at[found].astype(np.int64)]
-        rems = [remits[lab == s] for s in range(k)]
-    tasks = [
-        _GroupTask(tx.iloc[pos].reset_index(drop=True), p, sg, lk, r, claimed)
-        for pos, p, sg, lk, r in zip(shards, *split, rems, strict=True)
-    ]
+    tasks = _ShardTasks(tx, (pairs, singles, links), shards, remits, claimed)
     found = executor.run(_search, side, tasks)
-    del tasks, split, rems  # (the shards' frames: not held while the rows are merged)
+    del tasks  # (the shards' cuts: not held while the rows are merged)
     rows = []
     for pos, shard_rows in zip(shards, found, strict=True):
         for r in shard_rows:
