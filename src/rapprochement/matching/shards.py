@@ -15,9 +15,9 @@ positions mapped back from each shard's to the partition's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,8 @@ from rapprochement.matching.groups import group_search
 from rapprochement.matching.refindex import BlockIndex
 
 __all__ = ["InvoiceSide", "sharded_blocking", "sharded_groups"]
+
+T = TypeVar("T")
 
 #: payments a worker blocks at once (:func:`_block_shard`)
 BLOCK_RUN = 50_000
@@ -147,7 +149,32 @@ def _shards(executor: Executor, n: int) -> list[np.ndarray[Any, Any]]:
     return [np.sort(np.asarray(s, dtype=np.int64)) for s in executor.shards(n) if len(s)]
 
 
-class _ShardTasks(Sequence[_GroupTask]):
+class _Lazy(Sequence[T]):
+    """``n`` items, each made when read (``make(k)``): the shards' tasks, cut from the
+    partition's frames in a forked worker, which inherits them (nothing of the other shards'
+    is copied in the driver), or one after the other in this process."""
+
+    def __init__(self, n: int, make: Callable[[int], T]) -> None:
+        self.n, self.make = n, make
+
+    def __len__(self) -> int:
+        return self.n
+
+    @overload
+    def __getitem__(self, k: int) -> T: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, k: int | slice) -> T | Sequence[T]:
+        if isinstance(k, slice):
+            return [self.make(j) for j in range(self.n)[k]]
+        if not 0 <= k < self.n:
+            raise IndexError(k)
+        return self.make(k)
+
+
+class _ShardTasks:
     """The shards' group-search tasks, each cut from the partition's frames when it is read:
     in a forked worker, which inherits the frames (nothing of the others' shards is copied
     in the driver), or one after the other in this process. The rows of each frame per shard
@@ -186,20 +213,8 @@ class _ShardTasks(Sequence[_GroupTask]):
         bounds = np.searchsorted(lab[order], np.arange(k + 1))
         return (order.astype(np.int32) if len(order) < 2**31 else order), bounds
 
-    def __len__(self) -> int:
-        return len(self.shards)
-
-    @overload
-    def __getitem__(self, s: int) -> _GroupTask: ...
-
-    @overload
-    def __getitem__(self, s: slice) -> Sequence[_GroupTask]: ...
-
-    def __getitem__(self, s: int | slice) -> _GroupTask | Sequence[_GroupTask]:
-        if isinstance(s, slice):
-            return [self[k] for k in range(len(self))[s]]
-        if not 0 <= s < len(self.shards):
-            raise IndexError(s)
+    def task(self, s: int) -> _GroupTask:
+        """Shard ``s``'s task."""
         parts = []
         for df, (order, bounds), cols in zip(self.frames, self.cuts, _TASK_COLUMNS, strict=True):
             at = np.arange(df.shape[1]) if cols is None else df.columns.get_indexer(pd.Index(cols))
@@ -231,16 +246,17 @@ def sharded_blocking(
     shards = _shards(executor, n)
     if not shards or _whole(shards, n):
         return _block(side, tx)
-    out = executor.run(_block_shard, side, [tx.iloc[p].reset_index(drop=True) for p in shards])
-    pairs, links = [], []
-    for pos, (p, lk) in zip(shards, out, strict=True):
-        pairs.append(p.assign(tx=pos[p["tx"].to_numpy()]))
-        links.append(lk.assign(tx=pos[lk["tx"].to_numpy()]))
-    all_pairs = _concat(pairs)
-    key = all_pairs["tx"].to_numpy() * max(len(side.inv), 1) + all_pairs["inv"].to_numpy()
-    all_pairs = _with_customers(_sorted_by(all_pairs, key), side)
-    all_links = _concat(links)
-    return all_pairs, _sorted_by(all_links, all_links["tx"].to_numpy())
+    # (each shard's payments cut when its task is read, as the group search's)
+    cuts = _Lazy(len(shards), lambda s: tx.iloc[shards[s]].reset_index(drop=True))
+    out = executor.run(_block_shard, side, cuts)
+    both = list(zip(shards, out, strict=True))
+    pairs = _concat([p.assign(tx=at[p["tx"].to_numpy()]) for at, (p, _) in both])
+    links = _concat([lk.assign(tx=at[lk["tx"].to_numpy()]) for at, (_, lk) in both])
+    del out, both  # (the shards' own pairs: not held with the merged ones)
+    key = pairs["tx"].to_numpy() * max(len(side.inv), 1) + pairs["inv"].to_numpy()
+    pairs = _sorted_by(pairs, key)
+    del key
+    return _with_customers(pairs, side), _sorted_by(links, links["tx"].to_numpy())
 
 
 def sharded_groups(
@@ -266,9 +282,10 @@ def sharded_groups(
     if not shards or _whole(shards, n):
         rows = _search(side, _GroupTask(tx, pairs, singles, links, remits, claimed))
         return group_frame(rows, days, issue, due)
-    tasks = _ShardTasks(tx, (pairs, singles, links), shards, remits, claimed)
+    cut = _ShardTasks(tx, (pairs, singles, links), shards, remits, claimed)
+    tasks = _Lazy(len(shards), cut.task)
     found = executor.run(_search, side, tasks)
-    del tasks  # (the shards' cuts: not held while the rows are merged)
+    del tasks, cut  # (the shards' cuts: not held while the rows are merged)
     rows = []
     for pos, shard_rows in zip(shards, found, strict=True):
         for r in shard_rows:
