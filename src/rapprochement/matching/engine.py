@@ -193,10 +193,12 @@ def hypotheses(
     """Single-invoice and grouped hypotheses of one partition, with their feature levels;
     blocking and the group search per payment shard on ``executor`` (:mod:`.shards`)."""
     t0 = time.perf_counter()
-    side = InvoiceSide(
-        part.inv, CustomerIndex(part.inv, customers), key_index(part.inv), config, part.currency
-    )
-    release_heap()  # (the indexes' temporaries: not inherited by the forked workers)
+    # the key index first: its temporaries (the largest of the indexes') are freed before the
+    # payer index is built, and not inherited by the forked workers
+    keys = key_index(part.inv)
+    release_heap()
+    side = InvoiceSide(part.inv, CustomerIndex(part.inv, customers), keys, config, part.currency)
+    release_heap()
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
     pairs, links = sharded_blocking(_with_advice(part.tx, part.remits), side, executor)
     # the payer index (and its similarity cache) and blocking's open-item side end with it
