@@ -194,9 +194,12 @@ def hypotheses(
     """Single-invoice and grouped hypotheses of one partition, with their feature levels;
     blocking and the group search per payment shard on ``executor`` (:mod:`.shards`)."""
     t0 = time.perf_counter()
-    side = InvoiceSide(
-        part.inv, CustomerIndex(part.inv, customers), key_index(part.inv), config, part.currency
-    )
+    # the key index first: its temporaries (the largest of the indexes') are freed before the
+    # payer index is built, and not inherited by the forked workers
+    keys = key_index(part.inv)
+    release_heap()
+    side = InvoiceSide(part.inv, CustomerIndex(part.inv, customers), keys, config, part.currency)
+    release_heap()
     settle()
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
     pairs, links = sharded_blocking(_with_advice(part.tx, part.remits), side, executor)
@@ -274,6 +277,68 @@ def book_weights(part: Partition, w: Weights, config: MatchConfig) -> Weights:
         return w
     shifts = corrections(book_chance(part.tx, part.inv, config, part.currency), w.chance, config)
     return w.model_copy(update={"book": shifts}) if shifts else w
+
+
+@dataclass(slots=True)
+class _Rows:
+    """The result rows of every partition, gathered by :func:`_partition_rows`."""
+
+    rows: list[dict[str, list[Any]]] = dataclasses.field(default_factory=list)  # columns
+    ambiguous: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    duplicates: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    rivals: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    notes: list[dict[str, str]] = dataclasses.field(default_factory=list)
+
+
+def _partition_rows(
+    part: Partition,
+    customers: pd.DataFrame | None,
+    config: MatchConfig,
+    executor: Executor | None,
+    w: Weights,
+    thresholds: tuple[float, float],
+    out: _Rows,
+) -> None:
+    """One partition's hypotheses, scores and assignment, its result rows added to ``out``
+    (a function of its own: what it holds is released when it returns)."""
+    auto_t, sugg_t = thresholds
+    singles, groups = hypotheses(part, customers, config, executor)
+    release_heap()
+    t0 = time.perf_counter()
+    pw = book_weights(part, w, config)
+    singles = _score(singles, pw, sugg_t)
+    groups = _score(groups, pw, sugg_t)
+    settle()
+    _log.debug("%s: scoring %.2fs", part.currency, time.perf_counter() - t0)
+    res = assign(
+        singles, groups, len(part.tx), part.inv["open"].to_numpy(), part.tx["amount"].to_numpy()
+    )
+    iids = part.inv["invoice_id"].to_numpy()
+    tids = part.tx["transaction_id"].to_numpy()
+    withheld = withhold(part, res, auto_t, singles)
+    mark_tosses(part, res, singles)
+    held = held_rows(part, res, singles)
+    recs, extra = rival_rows(rivals(singles, groups, res, pw), iids, tids)
+    done = {a.tx for a in res.allocs}
+    out.notes += notes(part.tx, groups, part.inv, done, _advised(part.remits))
+    del singles, groups
+    release_heap()
+    settle()
+    _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
+    out.rows.append(allocation_rows(part, res, auto_t, pw, extra, held))
+    out.rivals.extend(recs)
+    for t, (f, i) in sorted(res.duplicates.items()):
+        out.duplicates.append(
+            {"transaction_id": tids[t], "duplicate_of": tids[f], "invoice_id": iids[i]}
+        )
+    for t, alts in sorted(res.ambiguous.items()):
+        out.ambiguous.append(
+            {
+                "transaction_id": str(part.tx["transaction_id"].iat[t]),
+                "alternatives": [tuple(str(iids[i]) for i in a) for a in alts],
+                "reason": ambiguity_reason(withheld.get(t, "")),
+            }
+        )
 
 
 def reconcile(
@@ -365,56 +430,18 @@ def _reconcile(
     customers = _customers(customers)
     settle()
     _log.debug("inputs validated %.2fs", time.perf_counter() - t0)
-    rows: list[dict[str, list[Any]]] = []  # allocation columns per partition
-    amb_rows: list[dict[str, Any]] = []
-    dup_rows: list[dict[str, Any]] = []
-    riv_rows: list[dict[str, Any]] = []
-    note_rows: list[dict[str, str]] = []
+    out = _Rows()
     one, customers = _as_entities(inv, customers)
     for part in partitions(tx, one, rem):
-        if not len(part.inv):
-            continue
-        singles, groups = hypotheses(part, customers, config, executor)
-        release_heap()
-        t0 = time.perf_counter()
-        pw = book_weights(part, w, config)
-        singles = _score(singles, pw, sugg_t)
-        groups = _score(groups, pw, sugg_t)
-        settle()
-        _log.debug("%s: scoring %.2fs", part.currency, time.perf_counter() - t0)
-        res = assign(
-            singles, groups, len(part.tx), part.inv["open"].to_numpy(), part.tx["amount"].to_numpy()
-        )
-        iids = part.inv["invoice_id"].to_numpy()
-        tids = part.tx["transaction_id"].to_numpy()
-        withheld = withhold(part, res, auto_t, singles)
-        mark_tosses(part, res, singles)
-        held = held_rows(part, res, singles)
-        recs, extra = rival_rows(rivals(singles, groups, res, pw), iids, tids)
-        done = {a.tx for a in res.allocs}
-        note_rows += notes(part.tx, groups, part.inv, done, _advised(part.remits))
-        del singles, groups
-        release_heap()
-        settle()
-        _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
-        rows.append(allocation_rows(part, res, auto_t, pw, extra, held))
-        riv_rows.extend(recs)
-        for t, (f, i) in sorted(res.duplicates.items()):
-            dup_rows.append(
-                {"transaction_id": tids[t], "duplicate_of": tids[f], "invoice_id": iids[i]}
-            )
-        for t, alts in sorted(res.ambiguous.items()):
-            amb_rows.append(
-                {
-                    "transaction_id": str(part.tx["transaction_id"].iat[t]),
-                    "alternatives": [tuple(str(iids[i]) for i in a) for a in alts],
-                    "reason": ambiguity_reason(withheld.get(t, "")),
-                }
-            )
+        if len(part.inv):
+            _partition_rows(part, customers, config, executor, w, (auto_t, sugg_t), out)
+        del part  # (the last partition's frames: not held while the result frames are built)
+    del one, customers
+    release_heap()
     t0 = time.perf_counter()
-    result = build_result(tx, inv, rows, amb_rows, config, dup_rows)
+    result = build_result(tx, inv, out.rows, out.ambiguous, config, out.duplicates)
     result = dataclasses.replace(
-        result, rivals=rivals_frame(riv_rows), notes=notes_frame(note_rows)
+        result, rivals=rivals_frame(out.rivals), notes=notes_frame(out.notes)
     )
     _log.debug("result frames %.2fs", time.perf_counter() - t0)
     if categorized is not None:

@@ -15,8 +15,9 @@ positions mapped back from each shard's to the partition's.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import pandas as pd
@@ -31,10 +32,14 @@ from rapprochement.matching.refindex import BlockIndex
 
 __all__ = ["InvoiceSide", "sharded_blocking", "sharded_groups"]
 
+T = TypeVar("T")
+
 #: payments a worker blocks at once (:func:`_block_shard`)
 BLOCK_RUN = 50_000
 #: the columns of the single-invoice features the group search reads
 _SINGLE_COLUMNS = ["tx", "amount", "ref", "named_outside", "customer_id", "iban"]
+#: the columns of the pairs, singles and links a shard's task takes (None: every one)
+_TASK_COLUMNS = (None, _SINGLE_COLUMNS, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,20 +152,83 @@ def _shards(executor: Executor, n: int) -> list[np.ndarray[Any, Any]]:
     return [np.sort(np.asarray(s, dtype=np.int64)) for s in executor.shards(n) if len(s)]
 
 
-def _split(
-    df: pd.DataFrame, label: np.ndarray[Any, Any], local: np.ndarray[Any, Any], k: int
-) -> list[pd.DataFrame]:
-    """The rows of ``df`` per shard (``label``: each payment's shard), in their order, ``tx``
-    renumbered within the shard (``local``): one pass over ``df`` for every shard."""
-    lab = label[df["tx"].to_numpy()]
-    order = np.argsort(lab, kind="stable")
-    bounds = np.searchsorted(lab[order], np.arange(k + 1))
-    out = []
-    for s in range(k):
-        part = df.iloc[order[bounds[s] : bounds[s + 1]]].reset_index(drop=True)
-        part["tx"] = local[part["tx"].to_numpy()]
-        out.append(part)
-    return out
+class _Lazy(Sequence[T]):
+    """``n`` items, each made when read (``make(k)``): the shards' tasks, cut from the
+    partition's frames in a forked worker, which inherits them (nothing of the other shards'
+    is copied in the driver), or one after the other in this process."""
+
+    def __init__(self, n: int, make: Callable[[int], T]) -> None:
+        self.n, self.make = n, make
+
+    def __len__(self) -> int:
+        return self.n
+
+    @overload
+    def __getitem__(self, k: int) -> T: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, k: int | slice) -> T | Sequence[T]:
+        if isinstance(k, slice):
+            return [self.make(j) for j in range(self.n)[k]]
+        if not 0 <= k < self.n:
+            raise IndexError(k)
+        return self.make(k)
+
+
+class _ShardTasks:
+    """The shards' group-search tasks, each cut from the partition's frames when it is read:
+    in a forked worker, which inherits the frames (nothing of the others' shards is copied
+    in the driver), or one after the other in this process. The rows of each frame per shard
+    in their order, ``tx`` renumbered within the shard (``local``); one stable sort of each
+    frame's shard labels for every shard (``label``: each payment's shard)."""
+
+    def __init__(
+        self,
+        tx: pd.DataFrame,
+        frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+        shards: list[np.ndarray[Any, Any]],
+        remits: pd.DataFrame | None,
+        claimed: Claims | None,
+        known: LineKeys | None,
+    ) -> None:
+        n, k = len(tx), len(shards)
+        self.label = np.empty(n, dtype=np.int64)
+        self.local = np.empty(n, dtype=np.int64)
+        for s, pos in enumerate(shards):
+            self.label[pos] = s
+            self.local[pos] = np.arange(len(pos))
+        self.tx, self.frames, self.shards = tx, frames, shards
+        self.claimed, self.known = claimed, known
+        #: per frame: its rows in shard order (32-bit when they fit) and each shard's bounds
+        self.cuts = [self._cut(df, k) for df in frames]
+        self.remits: list[pd.DataFrame | None] = [None] * k
+        if remits is not None:  # an advice line goes with its payment (lines of no payment: none)
+            tpos = pd.Series(np.arange(n), index=tx["transaction_id"].to_numpy())
+            at = remits["transaction_id"].map(tpos).to_numpy(dtype=np.float64)
+            found = ~np.isnan(at)
+            lab = np.full(len(remits), -1, dtype=np.int64)
+            lab[found] = self.label[at[found].astype(np.int64)]
+            self.remits = [remits[lab == s] for s in range(k)]
+
+    def _cut(self, df: pd.DataFrame, k: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        lab = self.label[df["tx"].to_numpy()]
+        order = np.argsort(lab, kind="stable")
+        bounds = np.searchsorted(lab[order], np.arange(k + 1))
+        return (order.astype(np.int32) if len(order) < 2**31 else order), bounds
+
+    def task(self, s: int) -> _GroupTask:
+        """Shard ``s``'s task."""
+        parts = []
+        for df, (order, bounds), cols in zip(self.frames, self.cuts, _TASK_COLUMNS, strict=True):
+            at = np.arange(df.shape[1]) if cols is None else df.columns.get_indexer(pd.Index(cols))
+            part = df.iloc[order[bounds[s] : bounds[s + 1]], at].reset_index(drop=True)
+            part["tx"] = self.local[part["tx"].to_numpy()]
+            parts.append(part)
+        pairs, singles, links = parts
+        sub = self.tx.iloc[self.shards[s]].reset_index(drop=True)
+        return _GroupTask(sub, pairs, singles, links, self.remits[s], self.claimed, self.known)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -183,16 +251,17 @@ def sharded_blocking(
     shards = _shards(executor, n)
     if not shards or _whole(shards, n):
         return _block(side, tx)
-    out = executor.run(_block_shard, side, [tx.iloc[p].reset_index(drop=True) for p in shards])
-    pairs, links = [], []
-    for pos, (p, lk) in zip(shards, out, strict=True):
-        pairs.append(p.assign(tx=pos[p["tx"].to_numpy()]))
-        links.append(lk.assign(tx=pos[lk["tx"].to_numpy()]))
-    all_pairs = _concat(pairs)
-    key = all_pairs["tx"].to_numpy() * max(len(side.inv), 1) + all_pairs["inv"].to_numpy()
-    all_pairs = _with_customers(_sorted_by(all_pairs, key), side)
-    all_links = _concat(links)
-    return all_pairs, _sorted_by(all_links, all_links["tx"].to_numpy())
+    # (each shard's payments cut when its task is read, as the group search's)
+    cuts = _Lazy(len(shards), lambda s: tx.iloc[shards[s]].reset_index(drop=True))
+    out = executor.run(_block_shard, side, cuts)
+    both = list(zip(shards, out, strict=True))
+    pairs = _concat([p.assign(tx=at[p["tx"].to_numpy()]) for at, (p, _) in both])
+    links = _concat([lk.assign(tx=at[lk["tx"].to_numpy()]) for at, (_, lk) in both])
+    del out, both  # (the shards' own pairs: not held with the merged ones)
+    key = pairs["tx"].to_numpy() * max(len(side.inv), 1) + pairs["inv"].to_numpy()
+    pairs = _sorted_by(pairs, key)
+    del key
+    return _with_customers(pairs, side), _sorted_by(links, links["tx"].to_numpy())
 
 
 def sharded_groups(
@@ -223,27 +292,10 @@ def sharded_groups(
         return group_frame(rows, days, issue, due)
     if remits is not None and len(remits):
         side.groups.by_amount  # noqa: B018 (worked out once here, read by every shard)
-    label = np.empty(n, dtype=np.int64)
-    local = np.empty(n, dtype=np.int64)
-    for s, pos in enumerate(shards):
-        label[pos] = s
-        local[pos] = np.arange(len(pos))
-    k = len(shards)
-    split = [_split(df, label, local, k) for df in (pairs, singles[_SINGLE_COLUMNS], links)]
-    rems: list[pd.DataFrame | None] = [None] * k
-    if remits is not None:  # an advice line goes with its payment (lines of no payment: none)
-        tpos = pd.Series(np.arange(n), index=tx["transaction_id"].to_numpy())
-        at = remits["transaction_id"].map(tpos).to_numpy(dtype=np.float64)
-        found = ~np.isnan(at)
-        lab = np.full(len(remits), -1, dtype=np.int64)
-        lab[found] = label[at[found].astype(np.int64)]
-        rems = [remits[lab == s] for s in range(k)]
-    tasks = [
-        _GroupTask(tx.iloc[pos].reset_index(drop=True), p, sg, lk, r, claimed, known)
-        for pos, p, sg, lk, r in zip(shards, *split, rems, strict=True)
-    ]
+    cut = _ShardTasks(tx, (pairs, singles, links), shards, remits, claimed, known)
+    tasks = _Lazy(len(shards), cut.task)
     found = executor.run(_search, side, tasks)
-    del tasks, split, rems  # (the shards' frames: not held while the rows are merged)
+    del tasks, cut  # (the shards' cuts: not held while the rows are merged)
     rows = []
     for pos, shard_rows in zip(shards, found, strict=True):
         for r in shard_rows:
