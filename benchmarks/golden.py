@@ -31,6 +31,7 @@ from benchmarks.worlds import generate_world
 from rapprochement.matching import engine
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import ProcessPool
+from rapprochement.matching.partition import as_entities
 
 FRAMES = (
     "allocations",
@@ -54,7 +55,7 @@ def hypotheses(ds: Dataset) -> dict[str, pd.DataFrame]:
     """The hypotheses of the book's first currency partition with open items (singles with
     their feature levels, groups), before scoring."""
     tx, inv, rem = engine.prepare(ds.transactions, ds.invoices, ds.remittances)
-    one, customers = engine._as_entities(inv, ds.customers)
+    one, customers = as_entities(inv, ds.customers)
     part = next(p for p in engine.partitions(tx, one, rem) if len(p.inv))
     singles, groups = engine.hypotheses(part, customers, MatchConfig())
     return {"singles": singles, "groups": groups}

@@ -20,6 +20,7 @@ from rapprochement.matching.executor import InProcess
 from rapprochement.matching.features import single_features
 from rapprochement.matching.group_context import GroupIndex
 from rapprochement.matching.keys import free_text_keys, text_keys
+from rapprochement.matching.partition import as_entities
 from rapprochement.matching.shards import InvoiceSide, sharded_blocking, sharded_groups
 
 
@@ -37,7 +38,7 @@ class _Sealed(pd.DataFrame):
 def _partition(seed: int, n: int) -> tuple[engine.Partition, pd.DataFrame]:
     ds = generate(seed, n, "hard")
     tx, inv, rem = engine.prepare(ds.transactions, ds.invoices, ds.remittances)
-    one, customers = engine._as_entities(inv, ds.customers)
+    one, customers = as_entities(inv, ds.customers)
     part = next(p for p in engine.partitions(tx, one, rem) if len(p.inv))
     return part, customers
 

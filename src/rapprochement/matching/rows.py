@@ -45,7 +45,7 @@ from rapprochement.matching.scoring import Weights, contributions
 from rapprochement.money import currency_exponent
 
 if TYPE_CHECKING:
-    from rapprochement.matching.engine import Partition
+    from rapprochement.matching.partition import Partition
 
 __all__ = [
     "AMBIGUOUS_COLUMNS",

@@ -1,0 +1,94 @@
+"""The open-item side of the grouped-payment search (:class:`GroupIndex`): built once per
+partition, read by every payment shard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["GroupIndex"]
+
+
+class _Items(Mapping[Any, list[int]]):
+    """Payer → its open items by (due, position), read off one sorted array of every item
+    (``order``, payer code ``c`` at ``order[bounds[c]:bounds[c+1]]``) as a fresh list: no
+    Python list nor int per item kept, none for a forked worker to copy by touching it. A
+    payer with none reads as an empty list (a read-only view: unlike a ``defaultdict``,
+    reading never adds an entry to the shared index)."""
+
+    def __init__(
+        self, code_of: dict[Any, int], order: np.ndarray[Any, Any], bounds: np.ndarray[Any, Any]
+    ) -> None:
+        self._code_of, self._order, self._bounds = code_of, order, bounds
+
+    def run(self, key: Any) -> np.ndarray[Any, Any]:
+        """Payer ``key``'s items as an array view (empty when it has none)."""
+        code = self._code_of.get(key)
+        if code is None:
+            return self._order[:0]
+        return self._order[self._bounds[code] : self._bounds[code + 1]]
+
+    def __getitem__(self, key: Any) -> list[int]:
+        out: list[int] = self.run(key).tolist()
+        return out
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._code_of
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._code_of)
+
+    def __len__(self) -> int:
+        return len(self._code_of)
+
+
+class GroupIndex:
+    """The open-item side of the group search, built once per partition and read by every
+    payment shard (:class:`~rapprochement.matching.shards.InvoiceSide`): the items' arrays,
+    each payer's items by due date, customer codes and names, the payers that have a credit
+    note open. A shard then costs what its payments cost, not a pass over every open item."""
+
+    def __init__(self, inv: pd.DataFrame) -> None:
+        self.open = inv["open"].to_numpy()
+        self.cust = inv["customer_id"].to_numpy()
+        self.issue = inv["issue_day"].to_numpy()
+        self.due = inv["due_day"].to_numpy()
+        ccode, cnames = pd.factorize(self.cust, use_na_sentinel=False)
+        assert len(cnames) < 2**31, "customer codes overflow int32"
+        #: customer code of each open item, and the code of each customer
+        self.ccode: np.ndarray[Any, Any] = ccode.astype(np.int32)
+        self.code_of: dict[Any, int] = {c: k for k, c in enumerate(cnames)}
+        # each payer's items by (due, position): one sort of every item, split per payer
+        order = np.lexsort((np.arange(len(ccode)), self.due, ccode))
+        bounds = np.flatnonzero(np.diff(ccode[order])) + 1
+        bounds = np.concatenate(([0], bounds, [len(order)])).astype(np.int64)
+        self.items = _Items(self.code_of, order, bounds)
+        #: payers with an open credit note (netted with their invoices)
+        self.netting: set[Any] = set(pd.unique(self.cust[self.open < 0]).tolist())
+        self.cust_names: dict[str, str] = dict(
+            zip(inv["customer_id"], inv["customer_name"], strict=True)
+        )
+        self._inv = inv
+
+    def payer_items(self, cust: Any) -> np.ndarray[Any, Any]:
+        """The open items of payer ``cust`` by (due, position), as an array (a view: the same
+        items as ``items[cust]``; none when the payer has no open item)."""
+        return self.items.run(cust)
+
+    @cached_property
+    def by_amount(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The items' absolute open amounts sorted, and the items in that order (stable):
+        the items of one amount are a run of both (:class:`.advice_typos.AmountIndex`)."""
+        size = np.abs(np.asarray(self.open, dtype=np.int64))
+        order = np.argsort(size, kind="stable")
+        return size[order], order
+
+    @cached_property
+    def numbers(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The items' invoice numbers and printed references, as arrays once (not a column
+        converted per lookup)."""
+        return self._inv["invoice_id"].to_numpy(), self._inv["reference"].to_numpy()
