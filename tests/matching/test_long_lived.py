@@ -49,9 +49,18 @@ def _book() -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_settle_sets_aside_within_stages_and_hands_back() -> None:
     kept = [[i] for i in range(1000)]  # tracked containers alive across the stage end
     with long_lived.stages():
+        long_lived.large_book(long_lived.SETTLE_MIN)
         long_lived.settle()
         assert gc.get_freeze_count() >= len(kept)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_small_book_is_left_to_the_collector() -> None:
+    with long_lived.stages():
+        long_lived.large_book(long_lived.SETTLE_MIN - 1)
+        long_lived.settle()
+        assert gc.get_freeze_count() == 0
+        assert not long_lived.active()
 
 
 def test_settle_outside_a_reconcile_does_nothing() -> None:
@@ -63,6 +72,7 @@ def test_a_callers_freeze_is_left_alone() -> None:
     gc.freeze()
     mine = gc.get_freeze_count()
     with long_lived.stages():
+        long_lived.large_book(long_lived.SETTLE_MIN)
         long_lived.settle()
         assert gc.get_freeze_count() == mine
     assert gc.get_freeze_count() == mine
@@ -72,6 +82,7 @@ def test_a_disabled_collector_is_left_alone() -> None:
     gc.disable()
     try:
         with long_lived.stages():
+            long_lived.large_book(long_lived.SETTLE_MIN)
             long_lived.settle()
             assert gc.get_freeze_count() == 0
     finally:

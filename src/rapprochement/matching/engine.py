@@ -24,7 +24,7 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, release_heap
 from rapprochement.matching.features import single_features
 from rapprochement.matching.learning import adjust
-from rapprochement.matching.long_lived import settle, stages
+from rapprochement.matching.long_lived import large_book, settle, stages
 from rapprochement.matching.model_frames import statement_remittances
 from rapprochement.matching.partition import (
     Inputs,
@@ -326,6 +326,7 @@ def _reconcile(
         transactions, categorized = split_lines(transactions, load_rules(rules))
     tx, inv, rem = prepare(transactions, invoices, remittances, dayfirst=dayfirst)
     customers = checked_customers(customers)
+    large_book(len(tx))
     settle()
     _log.debug("inputs validated %.2fs", time.perf_counter() - t0)
     out = _Rows()
