@@ -23,6 +23,7 @@ from rapprochement.matching.keys import LEVELS, expand, normalize_name
 from rapprochement.matching.legal_forms import cap_moved_forms, cap_namesakes
 from rapprochement.matching.name_words import cap_common_words
 from rapprochement.matching.payer_links import customer_links
+from rapprochement.matching.rank_counts import sorted_unique
 from rapprochement.matching.refindex import (
     BlockIndex,
     KeyDict,
@@ -151,7 +152,7 @@ def candidate_pairs(
     # a weak key too many invoices hold still pairs the payer's own items (.linked_refs)
     ref = ref_pairs(tx, inv, config, keys, (l_t, l_c, ccode))
     ref_key = ref["tx"].to_numpy() * n_inv + ref["inv"].to_numpy()
-    key = _unique(
+    key = sorted_unique(
         np.concatenate(
             [
                 ref_key,
@@ -220,15 +221,6 @@ def candidate_pairs(
         }
     )
     return pairs, links
-
-
-def _unique(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """The sorted distinct values of an integer array (a sort, cheaper than ``np.unique``)."""
-    x = np.sort(x)
-    keep = np.ones(len(x), dtype=bool)
-    keep[1:] = x[1:] != x[:-1]
-    out: np.ndarray[Any, Any] = x[keep]
-    return out
 
 
 def _positions(
