@@ -23,6 +23,8 @@ from rapprochement.matching.chance import book_chance, corrections
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, release_heap
 from rapprochement.matching.features import single_features
+from rapprochement.matching.group_context import GroupIndex
+from rapprochement.matching.index_fork import key_index_beside
 from rapprochement.matching.learning import adjust
 from rapprochement.matching.long_lived import large_book, settle, stages
 from rapprochement.matching.model_frames import statement_remittances
@@ -34,6 +36,7 @@ from rapprochement.matching.partition import (
     partitions,
     prepare,
 )
+from rapprochement.matching.refindex import BlockIndex
 from rapprochement.matching.result import ReconciliationResult, notes_frame, rivals_frame
 from rapprochement.matching.rivals import rival_rows, rivals
 from rapprochement.matching.rows import (
@@ -93,10 +96,13 @@ def hypotheses(
     blocking and the group search per payment shard on ``executor`` (:mod:`.shards`)."""
     t0 = time.perf_counter()
     # the key index first: its temporaries (the largest of the indexes') are freed before the
-    # payer index is built, and not inherited by the forked workers
-    keys = key_index(part.inv)
-    release_heap()
-    side = InvoiceSide(part.inv, CustomerIndex(part.inv, customers), keys, config, part.currency)
+    # payer index is built, and not inherited by the forked workers; with a pool of forked
+    # workers it is built in a child process meanwhile (:mod:`.index_fork`)
+    keys = key_index_beside(part.inv, executor)
+    payers = CustomerIndex(part.inv, customers)
+    blocks, grouping = BlockIndex(part.inv, config), GroupIndex(part.inv)
+    side = InvoiceSide(part.inv, payers, keys(), config, part.currency, blocks, grouping)
+    del payers, blocks, grouping
     release_heap()
     settle()
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
