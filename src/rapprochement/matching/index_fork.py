@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rapprochement.matching.executor import Executor, ProcessPool, release_heap
@@ -31,12 +32,25 @@ _INV: pd.DataFrame | None = None
 
 
 def _forked_state() -> dict[str, Any]:
-    """In the forked child: the :class:`KeyIndex` of :data:`_INV`, as its arrays (its
-    ``numbers``, columns of the invoice frame, are set again by the parent)."""
+    """In the forked child: the :class:`KeyIndex` of :data:`_INV`, as its arrays, compact:
+    without what the parent sets again (``numbers``, columns of the invoice frame) or derives
+    (``start``, from the counts), the counts as 32-bit integers (:func:`_index`)."""
     assert _INV is not None, "the invoices are set before the fork"
     state = dict(vars(KeyIndex(_INV)))
-    del state["numbers"]
+    del state["numbers"], state["start"]
+    if len(_INV) < 2**31:
+        state["n"] = state["n"].astype(np.int32)
     return state
+
+
+def _index(state: dict[str, Any], inv: pd.DataFrame) -> KeyIndex:
+    """The :class:`KeyIndex` of ``inv`` from the state :func:`_forked_state` sent back."""
+    index = KeyIndex.__new__(KeyIndex)
+    vars(index).update(state)
+    index.n = state["n"].astype(np.int64)
+    index.start = np.cumsum(index.n) - index.n
+    index.numbers = (inv["invoice_id"], inv["reference"])
+    return index
 
 
 def _forks(executor: Executor | None) -> bool:
@@ -82,9 +96,6 @@ def key_index_beside(inv: pd.DataFrame, executor: Executor | None) -> Callable[[
             return key_index(inv)
         finally:
             pool.shutdown(wait=True)
-        index = KeyIndex.__new__(KeyIndex)
-        vars(index).update(state)
-        index.numbers = (inv["invoice_id"], inv["reference"])
-        return index
+        return _index(state, inv)
 
     return ready
