@@ -274,6 +274,19 @@ def _repeats(
     return out
 
 
+def _customer_codes(
+    pairs: pd.DataFrame, inv: pd.DataFrame, i: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """The pairs' customers as codes of their open items' ``customer_id`` (a pair's customer
+    is its item's, as blocking gives it: the item's codes read, not a string hashed per
+    pair); the pairs' own ``customer_id`` column when an item has none."""
+    codes = pd.factorize(inv["customer_id"].to_numpy(dtype=object))[0]
+    if len(codes) and int(codes.min()) < 0:
+        out: np.ndarray[Any, Any] = pairs["customer_id"].to_numpy()
+        return out
+    return codes[i]
+
+
 @paused
 def single_features(
     pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, currency: str
@@ -296,7 +309,7 @@ def single_features(
     # only names at least as strong as a pair's own count against it: a structured,
     # checksummed reference is not contradicted by a number in the free text
     pref = pairs["ref"].to_numpy()
-    n_named = named_counts(pref, [t, pairs["customer_id"].to_numpy()])
+    n_named = named_counts(pref, [t, _customer_codes(pairs, inv, i)])
     del pref
     keep = (np.sign(amt) == np.sign(opn)) & (amt != 0)
     keep &= (day < 0) | (np.abs(day - issue) <= config.date_window_days)
