@@ -1,4 +1,4 @@
-"""The serial front read faster, the same: Decimal amounts read at once, the key index built
+"""The serial front read faster, the same: amounts as read one at a time, the key index built
 in a forked child."""
 
 from __future__ import annotations
@@ -55,13 +55,6 @@ def test_decimal_amounts_read_as_one_at_a_time(seed: int) -> None:
         assert error is None
         assert got.dtype == np.int64
         assert got.tolist() == want
-
-
-def test_plain_decimals_read_exactly() -> None:
-    values = [Decimal(v) for v in ("257.58", "-0.00", "12", "0.05", "1.5E+3", "1.234")]
-    out, done = input_values._plain_decimals(values, np.array([2, 2, 0, 2, 2, 2]))
-    assert done.tolist() == [True, True, True, True, False, False]
-    assert out[done].tolist() == [25758, 0, 12, 5]
 
 
 def _same(a: KeyIndex, b: KeyIndex) -> None:

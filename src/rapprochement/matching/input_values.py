@@ -198,68 +198,12 @@ def amounts(df: pd.DataFrame, col: str, exps: Array, what: str, row_ids: Array) 
     s = df[col]
     if pd.api.types.is_integer_dtype(s.dtype) and not s.isna().any():
         return _integer_amounts(s, col, exps, what, row_ids)
-    values = s.tolist()
-    read = _plain_decimals(values, exps)
-    if read is None:  # each value on its own
-        rest = np.arange(len(values))
-        out = np.zeros(len(values), dtype=np.int64)
-    else:  # the values not read at once (or unusable) on their own
-        out, done = read
-        rest = np.flatnonzero(~done)
-    got = [_minor(values[i], e) for i, e in zip(rest.tolist(), exps[rest].tolist(), strict=True)]
+    got = [_minor(v, e) for v, e in zip(s.tolist(), exps.tolist(), strict=True)]
     if any(type(m) is str for m in got):
-        why = np.full(len(values), "", dtype=object)
-        why[rest] = [m if isinstance(m, str) else "" for m in got]
+        why = np.array([m if isinstance(m, str) else "" for m in got], dtype=object)
         reason = str(why[np.flatnonzero(why != "")[0]])
         _refuse(reason, why == reason, s, col, what, row_ids)
-    out[rest] = np.array(got, dtype=np.int64).reshape(len(got))
-    return out
-
-
-#: the widest plain text of a Decimal read at once (:func:`_plain_decimals`)
-_PLAIN_WIDTH = 24
-#: at most this many digits of a Decimal read at once (so at most 18 with the scaling)
-_PLAIN_DIGITS = 15
-_POW10 = 10 ** np.arange(19, dtype=np.int64)
-
-
-def _plain_decimals(values: list[Any], exps: Array) -> tuple[Array, Array] | None:
-    """Minor units of a column of Decimals read at once from their text (``-1234.5``): the
-    values, and which rows were read. Read are the rows in plain notation (no exponent, not
-    NaN nor infinite) with at most as many decimals as the currency has and a result within
-    :data:`~rapprochement.money.MAX_ABS_MINOR`: exactly :func:`_scaled` of them, by integer
-    arithmetic; any other row (or any column with a value of another type, or too wide) is
-    left to :func:`_minor`. None for a column of other values or too wide."""
-    if not values or set(map(type, values)) != {Decimal}:
-        return None
-    raw = np.array(list(map(str, values)), dtype="S")
-    n, width = len(raw), raw.dtype.itemsize
-    if width > _PLAIN_WIDTH:
-        return None
-    grid = raw.view(np.uint8).reshape(n, width)
-    digit = (grid >= ord("0")) & (grid <= ord("9"))
-    dot = grid == ord(".")
-    neg = grid[:, 0] == ord("-")
-    other = ~(digit | dot | (grid == 0))
-    other[:, 0] &= ~neg
-    ndig = digit.sum(axis=1)
-    has_dot = dot.any(axis=1)
-    length = (grid != 0).sum(axis=1)
-    decimals = np.where(has_dot, length - dot.argmax(axis=1) - 1, 0)
-    scale = exps.astype(np.int64) - decimals
-    ok = (
-        ~other.any(axis=1)
-        & (dot.sum(axis=1) <= 1)
-        & (ndig <= _PLAIN_DIGITS)
-        & (scale >= 0)
-        & (ndig + scale <= len(_POW10) - 1)
-    )
-    use = digit & ok[:, None]
-    after = np.cumsum(use[:, ::-1], axis=1)[:, ::-1] - use  # digits to the right of each
-    coef = np.where(use, (grid.astype(np.int64) - ord("0")) * _POW10[after], 0).sum(axis=1)
-    minor = coef * _POW10[np.where(ok, scale, 0)]
-    ok &= minor <= MAX_ABS_MINOR
-    return np.where(ok & neg, -minor, np.where(ok, minor, 0)), ok
+    return np.array(got, dtype=np.int64).reshape(len(got))
 
 
 def _integer_amounts(s: pd.Series, col: str, exps: Array, what: str, row_ids: Array) -> Array:

@@ -109,7 +109,7 @@ def prepare(
 def partitions(tx: pd.DataFrame, inv: pd.DataFrame, rem: pd.DataFrame | None) -> list[Partition]:
     """One partition per currency of the payments, with the open items of that currency."""
     out = []
-    for ccy in sorted(set(tx["currency"])):
+    for ccy in sorted(set(tx["currency"].tolist())):
         t = _rows_where(tx, (tx["currency"] == ccy).to_numpy())
         i = _rows_where(inv, ((inv["currency"] == ccy) & (inv["open"] != 0)).to_numpy())
         r = None

@@ -56,6 +56,7 @@ class KeyIndex:
         # each distinct key's code: its rank in byte order among the keys of its byte length
         # (the lengths ascending), the keys of a length sorted and made unique at once
         fixed, lens = _encode(raw_key)
+        del raw_key  # (the key strings: cut from their encoded bytes from now on)
         codes = np.empty(len(lens), dtype=np.int64)
         #: per byte length: the sorted keys of that length and the code of the first
         self.by_len: dict[int, tuple[np.ndarray[Any, Any], int]] = {}
@@ -66,7 +67,7 @@ class KeyIndex:
             codes[where] = first + back
             self.by_len[length] = (arr, first)
             first += len(arr)
-        del fixed, lens, raw_key
+        del fixed, lens
         # the strongest level of each key of an invoice (:func:`invoice_key_frame`, on codes)
         # (a level is below 8: sorted as bytes, a radix sort, the same stable order)
         seq = np.argsort(raw_lvl.astype(np.int8), kind="stable")
