@@ -53,7 +53,7 @@ from rapprochement.matching.scoring import (
     load_weights,
     score_frame,
 )
-from rapprochement.matching.shards import InvoiceSide, sharded_blocking, sharded_groups
+from rapprochement.matching.shards import InvoiceSide, blocking_and_claims, sharded_groups
 from rapprochement.matching.typos import drop_typo_readings
 from rapprochement.matching.windows import notes, window_groups
 
@@ -106,7 +106,10 @@ def hypotheses(
     release_heap()
     settle()
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
-    pairs, links = sharded_blocking(_with_advice(part.tx, part.remits), side, executor)
+    # (the advice lines' claims on open items read by the same shards)
+    pairs, links, advice = blocking_and_claims(
+        _with_advice(part.tx, part.remits), part.remits, side, executor
+    )
     # the payer index (and its similarity cache) and blocking's open-item side end with it
     side = dataclasses.replace(side, customers=None, block=None)
     release_heap()  # (each stage's freed temporaries: not held while the next one runs)
@@ -117,7 +120,7 @@ def hypotheses(
     release_heap()
     settle()
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
-    groups = sharded_groups(part.tx, pairs, singles, links, part.remits, side, executor)
+    groups = sharded_groups(part.tx, pairs, singles, links, part.remits, side, executor, advice)
     # collectors' payouts without their report: learned from every payment's report, so
     # after the sharded search (:mod:`.windows`)
     windows, theirs = window_groups(

@@ -281,10 +281,10 @@ def _customer_codes(
     is its item's, as blocking gives it: the item's codes read, not a string hashed per
     pair); the pairs' own ``customer_id`` column when an item has none."""
     codes = pd.factorize(inv["customer_id"].to_numpy(dtype=object))[0]
+    out: np.ndarray[Any, Any] = codes[i]
     if len(codes) and int(codes.min()) < 0:
-        out: np.ndarray[Any, Any] = pairs["customer_id"].to_numpy()
-        return out
-    return codes[i]
+        out = pairs["customer_id"].to_numpy()
+    return out
 
 
 @paused

@@ -23,14 +23,14 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.candidates import CustomerIndex, KeyIndex, candidate_pairs
-from rapprochement.matching.claimed import Claims, LineKeys, claimed_items
+from rapprochement.matching.claimed import Claims, LineKeys, advice_claims, claimed_items
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
 from rapprochement.matching.group_context import ADVICE_SOURCES, GroupIndex, group_frame
 from rapprochement.matching.groups import group_search
 from rapprochement.matching.refindex import BlockIndex
 
-__all__ = ["InvoiceSide", "sharded_blocking", "sharded_groups"]
+__all__ = ["AdviceRead", "InvoiceSide", "blocking_and_claims", "sharded_blocking", "sharded_groups"]
 
 T = TypeVar("T")
 
@@ -81,19 +81,49 @@ class _GroupTask:
     line_keys: LineKeys | None = None
 
 
+@dataclass(slots=True)
+class AdviceRead:
+    """The advice lines' claims on open items (:func:`.claimed.advice_claims`) read per
+    payment shard while blocking (a line is read alone: the same claims as read at once),
+    and the keys of the texts read (:class:`.claimed.LineKeys`), gathered over the shards
+    for :func:`sharded_groups` (which then reads no line again)."""
+
+    claims: list[tuple[int, str]]
+    known: LineKeys
+
+    def add(self, other: AdviceRead) -> None:
+        """``other``'s claims and keys added to these."""
+        self.claims += other.claims
+        self.known.texts.update(other.known.texts)
+        self.known.tokens.update(other.known.tokens)
+
+
+def _read_advice(side: InvoiceSide, remits: pd.DataFrame | None) -> AdviceRead:
+    """:func:`.claimed.advice_claims` of the lines ``remits`` (none: nothing read)."""
+    out = AdviceRead([], LineKeys({}, {}))
+    if remits is not None and len(remits):
+        assert side.groups is not None  # (built with the side)
+        out.claims = advice_claims(remits, side.keys, side.groups.open, side.config, out.known)
+    return out
+
+
 def _block(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     assert side.customers is not None, "blocking needs the payer index"
     assert side.block is not None, "blocking needs its open-item side"
     return candidate_pairs(tx, side.inv, side.customers, side.keys, side.config, side.block)
 
 
-def _block_shard(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`_block` of one shard, run over runs of :data:`BLOCK_RUN` payments (blocking
+def _block_shard(
+    side: InvoiceSide, task: tuple[pd.DataFrame, pd.DataFrame | None]
+) -> tuple[pd.DataFrame, pd.DataFrame, AdviceRead]:
+    """:func:`_block` of one shard (its payments and their advice lines, whose claims are
+    read here too: :func:`_read_advice`), run over runs of :data:`BLOCK_RUN` payments (blocking
     reads each payment alone: the same pairs, as with more shards) so that the payer-name
     similarity cache is emptied after each run, not grown with the shard; its pairs compact to
     be sent back: positions as 32-bit integers, no ``customer_id`` (a Python string per pair,
     read again from the open items by :func:`_with_customers`)."""
     assert side.customers is not None, "blocking needs the payer index"
+    tx, remits = task
     pairs, links = [], []
     for lo in range(0, max(len(tx), 1), BLOCK_RUN):
         p, lk = _block(side, tx.iloc[lo : lo + BLOCK_RUN].reset_index(drop=True))
@@ -103,7 +133,7 @@ def _block_shard(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     out = _concat(pairs)
     if len(side.inv) < 2**31 and len(tx) < 2**31:
         out = out.astype({"tx": np.int32, "inv": np.int32})
-    return out, _concat(links)
+    return out, _concat(links), _read_advice(side, remits)
 
 
 def _with_customers(pairs: pd.DataFrame, side: InvoiceSide) -> pd.DataFrame:
@@ -203,14 +233,8 @@ class _ShardTasks:
         self.claimed, self.known = claimed, known
         #: per frame: its rows in shard order (32-bit when they fit) and each shard's bounds
         self.cuts = [self._cut(df, k) for df in frames]
-        self.remits: list[pd.DataFrame | None] = [None] * k
-        if remits is not None:  # an advice line goes with its payment (lines of no payment: none)
-            tpos = pd.Series(np.arange(n), index=tx["transaction_id"].to_numpy())
-            at = remits["transaction_id"].map(tpos).to_numpy(dtype=np.float64)
-            found = ~np.isnan(at)
-            lab = np.full(len(remits), -1, dtype=np.int64)
-            lab[found] = self.label[at[found].astype(np.int64)]
-            self.remits = [remits[lab == s] for s in range(k)]
+        # an advice line goes with its payment (lines of no payment: none)
+        self.remits = _lines_by_shard(remits, tx, self.label, k)[0]
 
     def _cut(self, df: pd.DataFrame, k: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         lab = self.label[df["tx"].to_numpy()]
@@ -231,6 +255,29 @@ class _ShardTasks:
         return _GroupTask(sub, pairs, singles, links, self.remits[s], self.claimed, self.known)
 
 
+def _shard_labels(shards: list[np.ndarray[Any, Any]], n: int) -> np.ndarray[Any, Any]:
+    """Each of the ``n`` payments' shard."""
+    label = np.empty(n, dtype=np.int64)
+    for s, pos in enumerate(shards):
+        label[pos] = s
+    return label
+
+
+def _lines_by_shard(
+    remits: pd.DataFrame | None, tx: pd.DataFrame, label: np.ndarray[Any, Any], k: int
+) -> tuple[list[pd.DataFrame | None], pd.DataFrame | None]:
+    """The advice lines of each of the ``k`` shards (``label``: each payment's), each line
+    with its payment, and the lines of no payment."""
+    if remits is None:
+        return [None] * k, None
+    tpos = pd.Series(np.arange(len(tx)), index=tx["transaction_id"].to_numpy())
+    at = remits["transaction_id"].map(tpos).to_numpy(dtype=np.float64)
+    found = ~np.isnan(at)
+    lab = np.full(len(remits), -1, dtype=np.int64)
+    lab[found] = label[at[found].astype(np.int64)]
+    return [remits[lab == s] for s in range(k)], remits[lab < 0]
+
+
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     filled = [f for f in frames if len(f)]
     if not filled:
@@ -246,22 +293,43 @@ def sharded_blocking(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`~rapprochement.matching.candidates.candidate_pairs` of the payments ``tx`` run
     per payment shard: the same pairs and links, in the same order."""
+    pairs, links, _ = blocking_and_claims(tx, None, side, executor)
+    return pairs, links
+
+
+def blocking_and_claims(
+    tx: pd.DataFrame,
+    remits: pd.DataFrame | None,
+    side: InvoiceSide,
+    executor: Executor | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, AdviceRead | None]:
+    """:func:`sharded_blocking`, the claims of the advice lines ``remits`` on open items read
+    by the same shards (:class:`AdviceRead`; None when not sharded or without lines:
+    :func:`sharded_groups` then reads them)."""
     executor = executor or InProcess()
     n = len(tx)
     shards = _shards(executor, n)
     if not shards or _whole(shards, n):
-        return _block(side, tx)
+        return (*_block(side, tx), None)
+    has_lines = remits is not None and len(remits) > 0
+    lines, orphans = _lines_by_shard(
+        remits if has_lines else None, tx, _shard_labels(shards, n), len(shards)
+    )
     # (each shard's payments cut when its task is read, as the group search's)
-    cuts = _Lazy(len(shards), lambda s: tx.iloc[shards[s]].reset_index(drop=True))
+    cuts = _Lazy(len(shards), lambda s: (tx.iloc[shards[s]].reset_index(drop=True), lines[s]))
     out = executor.run(_block_shard, side, cuts)
+    advice = _read_advice(side, orphans) if has_lines else None  # (lines of no payment)
+    for _, _, read in out:
+        if advice is not None:
+            advice.add(read)
     both = list(zip(shards, out, strict=True))
-    pairs = _concat([p.assign(tx=at[p["tx"].to_numpy()]) for at, (p, _) in both])
-    links = _concat([lk.assign(tx=at[lk["tx"].to_numpy()]) for at, (_, lk) in both])
+    pairs = _concat([p.assign(tx=at[p["tx"].to_numpy()]) for at, (p, _, _) in both])
+    links = _concat([lk.assign(tx=at[lk["tx"].to_numpy()]) for at, (_, lk, _) in both])
     del out, both  # (the shards' own pairs: not held with the merged ones)
     key = pairs["tx"].to_numpy() * max(len(side.inv), 1) + pairs["inv"].to_numpy()
     pairs = _sorted_by(pairs, key)
     del key
-    return _with_customers(pairs, side), _sorted_by(links, links["tx"].to_numpy())
+    return _with_customers(pairs, side), _sorted_by(links, links["tx"].to_numpy()), advice
 
 
 def sharded_groups(
@@ -272,19 +340,23 @@ def sharded_groups(
     remits: pd.DataFrame | None,
     side: InvoiceSide,
     executor: Executor | None = None,
+    advice: AdviceRead | None = None,
 ) -> pd.DataFrame:
     """:func:`~rapprochement.matching.groups.group_search` and its frame, run per payment
     shard: the same frame, rows in the same order. ``tx`` carries the payments' own text (not
-    the advice)."""
+    the advice); ``advice``: the lines' claims read while blocking (None: read here)."""
     executor = executor or InProcess()
     n = len(tx)
     shards = _shards(executor, n)
     assert side.groups is not None  # (built with the side)
     days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
-    known = LineKeys({}, {})
+    known = LineKeys({}, {}) if advice is None else advice.known
+    advised = None if advice is None else advice.claims
     tids = tx["transaction_id"].to_numpy()
     claimed = Claims(
-        claimed_items(singles, tids, remits, side.keys, side.groups.open, side.config, known),
+        claimed_items(
+            singles, tids, remits, side.keys, side.groups.open, side.config, known, advised
+        ),
         len(side.groups.open),
     )
     if not shards or _whole(shards, n):

@@ -91,8 +91,21 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
     new = cross.merge(who, on=["tx", "customer_id"], how="left")
     new["ref"] = len(LEVELS) - 1
     new = new[list(pairs.columns)].astype(pairs.dtypes.to_dict())
+    nkey = new["tx"].to_numpy().astype(np.int64) * n + new["inv"].to_numpy()
+    if have is have_all:  # (the pairs in (tx, inv) order: each new pair inserted at its place)
+        first = np.argsort(nkey)
+        at = np.searchsorted(have_all, nkey[first])
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    np.insert(pairs[c].to_numpy(), at, new[c].to_numpy()[first]),
+                    dtype=pairs[c].dtype,
+                )
+                for c in pairs.columns
+            }
+        )
     # merged in (tx, inv) order, one column at a time (keys are unique: any sort is stable)
-    merged = np.concatenate([have_all, new["tx"].to_numpy() * n + new["inv"].to_numpy()])
+    merged = np.concatenate([have_all, nkey])
     order = np.argsort(merged, kind="stable")
     del merged
     out = pd.DataFrame(
