@@ -193,7 +193,7 @@ class _Rows:
     rows: list[dict[str, list[Any]]] = dataclasses.field(default_factory=list)  # columns
     ambiguous: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     duplicates: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    rivals: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    rivals: list[dict[str, list[Any]]] = dataclasses.field(default_factory=list)  # columns
     notes: list[dict[str, str]] = dataclasses.field(default_factory=list)
 
 
@@ -233,7 +233,7 @@ def _partition_rows(
     settle()
     _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
     out.rows.append(allocation_rows(part, res, auto_t, pw, extra, held))
-    out.rivals.extend(recs)
+    out.rivals.append(recs)
     for t, (f, i) in sorted(res.duplicates.items()):
         out.duplicates.append(
             {"transaction_id": tids[t], "duplicate_of": tids[f], "invoice_id": iids[i]}
@@ -349,7 +349,7 @@ def _reconcile(
     t0 = time.perf_counter()
     result = build_result(tx, inv, out.rows, out.ambiguous, config, out.duplicates)
     result = dataclasses.replace(
-        result, rivals=rivals_frame(out.rivals), notes=notes_frame(out.notes)
+        result, rivals=rivals_frame(parts=out.rivals), notes=notes_frame(out.notes)
     )
     _log.debug("result frames %.2fs", time.perf_counter() - t0)
     if categorized is not None:

@@ -65,11 +65,21 @@ def notes_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
 
 
 @paused
-def rivals_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
-    """The :attr:`ReconciliationResult.rivals` frame of ``rows`` (:mod:`.rivals`)."""
+def rivals_frame(
+    rows: list[dict[str, Any]] | None = None, parts: list[dict[str, list[Any]]] | None = None
+) -> pd.DataFrame:
+    """The :attr:`ReconciliationResult.rivals` frame of ``rows`` (:mod:`.rivals`), or of
+    ``parts``: the rows of each partition as columns (:func:`.rivals.rival_rows`)."""
     from rapprochement.matching.rivals import RIVAL_COLUMNS
 
-    df = pd.DataFrame(rows or [], columns=list(RIVAL_COLUMNS))
+    cols = list(RIVAL_COLUMNS)
+    if parts and any(p[cols[0]] for p in parts):
+        joined = parts[0]
+        if len(parts) > 1:
+            joined = {c: [v for p in parts for v in p[c]] for c in cols}
+        df = pd.DataFrame(joined, columns=cols)
+    else:
+        df = pd.DataFrame(rows or [], columns=cols)
     df["score"] = df["score"].astype("float64")
     return df.sort_values(["transaction_id", "score"], ascending=[True, False], kind="stable")
 
