@@ -146,12 +146,22 @@ def _with_customers(pairs: pd.DataFrame, side: InvoiceSide) -> pd.DataFrame:
     return out
 
 
-def _sorted_by(df: pd.DataFrame, key: np.ndarray[Any, Any]) -> pd.DataFrame:
-    """``df`` stably sorted by ``key``, untouched when already in order (contiguous shards
-    merged in order: the usual case, no copy)."""
-    if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
+def _in_payment_order(df: pd.DataFrame, t: np.ndarray[Any, Any], n: int) -> pd.DataFrame:
+    """``df`` (shards' rows merged: each payment's rows ``t`` next to each other, from the
+    one shard that holds it) stably sorted by payment, untouched when already in order
+    (contiguous shards merged in order: no copy). No sort: each run of a payment's rows goes
+    where its payment's rows start (``bincount`` of the payments, then their offsets)."""
+    if len(t) < 2 or bool(np.all(t[1:] >= t[:-1])):
         return df.reset_index(drop=True)
-    return df.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+    start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(t, minlength=n), out=start[1:])
+    new = np.ones(len(t), dtype=bool)
+    new[1:] = t[1:] != t[:-1]
+    at = np.arange(len(t), dtype=np.int64)
+    first = np.maximum.accumulate(np.where(new, at, 0))
+    order = np.empty(len(t), dtype=np.int64)
+    order[start[t] + at - first] = at
+    return df.iloc[order].reset_index(drop=True)
 
 
 def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
@@ -177,9 +187,56 @@ def _whole(shards: list[np.ndarray[Any, Any]], n: int) -> bool:
     return len(shards) == 1 and len(shards[0]) == n
 
 
-def _shards(executor: Executor, n: int) -> list[np.ndarray[Any, Any]]:
-    """The executor's shards, each sorted (a shard keeps the partition's payment order)."""
-    return [np.sort(np.asarray(s, dtype=np.int64)) for s in executor.shards(n) if len(s)]
+def _shards(
+    executor: Executor, n: int, order: Callable[[], np.ndarray[Any, Any]] | None = None
+) -> list[np.ndarray[Any, Any]]:
+    """The executor's shards, each sorted (a shard keeps the partition's payment order).
+    ``order``: the payments in an order that puts one payer's next to each other (a
+    permutation of ``0..n-1``, :func:`_payer_order`; worked out only for several shards):
+    the executor's shards are cut from it, so that a shard holds a payer's payments together
+    and the per-payer caches of a worker (payer-name similarities, the payer's numbering,
+    references and items) are worked out once, not once per shard (results never depend on
+    the membership)."""
+    cut = executor.shards(n)
+    if order is not None and not _whole(cut, n):
+        perm = order()
+        cut = [perm[np.asarray(s, dtype=np.int64)] for s in cut]
+    return [np.sort(np.asarray(s, dtype=np.int64)) for s in cut if len(s)]
+
+
+def _codes(values: Any) -> np.ndarray[Any, Any]:
+    """Each value's code (equal values, equal codes; missing and empty: -1)."""
+    codes, _ = pd.factorize(pd.Series(values).replace("", None), use_na_sentinel=True)
+    out: np.ndarray[Any, Any] = np.asarray(codes, dtype=np.int64)
+    return out
+
+
+def _blocking_order(tx: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """Blocking's payments by payer: IBAN, then name (blocking caches the similarity of a
+    payer name to each customer it may be)."""
+    return _payer_order(_codes(tx["iban"].to_numpy()), _codes(tx["name"].to_numpy()))
+
+
+def _search_order(tx: pd.DataFrame, links: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """The group search's payments by payer: the customer of each payment's first payer link
+    (an IBAN link first; the search caches each payer's items, numbering and references),
+    then IBAN, then name."""
+    payer = np.full(len(tx), -1, dtype=np.int64)
+    t = links["tx"].to_numpy()
+    if len(t):
+        by = np.lexsort((~links["iban_link"].to_numpy(dtype=bool), t))
+        first = np.ones(len(by), dtype=bool)
+        first[1:] = t[by][1:] != t[by][:-1]
+        payer[t[by][first]] = _codes(links["customer_id"].to_numpy())[by][first]
+    return _payer_order(payer, _codes(tx["iban"].to_numpy()), _codes(tx["name"].to_numpy()))
+
+
+def _payer_order(*keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The payments ordered by payer codes (``keys``, most significant first; -1 unknown, last
+    within its key), ties in position order (a stable sort)."""
+    big = [np.where(k < 0, np.iinfo(np.int64).max, k) for k in keys]
+    order: np.ndarray[Any, Any] = np.lexsort(tuple(reversed(big)))
+    return order
 
 
 class _Lazy(Sequence[T]):
@@ -308,7 +365,7 @@ def blocking_and_claims(
     :func:`sharded_groups` then reads them)."""
     executor = executor or InProcess()
     n = len(tx)
-    shards = _shards(executor, n)
+    shards = _shards(executor, n, lambda: _blocking_order(tx))
     if not shards or _whole(shards, n):
         return (*_block(side, tx), None)
     has_lines = remits is not None and len(remits) > 0
@@ -326,10 +383,10 @@ def blocking_and_claims(
     pairs = _concat([p.assign(tx=at[p["tx"].to_numpy()]) for at, (p, _, _) in both])
     links = _concat([lk.assign(tx=at[lk["tx"].to_numpy()]) for at, (_, lk, _) in both])
     del out, both  # (the shards' own pairs: not held with the merged ones)
-    key = pairs["tx"].to_numpy() * max(len(side.inv), 1) + pairs["inv"].to_numpy()
-    pairs = _sorted_by(pairs, key)
-    del key
-    return _with_customers(pairs, side), _sorted_by(links, links["tx"].to_numpy()), advice
+    # (a shard's pairs are in (payment, item) order: the merged ones, in payment order)
+    pairs = _in_payment_order(pairs, pairs["tx"].to_numpy(), n)
+    links = _in_payment_order(links, links["tx"].to_numpy(), n)
+    return _with_customers(pairs, side), links, advice
 
 
 def sharded_groups(
@@ -347,7 +404,7 @@ def sharded_groups(
     the advice); ``advice``: the lines' claims read while blocking (None: read here)."""
     executor = executor or InProcess()
     n = len(tx)
-    shards = _shards(executor, n)
+    shards = _shards(executor, n, lambda: _search_order(tx, links))
     assert side.groups is not None  # (built with the side)
     days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
     known = LineKeys({}, {}) if advice is None else advice.known
