@@ -53,7 +53,13 @@ from rapprochement.matching.scoring import (
     load_weights,
     score_frame,
 )
-from rapprochement.matching.shards import InvoiceSide, blocking_and_claims, sharded_groups
+from rapprochement.matching.shards import (
+    InvoiceSide,
+    blocking_and_claims,
+    group_pairs,
+    narrow_positions,
+    sharded_groups,
+)
 from rapprochement.matching.typos import drop_typo_readings
 from rapprochement.matching.windows import notes, window_groups
 
@@ -116,7 +122,11 @@ def hypotheses(
     settle()
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
-    singles = drop_typo_readings(singles, part.inv, part.tx)
+    # kept through the group search: the pairs' columns it reads, the singles' later stages
+    # read (the similarity is read as the ``name`` level, the sign as ``a`` and ``o``)
+    pairs = group_pairs(pairs)
+    singles = drop_typo_readings(singles.drop(columns=_FEATURES_ONLY), part.inv, part.tx)
+    singles = narrow_positions(singles)
     release_heap()
     settle()
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
@@ -134,6 +144,10 @@ def hypotheses(
     settle()
     _log.debug("%s: %d groups %.2fs", part.currency, len(groups), time.perf_counter() - t0)
     return singles, groups
+
+
+#: columns of the single-invoice features no stage after them reads
+_FEATURES_ONLY = ["name_sim", "sign"]
 
 
 def _advised(remits: pd.DataFrame | None) -> set[str]:
@@ -173,7 +187,8 @@ def _score(df: pd.DataFrame, w: Weights, threshold: float) -> pd.DataFrame:
     if w.adjustments or w.auto_adjustments:  # learned from a ledger (matching/learning.py)
         logit, p = adjust(df, logit, p, w)
     keep = p >= threshold
-    out: pd.DataFrame = df.loc[keep].assign(logit=logit[keep], p=p[keep])
+    # renumbered (the labels keep their order): no 64-bit label per kept row
+    out: pd.DataFrame = df.loc[keep].reset_index(drop=True).assign(logit=logit[keep], p=p[keep])
     return out
 
 

@@ -22,7 +22,12 @@ from typing import Any, TypeVar, overload
 import numpy as np
 import pandas as pd
 
-from rapprochement.matching.candidates import CustomerIndex, KeyIndex, candidate_pairs
+from rapprochement.matching.candidates import (
+    CustomerIndex,
+    KeyIndex,
+    candidate_pairs,
+    customer_column,
+)
 from rapprochement.matching.claimed import Claims, LineKeys, advice_claims, claimed_items
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
@@ -30,7 +35,15 @@ from rapprochement.matching.group_context import ADVICE_SOURCES, GroupIndex, gro
 from rapprochement.matching.groups import group_search
 from rapprochement.matching.refindex import BlockIndex
 
-__all__ = ["AdviceRead", "InvoiceSide", "blocking_and_claims", "sharded_blocking", "sharded_groups"]
+__all__ = [
+    "AdviceRead",
+    "InvoiceSide",
+    "blocking_and_claims",
+    "group_pairs",
+    "narrow_positions",
+    "sharded_blocking",
+    "sharded_groups",
+]
 
 T = TypeVar("T")
 
@@ -40,6 +53,9 @@ BLOCK_RUN = 50_000
 _SINGLE_COLUMNS = ["tx", "amount", "ref", "named_outside", "customer_id", "iban"]
 #: the columns of the pairs, singles and links a shard's task takes (None: every one)
 _TASK_COLUMNS = (None, _SINGLE_COLUMNS, None)
+#: the columns of the candidate pairs the group search and the collectors' windows read
+#: (:class:`~rapprochement.matching.group_context.GroupContext`)
+_GROUP_PAIR_COLUMNS = ("tx", "inv", "ref", "iban", "name_sim")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +158,28 @@ def _with_customers(pairs: pd.DataFrame, side: InvoiceSide) -> pd.DataFrame:
     assert side.block is not None  # (built with the side)
     inv = pairs["inv"].to_numpy().astype(np.int64)
     out = pairs.assign(inv=inv)
-    out.insert(3, "customer_id", pd.Series(side.block.cust_ids[inv], dtype=object))
+    out.insert(3, "customer_id", customer_column(side.block, inv))
     return out
+
+
+def group_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The candidate pairs as the group search reads them, once the single-invoice features
+    are worked out (the largest frame a partition keeps through the group search): only the
+    columns it reads, positions as 32-bit integers (:func:`narrow_positions`)."""
+    cols = {c: pairs[c].to_numpy() for c in _GROUP_PAIR_COLUMNS}
+    return narrow_positions(pd.DataFrame(cols, copy=False))
+
+
+def narrow_positions(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its ``tx`` and ``inv`` positions as 32-bit integers when they fit (half the
+    memory of a frame's two widest columns; every reader of them indexes arrays, groups or
+    widens them before a pair key ``tx * len(inv) + inv`` is formed)."""
+    t, i = df["tx"].to_numpy(), df["inv"].to_numpy()
+    if t.dtype == np.int32 and i.dtype == np.int32:
+        return df
+    if len(t) >= 2**31 or max(t.max(initial=0), i.max(initial=0)) >= 2**31:
+        return df
+    return df.assign(tx=t.astype(np.int32), inv=i.astype(np.int32))
 
 
 def _in_payment_order(df: pd.DataFrame, t: np.ndarray[Any, Any], n: int) -> pd.DataFrame:

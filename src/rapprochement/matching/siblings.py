@@ -55,7 +55,7 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
         {
             "tx": t[short],
             "inv": i[short],
-            "customer_id": pairs["customer_id"].to_numpy()[short],
+            "customer_id": pairs["customer_id"].array[short],  # (a Categorical stays one)
             "a": amt[t[short]],
         }
     )
@@ -108,16 +108,16 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
     merged = np.concatenate([have_all, nkey])
     order = np.argsort(merged, kind="stable")
     del merged
-    out = pd.DataFrame(
-        {
-            c: pd.Series(
-                np.concatenate([pairs[c].to_numpy(), new[c].to_numpy()])[order],
-                dtype=pairs[c].dtype,
-            )
-            for c in pairs.columns
-        }
-    )
+    out = pd.DataFrame({c: _merged(pairs[c], new[c], order) for c in pairs.columns})
     return out
+
+
+def _merged(a: pd.Series, b: pd.Series, order: np.ndarray[Any, Any]) -> pd.Series:
+    """``a`` then ``b`` (of ``a``'s dtype) in ``order``; a ``Categorical`` by its codes."""
+    if isinstance(a.dtype, pd.CategoricalDtype):
+        codes = np.concatenate([a.cat.codes.to_numpy(), b.cat.codes.to_numpy()])[order]
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=a.dtype))
+    return pd.Series(np.concatenate([a.to_numpy(), b.to_numpy()])[order], dtype=a.dtype)
 
 
 _MAX_SIBLINGS = 4  # most payments of one invoice (instalments, split payment) looked for
