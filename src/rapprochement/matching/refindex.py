@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -288,10 +289,13 @@ def ref_pairs(
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 
 
-def _swapped(b: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def _swapped(b: str) -> frozenset[str]:
     """Every ``a`` with :func:`.gates.one_swap` ``(a, b)``: ``b`` with two adjacent differing
-    characters exchanged."""
-    return {b[:k] + b[k + 1] + b[k] + b[k + 2 :] for k in range(len(b) - 1) if b[k] != b[k + 1]}
+    characters exchanged (cached: a worker's shards ask for the same invoices' numbers)."""
+    return frozenset(
+        {b[:k] + b[k + 1] + b[k] + b[k + 2 :] for k in range(len(b) - 1) if b[k] != b[k + 1]}
+    )
 
 
 def _swaps_only(
@@ -316,7 +320,7 @@ def _swaps_only(
     # ``a`` with ``one_swap(a, b)`` for its number or reference ``b`` (:func:`_swapped`)
     items = np.unique(inv_at)
     ids, refs = index.digits_of(items)
-    own: dict[int, set[str]] = {
+    own: dict[int, frozenset[str]] = {
         i: _swapped(a.decode()) | _swapped(b.decode())
         for i, a, b in zip(items.tolist(), ids.tolist(), refs.tolist(), strict=True)
     }

@@ -31,7 +31,12 @@ from rapprochement.matching.candidates import (
 from rapprochement.matching.claimed import Claims, LineKeys, advice_claims, claimed_items
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
-from rapprochement.matching.group_context import ADVICE_SOURCES, GroupIndex, group_frame
+from rapprochement.matching.group_context import (
+    ADVICE_SOURCES,
+    REF_OK,
+    GroupIndex,
+    group_frame,
+)
 from rapprochement.matching.groups import group_search
 from rapprochement.matching.refindex import BlockIndex
 
@@ -253,18 +258,36 @@ def _blocking_order(tx: pd.DataFrame) -> np.ndarray[Any, Any]:
     return _payer_order(_codes(tx["iban"].to_numpy()), _codes(tx["name"].to_numpy()))
 
 
-def _search_order(tx: pd.DataFrame, links: pd.DataFrame) -> np.ndarray[Any, Any]:
-    """The group search's payments by payer: the customer of each payment's first payer link
-    (an IBAN link first; the search caches each payer's items, numbering and references),
-    then IBAN, then name."""
+def _search_order(
+    tx: pd.DataFrame, pairs: pd.DataFrame, links: pd.DataFrame, groups: GroupIndex
+) -> np.ndarray[Any, Any]:
+    """The group search's payments by payer (the search caches each payer's items, numbering
+    and references): the customer of the invoice a payment names best (its pair of the
+    strongest reference, :data:`.group_context.REF_OK` at most), else of its first payer
+    link (an IBAN link first); then IBAN, then name."""
     payer = np.full(len(tx), -1, dtype=np.int64)
     t = links["tx"].to_numpy()
     if len(t):
+        code = links["customer_id"].map(groups.code_of).to_numpy(dtype=np.float64)
         by = np.lexsort((~links["iban_link"].to_numpy(dtype=bool), t))
-        first = np.ones(len(by), dtype=bool)
-        first[1:] = t[by][1:] != t[by][:-1]
-        payer[t[by][first]] = _codes(links["customer_id"].to_numpy())[by][first]
+        _first_per_payment(payer, t[by], np.nan_to_num(code[by], nan=-1).astype(np.int64))
+    ref = pairs["ref"].to_numpy()
+    named = np.flatnonzero(ref <= REF_OK)
+    if len(named):
+        t = pairs["tx"].to_numpy()[named]
+        by = np.lexsort((ref[named], t))
+        inv = pairs["inv"].to_numpy()[named][by]
+        _first_per_payment(payer, t[by], groups.ccode[inv].astype(np.int64))
     return _payer_order(payer, _codes(tx["iban"].to_numpy()), _codes(tx["name"].to_numpy()))
+
+
+def _first_per_payment(
+    payer: np.ndarray[Any, Any], t: np.ndarray[Any, Any], code: np.ndarray[Any, Any]
+) -> None:
+    """``payer[p]`` set to the code of payment ``p``'s first row (``t`` sorted)."""
+    first = np.ones(len(t), dtype=bool)
+    first[1:] = t[1:] != t[:-1]
+    payer[t[first]] = code[first]
 
 
 def _payer_order(*keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -440,8 +463,9 @@ def sharded_groups(
     the advice); ``advice``: the lines' claims read while blocking (None: read here)."""
     executor = executor or InProcess()
     n = len(tx)
-    shards = _shards(executor, n, lambda: _search_order(tx, links))
     assert side.groups is not None  # (built with the side)
+    index = side.groups
+    shards = _shards(executor, n, lambda: _search_order(tx, pairs, links, index))
     days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
     known = LineKeys({}, {}) if advice is None else advice.known
     advised = None if advice is None else advice.claims
