@@ -44,16 +44,25 @@ def _words(customer: str) -> tuple[list[str], frozenset[str], dict[str, list[int
     return words, frozenset(words), first
 
 
+@lru_cache(maxsize=1 << 16)
+def _tokens(payer: str) -> tuple[list[str], tuple[tuple[int, str], ...]]:
+    """A payer name's words, and those that may be abbreviations (letters only, at least
+    :data:`_MIN_WORD`) with their positions (read once per name: a payer name is compared
+    with each customer it may be)."""
+    toks = payer.split()
+    return toks, tuple((j, t) for j, t in enumerate(toks) if len(t) >= _MIN_WORD and t.isalpha())
+
+
 def expand_abbreviations(payer: str, customer: str) -> str:
     """``payer`` (a normalized name) with each word that abbreviates a word of ``customer``
     (same first letter, its letters in that word in order, shorter) replaced by that word."""
+    toks, maybe = _tokens(payer)
     words, present, first = _words(customer)
     used: set[int] = set()
-    toks = payer.split()
     out: list[str] | None = None  # (a copy of ``toks`` once a word is replaced)
-    for j, tok in enumerate(toks):
+    for j, tok in maybe:
         # (only the customer's words with the token's first letter, in order, are tried)
-        if tok in present or len(tok) < _MIN_WORD or not tok.isalpha() or tok[0] not in first:
+        if tok in present or tok[0] not in first:
             continue
         for k in first[tok[0]]:
             w = words[k]
