@@ -64,7 +64,8 @@ def _separate(s: pd.DataFrame) -> pd.DataFrame:
     if not apart.any():
         return s
     out = s.copy()
-    out.loc[apart, "twin"] = -1 - out.loc[apart, "tx"].to_numpy(dtype=np.int64)
+    own = -1 - out.loc[apart, "tx"].to_numpy(dtype=np.int64)
+    out.loc[apart, "twin"] = own.astype(out["twin"].to_numpy().dtype)  # (codes may be 32-bit)
     return out
 
 
