@@ -247,7 +247,7 @@ def _partition_rows(
     release_heap()
     settle()
     _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
-    out.rows.append(allocation_rows(part, res, auto_t, pw, extra, held))
+    out.rows.append(allocation_rows(part, res, auto_t, pw, extra, held, (tids, iids)))
     out.rivals.append(recs)
     for t, (f, i) in sorted(res.duplicates.items()):
         out.duplicates.append(
@@ -256,7 +256,7 @@ def _partition_rows(
     for t, alts in sorted(res.ambiguous.items()):
         out.ambiguous.append(
             {
-                "transaction_id": str(part.tx["transaction_id"].iat[t]),
+                "transaction_id": str(tids[t]),
                 "alternatives": [tuple(str(iids[i]) for i in a) for a in alts],
                 "reason": ambiguity_reason(withheld.get(t, "")),
             }

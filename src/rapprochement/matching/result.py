@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rapprochement.matching.config import MatchConfig
@@ -81,6 +82,12 @@ def rivals_frame(
     else:
         df = pd.DataFrame(rows or [], columns=cols)
     df["score"] = df["score"].astype("float64")
+    ids = df["transaction_id"]
+    if len(df) > 1 and ids.notna().all() and ids.is_monotonic_increasing:
+        # already by payment (the rows of each partition are): best first within each
+        at = ids.to_numpy(dtype=object)
+        run = np.concatenate(([0], np.cumsum(at[1:] != at[:-1])))
+        return df.iloc[np.lexsort((-df["score"].to_numpy(), run))]
     return df.sort_values(["transaction_id", "score"], ascending=[True, False], kind="stable")
 
 

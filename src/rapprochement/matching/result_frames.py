@@ -114,8 +114,13 @@ def build_result(
     cols = _columns(rows) if rows else {c: [] for c in (*ALLOCATION_COLUMNS, "_minor")}
     t_ids, i_ids = tx["transaction_id"].to_numpy(), inv["invoice_id"].to_numpy()
     # each allocation's payment and item as positions in ``tx`` and ``inv`` (-1: no item)
-    t_pos = _positions(t_ids, cols["transaction_id"])
-    i_pos = _positions(i_ids, cols["invoice_id"])
+    if len(rows) == 1 and rows[0].get("_whole") == [len(tx), len(inv)]:
+        # one partition of every payment and item: its positions are the frames'
+        t_pos = np.asarray(cols["_t"], dtype=np.int64)
+        i_pos = np.asarray(cols["_i"], dtype=np.int64)
+    else:
+        t_pos = _positions(t_ids, cols["transaction_id"])
+        i_pos = _positions(i_ids, cols["invoice_id"])
     al = _allocations(cols, _order(cols, t_pos, i_pos, t_ids, i_ids))
     # remaining amounts in minor units (suggested allocations count as taken; a discount or
     # a fee allocation closes its invoice)

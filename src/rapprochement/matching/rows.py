@@ -37,6 +37,7 @@ from rapprochement.matching.gates import (
 )
 from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.payouts import held_reason, note
+from rapprochement.matching.rank_counts import sorted_unique
 from rapprochement.matching.result_frames import AMBIGUOUS_COLUMNS, build_result
 from rapprochement.matching.scoring import Weights, contributions
 from rapprochement.money import currency_exponent
@@ -95,7 +96,7 @@ def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dic
         held.update(dict.fromkeys(look_alike(singles, res.allocs), _LOOK_ALIKE))
         held.update(dict.fromkeys(payer_disagrees(singles, res.allocs), _DISAGREE))
     for al in res.allocs:
-        if al.inv < 0:
+        if al.inv < 0 or al.tx in held:  # (a payment's first gate holds it)
             continue
         report = held_reason(str(al.hyp.get("source", "")))
         if report is not None:
@@ -257,32 +258,37 @@ def allocation_rows(
     w: Weights,
     extra: dict[int, str],
     held: dict[int, str] | None = None,
+    ids: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
 ) -> dict[str, list[Any]]:
-    """The allocation rows of one partition, as columns (:data:`.result.ALLOCATION_COLUMNS`
-    and ``_minor``, the amount in minor units: one list each, not a dict per row);
-    ``extra``: payment → explanation rows to append (its rivals); ``held``: payment → the
-    gate row holding it (:func:`held_rows`), computed here without the look-alike gate when
-    not given. Each explanation is its reading's, then the rows that apply, in this order:
-    the gate holding it, a payout report's note, merged customer records, a quoted customer
-    number, a tie, its rivals."""
+    """The allocation rows of one partition, as columns (:data:`.result.ALLOCATION_COLUMNS`,
+    ``_minor``, the amount in minor units, ``_t`` and ``_i``, the positions of the payment
+    and the item: one list each, not a dict per row); ``extra``: payment → explanation rows
+    to append (its rivals); ``held``: payment → the gate row holding it (:func:`held_rows`),
+    computed here without the look-alike gate when not given; ``ids``: the payments' and the
+    items' ids (``to_numpy()``), if read. Each explanation is its reading's, then the rows
+    that apply, in this order: the gate holding it, a payout report's note, merged customer
+    records, a quoted customer number, a tie, its rivals."""
     held = _held(part, res, None) if held is None else held
     allocs = res.allocs
     n = len(allocs)
     cols = list(zip(*map(_FIELDS, allocs), strict=True)) if n else [()] * 8
     a_tx, a_inv, minors, kinds, a_score, hyps, groups, a_amb = cols
-    t_of = np.asarray(a_tx, dtype=np.int64)
-    i_of = np.asarray(a_inv, dtype=np.int64)
+    t_of = np.fromiter(a_tx, dtype=np.int64, count=n)
+    i_of = np.fromiter(a_inv, dtype=np.int64, count=n)
     grouped = np.flatnonzero(np.fromiter((g is not None for g in groups), dtype=bool, count=n))
     body = np.empty(n, dtype=object)
     body[:] = _bodies(list(hyps), w)
 
     def add(rows: np.ndarray[Any, Any], parts: list[str]) -> None:
         """Append ``parts`` (each ``""`` or rows preceded by a comma) to the ``rows``."""
-        if len(rows):
-            body[rows] = body[rows] + np.array(parts, dtype=object)
+        some = np.fromiter(map(bool, parts), dtype=bool, count=len(parts))
+        if some.any():
+            at = rows[some]
+            body[at] = body[at] + np.array(parts, dtype=object)[some]
 
     n_tx = len(part.tx)
-    auto = (np.asarray(a_score, dtype=np.float64) >= auto_t) & ~np.asarray(a_amb, dtype=bool)
+    amb = np.fromiter(a_amb, dtype=bool, count=n)
+    auto = (np.fromiter(a_score, dtype=np.float64, count=n) >= auto_t) & ~amb
     gated = np.flatnonzero(auto & _flags(held, n_tx)[t_of])
     auto[gated] = False
     add(gated, ["," + held[t] for t in t_of[gated].tolist()])
@@ -290,16 +296,15 @@ def allocation_rows(
     told = [note(str(hyps[k].get("source", ""))) for k in grouped.tolist()]
     add(grouped, ["" if x is None else "," + _note_row(x) for x in told])
     if "record" in part.inv:  # customer records merged as one entity
-        records = part.inv["record"].to_numpy().tolist()
-        names = part.inv["customer_name"].to_numpy().tolist()
-        add(grouped, _entity_rows(t_of, i_of, grouped, hyps, records, names))
+        add(grouped, _entity_rows(part, t_of, i_of, grouped, hyps))
     if "text" in part.tx:  # a customer number quoted in the text
         maybe = np.flatnonzero(_quoting(part.tx["text"])[t_of] & (i_of >= 0))
         add(maybe, _number_rows(part, t_of, i_of, maybe, hyps))
-    tids = part.tx["transaction_id"].to_numpy().tolist()
-    iids = part.inv["invoice_id"].to_numpy().tolist()
+    if ids is None:
+        ids = (part.tx["transaction_id"].to_numpy(), part.inv["invoice_id"].to_numpy())
+    tids, iids = ids[0].tolist(), ids[1].tolist()
     scores = list(a_score)
-    for k in np.flatnonzero(np.asarray(a_amb, dtype=bool)).tolist():
+    for k in np.flatnonzero(amb).tolist():
         alts = res.ambiguous.get(a_tx[k])
         if alts and len(set(alts)) > 1:
             # a choice between readings that fit equally well is a coin toss, and says so
@@ -321,6 +326,10 @@ def allocation_rows(
         "group_id": [None if g is None else t for g, t in zip(groups, t_ids, strict=True)],
         "explanation": (body + "]").tolist() if n else [],
         "_minor": list(minors),
+        # positions of the payment and the item (-1: none) in the partition of this size
+        "_t": list(a_tx),
+        "_i": list(a_inv),
+        "_whole": [len(part.tx), len(part.inv)],
     }
 
 
@@ -334,12 +343,11 @@ def _note_row(told: str) -> str:
 
 
 def _entity_rows(
+    part: Partition,
     t_of: np.ndarray[Any, Any],
     i_of: np.ndarray[Any, Any],
     grouped: np.ndarray[Any, Any],
     hyps: tuple[dict[str, Any], ...],
-    records: list[Any],
-    names: list[Any],
 ) -> list[str]:
     """Per allocation of a group (``grouped``): its payment's merged-records row preceded by
     a comma (:func:`.explain_rows.entity_row`), or ``""`` (a collector's payout: none)."""
@@ -347,6 +355,10 @@ def _entity_rows(
     mine = np.flatnonzero(np.isin(t_of, t_of[grouped]) & (i_of >= 0))
     for t, i in zip(t_of[mine].tolist(), i_of[mine].tolist(), strict=True):
         items_of[t].add(i)
+    # the records and names of those items alone (by position)
+    at = sorted_unique(i_of[mine])
+    records = dict(zip(at.tolist(), _values(part.inv["record"], at), strict=True))
+    names = dict(zip(at.tolist(), _values(part.inv["customer_name"], at), strict=True))
     spans: dict[int, str] = {}
     out = []
     for k in grouped.tolist():
@@ -361,6 +373,11 @@ def _entity_rows(
     return out
 
 
+def _values(col: pd.Series, at: np.ndarray[Any, Any]) -> list[Any]:
+    """The values of ``col`` at the positions ``at`` (as ``col.to_numpy()[at]``)."""
+    return list(col.iloc[at].to_numpy(dtype=object))
+
+
 def _number_rows(
     part: Partition,
     t_of: np.ndarray[Any, Any],
@@ -370,16 +387,20 @@ def _number_rows(
 ) -> list[str]:
     """Per allocation of ``rows``: the quoted customer number's row preceded by a comma
     (:func:`.explain_rows.number_row`, for a payer known by its IBAN), or ``""``."""
-    if not len(rows):
-        return []
-    texts = part.tx["text"].to_numpy(dtype=object)
-    names = part.inv["customer_name"].to_numpy()
-    owners = part.inv["record" if "record" in part.inv else "customer_id"].to_numpy()
+    known = np.fromiter(
+        (hyps[k].get("iban") == "known" for k in rows.tolist()), dtype=bool, count=len(rows)
+    )
+    out = [""] * len(rows)
+    if not known.any():
+        return out
+    ts, its = t_of[rows[known]], i_of[rows[known]]
+    texts = _values(part.tx["text"], ts)
+    names = _values(part.inv["customer_name"], its)
+    owners = _values(part.inv["record" if "record" in part.inv else "customer_id"], its)
     keys: dict[str, set[str]] = {}
-    out = []
-    for k, t, i in zip(rows.tolist(), t_of[rows].tolist(), i_of[rows].tolist(), strict=True):
-        row = ""
-        if hyps[k].get("iban") == "known":
-            row = number_row(str(texts[t] or ""), str(owners[i]), str(names[i]), keys)
-        out.append("," + row if row else "")
+    for j, text, owner, name in zip(
+        np.flatnonzero(known).tolist(), texts, owners, names, strict=True
+    ):
+        row = number_row(str(text or ""), str(owner), str(name), keys)
+        out[j] = "," + row if row else ""
     return out
