@@ -63,7 +63,7 @@ def _separate(s: pd.DataFrame) -> pd.DataFrame:
     apart = (pays > 1) & (items >= pays)
     if not apart.any():
         return s
-    out = s.copy()
+    out = s.copy(deep=False)  # (copy-on-write: only the column set below is copied)
     own = -1 - out.loc[apart, "tx"].to_numpy(dtype=np.int64)
     out.loc[apart, "twin"] = own.astype(out["twin"].to_numpy().dtype)  # (codes may be 32-bit)
     return out
@@ -89,7 +89,7 @@ def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
     if not twin.any():
         return s
     lab = rows.index[twin]
-    out = s.copy()
+    out = s.copy(deep=False)  # (copy-on-write: only the columns set below are copied)
     out.loc[lab, "logit"] = g["logit"].transform("max").to_numpy()[twin]
     out.loc[lab, "p"] = g["p"].transform("max").to_numpy()[twin]
     return out
