@@ -95,6 +95,16 @@ def _among(col: pd.Series, values: frozenset[str]) -> np.ndarray[Any, Any]:
     return col.astype(str).isin(values).to_numpy()
 
 
+def _customer_codes(col: pd.Series, read: Array) -> Array:
+    """Codes of the customer ids ``col`` at rows ``read`` (equal codes: equal ids): the
+    codes of a categorical column as they are (no string built per row), else the ids'
+    strings factorized."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        out: Array = col.cat.codes.to_numpy()[read].astype(np.int64)
+        return out
+    return pd.factorize(col.iloc[read].astype(str).to_numpy())[0]
+
+
 @paused
 def drop_typo_readings(
     singles: pd.DataFrame, inv: pd.DataFrame, tx: pd.DataFrame | None = None
@@ -123,7 +133,7 @@ def drop_typo_readings(
     # customer codes of the readings compared (the others are never read)
     cust = np.full(len(singles), -1, dtype=np.int64)
     read = np.concatenate([rows, fit])
-    cust[read] = pd.factorize(singles["customer_id"].iloc[read].astype(str).to_numpy())[0]
+    cust[read] = _customer_codes(singles["customer_id"], read)
     at = sorted_unique(np.concatenate([invs[rows], invs[fit]]))
     vocab, num, ref, n_id, r_id = _key_ids(inv, at)
     mine = np.searchsorted(at, invs[rows])  # each suspect's item
