@@ -15,9 +15,8 @@ positions mapped back from each shard's to the partition's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,12 +32,22 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, InProcess
 from rapprochement.matching.group_context import (
     ADVICE_SOURCES,
-    REF_OK,
     GroupIndex,
     group_frame,
 )
 from rapprochement.matching.groups import group_search
 from rapprochement.matching.refindex import BlockIndex
+from rapprochement.matching.shard_cuts import (
+    Lazy,
+    blocking_order,
+    concat,
+    cut_shards,
+    in_payment_order,
+    lines_by_shard,
+    search_order,
+    shard_labels,
+    whole,
+)
 
 __all__ = [
     "AdviceRead",
@@ -50,7 +59,6 @@ __all__ = [
     "sharded_groups",
 ]
 
-T = TypeVar("T")
 
 #: payments a worker blocks at once (:func:`_block_shard`)
 BLOCK_RUN = 50_000
@@ -151,10 +159,10 @@ def _block_shard(
         side.customers.forget_similarities()
         pairs.append(p.drop(columns="customer_id").assign(tx=p["tx"].to_numpy() + lo))
         links.append(lk.assign(tx=lk["tx"].to_numpy() + lo))
-    out = _concat(pairs)
+    out = concat(pairs)
     if len(side.inv) < 2**31 and len(tx) < 2**31:
         out = out.astype({"tx": np.int32, "inv": np.int32})
-    return out, _concat(links), _read_advice(side, remits)
+    return out, concat(links), _read_advice(side, remits)
 
 
 def _with_customers(pairs: pd.DataFrame, side: InvoiceSide) -> pd.DataFrame:
@@ -187,24 +195,6 @@ def narrow_positions(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(tx=t.astype(np.int32), inv=i.astype(np.int32))
 
 
-def _in_payment_order(df: pd.DataFrame, t: np.ndarray[Any, Any], n: int) -> pd.DataFrame:
-    """``df`` (shards' rows merged: each payment's rows ``t`` next to each other, from the
-    one shard that holds it) stably sorted by payment, untouched when already in order
-    (contiguous shards merged in order: no copy). No sort: each run of a payment's rows goes
-    where its payment's rows start (``bincount`` of the payments, then their offsets)."""
-    if len(t) < 2 or bool(np.all(t[1:] >= t[:-1])):
-        return df.reset_index(drop=True)
-    start = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(t, minlength=n), out=start[1:])
-    new = np.ones(len(t), dtype=bool)
-    new[1:] = t[1:] != t[:-1]
-    at = np.arange(len(t), dtype=np.int64)
-    first = np.maximum.accumulate(np.where(new, at, 0))
-    order = np.empty(len(t), dtype=np.int64)
-    order[start[t] + at - first] = at
-    return df.iloc[order].reset_index(drop=True)
-
-
 def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
     ctx = group_search(
         task.tx,
@@ -221,106 +211,6 @@ def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
         task.line_keys,
     )
     return ctx.rows
-
-
-def _whole(shards: list[np.ndarray[Any, Any]], n: int) -> bool:
-    """One shard holding every payment in order: the unsharded engine, nothing to map."""
-    return len(shards) == 1 and len(shards[0]) == n
-
-
-def _shards(
-    executor: Executor, n: int, order: Callable[[], np.ndarray[Any, Any]] | None = None
-) -> list[np.ndarray[Any, Any]]:
-    """The executor's shards, each sorted (a shard keeps the partition's payment order).
-    ``order``: the payments in an order that puts one payer's next to each other (a
-    permutation of ``0..n-1``, :func:`_payer_order`; worked out only for several shards):
-    the executor's shards are cut from it, so that a shard holds a payer's payments together
-    and the per-payer caches of a worker (payer-name similarities, the payer's numbering,
-    references and items) are worked out once, not once per shard (results never depend on
-    the membership)."""
-    cut = executor.shards(n)
-    if order is not None and not _whole(cut, n):
-        perm = order()
-        cut = [perm[np.asarray(s, dtype=np.int64)] for s in cut]
-    return [np.sort(np.asarray(s, dtype=np.int64)) for s in cut if len(s)]
-
-
-def _codes(values: Any) -> np.ndarray[Any, Any]:
-    """Each value's code (equal values, equal codes; missing and empty: -1)."""
-    codes, _ = pd.factorize(pd.Series(values).replace("", None), use_na_sentinel=True)
-    out: np.ndarray[Any, Any] = np.asarray(codes, dtype=np.int64)
-    return out
-
-
-def _blocking_order(tx: pd.DataFrame) -> np.ndarray[Any, Any]:
-    """Blocking's payments by payer: IBAN, then name (blocking caches the similarity of a
-    payer name to each customer it may be)."""
-    return _payer_order(_codes(tx["iban"].to_numpy()), _codes(tx["name"].to_numpy()))
-
-
-def _search_order(
-    tx: pd.DataFrame, pairs: pd.DataFrame, links: pd.DataFrame, groups: GroupIndex
-) -> np.ndarray[Any, Any]:
-    """The group search's payments by payer (the search caches each payer's items, numbering
-    and references): the customer of the invoice a payment names best (its pair of the
-    strongest reference, :data:`.group_context.REF_OK` at most), else of its first payer
-    link (an IBAN link first); then IBAN, then name."""
-    payer = np.full(len(tx), -1, dtype=np.int64)
-    t = links["tx"].to_numpy()
-    if len(t):
-        code = links["customer_id"].map(groups.code_of).to_numpy(dtype=np.float64)
-        by = np.lexsort((~links["iban_link"].to_numpy(dtype=bool), t))
-        _first_per_payment(payer, t[by], np.nan_to_num(code[by], nan=-1).astype(np.int64))
-    ref = pairs["ref"].to_numpy()
-    named = np.flatnonzero(ref <= REF_OK)
-    if len(named):
-        t = pairs["tx"].to_numpy()[named]
-        by = np.lexsort((ref[named], t))
-        inv = pairs["inv"].to_numpy()[named][by]
-        _first_per_payment(payer, t[by], groups.ccode[inv].astype(np.int64))
-    return _payer_order(payer, _codes(tx["iban"].to_numpy()), _codes(tx["name"].to_numpy()))
-
-
-def _first_per_payment(
-    payer: np.ndarray[Any, Any], t: np.ndarray[Any, Any], code: np.ndarray[Any, Any]
-) -> None:
-    """``payer[p]`` set to the code of payment ``p``'s first row (``t`` sorted)."""
-    first = np.ones(len(t), dtype=bool)
-    first[1:] = t[1:] != t[:-1]
-    payer[t[first]] = code[first]
-
-
-def _payer_order(*keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """The payments ordered by payer codes (``keys``, most significant first; -1 unknown, last
-    within its key), ties in position order (a stable sort)."""
-    big = [np.where(k < 0, np.iinfo(np.int64).max, k) for k in keys]
-    order: np.ndarray[Any, Any] = np.lexsort(tuple(reversed(big)))
-    return order
-
-
-class _Lazy(Sequence[T]):
-    """``n`` items, each made when read (``make(k)``): the shards' tasks, cut from the
-    partition's frames in a forked worker, which inherits them (nothing of the other shards'
-    is copied in the driver), or one after the other in this process."""
-
-    def __init__(self, n: int, make: Callable[[int], T]) -> None:
-        self.n, self.make = n, make
-
-    def __len__(self) -> int:
-        return self.n
-
-    @overload
-    def __getitem__(self, k: int) -> T: ...
-
-    @overload
-    def __getitem__(self, k: slice) -> Sequence[T]: ...
-
-    def __getitem__(self, k: int | slice) -> T | Sequence[T]:
-        if isinstance(k, slice):
-            return [self.make(j) for j in range(self.n)[k]]
-        if not 0 <= k < self.n:
-            raise IndexError(k)
-        return self.make(k)
 
 
 class _ShardTasks:
@@ -350,7 +240,7 @@ class _ShardTasks:
         #: per frame: its rows in shard order (32-bit when they fit) and each shard's bounds
         self.cuts = [self._cut(df, k) for df in frames]
         # an advice line goes with its payment (lines of no payment: none)
-        self.remits = _lines_by_shard(remits, tx, self.label, k)[0]
+        self.remits = lines_by_shard(remits, tx, self.label, k)[0]
 
     def _cut(self, df: pd.DataFrame, k: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         lab = self.label[df["tx"].to_numpy()]
@@ -369,39 +259,6 @@ class _ShardTasks:
         pairs, singles, links = parts
         sub = self.tx.iloc[self.shards[s]].reset_index(drop=True)
         return _GroupTask(sub, pairs, singles, links, self.remits[s], self.claimed, self.known)
-
-
-def _shard_labels(shards: list[np.ndarray[Any, Any]], n: int) -> np.ndarray[Any, Any]:
-    """Each of the ``n`` payments' shard."""
-    label = np.empty(n, dtype=np.int64)
-    for s, pos in enumerate(shards):
-        label[pos] = s
-    return label
-
-
-def _lines_by_shard(
-    remits: pd.DataFrame | None, tx: pd.DataFrame, label: np.ndarray[Any, Any], k: int
-) -> tuple[list[pd.DataFrame | None], pd.DataFrame | None]:
-    """The advice lines of each of the ``k`` shards (``label``: each payment's), each line
-    with its payment, and the lines of no payment."""
-    if remits is None:
-        return [None] * k, None
-    tpos = pd.Series(np.arange(len(tx)), index=tx["transaction_id"].to_numpy())
-    at = remits["transaction_id"].map(tpos).to_numpy(dtype=np.float64)
-    found = ~np.isnan(at)
-    lab = np.full(len(remits), -1, dtype=np.int64)
-    lab[found] = label[at[found].astype(np.int64)]
-    return [remits[lab == s] for s in range(k)], remits[lab < 0]
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    filled = [f for f in frames if len(f)]
-    if not filled:
-        return frames[0]
-    if len(filled) == 1:
-        return filled[0]
-    out: pd.DataFrame = pd.concat(filled, ignore_index=True)
-    return out
 
 
 def sharded_blocking(
@@ -424,27 +281,27 @@ def blocking_and_claims(
     :func:`sharded_groups` then reads them)."""
     executor = executor or InProcess()
     n = len(tx)
-    shards = _shards(executor, n, lambda: _blocking_order(tx))
-    if not shards or _whole(shards, n):
+    shards = cut_shards(executor, n, lambda: blocking_order(tx))
+    if not shards or whole(shards, n):
         return (*_block(side, tx), None)
     has_lines = remits is not None and len(remits) > 0
-    lines, orphans = _lines_by_shard(
-        remits if has_lines else None, tx, _shard_labels(shards, n), len(shards)
+    lines, orphans = lines_by_shard(
+        remits if has_lines else None, tx, shard_labels(shards, n), len(shards)
     )
     # (each shard's payments cut when its task is read, as the group search's)
-    cuts = _Lazy(len(shards), lambda s: (tx.iloc[shards[s]].reset_index(drop=True), lines[s]))
+    cuts = Lazy(len(shards), lambda s: (tx.iloc[shards[s]].reset_index(drop=True), lines[s]))
     out = executor.run(_block_shard, side, cuts)
     advice = _read_advice(side, orphans) if has_lines else None  # (lines of no payment)
     for _, _, read in out:
         if advice is not None:
             advice.add(read)
     both = list(zip(shards, out, strict=True))
-    pairs = _concat([p.assign(tx=at[p["tx"].to_numpy()]) for at, (p, _, _) in both])
-    links = _concat([lk.assign(tx=at[lk["tx"].to_numpy()]) for at, (_, lk, _) in both])
+    pairs = concat([p.assign(tx=at[p["tx"].to_numpy()]) for at, (p, _, _) in both])
+    links = concat([lk.assign(tx=at[lk["tx"].to_numpy()]) for at, (_, lk, _) in both])
     del out, both  # (the shards' own pairs: not held with the merged ones)
     # (a shard's pairs are in (payment, item) order: the merged ones, in payment order)
-    pairs = _in_payment_order(pairs, pairs["tx"].to_numpy(), n)
-    links = _in_payment_order(links, links["tx"].to_numpy(), n)
+    pairs = in_payment_order(pairs, pairs["tx"].to_numpy(), n)
+    links = in_payment_order(links, links["tx"].to_numpy(), n)
     return _with_customers(pairs, side), links, advice
 
 
@@ -465,7 +322,7 @@ def sharded_groups(
     n = len(tx)
     assert side.groups is not None  # (built with the side)
     index = side.groups
-    shards = _shards(executor, n, lambda: _search_order(tx, pairs, links, index))
+    shards = cut_shards(executor, n, lambda: search_order(tx, pairs, links, index))
     days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
     known = LineKeys({}, {}) if advice is None else advice.known
     advised = None if advice is None else advice.claims
@@ -476,13 +333,13 @@ def sharded_groups(
         ),
         len(side.groups.open),
     )
-    if not shards or _whole(shards, n):
+    if not shards or whole(shards, n):
         rows = _search(side, _GroupTask(tx, pairs, singles, links, remits, claimed, known))
         return group_frame(rows, days, issue, due)
     if remits is not None and len(remits):
         side.groups.by_amount  # noqa: B018 (worked out once here, read by every shard)
     cut = _ShardTasks(tx, (pairs, singles, links), shards, remits, claimed, known)
-    tasks = _Lazy(len(shards), cut.task)
+    tasks = Lazy(len(shards), cut.task)
     found = executor.run(_search, side, tasks)
     del tasks, cut  # (the shards' cuts: not held while the rows are merged)
     rows = []
