@@ -27,6 +27,13 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from rapprochement.matching.assign_arrays import (
+    best_first,
+    first_of,
+    group_codes,
+    group_reduce,
+    text_in,
+)
 from rapprochement.matching.date_order import date_order
 from rapprochement.matching.features import TWIN_DAYS
 from rapprochement.matching.gc_pause import paused
@@ -51,20 +58,38 @@ _TWIN_DAYS = TWIN_DAYS  # payments this close, identical but for the date, may b
 _TWIN_MARGIN = 1.0  # logit below its best by which a twin's other invoice is not an option
 
 
-def _separate(s: pd.DataFrame) -> pd.DataFrame:
-    """``s`` where payments sharing a ``twin`` code that have as many equal items to settle
-    as there are payments (an amount billed and paid every week) get codes of their own:
-    separate payments of separate items, each read on its own dates, not repeats of one."""
-    if "twin" not in s or "amount" not in s or not len(s):
-        return s
-    whole = s["amount"].isin(["exact", "discount", "fee"])
-    items = s["inv"].where(whole).groupby(s["twin"]).transform("nunique").to_numpy()
-    pays = s["tx"].groupby(s["twin"]).transform("nunique").to_numpy()
+#: the columns the twin passes read (:func:`_twin_evidence`'s frame keeps only these)
+_ADJ = (
+    *("tx", "inv", "logit", "p", "day", "due", "twin", "amount"),
+    *("ref", "rivals", "siblings", "reference", "iban", "name"),
+)
+
+
+def _distinct(code: np.ndarray[Any, Any], other: np.ndarray[Any, Any], n: int) -> Any:
+    """Per code in ``0..n-1``, how many distinct values of ``other`` its rows hold."""
+    pairs = np.unique(code.astype(np.int64) * (int(other.max()) + 1) + other.astype(np.int64))
+    return np.bincount(pairs // (int(other.max()) + 1), minlength=n)
+
+
+def _separate(s: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """The ``twin`` codes of ``s`` where payments sharing a code that have as many equal
+    items to settle as there are payments (an amount billed and paid every week) get codes of
+    their own: separate payments of separate items, each read on its own dates, not repeats
+    of one."""
+    twin = s["twin"].to_numpy()
+    if "amount" not in s:
+        return twin
+    whole = text_in(s["amount"], ("exact", "discount", "fee"))
+    _, code = np.unique(twin, return_inverse=True)
+    n = int(code.max()) + 1
+    tx, inv = s["tx"].to_numpy(), s["inv"].to_numpy()
+    items = _distinct(code[whole], inv[whole], n)[code] if whole.any() else np.zeros(len(s))
+    pays = _distinct(code, tx, n)[code]
     apart = (pays > 1) & (items >= pays)
     if not apart.any():
-        return s
-    out = s.copy()
-    out.loc[apart, "twin"] = -1 - out.loc[apart, "tx"].to_numpy(dtype=np.int64)
+        return twin
+    out = twin.astype(np.int64)
+    out[apart] = -1 - tx[apart].astype(np.int64)
     return out
 
 
@@ -73,25 +98,28 @@ def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
     ``twin``) each get, for every invoice, the best score of any of them: the evidence is the
     same up to the date, and one is likely a duplicate of the other, so the earlier one takes
     the invoice (the tie-break of :func:`_one_to_one`) rather than the one paid closer to the
-    due date."""
+    due date. (Only the columns the twin passes read, :data:`_ADJ`, are kept.)"""
     if "twin" not in s or not len(s):
         return s
-    s = _separate(s)
+    twin = _separate(s)
+    out = s[[c for c in s.columns if c in _ADJ]].assign(twin=twin)
     # a payment has one row per invoice: rows sharing (twin, invoice) are different payments
-    shared = s.duplicated(["twin", "inv"], keep=False).to_numpy()
-    rows = s[shared & (s["day"].to_numpy() >= 0)]
-    if not len(rows):
-        return s
-    g = rows.groupby(["twin", "inv"], sort=False)
-    span = (g["day"].transform("max") - g["day"].transform("min")).to_numpy()
-    twin = (g["tx"].transform("size").to_numpy() > 1) & (span <= _TWIN_DAYS)
-    if not twin.any():
-        return s
-    lab = rows.index[twin]
-    out = s.copy()
-    out.loc[lab, "logit"] = g["logit"].transform("max").to_numpy()[twin]
-    out.loc[lab, "p"] = g["p"].transform("max").to_numpy()[twin]
-    return out
+    inv = s["inv"].to_numpy()
+    shared = group_reduce(group_codes(twin, inv), inv, "size") > 1
+    at = np.flatnonzero(shared & (s["day"].to_numpy() >= 0))
+    if not len(at):
+        return out
+    code = group_codes(twin[at], inv[at])
+    day = s["day"].to_numpy()[at]
+    span = group_reduce(code, day, "max") - group_reduce(code, day, "min")
+    twins = (group_reduce(code, day, "size") > 1) & (span <= _TWIN_DAYS)
+    if not twins.any():
+        return out
+    lab = at[twins]
+    logit, p = out["logit"].to_numpy().copy(), out["p"].to_numpy().copy()
+    logit[lab] = group_reduce(code, logit[at], "max")[twins]
+    p[lab] = group_reduce(code, p[at], "max")[twins]
+    return out.assign(logit=logit, p=p)
 
 
 def _twin_repeats(
@@ -108,41 +136,50 @@ def _twin_repeats(
     if "twin" not in s or not picked:
         return {}
     adj = _twin_evidence(s) if adj is None else adj  # (given: computed once by the caller)
-    pick = adj.loc[picked]
+    at = _positions(adj, picked)
+    tx, inv, twin = adj["tx"].to_numpy(), adj["inv"].to_numpy(), adj["twin"].to_numpy()
+    day, logit = adj["day"].to_numpy(), adj["logit"].to_numpy()
+    best = _best_of_tx(adj)
+    # the picked logit of each payment (-inf: none picked); a payment whose own pick is
+    # nearly as likely as its best is no repeat, whatever else holds
+    own = np.full(int(tx.max()) + 1, -np.inf)
+    own[tx[at]] = logit[at]
+    best = best[own[tx[best]] < logit[best] - _TWIN_MARGIN]
+    # ... nor one whose best invoice no pick of its twin code took
+    span = int(inv.max()) + 1
+    lo = int(twin.min())
+    key_pick = (twin[at].astype(np.int64) - lo) * span + inv[at]
+    best = best[np.isin((twin[best].astype(np.int64) - lo) * span + inv[best], key_pick)]
+    if not len(best):
+        return {}
+    # (read on the picks of the payments still in question only: the same answers for them)
+    equal = equal_items(adj.iloc[at[np.isin(tx[at], tx[best])]])
+    at = at[np.isin(key_pick, (twin[best].astype(np.int64) - lo) * span + inv[best])]
     taken = {
         (int(w), int(i)): (int(t), int(d))
-        for t, i, w, d in zip(pick["tx"], pick["inv"], pick["twin"], pick["day"], strict=True)
+        for t, i, w, d in zip(tx[at], inv[at], twin[at], day[at], strict=True)
     }
-    own = dict(zip(pick["tx"].tolist(), pick["logit"].tolist(), strict=True))
-    equal = equal_items(pick)
-    cols_ = ["tx", "logit", "inv", "twin", "day"] + (["siblings"] if "siblings" in adj else [])
-    cols_ += [c for c in ("reference",) if c in adj]
-    best = adj[cols_].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
-    )
-    best = best.drop_duplicates("tx")
     out: dict[int, tuple[int, int]] = {}
     # equal payments that add up to the invoice together are its parts (a split), not a
     # payment and its duplicate
     split = (
-        best["siblings"].astype(str).to_numpy() != "none"
-        if "siblings" in best
+        ~text_in(adj["siblings"].iloc[best], ("none",))
+        if "siblings" in adj
         else np.zeros(len(best), dtype=bool)
     )
     unnamed = (
-        best["reference"].astype(str).to_numpy() == "none"
-        if "reference" in best
+        text_in(adj["reference"].iloc[best], ("none",))
+        if "reference" in adj
         else np.zeros(len(best), dtype=bool)
     )
-    cols = (best["tx"], best["inv"], best["twin"], best["day"], best["logit"], split, unnamed)
-    for t, i, w, d, lg, parts, loose in zip(*cols, strict=True):
+    cols = (tx[best], inv[best], twin[best], day[best], split, unnamed)
+    for t, i, w, d, parts, loose in zip(*cols, strict=True):
         if parts or (loose and int(t) in equal):
             continue
         first = taken.get((int(w), int(i)))
         if first is None or first[0] == int(t) or not 0 <= int(d) - first[1] <= _TWIN_DAYS:
             continue
-        if own.get(int(t), -np.inf) < float(lg) - _TWIN_MARGIN:
-            out[int(t)] = (first[0], int(i))
+        out[int(t)] = (first[0], int(i))
     return out
 
 
@@ -155,33 +192,40 @@ def _one_to_one(s: pd.DataFrame, adj: pd.DataFrame | None = None) -> list[int]:
     Twin payments (:func:`_twin_evidence`) are weighed on their best evidence.
     """
     s = later_twins(_twin_evidence(s) if adj is None else adj)  # adj: _twin_evidence(s)
-    s = s[s["logit"] >= s.groupby("tx")["logit"].transform("max") - _KEEP_LOGIT]
-    s = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
-    tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
-    inv_u, i_code = np.unique(s["inv"].to_numpy(), return_inverse=True)
+    tx_all, lg_all = s["tx"].to_numpy(), s["logit"].to_numpy()
+    order = best_first(tx_all, lg_all, s["inv"].to_numpy())
+    # each payment's best is its first row in that order; the rows kept stay in that order
+    starts = first_of(tx_all[order])
+    top = lg_all[order][starts][np.cumsum(starts) - 1]
+    keep = order[lg_all[order] >= top - _KEEP_LOGIT]
+    tx_s = tx_all[keep]
+    tx_u, t_code = np.unique(tx_s, return_inverse=True)
+    inv_u, i_code = np.unique(s["inv"].to_numpy()[keep], return_inverse=True)
     n_t = len(tx_u)
-    graph = coo_matrix((np.ones(len(s)), (t_code, n_t + i_code)), shape=(n_t + len(inv_u),) * 2)
+    graph = coo_matrix((np.ones(len(keep)), (t_code, n_t + i_code)), shape=(n_t + len(inv_u),) * 2)
     _, label = connected_components(graph, directed=False)
     comp = label[t_code]
-    first = ~s["tx"].duplicated().to_numpy()
+    first = first_of(tx_s)
     clash = pd.Series(i_code[first]).duplicated(keep=False).to_numpy()
     bad = np.zeros(label.max() + 1, dtype=bool)
     bad[comp[first][clash]] = True
-    labels = s.index.to_numpy()
+    labels = s.index.to_numpy()[keep]
     chosen = labels[first][~bad[comp[first]]].tolist()
-    p = s["p"].to_numpy()
-    day_rank = s["day"].rank(method="dense").to_numpy() if "day" in s else np.zeros(len(s))
+    p = s["p"].to_numpy()[keep]
+    has_day = "day" in s
+    day = s["day"].to_numpy()[keep] if has_day else np.zeros(0)
+    day_rank = np.unique(day, return_inverse=True)[1] + 1.0 if has_day else np.zeros(len(keep))
     gap = (
-        np.abs(s["day"].to_numpy(dtype=np.int64) - s["due"].to_numpy(dtype=np.int64))
-        if "day" in s and "due" in s
-        else np.zeros(len(s))
+        np.abs(day.astype(np.int64) - s["due"].to_numpy(dtype=np.int64)[keep])
+        if has_day and "due" in s
+        else np.zeros(len(keep))
     )
     order = np.argsort(comp, kind="stable")
     bounds = np.searchsorted(comp[order], np.arange(label.max() + 2))
     for c in np.flatnonzero(bad):
         m = order[bounds[c] : bounds[c + 1]]
         if len(m) > _MAX_COMPONENT:
-            chosen.extend(_greedy(s.iloc[m]))
+            chosen.extend(_greedy(s.iloc[keep[m]]))
             continue
         tu, tl = np.unique(t_code[m], return_inverse=True)
         iu, il = np.unique(i_code[m], return_inverse=True)
@@ -218,68 +262,66 @@ def _greedy(s: pd.DataFrame) -> list[int]:
 def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]) -> list[int]:
     """One-to-one leaves a second instalment of an invoice to a worse invoice; when the
     payment's best invoice still has room for it after the one-to-one choice, move it there."""
-    pick = s.loc[chosen]
-    used = pick.groupby("inv")["a"].sum().to_dict()
-    best = s[["tx", "logit", "inv", "a", "o"]].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
-    )
-    best = best.drop_duplicates("tx")
-    # each payment's best row, by payment position (lists of Python scalars, as to_dict's)
-    size = int(best["tx"].max()) + 1 if len(best) else 0
-    at = best["tx"].to_numpy()
-
-    def by_tx(values: Any) -> list[Any]:
-        col = np.zeros(size, dtype=np.asarray(values).dtype)
-        col[at] = values
-        out: list[Any] = col.tolist()
-        return out
-
-    bi, bl = by_tx(best["inv"].to_numpy()), by_tx(best["logit"].to_numpy())
-    ba, bo = by_tx(best["a"].to_numpy()), by_tx(best["o"].to_numpy())
-    blab = by_tx(best.index.to_numpy())
-    out = []
-    for lab, t, i, lg, a in zip(
-        pick.index, pick["tx"], pick["inv"], pick["logit"], pick["a"], strict=True
-    ):
-        j = int(bi[t])
-        if j != i and bl[t] > lg + 1.0 and ba[t] < bo[t]:
-            room = int(cap[j]) - int(used.get(j, 0))
-            if room >= int(ba[t]):
-                used[j] = used.get(j, 0) + int(ba[t])
-                used[i] = used.get(i, 0) - int(a)
-                out.append(int(blab[t]))
-                continue
-        out.append(int(lab))
-    return sorted(out)
+    at = _positions(s, chosen)
+    tx, inv, logit = s["tx"].to_numpy(), s["inv"].to_numpy(), s["logit"].to_numpy()
+    a_, o_ = s["a"].to_numpy(), s["o"].to_numpy()
+    labels = s.index.to_numpy()[at]
+    if not len(at):
+        return []
+    # each payment's best row, by payment position
+    best = _best_of_tx(s)
+    bi = np.zeros(int(tx.max()) + 1, dtype=np.int64)
+    bi[tx[best]] = best
+    b = bi[tx[at]]  # the best row of each chosen row's payment
+    i_ = inv[at]
+    move = (inv[b] != i_) & (logit[b] > logit[at] + 1.0) & (a_[b] < o_[b])
+    if not move.any():
+        return sorted(labels.tolist())
+    u, code = np.unique(i_, return_inverse=True)
+    sums = np.zeros(len(u), dtype=np.int64)
+    np.add.at(sums, code, a_[at].astype(np.int64))
+    used: dict[int, int] = dict(zip(u.tolist(), sums.tolist(), strict=True))
+    out = labels.tolist()
+    for k in np.flatnonzero(move).tolist():
+        j, ba, blab = int(inv[b[k]]), int(a_[b[k]]), int(s.index[b[k]])
+        room = int(cap[j]) - used.get(j, 0)
+        if room >= ba:
+            used[j] = used.get(j, 0) + ba
+            i = int(i_[k])
+            used[i] = used.get(i, 0) - int(a_[at[k]])
+            out[k] = blab
+    return sorted(int(x) for x in out)
 
 
 def _take_singles(
     s: pd.DataFrame,
+    rows: np.ndarray[Any, Any],
     cap: np.ndarray[Any, Any],
     done: np.ndarray[Any, Any],
     out: Assignment,
     tx_amt: np.ndarray[Any, Any],
     ties: dict[int, list[int]] | None = None,
 ) -> None:
-    """Allocate the rows of ``s`` in their order, each payment once and each invoice up to
-    its room ``cap``. The rows are read as columns; the hypothesis dict an allocation keeps
-    (``to_dict("records")``'s) is built, in one pass, for the rows taken only."""
-    if not len(s):
+    """Allocate the rows of ``s`` at positions ``rows``, in that order, each payment once and
+    each invoice up to its room ``cap``. The rows are read as columns; the hypothesis dict an
+    allocation keeps (``to_dict("records")``'s) is built, in one pass, for the rows taken
+    only."""
+    if not len(rows):
         return
-    t_at, i_at = s["tx"].to_numpy(), s["inv"].to_numpy()
+    t_at, i_at = s["tx"].to_numpy()[rows], s["inv"].to_numpy()[rows]
     # the rows of payments not yet done, of invoices with room: the others never are read
     # (a payment done stays done, an invoice's room only shrinks)
-    live = np.flatnonzero(~done[t_at] & (cap[i_at] > 0))
+    live = rows[np.flatnonzero(~done[t_at] & (cap[i_at] > 0))]
 
     def col(c: str) -> list[Any]:
-        out: list[Any] = s[c].iloc[live].tolist()
+        out: list[Any] = s[c].to_numpy()[live].tolist()
         return out
 
-    tx, inv = t_at[live].tolist(), i_at[live].tolist()
-    a_, o_, p_, lvl = col("a"), col("o"), col("p"), col("amount")
+    tx, inv = col("tx"), col("inv")
+    a_, o_, p_, lvl = col("a"), col("o"), col("p"), s["amount"].iloc[live].tolist()
     # one of several payments that together settle the invoice is a part, not a discount
-    whole = [x == "none" for x in col("siblings")] if "siblings" in s else None
-    named = [x != "none" for x in col("reference")] if "reference" in s else None
+    whole = text_in(s["siblings"].iloc[live], ("none",)).tolist() if "siblings" in s else None
+    named = (~text_in(s["reference"].iloc[live], ("none",))).tolist() if "reference" in s else None
     taken: list[tuple[int, int, int]] = []  # (first alloc, end, position in s)
     for k, (t, i) in enumerate(zip(tx, inv, strict=True)):
         if done[t] or cap[i] <= 0:
@@ -335,10 +377,24 @@ def _best_rows(singles: pd.DataFrame) -> pd.DataFrame:
     """Each payment's best single hypothesis (``tx, logit, inv, amount``; ties: lowest
     invoice), sorted once for every pass that reads it (the scored frame is the largest of
     the partition: only the columns read are sorted)."""
-    best = singles[["tx", "logit", "inv", "amount"]].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
-    )
-    return best.drop_duplicates("tx")
+    rows = _best_of_tx(singles)
+    best: pd.DataFrame = singles[["tx", "logit", "inv", "amount"]].iloc[rows]
+    return best
+
+
+def _positions(s: pd.DataFrame, labels: list[int]) -> np.ndarray[Any, Any]:
+    """Positions in ``s`` of the rows labelled ``labels``, in their order."""
+    out: np.ndarray[Any, Any] = s.index.get_indexer(pd.Index(labels, dtype=np.int64))
+    return out
+
+
+def _best_of_tx(s: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """Positions in ``s`` of each payment's best row (:func:`.assign_arrays.best_first`'s
+    first row of each payment), by payment."""
+    tx = s["tx"].to_numpy()
+    order = best_first(tx, s["logit"].to_numpy(), s["inv"].to_numpy())
+    out: np.ndarray[Any, Any] = order[first_of(tx[order])]
+    return out
 
 
 @paused
@@ -377,7 +433,7 @@ def assign(
     for t, first in _twin_repeats(s, picked, adj).items():
         done[t] = True
         out.duplicates[t] = first
-    _take_singles(s.loc[picked], cap, done, out, tx_amt, ties)
+    _take_singles(s, _positions(s, picked), cap, done, out, tx_amt, ties)
     if waiting:
         # the groups that waited, on what the single-invoice payments left open
         g = groups[groups["tx"].isin(list(waiting))]
@@ -385,12 +441,15 @@ def assign(
         s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
     # further payments on invoices still open (instalments, split payments); never a
     # fallback far below the payment's best hypothesis (that one went to another payment)
-    rest = s[~done[s["tx"].to_numpy()]]
+    tx, lg = s["tx"].to_numpy(), s["logit"].to_numpy()
+    rest = np.flatnonzero(~done[tx])
     if len(rest):
-        floor = rest["tx"].map(best_single).to_numpy(dtype=np.float64) - _KEEP_LOGIT
-        rest = rest[rest["logit"].to_numpy() >= floor]
-    rest = rest.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
-    _take_singles(rest, cap, done, out, tx_amt)
+        best_of = np.full(n_tx, np.nan)
+        best_of[best["tx"].to_numpy()] = best["logit"].to_numpy()
+        rest = rest[lg[rest] >= best_of[tx[rest]] - _KEEP_LOGIT]
+    # by score, then payment and invoice
+    rest = rest[np.lexsort((s["inv"].to_numpy()[rest], tx[rest], -lg[rest]))]
+    _take_singles(s, rest, cap, done, out, tx_amt)
     duplicates(best, done, out, tx_amt)
     # a group that lost to a single-invoice hypothesis which then went to another payment
     # gets its chance again (its invoices still open), instead of leaving the payment empty

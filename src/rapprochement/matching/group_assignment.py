@@ -149,11 +149,9 @@ def take_groups(
         )
         waiting = {int(t) for t in g["tx"].to_numpy()[~free]}
         g = g[free]
-    g = g.sort_values(
-        ["logit", "tx", "rank", "invs"], ascending=[False, True, True, True], kind="stable"
-    )
+    g = g.iloc[_group_order(g)]
     alts: dict[int, list[tuple[int, ...]]] = {}
-    for t, invs in zip(g["tx"], g["invs"], strict=True):
+    for t, invs in zip(g["tx"].tolist(), g["invs"].tolist(), strict=True):
         alts.setdefault(int(t), []).append(tuple(invs))
     # each row's dict (:func:`records`'s) built only for the payments not done when it
     # comes: a payment done stays done
@@ -197,6 +195,27 @@ def take_groups(
                 Alloc(t, -1, sign * excess, "overpayment", row["p"], row, gid, ambiguous)
             )
     return {t for t in waiting if not done[t]}
+
+
+def _group_order(g: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """Positions in the order of ``sort_values(["logit", "tx", "rank", "invs"], ascending=
+    [False, True, True, True], kind="stable")``: the groups best first, then by payment and
+    rank; the rare runs equal in all three by their invoices (tuples compared in order)."""
+    lg, tx, rank = g["logit"].to_numpy(), g["tx"].to_numpy(), g["rank"].to_numpy()
+    order: np.ndarray[Any, Any] = np.lexsort((rank, tx, -lg))
+    if len(order) < 2:
+        return order
+    same = (lg[order][1:] == lg[order][:-1]) & (tx[order][1:] == tx[order][:-1])
+    same &= rank[order][1:] == rank[order][:-1]
+    if not same.any():
+        return order
+    invs = g["invs"].to_numpy()
+    # runs of equal keys: each run's positions sorted (stably) by their invoices
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
+    for lo, hi in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        run = order[lo : hi + 1].tolist()
+        order[lo : hi + 1] = sorted(run, key=lambda k: tuple(invs[k]))
+    return order
 
 
 _WHOLE = ("exact", "discount", "fee")
@@ -299,19 +318,30 @@ def exact_best(best: pd.DataFrame) -> dict[int, int]:
     return dict(zip(best["tx"].astype(int), best["inv"].astype(int), strict=True))
 
 
+def _targets(g: pd.DataFrame, best: dict[int, int]) -> np.ndarray[Any, Any]:
+    """Per group, the invoice ``best`` gives its payment (-1: none)."""
+    get = best.get
+    return np.array([get(t, -1) for t in g["tx"].tolist()], dtype=np.int64)
+
+
+def _holds(
+    g: pd.DataFrame, target: np.ndarray[Any, Any], ask: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """Per group, whether it was asked (``ask``) and its invoices hold ``target``."""
+    out = np.zeros(len(g), dtype=bool)
+    at = np.flatnonzero(ask & (target >= 0))
+    invs = g["invs"].to_numpy()
+    out[at] = [int(target[k]) in invs[k] for k in at.tolist()]
+    return out
+
+
 def approximate_supersets(g: pd.DataFrame, exact: dict[int, int]) -> np.ndarray[Any, Any]:
     """Groups that settle the payment only approximately (a fee, a discount, a part payment)
     and contain the invoice its best single hypothesis settles to the cent: the payer paid
     that one (a text naming R-50 and R-500 with 500.00 paid means R-500 alone); the group
     would turn its exact reading into a guessed shortfall. Such a group never beats it."""
-    return np.fromiter(
-        (
-            lvl != "exact" and exact.get(int(t), -1) in invs
-            for t, invs, lvl in zip(g["tx"], g["invs"], g["amount"], strict=True)
-        ),
-        dtype=bool,
-        count=len(g),
-    )
+    not_exact = ~g["amount"].eq("exact").to_numpy(dtype=bool, na_value=False)
+    return _holds(g, _targets(g, exact), not_exact)
 
 
 def exact_supersets(g: pd.DataFrame, approx: dict[int, int]) -> np.ndarray[Any, Any]:
@@ -320,15 +350,11 @@ def exact_supersets(g: pd.DataFrame, approx: dict[int, int]) -> np.ndarray[Any, 
     the payer's other open items (a credit note netted, a second invoice) rather than
     guessed as a fee or a part payment; or whose remittance advice accounts for the whole
     payment, fees included (a provider's payout report). Such a group is preferred."""
-    src = g["source"] if "source" in g else pd.Series([""] * len(g))
-    chance = g["chance"] if "chance" in g else pd.Series([False] * len(g))
-    return np.fromiter(
-        (
-            (lvl == "exact" or (s in _ADVICE and lvl in _CLOSING))
-            and approx.get(int(t), -1) in invs
-            and not c
-            for t, invs, lvl, s, c in zip(g["tx"], g["invs"], g["amount"], src, chance, strict=True)
-        ),
-        dtype=bool,
-        count=len(g),
-    )
+    lvl = g["amount"]
+    ask = lvl.eq("exact").to_numpy(dtype=bool, na_value=False)
+    if "source" in g:
+        advice = g["source"].isin(_ADVICE).to_numpy(dtype=bool)
+        ask = ask | (advice & lvl.isin(_CLOSING).to_numpy(dtype=bool))
+    if "chance" in g:
+        ask = ask & ~g["chance"].to_numpy(dtype=bool)
+    return _holds(g, _targets(g, approx), ask)

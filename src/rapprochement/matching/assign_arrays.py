@@ -1,0 +1,76 @@
+"""Column helpers of the assignment: the orders, group reductions and text tests it reads
+over the scored hypotheses, on numpy arrays (the same rows and ties as the pandas sorts and
+group-bys they replace, without copying the frame's other columns)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["best_first", "first_of", "group_codes", "group_reduce", "text_in"]
+
+Array = np.ndarray[Any, Any]
+
+
+def best_first(tx: Array, logit: Array, inv: Array) -> Array:
+    """Positions in the order of ``sort_values(["tx", "logit", "inv"], ascending=[True,
+    False, True], kind="stable")``: by payment, best score first, then by invoice (a stable
+    lexicographic sort; the descending score is the negated one, ties staying ties)."""
+    out: Array = np.lexsort((inv, -np.asarray(logit, dtype=np.float64), tx))
+    return out
+
+
+def first_of(keys: Array) -> Array:
+    """Where ``keys`` (sorted, or at least grouped) starts a new value: the first row of each
+    (``~duplicated()`` on grouped keys)."""
+    out = np.ones(len(keys), dtype=bool)
+    if len(keys) > 1:
+        out[1:] = keys[1:] != keys[:-1]
+    return out
+
+
+def group_codes(*cols: Array) -> Array:
+    """One integer code per distinct combination of the integer ``cols`` (row by row; the
+    codes are not dense)."""
+    code = np.zeros(len(cols[0]), dtype=np.int64)
+    if not len(code):
+        return code
+    for c in cols:
+        c = np.asarray(c).astype(np.int64)
+        lo, span = int(c.min()), int(c.max()) - int(c.min()) + 1
+        if int(code.max()) * span + span >= 2**62:  # (never at book sizes) dense codes first
+            code = np.unique(code, return_inverse=True)[1].astype(np.int64)
+        code = code * span + (c - lo)
+    return code
+
+
+def group_reduce(codes: Array, values: Array, how: str) -> Array:
+    """Per row, the ``how`` ("max", "min", "size") of ``values`` over the rows sharing its
+    code (``groupby(codes).transform(how)``)."""
+    n = len(codes)
+    if not n:
+        return np.zeros(0, dtype=np.int64 if how == "size" else np.asarray(values).dtype)
+    if how == "size":
+        _, at, counts = np.unique(codes, return_inverse=True, return_counts=True)
+        size: Array = counts[at]
+        return size
+    order = np.argsort(codes, kind="stable")
+    starts = first_of(codes[order])
+    ufunc = np.maximum if how == "max" else np.minimum
+    per = ufunc.reduceat(np.asarray(values)[order], np.flatnonzero(starts))
+    out = np.empty(n, dtype=per.dtype)
+    out[order] = per[np.cumsum(starts) - 1]
+    return out
+
+
+def text_in(col: pd.Series, values: tuple[str, ...]) -> Array:
+    """``col.astype(str).isin(values)`` as a boolean array, read on the categories of a
+    categorical column (the missing value is in none of ``values``)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        hit = np.array([str(c) in values for c in col.cat.categories] + [False], dtype=bool)
+        out: Array = hit[col.cat.codes.to_numpy()]
+        return out
+    res: Array = col.astype(str).isin(values).to_numpy(dtype=bool)
+    return res
