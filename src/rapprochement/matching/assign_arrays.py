@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["best_first", "first_of", "group_codes", "group_reduce", "text_in"]
+__all__ = [
+    "best_first",
+    "best_of_tx",
+    "first_of",
+    "group_codes",
+    "group_reduce",
+    "positions",
+    "text_in",
+]
 
 Array = np.ndarray[Any, Any]
 
@@ -41,25 +49,28 @@ def group_codes(*cols: Array) -> Array:
         c = np.asarray(c).astype(np.int64)
         lo, span = int(c.min()), int(c.max()) - int(c.min()) + 1
         if int(code.max()) * span + span >= 2**62:  # (never at book sizes) dense codes first
-            code = np.unique(code, return_inverse=True)[1].astype(np.int64)
+            code = pd.factorize(code)[0].astype(np.int64)
         code = code * span + (c - lo)
     return code
 
 
 def group_reduce(codes: Array, values: Array, how: str) -> Array:
-    """Per row, the ``how`` ("max", "min", "size") of ``values`` over the rows sharing its
-    code (``groupby(codes).transform(how)``)."""
+    """Per row, the ``how`` ("max", "min", "sum", "size") of ``values`` over the rows sharing
+    its code (``groupby(codes).transform(how)``; a boolean sum counts)."""
     n = len(codes)
     if not n:
         return np.zeros(0, dtype=np.int64 if how == "size" else np.asarray(values).dtype)
     if how == "size":
-        _, at, counts = np.unique(codes, return_inverse=True, return_counts=True)
-        size: Array = counts[at]
+        at, _ = pd.factorize(codes)
+        size: Array = np.bincount(at)[at]
         return size
     order = np.argsort(codes, kind="stable")
     starts = first_of(codes[order])
-    ufunc = np.maximum if how == "max" else np.minimum
-    per = ufunc.reduceat(np.asarray(values)[order], np.flatnonzero(starts))
+    ufunc = {"max": np.maximum, "min": np.minimum, "sum": np.add}[how]
+    vals = np.asarray(values)[order]
+    if vals.dtype == bool:
+        vals = vals.astype(np.int64)
+    per = ufunc.reduceat(vals, np.flatnonzero(starts))
     out = np.empty(n, dtype=per.dtype)
     out[order] = per[np.cumsum(starts) - 1]
     return out
@@ -74,3 +85,18 @@ def text_in(col: pd.Series, values: tuple[str, ...]) -> Array:
         return out
     res: Array = col.astype(str).isin(values).to_numpy(dtype=bool)
     return res
+
+
+def positions(s: pd.DataFrame, labels: list[int]) -> Array:
+    """Positions in ``s`` of the rows labelled ``labels``, in their order."""
+    out: Array = s.index.get_indexer(pd.Index(labels, dtype=np.int64))
+    return out
+
+
+def best_of_tx(s: pd.DataFrame) -> Array:
+    """Positions in ``s`` of each payment's best row (:func:`best_first`'s
+    first row of each payment), by payment."""
+    tx = s["tx"].to_numpy()
+    order = best_first(tx, s["logit"].to_numpy(), s["inv"].to_numpy())
+    out: Array = order[first_of(tx[order])]
+    return out

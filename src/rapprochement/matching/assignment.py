@@ -29,13 +29,12 @@ from scipy.sparse.csgraph import connected_components
 
 from rapprochement.matching.assign_arrays import (
     best_first,
+    best_of_tx,
     first_of,
-    group_codes,
-    group_reduce,
+    positions,
     text_in,
 )
 from rapprochement.matching.date_order import date_order
-from rapprochement.matching.features import TWIN_DAYS
 from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.group_assignment import (
     Alloc,
@@ -46,7 +45,8 @@ from rapprochement.matching.group_assignment import (
     records,
     take_groups,
 )
-from rapprochement.matching.repeats import duplicates, equal_items, later_twins
+from rapprochement.matching.repeats import duplicates, later_twins
+from rapprochement.matching.twin_passes import twin_evidence, twin_repeats
 
 __all__ = ["Alloc", "Assignment", "assign"]
 
@@ -54,133 +54,8 @@ _EPS = 1e-9
 _KEEP_LOGIT = 4.6
 _MAX_COMPONENT = 400
 _DATE_TIE = 1e-13  # per day between payment and due date: below any difference of evidence
-_TWIN_DAYS = TWIN_DAYS  # payments this close, identical but for the date, may be a duplicate pair
-_TWIN_MARGIN = 1.0  # logit below its best by which a twin's other invoice is not an option
-
-
-#: the columns the twin passes read (:func:`_twin_evidence`'s frame keeps only these)
-_ADJ = (
-    *("tx", "inv", "logit", "p", "day", "due", "twin", "amount"),
-    *("ref", "rivals", "siblings", "reference", "iban", "name"),
-)
-
-
-def _distinct(code: np.ndarray[Any, Any], other: np.ndarray[Any, Any], n: int) -> Any:
-    """Per code in ``0..n-1``, how many distinct values of ``other`` its rows hold."""
-    pairs = np.unique(code.astype(np.int64) * (int(other.max()) + 1) + other.astype(np.int64))
-    return np.bincount(pairs // (int(other.max()) + 1), minlength=n)
-
-
-def _separate(s: pd.DataFrame) -> np.ndarray[Any, Any]:
-    """The ``twin`` codes of ``s`` where payments sharing a code that have as many equal
-    items to settle as there are payments (an amount billed and paid every week) get codes of
-    their own: separate payments of separate items, each read on its own dates, not repeats
-    of one."""
-    twin = s["twin"].to_numpy()
-    if "amount" not in s:
-        return twin
-    whole = text_in(s["amount"], ("exact", "discount", "fee"))
-    _, code = np.unique(twin, return_inverse=True)
-    n = int(code.max()) + 1
-    tx, inv = s["tx"].to_numpy(), s["inv"].to_numpy()
-    items = _distinct(code[whole], inv[whole], n)[code] if whole.any() else np.zeros(len(s))
-    pays = _distinct(code, tx, n)[code]
-    apart = (pays > 1) & (items >= pays)
-    if not apart.any():
-        return twin
-    out = twin.astype(np.int64)
-    out[apart] = -1 - tx[apart].astype(np.int64)
-    return out
-
-
-def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
-    """``s`` where payments identical but for a date at most ``_TWIN_DAYS`` apart (column
-    ``twin``) each get, for every invoice, the best score of any of them: the evidence is the
-    same up to the date, and one is likely a duplicate of the other, so the earlier one takes
-    the invoice (the tie-break of :func:`_one_to_one`) rather than the one paid closer to the
-    due date. (Only the columns the twin passes read, :data:`_ADJ`, are kept.)"""
-    if "twin" not in s or not len(s):
-        return s
-    twin = _separate(s)
-    out = s[[c for c in s.columns if c in _ADJ]].assign(twin=twin)
-    # a payment has one row per invoice: rows sharing (twin, invoice) are different payments
-    inv = s["inv"].to_numpy()
-    shared = group_reduce(group_codes(twin, inv), inv, "size") > 1
-    at = np.flatnonzero(shared & (s["day"].to_numpy() >= 0))
-    if not len(at):
-        return out
-    code = group_codes(twin[at], inv[at])
-    day = s["day"].to_numpy()[at]
-    span = group_reduce(code, day, "max") - group_reduce(code, day, "min")
-    twins = (group_reduce(code, day, "size") > 1) & (span <= _TWIN_DAYS)
-    if not twins.any():
-        return out
-    lab = at[twins]
-    logit, p = out["logit"].to_numpy().copy(), out["p"].to_numpy().copy()
-    logit[lab] = group_reduce(code, logit[at], "max")[twins]
-    p[lab] = group_reduce(code, p[at], "max")[twins]
-    return out.assign(logit=logit, p=p)
-
-
-def _twin_repeats(
-    s: pd.DataFrame, picked: list[int], adj: pd.DataFrame | None = None
-) -> dict[int, tuple[int, int]]:
-    """Payments whose best invoice (on twin evidence, :func:`_twin_evidence`) went to an
-    earlier twin at most ``_TWIN_DAYS`` before, and that have no other invoice nearly as
-    likely: a duplicate → ``(earlier payment, invoice)``. Another invoice as likely (two
-    equal invoices paid by two equal payments) keeps the payment, and so do payments that add
-    up to their invoice together (siblings: a split), and payments given an item of exactly
-    their amount by a payer tied to its customer when nothing names the taken invoice either
-    (:func:`.repeats.equal_items`: a look-alike customer's equal item, which the coarser name level
-    alone scores lower)."""
-    if "twin" not in s or not picked:
-        return {}
-    adj = _twin_evidence(s) if adj is None else adj  # (given: computed once by the caller)
-    at = _positions(adj, picked)
-    tx, inv, twin = adj["tx"].to_numpy(), adj["inv"].to_numpy(), adj["twin"].to_numpy()
-    day, logit = adj["day"].to_numpy(), adj["logit"].to_numpy()
-    best = _best_of_tx(adj)
-    # the picked logit of each payment (-inf: none picked); a payment whose own pick is
-    # nearly as likely as its best is no repeat, whatever else holds
-    own = np.full(int(tx.max()) + 1, -np.inf)
-    own[tx[at]] = logit[at]
-    best = best[own[tx[best]] < logit[best] - _TWIN_MARGIN]
-    # ... nor one whose best invoice no pick of its twin code took
-    span = int(inv.max()) + 1
-    lo = int(twin.min())
-    key_pick = (twin[at].astype(np.int64) - lo) * span + inv[at]
-    best = best[np.isin((twin[best].astype(np.int64) - lo) * span + inv[best], key_pick)]
-    if not len(best):
-        return {}
-    # (read on the picks of the payments still in question only: the same answers for them)
-    equal = equal_items(adj.iloc[at[np.isin(tx[at], tx[best])]])
-    at = at[np.isin(key_pick, (twin[best].astype(np.int64) - lo) * span + inv[best])]
-    taken = {
-        (int(w), int(i)): (int(t), int(d))
-        for t, i, w, d in zip(tx[at], inv[at], twin[at], day[at], strict=True)
-    }
-    out: dict[int, tuple[int, int]] = {}
-    # equal payments that add up to the invoice together are its parts (a split), not a
-    # payment and its duplicate
-    split = (
-        ~text_in(adj["siblings"].iloc[best], ("none",))
-        if "siblings" in adj
-        else np.zeros(len(best), dtype=bool)
-    )
-    unnamed = (
-        text_in(adj["reference"].iloc[best], ("none",))
-        if "reference" in adj
-        else np.zeros(len(best), dtype=bool)
-    )
-    cols = (tx[best], inv[best], twin[best], day[best], split, unnamed)
-    for t, i, w, d, parts, loose in zip(*cols, strict=True):
-        if parts or (loose and int(t) in equal):
-            continue
-        first = taken.get((int(w), int(i)))
-        if first is None or first[0] == int(t) or not 0 <= int(d) - first[1] <= _TWIN_DAYS:
-            continue
-        out[int(t)] = (first[0], int(i))
-    return out
+#: the columns :func:`.group_assignment.claims` and :func:`.repeats.later_twins` read
+_CLAIMS = ("tx", "inv", "logit", "amount", "reference", "twin", "ref", "rivals", "day")
 
 
 def _one_to_one(s: pd.DataFrame, adj: pd.DataFrame | None = None) -> list[int]:
@@ -189,9 +64,9 @@ def _one_to_one(s: pd.DataFrame, adj: pd.DataFrame | None = None) -> list[int]:
     Only edges within ``_KEEP_LOGIT`` of the payment's best are kept (a pair 100 times less
     likely than the best is never worth taking), which splits the graph into small
     components; a component still larger than ``_MAX_COMPONENT`` is solved best-first.
-    Twin payments (:func:`_twin_evidence`) are weighed on their best evidence.
+    Twin payments (:func:`.twin_passes.twin_evidence`) are weighed on their best evidence.
     """
-    s = later_twins(_twin_evidence(s) if adj is None else adj)  # adj: _twin_evidence(s)
+    s = later_twins(twin_evidence(s) if adj is None else adj)  # adj: twin_evidence(s)
     tx_all, lg_all = s["tx"].to_numpy(), s["logit"].to_numpy()
     order = best_first(tx_all, lg_all, s["inv"].to_numpy())
     # each payment's best is its first row in that order; the rows kept stay in that order
@@ -262,14 +137,14 @@ def _greedy(s: pd.DataFrame) -> list[int]:
 def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]) -> list[int]:
     """One-to-one leaves a second instalment of an invoice to a worse invoice; when the
     payment's best invoice still has room for it after the one-to-one choice, move it there."""
-    at = _positions(s, chosen)
+    at = positions(s, chosen)
     tx, inv, logit = s["tx"].to_numpy(), s["inv"].to_numpy(), s["logit"].to_numpy()
     a_, o_ = s["a"].to_numpy(), s["o"].to_numpy()
     labels = s.index.to_numpy()[at]
     if not len(at):
         return []
     # each payment's best row, by payment position
-    best = _best_of_tx(s)
+    best = best_of_tx(s)
     bi = np.zeros(int(tx.max()) + 1, dtype=np.int64)
     bi[tx[best]] = best
     b = bi[tx[at]]  # the best row of each chosen row's payment
@@ -377,24 +252,9 @@ def _best_rows(singles: pd.DataFrame) -> pd.DataFrame:
     """Each payment's best single hypothesis (``tx, logit, inv, amount``; ties: lowest
     invoice), sorted once for every pass that reads it (the scored frame is the largest of
     the partition: only the columns read are sorted)."""
-    rows = _best_of_tx(singles)
+    rows = best_of_tx(singles)
     best: pd.DataFrame = singles[["tx", "logit", "inv", "amount"]].iloc[rows]
     return best
-
-
-def _positions(s: pd.DataFrame, labels: list[int]) -> np.ndarray[Any, Any]:
-    """Positions in ``s`` of the rows labelled ``labels``, in their order."""
-    out: np.ndarray[Any, Any] = s.index.get_indexer(pd.Index(labels, dtype=np.int64))
-    return out
-
-
-def _best_of_tx(s: pd.DataFrame) -> np.ndarray[Any, Any]:
-    """Positions in ``s`` of each payment's best row (:func:`.assign_arrays.best_first`'s
-    first row of each payment), by payment."""
-    tx = s["tx"].to_numpy()
-    order = best_first(tx, s["logit"].to_numpy(), s["inv"].to_numpy())
-    out: np.ndarray[Any, Any] = order[first_of(tx[order])]
-    return out
 
 
 @paused
@@ -417,7 +277,9 @@ def assign(
     waiting: set[int] = set()
     if len(groups):
         # a later twin's repeat of an invoice an earlier twin names is no claim on it
-        claimed = claims(later_twins(singles)) if len(singles) else None
+        # (on the columns both read: the frame is the largest of the partition)
+        slim = singles[[c for c in singles.columns if c in _CLAIMS]]
+        claimed = claims(later_twins(slim)) if len(singles) else None
         approx = approximate_best(best) if len(best) else None
         exact = exact_best(best) if len(best) else None
         waiting = take_groups(
@@ -428,12 +290,12 @@ def assign(
         # a payment whose group waits is not given a single invoice before the group's turn
         s = s[~s["tx"].isin(list(waiting))]
     ties = _ties(s) if len(s) else {}
-    adj = _twin_evidence(s) if len(s) else s  # read by both passes below
+    adj = twin_evidence(s) if len(s) else s  # read by both passes below
     picked = date_order(s, _partial_moves(s, sorted(_one_to_one(s, adj)), cap)) if len(s) else []
-    for t, first in _twin_repeats(s, picked, adj).items():
+    for t, first in twin_repeats(s, picked, adj).items():
         done[t] = True
         out.duplicates[t] = first
-    _take_singles(s, _positions(s, picked), cap, done, out, tx_amt, ties)
+    _take_singles(s, positions(s, picked), cap, done, out, tx_amt, ties)
     if waiting:
         # the groups that waited, on what the single-invoice payments left open
         g = groups[groups["tx"].isin(list(waiting))]

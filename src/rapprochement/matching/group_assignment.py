@@ -22,6 +22,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 from pandas.core.dtypes.cast import maybe_box_native  # type: ignore[attr-defined]
 
+from rapprochement.matching.assign_arrays import first_of, group_reduce, text_in
 from rapprochement.matching.group_context import ADVICE_SOURCES as _ADVICE
 
 __all__ = [
@@ -250,24 +251,22 @@ def claims(singles: pd.DataFrame) -> dict[int, list[tuple[float, int]]]:
     one best reading, with the logit :data:`PART_CLAIM`: a group naming nothing never takes
     that invoice, whatever its score (the payer said which item it pays in part; the group
     only adds up)."""
-    s = singles[["inv", "logit", "tx", "amount"]]
-    lg = s["logit"].to_numpy()
-    by_tx = s.groupby("tx")["logit"]
-    best = by_tx.transform("max").to_numpy()
-    ties = (s["logit"] >= best - _TIE).groupby(s["tx"]).transform("sum").to_numpy()
-    one = (lg >= best - _TIE) & (ties == 1)
-    own = one & s["amount"].isin(_WHOLE).to_numpy()
-    top = s.loc[own, ["inv", "logit", "tx"]].sort_values(
-        ["inv", "logit", "tx"], ascending=[True, False, True], kind="stable"
-    )
-    top = top[top.groupby("inv").cumcount() < 2]
+    inv, lg, tx = singles["inv"].to_numpy(), singles["logit"].to_numpy(), singles["tx"].to_numpy()
+    near = lg >= group_reduce(tx, lg, "max") - _TIE
+    one = near & (group_reduce(tx, near, "sum") == 1)
+    own = np.flatnonzero(one & text_in(singles["amount"], _WHOLE))
+    # the two strongest of each invoice: by invoice, best first, then by payment
+    top = own[np.lexsort((tx[own], -lg[own], inv[own]))]
+    starts = first_of(inv[top])
+    run = np.arange(len(top)) - np.flatnonzero(starts)[np.cumsum(starts) - 1]
+    top = top[run < 2]
     out: dict[int, list[tuple[float, int]]] = {}
-    for i, lg, t in zip(top["inv"], top["logit"], top["tx"], strict=True):
-        out.setdefault(int(i), []).append((float(lg), int(t)))
+    for i, x, t in zip(inv[top].tolist(), lg[top].tolist(), tx[top].tolist(), strict=True):
+        out.setdefault(int(i), []).append((float(x), int(t)))
     if "reference" in singles:
-        named = ~singles["reference"].astype(str).isin(_UNNAMED).to_numpy()
-        part = one & named & s["amount"].isin(_PART).to_numpy()
-        for i, t in zip(s["inv"].to_numpy()[part], s["tx"].to_numpy()[part], strict=True):
+        named = ~text_in(singles["reference"], _UNNAMED)
+        part = one & named & text_in(singles["amount"], _PART)
+        for i, t in zip(inv[part].tolist(), tx[part].tolist(), strict=True):
             out.setdefault(int(i), []).append((PART_CLAIM, int(t)))
     return out
 

@@ -30,7 +30,7 @@ def later_twins(s: pd.DataFrame) -> pd.DataFrame:
     whole an invoice an earlier twin at most ``TWIN_DAYS`` before may settle whole: of two
     identical payments the earlier takes the invoice, even when the optimal one-to-one would
     rather give the earlier one another item it fits less surely (the later one is then read
-    as a duplicate by :func:`.assignment._twin_repeats`)."""
+    as a duplicate by :func:`.twin_passes.twin_repeats`)."""
     drop = later_rows(s)
     if drop is None:
         return s
