@@ -93,10 +93,11 @@ def positions(s: pd.DataFrame, labels: list[int]) -> Array:
     return out
 
 
-def best_of_tx(s: pd.DataFrame) -> Array:
-    """Positions in ``s`` of each payment's best row (:func:`best_first`'s
-    first row of each payment), by payment."""
+def best_of_tx(s: pd.DataFrame, order: Array | None = None) -> Array:
+    """Positions in ``s`` of each payment's best row (:func:`best_first`'s first row of each
+    payment), by payment; ``order``: that order of ``s`` when the caller has it."""
     tx = s["tx"].to_numpy()
-    order = best_first(tx, s["logit"].to_numpy(), s["inv"].to_numpy())
+    if order is None:
+        order = best_first(tx, s["logit"].to_numpy(), s["inv"].to_numpy())
     out: Array = order[first_of(tx[order])]
     return out

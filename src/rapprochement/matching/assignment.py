@@ -45,7 +45,7 @@ from rapprochement.matching.group_assignment import (
     records,
     take_groups,
 )
-from rapprochement.matching.repeats import duplicates, later_twins
+from rapprochement.matching.repeats import duplicates, later_rows, later_twins
 from rapprochement.matching.twin_passes import twin_evidence, twin_repeats
 
 __all__ = ["Alloc", "Assignment", "assign"]
@@ -58,7 +58,9 @@ _DATE_TIE = 1e-13  # per day between payment and due date: below any difference 
 _CLAIMS = ("tx", "inv", "logit", "amount", "reference", "twin", "ref", "rivals", "day")
 
 
-def _one_to_one(s: pd.DataFrame, adj: pd.DataFrame | None = None) -> list[int]:
+def _one_to_one(
+    s: pd.DataFrame, adj: pd.DataFrame | None = None, order: np.ndarray[Any, Any] | None = None
+) -> list[int]:
     """Row labels of ``s`` chosen one-to-one (each tx and inv at most once), optimally.
 
     Only edges within ``_KEEP_LOGIT`` of the payment's best are kept (a pair 100 times less
@@ -66,9 +68,14 @@ def _one_to_one(s: pd.DataFrame, adj: pd.DataFrame | None = None) -> list[int]:
     components; a component still larger than ``_MAX_COMPONENT`` is solved best-first.
     Twin payments (:func:`.twin_passes.twin_evidence`) are weighed on their best evidence.
     """
-    s = later_twins(twin_evidence(s) if adj is None else adj)  # adj: twin_evidence(s)
+    s = twin_evidence(s) if adj is None else adj  # adj: twin_evidence(s); order: adj's
     tx_all, lg_all = s["tx"].to_numpy(), s["logit"].to_numpy()
-    order = best_first(tx_all, lg_all, s["inv"].to_numpy())
+    if order is None:
+        order = best_first(tx_all, lg_all, s["inv"].to_numpy())
+    # without the rows of :func:`.repeats.later_twins` (the positions stay those of ``s``)
+    drop = later_rows(s)
+    if drop is not None:
+        order = order[~drop[order]]
     # each payment's best is its first row in that order; the rows kept stay in that order
     starts = first_of(tx_all[order])
     top = lg_all[order][starts][np.cumsum(starts) - 1]
@@ -97,25 +104,43 @@ def _one_to_one(s: pd.DataFrame, adj: pd.DataFrame | None = None) -> list[int]:
     )
     order = np.argsort(comp, kind="stable")
     bounds = np.searchsorted(comp[order], np.arange(label.max() + 2))
+    # each row's payment and invoice numbered within its component (in their order)
+    t_local, i_local = _local_codes(comp, t_code), _local_codes(comp, i_code)
+    # equal evidence: the earlier payment takes the invoice (a duplicate comes later);
+    # scaled by the score, so that among equal totals the earlier payment takes the
+    # likelier invoice (two twins, one invoice exact and one partial)
+    # and among equal totals (a payer's equal weekly payments of its equal weekly items),
+    # the pairing nearest in dates: each payment settles the item due nearest, in order
+    weight = p * (1 - 1e-9 * day_rank) - _DATE_TIE * gap
     for c in np.flatnonzero(bad):
         m = order[bounds[c] : bounds[c + 1]]
         if len(m) > _MAX_COMPONENT:
             chosen.extend(_greedy(s.iloc[keep[m]]))
             continue
-        tu, tl = np.unique(t_code[m], return_inverse=True)
-        iu, il = np.unique(i_code[m], return_inverse=True)
-        mat = np.full((len(tu), len(iu)), -1e6)
-        # equal evidence: the earlier payment takes the invoice (a duplicate comes later);
-        # scaled by the score, so that among equal totals the earlier payment takes the
-        # likelier invoice (two twins, one invoice exact and one partial)
-        # and among equal totals (a payer's equal weekly payments of its equal weekly items),
-        # the pairing nearest in dates: each payment settles the item due nearest, in order
-        mat[tl, il] = p[m] * (1 - 1e-9 * day_rank[m]) - _DATE_TIE * gap[m]
-        idx = np.full((len(tu), len(iu)), -1, dtype=np.int64)
+        tl, il = t_local[m], i_local[m]
+        shape = (int(tl.max()) + 1, int(il.max()) + 1)
+        mat = np.full(shape, -1e6)
+        mat[tl, il] = weight[m]
+        idx = np.full(shape, -1, dtype=np.int64)
         idx[tl, il] = labels[m]
         rows, cols = linear_sum_assignment(mat, maximize=True)
         chosen.extend(int(idx[r, k]) for r, k in zip(rows, cols, strict=True) if idx[r, k] >= 0)
     return [int(c) for c in chosen]
+
+
+def _local_codes(comp: np.ndarray[Any, Any], code: np.ndarray[Any, Any]) -> Any:
+    """Per row, the rank of its ``code`` among the distinct codes of its component ``comp``
+    (``np.unique(code[m], return_inverse=True)[1]`` for the rows ``m`` of each component)."""
+    code = code.astype(np.int64)
+    order = np.argsort(comp.astype(np.int64) * (int(code.max()) + 1) + code, kind="stable")
+    sc, sk = comp[order], code[order]
+    new = first_of(sc)
+    new[1:] |= sk[1:] != sk[:-1]
+    rank = np.cumsum(new) - 1
+    start = np.maximum.accumulate(np.where(first_of(sc), rank, 0))
+    out = np.empty(len(code), dtype=np.int64)
+    out[order] = rank - start
+    return out
 
 
 def _greedy(s: pd.DataFrame) -> list[int]:
@@ -134,7 +159,12 @@ def _greedy(s: pd.DataFrame) -> list[int]:
     return out
 
 
-def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]) -> list[int]:
+def _partial_moves(
+    s: pd.DataFrame,
+    chosen: list[int],
+    cap: np.ndarray[Any, Any],
+    order: np.ndarray[Any, Any] | None = None,
+) -> list[int]:
     """One-to-one leaves a second instalment of an invoice to a worse invoice; when the
     payment's best invoice still has room for it after the one-to-one choice, move it there."""
     at = positions(s, chosen)
@@ -144,7 +174,7 @@ def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]
     if not len(at):
         return []
     # each payment's best row, by payment position
-    best = best_of_tx(s)
+    best = best_of_tx(s, order)  # (order: s's, given by the caller)
     bi = np.zeros(int(tx.max()) + 1, dtype=np.int64)
     bi[tx[best]] = best
     b = bi[tx[at]]  # the best row of each chosen row's payment
@@ -248,13 +278,20 @@ def _ties(s: pd.DataFrame) -> dict[int, list[int]]:
     return out
 
 
-def _best_rows(singles: pd.DataFrame) -> pd.DataFrame:
+def _best_rows(singles: pd.DataFrame, order: np.ndarray[Any, Any]) -> pd.DataFrame:
     """Each payment's best single hypothesis (``tx, logit, inv, amount``; ties: lowest
-    invoice), sorted once for every pass that reads it (the scored frame is the largest of
-    the partition: only the columns read are sorted)."""
-    rows = best_of_tx(singles)
+    invoice; ``order``: the :func:`.assign_arrays.best_first` order of ``singles``), for
+    every pass that reads it (only the columns read are taken)."""
+    rows = best_of_tx(singles, order)
     best: pd.DataFrame = singles[["tx", "logit", "inv", "amount"]].iloc[rows]
     return best
+
+
+def _sub_order(order: np.ndarray[Any, Any], rows: np.ndarray[Any, Any]) -> Any:
+    """``order`` (positions of a frame) restricted to the rows where ``rows`` (a boolean per
+    row) holds, as positions in the frame of those rows: a stable order stays one."""
+    at = np.cumsum(rows) - 1
+    return at[order[rows[order]]]
 
 
 @paused
@@ -270,7 +307,9 @@ def assign(
     out = Assignment()
     cap = np.abs(open_).astype(np.int64)
     done = np.zeros(n_tx, dtype=bool)
-    best = _best_rows(singles)
+    tx_all = singles["tx"].to_numpy()
+    order = best_first(tx_all, singles["logit"].to_numpy(), singles["inv"].to_numpy())
+    best = _best_rows(singles, order)
     best_single = dict(
         zip(best["tx"].astype(int).tolist(), best["logit"].astype(float).tolist(), strict=True)
     )
@@ -285,14 +324,20 @@ def assign(
         waiting = take_groups(
             groups, best_single, cap, done, out, tx_amt, claimed, approx=approx, exact=exact
         )
-    s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
+    rows = ~done[tx_all] & (cap[singles["inv"].to_numpy()] > 0)
     if waiting:
         # a payment whose group waits is not given a single invoice before the group's turn
-        s = s[~s["tx"].isin(list(waiting))]
+        rows &= ~np.isin(tx_all, list(waiting))
+    s = singles[rows]
     ties = _ties(s) if len(s) else {}
     adj = twin_evidence(s) if len(s) else s  # read by both passes below
-    picked = date_order(s, _partial_moves(s, sorted(_one_to_one(s, adj)), cap)) if len(s) else []
-    for t, first in twin_repeats(s, picked, adj).items():
+    adj_order = None
+    picked: list[int] = []
+    if len(s):
+        adj_order = best_first(adj["tx"].to_numpy(), adj["logit"].to_numpy(), adj["inv"].to_numpy())
+        chosen = sorted(_one_to_one(s, adj, adj_order))
+        picked = date_order(s, _partial_moves(s, chosen, cap, _sub_order(order, rows)))
+    for t, first in twin_repeats(s, picked, adj, adj_order).items():
         done[t] = True
         out.duplicates[t] = first
     _take_singles(s, positions(s, picked), cap, done, out, tx_amt, ties)

@@ -98,7 +98,14 @@ def duplicates(
     for a in out.allocs:
         if a.group is None and a.inv >= 0 and a.kind in ("one_to_one", "discount", "fee"):
             whole.setdefault(a.inv, (a.tx, float(a.hyp["logit"])))
-    for t, i, lg in zip(best["tx"], best["inv"], best["logit"], strict=True):
+    tx = best["tx"].to_numpy()
+    left = ~done[tx]  # (a payment done is never one: only the others are read)
+    cols = (
+        tx[left].tolist(),
+        best["inv"].to_numpy()[left].tolist(),
+        best["logit"].to_numpy()[left],
+    )
+    for t, i, lg in zip(*cols, strict=True):
         t, i = int(t), int(i)
         first = whole.get(i)
         if done[t] or first is None or first[0] == t:

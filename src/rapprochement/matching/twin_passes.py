@@ -92,7 +92,10 @@ def twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
 
 
 def twin_repeats(
-    s: pd.DataFrame, picked: list[int], adj: pd.DataFrame | None = None
+    s: pd.DataFrame,
+    picked: list[int],
+    adj: pd.DataFrame | None = None,
+    order: np.ndarray[Any, Any] | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Payments whose best invoice (on twin evidence, :func:`twin_evidence`) went to an
     earlier twin at most ``_TWIN_DAYS`` before, and that have no other invoice nearly as
@@ -108,7 +111,7 @@ def twin_repeats(
     at = positions(adj, picked)
     tx, inv, twin = adj["tx"].to_numpy(), adj["inv"].to_numpy(), adj["twin"].to_numpy()
     day, logit = adj["day"].to_numpy(), adj["logit"].to_numpy()
-    best = best_of_tx(adj)
+    best = best_of_tx(adj, order)  # (order: adj's, given by the caller)
     # the picked logit of each payment (-inf: none picked); a payment whose own pick is
     # nearly as likely as its best is no repeat, whatever else holds
     own = np.full(int(tx.max()) + 1, -np.inf)
