@@ -15,6 +15,7 @@ high similarity.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -32,33 +33,46 @@ def _in_order(short: str, word: str) -> bool:
     return all(ch in it for ch in short)
 
 
+@lru_cache(maxsize=1 << 16)
+def _words(customer: str) -> tuple[list[str], frozenset[str], dict[str, list[int]]]:
+    """A customer name's words, as a set, and the positions of its words by first letter
+    (read once per name: a name is compared with many payers)."""
+    words = customer.split()
+    first: dict[str, list[int]] = {}
+    for k, w in enumerate(words):
+        first.setdefault(w[0], []).append(k)
+    return words, frozenset(words), first
+
+
+@lru_cache(maxsize=1 << 16)
+def _tokens(payer: str) -> tuple[list[str], tuple[tuple[int, str], ...]]:
+    """A payer name's words, and those that may be abbreviations (letters only, at least
+    :data:`_MIN_WORD`) with their positions (read once per name: a payer name is compared
+    with each customer it may be)."""
+    toks = payer.split()
+    return toks, tuple((j, t) for j, t in enumerate(toks) if len(t) >= _MIN_WORD and t.isalpha())
+
+
 def expand_abbreviations(payer: str, customer: str) -> str:
     """``payer`` (a normalized name) with each word that abbreviates a word of ``customer``
     (same first letter, its letters in that word in order, shorter) replaced by that word."""
-    words = customer.split()
-    present = set(words)
+    toks, maybe = _tokens(payer)
+    words, present, first = _words(customer)
     used: set[int] = set()
-    out = []
-    changed = False
-    for tok in payer.split():
-        if tok in present or len(tok) < _MIN_WORD or not tok.isalpha():
-            out.append(tok)
+    out: list[str] | None = None  # (a copy of ``toks`` once a word is replaced)
+    for j, tok in maybe:
+        # (only the customer's words with the token's first letter, in order, are tried)
+        if tok in present or tok[0] not in first:
             continue
-        hit = next(
-            (
-                k
-                for k, w in enumerate(words)
-                if k not in used and len(w) > len(tok) and w[0] == tok[0] and _in_order(tok, w)
-            ),
-            None,
-        )
-        if hit is None:
-            out.append(tok)
-        else:
-            used.add(hit)
-            out.append(words[hit])
-            changed = True
-    return " ".join(out) if changed else payer
+        for k in first[tok[0]]:
+            w = words[k]
+            if k not in used and len(w) > len(tok) and _in_order(tok, w):
+                used.add(k)
+                if out is None:
+                    out = list(toks)
+                out[j] = w
+                break
+    return payer if out is None else " ".join(out)
 
 
 def abbreviated(

@@ -12,6 +12,7 @@ and is re-exported here.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,7 @@ __all__ = [
     "KeyDict",
     "KeyIndex",
     "candidate_pairs",
+    "customer_column",
     "customer_links",
     "key_index",
     "lookup",
@@ -213,7 +215,7 @@ def candidate_pairs(
             "tx": t,
             "inv": i,
             "ref": ref_lvl.astype(np.int8),  # small codes: a byte each, not eight
-            "customer_id": pd.Series(block.cust_ids[i], dtype=object),
+            "customer_id": customer_column(block, i),
             "iban": iban.astype(np.int8),
             "name_sim": name_sim,
             "third_party": link & many[t],
@@ -221,6 +223,30 @@ def candidate_pairs(
         }
     )
     return pairs, links
+
+
+#: per open-item side: each item's customer as a code into the sorted customer ids, and the
+#: categorical dtype of those ids (worked out once per side, in each process that reads it)
+_CUSTOMERS: weakref.WeakKeyDictionary[BlockIndex, tuple[np.ndarray[Any, Any], pd.CategoricalDtype]]
+_CUSTOMERS = weakref.WeakKeyDictionary()
+
+
+def customer_column(block: BlockIndex, inv: np.ndarray[Any, Any]) -> pd.Series:
+    """The customer ids of the open items at positions ``inv`` as a ``Categorical``: a 32-bit
+    code per pair into the partition's customer ids (not a pointer per pair to a Python
+    string that a forked worker's reads would copy). Its categories are the ids sorted, so
+    that grouping or sorting by it orders as by the strings; its values, ``to_numpy`` and
+    ``to_dict`` read as the ids."""
+    got = _CUSTOMERS.get(block)
+    if got is None:
+        cust = block.cust.to_numpy(dtype=object)
+        order = np.argsort(cust, kind="stable")
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        dtype = pd.CategoricalDtype(pd.Index(cust[order], dtype=object))
+        got = _CUSTOMERS[block] = (rank[block.ccode] if len(cust) else block.ccode, dtype)
+    codes, dtype = got
+    return pd.Series(pd.Categorical.from_codes(codes[inv], dtype=dtype))
 
 
 def _positions(

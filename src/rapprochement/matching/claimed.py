@@ -28,7 +28,14 @@ from rapprochement.matching.candidates import KeyIndex, lookup
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.keys import text_keys
 
-__all__ = ["STRONG_REF", "ClaimedElsewhere", "Claims", "LineKeys", "claimed_items"]
+__all__ = [
+    "STRONG_REF",
+    "ClaimedElsewhere",
+    "Claims",
+    "LineKeys",
+    "advice_claims",
+    "claimed_items",
+]
 
 #: reference codes that name an item outright (checksum, exact, normalized)
 STRONG_REF = 2
@@ -116,13 +123,17 @@ class LineKeys(NamedTuple):
     tokens: dict[str, set[str]]
 
 
-def _from_advice(
+def advice_claims(
     remits: pd.DataFrame,
     index: KeyIndex,
     open_: np.ndarray[Any, Any],
     config: MatchConfig,
     known: LineKeys,
 ) -> list[tuple[int, str]]:
+    """The (item position, payment id) of each advice line of ``remits`` that settles an
+    item outright (module doc), line by line: each line read alone, so that the lines of
+    several payment shards read apart give the same claims (:func:`claimed_items` then
+    takes them as ``advised``); the keys of the texts read kept in ``known``."""
     # a line claims an item of its amount: lines of no open item's amount (or of none) are
     # not read
     amount = remits["amount"].to_numpy()
@@ -156,14 +167,19 @@ def claimed_items(
     open_: np.ndarray[Any, Any],
     config: MatchConfig,
     known: LineKeys | None = None,
+    advised: list[tuple[int, str]] | None = None,
 ) -> dict[int, str]:
     """Item position → the id of the one payment that settles it outright (module doc).
     ``singles``: the single-invoice features (``tx`` positions into ``tids``); ``remits``:
     the advice lines (amounts in minor units); ``open_``: each item's open amount;
-    ``known``: where the advice lines' keys read are kept (:class:`LineKeys`)."""
+    ``known``: where the advice lines' keys read are kept (:class:`LineKeys`);
+    ``advised``: the lines' claims already read (:func:`advice_claims` of every line of
+    ``remits``, e.g. per payment shard while blocking): the lines are then not read again."""
     found = _from_singles(singles, tids) if len(singles) else []
-    if remits is not None and len(remits):
-        found += _from_advice(remits, index, open_, config, known or LineKeys({}, {}))
+    if advised is not None:
+        found += advised
+    elif remits is not None and len(remits):
+        found += advice_claims(remits, index, open_, config, known or LineKeys({}, {}))
     by_item: dict[int, set[str]] = defaultdict(set)
     for i, tid in found:
         by_item[i].add(tid)

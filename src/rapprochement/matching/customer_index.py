@@ -86,11 +86,15 @@ class CustomerIndex:
             for n in names:
                 if n:
                     by_norm[n].add(cid)
-        #: customer → the other customers with one of its names, forms aside (namesakes)
-        self.namesakes: dict[str, set[str]] = {
-            cid: set().union(*(by_norm[n] for n in names if n)) - {cid}
-            for cid, names in self.names.items()
-        }
+        #: customer → the other customers with one of its names, forms aside (namesakes): only
+        #: the customers that have some (a name held by one customer gives none)
+        self.namesakes: dict[str, set[str]] = {}
+        for holders in by_norm.values():
+            if len(holders) > 1:
+                for cid in holders:
+                    self.namesakes.setdefault(cid, set()).update(holders)
+        for cid, others in self.namesakes.items():
+            others.discard(cid)
         self.by_prefix: dict[str, set[str]] = defaultdict(set)
         #: whole name word → customers (blocks where a prefix is shared by too many)
         self.by_word: dict[str, set[str]] = defaultdict(set)

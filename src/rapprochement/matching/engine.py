@@ -23,6 +23,8 @@ from rapprochement.matching.chance import book_chance, corrections
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, release_heap
 from rapprochement.matching.features import single_features
+from rapprochement.matching.group_context import GroupIndex
+from rapprochement.matching.index_fork import key_index_beside
 from rapprochement.matching.learning import adjust
 from rapprochement.matching.long_lived import large_book, settle, stages
 from rapprochement.matching.model_frames import statement_remittances
@@ -34,6 +36,7 @@ from rapprochement.matching.partition import (
     partitions,
     prepare,
 )
+from rapprochement.matching.refindex import BlockIndex
 from rapprochement.matching.result import ReconciliationResult, notes_frame, rivals_frame
 from rapprochement.matching.rivals import rival_rows, rivals
 from rapprochement.matching.rows import (
@@ -50,7 +53,13 @@ from rapprochement.matching.scoring import (
     load_weights,
     score_frame,
 )
-from rapprochement.matching.shards import InvoiceSide, sharded_blocking, sharded_groups
+from rapprochement.matching.shards import (
+    InvoiceSide,
+    blocking_and_claims,
+    group_pairs,
+    narrow_positions,
+    sharded_groups,
+)
 from rapprochement.matching.typos import drop_typo_readings
 from rapprochement.matching.windows import notes, window_groups
 
@@ -93,25 +102,35 @@ def hypotheses(
     blocking and the group search per payment shard on ``executor`` (:mod:`.shards`)."""
     t0 = time.perf_counter()
     # the key index first: its temporaries (the largest of the indexes') are freed before the
-    # payer index is built, and not inherited by the forked workers
-    keys = key_index(part.inv)
-    release_heap()
-    side = InvoiceSide(part.inv, CustomerIndex(part.inv, customers), keys, config, part.currency)
+    # payer index is built, and not inherited by the forked workers; with a pool of forked
+    # workers it is built in a child process meanwhile (:mod:`.index_fork`)
+    keys = key_index_beside(part.inv, executor)
+    payers = CustomerIndex(part.inv, customers)
+    blocks, grouping = BlockIndex(part.inv, config), GroupIndex(part.inv)
+    side = InvoiceSide(part.inv, payers, keys(), config, part.currency, blocks, grouping)
+    del payers, blocks, grouping
     release_heap()
     settle()
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
-    pairs, links = sharded_blocking(_with_advice(part.tx, part.remits), side, executor)
+    # (the advice lines' claims on open items read by the same shards)
+    pairs, links, advice = blocking_and_claims(
+        _with_advice(part.tx, part.remits), part.remits, side, executor
+    )
     # the payer index (and its similarity cache) and blocking's open-item side end with it
     side = dataclasses.replace(side, customers=None, block=None)
     release_heap()  # (each stage's freed temporaries: not held while the next one runs)
     settle()
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     singles = single_features(pairs, part.tx, part.inv, config, part.currency)
-    singles = drop_typo_readings(singles, part.inv, part.tx)
+    # kept through the group search: the pairs' columns it reads, the singles' later stages
+    # read (the similarity is read as the ``name`` level, the sign as ``a`` and ``o``)
+    pairs = group_pairs(pairs)
+    singles = drop_typo_readings(singles.drop(columns=_FEATURES_ONLY), part.inv, part.tx)
+    singles = narrow_positions(singles)
     release_heap()
     settle()
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)
-    groups = sharded_groups(part.tx, pairs, singles, links, part.remits, side, executor)
+    groups = sharded_groups(part.tx, pairs, singles, links, part.remits, side, executor, advice)
     # collectors' payouts without their report: learned from every payment's report, so
     # after the sharded search (:mod:`.windows`)
     windows, theirs = window_groups(
@@ -125,6 +144,10 @@ def hypotheses(
     settle()
     _log.debug("%s: %d groups %.2fs", part.currency, len(groups), time.perf_counter() - t0)
     return singles, groups
+
+
+#: columns of the single-invoice features no stage after them reads
+_FEATURES_ONLY = ["name_sim", "sign"]
 
 
 def _advised(remits: pd.DataFrame | None) -> set[str]:
@@ -164,7 +187,8 @@ def _score(df: pd.DataFrame, w: Weights, threshold: float) -> pd.DataFrame:
     if w.adjustments or w.auto_adjustments:  # learned from a ledger (matching/learning.py)
         logit, p = adjust(df, logit, p, w)
     keep = p >= threshold
-    out: pd.DataFrame = df.loc[keep].assign(logit=logit[keep], p=p[keep])
+    # renumbered (the labels keep their order): no 64-bit label per kept row
+    out: pd.DataFrame = df.loc[keep].reset_index(drop=True).assign(logit=logit[keep], p=p[keep])
     return out
 
 
@@ -184,7 +208,7 @@ class _Rows:
     rows: list[dict[str, list[Any]]] = dataclasses.field(default_factory=list)  # columns
     ambiguous: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     duplicates: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    rivals: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    rivals: list[dict[str, list[Any]]] = dataclasses.field(default_factory=list)  # columns
     notes: list[dict[str, str]] = dataclasses.field(default_factory=list)
 
 
@@ -223,8 +247,8 @@ def _partition_rows(
     release_heap()
     settle()
     _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
-    out.rows.append(allocation_rows(part, res, auto_t, pw, extra, held))
-    out.rivals.extend(recs)
+    out.rows.append(allocation_rows(part, res, auto_t, pw, extra, held, (tids, iids)))
+    out.rivals.append(recs)
     for t, (f, i) in sorted(res.duplicates.items()):
         out.duplicates.append(
             {"transaction_id": tids[t], "duplicate_of": tids[f], "invoice_id": iids[i]}
@@ -232,7 +256,7 @@ def _partition_rows(
     for t, alts in sorted(res.ambiguous.items()):
         out.ambiguous.append(
             {
-                "transaction_id": str(part.tx["transaction_id"].iat[t]),
+                "transaction_id": str(tids[t]),
                 "alternatives": [tuple(str(iids[i]) for i in a) for a in alts],
                 "reason": ambiguity_reason(withheld.get(t, "")),
             }
@@ -340,7 +364,7 @@ def _reconcile(
     t0 = time.perf_counter()
     result = build_result(tx, inv, out.rows, out.ambiguous, config, out.duplicates)
     result = dataclasses.replace(
-        result, rivals=rivals_frame(out.rivals), notes=notes_frame(out.notes)
+        result, rivals=rivals_frame(parts=out.rivals), notes=notes_frame(out.notes)
     )
     _log.debug("result frames %.2fs", time.perf_counter() - t0)
     if categorized is not None:

@@ -39,7 +39,10 @@ def entities(inv: pd.DataFrame) -> dict[str, str]:
     who = inv[["customer_id", "customer_name", "customer_iban"]].drop_duplicates("customer_id")
     recs = []
     for cid, name, iban in zip(
-        who["customer_id"], who["customer_name"], who["customer_iban"], strict=True
+        who["customer_id"].tolist(),
+        who["customer_name"].tolist(),
+        who["customer_iban"].tolist(),
+        strict=True,
     ):
         norm = normalize_name(str(name))
         if len(norm) >= MIN_NAME and legal_form(str(name)):  # companies: people share names

@@ -274,6 +274,15 @@ def _repeats(
     return out
 
 
+def _codes(col: pd.Series) -> np.ndarray[Any, Any]:
+    """A key column as integers when it is a ``Categorical`` (its codes: the same groups as
+    its values, no Python string read per row), else its values."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        out: np.ndarray[Any, Any] = col.cat.codes.to_numpy()
+        return out
+    return col.to_numpy()
+
+
 @paused
 def single_features(
     pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, currency: str
@@ -296,7 +305,7 @@ def single_features(
     # only names at least as strong as a pair's own count against it: a structured,
     # checksummed reference is not contradicted by a number in the free text
     pref = pairs["ref"].to_numpy()
-    n_named = named_counts(pref, [t, pairs["customer_id"].to_numpy()])
+    n_named = named_counts(pref, [t, _codes(pairs["customer_id"])])
     del pref
     keep = (np.sign(amt) == np.sign(opn)) & (amt != 0)
     keep &= (day < 0) | (np.abs(day - issue) <= config.date_window_days)
@@ -306,7 +315,7 @@ def single_features(
     t, i, amt, opn, day, issue = t[keep], i[keep], amt[keep], opn[keep], day[keep], issue[keep]
     n_named = n_named[keep]
     f["sign"] = np.sign(amt).astype(np.int8)
-    f["day"] = day
+    f["day"] = day.astype(np.int32)  # (days since 1970: no 64 bits needed)
     a, o = np.abs(amt), np.abs(opn)
     del amt, opn
     f["a"], f["o"] = a, o
@@ -372,7 +381,9 @@ def single_features(
     named_whole = (amount == 0) & tied & alone
     by_amount = pd.factorize(a * f["sign"].to_numpy())[0].astype(np.int64)
     by_amount += int(twin.max(initial=-1)) + 1
-    f["twin"] = np.where(named_whole, by_amount, twin[t])
+    twins = np.where(named_whole, by_amount, twin[t])
+    # codes, fewer than payments and amounts: 32 bits (64 only past 2**31 of them)
+    f["twin"] = twins.astype(np.int32) if twins.max(initial=0) < 2**31 else twins
     n_inv -= _repeats(f["inv"].to_numpy(), by_amount, named_whole & strong, f["day"].to_numpy())
     f["inv_rivals"] = levels("inv_rivals", _count_code(np.where(strong, n_inv, 0)))
     out: pd.DataFrame = f

@@ -59,10 +59,11 @@ def _check_columns(df: pd.DataFrame, required: Sequence[str], what: str) -> None
 
 def _compact_iban(values: Iterable[str]) -> np.ndarray[Any, Any]:
     seen: dict[str, str] = {}  # one string per distinct IBAN (a payer pays many times)
-    return np.array(
-        [seen.get(v) or seen.setdefault(v, compact_iban(v)) for v in values],
-        dtype=object,
-    )
+    values = np.asarray(values, dtype=object).tolist()
+    for v in values:
+        if v not in seen:
+            seen[v] = compact_iban(v)
+    return np.array([seen[v] for v in values], dtype=object)
 
 
 def _clean_ref(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -210,7 +211,7 @@ def prepare_remittances(df: pd.DataFrame, tx: pd.DataFrame) -> pd.DataFrame:
     _check_columns(df, ("transaction_id", "reference", "amount"), what)
     df = df.reset_index(drop=True)
     tid = text(df, "transaction_id")
-    ccy_of = dict(zip(tx["transaction_id"], tx["currency"], strict=True))
+    ccy_of = dict(zip(tx["transaction_id"].tolist(), tx["currency"].tolist(), strict=True))
     unknown = np.array([t not in ccy_of for t in tid], dtype=bool)
     if unknown.any():
         raise ColumnError(

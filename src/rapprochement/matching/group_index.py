@@ -70,7 +70,7 @@ class GroupIndex:
         #: payers with an open credit note (netted with their invoices)
         self.netting: set[Any] = set(pd.unique(self.cust[self.open < 0]).tolist())
         self.cust_names: dict[str, str] = dict(
-            zip(inv["customer_id"], inv["customer_name"], strict=True)
+            zip(inv["customer_id"].tolist(), inv["customer_name"].tolist(), strict=True)
         )
         self._inv = inv
 

@@ -56,8 +56,14 @@ def text(df: pd.DataFrame, col: str) -> Array:
     """The column as strings (``""`` for missing values and absent columns)."""
     if col not in df.columns:
         return np.full(len(df), "", dtype=object)
-    s = df[col].astype(object).where(df[col].notna(), "")
-    return np.array([v if type(v) is str else str(v) for v in s.tolist()], dtype=object)
+    c = df[col]
+    if isinstance(c.dtype, pd.StringDtype):  # strings or missing: read at once
+        out: Array = c.to_numpy(dtype=object, na_value="")
+        return out
+    values = c.astype(object).where(c.notna(), "").tolist()
+    if set(map(type, values)) <= {str}:
+        return np.array(values, dtype=object)
+    return np.array([v if type(v) is str else str(v) for v in values], dtype=object)
 
 
 def ids(df: pd.DataFrame, col: str, what: str) -> Array:

@@ -109,12 +109,13 @@ def prepare(
 def partitions(tx: pd.DataFrame, inv: pd.DataFrame, rem: pd.DataFrame | None) -> list[Partition]:
     """One partition per currency of the payments, with the open items of that currency."""
     out = []
-    for ccy in sorted(set(tx["currency"])):
+    for ccy in sorted(set(tx["currency"].tolist())):
         t = _rows_where(tx, (tx["currency"] == ccy).to_numpy())
         i = _rows_where(inv, ((inv["currency"] == ccy) & (inv["open"] != 0)).to_numpy())
         r = None
         if rem is not None:
-            r = rem[rem["transaction_id"].isin(set(t["transaction_id"]))]
+            ids = set(t["transaction_id"].tolist())  # (each a str: :func:`prepare`)
+            r = rem[np.array([x in ids for x in rem["transaction_id"].tolist()], dtype=bool)]
         out.append(Partition(ccy, t, i, r))
     return out
 

@@ -28,23 +28,33 @@ def rank_max(group: np.ndarray[Any, Any], key: np.ndarray[Any, Any]) -> np.ndarr
     (both >= 0): how many rows of the row's group have a key at most its own, by one sort
     (the end of the row's run of equal keys less the start of its group, in sorted order)
     instead of pandas' grouped rank (float64, as pandas gives it)."""
+    return _ranks(group, key, None).astype(np.float64)
+
+
+def _ranks(
+    group: np.ndarray[Any, Any], key: np.ndarray[Any, Any], top: int | None
+) -> np.ndarray[Any, Any]:
+    """:func:`rank_max` as int64, the rows whose key is ``top`` (the largest key) given the
+    count of the rows of their group below it instead. Rows of equal (group, key) share their
+    rank: the sort need not be stable, and the ranks are written run by run."""
     n = len(key)
     if not n:
-        return np.zeros(0, dtype=np.float64)
+        return np.zeros(0, dtype=np.int64)
     span = int(key.max()) + 1
     comp = group * span + key
-    order = np.argsort(comp, kind="stable")
+    order = np.argsort(comp)
     sc = comp[order]
-    pos = np.arange(n)
-    # the last position of each run of equal (group, key), read back from the right
-    new_run = np.r_[sc[1:] != sc[:-1], True]
-    run_end = np.minimum.accumulate(np.where(new_run, pos, n)[::-1])[::-1]
-    # the first position of each group
-    g = sc // span
-    new_group = np.r_[True, g[1:] != g[:-1]]
-    group_start = np.maximum.accumulate(np.where(new_group, pos, 0))
-    out = np.empty(n, dtype=np.float64)
-    out[order] = run_end + 1 - group_start
+    del comp
+    # the runs of equal (group, key) in sorted order: their starts and ends
+    starts = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]])
+    ends = np.r_[starts[1:], n]
+    # the start of each run's group (a group is a series of runs, by increasing key)
+    g, k = np.divmod(sc[starts], span)
+    del sc
+    group_start = np.maximum.accumulate(np.where(np.r_[True, g[1:] != g[:-1]], starts, 0))
+    upto = ends if top is None else np.where(k == top, starts, ends)
+    out = np.empty(n, dtype=np.int64)
+    out[order] = np.repeat(upto - group_start, ends - starts)
     return out
 
 
@@ -52,7 +62,14 @@ def named_counts(
     pref: np.ndarray[Any, Any], keys: list[np.ndarray[Any, Any]]
 ) -> np.ndarray[Any, Any]:
     """Per pair, how many pairs of its payment and customer (``keys``) have a reference level
-    ``pref`` at least as strong as its own (capped at :data:`NAMED_OUTSIDE_REF`)."""
+    ``pref`` at least as strong as its own (capped at :data:`NAMED_OUTSIDE_REF`). Keys that
+    are all integer arrays (>= 0, e.g. positions and customer codes) are numbered by one
+    sort (:func:`rank_max`), others by a pandas grouping."""
+    group = _int_groups(keys)
+    if group is not None:  # the count is the rank of the capped level within the group
+        # (a weaker level counts the rows of its group at the strongest counted level)
+        capped = np.minimum(pref, NAMED_OUTSIDE_REF + 1).astype(np.int64)
+        return _ranks(group, capped, NAMED_OUTSIDE_REF + 1)
     n_named = np.zeros(len(pref), dtype=np.int64)
     gid = pd.Series(pref).groupby(keys, sort=False).ngroup().to_numpy()
     if gid.dtype.kind != "i":  # a missing key (numbered NaN): counted as pandas counts it
@@ -69,3 +86,21 @@ def named_counts(
         own = np.minimum(pref, NAMED_OUTSIDE_REF) == lvl
         n_named[own] = count[gid[own]]
     return n_named
+
+
+def _int_groups(keys: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any] | None:
+    """One int64 group number per row of integer ``keys`` (each >= 0), in mixed radix; None
+    for keys of another kind, a negative key, or numbers past int64."""
+    if not keys or any(k.dtype.kind not in "iu" for k in keys):
+        return None
+    if any(len(k) and int(k.min()) < 0 for k in keys):
+        return None
+    group = keys[0].astype(np.int64)
+    top = int(group.max(initial=0)) + 1
+    for k in keys[1:]:
+        span = int(k.max(initial=0)) + 1
+        top *= span
+        if top * (NAMED_OUTSIDE_REF + 1) >= 2**62:
+            return None
+        group = group * span + k
+    return group

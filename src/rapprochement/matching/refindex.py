@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,7 @@ class KeyIndex:
         # each distinct key's code: its rank in byte order among the keys of its byte length
         # (the lengths ascending), the keys of a length sorted and made unique at once
         fixed, lens = _encode(raw_key)
+        del raw_key  # (the key strings: cut from their encoded bytes from now on)
         codes = np.empty(len(lens), dtype=np.int64)
         #: per byte length: the sorted keys of that length and the code of the first
         self.by_len: dict[int, tuple[np.ndarray[Any, Any], int]] = {}
@@ -66,7 +68,7 @@ class KeyIndex:
             codes[where] = first + back
             self.by_len[length] = (arr, first)
             first += len(arr)
-        del fixed, lens, raw_key
+        del fixed, lens
         # the strongest level of each key of an invoice (:func:`invoice_key_frame`, on codes)
         # (a level is below 8: sorted as bytes, a radix sort, the same stable order)
         seq = np.argsort(raw_lvl.astype(np.int8), kind="stable")
@@ -287,10 +289,13 @@ def ref_pairs(
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 
 
-def _swapped(b: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def _swapped(b: str) -> frozenset[str]:
     """Every ``a`` with :func:`.gates.one_swap` ``(a, b)``: ``b`` with two adjacent differing
-    characters exchanged."""
-    return {b[:k] + b[k + 1] + b[k] + b[k + 2 :] for k in range(len(b) - 1) if b[k] != b[k + 1]}
+    characters exchanged (cached: a worker's shards ask for the same invoices' numbers)."""
+    return frozenset(
+        {b[:k] + b[k + 1] + b[k] + b[k + 2 :] for k in range(len(b) - 1) if b[k] != b[k + 1]}
+    )
 
 
 def _swaps_only(
@@ -315,7 +320,7 @@ def _swaps_only(
     # ``a`` with ``one_swap(a, b)`` for its number or reference ``b`` (:func:`_swapped`)
     items = np.unique(inv_at)
     ids, refs = index.digits_of(items)
-    own: dict[int, set[str]] = {
+    own: dict[int, frozenset[str]] = {
         i: _swapped(a.decode()) | _swapped(b.decode())
         for i, a, b in zip(items.tolist(), ids.tolist(), refs.tolist(), strict=True)
     }

@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rapprochement.matching.config import MatchConfig
@@ -65,12 +66,28 @@ def notes_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
 
 
 @paused
-def rivals_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
-    """The :attr:`ReconciliationResult.rivals` frame of ``rows`` (:mod:`.rivals`)."""
+def rivals_frame(
+    rows: list[dict[str, Any]] | None = None, parts: list[dict[str, list[Any]]] | None = None
+) -> pd.DataFrame:
+    """The :attr:`ReconciliationResult.rivals` frame of ``rows`` (:mod:`.rivals`), or of
+    ``parts``: the rows of each partition as columns (:func:`.rivals.rival_rows`)."""
     from rapprochement.matching.rivals import RIVAL_COLUMNS
 
-    df = pd.DataFrame(rows or [], columns=list(RIVAL_COLUMNS))
+    cols = list(RIVAL_COLUMNS)
+    if parts and any(p[cols[0]] for p in parts):
+        joined = parts[0]
+        if len(parts) > 1:
+            joined = {c: [v for p in parts for v in p[c]] for c in cols}
+        df = pd.DataFrame(joined, columns=cols)
+    else:
+        df = pd.DataFrame(rows or [], columns=cols)
     df["score"] = df["score"].astype("float64")
+    ids = df["transaction_id"]
+    if len(df) > 1 and ids.notna().all() and ids.is_monotonic_increasing:
+        # already by payment (the rows of each partition are): best first within each
+        at = ids.to_numpy(dtype=object)
+        run = np.concatenate(([0], np.cumsum(at[1:] != at[:-1])))
+        return df.iloc[np.lexsort((-df["score"].to_numpy(), run))]
     return df.sort_values(["transaction_id", "score"], ascending=[True, False], kind="stable")
 
 

@@ -19,8 +19,9 @@ to the score, the ledger keeps them with the suggestion) and listed in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from json.encoder import encode_basestring_ascii  # json.dumps of a str
 from typing import Any
 
@@ -33,7 +34,7 @@ from rapprochement.matching.group_assignment import Assignment
 from rapprochement.matching.rank_counts import sorted_unique
 from rapprochement.matching.scoring import Weights
 
-__all__ = ["RIVAL_COLUMNS", "Rival", "rival_row", "rival_rows", "rivals"]
+__all__ = ["RIVAL_COLUMNS", "Rival", "Rivals", "rival_rows", "rivals"]
 
 #: columns of :attr:`ReconciliationResult.rivals`
 RIVAL_COLUMNS = ("transaction_id", "rival", "score", "relation", "why")
@@ -56,6 +57,29 @@ class Rival:
     taken_by: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Rivals:
+    """The rival readings of a partition's payments as columns, one row per :class:`Rival`
+    (by payment, best first)."""
+
+    tx: list[int]
+    invoices: list[tuple[int, ...]]
+    score: list[float]
+    relation: list[str]
+    why: list[str]
+    taken_by: list[tuple[int, ...]]
+
+    def __len__(self) -> int:
+        return len(self.tx)
+
+    def __iter__(self) -> Iterator[Rival]:
+        cols = (self.tx, self.invoices, self.score, self.relation, self.why, self.taken_by)
+        return (Rival(*row) for row in zip(*cols, strict=True))
+
+
+_NONE = Rivals([], [], [], [], [], [])
+
+
 def _chosen(res: Assignment) -> tuple[dict[int, tuple[int, ...]], dict[int, dict[str, Any]]]:
     """Each allocated payment's reading (its invoices, sorted) and the hypothesis behind it."""
     invs: dict[int, set[int]] = {}
@@ -68,6 +92,36 @@ def _chosen(res: Assignment) -> tuple[dict[int, tuple[int, ...]], dict[int, dict
     return {t: tuple(sorted(s)) for t, s in invs.items()}, hyp
 
 
+def _top_singles(
+    singles: pd.DataFrame, chosen: dict[int, tuple[int, ...]], cols: list[str]
+) -> pd.DataFrame:
+    """The single-invoice hypotheses (columns ``cols``) of allocated payments naming an
+    invoice outside their chosen reading, sorted by payment then best first, at most
+    :data:`TOP` per payment (a payment's singles name distinct invoices)."""
+    st = singles["tx"].to_numpy(dtype=np.int64)
+    si = singles["inv"].to_numpy(dtype=np.int64)
+    ct = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
+    is_chosen = np.zeros(int(max(st.max(initial=0), ct.max(initial=0))) + 1, dtype=bool)
+    is_chosen[ct] = True
+    # the chosen (payment, invoice) pairs as sorted keys
+    t_in = np.fromiter((t for t, v in chosen.items() for _ in v), dtype=np.int64)
+    i_in = np.fromiter((i for v in chosen.values() for i in v), dtype=np.int64)
+    span = int(max(int(si.max(initial=0)), int(i_in.max(initial=0)))) + 1
+    pairs = np.sort(t_in * span + i_in)
+    keys = st * span + si
+    at = np.minimum(np.searchsorted(pairs, keys), max(len(pairs) - 1, 0))
+    taken = pairs[at] == keys if len(pairs) else np.zeros(len(keys), dtype=bool)
+    rows = np.flatnonzero(is_chosen[st] & ~taken)
+    lg = singles["logit"].to_numpy(dtype=np.float64)[rows]
+    rows = rows[np.lexsort((-lg, st[rows]))]  # by payment, best first (stable)
+    t_sorted = st[rows]
+    rank = np.arange(len(rows)) - np.searchsorted(t_sorted, t_sorted, side="left")
+    rows = rows[rank < TOP]
+    s = singles[cols].iloc[rows]
+    one = pd.Series([(i,) for i in si[rows].tolist()], index=s.index, dtype=object)
+    return s.assign(invs=one)
+
+
 def _candidates(
     singles: pd.DataFrame, groups: pd.DataFrame, chosen: dict[int, tuple[int, ...]]
 ) -> pd.DataFrame:
@@ -75,18 +129,10 @@ def _candidates(
     rows ``tx, invs, logit, p`` + features, best first per payment, at most :data:`TOP`."""
     frames = []
     if len(singles):
-        s = singles[singles["tx"].isin(list(chosen))]
+        cols = ["tx", "logit", "p", *(f for f in FEATURES if f in singles)]
+        s = _top_singles(singles, chosen, cols)
         if len(s):
-            t_in = np.fromiter((t for t, v in chosen.items() for _ in v), dtype=np.int64)
-            i_in = np.fromiter((i for v in chosen.values() for i in v), dtype=np.int64)
-            span = int(max(int(s["inv"].max()), int(i_in.max(initial=0)))) + 1
-            keys = s["tx"].to_numpy(dtype=np.int64) * span + s["inv"].to_numpy(dtype=np.int64)
-            s = s[~np.isin(keys, t_in * span + i_in)]
-            # a payment's singles name distinct invoices: only its best TOP can be shown
-            s = s.sort_values(["tx", "logit"], ascending=[True, False], kind="stable")
-            s = s[s.groupby("tx", sort=False).cumcount().to_numpy() < TOP]
-            one = pd.Series([(int(i),) for i in s["inv"]], index=s.index, dtype=object)
-            frames.append(s.assign(invs=one))
+            frames.append(s)
     if len(groups):
         g = groups[groups["tx"].isin(list(chosen))]
         if len(g):
@@ -133,53 +179,74 @@ def _level_codes(cand: pd.DataFrame, feats: list[str]) -> np.ndarray[Any, Any]:
     return code
 
 
+def _own_logits(
+    hyp: Mapping[int, Mapping[str, Any]], t_of: np.ndarray[Any, Any], lg_of: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """Per row: its payment's chosen log-odds (the row's own when the hypothesis has none)."""
+    ts = sorted_unique(t_of)
+    own = np.full(int(ts.max(initial=0)) + 1, np.nan)
+    has = np.zeros(len(own), dtype=bool)
+    for t in ts.tolist():
+        h = hyp[t]
+        if "logit" in h:
+            own[t], has[t] = float(h["logit"]), True
+    return np.where(has[t_of], own[t_of], lg_of)
+
+
+def _holders(res: Assignment, size: int) -> np.ndarray[Any, Any]:
+    """Per invoice position below ``size``: the first payment allocated to it, else -1."""
+    a_t = np.fromiter((al.tx for al in res.allocs), dtype=np.int64, count=len(res.allocs))
+    a_i = np.fromiter((al.inv for al in res.allocs), dtype=np.int64, count=len(res.allocs))
+    keep = a_i >= 0
+    items, first = np.unique(a_i[keep], return_index=True)
+    out = np.full(max(size, int(a_i.max(initial=-1)) + 1), -1, dtype=np.int64)
+    out[items] = a_t[keep][first]
+    return out
+
+
 @paused
-def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weights) -> list[Rival]:
+def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weights) -> Rivals:
     """The rivals of every allocated payment of one partition (see the module doc)."""
     chosen, hyp = _chosen(res)
     if not chosen:
-        return []
+        return _NONE
     cand = _candidates(singles, groups, chosen)
     if not len(cand):
-        return []
-    holder: dict[int, int] = {}
-    for al in res.allocs:
-        if al.inv >= 0:
-            holder.setdefault(al.inv, al.tx)
+        return _NONE
+    n = len(cand)
     t_of = cand["tx"].to_numpy(dtype=np.int64)
     lg_of = cand["logit"].to_numpy(dtype=np.float64)
-    # each payment's chosen log-odds (the rival's own when its hypothesis has none)
-    own_of = np.array(
-        [
-            float(hyp[t].get("logit", lg))
-            for t, lg in zip(t_of.tolist(), lg_of.tolist(), strict=True)
-        ],
-        dtype=np.float64,
-    )
+    own_of = _own_logits(hyp, t_of, lg_of)
     tie = np.abs(lg_of - own_of) <= _TIE
     lower = lg_of < own_of
     why_of = _weaker_reasons(cand, hyp, t_of, np.flatnonzero(~tie & lower), w)
-    out = []
+    invs = [tuple(map(int, x)) for x in cand["invs"].tolist()]
+    lens = np.fromiter(map(len, invs), dtype=np.int64, count=n)
+    flat = np.fromiter(chain.from_iterable(invs), dtype=np.int64, count=int(lens.sum()))
+    holder = _holders(res, int(flat.max(initial=-1)) + 1)[flat]
+    # an invoice of the rival went to another payment
+    other = (holder >= 0) & (holder != np.repeat(t_of, lens))
+    taken = np.bincount(np.repeat(np.arange(n), lens)[other], minlength=n) > 0
+    ends = np.cumsum(lens)
+    taken_by: list[tuple[int, ...]] = [()] * n
+    for k in np.flatnonzero(taken).tolist():
+        part = holder[ends[k] - lens[k] : ends[k]]
+        taken_by[k] = tuple(sorted(set(part[other[ends[k] - lens[k] : ends[k]]].tolist())))
+    score = cand["p"].to_numpy(dtype=np.float64).tolist()
     ambiguous = res.ambiguous
-    lists = (t_of.tolist(), cand["invs"].tolist(), cand["p"].tolist(), tie.tolist(), lower.tolist())
-    for t, invs_, p, is_tie, is_lower, reason in zip(*lists, why_of, strict=True):
-        invs = tuple(map(int, invs_))
-        taken = [holder[i] for i in invs if holder.get(i, t) != t]
-        score = float(p)
-        if is_tie:
-            rel, why = "tie", "fits as well"
-            if t in ambiguous:  # scored like the allocation: one chance in their number
-                score = min(score, 1.0 / max(1, len(set(ambiguous[t]))))
-        elif taken:
-            rel, why = "taken", "settled by another payment"
-            if is_lower:
-                why += "; " + (reason or "scores lower")
-        elif is_lower:
-            rel, why = "weaker", reason or "scores lower"
-        else:
-            rel, why = "held", "scores higher but its invoices are read otherwise"
-        out.append(Rival(t, invs, score, rel, why, tuple(sorted(set(taken))) if taken else ()))
-    return out
+    for k in np.flatnonzero(tie).tolist():
+        t = int(t_of[k])
+        if t in ambiguous:  # scored like the allocation: one chance in their number
+            score[k] = min(score[k], 1.0 / max(1, len(set(ambiguous[t]))))
+    reason = [r or "scores lower" for r in why_of]
+    rel = np.full(n, "held", dtype=object)
+    why = np.full(n, "scores higher but its invoices are read otherwise", dtype=object)
+    rel[lower], why[lower] = "weaker", np.array(reason, dtype=object)[lower]
+    rel[taken], why[taken] = "taken", "settled by another payment"
+    both = np.flatnonzero(taken & lower & ~tie)
+    why[both] = ["settled by another payment; " + reason[k] for k in both.tolist()]
+    rel[tie], why[tie] = "tie", "fits as well"
+    return Rivals(t_of.tolist(), invs, score, rel.tolist(), why.tolist(), taken_by)
 
 
 def _weaker_reasons(
@@ -215,37 +282,36 @@ def _weaker_reasons(
     return out.tolist()
 
 
-def rival_row(r: Rival, iids: Any, tids: Any) -> tuple[dict[str, Any], str]:
-    """The result row and the explanation row (JSON, weight 0) of one rival."""
-    why = r.why
-    if r.taken_by:
-        by = ", ".join(str(tids[t]) for t in r.taken_by)
-        why = why.replace("another payment", f"another payment ({by})", 1)
-    names = tuple(str(iids[i]) for i in r.invoices)
-    value = f"{'+'.join(names)} ({r.score:.2f}, {r.relation}): {why}"
-    rec = {
-        "transaction_id": str(tids[r.tx]),
-        "rival": names,
-        "score": r.score,
-        "relation": r.relation,
-        "why": why,
-    }
-    # json.dumps({"feature": "rival", "value": value, "weight": 0.0}) (compact), as a string
-    return rec, '{"feature":"rival","value":' + encode_basestring_ascii(value) + ',"weight":0.0}'
-
-
 @paused
-def rival_rows(
-    found: list[Rival], iids: Any, tids: Any
-) -> tuple[list[dict[str, Any]], dict[int, str]]:
-    """The result rows of ``found`` and, per payment, the explanation rows to append (JSON
-    objects, each preceded by a comma)."""
-    recs: list[dict[str, Any]] = []
-    rows: dict[int, str] = {}
+def rival_rows(found: Rivals, iids: Any, tids: Any) -> tuple[dict[str, list[Any]], dict[int, str]]:
+    """The result rows of ``found`` (:data:`RIVAL_COLUMNS`, one list each) and, per payment,
+    the explanation rows to append (JSON objects, each preceded by a comma)."""
     # read by position once per rival: lists of the same objects, not numpy object arrays
     iids, tids = list(iids), list(tids)
-    for r in found:
-        rec, row = rival_row(r, iids, tids)
-        recs.append(rec)
-        rows[r.tx] = rows.get(r.tx, "") + "," + row
+    whys = list(found.why)
+    for k, by in enumerate(found.taken_by):
+        if by:
+            named = ", ".join(str(tids[t]) for t in by)
+            whys[k] = whys[k].replace("another payment", f"another payment ({named})", 1)
+    names = [
+        (str(iids[inv[0]]),) if len(inv) == 1 else tuple(str(iids[i]) for i in inv)
+        for inv in found.invoices
+    ]
+    # json.dumps({"feature": "rival", "value": value, "weight": 0.0}) (compact)
+    objs = [
+        ',{"feature":"rival","value":'
+        + encode_basestring_ascii(f"{'+'.join(nm)} ({sc:.2f}, {rel}): {why}")
+        + ',"weight":0.0}'
+        for nm, sc, rel, why in zip(names, found.score, found.relation, whys, strict=True)
+    ]
+    rows: dict[int, str] = {}
+    for t, obj in zip(found.tx, objs, strict=True):
+        rows[t] = rows[t] + obj if t in rows else obj
+    recs: dict[str, list[Any]] = {
+        "transaction_id": [str(tids[t]) for t in found.tx],
+        "rival": names,
+        "score": list(found.score),
+        "relation": list(found.relation),
+        "why": whys,
+    }
     return recs, rows

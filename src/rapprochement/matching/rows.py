@@ -5,9 +5,10 @@ result frames (remaining amounts of payments and open items)."""
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from decimal import Decimal
-from importlib.metadata import PackageNotFoundError, version
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 from rapprochement.matching.advice_typos import typo_read
 from rapprochement.matching.assignment import Assignment
 from rapprochement.matching.coin_tosses import coin_tosses
-from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.customer_numbers import LABELS
 from rapprochement.matching.explain_rows import entity_row, number_row
 from rapprochement.matching.features import FEATURES
 from rapprochement.matching.gates import (
@@ -36,11 +37,8 @@ from rapprochement.matching.gates import (
 )
 from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.payouts import held_reason, note
-from rapprochement.matching.result import (
-    ALLOCATION_COLUMNS,
-    DUPLICATE_COLUMNS,
-    ReconciliationResult,
-)
+from rapprochement.matching.rank_counts import sorted_unique
+from rapprochement.matching.result_frames import AMBIGUOUS_COLUMNS, build_result
 from rapprochement.matching.scoring import Weights, contributions
 from rapprochement.money import currency_exponent
 
@@ -57,18 +55,8 @@ __all__ = [
     "withhold",
 ]
 
-#: Columns of ``result.ambiguous``: the payment, its readings (tuples of invoice ids) and why
-#: it is listed (:func:`ambiguity_reason`).
-AMBIGUOUS_COLUMNS = ("transaction_id", "alternatives", "reason")
 #: The ``reason`` of a payment whose readings fit equally well (a tie: suggested, never auto).
 TIE = "tie: several readings fit equally well"
-
-
-def _version() -> str:
-    try:
-        return version("rapprochement")
-    except PackageNotFoundError:  # pragma: no cover
-        return "0.0.0"
 
 
 _AMOUNT_ALONE = gate_row("payer not identified: the amount alone")
@@ -108,7 +96,7 @@ def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dic
         held.update(dict.fromkeys(look_alike(singles, res.allocs), _LOOK_ALIKE))
         held.update(dict.fromkeys(payer_disagrees(singles, res.allocs), _DISAGREE))
     for al in res.allocs:
-        if al.inv < 0:
+        if al.inv < 0 or al.tx in held:  # (a payment's first gate holds it)
             continue
         report = held_reason(str(al.hyp.get("source", "")))
         if report is not None:
@@ -205,6 +193,63 @@ def ambiguity_reason(withheld: str) -> str:
     return f"withheld: {withheld}" if withheld else TIE
 
 
+#: what a text quoting a customer number holds (:mod:`.customer_numbers`): one of its labels
+#: (any case, a word or not), or a character beyond ASCII (its decomposition may be one)
+_LABEL_HINT = "|".join(LABELS) + r"|[^\x00-\x7f]"
+
+
+def _quoting(col: pd.Series) -> np.ndarray[Any, Any]:
+    """Per payment: whether its text (``str(text or "")``) may quote a customer number (a
+    superset: :func:`.explain_rows.number_row` finds none in the others)."""
+    if col.dtype != object:  # strings: one vectorized search
+        return np.asarray(
+            col.str.contains(_LABEL_HINT, case=False, regex=True, na=False), dtype=bool
+        )
+    parts = [str(t or "") for t in col.tolist()]
+    if not parts:
+        return np.zeros(0, dtype=bool)
+    # the texts joined by a NUL (no label spans it), one scan; the end of each in the whole
+    ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)) + 1)
+    whole = "\0".join(parts)
+    if whole.isascii():  # upper-cased, the search needs no case folding (much faster)
+        found = re.finditer(_LABEL_HINT, whole.upper())
+    else:
+        found = re.finditer(_LABEL_HINT, whole, re.IGNORECASE | re.ASCII)
+    hits = np.fromiter((m.start() for m in found), dtype=np.int64)
+    out = np.zeros(len(parts), dtype=bool)
+    out[np.searchsorted(ends, hits, side="right")] = True
+    return out
+
+
+def _bodies(hyps: list[dict[str, Any]], w: Weights) -> list[str]:
+    """Per allocation: its hypothesis' explanation (:func:`.scoring.contributions`, compact
+    JSON) without its closing bracket, computed once per distinct reading."""
+    cache: dict[tuple[str, ...], str] = {}
+    by_hyp: dict[int, str] = {}  # id of a hypothesis (allocations of one reading share it)
+    out = []
+    for hyp in hyps:
+        body = by_hyp.get(id(hyp))
+        if body is None:
+            # the levels and what else the explanation reads (a payer IBAN shared by k
+            # customers)
+            key = (*map(str, map(hyp.get, FEATURES, _BLANKS)), str(hyp.get("iban_customers")))
+            body = cache.get(key)
+            if body is None:
+                body = cache[key] = json.dumps(
+                    [c.model_dump() for c in contributions(hyp, w)], separators=(",", ":")
+                )[:-1]
+            by_hyp[id(hyp)] = body
+        out.append(body)
+    return out
+
+
+def _flags(keys: Any, size: int) -> np.ndarray[Any, Any]:
+    """A mask over ``size`` positions, set at ``keys``."""
+    out = np.zeros(size, dtype=bool)
+    out[np.fromiter(keys, dtype=np.int64)] = True
+    return out
+
+
 @paused
 def allocation_rows(
     part: Partition,
@@ -213,211 +258,149 @@ def allocation_rows(
     w: Weights,
     extra: dict[int, str],
     held: dict[int, str] | None = None,
+    ids: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
 ) -> dict[str, list[Any]]:
-    """The allocation rows of one partition, as columns (:data:`.result.ALLOCATION_COLUMNS`
-    and ``_minor``, the amount in minor units: one list each, not a dict per row);
-    ``extra``: payment → explanation rows to append (its rivals); ``held``: payment → the
-    gate row holding it (:func:`held_rows`), computed here without the look-alike gate when
-    not given."""
-    # columns read by position once per allocation: lists of the arrays' objects
-    tids = part.tx["transaction_id"].to_numpy().tolist()
-    iids = part.inv["invoice_id"].to_numpy().tolist()
-    cache: dict[tuple[str, ...], str] = {}
+    """The allocation rows of one partition, as columns (:data:`.result.ALLOCATION_COLUMNS`,
+    ``_minor``, the amount in minor units, ``_t`` and ``_i``, the positions of the payment
+    and the item: one list each, not a dict per row); ``extra``: payment → explanation rows
+    to append (its rivals); ``held``: payment → the gate row holding it (:func:`held_rows`),
+    computed here without the look-alike gate when not given; ``ids``: the payments' and the
+    items' ids (``to_numpy()``), if read. Each explanation is its reading's, then the rows
+    that apply, in this order: the gate holding it, a payout report's note, merged customer
+    records, a quoted customer number, a tie, its rivals."""
     held = _held(part, res, None) if held is None else held
-    records = part.inv["record"].to_numpy().tolist() if "record" in part.inv else None
-    names = part.inv["customer_name"].to_numpy().tolist()
-    owners = records if records is not None else part.inv["customer_id"].to_numpy().tolist()
-    texts = part.tx["text"].to_numpy(dtype=object).tolist() if "text" in part.tx else None
-    spans: dict[int, str] = {}
-    items_of: dict[int, set[int]] = defaultdict(set)  # payment → the items it is allocated to
-    for al in res.allocs:
-        if al.inv >= 0:
-            items_of[al.tx].add(al.inv)
-    number_keys_of: dict[str, set[str]] = {}
-    exp = currency_exponent(part.currency)
-    statuses: list[str] = []
-    scores: list[float] = []
-    expls: list[str] = []
-    for al in res.allocs:
-        # the levels and what else the explanation reads (a payer IBAN shared by k customers)
-        key = (*map(str, map(al.hyp.get, FEATURES, _BLANKS)), str(al.hyp.get("iban_customers")))
-        expl = cache.get(key)
-        if expl is None:
-            expl = cache[key] = json.dumps(
-                [c.model_dump() for c in contributions(al.hyp, w)], separators=(",", ":")
-            )
-        auto = al.score >= auto_t and not al.ambiguous
-        if auto and al.tx in held:
-            auto = False
-            expl = expl[:-1] + "," + held[al.tx] + "]"
-        told = note(str(al.hyp.get("source", ""))) if al.group is not None else None
-        if told is not None:
-            expl = (
-                expl[:-1]
-                + ","
-                + json.dumps(
-                    {"feature": "report", "value": told, "weight": 0.0}, separators=(",", ":")
-                )
-                + "]"
-            )
-        if al.group is not None and records is not None and al.hyp.get("iban") != "collector":
-            row = spans.get(al.tx)
-            if row is None:
-                row = spans[al.tx] = entity_row(sorted(items_of[al.tx]), records, names)
-            if row:
-                expl = expl[:-1] + "," + row + "]"
-        if texts is not None and al.inv >= 0 and al.hyp.get("iban") == "known":
-            text = str(texts[al.tx] or "")
-            row = number_row(text, str(owners[al.inv]), str(names[al.inv]), number_keys_of)
-            if row:
-                expl = expl[:-1] + "," + row + "]"
-        score = float(al.score)
-        alts = res.ambiguous.get(al.tx) if al.ambiguous else None
+    allocs = res.allocs
+    n = len(allocs)
+    cols = list(zip(*map(_FIELDS, allocs), strict=True)) if n else [()] * 8
+    a_tx, a_inv, minors, kinds, a_score, hyps, groups, a_amb = cols
+    t_of = np.fromiter(a_tx, dtype=np.int64, count=n)
+    i_of = np.fromiter(a_inv, dtype=np.int64, count=n)
+    grouped = np.flatnonzero(np.fromiter((g is not None for g in groups), dtype=bool, count=n))
+    body = np.empty(n, dtype=object)
+    body[:] = _bodies(list(hyps), w)
+
+    def add(rows: np.ndarray[Any, Any], parts: list[str]) -> None:
+        """Append ``parts`` (each ``""`` or rows preceded by a comma) to the ``rows``."""
+        some = np.fromiter(map(bool, parts), dtype=bool, count=len(parts))
+        if some.any():
+            at = rows[some]
+            body[at] = body[at] + np.array(parts, dtype=object)[some]
+
+    n_tx = len(part.tx)
+    amb = np.fromiter(a_amb, dtype=bool, count=n)
+    auto = (np.fromiter(a_score, dtype=np.float64, count=n) >= auto_t) & ~amb
+    gated = np.flatnonzero(auto & _flags(held, n_tx)[t_of])
+    auto[gated] = False
+    add(gated, ["," + held[t] for t in t_of[gated].tolist()])
+    # a payout report's note
+    told = [note(str(hyps[k].get("source", ""))) for k in grouped.tolist()]
+    add(grouped, ["" if x is None else "," + _note_row(x) for x in told])
+    if "record" in part.inv:  # customer records merged as one entity
+        add(grouped, _entity_rows(part, t_of, i_of, grouped, hyps))
+    if "text" in part.tx:  # a customer number quoted in the text
+        maybe = np.flatnonzero(_quoting(part.tx["text"])[t_of] & (i_of >= 0))
+        add(maybe, _number_rows(part, t_of, i_of, maybe, hyps))
+    if ids is None:
+        ids = (part.tx["transaction_id"].to_numpy(), part.inv["invoice_id"].to_numpy())
+    tids, iids = ids[0].tolist(), ids[1].tolist()
+    scores = list(a_score)
+    for k in np.flatnonzero(amb).tolist():
+        alts = res.ambiguous.get(a_tx[k])
         if alts and len(set(alts)) > 1:
             # a choice between readings that fit equally well is a coin toss, and says so
-            score, row = tie_row(score, sorted({tuple(str(iids[i]) for i in a) for a in alts}))
-            expl = expl[:-1] + "," + row + "]"
-        if al.tx in extra:
-            expl = expl[:-1] + extra[al.tx] + "]"
-        statuses.append("auto" if auto else "suggested")
-        scores.append(score)
-        expls.append(expl)
-    allocs = res.allocs
-    minors = [al.amount for al in allocs]
-    t_ids = [str(tids[al.tx]) for al in allocs]
+            keys = sorted({tuple(str(iids[i]) for i in a) for a in alts})
+            scores[k], row = tie_row(float(a_score[k]), keys)
+            body[k] = body[k] + "," + row
+    riv = np.flatnonzero(_flags(extra, n_tx)[t_of]) if extra else np.zeros(0, dtype=np.int64)
+    add(riv, [extra[t] for t in t_of[riv].tolist()])
+    exp = currency_exponent(part.currency)
+    t_ids = [str(tids[t]) for t in a_tx]
     return {
         "transaction_id": t_ids,
-        "invoice_id": [None if al.inv < 0 else str(iids[al.inv]) for al in allocs],
+        "invoice_id": [None if i < 0 else str(iids[i]) for i in a_inv],
         "amount": [Decimal(m).scaleb(-exp) for m in minors],  # from_minor
-        "currency": [part.currency] * len(allocs),
-        "status": statuses,
-        "score": scores,
-        "kind": [al.kind for al in allocs],
-        "group_id": [None if al.group is None else t for al, t in zip(allocs, t_ids, strict=True)],
-        "explanation": expls,
-        "_minor": minors,
+        "currency": [part.currency] * n,
+        "status": np.where(auto, "auto", "suggested").tolist(),
+        "score": list(map(float, scores)),
+        "kind": list(kinds),
+        "group_id": [None if g is None else t for g, t in zip(groups, t_ids, strict=True)],
+        "explanation": (body + "]").tolist() if n else [],
+        "_minor": list(minors),
+        # positions of the payment and the item (-1: none) in the partition of this size
+        "_t": list(a_tx),
+        "_i": list(a_inv),
+        "_whole": [len(part.tx), len(part.inv)],
     }
 
 
-def _used(ids: np.ndarray[Any, Any], used: dict[str, int]) -> np.ndarray[Any, Any]:
-    """Minor units allocated to each of ``ids`` (0 for the ids ``used`` lacks)."""
-    if not used:
-        return np.zeros(len(ids), dtype=np.int64)
-    got = pd.Series(used, dtype=np.int64)
-    return pd.Series(ids, dtype=object).map(got).fillna(0).to_numpy(dtype=np.int64)
+#: the fields of an allocation :func:`allocation_rows` reads, in one tuple
+_FIELDS = attrgetter("tx", "inv", "amount", "kind", "score", "hyp", "group", "ambiguous")
 
 
-#: allocation columns kept as Python objects (ids, Decimal amounts, JSON text)
-_OBJECT_COLUMNS = ("transaction_id", "invoice_id", "amount", "group_id", "explanation")
+def _note_row(told: str) -> str:
+    """The zero-weight explanation row of a payout report's note."""
+    return json.dumps({"feature": "report", "value": told, "weight": 0.0}, separators=(",", ":"))
 
 
-def _columns(parts: list[dict[str, list[Any]]]) -> dict[str, list[Any]]:
-    """The allocation columns of every partition (:func:`allocation_rows`), one list each."""
-    if len(parts) == 1:
-        return parts[0]
-    names = (*ALLOCATION_COLUMNS, "_minor")
-    return {c: [v for p in parts for v in p[c]] for c in names}
+def _entity_rows(
+    part: Partition,
+    t_of: np.ndarray[Any, Any],
+    i_of: np.ndarray[Any, Any],
+    grouped: np.ndarray[Any, Any],
+    hyps: tuple[dict[str, Any], ...],
+) -> list[str]:
+    """Per allocation of a group (``grouped``): its payment's merged-records row preceded by
+    a comma (:func:`.explain_rows.entity_row`), or ``""`` (a collector's payout: none)."""
+    items_of: dict[int, set[int]] = defaultdict(set)  # payment → the items it is allocated to
+    mine = np.flatnonzero(np.isin(t_of, t_of[grouped]) & (i_of >= 0))
+    for t, i in zip(t_of[mine].tolist(), i_of[mine].tolist(), strict=True):
+        items_of[t].add(i)
+    # the records and names of those items alone (by position)
+    at = sorted_unique(i_of[mine])
+    records = dict(zip(at.tolist(), _values(part.inv["record"], at), strict=True))
+    names = dict(zip(at.tolist(), _values(part.inv["customer_name"], at), strict=True))
+    spans: dict[int, str] = {}
+    out = []
+    for k in grouped.tolist():
+        row = ""
+        if hyps[k].get("iban") != "collector":
+            t = int(t_of[k])
+            got = spans.get(t)
+            if got is None:
+                got = spans[t] = entity_row(sorted(items_of[t]), records, names)
+            row = got
+        out.append("," + row if row else "")
+    return out
 
 
-def _sums(ids: list[Any], minor: list[int]) -> dict[Any, int]:
-    """The sum of ``minor`` per id (``None`` ids left out)."""
-    if not ids:
-        return {}
-    by = pd.Series(minor, dtype=np.int64).groupby(pd.Series(ids, dtype=object), sort=False)
-    got = by.sum()
-    return dict(zip(got.index.tolist(), got.tolist(), strict=True))
+def _values(col: pd.Series, at: np.ndarray[Any, Any]) -> list[Any]:
+    """The values of ``col`` at the positions ``at`` (as ``col.to_numpy()[at]``)."""
+    return list(col.iloc[at].to_numpy(dtype=object))
 
 
-def _frame(cols: dict[str, list[Any]], columns: list[str]) -> pd.DataFrame:
-    """A result frame of columns (as ``pd.DataFrame`` of the rows as dicts would build it)."""
-    if not cols[columns[0]]:
-        return pd.DataFrame([], columns=columns)
-    return pd.DataFrame(cols, columns=columns)
-
-
-@paused
-def build_result(
-    tx: pd.DataFrame,
-    inv: pd.DataFrame,
-    rows: list[dict[str, list[Any]]],
-    amb_rows: list[dict[str, Any]],
-    config: MatchConfig,
-    dup_rows: list[dict[str, Any]] | None = None,
-) -> ReconciliationResult:
-    """The result frames of the allocation columns of each partition (``rows``:
-    :func:`allocation_rows`'), the ambiguous payments' rows and the duplicates' rows."""
-    cols = _columns(rows) if rows else {c: [] for c in (*ALLOCATION_COLUMNS, "_minor")}
-    n = len(cols["transaction_id"])
-    # the object columns built as such: no str inference of millions of cells, then undone
-    al = pd.DataFrame(
-        {
-            c: pd.Series(cols[c], dtype=object) if c in _OBJECT_COLUMNS else cols[c]
-            for c in ALLOCATION_COLUMNS
-        }
-        if n
-        else [],
-        columns=list(ALLOCATION_COLUMNS),
+def _number_rows(
+    part: Partition,
+    t_of: np.ndarray[Any, Any],
+    i_of: np.ndarray[Any, Any],
+    rows: np.ndarray[Any, Any],
+    hyps: tuple[dict[str, Any], ...],
+) -> list[str]:
+    """Per allocation of ``rows``: the quoted customer number's row preceded by a comma
+    (:func:`.explain_rows.number_row`, for a payer known by its IBAN), or ``""``."""
+    known = np.fromiter(
+        (hyps[k].get("iban") == "known" for k in rows.tolist()), dtype=bool, count=len(rows)
     )
-    if not n:
-        for col in _OBJECT_COLUMNS:
-            al[col] = pd.Series([], dtype=object)
-    al["score"] = al["score"].astype(np.float64)
-    al = al.sort_values(["transaction_id", "invoice_id"], kind="stable", na_position="last")
-    al = al.reset_index(drop=True)
-    # remaining amounts in minor units (suggested allocations count as taken; a discount or
-    # a fee allocation closes its invoice)
-    t_col, i_col, kinds = cols["transaction_id"], cols["invoice_id"], cols["kind"]
-    used_t = _sums(t_col, cols["_minor"])
-    used_i = _sums(i_col, cols["_minor"])
-    closed = {
-        i for i, k in zip(i_col, kinds, strict=True) if i is not None and k in ("discount", "fee")
-    }
-    exps: dict[str, int] = {}
-
-    def money(minor: int, ccy: str) -> Decimal:
-        """:func:`rapprochement.money.from_minor`, each currency's exponent read once."""
-        e = exps.get(ccy)
-        if e is None:
-            e = exps[ccy] = currency_exponent(ccy)
-        return Decimal(minor).scaleb(-e)
-
-    t_ids = tx["transaction_id"].to_numpy()
-    t_left = tx["amount"].to_numpy(dtype=np.int64) - _used(t_ids, used_t)
-    t_ccy, t_amt = tx["currency"].to_numpy(), tx["amount"].to_numpy()
-    at = np.flatnonzero(t_left != 0)
-    ccys = t_ccy[at].tolist()
-    tx_rem = {
-        "transaction_id": t_ids[at].tolist(),
-        "currency": ccys,
-        "amount": list(map(money, t_amt[at].astype(np.int64).tolist(), ccys)),
-        "remaining": list(map(money, t_left[at].tolist(), ccys)),
-    }
-    i_ids = inv["invoice_id"].to_numpy()
-    i_left = inv["open"].to_numpy(dtype=np.int64) - _used(i_ids, used_i)
-    if closed:
-        i_left[pd.Series(i_ids, dtype=object).isin(closed).to_numpy()] = 0
-    i_cid, i_ccy, i_amt = (inv[c].to_numpy() for c in ("customer_id", "currency", "amount"))
-    at = np.flatnonzero(i_left != 0)
-    ccys = i_ccy[at].tolist()
-    inv_rem = {
-        "invoice_id": i_ids[at].tolist(),
-        "customer_id": i_cid[at].tolist(),
-        "currency": ccys,
-        "amount": list(map(money, i_amt[at].astype(np.int64).tolist(), ccys)),
-        "open_amount": list(map(money, i_left[at].tolist(), ccys)),
-    }
-    incoming = {str(k) for k in t_ids[tx["amount"].to_numpy() > 0].tolist()}
-    auto_ids = {t for t, st in zip(t_col, cols["status"], strict=True) if st == "auto"}
-    return ReconciliationResult(
-        n_incoming=len(incoming),
-        n_incoming_matched=len(incoming & auto_ids),
-        allocations=al,
-        unmatched_transactions=_frame(tx_rem, list(tx_rem)),
-        open_invoices=_frame(inv_rem, list(inv_rem)),
-        ambiguous=pd.DataFrame(amb_rows, columns=list(AMBIGUOUS_COLUMNS)),
-        config=config,
-        version=_version(),
-        n_transactions=len(tx),
-        n_invoices=len(inv),
-        duplicates=pd.DataFrame(dup_rows or [], columns=list(DUPLICATE_COLUMNS), dtype=object),
-    )
+    out = [""] * len(rows)
+    if not known.any():
+        return out
+    ts, its = t_of[rows[known]], i_of[rows[known]]
+    texts = _values(part.tx["text"], ts)
+    names = _values(part.inv["customer_name"], its)
+    owners = _values(part.inv["record" if "record" in part.inv else "customer_id"], its)
+    keys: dict[str, set[str]] = {}
+    for j, text, owner, name in zip(
+        np.flatnonzero(known).tolist(), texts, owners, names, strict=True
+    ):
+        row = number_row(str(text or ""), str(owner), str(name), keys)
+        out[j] = "," + row if row else ""
+    return out

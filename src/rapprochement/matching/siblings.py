@@ -55,7 +55,7 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
         {
             "tx": t[short],
             "inv": i[short],
-            "customer_id": pairs["customer_id"].to_numpy()[short],
+            "customer_id": pairs["customer_id"].array[short],  # (a Categorical stays one)
             "a": amt[t[short]],
         }
     )
@@ -91,20 +91,33 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
     new = cross.merge(who, on=["tx", "customer_id"], how="left")
     new["ref"] = len(LEVELS) - 1
     new = new[list(pairs.columns)].astype(pairs.dtypes.to_dict())
+    nkey = new["tx"].to_numpy().astype(np.int64) * n + new["inv"].to_numpy()
+    if have is have_all:  # (the pairs in (tx, inv) order: each new pair inserted at its place)
+        first = np.argsort(nkey)
+        at = np.searchsorted(have_all, nkey[first])
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    np.insert(pairs[c].to_numpy(), at, new[c].to_numpy()[first]),
+                    dtype=pairs[c].dtype,
+                )
+                for c in pairs.columns
+            }
+        )
     # merged in (tx, inv) order, one column at a time (keys are unique: any sort is stable)
-    merged = np.concatenate([have_all, new["tx"].to_numpy() * n + new["inv"].to_numpy()])
+    merged = np.concatenate([have_all, nkey])
     order = np.argsort(merged, kind="stable")
     del merged
-    out = pd.DataFrame(
-        {
-            c: pd.Series(
-                np.concatenate([pairs[c].to_numpy(), new[c].to_numpy()])[order],
-                dtype=pairs[c].dtype,
-            )
-            for c in pairs.columns
-        }
-    )
+    out = pd.DataFrame({c: _merged(pairs[c], new[c], order) for c in pairs.columns})
     return out
+
+
+def _merged(a: pd.Series, b: pd.Series, order: np.ndarray[Any, Any]) -> pd.Series:
+    """``a`` then ``b`` (of ``a``'s dtype) in ``order``; a ``Categorical`` by its codes."""
+    if isinstance(a.dtype, pd.CategoricalDtype):
+        codes = np.concatenate([a.cat.codes.to_numpy(), b.cat.codes.to_numpy()])[order]
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=a.dtype))
+    return pd.Series(np.concatenate([a.to_numpy(), b.to_numpy()])[order], dtype=a.dtype)
 
 
 _MAX_SIBLINGS = 4  # most payments of one invoice (instalments, split payment) looked for
