@@ -27,8 +27,14 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from rapprochement.matching.assign_arrays import (
+    best_first,
+    best_of_tx,
+    first_of,
+    positions,
+    text_in,
+)
 from rapprochement.matching.date_order import date_order
-from rapprochement.matching.features import TWIN_DAYS
 from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.group_assignment import (
     Alloc,
@@ -39,7 +45,8 @@ from rapprochement.matching.group_assignment import (
     records,
     take_groups,
 )
-from rapprochement.matching.repeats import duplicates, equal_items, later_twins
+from rapprochement.matching.repeats import duplicates, later_rows, later_twins
+from rapprochement.matching.twin_passes import twin_evidence, twin_repeats
 
 __all__ = ["Alloc", "Assignment", "assign"]
 
@@ -47,157 +54,93 @@ _EPS = 1e-9
 _KEEP_LOGIT = 4.6
 _MAX_COMPONENT = 400
 _DATE_TIE = 1e-13  # per day between payment and due date: below any difference of evidence
-_TWIN_DAYS = TWIN_DAYS  # payments this close, identical but for the date, may be a duplicate pair
-_TWIN_MARGIN = 1.0  # logit below its best by which a twin's other invoice is not an option
+#: the columns :func:`.group_assignment.claims` and :func:`.repeats.later_twins` read
+_CLAIMS = ("tx", "inv", "logit", "amount", "reference", "twin", "ref", "rivals", "day")
 
 
-def _separate(s: pd.DataFrame) -> pd.DataFrame:
-    """``s`` where payments sharing a ``twin`` code that have as many equal items to settle
-    as there are payments (an amount billed and paid every week) get codes of their own:
-    separate payments of separate items, each read on its own dates, not repeats of one."""
-    if "twin" not in s or "amount" not in s or not len(s):
-        return s
-    whole = s["amount"].isin(["exact", "discount", "fee"])
-    items = s["inv"].where(whole).groupby(s["twin"]).transform("nunique").to_numpy()
-    pays = s["tx"].groupby(s["twin"]).transform("nunique").to_numpy()
-    apart = (pays > 1) & (items >= pays)
-    if not apart.any():
-        return s
-    out = s.copy(deep=False)  # (copy-on-write: only the column set below is copied)
-    own = -1 - out.loc[apart, "tx"].to_numpy(dtype=np.int64)
-    out.loc[apart, "twin"] = own.astype(out["twin"].to_numpy().dtype)  # (codes may be 32-bit)
-    return out
-
-
-def _twin_evidence(s: pd.DataFrame) -> pd.DataFrame:
-    """``s`` where payments identical but for a date at most ``_TWIN_DAYS`` apart (column
-    ``twin``) each get, for every invoice, the best score of any of them: the evidence is the
-    same up to the date, and one is likely a duplicate of the other, so the earlier one takes
-    the invoice (the tie-break of :func:`_one_to_one`) rather than the one paid closer to the
-    due date."""
-    if "twin" not in s or not len(s):
-        return s
-    s = _separate(s)
-    # a payment has one row per invoice: rows sharing (twin, invoice) are different payments
-    shared = s.duplicated(["twin", "inv"], keep=False).to_numpy()
-    rows = s[shared & (s["day"].to_numpy() >= 0)]
-    if not len(rows):
-        return s
-    g = rows.groupby(["twin", "inv"], sort=False)
-    span = (g["day"].transform("max") - g["day"].transform("min")).to_numpy()
-    twin = (g["tx"].transform("size").to_numpy() > 1) & (span <= _TWIN_DAYS)
-    if not twin.any():
-        return s
-    lab = rows.index[twin]
-    out = s.copy(deep=False)  # (copy-on-write: only the columns set below are copied)
-    out.loc[lab, "logit"] = g["logit"].transform("max").to_numpy()[twin]
-    out.loc[lab, "p"] = g["p"].transform("max").to_numpy()[twin]
-    return out
-
-
-def _twin_repeats(
-    s: pd.DataFrame, picked: list[int], adj: pd.DataFrame | None = None
-) -> dict[int, tuple[int, int]]:
-    """Payments whose best invoice (on twin evidence, :func:`_twin_evidence`) went to an
-    earlier twin at most ``_TWIN_DAYS`` before, and that have no other invoice nearly as
-    likely: a duplicate → ``(earlier payment, invoice)``. Another invoice as likely (two
-    equal invoices paid by two equal payments) keeps the payment, and so do payments that add
-    up to their invoice together (siblings: a split), and payments given an item of exactly
-    their amount by a payer tied to its customer when nothing names the taken invoice either
-    (:func:`.repeats.equal_items`: a look-alike customer's equal item, which the coarser name level
-    alone scores lower)."""
-    if "twin" not in s or not picked:
-        return {}
-    adj = _twin_evidence(s) if adj is None else adj  # (given: computed once by the caller)
-    pick = adj.loc[picked]
-    taken = {
-        (int(w), int(i)): (int(t), int(d))
-        for t, i, w, d in zip(pick["tx"], pick["inv"], pick["twin"], pick["day"], strict=True)
-    }
-    own = dict(zip(pick["tx"].tolist(), pick["logit"].tolist(), strict=True))
-    equal = equal_items(pick)
-    cols_ = ["tx", "logit", "inv", "twin", "day"] + (["siblings"] if "siblings" in adj else [])
-    cols_ += [c for c in ("reference",) if c in adj]
-    best = adj[cols_].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
-    )
-    best = best.drop_duplicates("tx")
-    out: dict[int, tuple[int, int]] = {}
-    # equal payments that add up to the invoice together are its parts (a split), not a
-    # payment and its duplicate
-    split = (
-        best["siblings"].astype(str).to_numpy() != "none"
-        if "siblings" in best
-        else np.zeros(len(best), dtype=bool)
-    )
-    unnamed = (
-        best["reference"].astype(str).to_numpy() == "none"
-        if "reference" in best
-        else np.zeros(len(best), dtype=bool)
-    )
-    cols = (best["tx"], best["inv"], best["twin"], best["day"], best["logit"], split, unnamed)
-    for t, i, w, d, lg, parts, loose in zip(*cols, strict=True):
-        if parts or (loose and int(t) in equal):
-            continue
-        first = taken.get((int(w), int(i)))
-        if first is None or first[0] == int(t) or not 0 <= int(d) - first[1] <= _TWIN_DAYS:
-            continue
-        if own.get(int(t), -np.inf) < float(lg) - _TWIN_MARGIN:
-            out[int(t)] = (first[0], int(i))
-    return out
-
-
-def _one_to_one(s: pd.DataFrame, adj: pd.DataFrame | None = None) -> list[int]:
+def _one_to_one(
+    s: pd.DataFrame, adj: pd.DataFrame | None = None, order: np.ndarray[Any, Any] | None = None
+) -> list[int]:
     """Row labels of ``s`` chosen one-to-one (each tx and inv at most once), optimally.
 
     Only edges within ``_KEEP_LOGIT`` of the payment's best are kept (a pair 100 times less
     likely than the best is never worth taking), which splits the graph into small
     components; a component still larger than ``_MAX_COMPONENT`` is solved best-first.
-    Twin payments (:func:`_twin_evidence`) are weighed on their best evidence.
+    Twin payments (:func:`.twin_passes.twin_evidence`) are weighed on their best evidence.
     """
-    s = later_twins(_twin_evidence(s) if adj is None else adj)  # adj: _twin_evidence(s)
-    s = s[s["logit"] >= s.groupby("tx")["logit"].transform("max") - _KEEP_LOGIT]
-    s = s.sort_values(["tx", "logit", "inv"], ascending=[True, False, True], kind="stable")
-    tx_u, t_code = np.unique(s["tx"].to_numpy(), return_inverse=True)
-    inv_u, i_code = np.unique(s["inv"].to_numpy(), return_inverse=True)
+    s = twin_evidence(s) if adj is None else adj  # adj: twin_evidence(s); order: adj's
+    tx_all, lg_all = s["tx"].to_numpy(), s["logit"].to_numpy()
+    if order is None:
+        order = best_first(tx_all, lg_all, s["inv"].to_numpy())
+    # without the rows of :func:`.repeats.later_twins` (the positions stay those of ``s``)
+    drop = later_rows(s)
+    if drop is not None:
+        order = order[~drop[order]]
+    # each payment's best is its first row in that order; the rows kept stay in that order
+    starts = first_of(tx_all[order])
+    top = lg_all[order][starts][np.cumsum(starts) - 1]
+    keep = order[lg_all[order] >= top - _KEEP_LOGIT]
+    tx_s = tx_all[keep]
+    tx_u, t_code = np.unique(tx_s, return_inverse=True)
+    inv_u, i_code = np.unique(s["inv"].to_numpy()[keep], return_inverse=True)
     n_t = len(tx_u)
-    graph = coo_matrix((np.ones(len(s)), (t_code, n_t + i_code)), shape=(n_t + len(inv_u),) * 2)
+    graph = coo_matrix((np.ones(len(keep)), (t_code, n_t + i_code)), shape=(n_t + len(inv_u),) * 2)
     _, label = connected_components(graph, directed=False)
     comp = label[t_code]
-    first = ~s["tx"].duplicated().to_numpy()
+    first = first_of(tx_s)
     clash = pd.Series(i_code[first]).duplicated(keep=False).to_numpy()
     bad = np.zeros(label.max() + 1, dtype=bool)
     bad[comp[first][clash]] = True
-    labels = s.index.to_numpy()
+    labels = s.index.to_numpy()[keep]
     chosen = labels[first][~bad[comp[first]]].tolist()
-    p = s["p"].to_numpy()
-    day_rank = s["day"].rank(method="dense").to_numpy() if "day" in s else np.zeros(len(s))
+    p = s["p"].to_numpy()[keep]
+    has_day = "day" in s
+    day = s["day"].to_numpy()[keep] if has_day else np.zeros(0)
+    day_rank = np.unique(day, return_inverse=True)[1] + 1.0 if has_day else np.zeros(len(keep))
     gap = (
-        np.abs(s["day"].to_numpy(dtype=np.int64) - s["due"].to_numpy(dtype=np.int64))
-        if "day" in s and "due" in s
-        else np.zeros(len(s))
+        np.abs(day.astype(np.int64) - s["due"].to_numpy(dtype=np.int64)[keep])
+        if has_day and "due" in s
+        else np.zeros(len(keep))
     )
     order = np.argsort(comp, kind="stable")
     bounds = np.searchsorted(comp[order], np.arange(label.max() + 2))
+    # each row's payment and invoice numbered within its component (in their order)
+    t_local, i_local = _local_codes(comp, t_code), _local_codes(comp, i_code)
+    # equal evidence: the earlier payment takes the invoice (a duplicate comes later);
+    # scaled by the score, so that among equal totals the earlier payment takes the
+    # likelier invoice (two twins, one invoice exact and one partial)
+    # and among equal totals (a payer's equal weekly payments of its equal weekly items),
+    # the pairing nearest in dates: each payment settles the item due nearest, in order
+    weight = p * (1 - 1e-9 * day_rank) - _DATE_TIE * gap
     for c in np.flatnonzero(bad):
         m = order[bounds[c] : bounds[c + 1]]
         if len(m) > _MAX_COMPONENT:
-            chosen.extend(_greedy(s.iloc[m]))
+            chosen.extend(_greedy(s.iloc[keep[m]]))
             continue
-        tu, tl = np.unique(t_code[m], return_inverse=True)
-        iu, il = np.unique(i_code[m], return_inverse=True)
-        mat = np.full((len(tu), len(iu)), -1e6)
-        # equal evidence: the earlier payment takes the invoice (a duplicate comes later);
-        # scaled by the score, so that among equal totals the earlier payment takes the
-        # likelier invoice (two twins, one invoice exact and one partial)
-        # and among equal totals (a payer's equal weekly payments of its equal weekly items),
-        # the pairing nearest in dates: each payment settles the item due nearest, in order
-        mat[tl, il] = p[m] * (1 - 1e-9 * day_rank[m]) - _DATE_TIE * gap[m]
-        idx = np.full((len(tu), len(iu)), -1, dtype=np.int64)
+        tl, il = t_local[m], i_local[m]
+        shape = (int(tl.max()) + 1, int(il.max()) + 1)
+        mat = np.full(shape, -1e6)
+        mat[tl, il] = weight[m]
+        idx = np.full(shape, -1, dtype=np.int64)
         idx[tl, il] = labels[m]
         rows, cols = linear_sum_assignment(mat, maximize=True)
         chosen.extend(int(idx[r, k]) for r, k in zip(rows, cols, strict=True) if idx[r, k] >= 0)
     return [int(c) for c in chosen]
+
+
+def _local_codes(comp: np.ndarray[Any, Any], code: np.ndarray[Any, Any]) -> Any:
+    """Per row, the rank of its ``code`` among the distinct codes of its component ``comp``
+    (``np.unique(code[m], return_inverse=True)[1]`` for the rows ``m`` of each component)."""
+    code = code.astype(np.int64)
+    order = np.argsort(comp.astype(np.int64) * (int(code.max()) + 1) + code, kind="stable")
+    sc, sk = comp[order], code[order]
+    new = first_of(sc)
+    new[1:] |= sk[1:] != sk[:-1]
+    rank = np.cumsum(new) - 1
+    start = np.maximum.accumulate(np.where(first_of(sc), rank, 0))
+    out = np.empty(len(code), dtype=np.int64)
+    out[order] = rank - start
+    return out
 
 
 def _greedy(s: pd.DataFrame) -> list[int]:
@@ -216,71 +159,74 @@ def _greedy(s: pd.DataFrame) -> list[int]:
     return out
 
 
-def _partial_moves(s: pd.DataFrame, chosen: list[int], cap: np.ndarray[Any, Any]) -> list[int]:
+def _partial_moves(
+    s: pd.DataFrame,
+    chosen: list[int],
+    cap: np.ndarray[Any, Any],
+    order: np.ndarray[Any, Any] | None = None,
+) -> list[int]:
     """One-to-one leaves a second instalment of an invoice to a worse invoice; when the
     payment's best invoice still has room for it after the one-to-one choice, move it there."""
-    pick = s.loc[chosen]
-    used = pick.groupby("inv")["a"].sum().to_dict()
-    best = s[["tx", "logit", "inv", "a", "o"]].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
-    )
-    best = best.drop_duplicates("tx")
-    # each payment's best row, by payment position (lists of Python scalars, as to_dict's)
-    size = int(best["tx"].max()) + 1 if len(best) else 0
-    at = best["tx"].to_numpy()
-
-    def by_tx(values: Any) -> list[Any]:
-        col = np.zeros(size, dtype=np.asarray(values).dtype)
-        col[at] = values
-        out: list[Any] = col.tolist()
-        return out
-
-    bi, bl = by_tx(best["inv"].to_numpy()), by_tx(best["logit"].to_numpy())
-    ba, bo = by_tx(best["a"].to_numpy()), by_tx(best["o"].to_numpy())
-    blab = by_tx(best.index.to_numpy())
-    out = []
-    for lab, t, i, lg, a in zip(
-        pick.index, pick["tx"], pick["inv"], pick["logit"], pick["a"], strict=True
-    ):
-        j = int(bi[t])
-        if j != i and bl[t] > lg + 1.0 and ba[t] < bo[t]:
-            room = int(cap[j]) - int(used.get(j, 0))
-            if room >= int(ba[t]):
-                used[j] = used.get(j, 0) + int(ba[t])
-                used[i] = used.get(i, 0) - int(a)
-                out.append(int(blab[t]))
-                continue
-        out.append(int(lab))
-    return sorted(out)
+    at = positions(s, chosen)
+    tx, inv, logit = s["tx"].to_numpy(), s["inv"].to_numpy(), s["logit"].to_numpy()
+    a_, o_ = s["a"].to_numpy(), s["o"].to_numpy()
+    labels = s.index.to_numpy()[at]
+    if not len(at):
+        return []
+    # each payment's best row, by payment position
+    best = best_of_tx(s, order)  # (order: s's, given by the caller)
+    bi = np.zeros(int(tx.max()) + 1, dtype=np.int64)
+    bi[tx[best]] = best
+    b = bi[tx[at]]  # the best row of each chosen row's payment
+    i_ = inv[at]
+    move = (inv[b] != i_) & (logit[b] > logit[at] + 1.0) & (a_[b] < o_[b])
+    if not move.any():
+        return sorted(labels.tolist())
+    u, code = np.unique(i_, return_inverse=True)
+    sums = np.zeros(len(u), dtype=np.int64)
+    np.add.at(sums, code, a_[at].astype(np.int64))
+    used: dict[int, int] = dict(zip(u.tolist(), sums.tolist(), strict=True))
+    out = labels.tolist()
+    for k in np.flatnonzero(move).tolist():
+        j, ba, blab = int(inv[b[k]]), int(a_[b[k]]), int(s.index[b[k]])
+        room = int(cap[j]) - used.get(j, 0)
+        if room >= ba:
+            used[j] = used.get(j, 0) + ba
+            i = int(i_[k])
+            used[i] = used.get(i, 0) - int(a_[at[k]])
+            out[k] = blab
+    return sorted(int(x) for x in out)
 
 
 def _take_singles(
     s: pd.DataFrame,
+    rows: np.ndarray[Any, Any],
     cap: np.ndarray[Any, Any],
     done: np.ndarray[Any, Any],
     out: Assignment,
     tx_amt: np.ndarray[Any, Any],
     ties: dict[int, list[int]] | None = None,
 ) -> None:
-    """Allocate the rows of ``s`` in their order, each payment once and each invoice up to
-    its room ``cap``. The rows are read as columns; the hypothesis dict an allocation keeps
-    (``to_dict("records")``'s) is built, in one pass, for the rows taken only."""
-    if not len(s):
+    """Allocate the rows of ``s`` at positions ``rows``, in that order, each payment once and
+    each invoice up to its room ``cap``. The rows are read as columns; the hypothesis dict an
+    allocation keeps (``to_dict("records")``'s) is built, in one pass, for the rows taken
+    only."""
+    if not len(rows):
         return
-    t_at, i_at = s["tx"].to_numpy(), s["inv"].to_numpy()
+    t_at, i_at = s["tx"].to_numpy()[rows], s["inv"].to_numpy()[rows]
     # the rows of payments not yet done, of invoices with room: the others never are read
     # (a payment done stays done, an invoice's room only shrinks)
-    live = np.flatnonzero(~done[t_at] & (cap[i_at] > 0))
+    live = rows[np.flatnonzero(~done[t_at] & (cap[i_at] > 0))]
 
     def col(c: str) -> list[Any]:
-        out: list[Any] = s[c].iloc[live].tolist()
+        out: list[Any] = s[c].to_numpy()[live].tolist()
         return out
 
-    tx, inv = t_at[live].tolist(), i_at[live].tolist()
-    a_, o_, p_, lvl = col("a"), col("o"), col("p"), col("amount")
+    tx, inv = col("tx"), col("inv")
+    a_, o_, p_, lvl = col("a"), col("o"), col("p"), s["amount"].iloc[live].tolist()
     # one of several payments that together settle the invoice is a part, not a discount
-    whole = [x == "none" for x in col("siblings")] if "siblings" in s else None
-    named = [x != "none" for x in col("reference")] if "reference" in s else None
+    whole = text_in(s["siblings"].iloc[live], ("none",)).tolist() if "siblings" in s else None
+    named = (~text_in(s["reference"].iloc[live], ("none",))).tolist() if "reference" in s else None
     taken: list[tuple[int, int, int]] = []  # (first alloc, end, position in s)
     for k, (t, i) in enumerate(zip(tx, inv, strict=True)):
         if done[t] or cap[i] <= 0:
@@ -332,14 +278,20 @@ def _ties(s: pd.DataFrame) -> dict[int, list[int]]:
     return out
 
 
-def _best_rows(singles: pd.DataFrame) -> pd.DataFrame:
+def _best_rows(singles: pd.DataFrame, order: np.ndarray[Any, Any]) -> pd.DataFrame:
     """Each payment's best single hypothesis (``tx, logit, inv, amount``; ties: lowest
-    invoice), sorted once for every pass that reads it (the scored frame is the largest of
-    the partition: only the columns read are sorted)."""
-    best = singles[["tx", "logit", "inv", "amount"]].sort_values(
-        ["tx", "logit", "inv"], ascending=[True, False, True], kind="stable"
-    )
-    return best.drop_duplicates("tx")
+    invoice; ``order``: the :func:`.assign_arrays.best_first` order of ``singles``), for
+    every pass that reads it (only the columns read are taken)."""
+    rows = best_of_tx(singles, order)
+    best: pd.DataFrame = singles[["tx", "logit", "inv", "amount"]].iloc[rows]
+    return best
+
+
+def _sub_order(order: np.ndarray[Any, Any], rows: np.ndarray[Any, Any]) -> Any:
+    """``order`` (positions of a frame) restricted to the rows where ``rows`` (a boolean per
+    row) holds, as positions in the frame of those rows: a stable order stays one."""
+    at = np.cumsum(rows) - 1
+    return at[order[rows[order]]]
 
 
 @paused
@@ -355,30 +307,40 @@ def assign(
     out = Assignment()
     cap = np.abs(open_).astype(np.int64)
     done = np.zeros(n_tx, dtype=bool)
-    best = _best_rows(singles)
+    tx_all = singles["tx"].to_numpy()
+    order = best_first(tx_all, singles["logit"].to_numpy(), singles["inv"].to_numpy())
+    best = _best_rows(singles, order)
     best_single = dict(
         zip(best["tx"].astype(int).tolist(), best["logit"].astype(float).tolist(), strict=True)
     )
     waiting: set[int] = set()
     if len(groups):
         # a later twin's repeat of an invoice an earlier twin names is no claim on it
-        claimed = claims(later_twins(singles)) if len(singles) else None
+        # (on the columns both read: the frame is the largest of the partition)
+        slim = singles[[c for c in singles.columns if c in _CLAIMS]]
+        claimed = claims(later_twins(slim)) if len(singles) else None
         approx = approximate_best(best) if len(best) else None
         exact = exact_best(best) if len(best) else None
         waiting = take_groups(
             groups, best_single, cap, done, out, tx_amt, claimed, approx=approx, exact=exact
         )
-    s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
+    rows = ~done[tx_all] & (cap[singles["inv"].to_numpy()] > 0)
     if waiting:
         # a payment whose group waits is not given a single invoice before the group's turn
-        s = s[~s["tx"].isin(list(waiting))]
+        rows &= ~np.isin(tx_all, list(waiting))
+    s = singles[rows]
     ties = _ties(s) if len(s) else {}
-    adj = _twin_evidence(s) if len(s) else s  # read by both passes below
-    picked = date_order(s, _partial_moves(s, sorted(_one_to_one(s, adj)), cap)) if len(s) else []
-    for t, first in _twin_repeats(s, picked, adj).items():
+    adj = twin_evidence(s) if len(s) else s  # read by both passes below
+    adj_order = None
+    picked: list[int] = []
+    if len(s):
+        adj_order = best_first(adj["tx"].to_numpy(), adj["logit"].to_numpy(), adj["inv"].to_numpy())
+        chosen = sorted(_one_to_one(s, adj, adj_order))
+        picked = date_order(s, _partial_moves(s, chosen, cap, _sub_order(order, rows)))
+    for t, first in twin_repeats(s, picked, adj, adj_order).items():
         done[t] = True
         out.duplicates[t] = first
-    _take_singles(s.loc[picked], cap, done, out, tx_amt, ties)
+    _take_singles(s, positions(s, picked), cap, done, out, tx_amt, ties)
     if waiting:
         # the groups that waited, on what the single-invoice payments left open
         g = groups[groups["tx"].isin(list(waiting))]
@@ -386,12 +348,15 @@ def assign(
         s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
     # further payments on invoices still open (instalments, split payments); never a
     # fallback far below the payment's best hypothesis (that one went to another payment)
-    rest = s[~done[s["tx"].to_numpy()]]
+    tx, lg = s["tx"].to_numpy(), s["logit"].to_numpy()
+    rest = np.flatnonzero(~done[tx])
     if len(rest):
-        floor = rest["tx"].map(best_single).to_numpy(dtype=np.float64) - _KEEP_LOGIT
-        rest = rest[rest["logit"].to_numpy() >= floor]
-    rest = rest.sort_values(["logit", "tx", "inv"], ascending=[False, True, True], kind="stable")
-    _take_singles(rest, cap, done, out, tx_amt)
+        best_of = np.full(n_tx, np.nan)
+        best_of[best["tx"].to_numpy()] = best["logit"].to_numpy()
+        rest = rest[lg[rest] >= best_of[tx[rest]] - _KEEP_LOGIT]
+    # by score, then payment and invoice
+    rest = rest[np.lexsort((s["inv"].to_numpy()[rest], tx[rest], -lg[rest]))]
+    _take_singles(s, rest, cap, done, out, tx_amt)
     duplicates(best, done, out, tx_amt)
     # a group that lost to a single-invoice hypothesis which then went to another payment
     # gets its chance again (its invoices still open), instead of leaving the payment empty

@@ -39,6 +39,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
+from rapprochement.matching.assign_arrays import text_in
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.features import (
     FEATURE_LEVELS,
@@ -255,7 +256,7 @@ def _unique_rows(df: pd.DataFrame) -> np.ndarray[Any, Any]:
     out = np.zeros(len(df), dtype=bool)
     for f, lv in UNIQUE.items():
         if f in df.columns:
-            out |= df[f].astype(str).isin(lv).to_numpy()
+            out |= text_in(df[f], tuple(lv))
     return out
 
 
@@ -266,13 +267,38 @@ def shift_frame(df: pd.DataFrame, book: dict[str, dict[str, tuple[float, float]]
         if key == ITEMS:
             out += sum(s for s, _ in shifts.values()) * ~_unique_rows(df)
             continue
-        lv = _column_levels(df, key)
-        if lv is None or not len(lv):
-            continue
-        code, uniq = pd.factorize(lv)
+        coded = _category_levels(df, key)
+        uniq: Any
+        if coded is None:
+            lv = _column_levels(df, key)
+            if lv is None or not len(lv):
+                continue
+            code, uniq = pd.factorize(lv)
+        else:
+            code, uniq = coded
         table = np.array([shifts.get(str(u), (0.0, 0.0))[0] for u in uniq], dtype=np.float64)
         out += table[code]
     return out
+
+
+def _category_levels(df: pd.DataFrame, key: str) -> tuple[np.ndarray[Any, Any], list[str]] | None:
+    """:func:`_column_levels` of a key whose columns are all categorical, none missing, as
+    (a code per row, the level of each code), read on the codes; None otherwise."""
+    cols = JOINT.get(key, (key,))
+    if not len(df) or any(
+        c not in df.columns or not isinstance(df[c].dtype, pd.CategoricalDtype) for c in cols
+    ):
+        return None
+    code = np.zeros(len(df), dtype=np.int64)
+    levels = [""]
+    for k, c in enumerate(cols):
+        at = df[c].cat.codes.to_numpy()
+        if (at < 0).any():
+            return None
+        cats = [str(x) for x in df[c].cat.categories]
+        code = code * len(cats) + at
+        levels = [f"{a}/{b}" if k else b for a in levels for b in cats]
+    return code, levels
 
 
 def shift_terms(

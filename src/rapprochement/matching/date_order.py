@@ -30,6 +30,7 @@ def date_order(s: pd.DataFrame, chosen: list[int]) -> list[int]:
     interchangeable pairs of each customer and amount re-paired in date order."""
     if len(chosen) < 2 or any(c not in s for c in _COLUMNS):
         return chosen
+    s = s[[c for c in s.columns if c in _COLUMNS or c == "issue"]]  # (the columns read)
     pick = s.loc[chosen]
     pick = pick[pick["amount"] == "exact"]
     if len(pick) < 2:
@@ -43,10 +44,17 @@ def date_order(s: pd.DataFrame, chosen: list[int]) -> list[int]:
     groups = [g for _, g in loose.groupby(["customer_id", "a"], sort=True) if len(g) > 1]
     if not groups:
         return chosen
+    # (read for the payments of the groups only)
+    cand = cand[cand["tx"].isin(pd.concat([g["tx"] for g in groups]).unique())]
     where = {
         (int(t), int(i)): (int(lab), str(d), str(r))
         for lab, t, i, d, r in zip(
-            cand.index, cand["tx"], cand["inv"], cand["date"], cand["reference"], strict=True
+            cand.index.tolist(),
+            cand["tx"].tolist(),
+            cand["inv"].tolist(),
+            cand["date"].tolist(),
+            cand["reference"].tolist(),
+            strict=True,
         )
     }
     # the items in the order they were billed (then due): the k-th payment settles the k-th

@@ -22,6 +22,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 from pandas.core.dtypes.cast import maybe_box_native  # type: ignore[attr-defined]
 
+from rapprochement.matching.assign_arrays import first_of, group_reduce, text_in
 from rapprochement.matching.group_context import ADVICE_SOURCES as _ADVICE
 
 __all__ = [
@@ -149,11 +150,9 @@ def take_groups(
         )
         waiting = {int(t) for t in g["tx"].to_numpy()[~free]}
         g = g[free]
-    g = g.sort_values(
-        ["logit", "tx", "rank", "invs"], ascending=[False, True, True, True], kind="stable"
-    )
+    g = g.iloc[_group_order(g)]
     alts: dict[int, list[tuple[int, ...]]] = {}
-    for t, invs in zip(g["tx"], g["invs"], strict=True):
+    for t, invs in zip(g["tx"].tolist(), g["invs"].tolist(), strict=True):
         alts.setdefault(int(t), []).append(tuple(invs))
     # each row's dict (:func:`records`'s) built only for the payments not done when it
     # comes: a payment done stays done
@@ -199,6 +198,27 @@ def take_groups(
     return {t for t in waiting if not done[t]}
 
 
+def _group_order(g: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """Positions in the order of ``sort_values(["logit", "tx", "rank", "invs"], ascending=
+    [False, True, True, True], kind="stable")``: the groups best first, then by payment and
+    rank; the rare runs equal in all three by their invoices (tuples compared in order)."""
+    lg, tx, rank = g["logit"].to_numpy(), g["tx"].to_numpy(), g["rank"].to_numpy()
+    order: np.ndarray[Any, Any] = np.lexsort((rank, tx, -lg))
+    if len(order) < 2:
+        return order
+    same = (lg[order][1:] == lg[order][:-1]) & (tx[order][1:] == tx[order][:-1])
+    same &= rank[order][1:] == rank[order][:-1]
+    if not same.any():
+        return order
+    invs = g["invs"].to_numpy()
+    # runs of equal keys: each run's positions sorted (stably) by their invoices
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
+    for lo, hi in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        run = order[lo : hi + 1].tolist()
+        order[lo : hi + 1] = sorted(run, key=lambda k: tuple(invs[k]))
+    return order
+
+
 _WHOLE = ("exact", "discount", "fee")
 #: allocation kinds that close their invoice: the shortfall is written off, not left open
 CLOSED_KINDS = ("discount", "fee")
@@ -231,24 +251,22 @@ def claims(singles: pd.DataFrame) -> dict[int, list[tuple[float, int]]]:
     one best reading, with the logit :data:`PART_CLAIM`: a group naming nothing never takes
     that invoice, whatever its score (the payer said which item it pays in part; the group
     only adds up)."""
-    s = singles[["inv", "logit", "tx", "amount"]]
-    lg = s["logit"].to_numpy()
-    by_tx = s.groupby("tx")["logit"]
-    best = by_tx.transform("max").to_numpy()
-    ties = (s["logit"] >= best - _TIE).groupby(s["tx"]).transform("sum").to_numpy()
-    one = (lg >= best - _TIE) & (ties == 1)
-    own = one & s["amount"].isin(_WHOLE).to_numpy()
-    top = s.loc[own, ["inv", "logit", "tx"]].sort_values(
-        ["inv", "logit", "tx"], ascending=[True, False, True], kind="stable"
-    )
-    top = top[top.groupby("inv").cumcount() < 2]
+    inv, lg, tx = singles["inv"].to_numpy(), singles["logit"].to_numpy(), singles["tx"].to_numpy()
+    near = lg >= group_reduce(tx, lg, "max") - _TIE
+    one = near & (group_reduce(tx, near, "sum") == 1)
+    own = np.flatnonzero(one & text_in(singles["amount"], _WHOLE))
+    # the two strongest of each invoice: by invoice, best first, then by payment
+    top = own[np.lexsort((tx[own], -lg[own], inv[own]))]
+    starts = first_of(inv[top])
+    run = np.arange(len(top)) - np.flatnonzero(starts)[np.cumsum(starts) - 1]
+    top = top[run < 2]
     out: dict[int, list[tuple[float, int]]] = {}
-    for i, lg, t in zip(top["inv"], top["logit"], top["tx"], strict=True):
-        out.setdefault(int(i), []).append((float(lg), int(t)))
+    for i, x, t in zip(inv[top].tolist(), lg[top].tolist(), tx[top].tolist(), strict=True):
+        out.setdefault(int(i), []).append((float(x), int(t)))
     if "reference" in singles:
-        named = ~singles["reference"].astype(str).isin(_UNNAMED).to_numpy()
-        part = one & named & s["amount"].isin(_PART).to_numpy()
-        for i, t in zip(s["inv"].to_numpy()[part], s["tx"].to_numpy()[part], strict=True):
+        named = ~text_in(singles["reference"], _UNNAMED)
+        part = one & named & text_in(singles["amount"], _PART)
+        for i, t in zip(inv[part].tolist(), tx[part].tolist(), strict=True):
             out.setdefault(int(i), []).append((PART_CLAIM, int(t)))
     return out
 
@@ -299,19 +317,30 @@ def exact_best(best: pd.DataFrame) -> dict[int, int]:
     return dict(zip(best["tx"].astype(int), best["inv"].astype(int), strict=True))
 
 
+def _targets(g: pd.DataFrame, best: dict[int, int]) -> np.ndarray[Any, Any]:
+    """Per group, the invoice ``best`` gives its payment (-1: none)."""
+    get = best.get
+    return np.array([get(t, -1) for t in g["tx"].tolist()], dtype=np.int64)
+
+
+def _holds(
+    g: pd.DataFrame, target: np.ndarray[Any, Any], ask: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """Per group, whether it was asked (``ask``) and its invoices hold ``target``."""
+    out = np.zeros(len(g), dtype=bool)
+    at = np.flatnonzero(ask & (target >= 0))
+    invs = g["invs"].to_numpy()
+    out[at] = [int(target[k]) in invs[k] for k in at.tolist()]
+    return out
+
+
 def approximate_supersets(g: pd.DataFrame, exact: dict[int, int]) -> np.ndarray[Any, Any]:
     """Groups that settle the payment only approximately (a fee, a discount, a part payment)
     and contain the invoice its best single hypothesis settles to the cent: the payer paid
     that one (a text naming R-50 and R-500 with 500.00 paid means R-500 alone); the group
     would turn its exact reading into a guessed shortfall. Such a group never beats it."""
-    return np.fromiter(
-        (
-            lvl != "exact" and exact.get(int(t), -1) in invs
-            for t, invs, lvl in zip(g["tx"], g["invs"], g["amount"], strict=True)
-        ),
-        dtype=bool,
-        count=len(g),
-    )
+    not_exact = ~g["amount"].eq("exact").to_numpy(dtype=bool, na_value=False)
+    return _holds(g, _targets(g, exact), not_exact)
 
 
 def exact_supersets(g: pd.DataFrame, approx: dict[int, int]) -> np.ndarray[Any, Any]:
@@ -320,15 +349,11 @@ def exact_supersets(g: pd.DataFrame, approx: dict[int, int]) -> np.ndarray[Any, 
     the payer's other open items (a credit note netted, a second invoice) rather than
     guessed as a fee or a part payment; or whose remittance advice accounts for the whole
     payment, fees included (a provider's payout report). Such a group is preferred."""
-    src = g["source"] if "source" in g else pd.Series([""] * len(g))
-    chance = g["chance"] if "chance" in g else pd.Series([False] * len(g))
-    return np.fromiter(
-        (
-            (lvl == "exact" or (s in _ADVICE and lvl in _CLOSING))
-            and approx.get(int(t), -1) in invs
-            and not c
-            for t, invs, lvl, s, c in zip(g["tx"], g["invs"], g["amount"], src, chance, strict=True)
-        ),
-        dtype=bool,
-        count=len(g),
-    )
+    lvl = g["amount"]
+    ask = lvl.eq("exact").to_numpy(dtype=bool, na_value=False)
+    if "source" in g:
+        advice = g["source"].isin(_ADVICE).to_numpy(dtype=bool)
+        ask = ask | (advice & lvl.isin(_CLOSING).to_numpy(dtype=bool))
+    if "chance" in g:
+        ask = ask & ~g["chance"].to_numpy(dtype=bool)
+    return _holds(g, _targets(g, approx), ask)

@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rapprochement.matching.assign_arrays import first_of, group_codes, group_reduce, text_in
 from rapprochement.matching.features import TWIN_DAYS
 from rapprochement.matching.group_assignment import Assignment
 from rapprochement.matching.keys import LEVELS
 
-__all__ = ["duplicates", "equal_items", "later_twins"]
+__all__ = ["duplicates", "equal_items", "later_rows", "later_twins"]
 
 _NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice by its number
 
@@ -29,30 +30,42 @@ def later_twins(s: pd.DataFrame) -> pd.DataFrame:
     whole an invoice an earlier twin at most ``TWIN_DAYS`` before may settle whole: of two
     identical payments the earlier takes the invoice, even when the optimal one-to-one would
     rather give the earlier one another item it fits less surely (the later one is then read
-    as a duplicate by :func:`.assignment._twin_repeats`)."""
-    if not {"twin", "amount", "ref", "rivals", "day"} <= set(s.columns) or not len(s):
+    as a duplicate by :func:`.twin_passes.twin_repeats`)."""
+    drop = later_rows(s)
+    if drop is None:
         return s
+    out: pd.DataFrame = s.drop(index=s.index[drop])
+    return out
+
+
+def later_rows(s: pd.DataFrame) -> np.ndarray[Any, Any] | None:
+    """Where the rows :func:`later_twins` drops are (a boolean per row of ``s``), or None when
+    it drops none."""
+    if not {"twin", "amount", "ref", "rivals", "day"} <= set(s.columns) or not len(s):
+        return None
     # named by its own number (not a tail, nor a reference several items share) and paid whole
+    day = s["day"].to_numpy()
     whole = (
-        s["amount"].isin(["exact", "discount", "fee"]).to_numpy()
+        text_in(s["amount"], ("exact", "discount", "fee"))
         & (s["ref"].to_numpy() <= _NAMED_REF)
-        & (s["rivals"].astype(str).to_numpy() == "0")
-        & (s["day"].to_numpy() >= 0)
+        & text_in(s["rivals"], ("0",))
+        & (day >= 0)
     )
     if not whole.any():
-        return s
-    rows = s[whole]
-    g = rows.groupby(["twin", "inv"], sort=False)["day"]
-    first = g.transform("min").to_numpy()
-    day = rows["day"].to_numpy()
+        return None
+    at = np.flatnonzero(whole)
+    day, tx = day[at], s["tx"].to_numpy()[at]
+    code = group_codes(s["twin"].to_numpy()[at], s["inv"].to_numpy()[at])
     # the earliest payment of each (twin, invoice) keeps its row; ties of one day by position
-    earliest = rows.assign(_d=day).sort_values(["_d", "tx"], kind="stable")
-    keep_tx = earliest.groupby(["twin", "inv"], sort=False)["tx"].transform("first")
-    keep_tx = keep_tx.reindex(rows.index).to_numpy()
-    later = (rows["tx"].to_numpy() != keep_tx) & (day - first <= TWIN_DAYS)
+    order = np.lexsort((tx, day, code))
+    starts = first_of(code[order])
+    keep_tx = np.empty(len(at), dtype=tx.dtype)
+    keep_tx[order] = tx[order][starts][np.cumsum(starts) - 1]
+    later = (tx != keep_tx) & (day - group_reduce(code, day, "min") <= TWIN_DAYS)
     if not later.any():
-        return s
-    out: pd.DataFrame = s.drop(index=rows.index[later])
+        return None
+    out = np.zeros(len(s), dtype=bool)
+    out[at[later]] = True
     return out
 
 
@@ -85,7 +98,14 @@ def duplicates(
     for a in out.allocs:
         if a.group is None and a.inv >= 0 and a.kind in ("one_to_one", "discount", "fee"):
             whole.setdefault(a.inv, (a.tx, float(a.hyp["logit"])))
-    for t, i, lg in zip(best["tx"], best["inv"], best["logit"], strict=True):
+    tx = best["tx"].to_numpy()
+    left = ~done[tx]  # (a payment done is never one: only the others are read)
+    cols = (
+        tx[left].tolist(),
+        best["inv"].to_numpy()[left].tolist(),
+        best["logit"].to_numpy()[left],
+    )
+    for t, i, lg in zip(*cols, strict=True):
         t, i = int(t), int(i)
         first = whole.get(i)
         if done[t] or first is None or first[0] == t:
