@@ -47,10 +47,13 @@ class CustomerIndex:
         who = inv[["customer_id", "customer_iban", "customer_name"]].drop_duplicates()
         #: customers by the numbers a payer may quote (each record's own id: :mod:`.entities`)
         records = inv["record"] if "record" in inv else inv["customer_id"]
-        pairs = set(
-            zip(records.astype(str).tolist(), inv["customer_id"].astype(str).tolist(), strict=True)
+        # (the distinct pairs found vectorized: a tuple per invoice cost 4.7x for 3x the book)
+        pairs = pd.DataFrame(
+            {"record": records.astype(str), "customer": inv["customer_id"].astype(str)}
+        ).drop_duplicates()
+        self.numbers = CustomerNumbers(
+            sorted(set(zip(pairs["record"].tolist(), pairs["customer"].tolist(), strict=True)))
         )
-        self.numbers = CustomerNumbers(sorted(pairs))
         for cid, iban, name in zip(
             who["customer_id"].tolist(),
             who["customer_iban"].tolist(),
