@@ -55,6 +55,18 @@ def test_settle_sets_aside_within_stages_and_hands_back() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_none_frozen_answers_as_the_freeze_count() -> None:
+    assert long_lived.none_frozen()
+    with long_lived.stages():
+        long_lived.large_book(long_lived.SETTLE_MIN)
+        assert long_lived.none_frozen()
+        long_lived.settle()
+        assert not long_lived.none_frozen()
+    assert long_lived.none_frozen()
+    gc.freeze()  # a caller's own freeze
+    assert not long_lived.none_frozen()
+
+
 def test_a_small_book_is_left_to_the_collector() -> None:
     with long_lived.stages():
         long_lived.large_book(long_lived.SETTLE_MIN - 1)

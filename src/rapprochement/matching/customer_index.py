@@ -32,6 +32,21 @@ def _own_name(norm: str, master: set[str]) -> bool:
     return any(fuzz.WRatio(norm, m) >= _OWN_NAME for m in master if m) or not master
 
 
+class _NameReader:
+    """A name's normalized form, legal forms and their position, read once per distinct name
+    (the invoices' and the master data's names repeat: 79k reads of 37k names at 300k)."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, tuple[str, str, str]] = {}
+
+    def __call__(self, name: str) -> tuple[str, str, str]:
+        got = self._read.get(name)
+        if got is None:
+            got = (normalize_name(name), legal_form(name), form_position(name))
+            self._read[name] = got
+        return got
+
+
 class CustomerIndex:
     """Who is who: IBAN → customers, customer → names, name-token prefix → customers."""
 
@@ -47,10 +62,14 @@ class CustomerIndex:
         who = inv[["customer_id", "customer_iban", "customer_name"]].drop_duplicates()
         #: customers by the numbers a payer may quote (each record's own id: :mod:`.entities`)
         records = inv["record"] if "record" in inv else inv["customer_id"]
-        pairs = set(
-            zip(records.astype(str).tolist(), inv["customer_id"].astype(str).tolist(), strict=True)
+        # (the distinct pairs found vectorized: a tuple per invoice cost 4.7x for 3x the book)
+        pairs = pd.DataFrame(
+            {"record": records.astype(str), "customer": inv["customer_id"].astype(str)}
+        ).drop_duplicates()
+        self.numbers = CustomerNumbers(
+            sorted(set(zip(pairs["record"].tolist(), pairs["customer"].tolist(), strict=True)))
         )
-        self.numbers = CustomerNumbers(sorted(pairs))
+        read = _NameReader()
         for cid, iban, name in zip(
             who["customer_id"].tolist(),
             who["customer_iban"].tolist(),
@@ -60,9 +79,10 @@ class CustomerIndex:
             if iban:
                 self.by_iban[iban].add(cid)
                 self.own_ibans.add(iban)
-            self.names[cid].add(normalize_name(name))
-            self.forms[cid].add(legal_form(str(name)))
-            self.positions[cid].add(form_position(str(name)))
+            norm, form, position = read(name)
+            self.names[cid].add(norm)
+            self.forms[cid].add(form)
+            self.positions[cid].add(position)
         if customers is not None and len(customers):
             master = {c: set(n) for c, n in self.names.items()}
             for cid, iban, name in zip(
@@ -71,7 +91,7 @@ class CustomerIndex:
                 customers["name"].astype(object).where(customers["name"].notna(), ""),
                 strict=True,
             ):
-                norm = normalize_name(str(name)) if name else ""
+                norm, form, position = read(str(name)) if name else ("", "", "")
                 if iban:
                     key = compact_iban(str(iban))
                     self.by_iban[key].add(cid)
@@ -79,8 +99,8 @@ class CustomerIndex:
                         self.own_ibans.add(key)
                 if norm:
                     self.names[cid].add(norm)
-                    self.forms[cid].add(legal_form(str(name)))
-                    self.positions[cid].add(form_position(str(name)))
+                    self.forms[cid].add(form)
+                    self.positions[cid].add(position)
         by_norm: dict[str, set[str]] = defaultdict(set)
         for cid, names in self.names.items():
             for n in names:

@@ -23,6 +23,7 @@ from rapprochement.matching.chance import book_chance, corrections
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, release_heap
 from rapprochement.matching.features import single_features
+from rapprochement.matching.gc_pause import gc_paused
 from rapprochement.matching.group_context import GroupIndex
 from rapprochement.matching.index_fork import key_index_beside
 from rapprochement.matching.learning import adjust
@@ -105,9 +106,10 @@ def hypotheses(
     # payer index is built, and not inherited by the forked workers; with a pool of forked
     # workers it is built in a child process meanwhile (:mod:`.index_fork`)
     keys = key_index_beside(part.inv, executor)
-    payers = CustomerIndex(part.inv, customers)
-    blocks, grouping = BlockIndex(part.inv, config), GroupIndex(part.inv)
-    side = InvoiceSide(part.inv, payers, keys(), config, part.currency, blocks, grouping)
+    with gc_paused():  # (millions of acyclic dicts and sets: no full collection walks them)
+        payers = CustomerIndex(part.inv, customers)
+        blocks, grouping = BlockIndex(part.inv, config), GroupIndex(part.inv)
+        side = InvoiceSide(part.inv, payers, keys(), config, part.currency, blocks, grouping)
     del payers, blocks, grouping
     release_heap()
     settle()

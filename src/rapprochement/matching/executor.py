@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from rapprochement.errors import ConfigError
-from rapprochement.matching.long_lived import settle
+from rapprochement.matching.long_lived import none_frozen, settle
 
 __all__ = ["Executor", "InProcess", "ProcessPool", "release_heap", "split_payments"]
 
@@ -168,7 +168,7 @@ class ProcessPool:
         # workers start: a forked worker's garbage collections then never walk them (nor
         # write to their pages, which stay shared); they are collected here as before after
         # (a caller that freezes objects itself decides, and is left alone)
-        freeze = gc.get_freeze_count() == 0
+        freeze = none_frozen()
         if freeze:
             gc.freeze()
         else:  # (within a reconcile, which unfreezes when it ends: :mod:`.long_lived`)

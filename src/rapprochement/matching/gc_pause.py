@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
-from rapprochement.matching.long_lived import active
+from rapprochement.matching.long_lived import active, none_frozen
 
 __all__ = ["gc_paused", "paused"]
 
@@ -39,7 +39,7 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            if gc.get_freeze_count() == 0:
+            if none_frozen():
                 gc.freeze()
                 gc.unfreeze()
             elif active():  # set aside with the earlier stages' objects

@@ -46,6 +46,14 @@ class _Items(Mapping[Any, list[int]]):
         return len(self._code_of)
 
 
+def _last_names(ids: pd.Series, names: pd.Series) -> dict[str, str]:
+    """``dict(zip(ids, names))`` read off each customer's first and last rows only (not a
+    Python pair per open item: 4.2x the time for 3x the book)."""
+    last = ~ids.duplicated(keep="last").to_numpy()
+    name_of = dict(zip(ids[last].tolist(), names[last].tolist(), strict=True))
+    return {c: name_of[c] for c in ids[~ids.duplicated(keep="first").to_numpy()].tolist()}
+
+
 class GroupIndex:
     """The open-item side of the group search, built once per partition and read by every
     payment shard (:class:`~rapprochement.matching.shards.InvoiceSide`): the items' arrays,
@@ -69,9 +77,8 @@ class GroupIndex:
         self.items = _Items(self.code_of, order, bounds)
         #: payers with an open credit note (netted with their invoices)
         self.netting: set[Any] = set(pd.unique(self.cust[self.open < 0]).tolist())
-        self.cust_names: dict[str, str] = dict(
-            zip(inv["customer_id"].tolist(), inv["customer_name"].tolist(), strict=True)
-        )
+        #: customer → its name (the last item's), customers in order of their first item
+        self.cust_names: dict[str, str] = _last_names(inv["customer_id"], inv["customer_name"])
         self._inv = inv
 
     def payer_items(self, cust: Any) -> np.ndarray[Any, Any]:

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from rapprochement.matching.executor import Executor, ProcessPool, release_heap
-from rapprochement.matching.long_lived import settle
+from rapprochement.matching.gc_pause import gc_paused
+from rapprochement.matching.long_lived import none_frozen, settle
 from rapprochement.matching.refindex import KeyIndex, key_index
 
 __all__ = ["key_index_beside"]
@@ -67,14 +68,15 @@ def key_index_beside(inv: pd.DataFrame, executor: Executor | None) -> Callable[[
     caller builds its other indexes meanwhile; else built here and now (its temporaries handed
     back before the caller's next index)."""
     if not _forks(executor):
-        index = key_index(inv)
+        with gc_paused():  # (vectorized: next to no container; no reference cycle)
+            index = key_index(inv)
         release_heap()
         return lambda: index
     assert isinstance(executor, ProcessPool)
     global _INV
     # what this process holds is set aside first (as for the shard workers): the child's
     # collections never walk it, nor copy its pages by writing to them
-    freeze = gc.get_freeze_count() == 0
+    freeze = none_frozen()
     if freeze:
         gc.freeze()
     else:

@@ -15,7 +15,8 @@ reconcile ends everything is handed back (``gc.unfreeze``): cyclic garbage
 among the set-aside objects is then collected as before, by the caller's next full collection.
 
 A caller that disabled the collector or froze objects of its own (``gc.get_freeze_count()``)
-is left alone: nothing is frozen for it.
+is left alone: nothing is frozen for it. (``gc.get_freeze_count()`` walks every frozen object,
+0.1 s at 1M payments: :func:`none_frozen` answers without it once this module has frozen.)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["SETTLE_MIN", "active", "large_book", "settle", "stages"]
+__all__ = ["SETTLE_MIN", "active", "large_book", "none_frozen", "settle", "stages"]
 
 _lock = threading.Lock()
 #: payments from which a reconcile settles the heap: below, full collections are rare and
@@ -33,6 +34,7 @@ _lock = threading.Lock()
 SETTLE_MIN = 20_000
 _owner = False  # a reconcile of this process owns the set-aside objects (at most one)
 _active = False  # ... and its book is large enough to settle
+_froze = False  # ... and :func:`settle` has set objects aside (frozen) since
 
 
 @contextmanager
@@ -40,7 +42,7 @@ def stages() -> Iterator[None]:
     """The span of one reconcile whose stage ends may :func:`settle` the heap (once
     :func:`large_book` says so): owned by the outermost reconcile of the process when the
     collector is on and nothing is frozen."""
-    global _owner, _active
+    global _owner, _active, _froze
     with _lock:
         own = not _owner and gc.isenabled() and gc.get_freeze_count() == 0
         _owner = _owner or own
@@ -49,7 +51,7 @@ def stages() -> Iterator[None]:
     finally:
         if own:
             with _lock:
-                froze, _owner, _active = _active, False, False
+                froze, _owner, _active, _froze = _active, False, False, False
                 if froze:
                     gc.unfreeze()
 
@@ -71,6 +73,14 @@ def settle() -> None:
     """At a stage end within :func:`stages` of a large book: the collector's generations
     collected (only the objects set aside are not walked again), then every object alive set
     aside until the reconcile ends (nothing otherwise)."""
+    global _froze
     if _active:
         gc.collect()
         gc.freeze()
+        _froze = True
+
+
+def none_frozen() -> bool:
+    """Whether no object is frozen (``gc.get_freeze_count() == 0``), without walking the
+    frozen objects when :func:`settle` has frozen some."""
+    return not _froze and gc.get_freeze_count() == 0
