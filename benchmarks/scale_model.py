@@ -106,8 +106,10 @@ def report(rows: list[dict[str, Any]]) -> str:
         "Book: `benchmarks.generator.generate(seed, n, 'hard')` (payments plus unrelated bank "
         "lines; about 2.1 invoices per payment, of which the open items are matched). Each "
         "run in a fresh subprocess. *Peak* is the largest sum of memory of the run's "
-        "process tree (driver, pool workers, JVM and its Python workers), sampled every "
-        "0.2 s: RSS counts the pages a forked worker shares with the driver twice, PSS once "
+        "process tree (driver, pool workers, JVM and its Python workers): RSS, sampled every "
+        "0.2 s, counts the pages a forked worker shares with the driver twice; PSS, once "
+        "(sampled at most 2 % of the time and at least every 2 s: runs before 2026-12-07 "
+        "05:40 UTC sampled it every 0.2 s, which slowed a 1M run by about a fifth) "
         "(– : not measured in that run); *driver* is the main process's VmHWM. *Load* is "
         "the 1-minute load average around the run: above the core count, other work shared "
         "the machine and wall time is inflated (CPU time much less so).",
