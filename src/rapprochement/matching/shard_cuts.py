@@ -11,6 +11,7 @@ from typing import Any, TypeVar, overload
 import numpy as np
 import pandas as pd
 
+from rapprochement.matching.assign_arrays import first_of
 from rapprochement.matching.executor import Executor
 from rapprochement.matching.group_context import REF_OK, GroupIndex
 
@@ -39,10 +40,8 @@ def in_payment_order(df: pd.DataFrame, t: np.ndarray[Any, Any], n: int) -> pd.Da
         return df.reset_index(drop=True)
     start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(t, minlength=n), out=start[1:])
-    new = np.ones(len(t), dtype=bool)
-    new[1:] = t[1:] != t[:-1]
     at = np.arange(len(t), dtype=np.int64)
-    first = np.maximum.accumulate(np.where(new, at, 0))
+    first = np.maximum.accumulate(np.where(first_of(t), at, 0))
     order = np.empty(len(t), dtype=np.int64)
     order[start[t] + at - first] = at
     return df.iloc[order].reset_index(drop=True)
@@ -110,8 +109,7 @@ def _first_per_payment(
     payer: np.ndarray[Any, Any], t: np.ndarray[Any, Any], code: np.ndarray[Any, Any]
 ) -> None:
     """``payer[p]`` set to the code of payment ``p``'s first row (``t`` sorted)."""
-    first = np.ones(len(t), dtype=bool)
-    first[1:] = t[1:] != t[:-1]
+    first = first_of(t)
     payer[t[first]] = code[first]
 
 

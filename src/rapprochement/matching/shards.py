@@ -230,10 +230,9 @@ class _ShardTasks:
         known: LineKeys | None,
     ) -> None:
         n, k = len(tx), len(shards)
-        self.label = np.empty(n, dtype=np.int64)
+        self.label = shard_labels(shards, n)
         self.local = np.empty(n, dtype=np.int64)
-        for s, pos in enumerate(shards):
-            self.label[pos] = s
+        for pos in shards:
             self.local[pos] = np.arange(len(pos))
         self.tx, self.frames, self.shards = tx, frames, shards
         self.claimed, self.known = claimed, known
