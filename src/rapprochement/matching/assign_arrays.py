@@ -25,9 +25,24 @@ Array = np.ndarray[Any, Any]
 def best_first(tx: Array, logit: Array, inv: Array) -> Array:
     """Positions in the order of ``sort_values(["tx", "logit", "inv"], ascending=[True,
     False, True], kind="stable")``: by payment, best score first, then by invoice (a stable
-    lexicographic sort; the descending score is the negated one, ties staying ties)."""
-    out: Array = np.lexsort((inv, -np.asarray(logit, dtype=np.float64), tx))
+    lexicographic sort; the descending score is the negated one, ties staying ties). Rows
+    already in (payment, invoice) order, as the engine makes them, are sorted on the first two
+    keys alone (the stable sort keeps them by invoice within ties: a third of the time)."""
+    neg = -np.asarray(logit, dtype=np.float64)
+    if _in_order(tx, inv):
+        two: Array = np.lexsort((neg, tx))
+        return two
+    out: Array = np.lexsort((inv, neg, tx))
     return out
+
+
+def _in_order(tx: Array, inv: Array) -> bool:
+    """Whether the rows are sorted by ``tx`` then ``inv`` (ascending, equal pairs allowed)."""
+    if len(tx) < 2:
+        return True
+    dt = np.diff(np.asarray(tx, dtype=np.int64))
+    di = np.diff(np.asarray(inv, dtype=np.int64))
+    return bool(((dt > 0) | ((dt == 0) & (di >= 0))).all())
 
 
 def first_of(keys: Array) -> Array:

@@ -35,6 +35,7 @@ from rapprochement.matching.assign_arrays import (
     text_in,
 )
 from rapprochement.matching.date_order import date_order
+from rapprochement.matching.executor import release_heap
 from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.group_assignment import (
     Alloc,
@@ -242,17 +243,19 @@ def _take_singles(
         sign = 1 if tx_amt[t] >= 0 else -1
         n0, c, a, level = len(out.allocs), int(cap[i]), int(a_[k]), lvl[k]
         if level in ("discount", "fee") and c == o_[k] and (whole is None or whole[k]):
-            out.allocs.append(Alloc(t, i, sign * a, level, p_[k], {}, None, amb))
+            out.allocs.append(Alloc(t, i, sign * a, level, p_[k], _NO_HYP, None, amb))
             used = c
         elif a >= c:
             # the last part of an invoice already partly paid is itself a partial payment
             kind = "one_to_one" if c == o_[k] else "partial"
-            out.allocs.append(Alloc(t, i, sign * c, kind, p_[k], {}, None, amb))
+            out.allocs.append(Alloc(t, i, sign * c, kind, p_[k], _NO_HYP, None, amb))
             if a > c:
-                out.allocs.append(Alloc(t, -1, sign * (a - c), "overpayment", p_[k], {}, None, amb))
+                out.allocs.append(
+                    Alloc(t, -1, sign * (a - c), "overpayment", p_[k], _NO_HYP, None, amb)
+                )
             used = c
         else:
-            out.allocs.append(Alloc(t, i, sign * a, "partial", p_[k], {}, None, amb))
+            out.allocs.append(Alloc(t, i, sign * a, "partial", p_[k], _NO_HYP, None, amb))
             used = a
         cap[i] -= used
         done[t] = True
@@ -263,6 +266,10 @@ def _take_singles(
     for (n0, n1, _), rec in zip(taken, recs, strict=True):
         for al in out.allocs[n0:n1]:
             al.hyp = rec
+
+
+#: the hypothesis of an allocation :func:`_take_singles` makes until its row's dict is set
+_NO_HYP: dict[str, Any] = {}
 
 
 def _ties(s: pd.DataFrame) -> dict[int, list[int]]:
@@ -310,9 +317,9 @@ def assign(
     tx_all = singles["tx"].to_numpy()
     order = best_first(tx_all, singles["logit"].to_numpy(), singles["inv"].to_numpy())
     best = _best_rows(singles, order)
-    best_single = dict(
-        zip(best["tx"].astype(int).tolist(), best["logit"].astype(float).tolist(), strict=True)
-    )
+    # each payment's best single score, by payment position (-inf: none)
+    best_single = np.full(n_tx, -np.inf)
+    best_single[best["tx"].to_numpy()] = best["logit"].to_numpy(dtype=np.float64)
     waiting: set[int] = set()
     if len(groups):
         # a later twin's repeat of an invoice an earlier twin names is no claim on it
@@ -340,23 +347,28 @@ def assign(
     for t, first in twin_repeats(s, picked, adj, adj_order).items():
         done[t] = True
         out.duplicates[t] = first
-    _take_singles(s, positions(s, picked), cap, done, out, tx_amt, ties)
+    # a copy of most of ``singles`` and its twin evidence: not held with the hypotheses the
+    # rows below keep (the rows picked are read in ``singles``, whose labels ``s`` has)
+    del s, adj, adj_order
+    release_heap()  # (freed arrays below glibc's mmap threshold: handed back, not kept)
+    _take_singles(singles, positions(singles, picked), cap, done, out, tx_amt, ties)
     if waiting:
         # the groups that waited, on what the single-invoice payments left open
         g = groups[groups["tx"].isin(list(waiting))]
-        take_groups(g, {}, cap, done, out, tx_amt, claimed, remnant=True)
-        s = singles[~done[singles["tx"].to_numpy()] & (cap[singles["inv"].to_numpy()] > 0)]
+        take_groups(g, None, cap, done, out, tx_amt, claimed, remnant=True)
     # further payments on invoices still open (instalments, split payments); never a
-    # fallback far below the payment's best hypothesis (that one went to another payment)
-    tx, lg = s["tx"].to_numpy(), s["logit"].to_numpy()
-    rest = np.flatnonzero(~done[tx])
+    # fallback far below the payment's best hypothesis (that one went to another payment);
+    # read where ``singles`` still has room (an invoice's room only shrinks, a payment done
+    # stays done: the rows of the earlier passes' frame that :func:`_take_singles` would read)
+    inv_all, lg = singles["inv"].to_numpy(), singles["logit"].to_numpy()
+    rest = np.flatnonzero(~done[tx_all] & (cap[inv_all] > 0))
     if len(rest):
         best_of = np.full(n_tx, np.nan)
         best_of[best["tx"].to_numpy()] = best["logit"].to_numpy()
-        rest = rest[lg[rest] >= best_of[tx[rest]] - _KEEP_LOGIT]
+        rest = rest[lg[rest] >= best_of[tx_all[rest]] - _KEEP_LOGIT]
     # by score, then payment and invoice
-    rest = rest[np.lexsort((s["inv"].to_numpy()[rest], tx[rest], -lg[rest]))]
-    _take_singles(s, rest, cap, done, out, tx_amt)
+    rest = rest[np.lexsort((inv_all[rest], tx_all[rest], -lg[rest]))]
+    _take_singles(singles, rest, cap, done, out, tx_amt)
     duplicates(best, done, out, tx_amt)
     # a group that lost to a single-invoice hypothesis which then went to another payment
     # gets its chance again (its invoices still open), instead of leaving the payment empty
@@ -365,5 +377,5 @@ def assign(
             done[t] = True
         left = groups[~done[groups["tx"].to_numpy()]]
         if len(left):
-            take_groups(left, {}, cap, done, out, tx_amt, claimed, remnant=True)
+            take_groups(left, None, cap, done, out, tx_amt, claimed, remnant=True)
     return out

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress, pairwise
 from json.encoder import encode_basestring_ascii  # json.dumps of a str
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rapprochement.matching.assign_arrays import first_of
+from rapprochement.matching.executor import release_heap
 from rapprochement.matching.features import FEATURES
 from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.group_assignment import Assignment
@@ -148,10 +150,36 @@ def _candidates(
         return pd.DataFrame(columns=["tx", "invs", "logit", "p"])
     cols = ["tx", "invs", "logit", "p", *(f for f in FEATURES if f in frames[0])]
     both = pd.concat([f[[c for c in cols if c in f]] for f in frames], ignore_index=True)
-    both = both.sort_values(["tx", "logit"], ascending=[True, False], kind="stable")
-    both = both.drop_duplicates(["tx", "invs"])
-    out: pd.DataFrame = both.groupby("tx", sort=False).head(TOP)
+    lg = both["logit"].to_numpy(dtype=np.float64)
+    if np.isnan(lg).any():  # (never: the scores are finite)
+        both = both.sort_values(["tx", "logit"], ascending=[True, False], kind="stable")
+        both = both.drop_duplicates(["tx", "invs"])
+        slow: pd.DataFrame = both.groupby("tx", sort=False).head(TOP)
+        return slow
+    # the same rows as ``sort_values(["tx", "logit"], ascending=[True, False], kind="stable")
+    # .drop_duplicates(["tx", "invs"]).groupby("tx", sort=False).head(TOP)``, in that order,
+    # on integer codes of the readings (hashing a tuple per row was most of its cost)
+    tx = both["tx"].to_numpy(dtype=np.int64)
+    order = np.lexsort((-lg, tx))
+    code = _reading_codes(both["invs"].tolist())[order]
+    t_sorted = tx[order]
+    code -= int(code.min())
+    again = pd.Series(t_sorted * (int(code.max()) + 1) + code).duplicated().to_numpy()
+    order, t_sorted = order[~again], t_sorted[~again]
+    rank = np.arange(len(order)) - np.searchsorted(t_sorted, t_sorted, side="left")
+    out: pd.DataFrame = both.iloc[order[rank < TOP]]
     return out
+
+
+def _reading_codes(invs: list[tuple[int, ...]]) -> np.ndarray[Any, Any]:
+    """One integer per reading, equal for equal readings: a one-invoice reading its invoice
+    (>= 0), any other reading a negative code of its own."""
+    codes: dict[tuple[int, ...], int] = {}
+    return np.fromiter(
+        (x[0] if len(x) == 1 else codes.setdefault(x, -1 - len(codes)) for x in invs),
+        dtype=np.int64,
+        count=len(invs),
+    )
 
 
 def _why_weaker(chosen: Mapping[Any, Any], rival: Mapping[Any, Any], w: Weights) -> str:
@@ -207,6 +235,7 @@ def _holders(res: Assignment, size: int) -> np.ndarray[Any, Any]:
 @paused
 def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weights) -> Rivals:
     """The rivals of every allocated payment of one partition (see the module doc)."""
+    release_heap()  # (the assignment's freed temporaries: not held under the rows below)
     chosen, hyp = _chosen(res)
     if not chosen:
         return _NONE
@@ -220,18 +249,15 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
     tie = np.abs(lg_of - own_of) <= _TIE
     lower = lg_of < own_of
     why_of = _weaker_reasons(cand, hyp, t_of, np.flatnonzero(~tie & lower), w)
-    invs = [tuple(map(int, x)) for x in cand["invs"].tolist()]
+    invs: list[tuple[int, ...]] = cand["invs"].tolist()  # (tuples of ints: _candidates')
     lens = np.fromiter(map(len, invs), dtype=np.int64, count=n)
     flat = np.fromiter(chain.from_iterable(invs), dtype=np.int64, count=int(lens.sum()))
     holder = _holders(res, int(flat.max(initial=-1)) + 1)[flat]
     # an invoice of the rival went to another payment
     other = (holder >= 0) & (holder != np.repeat(t_of, lens))
-    taken = np.bincount(np.repeat(np.arange(n), lens)[other], minlength=n) > 0
-    ends = np.cumsum(lens)
-    taken_by: list[tuple[int, ...]] = [()] * n
-    for k in np.flatnonzero(taken).tolist():
-        part = holder[ends[k] - lens[k] : ends[k]]
-        taken_by[k] = tuple(sorted(set(part[other[ends[k] - lens[k] : ends[k]]].tolist())))
+    row_of = np.repeat(np.arange(n), lens)[other]
+    taken = np.bincount(row_of, minlength=n) > 0
+    taken_by = _taken_by(row_of, holder[other], n)
     score = cand["p"].to_numpy(dtype=np.float64).tolist()
     ambiguous = res.ambiguous
     for k in np.flatnonzero(tie).tolist():
@@ -249,6 +275,23 @@ def rivals(singles: pd.DataFrame, groups: pd.DataFrame, res: Assignment, w: Weig
     return Rivals(t_of.tolist(), invs, score, rel.tolist(), why.tolist(), taken_by)
 
 
+def _taken_by(
+    row_of: np.ndarray[Any, Any], holder: np.ndarray[Any, Any], n: int
+) -> list[tuple[int, ...]]:
+    """Per rival (``n`` of them): the payments (sorted, each once) holding one of its invoices,
+    given as one (rival, payment) pair per such invoice; ``()`` for a rival with none."""
+    out: list[tuple[int, ...]] = [()] * n
+    if not len(row_of):
+        return out
+    span = int(holder.max()) + 1
+    pairs = sorted_unique(row_of.astype(np.int64) * span + holder)  # by rival, then payment
+    rows, who = (pairs // span).tolist(), (pairs % span).tolist()
+    bounds = [*np.flatnonzero(first_of(pairs // span)).tolist(), len(rows)]
+    for lo, hi in pairwise(bounds):
+        out[rows[lo]] = tuple(who[lo:hi])
+    return out
+
+
 def _weaker_reasons(
     cand: pd.DataFrame,
     hyp: Mapping[int, Mapping[str, Any]],
@@ -264,10 +307,12 @@ def _weaker_reasons(
         return out.tolist()
     feats = [f for f in FEATURES if f in cand]
     code = _level_codes(cand, feats)[rows]  # rows of equal feature values share a code
-    mine_code: dict[tuple[str, ...], int] = {}
+    # (the levels as they are: equal ones are equal read as text too, and the rare levels
+    # equal as text only, a missing value, get codes of their own, computed alike)
+    mine_code: dict[tuple[Any, ...], int] = {}
     mine_of: dict[int, int] = {}
     for t in sorted_unique(t_of[rows]).tolist():
-        levels = tuple(map(str, map(hyp[t].get, FEATURES, _BLANKS)))  # str(.get(f, ""))
+        levels = tuple(map(hyp[t].get, FEATURES, _BLANKS))
         mine_of[t] = mine_code.setdefault(levels, len(mine_code))
     mine = pd.Series(mine_of, dtype=np.int64).reindex(t_of[rows]).to_numpy()
     key = mine * (int(code.max(initial=0)) + 1) + code
@@ -286,27 +331,31 @@ def _weaker_reasons(
 def rival_rows(found: Rivals, iids: Any, tids: Any) -> tuple[dict[str, list[Any]], dict[int, str]]:
     """The result rows of ``found`` (:data:`RIVAL_COLUMNS`, one list each) and, per payment,
     the explanation rows to append (JSON objects, each preceded by a comma)."""
+    release_heap()  # (the candidates' frame :func:`rivals` read: not held under the rows)
     # read by position once per rival: lists of the same objects, not numpy object arrays
     iids, tids = list(iids), list(tids)
     whys = list(found.why)
-    for k, by in enumerate(found.taken_by):
-        if by:
-            named = ", ".join(str(tids[t]) for t in by)
-            whys[k] = whys[k].replace("another payment", f"another payment ({named})", 1)
+    taken_by = found.taken_by
+    for k in compress(range(len(whys)), taken_by):  # (the rivals an invoice of went elsewhere)
+        by = taken_by[k]
+        named = str(tids[by[0]]) if len(by) == 1 else ", ".join([str(tids[t]) for t in by])
+        whys[k] = whys[k].replace("another payment", f"another payment ({named})", 1)
     names = [
         (str(iids[inv[0]]),) if len(inv) == 1 else tuple(str(iids[i]) for i in inv)
         for inv in found.invoices
     ]
-    # json.dumps({"feature": "rival", "value": value, "weight": 0.0}) (compact)
-    objs = [
-        ',{"feature":"rival","value":'
-        + encode_basestring_ascii(f"{'+'.join(nm)} ({sc:.2f}, {rel}): {why}")
-        + ',"weight":0.0}'
-        for nm, sc, rel, why in zip(names, found.score, found.relation, whys, strict=True)
-    ]
+    # json.dumps({"feature": "rival", "value": value, "weight": 0.0}) (compact), joined per
+    # payment as they come (no list of them all beside the joined ones)
     rows: dict[int, str] = {}
-    for t, obj in zip(found.tx, objs, strict=True):
-        rows[t] = rows[t] + obj if t in rows else obj
+    get = rows.get
+    for t, nm, sc, rel, why in zip(found.tx, names, found.score, found.relation, whys, strict=True):
+        obj = (
+            ',{"feature":"rival","value":'
+            + encode_basestring_ascii(f"{'+'.join(nm)} ({sc:.2f}, {rel}): {why}")
+            + ',"weight":0.0}'
+        )
+        before = get(t)
+        rows[t] = obj if before is None else before + obj
     recs: dict[str, list[Any]] = {
         "transaction_id": [str(tids[t]) for t in found.tx],
         "rival": names,
