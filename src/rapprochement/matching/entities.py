@@ -45,8 +45,9 @@ def entities(inv: pd.DataFrame) -> dict[str, str]:
         strict=True,
     ):
         norm = normalize_name(str(name))
-        if len(norm) >= MIN_NAME and legal_form(str(name)):  # companies: people share names
-            form = (legal_form(str(name)), form_position(str(name)))
+        stated = legal_form(str(name)) if len(norm) >= MIN_NAME else ""
+        if stated:  # companies: people share names
+            form = (stated, form_position(str(name)))
             recs.append((str(cid), norm, form, str(iban or "")))
     blocks: dict[str, list[int]] = defaultdict(list)
     for k, rec in enumerate(recs):

@@ -169,7 +169,11 @@ def _open_amounts(
     if "open_amount" not in df.columns:
         return open_
     col = df["open_amount"].astype(object)
-    has = np.array([type(v) is Decimal or not _blank(v) for v in col.tolist()], dtype=bool)
+    values = col.tolist()
+    if set(map(type, values)) == {Decimal}:  # (the usual case: every one given)
+        has = np.ones(len(values), dtype=bool)
+    else:
+        has = np.array([type(v) is Decimal or not _blank(v) for v in values], dtype=bool)
     if has.any():
         sub = pd.DataFrame({"open_amount": col[has]})
         open_[has] = amounts(sub, "open_amount", exps[has], what, iid[has])

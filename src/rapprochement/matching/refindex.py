@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from rapprochement.matching.config import MatchConfig
+from rapprochement.matching.executor import release_heap
+from rapprochement.matching.key_bytes import encode, invoice_key_bytes, unique_bytes
 from rapprochement.matching.keys import (
     LEVELS,
     expand,
@@ -50,36 +50,42 @@ class KeyIndex:
     levels in CSR arrays (``int32`` / ``int8``). A key's code is its rank in that order."""
 
     def __init__(self, inv: pd.DataFrame) -> None:
-        raw_inv, raw_key, raw_lvl = invoice_key_arrays(inv["invoice_id"], inv["reference"])
+        # (the keys as bytes: no Python string per key held, :mod:`.key_bytes`)
+        made = invoice_key_bytes(inv["invoice_id"], inv["reference"])
+        raw_inv, raw_key, raw_lvl = made or invoice_key_arrays(inv["invoice_id"], inv["reference"])
+        del made
+        release_heap()  # (the slices' temporaries: not resident while the index is sorted)
         #: each invoice's number and printed reference: their digits confirm a ``transposed``
         #: pair as one swap (:func:`_swaps_only`, :meth:`digits_of`), read for those items only
         self.numbers = (inv["invoice_id"], inv["reference"])
         # each distinct key's code: its rank in byte order among the keys of its byte length
         # (the lengths ascending), the keys of a length sorted and made unique at once
-        fixed, lens = _encode(raw_key)
+        fixed, lens = encode(raw_key)
         del raw_key  # (the key strings: cut from their encoded bytes from now on)
-        codes = np.empty(len(lens), dtype=np.int64)
+        codes = np.empty(len(lens), dtype=np.int32 if len(lens) < 2**31 else np.int64)
         #: per byte length: the sorted keys of that length and the code of the first
         self.by_len: dict[int, tuple[np.ndarray[Any, Any], int]] = {}
         first = 0
         for length in np.unique(lens).tolist():
             where = np.flatnonzero(lens == length)
-            arr, back = _unique_bytes(fixed(where, length))
+            arr, back = unique_bytes(fixed(where, length))
             codes[where] = first + back
             self.by_len[length] = (arr, first)
             first += len(arr)
         del fixed, lens
-        # the strongest level of each key of an invoice (:func:`invoice_key_frame`, on codes)
-        # (a level is below 8: sorted as bytes, a radix sort, the same stable order)
-        seq = np.argsort(raw_lvl.astype(np.int8), kind="stable")
-        pair = codes[seq] * max(len(inv), 1) + raw_inv[seq]
+        # each key of an invoice once (:func:`invoice_key_frame`, on codes): its first row,
+        # the strongest level, as a key's prefix gives its level (one level per code)
+        pair = codes.astype(np.int64) * max(len(inv), 1) + raw_inv
         by = np.argsort(pair, kind="stable")
+        pair = pair[by]
         head = np.ones(len(by), dtype=bool)
-        head[1:] = pair[by][1:] != pair[by][:-1]
-        keep = seq[np.sort(by[head])]
+        head[1:] = pair[1:] != pair[:-1]
+        del pair
+        keep = np.sort(by[head])
+        del by, head
         codes = codes[keep]
         inv_pos, lvl = raw_inv[keep], raw_lvl[keep]
-        del raw_inv, raw_lvl
+        del raw_inv, raw_lvl, keep
         #: some invoice has a free reference (``F:`` key): texts are searched for them too
         #: (the first key from ``F:`` on in byte order starts with it if any does)
         self.has_free = any(
@@ -87,9 +93,11 @@ class KeyIndex:
             for arr, _ in self.by_len.values()
         )
         order = np.argsort(codes, kind="stable")  # invoice-frame order within a key
-        #: number of invoices holding each key
-        self.n = np.bincount(codes, minlength=first).astype(np.int64)
-        self.start = np.cumsum(self.n) - self.n
+        #: number of invoices holding each key, and where its invoices start in :attr:`inv`
+        #: (32-bit: 29 MiB for the 3.8 million keys of 634 000 open items, not 58)
+        wide = np.int32 if len(codes) < 2**31 else np.int64
+        self.n = np.bincount(codes, minlength=first).astype(wide)
+        self.start = (np.cumsum(self.n) - self.n).astype(wide)
         self.inv = inv_pos[order].astype(np.int32)
         self.lvl = lvl[order].astype(np.int8)
 
@@ -101,7 +109,7 @@ class KeyIndex:
 
     def codes(self, keys: Any) -> np.ndarray[Any, Any]:
         """Code of each key string (-1 when no invoice holds it)."""
-        fixed, lens = _encode(keys)
+        fixed, lens = encode(keys)
         out = np.full(len(lens), -1, dtype=np.int64)
         for length in np.unique(lens).tolist():
             got = self.by_len.get(length)
@@ -127,77 +135,10 @@ class KeyIndex:
         return out
 
 
-def _unique_bytes(keys: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], ...]:
-    """``np.unique(keys, return_inverse=True)`` of fixed-width bytes holding no NUL: sorted
-    as rows of big-endian 64-bit words (the same byte order), faster than as strings."""
-    n, width = len(keys), keys.dtype.itemsize
-    words = -(-width // 8)
-    grid = np.zeros((n, words * 8), dtype=np.uint8)
-    grid[:, :width] = keys.view(np.uint8).reshape(n, width)
-    cols = grid.view(">u8").astype(np.uint64)  # (n, words), native order
-    del grid
-    order = np.lexsort(cols.T[::-1])  # the first word is the primary key
-    cols = cols[order]
-    new = np.ones(n, dtype=bool)
-    new[1:] = (cols[1:] != cols[:-1]).any(axis=1)
-    back = np.empty(n, dtype=np.int64)
-    back[order] = np.cumsum(new) - 1
-    return keys[order[new]], back
-
-
 def _digit_bytes(values: pd.Series) -> np.ndarray[Any, Any]:
     """The digits of each value as ASCII bytes (``b""`` for none or a missing value)."""
     digits = values.astype(object).fillna("").astype(str).str.replace(r"[^0-9]+", "", regex=True)
     return np.asarray(digits.to_numpy(dtype=object).astype("S"))
-
-
-Fixed = Callable[[np.ndarray[Any, Any], int], np.ndarray[Any, Any]]
-
-
-def _arrow_strings(keys: Any) -> pa.Array | None:
-    """``keys`` as an Arrow string array when every one is a ``str`` (else None: they are
-    then read one at a time, as ``str(key)``)."""
-    if isinstance(keys, pa.Array):
-        return keys if keys.null_count == 0 else None
-    values = keys if isinstance(keys, np.ndarray) else np.array(list(keys), dtype=object)
-    if len(values) == 0 or pd.api.types.infer_dtype(values, skipna=False) != "string":
-        return None
-    try:
-        arr = pa.array(values, type=pa.large_string(), from_pandas=False)
-    except (pa.ArrowException, UnicodeError):  # a lone surrogate
-        return None
-    return arr if arr.null_count == 0 else None
-
-
-def _encode(keys: Any) -> tuple[Fixed, np.ndarray[Any, Any]]:
-    """The UTF-8 byte length of each key string, and a function giving the keys at some
-    positions, all of one byte length, as fixed-width bytes (``S``, at least one wide): cut
-    from the bytes of an Arrow array when the keys are strings, else encoded one by one."""
-    arr = _arrow_strings(keys)
-    if arr is None:
-        enc = np.empty(len(keys), dtype=object)
-        enc[:] = [str(k).encode("utf-8", "surrogatepass") for k in keys]
-        lens = np.fromiter(map(len, enc), dtype=np.int64, count=len(enc))
-
-        def encoded(where: np.ndarray[Any, Any], length: int) -> np.ndarray[Any, Any]:
-            out: np.ndarray[Any, Any] = enc[where].astype(f"S{max(length, 1)}")
-            return out
-
-        return encoded, lens
-    bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
-
-    def cut(where: np.ndarray[Any, Any], length: int) -> np.ndarray[Any, Any]:
-        grid = np.zeros((len(where), max(length, 1)), dtype=np.uint8)
-        span = np.arange(length, dtype=np.int64)
-        for lo in range(0, len(where), _CHUNK):  # bounded memory: the byte positions of a slice
-            at = offsets[where[lo : lo + _CHUNK]]
-            grid[lo : lo + len(at), :length] = data[at[:, None] + span]
-        out: np.ndarray[Any, Any] = grid.view(f"S{max(length, 1)}").ravel()
-        return out
-
-    return cut, np.diff(offsets)
 
 
 def key_index(inv: pd.DataFrame) -> KeyIndex:

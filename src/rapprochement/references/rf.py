@@ -11,7 +11,7 @@ import string
 
 from stdnum.iso7064 import mod_97_10
 
-__all__ = ["compact", "is_valid", "make"]
+__all__ = ["compact", "compact_is_valid", "is_valid", "make"]
 
 _BASE_RE = re.compile(r"^[A-Z0-9]{1,21}$")
 
@@ -40,7 +40,11 @@ _BASE10 = str.maketrans({c: str(int(c, 36)) for c in string.ascii_uppercase})
 def is_valid(text: str) -> bool:
     """True when ``text`` (spaces allowed, any case) is a valid ISO 11649 reference (the
     check of :func:`stdnum.iso11649.is_valid`, worked out here: it is called very often)."""
-    number = compact(text)
+    return compact_is_valid(compact(text))
+
+
+def compact_is_valid(number: str) -> bool:
+    """:func:`is_valid` of a reference already compact (upper-case letters and digits only)."""
     if not 5 <= len(number) <= 25 or not number.startswith("RF"):
         return False
     return int((number[4:] + number[:4]).translate(_BASE10)) % 97 == 1
