@@ -45,6 +45,7 @@ Array = np.ndarray[Any, Any]
 _BINS = 16  # character-count bins (by code point)
 _LONG = 100  # keys longer than this are always compared (the counts are kept in a byte)
 _CHUNK = 250_000  # (suspect, fitting) pairs compared at once
+_SHAPE_KEYS = 65_536  # keys whose characters are counted at once (:func:`shapes`)
 #: shorter numbers are one edit from too many others by chance: never read as typos
 MIN_LEN = 4
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
@@ -66,9 +67,12 @@ def keys_of(values: Sequence[Any]) -> list[str]:
     (one upper-casing and one substitution of the joined text, not one per value)."""
     texts = ["" if v is None or v != v else str(v) for v in values]
     joined = "\n".join(texts).upper()
-    if not joined.isascii() or joined.count("\n") != max(len(texts) - 1, 0):
-        return [key_of(t) for t in texts]
-    return _NOT_ALNUM_LINE.sub("", joined).split("\n") if texts else []
+    if joined.isascii() and joined.count("\n") == max(len(texts) - 1, 0):
+        return _NOT_ALNUM_LINE.sub("", joined).split("\n") if texts else []
+    # the others one by one (not ASCII, or a line break in them); the rest still in one pass
+    plain = [t.isascii() and "\n" not in t for t in texts]
+    fast = iter(keys_of([t for t, ok in zip(texts, plain, strict=True) if ok]))
+    return [next(fast) if ok else key_of(t) for t, ok in zip(texts, plain, strict=True)]
 
 
 def one_edit(a: str, b: str) -> bool:
@@ -106,12 +110,19 @@ def deletions(key: str) -> set[str]:
 
 def shapes(vocab: list[str]) -> tuple[Array, Array]:
     """Length and binned character counts (``len(vocab)`` × :data:`_BINS`) of each key."""
-    lens = np.array([len(k) for k in vocab], dtype=np.int64)
-    codes = np.frombuffer("".join(vocab).encode("utf-32-le"), dtype=np.uint32)
-    owner = np.repeat(np.arange(len(vocab), dtype=np.int64), lens)
-    flat = owner * _BINS + (codes % _BINS).astype(np.int64)
-    counts = np.bincount(flat, minlength=len(vocab) * _BINS).reshape(len(vocab), _BINS)
-    return lens, np.minimum(counts, 127).astype(np.int8)
+    lens = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
+    out = np.zeros((len(vocab), _BINS), dtype=np.int8)
+    # a slice of the keys at a time: the per-character temporaries (code points, owners,
+    # bins: 24 bytes a character) stay bounded whatever the vocabulary
+    for lo in range(0, len(vocab), _SHAPE_KEYS):
+        part = vocab[lo : lo + _SHAPE_KEYS]
+        codes = np.frombuffer("".join(part).encode("utf-32-le"), dtype=np.uint32)
+        owner = np.repeat(np.arange(len(part), dtype=np.int64), lens[lo : lo + len(part)])
+        owner *= _BINS
+        owner += codes % _BINS
+        counts = np.bincount(owner, minlength=len(part) * _BINS).reshape(len(part), _BINS)
+        out[lo : lo + len(part)] = np.minimum(counts, 127)
+    return lens, out
 
 
 def _csr(sets: Sequence[set[str]], vocab: pd.Index) -> tuple[Array, Array, Array]:

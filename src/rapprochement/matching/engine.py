@@ -123,12 +123,17 @@ def hypotheses(
     release_heap()  # (each stage's freed temporaries: not held while the next one runs)
     settle()
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
-    singles = single_features(pairs, part.tx, part.inv, config, part.currency)
     # kept through the group search: the pairs' columns it reads, the singles' later stages
-    # read (the similarity is read as the ``name`` level, the sign as ``a`` and ``o``)
-    pairs = group_pairs(pairs)
-    singles = drop_typo_readings(singles.drop(columns=_FEATURES_ONLY), part.inv, part.tx)
-    singles = narrow_positions(singles)
+    # read (the similarity is read as the ``name`` level, the sign as ``a`` and ``o``); the
+    # rest of the pairs freed as the single-invoice features read them
+    grouped = group_pairs(pairs)
+    singles = single_features(pairs, part.tx, part.inv, config, part.currency, release=True)
+    pairs = grouped
+    del grouped
+    # (positions narrowed first: the typo readings' rows are dropped from the narrower
+    # frame, one column at a time, the frame given up as they are: never held twice)
+    singles = narrow_positions(singles.drop(columns=_FEATURES_ONLY))
+    singles = drop_typo_readings(singles, part.inv, part.tx, release=True)
     release_heap()
     settle()
     _log.debug("%s: features %.2fs", part.currency, time.perf_counter() - t0)

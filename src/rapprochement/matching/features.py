@@ -37,11 +37,20 @@ import pandas as pd
 from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.keys import LEVELS
-from rapprochement.matching.rank_counts import NAMED_OUTSIDE_REF, named_counts, rank_max
+from rapprochement.matching.rank_counts import (
+    NAMED_OUTSIDE_REF,
+    closer_amount_rivals,
+    named_counts,
+    rank_counts,
+    repeat_counts,
+)
 from rapprochement.matching.siblings import (
     INSTALMENT_PARTS,
     even_share,
     instalment_pairs,
+    instalment_rows,
+    merged_pairs_column,
+    merged_rows,
     siblings_codes,
 )
 from rapprochement.money import currency_exponent
@@ -109,7 +118,9 @@ _CLASS_CODE = np.array(
     dtype=np.int8,
 )
 _FRACTION = FEATURE_LEVELS["amount"].index("fraction")  # amount code of an instalment
-_NAMED_REF = LEVELS.index("normalized")  # a reference naming one invoice (not a tail)
+_NAMED_REF = LEVELS.index("normalized")
+#: siblings code (none, sum, sum_rival) → its rank among the rivals (sum, sum_rival, none)
+_SIBLINGS_RANK = np.array([2, 0, 1], dtype=np.int64)  # a reference naming one invoice (not a tail)
 #: payments this close, identical but for the date (or naming one invoice whole), may be a
 #: payment and its duplicate
 TWIN_DAYS = 21
@@ -234,46 +245,6 @@ def _count_code(n: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return out
 
 
-def closer_amount_rivals(
-    tx: np.ndarray[Any, Any], cls: np.ndarray[Any, Any], key: np.ndarray[Any, Any]
-) -> np.ndarray[Any, Any]:
-    """For each candidate, how many candidates of the same payment ``tx`` have a closer
-    amount class ``cls`` (0 exact, 1 near, 2 far) and a ``key`` (reference, payer, siblings:
-    lower is stronger) at most its own: readings at least as good on every count."""
-    out = np.zeros(len(tx), dtype=np.int64)
-    span = int(key.max(initial=0)) + 1
-    comp = tx.astype(np.int64) * span + key
-    base = tx.astype(np.int64) * span
-    for c in (1, 2):
-        q = np.flatnonzero(cls == c)
-        if not len(q):
-            continue
-        data = np.sort(comp[cls < c])
-        hi = np.searchsorted(data, comp[q], side="right")
-        out[q] = hi - np.searchsorted(data, base[q], side="left")
-    return out
-
-
-def _repeats(
-    inv: np.ndarray[Any, Any],
-    code: np.ndarray[Any, Any],
-    named: np.ndarray[Any, Any],
-    day: np.ndarray[Any, Any],
-) -> np.ndarray[Any, Any]:
-    """Per pair, how many other payments of the same amount name the same invoice whole as
-    well (``named``) within :data:`TWIN_DAYS` of each other: repeats of one payment, not
-    rivals for the invoice (the earlier takes it, the later is its duplicate)."""
-    out = np.zeros(len(inv), dtype=np.int64)
-    if not named.any():
-        return out
-    sel = np.flatnonzero(named & (day >= 0))
-    g = pd.DataFrame({"i": inv[sel], "c": code[sel], "d": day[sel]}).groupby(["i", "c"])["d"]
-    span = (g.transform("max") - g.transform("min")).to_numpy()
-    n = g.transform("size").to_numpy() - 1
-    out[sel] = np.where(span <= TWIN_DAYS, n, 0)
-    return out
-
-
 def _codes(col: pd.Series) -> np.ndarray[Any, Any]:
     """A key column as integers when it is a ``Categorical`` (its codes: the same groups as
     its values, no Python string read per row), else its values."""
@@ -283,60 +254,95 @@ def _codes(col: pd.Series) -> np.ndarray[Any, Any]:
     return col.to_numpy()
 
 
+def _kept(
+    t: np.ndarray[Any, Any],
+    i: np.ndarray[Any, Any],
+    tx: pd.DataFrame,
+    inv: pd.DataFrame,
+    config: MatchConfig,
+) -> np.ndarray[Any, Any]:
+    """Which pairs (payment ``t``, invoice ``i`` positions) :func:`single_features` keeps:
+    signs alike, a payment of some amount, dates within the window (one full-length
+    temporary at a time)."""
+    amt = tx["amount"].to_numpy()[t]
+    keep: np.ndarray[Any, Any] = amt != 0
+    keep &= np.sign(amt) == np.sign(inv["open"].to_numpy()[i])
+    del amt
+    day = tx["day"].to_numpy()[t]
+    keep &= (day < 0) | (np.abs(day - inv["issue_day"].to_numpy()[i]) <= config.date_window_days)
+    return keep
+
+
 @paused
 def single_features(
-    pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame, config: MatchConfig, currency: str
+    pairs: pd.DataFrame,
+    tx: pd.DataFrame,
+    inv: pd.DataFrame,
+    config: MatchConfig,
+    currency: str,
+    *,
+    release: bool = False,
 ) -> pd.DataFrame:
     """Feature levels of each candidate pair read as "this payment settles this one invoice".
 
     Pairs whose signs differ (a credit note against money received) or whose dates are more
     than ``date_window_days`` apart are dropped. Adds ``a`` and ``o`` (absolute minor units),
-    ``sign`` and one column per feature of :data:`FEATURES`.
+    ``sign`` and one column per feature of :data:`FEATURES`. ``release``: the caller gives
+    ``pairs`` up (it is emptied: each column is freed once its kept rows are copied).
     """
-    pairs = instalment_pairs(pairs, tx, inv)
-    t = pairs["tx"].to_numpy()
-    i = pairs["inv"].to_numpy()
-    amt = tx["amount"].to_numpy()[t]
-    opn = inv["open"].to_numpy()[i]
-    day = tx["day"].to_numpy()[t]
-    issue = inv["issue_day"].to_numpy()[i]
+    # the pairs instalments imply, merged in one column at a time (not a merged copy of
+    # every column beside the caller's pairs)
+    implied = instalment_rows(pairs, tx, inv)
+    t = merged_pairs_column(pairs, implied, "tx").to_numpy()
     # invoices (and credit notes) of the same payer named in the text, before any filter
     # (a tail match is too weak to count: "FA-2026-..." has the tail of invoice no. 2026)
     # only names at least as strong as a pair's own count against it: a structured,
     # checksummed reference is not contradicted by a number in the free text
-    pref = pairs["ref"].to_numpy()
-    n_named = named_counts(pref, [t, _codes(pairs["customer_id"])])
-    del pref
-    keep = (np.sign(amt) == np.sign(opn)) & (amt != 0)
-    keep &= (day < 0) | (np.abs(day - issue) <= config.date_window_days)
-    f = pairs.loc[keep].reset_index(drop=True)
-    del pairs  # (this function's copy, with the instalment pairs)
+    ref = merged_pairs_column(pairs, implied, "ref").to_numpy()
+    n_named = named_counts(ref, [t, _codes(merged_pairs_column(pairs, implied, "customer_id"))])
+    del ref
+    i = merged_pairs_column(pairs, implied, "inv").to_numpy()
+    keep = _kept(t, i, tx, inv, config)
     # only the kept rows from here on: every full-length temporary is dropped as it is read
-    t, i, amt, opn, day, issue = t[keep], i[keep], amt[keep], opn[keep], day[keep], issue[keep]
     n_named = n_named[keep]
+    n_named = n_named.astype(np.int32) if len(n_named) < 2**31 else n_named  # (counts)
+    t, i = t[keep], i[keep]
+    rows = np.flatnonzero(keep) if implied is None else implied[1][keep]
+    del keep
+    f = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    for c in list(pairs.columns):  # (one column at a time: no consolidated copy of them all)
+        f[c] = merged_rows(pairs.pop(c) if release else pairs[c], implied, rows)
+    del rows, implied
+    # each column is read back from ``f`` (a view), not kept beside it as its own array
+    amt = tx["amount"].to_numpy()[t]
     f["sign"] = np.sign(amt).astype(np.int8)
-    f["day"] = day.astype(np.int32)  # (days since 1970: no 64 bits needed)
-    a, o = np.abs(amt), np.abs(opn)
-    del amt, opn
-    f["a"], f["o"] = a, o
+    f["day"] = tx["day"].to_numpy()[t].astype(np.int32)  # (days since 1970: no 64 bits needed)
+    del t
+    f["a"] = np.abs(amt)
+    del amt
+    f["o"] = np.abs(inv["open"].to_numpy()[i])
+    a, o = f["a"].to_numpy(), f["o"].to_numpy()
     ref = f["ref"].to_numpy()
     tcol = f["tx"].to_numpy()
     amount = amount_codes(a, o, config, currency)
     # a partial payment that is one of 2-4 equal parts of the invoice: an instalment
     amount[(amount == 3) & even_share(a, o)] = 7  # fraction
+    del o
     f["amount"] = levels("amount", amount)
     f["reference"] = levels("reference", ref)
     iban = f["iban"].to_numpy()
     f["iban"] = levels("iban", iban)
     name_code = name_codes(f["name_sim"].to_numpy())
     f["name"] = levels("name", name_code)
+    issue = inv["issue_day"].to_numpy()[i]
     due = inv["due_day"].to_numpy()[i]
-    f["date"] = levels("date", date_codes(day, issue, due))
+    del i
+    f["date"] = levels("date", date_codes(f["day"].to_numpy(), issue, due))
     # the day the invoice falls due (30 days after issue when unknown): equal payments of a
     # payer settle its equal items in date order (:func:`assignment._one_to_one`)
     f["due"] = np.where(due < 0, issue + 30, due).astype(np.int32)
     f["issue"] = issue.astype(np.int32)  # the day it was billed (the same date order)
-    del day, issue, due
+    del issue, due
     f["size"] = levels("size", np.zeros(len(f), dtype=np.int8))
     # rivals: other candidates of the same payment at least as good on the amount (the same
     # class — a part payment and an overpayment are both far —, or a closer one: a fee-short
@@ -346,26 +352,35 @@ def single_features(
     # siblings: a part payment that other payments complete to the cent (a split payment, an
     # instalment) is not rivalled by an invoice it only falls short of (rank "max" within
     # tx × amount class, by reference, payer, then siblings)
-    party = np.where(iban == 0, 0, 1 + name_code.astype(np.int64))
     sib = siblings_codes(f)
-    sib_rank = np.array([2, 0, 1], dtype=np.int64)[sib]  # sum, then sum_rival, then none
-    # within the far class, one of 2-4 equal parts (an instalment) before any part payment
-    plain = (amount != _FRACTION).astype(np.int64)
-    key = ((ref.astype(np.int64) * 8 + party) * 3 + sib_rank) * 2 + plain
-    n_riv = rank_max(tcol.astype(np.int64) * 3 + _CLASS_CODE[amount], key) - 1
-    n_riv += closer_amount_rivals(tcol, _CLASS_CODE[amount], key)
+    cls = _CLASS_CODE[amount]
+    # ((reference × 8 + party) × 3 + siblings rank) × 2 + plain, built in place: the party
+    # (IBAN known, else 1 + name level), the siblings rank (sum, then sum_rival, then none),
+    # and, within the far class, one of 2-4 equal parts (an instalment) before any part
+    key = ref.astype(np.int64) * 8
+    key += np.where(iban == 0, 0, 1 + name_code.astype(np.int64))
+    key *= 3
+    key += _SIBLINGS_RANK[sib]
+    key *= 2
+    key += amount != _FRACTION
+    group = tcol.astype(np.int64) * 3 + cls
+    n_riv = rank_counts(group, key) - 1
+    del group
+    n_riv += closer_amount_rivals(tcol, cls, key)
+    del key
     f["rivals"] = levels("rivals", _count_code(n_riv))
     alone = n_riv == 0  # no other candidate of the payment as strong (read for twins below)
     del n_riv
     strong = (amount == 0) & ((ref <= 4) | (iban == 0))
-    n_inv = rank_max(f["inv"].to_numpy().astype(np.int64) * 2 + strong, ref.astype(np.int64)) - 1
-    # reference codes are the evidence's reference part ("checksum" first), 3 classes each
-    f["evidence"] = levels("evidence", ref * 3 + _CLASS_CODE[amount])
+    group = f["inv"].to_numpy().astype(np.int64) * 2 + strong
+    n_inv = rank_counts(group, ref.astype(np.int64)) - 1
+    del group
+    f["evidence"] = levels("evidence", ref * 3 + cls)
     named = (ref <= _NAMED_OUTSIDE_REF).astype(np.int64)
     f["named_outside"] = levels("named_outside", _count_code(n_named - named))
     del n_named, named
     f["siblings"] = levels("siblings", sib)
-    del sib, sib_rank, key, plain
+    del sib, cls
     # payments identical but for their date (same amount, payer, IBAN, text) share a code:
     # the assignment reads a later one as a possible duplicate of the earlier
     fp = ["amount", "name", "iban", "text", "structured"]
@@ -381,11 +396,17 @@ def single_features(
     named_whole = (amount == 0) & tied & alone
     by_amount = pd.factorize(a * f["sign"].to_numpy())[0].astype(np.int64)
     by_amount += int(twin.max(initial=-1)) + 1
-    twins = np.where(named_whole, by_amount, twin[t])
+    n_inv -= repeat_counts(
+        f["inv"].to_numpy(), by_amount, named_whole & strong, f["day"].to_numpy(), TWIN_DAYS
+    )
+    twins = twin[tcol]
+    twins[named_whole] = by_amount[named_whole]
+    del by_amount
     # codes, fewer than payments and amounts: 32 bits (64 only past 2**31 of them)
     f["twin"] = twins.astype(np.int32) if twins.max(initial=0) < 2**31 else twins
-    n_inv -= _repeats(f["inv"].to_numpy(), by_amount, named_whole & strong, f["day"].to_numpy())
-    f["inv_rivals"] = levels("inv_rivals", _count_code(np.where(strong, n_inv, 0)))
+    del twins
+    n_inv[~strong] = 0
+    f["inv_rivals"] = levels("inv_rivals", _count_code(n_inv))
     out: pd.DataFrame = f
     return out
 

@@ -10,7 +10,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["NAMED_OUTSIDE_REF", "named_counts", "rank_max", "sorted_unique"]
+__all__ = [
+    "NAMED_OUTSIDE_REF",
+    "closer_amount_rivals",
+    "named_counts",
+    "rank_counts",
+    "rank_max",
+    "repeat_counts",
+    "sorted_unique",
+]
 
 NAMED_OUTSIDE_REF = 3  # reference level (digits or stronger) counted by ``named_outside``
 
@@ -28,7 +36,12 @@ def rank_max(group: np.ndarray[Any, Any], key: np.ndarray[Any, Any]) -> np.ndarr
     (both >= 0): how many rows of the row's group have a key at most its own, by one sort
     (the end of the row's run of equal keys less the start of its group, in sorted order)
     instead of pandas' grouped rank (float64, as pandas gives it)."""
-    return _ranks(group, key, None).astype(np.float64)
+    return rank_counts(group, key).astype(np.float64)
+
+
+def rank_counts(group: np.ndarray[Any, Any], key: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """:func:`rank_max` as the exact counts (int64): no float64 copy of them."""
+    return _ranks(group, key, None)
 
 
 def _ranks(
@@ -104,3 +117,46 @@ def _int_groups(keys: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any] | None
             return None
         group = group * span + k
     return group
+
+
+def closer_amount_rivals(
+    tx: np.ndarray[Any, Any], cls: np.ndarray[Any, Any], key: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """For each candidate, how many candidates of the same payment ``tx`` have a closer
+    amount class ``cls`` (0 exact, 1 near, 2 far) and a ``key`` (reference, payer, siblings:
+    lower is stronger) at most its own: readings at least as good on every count."""
+    out = np.zeros(len(tx), dtype=np.int64)
+    span = int(key.max(initial=0)) + 1
+    comp = tx.astype(np.int64) * span
+    comp += key
+    for c in (1, 2):
+        q = np.flatnonzero(cls == c)
+        if not len(q):
+            continue
+        data = np.sort(comp[cls < c])
+        at = comp[q]
+        hi = np.searchsorted(data, at, side="right")
+        at -= key[q]  # (the payment's first composite key: ``tx * span``)
+        out[q] = hi - np.searchsorted(data, at, side="left")
+    return out
+
+
+def repeat_counts(
+    inv: np.ndarray[Any, Any],
+    code: np.ndarray[Any, Any],
+    named: np.ndarray[Any, Any],
+    day: np.ndarray[Any, Any],
+    days: int,
+) -> np.ndarray[Any, Any]:
+    """Per pair, how many other payments of the same amount name the same invoice whole as
+    well (``named``) within ``days`` of each other: repeats of one payment, not
+    rivals for the invoice (the earlier takes it, the later is its duplicate)."""
+    out = np.zeros(len(inv), dtype=np.int64)
+    if not named.any():
+        return out
+    sel = np.flatnonzero(named & (day >= 0))
+    g = pd.DataFrame({"i": inv[sel], "c": code[sel], "d": day[sel]}).groupby(["i", "c"])["d"]
+    span = (g.transform("max") - g.transform("min")).to_numpy()
+    n = g.transform("size").to_numpy() - 1
+    out[sel] = np.where(span <= days, n, 0)
+    return out

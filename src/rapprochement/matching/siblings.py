@@ -14,7 +14,16 @@ import pandas as pd
 from rapprochement.matching.keys import LEVELS
 from rapprochement.matching.subsetsum import find_subsets
 
-__all__ = ["INSTALMENT_PARTS", "even_share", "instalment_pairs", "siblings_codes"]
+__all__ = [
+    "INSTALMENT_PARTS",
+    "even_share",
+    "instalment_pairs",
+    "instalment_rows",
+    "merged_column",
+    "merged_pairs_column",
+    "merged_rows",
+    "siblings_codes",
+]
 
 #: an invoice paid in 2 to 4 equal parts (the last one takes the rounding cents)
 INSTALMENT_PARTS = (2, 3, 4)
@@ -45,28 +54,48 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
     The new pairs copy the payment's IBAN and name evidence for that payer and carry no
     reference. (Sharing between payments booked a few days apart, for split payments, was
     tried: it found few more right pairs on the dev books for a 10 % slower match.)"""
-    if not len(pairs):
+    implied = instalment_rows(pairs, tx, inv)
+    if implied is None:
         return pairs
+    new, order = implied
+    return pd.DataFrame({c: merged_column(pairs[c], new[c], order) for c in pairs.columns})
+
+
+def instalment_rows(
+    pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray[Any, Any]] | None:
+    """The pairs :func:`instalment_pairs` adds (``pairs``' columns and dtypes) and the order
+    of ``pairs`` then them in (tx, inv) order (positions into both, concatenated: a column
+    of the merged pairs is :func:`merged_column`, read one column at a time, not as a whole
+    frame beside ``pairs``); None when it adds none."""
+    if not len(pairs):
+        return None
     amt = tx["amount"].to_numpy()
     opn = inv["open"].to_numpy()
     t, i = pairs["tx"].to_numpy(), pairs["inv"].to_numpy()
-    short = (np.sign(amt[t]) == np.sign(opn[i])) & (np.abs(amt[t]) < np.abs(opn[i]))
+    short = np.flatnonzero((np.sign(amt[t]) == np.sign(opn[i])) & (np.abs(amt[t]) < np.abs(opn[i])))
+    if not len(short):
+        return None
+    st, si = t[short], i[short]
+    sa = amt[st]
+    # the (payer, amount) groups (a missing payer in none, as a grouping leaves it out) and
+    # how many payments and invoices each has, by one numbering of its distinct members
+    cust = _payer_codes(pairs["customer_id"], short)
+    a_code = pd.factorize(sa)[0].astype(np.int64)
+    group = np.where(cust >= 0, cust * (int(a_code.max()) + 1) + a_code, -1)
+    n_tx, n_inv = _distinct_per_group(group, st), _distinct_per_group(group, si)
+    ok = (group >= 0) & (n_tx >= 2) & (n_tx <= _INSTALMENT_PAYMENTS) & (n_inv <= _INSTALMENT_ITEMS)
+    if not ok.any():
+        return None
     base = pd.DataFrame(
         {
-            "tx": t[short],
-            "inv": i[short],
-            "customer_id": pairs["customer_id"].array[short],  # (a Categorical stays one)
-            "a": amt[t[short]],
+            "tx": st[ok],
+            "inv": si[ok],
+            "customer_id": pairs["customer_id"].array[short[ok]],  # (a Categorical stays one)
+            "a": sa[ok],
         }
     )
-    if not len(base):
-        return pairs
     key = ["customer_id", "a"]
-    n_tx = base.groupby(key)["tx"].transform("nunique").to_numpy()
-    n_inv = base.groupby(key)["inv"].transform("nunique").to_numpy()
-    base = base[(n_tx >= 2) & (n_tx <= _INSTALMENT_PAYMENTS) & (n_inv <= _INSTALMENT_ITEMS)]
-    if not len(base):
-        return pairs
     cross = (
         base[[*key, "tx"]]
         .drop_duplicates()
@@ -82,7 +111,7 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
     pos = np.minimum(np.searchsorted(have, ckey), max(len(have) - 1, 0))
     cross = cross[have[pos] != ckey]
     if not len(cross):
-        return pairs
+        return None
     # the payment's evidence for that payer (IBAN level, name similarity) from its own pairs
     # (only the payments that gain pairs are read)
     mine = pairs[np.isin(t, cross["tx"].unique())]
@@ -95,29 +124,72 @@ def instalment_pairs(pairs: pd.DataFrame, tx: pd.DataFrame, inv: pd.DataFrame) -
     if have is have_all:  # (the pairs in (tx, inv) order: each new pair inserted at its place)
         first = np.argsort(nkey)
         at = np.searchsorted(have_all, nkey[first])
-        return pd.DataFrame(
-            {
-                c: pd.Series(
-                    np.insert(pairs[c].to_numpy(), at, new[c].to_numpy()[first]),
-                    dtype=pairs[c].dtype,
-                )
-                for c in pairs.columns
-            }
-        )
-    # merged in (tx, inv) order, one column at a time (keys are unique: any sort is stable)
+        # (np.insert's order: the new pair sorted j-th lands at ``at[j] + j``)
+        order = np.empty(len(have_all) + len(first), dtype=np.int64)
+        slot = at + np.arange(len(first))
+        mask = np.ones(len(order), dtype=bool)
+        mask[slot] = False
+        order[mask] = np.arange(len(have_all))
+        order[slot] = len(have_all) + first
+        return new, order
+    # merged in (tx, inv) order (keys are unique: any sort is stable)
     merged = np.concatenate([have_all, nkey])
-    order = np.argsort(merged, kind="stable")
-    del merged
-    out = pd.DataFrame({c: _merged(pairs[c], new[c], order) for c in pairs.columns})
+    return new, np.argsort(merged, kind="stable")
+
+
+def _payer_codes(col: pd.Series, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Codes (int64, -1 for a missing payer) of the customer ids ``col`` at ``rows``: equal
+    codes for equal ids (a categorical's own codes, else the values factorized)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes: np.ndarray[Any, Any] = col.cat.codes.to_numpy()
+    else:
+        codes = pd.factorize(col.array[rows])[0]
+        rows = np.arange(len(rows))
+    out: np.ndarray[Any, Any] = codes[rows].astype(np.int64)
     return out
 
 
-def _merged(a: pd.Series, b: pd.Series, order: np.ndarray[Any, Any]) -> pd.Series:
+def _distinct_per_group(group: np.ndarray[Any, Any], member: np.ndarray[Any, Any]) -> Any:
+    """Per row, how many distinct ``member`` values its ``group`` (>= 0; -1: none) has (a
+    grouped ``nunique`` by one sort of the distinct (group, member) pairs)."""
+    span = int(member.max(initial=0)) + 1
+    has = group >= 0
+    pair = np.sort(group[has] * span + member[has])
+    if not len(pair):
+        return np.zeros(len(group), dtype=np.int64)
+    own = pair[np.r_[True, pair[1:] != pair[:-1]]] // span  # (distinct pairs, sorted)
+    del pair
+    starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+    counts = np.diff(np.r_[starts, len(own)])
+    return counts[np.minimum(np.searchsorted(own[starts], group), len(starts) - 1)]
+
+
+def merged_column(a: pd.Series, b: pd.Series, order: np.ndarray[Any, Any]) -> pd.Series:
     """``a`` then ``b`` (of ``a``'s dtype) in ``order``; a ``Categorical`` by its codes."""
     if isinstance(a.dtype, pd.CategoricalDtype):
         codes = np.concatenate([a.cat.codes.to_numpy(), b.cat.codes.to_numpy()])[order]
         return pd.Series(pd.Categorical.from_codes(codes, dtype=a.dtype))
     return pd.Series(np.concatenate([a.to_numpy(), b.to_numpy()])[order], dtype=a.dtype)
+
+
+def merged_pairs_column(
+    pairs: pd.DataFrame, implied: tuple[pd.DataFrame, np.ndarray[Any, Any]] | None, c: str
+) -> pd.Series:
+    """Column ``c`` of the ``pairs`` with the ``implied`` ones (:func:`instalment_rows`)
+    merged in."""
+    return pairs[c] if implied is None else merged_column(pairs[c], implied[0][c], implied[1])
+
+
+def merged_rows(
+    col: pd.Series,
+    implied: tuple[pd.DataFrame, np.ndarray[Any, Any]] | None,
+    rows: np.ndarray[Any, Any],
+) -> pd.Series:
+    """The values of ``col`` (a column of the pairs, then of the implied pairs' when
+    ``implied``) at ``rows`` (positions into both), of its dtype."""
+    if implied is None:
+        return col.take(rows).reset_index(drop=True)
+    return merged_column(col, implied[0][col.name], rows)
 
 
 _MAX_SIBLINGS = 4  # most payments of one invoice (instalments, split payment) looked for

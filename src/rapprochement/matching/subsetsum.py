@@ -9,7 +9,7 @@ node budget, and says whether it finished.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 __all__ = ["SubsetSearch", "find_subsets"]
 
@@ -77,7 +77,10 @@ def find_subsets(
         found.append(tuple(sorted(idx)))
         inter.append(any(c < counts[k] for k, c in chosen))
 
-    def dfs(k: int, total: int, size: int) -> None:
+    # (``dfs`` is handed itself rather than naming itself: a function in its own closure is
+    # a reference cycle, freed only by the cyclic collector, which a serial stage pauses
+    # and whose frozen objects it never walks)
+    def dfs(k: int, total: int, size: int, again: Callable[..., None]) -> None:
         nonlocal nodes, stopped
         if stopped or len(found) >= limit or k >= n or size >= max_size:
             return
@@ -93,11 +96,11 @@ def find_subsets(
             new = total + v * c
             if size + c >= min_size and lo <= new <= hi:
                 record()
-            dfs(k + 1, new, size + c)
+            again(k + 1, new, size + c, again)
             chosen.pop()
             if stopped or len(found) >= limit:
                 return
-        dfs(k + 1, total, size)
+        again(k + 1, total, size, again)
 
-    dfs(0, 0, 0)
+    dfs(0, 0, 0, dfs)
     return SubsetSearch(found, inter, complete=not stopped)

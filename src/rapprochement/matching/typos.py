@@ -107,40 +107,61 @@ def _customer_codes(col: pd.Series, read: Array) -> Array:
 
 @paused
 def drop_typo_readings(
-    singles: pd.DataFrame, inv: pd.DataFrame, tx: pd.DataFrame | None = None
+    singles: pd.DataFrame,
+    inv: pd.DataFrame,
+    tx: pd.DataFrame | None = None,
+    *,
+    release: bool = False,
 ) -> pd.DataFrame:
     """``singles`` without the readings of a named invoice that are typos of another
     candidate's (see the module doc). ``tx``: the payments (their ``text``), so that only
-    what the text quotes is compared."""
-    if not len(singles):
+    what the text quotes is compared. ``release``: the caller gives ``singles`` up (it is
+    emptied when rows are dropped: each column is freed once its kept rows are copied, so
+    that the frame is never held twice)."""
+    drop = _typo_rows(singles, inv, tx)
+    if drop is None:
         return singles
+    keep = ~drop
+    if not release:
+        out: pd.DataFrame = singles.loc[keep].reset_index(drop=True)
+        return out
+    cols: dict[Any, pd.Series] = {}
+    for c in list(singles.columns):
+        cols[c] = singles.pop(c)[keep].reset_index(drop=True)
+    return pd.DataFrame(cols, copy=False)
+
+
+def _typo_rows(singles: pd.DataFrame, inv: pd.DataFrame, tx: pd.DataFrame | None) -> Array | None:
+    """Which rows of ``singles`` :func:`drop_typo_readings` drops (None: none)."""
+    if not len(singles):
+        return None
     payer = _among(singles["iban"], _PAYER_IBAN) | _among(singles["name"], _PAYER_NAME)
     suspect = _among(singles["reference"], _NAMING) & ~_among(singles["amount"], _FITS) & ~payer
     if not suspect.any():
-        return singles
+        return None
     # the readings a typo may be of: an exact amount, or an item of the identified payer
     fits = _among(singles["amount"], frozenset({"exact"})) | payer
+    del payer
     txs = singles["tx"].to_numpy()
-    with_fit = set(txs[fits].tolist())
-    suspect &= np.isin(txs, list(with_fit))
+    suspect &= np.isin(txs, sorted_unique(txs[fits]))
     if not suspect.any():
-        return singles
+        return None
     invs = singles["inv"].to_numpy()
     rows = np.flatnonzero(suspect)
     # the fitting readings of the suspects' payments, by payment
     fit = np.flatnonzero(fits & np.isin(txs, txs[rows]))
     fit = fit[np.argsort(txs[fit], kind="stable")]
     # customer codes of the readings compared (the others are never read)
-    cust = np.full(len(singles), -1, dtype=np.int64)
-    read = np.concatenate([rows, fit])
-    cust[read] = _customer_codes(singles["customer_id"], read)
+    cust = _customer_codes(singles["customer_id"], np.concatenate([rows, fit]))
+    cust_rows, cust_fit = cust[: len(rows)], cust[len(rows) :]
+    del cust
     at = sorted_unique(np.concatenate([invs[rows], invs[fit]]))
     vocab, num, ref, n_id, r_id = _key_ids(inv, at)
     mine = np.searchsorted(at, invs[rows])  # each suspect's item
     use_n, use_r = num[mine] != "", (ref[mine] != "") & (ref[mine] != num[mine])
     if tx is not None and "text" in tx:  # only what the text quotes (each text keyed once)
         seen = sorted_unique(txs[rows])
-        texts = dict(zip(seen.tolist(), map(key_of, tx["text"].iloc[seen].tolist()), strict=True))
+        texts = dict(zip(seen.tolist(), keys_of(tx["text"].iloc[seen].tolist()), strict=True))
         said = [texts[t] for t in txs[rows].tolist()]
         # the keys the payment's text quotes as they are (an invoice named by its payment
         # reference is a typo of nothing its invoice number resembles); all of them when the
@@ -152,15 +173,11 @@ def drop_typo_readings(
     m_ids = _id_lists(np.where(use_n, n_id[mine], -1), np.where(use_r, r_id[mine], -1))
 
     def apart(s: Any, f: Any) -> Any:  # another customer's reading, of another item
-        r, j = rows[s], fit[f]
-        return (cust[r] != cust[j]) & (invs[r] != invs[j])
+        return (cust_rows[s] != cust_fit[f]) & (invs[rows[s]] != invs[fit[f]])
 
     drop = np.zeros(len(singles), dtype=bool)
     items, fit_item = np.unique(invs[fit], return_inverse=True)
     their = np.searchsorted(at, items)
     theirs = _id_lists(n_id[their], r_id[their])
     drop[rows] = typo_ids(vocab, m_ids, txs[rows], theirs, fit_item.ravel(), txs[fit], apart)
-    if not drop.any():
-        return singles
-    out: pd.DataFrame = singles.loc[~drop].reset_index(drop=True)
-    return out
+    return drop if drop.any() else None
