@@ -10,6 +10,8 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from rapprochement.matching.assign_arrays import first_of
 from rapprochement.matching.executor import Executor
@@ -18,11 +20,14 @@ from rapprochement.matching.group_context import REF_OK, GroupIndex
 __all__ = [
     "Lazy",
     "blocking_order",
+    "columns",
     "concat",
     "cut_shards",
-    "in_payment_order",
     "lines_by_shard",
+    "merge_by_payment",
     "payer_order",
+    "payment_of",
+    "payment_slots",
     "search_order",
     "shard_labels",
     "whole",
@@ -31,20 +36,56 @@ __all__ = [
 T = TypeVar("T")
 
 
-def in_payment_order(df: pd.DataFrame, t: np.ndarray[Any, Any], n: int) -> pd.DataFrame:
-    """``df`` (shards' rows merged: each payment's rows ``t`` next to each other, from the
-    one shard that holds it) stably sorted by payment, untouched when already in order
-    (contiguous shards merged in order: no copy). No sort: each run of a payment's rows goes
-    where its payment's rows start (``bincount`` of the payments, then their offsets)."""
-    if len(t) < 2 or bool(np.all(t[1:] >= t[:-1])):
-        return df.reset_index(drop=True)
+def payment_slots(
+    ts: list[np.ndarray[Any, Any]], n: int
+) -> tuple[list[np.ndarray[Any, Any]], np.ndarray[Any, Any]]:
+    """Where each shard's rows go once merged in payment order (a stable sort by payment), and
+    where each of the ``n`` payments' rows start (``n + 1`` offsets): ``ts`` the payments of
+    each shard's rows (a payment's rows next to each other, in one shard only). No sort: each
+    run of a payment's rows goes where its payment's rows start (``bincount`` of the payments,
+    then their offsets)."""
     start = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(t, minlength=n), out=start[1:])
-    at = np.arange(len(t), dtype=np.int64)
-    first = np.maximum.accumulate(np.where(first_of(t), at, 0))
-    order = np.empty(len(t), dtype=np.int64)
-    order[start[t] + at - first] = at
-    return df.iloc[order].reset_index(drop=True)
+    for t in ts:
+        start[1:] += np.bincount(t, minlength=n)
+    np.cumsum(start, out=start)
+    out = []
+    for t in ts:
+        at = np.arange(len(t), dtype=np.int64)
+        first = np.maximum.accumulate(np.where(first_of(t), at, 0))
+        at -= first
+        at += start[t]
+        out.append(at)
+    return out, start
+
+
+def merge_by_payment(parts: list[dict[str, np.ndarray[Any, Any]]], n: int) -> pd.DataFrame:
+    """The shards' rows (columns as arrays: ``tx`` the partition's payment positions, each
+    payment's rows next to each other, in one shard only) merged in payment order (stable), as
+    the shards' frames concatenated and stably sorted by ``tx`` would be (``tx`` as 64-bit
+    integers; each other column of the dtype the shards' share). Column by column, each
+    written once where it goes (:func:`payment_slots`); a shard's column is dropped from its
+    dict once written, so that the shards' rows and the merged ones are not both held whole."""
+    slots, start = payment_slots([p.pop("tx") for p in parts], n)
+    total = int(start[-1])
+    tx = np.repeat(np.arange(n, dtype=np.int64), np.diff(start))
+    cols: dict[str, np.ndarray[Any, Any]] = {"tx": tx}
+    for c in list(parts[0]):
+        filled = [p[c].dtype for p in parts if len(p[c])] or [parts[0][c].dtype]
+        col = np.empty(total, dtype=np.result_type(*filled))
+        for p, at in zip(parts, slots, strict=True):
+            col[at] = p.pop(c)
+        cols[c] = col
+    # (object columns stay object: not inferred as strings)
+    kept = {
+        c: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
+        for c, v in cols.items()
+    }
+    return pd.DataFrame(kept, copy=False)
+
+
+def columns(df: pd.DataFrame) -> dict[str, np.ndarray[Any, Any]]:
+    """``df``'s columns as arrays, in order (what :func:`merge_by_payment` merges)."""
+    return {c: df[c].to_numpy() for c in df.columns}
 
 
 def whole(shards: list[np.ndarray[Any, Any]], n: int) -> bool:
@@ -92,9 +133,12 @@ def search_order(
     payer = np.full(len(tx), -1, dtype=np.int64)
     t = links["tx"].to_numpy()
     if len(t):
-        code = links["customer_id"].map(groups.code_of).to_numpy(dtype=np.float64)
+        # (each distinct customer read once: no Series built from the whole dict)
+        at, ids = pd.factorize(links["customer_id"].to_numpy(dtype=object))
+        got = [groups.code_of.get(c, -1) for c in ids.tolist()] + [-1]  # (-1: a missing id)
+        code = np.asarray(got, dtype=np.int64)[at]
         by = np.lexsort((~links["iban_link"].to_numpy(dtype=bool), t))
-        _first_per_payment(payer, t[by], np.nan_to_num(code[by], nan=-1).astype(np.int64))
+        _first_per_payment(payer, t[by], code[by])
     ref = pairs["ref"].to_numpy()
     named = np.flatnonzero(ref <= REF_OK)
     if len(named):
@@ -161,12 +205,32 @@ def lines_by_shard(
     with its payment, and the lines of no payment."""
     if remits is None:
         return [None] * k, None
-    tpos = pd.Series(np.arange(len(tx)), index=tx["transaction_id"].to_numpy())
-    at = remits["transaction_id"].map(tpos).to_numpy(dtype=np.float64)
-    found = ~np.isnan(at)
+    at = payment_of(remits["transaction_id"], tx["transaction_id"])
+    found = at >= 0
     lab = np.full(len(remits), -1, dtype=np.int64)
-    lab[found] = label[at[found].astype(np.int64)]
+    lab[found] = label[at[found]]
     return [remits[lab == s] for s in range(k)], remits[lab < 0]
+
+
+def payment_of(ids: pd.Series, tids: pd.Series) -> np.ndarray[Any, Any]:
+    """The position in ``tids`` (unique payment ids) of each of ``ids``, -1 for none. Arrow
+    strings are matched by Arrow (a hash of the distinct ``ids``, probed by every payment:
+    no Python string per payment hashed)."""
+    if ids.dtype == object or tids.dtype == object:
+        tpos = pd.Series(np.arange(len(tids)), index=tids.to_numpy())
+        got = ids.map(tpos).to_numpy(dtype=np.float64)
+        return np.where(np.isnan(got), -1, got).astype(np.int64)
+    enc = pa.chunked_array(pa.array(ids)).combine_chunks().dictionary_encode()
+    pay = pa.array(tids)
+    hit = pc.index_in(pay, value_set=enc.dictionary.cast(pay.type)).to_numpy(zero_copy_only=False)
+    ok = ~np.isnan(hit)
+    of_id = np.full(len(enc.dictionary), -1, dtype=np.int64)
+    of_id[hit[ok].astype(np.int64)] = np.flatnonzero(ok)
+    code = enc.indices.to_numpy(zero_copy_only=False)  # (a missing id: NaN)
+    out = np.full(len(code), -1, dtype=np.int64)
+    known = ~np.isnan(code)
+    out[known] = of_id[code[known].astype(np.int64)]
+    return out
 
 
 def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -40,10 +40,11 @@ from rapprochement.matching.refindex import BlockIndex
 from rapprochement.matching.shard_cuts import (
     Lazy,
     blocking_order,
+    columns,
     concat,
     cut_shards,
-    in_payment_order,
     lines_by_shard,
+    merge_by_payment,
     search_order,
     shard_labels,
     whole,
@@ -108,6 +109,8 @@ class _GroupTask:
     claimed: Claims | None = None
     #: the advice lines' keys :func:`.claimed.claimed_items` read (shared by every shard)
     line_keys: LineKeys | None = None
+    #: the shard's payments' positions in the partition (None: the partition's own)
+    at: np.ndarray[Any, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -143,35 +146,41 @@ def _block(side: InvoiceSide, tx: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def _block_shard(
-    side: InvoiceSide, task: tuple[pd.DataFrame, pd.DataFrame | None]
-) -> tuple[pd.DataFrame, pd.DataFrame, AdviceRead]:
-    """:func:`_block` of one shard (its payments and their advice lines, whose claims are
-    read here too: :func:`_read_advice`), run over runs of :data:`BLOCK_RUN` payments (blocking
-    reads each payment alone: the same pairs, as with more shards) so that the payer-name
-    similarity cache is emptied after each run, not grown with the shard; its pairs compact to
-    be sent back: positions as 32-bit integers, no ``customer_id`` (a Python string per pair,
-    read again from the open items by :func:`_with_customers`)."""
+    side: InvoiceSide, task: tuple[pd.DataFrame, pd.DataFrame | None, np.ndarray[Any, Any]]
+) -> tuple[dict[str, np.ndarray[Any, Any]], dict[str, np.ndarray[Any, Any]], AdviceRead]:
+    """:func:`_block` of one shard (its payments, their advice lines, whose claims are read
+    here too: :func:`_read_advice`, and their positions in the partition), run over runs of
+    :data:`BLOCK_RUN` payments (blocking reads each payment alone: the same pairs, as with more
+    shards) so that the payer-name similarity cache is emptied after each run, not grown with
+    the shard. Its pairs and links go back as columns (:func:`.shard_cuts.merge_by_payment`),
+    ``tx`` the partition's positions; the pairs compact: positions as 32-bit integers, no
+    ``customer_id`` (a code per pair, read again from the open items by :func:`_merged_pairs`)."""
     assert side.customers is not None, "blocking needs the payer index"
-    tx, remits = task
+    tx, remits, at = task
     pairs, links = [], []
     for lo in range(0, max(len(tx), 1), BLOCK_RUN):
         p, lk = _block(side, tx.iloc[lo : lo + BLOCK_RUN].reset_index(drop=True))
         side.customers.forget_similarities()
         pairs.append(p.drop(columns="customer_id").assign(tx=p["tx"].to_numpy() + lo))
         links.append(lk.assign(tx=lk["tx"].to_numpy() + lo))
-    out = concat(pairs)
-    if len(side.inv) < 2**31 and len(tx) < 2**31:
-        out = out.astype({"tx": np.int32, "inv": np.int32})
-    return out, concat(links), _read_advice(side, remits)
+    out, lks = columns(concat(pairs)), columns(concat(links))
+    del pairs, links
+    out["tx"], lks["tx"] = at[out["tx"]], at[lks["tx"]]
+    if len(side.inv) < 2**31 and len(at) and at[-1] < 2**31:
+        out["tx"], out["inv"] = out["tx"].astype(np.int32), out["inv"].astype(np.int32)
+    return out, lks, _read_advice(side, remits)
 
 
-def _with_customers(pairs: pd.DataFrame, side: InvoiceSide) -> pd.DataFrame:
-    """Merged shard pairs as :func:`_block` gives them: 64-bit positions, ``customer_id``
-    the open item's (the column dropped by :func:`_block_shard`), in its place."""
+def _merged_pairs(
+    parts: list[dict[str, np.ndarray[Any, Any]]], n: int, side: InvoiceSide
+) -> pd.DataFrame:
+    """The shards' pairs merged as :func:`_block` gives them (:func:`.shard_cuts.merge_by_payment`):
+    64-bit positions, ``customer_id`` the open item's (the column :func:`_block_shard` drops),
+    in its place."""
     assert side.block is not None  # (built with the side)
-    inv = pairs["inv"].to_numpy().astype(np.int64)
-    out = pairs.assign(inv=inv)
-    out.insert(3, "customer_id", customer_column(side.block, inv))
+    out = merge_by_payment(parts, n)
+    out["inv"] = out["inv"].to_numpy().astype(np.int64)
+    out.insert(3, "customer_id", customer_column(side.block, out["inv"].to_numpy()))
     return out
 
 
@@ -195,7 +204,11 @@ def narrow_positions(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(tx=t.astype(np.int32), inv=i.astype(np.int32))
 
 
-def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
+def _search(side: InvoiceSide, task: _GroupTask) -> pd.DataFrame:
+    """The group search's frame of one shard (:func:`.group_context.group_frame`, row by row:
+    the shards' frames end to end hold the rows of one frame), ``tx`` the partition's
+    positions."""
+    assert side.groups is not None  # (built with the side)
     ctx = group_search(
         task.tx,
         side.inv,
@@ -210,7 +223,11 @@ def _search(side: InvoiceSide, task: _GroupTask) -> list[dict[str, Any]]:
         task.claimed,
         task.line_keys,
     )
-    return ctx.rows
+    days = task.tx["day"].to_numpy()
+    out = group_frame(ctx.rows, days, side.groups.issue, side.groups.due)
+    if task.at is not None and len(out):
+        out["tx"] = task.at[out["tx"].to_numpy()]
+    return out
 
 
 class _ShardTasks:
@@ -231,6 +248,8 @@ class _ShardTasks:
     ) -> None:
         n, k = len(tx), len(shards)
         self.label = shard_labels(shards, n)
+        if k < 2**15:  # (a stable sort of 16-bit labels is a radix sort: no comparisons)
+            self.label = self.label.astype(np.int16)
         self.local = np.empty(n, dtype=np.int64)
         for pos in shards:
             self.local[pos] = np.arange(len(pos))
@@ -257,7 +276,8 @@ class _ShardTasks:
             parts.append(part)
         pairs, singles, links = parts
         sub = self.tx.iloc[self.shards[s]].reset_index(drop=True)
-        return _GroupTask(sub, pairs, singles, links, self.remits[s], self.claimed, self.known)
+        remits, at = self.remits[s], self.shards[s]
+        return _GroupTask(sub, pairs, singles, links, remits, self.claimed, self.known, at)
 
 
 def sharded_blocking(
@@ -288,20 +308,19 @@ def blocking_and_claims(
         remits if has_lines else None, tx, shard_labels(shards, n), len(shards)
     )
     # (each shard's payments cut when its task is read, as the group search's)
-    cuts = Lazy(len(shards), lambda s: (tx.iloc[shards[s]].reset_index(drop=True), lines[s]))
+    cuts = Lazy(
+        len(shards), lambda s: (tx.iloc[shards[s]].reset_index(drop=True), lines[s], shards[s])
+    )
     out = executor.run(_block_shard, side, cuts)
     advice = _read_advice(side, orphans) if has_lines else None  # (lines of no payment)
     for _, _, read in out:
         if advice is not None:
             advice.add(read)
-    both = list(zip(shards, out, strict=True))
-    pairs = concat([p.assign(tx=at[p["tx"].to_numpy()]) for at, (p, _, _) in both])
-    links = concat([lk.assign(tx=at[lk["tx"].to_numpy()]) for at, (_, lk, _) in both])
-    del out, both  # (the shards' own pairs: not held with the merged ones)
-    # (a shard's pairs are in (payment, item) order: the merged ones, in payment order)
-    pairs = in_payment_order(pairs, pairs["tx"].to_numpy(), n)
-    links = in_payment_order(links, links["tx"].to_numpy(), n)
-    return _with_customers(pairs, side), links, advice
+    parts = [p for p, _, _ in out]
+    lks = [lk for _, lk, _ in out]
+    del out  # (each shard's columns dropped once merged: not held with the merged ones)
+    links = merge_by_payment(lks, n)
+    return _merged_pairs(parts, n, side), links, advice
 
 
 def sharded_groups(
@@ -322,7 +341,6 @@ def sharded_groups(
     assert side.groups is not None  # (built with the side)
     index = side.groups
     shards = cut_shards(executor, n, lambda: search_order(tx, pairs, links, index))
-    days, issue, due = tx["day"].to_numpy(), side.groups.issue, side.groups.due
     known = LineKeys({}, {}) if advice is None else advice.known
     advised = None if advice is None else advice.claims
     tids = tx["transaction_id"].to_numpy()
@@ -333,20 +351,17 @@ def sharded_groups(
         len(side.groups.open),
     )
     if not shards or whole(shards, n):
-        rows = _search(side, _GroupTask(tx, pairs, singles, links, remits, claimed, known))
-        return group_frame(rows, days, issue, due)
+        return _search(side, _GroupTask(tx, pairs, singles, links, remits, claimed, known))
     if remits is not None and len(remits):
         side.groups.by_amount  # noqa: B018 (worked out once here, read by every shard)
     cut = _ShardTasks(tx, (pairs, singles, links), shards, remits, claimed, known)
     tasks = Lazy(len(shards), cut.task)
     found = executor.run(_search, side, tasks)
     del tasks, cut  # (the shards' cuts: not held while the rows are merged)
-    rows = []
-    for pos, shard_rows in zip(shards, found, strict=True):
-        for r in shard_rows:
-            r["tx"] = int(pos[r["tx"]])
-        rows.extend(shard_rows)
+    out = concat(found)
     # the single process finds every advice-line group (payments in id order, which is their
     # position order) before any other group, then the others payment by payment
-    rows.sort(key=lambda r: (r["source"] not in ADVICE_SOURCES, r["tx"]))
-    return group_frame(rows, days, issue, due)
+    if len(out) > 1:
+        late = ~out["source"].isin(ADVICE_SOURCES).to_numpy(dtype=bool)
+        out = out.iloc[np.lexsort((out["tx"].to_numpy(), late))]
+    return out.reset_index(drop=True)
