@@ -254,7 +254,7 @@ def _partition_rows(
     release_heap()
     settle()
     _log.debug("%s: assignment %.2fs", part.currency, time.perf_counter() - t0)
-    out.rows.append(allocation_rows(part, res, auto_t, pw, extra, held, (tids, iids)))
+    out.rows.append(allocation_rows(part, res, auto_t, pw, extra, held, (tids, iids), drain=True))
     out.rivals.append(recs)
     for t, (f, i) in sorted(res.duplicates.items()):
         out.duplicates.append(
@@ -370,6 +370,7 @@ def _reconcile(
     release_heap()
     t0 = time.perf_counter()
     result = build_result(tx, inv, out.rows, out.ambiguous, config, out.duplicates)
+    out.rows.clear()  # (the allocation columns: not held while the other frames are built)
     result = dataclasses.replace(
         result, rivals=rivals_frame(parts=out.rivals), notes=notes_frame(out.notes)
     )

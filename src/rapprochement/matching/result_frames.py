@@ -4,6 +4,7 @@ leave of each payment and open item."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -38,12 +39,18 @@ def _version() -> str:
 _OBJECT_COLUMNS = ("transaction_id", "invoice_id", "amount", "group_id", "explanation")
 
 
-def _columns(parts: list[dict[str, list[Any]]]) -> dict[str, list[Any]]:
-    """The allocation columns of every partition (:func:`allocation_rows`), one list each."""
+def _columns(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The allocation columns of every partition (:func:`allocation_rows`), one list or array
+    each."""
     if len(parts) == 1:
         return parts[0]
     names = (*ALLOCATION_COLUMNS, "_minor")
-    return {c: [v for p in parts for v in p[c]] for c in names}
+    return {
+        c: np.concatenate([p[c] for p in parts])
+        if isinstance(parts[0][c], np.ndarray)
+        else [v for p in parts for v in p[c]]
+        for c in names
+    }
 
 
 def _frame(cols: dict[str, list[Any]], columns: list[str]) -> pd.DataFrame:
@@ -59,7 +66,7 @@ def _positions(ids: np.ndarray[Any, Any], values: list[Any]) -> np.ndarray[Any, 
 
 
 def _order(
-    cols: dict[str, list[Any]],
+    cols: dict[str, Any],
     t_pos: np.ndarray[Any, Any],
     i_pos: np.ndarray[Any, Any],
     t_ids: np.ndarray[Any, Any],
@@ -80,7 +87,7 @@ def _order(
     return keys.index.to_numpy()
 
 
-def _allocations(cols: dict[str, list[Any]], order: np.ndarray[Any, Any]) -> pd.DataFrame:
+def _allocations(cols: dict[str, Any], order: np.ndarray[Any, Any]) -> pd.DataFrame:
     """The ``allocations`` frame: the columns' rows in ``order``."""
     if not len(order):
         al = pd.DataFrame([], columns=list(ALLOCATION_COLUMNS))
@@ -88,23 +95,47 @@ def _allocations(cols: dict[str, list[Any]], order: np.ndarray[Any, Any]) -> pd.
             al[col] = pd.Series([], dtype=object)
         al["score"] = al["score"].astype(np.float64)
         return al
-    out: dict[str, Any] = {}
+    out: dict[str, pd.Series] = {}
     for c in ALLOCATION_COLUMNS:
         if c == "score":
-            out[c] = np.asarray(cols[c], dtype=np.float64)[order]
+            out[c] = pd.Series(np.asarray(cols[c], dtype=np.float64)[order], copy=False)
             continue
         vals = np.empty(len(order), dtype=object)
         vals[:] = cols[c]
         # the object columns built as such: no str inference of millions of cells
-        out[c] = pd.Series(vals[order], dtype=object) if c in _OBJECT_COLUMNS else vals[order]
-    return pd.DataFrame(out, columns=list(ALLOCATION_COLUMNS))
+        out[c] = pd.Series(vals[order], dtype=object if c in _OBJECT_COLUMNS else None, copy=False)
+    # each column as built (not copied into blocks of one dtype)
+    return pd.DataFrame(out, columns=list(ALLOCATION_COLUMNS), copy=False)
+
+
+def _values(col: pd.Series, at: np.ndarray[Any, Any]) -> list[Any]:
+    """``col.to_numpy()[at].tolist()``, only the values at the positions ``at`` read."""
+    out: list[Any] = col.iloc[at].to_numpy().tolist()
+    return out
+
+
+def _money_pair(
+    money: Callable[[int, str], Decimal],
+    amount: np.ndarray[Any, Any],
+    left: np.ndarray[Any, Any],
+    ccys: list[str],
+) -> tuple[list[Decimal], list[Decimal]]:
+    """The Decimal amounts (``money``) of ``amount`` and ``left`` (minor units, in ``ccys``);
+    a row whose amount is all that is left has one Decimal for both."""
+    amounts = list(map(money, amount.tolist(), ccys))
+    same = (amount == left).tolist()
+    lefts = [
+        a if s else money(m, c)
+        for a, s, m, c in zip(amounts, same, left.tolist(), ccys, strict=True)
+    ]
+    return amounts, lefts
 
 
 @paused
 def build_result(
     tx: pd.DataFrame,
     inv: pd.DataFrame,
-    rows: list[dict[str, list[Any]]],
+    rows: list[dict[str, Any]],
     amb_rows: list[dict[str, Any]],
     config: MatchConfig,
     dup_rows: list[dict[str, Any]] | None = None,
@@ -141,28 +172,32 @@ def build_result(
             e = exps[ccy] = currency_exponent(ccy)
         return Decimal(minor).scaleb(-e)
 
-    t_left = tx["amount"].to_numpy(dtype=np.int64) - used_t
-    t_ccy, t_amt = tx["currency"].to_numpy(), tx["amount"].to_numpy()
+    t_amt = tx["amount"].to_numpy(dtype=np.int64)
+    t_left = t_amt - used_t
     at = np.flatnonzero(t_left != 0)
-    ccys = t_ccy[at].tolist()
-    tx_rem = {
+    ccys = _values(tx["currency"], at)
+    amounts, left = _money_pair(money, t_amt[at], t_left[at], ccys)
+    unmatched = {
         "transaction_id": t_ids[at].tolist(),
         "currency": ccys,
-        "amount": list(map(money, t_amt[at].astype(np.int64).tolist(), ccys)),
-        "remaining": list(map(money, t_left[at].tolist(), ccys)),
+        "amount": amounts,
+        "remaining": left,
     }
+    unmatched_frame = _frame(unmatched, list(unmatched))
+    del unmatched, ccys, amounts, left
     i_left = inv["open"].to_numpy(dtype=np.int64) - used_i
     i_left[closed] = 0
-    i_cid, i_ccy, i_amt = (inv[c].to_numpy() for c in ("customer_id", "currency", "amount"))
     at = np.flatnonzero(i_left != 0)
-    ccys = i_ccy[at].tolist()
+    ccys = _values(inv["currency"], at)
+    amounts, left = _money_pair(money, inv["amount"].to_numpy(dtype=np.int64)[at], i_left[at], ccys)
     inv_rem = {
         "invoice_id": i_ids[at].tolist(),
-        "customer_id": i_cid[at].tolist(),
+        "customer_id": _values(inv["customer_id"], at),
         "currency": ccys,
-        "amount": list(map(money, i_amt[at].astype(np.int64).tolist(), ccys)),
-        "open_amount": list(map(money, i_left[at].tolist(), ccys)),
+        "amount": amounts,
+        "open_amount": left,
     }
+    del ccys, amounts, left
     incoming = tx["amount"].to_numpy() > 0
     auto = np.zeros(len(t_ids), dtype=bool)
     auto[t_pos[np.asarray(cols["status"], dtype=object) == "auto"]] = True
@@ -170,7 +205,7 @@ def build_result(
         n_incoming=int(incoming.sum()),
         n_incoming_matched=int((incoming & auto).sum()),
         allocations=al,
-        unmatched_transactions=_frame(tx_rem, list(tx_rem)),
+        unmatched_transactions=unmatched_frame,
         open_invoices=_frame(inv_rem, list(inv_rem)),
         ambiguous=pd.DataFrame(amb_rows, columns=list(AMBIGUOUS_COLUMNS)),
         config=config,

@@ -4,7 +4,6 @@ result frames (remaining amounts of payments and open items)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -18,8 +17,13 @@ from rapprochement.matching.advice_typos import typo_read
 from rapprochement.matching.assignment import Assignment
 from rapprochement.matching.coin_tosses import coin_tosses
 from rapprochement.matching.customer_numbers import LABELS
-from rapprochement.matching.explain_rows import entity_row, number_row
-from rapprochement.matching.features import FEATURES
+from rapprochement.matching.explain_rows import (
+    Explanations,
+    comma_rows,
+    entity_rows,
+    note_row,
+    number_rows,
+)
 from rapprochement.matching.gates import (
     amount_alone,
     digits_part_payment,
@@ -37,9 +41,8 @@ from rapprochement.matching.gates import (
 )
 from rapprochement.matching.gc_pause import paused
 from rapprochement.matching.payouts import held_reason, note
-from rapprochement.matching.rank_counts import sorted_unique
 from rapprochement.matching.result_frames import AMBIGUOUS_COLUMNS, build_result
-from rapprochement.matching.scoring import Weights, contributions
+from rapprochement.matching.scoring import Weights
 from rapprochement.money import currency_exponent
 
 if TYPE_CHECKING:
@@ -80,9 +83,6 @@ _TYPO = gate_row(
     "an advice line's number names another customer's item: read as a typo of the item of its "
     "amount, one edit away, from a payer not identified as that item's customer"
 )
-
-
-_BLANKS = ("",) * len(FEATURES)  # the default of each feature's level read from a hypothesis
 
 
 def _held(part: Partition, res: Assignment, singles: pd.DataFrame | None) -> dict[int, str]:
@@ -221,28 +221,6 @@ def _quoting(col: pd.Series) -> np.ndarray[Any, Any]:
     return out
 
 
-def _bodies(hyps: list[dict[str, Any]], w: Weights) -> list[str]:
-    """Per allocation: its hypothesis' explanation (:func:`.scoring.contributions`, compact
-    JSON) without its closing bracket, computed once per distinct reading."""
-    cache: dict[tuple[str, ...], str] = {}
-    by_hyp: dict[int, str] = {}  # id of a hypothesis (allocations of one reading share it)
-    out = []
-    for hyp in hyps:
-        body = by_hyp.get(id(hyp))
-        if body is None:
-            # the levels and what else the explanation reads (a payer IBAN shared by k
-            # customers)
-            key = (*map(str, map(hyp.get, FEATURES, _BLANKS)), str(hyp.get("iban_customers")))
-            body = cache.get(key)
-            if body is None:
-                body = cache[key] = json.dumps(
-                    [c.model_dump() for c in contributions(hyp, w)], separators=(",", ":")
-                )[:-1]
-            by_hyp[id(hyp)] = body
-        out.append(body)
-    return out
-
-
 def _flags(keys: Any, size: int) -> np.ndarray[Any, Any]:
     """A mask over ``size`` positions, set at ``keys``."""
     out = np.zeros(size, dtype=bool)
@@ -259,148 +237,96 @@ def allocation_rows(
     extra: dict[int, str],
     held: dict[int, str] | None = None,
     ids: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
-) -> dict[str, list[Any]]:
+    *,
+    drain: bool = False,
+) -> dict[str, Any]:
     """The allocation rows of one partition, as columns (:data:`.result.ALLOCATION_COLUMNS`,
     ``_minor``, the amount in minor units, ``_t`` and ``_i``, the positions of the payment
-    and the item: one list each, not a dict per row); ``extra``: payment → explanation rows
-    to append (its rivals); ``held``: payment → the gate row holding it (:func:`held_rows`),
-    computed here without the look-alike gate when not given; ``ids``: the payments' and the
-    items' ids (``to_numpy()``), if read. Each explanation is its reading's, then the rows
-    that apply, in this order: the gate holding it, a payout report's note, merged customer
-    records, a quoted customer number, a tie, its rivals."""
+    and the item: one list or array each, not a dict per row); ``extra``: payment →
+    explanation rows to append (its rivals); ``held``: payment → the gate row holding it
+    (:func:`held_rows`), computed here without the look-alike gate when not given; ``ids``:
+    the payments' and the items' ids (``to_numpy()``), if read; ``drain``: empty
+    ``res.allocs`` once read (the caller's last use of them: the allocations and their
+    hypotheses are not held while the rows are built). Each explanation is its reading's,
+    then the rows that apply, in this order: the gate holding it, a payout report's note,
+    merged customer records, a quoted customer number, a tie, its rivals."""
     held = _held(part, res, None) if held is None else held
     allocs = res.allocs
     n = len(allocs)
-    cols = list(zip(*map(_FIELDS, allocs), strict=True)) if n else [()] * 8
-    a_tx, a_inv, minors, kinds, a_score, hyps, groups, a_amb = cols
-    t_of = np.fromiter(a_tx, dtype=np.int64, count=n)
-    i_of = np.fromiter(a_inv, dtype=np.int64, count=n)
-    grouped = np.flatnonzero(np.fromiter((g is not None for g in groups), dtype=bool, count=n))
-    body = np.empty(n, dtype=object)
-    body[:] = _bodies(list(hyps), w)
-
-    def add(rows: np.ndarray[Any, Any], parts: list[str]) -> None:
-        """Append ``parts`` (each ``""`` or rows preceded by a comma) to the ``rows``."""
-        some = np.fromiter(map(bool, parts), dtype=bool, count=len(parts))
-        if some.any():
-            at = rows[some]
-            body[at] = body[at] + np.array(parts, dtype=object)[some]
-
+    t_of = np.fromiter(map(_TX, allocs), dtype=np.int64, count=n)
+    i_of = np.fromiter(map(_INV, allocs), dtype=np.int64, count=n)
+    minors = np.fromiter(map(_AMOUNT, allocs), dtype=np.int64, count=n)
+    scores = np.fromiter(map(_SCORE, allocs), dtype=np.float64, count=n)
+    amb = np.fromiter(map(_AMBIGUOUS, allocs), dtype=bool, count=n)
+    is_group = np.fromiter((a.group is not None for a in allocs), dtype=bool, count=n)
+    kinds = list(map(_KIND, allocs))
+    hyps = list(map(_HYP, allocs))
+    grouped = np.flatnonzero(is_group)
+    text = Explanations(hyps, w)
     n_tx = len(part.tx)
-    amb = np.fromiter(a_amb, dtype=bool, count=n)
-    auto = (np.fromiter(a_score, dtype=np.float64, count=n) >= auto_t) & ~amb
+    auto = (scores >= auto_t) & ~amb
     gated = np.flatnonzero(auto & _flags(held, n_tx)[t_of])
     auto[gated] = False
-    add(gated, ["," + held[t] for t in t_of[gated].tolist()])
+    text.add(gated, comma_rows([held[t] for t in t_of[gated].tolist()]))
     # a payout report's note
     told = [note(str(hyps[k].get("source", ""))) for k in grouped.tolist()]
-    add(grouped, ["" if x is None else "," + _note_row(x) for x in told])
+    text.add(grouped, comma_rows(["" if x is None else note_row(x) for x in told]))
     if "record" in part.inv:  # customer records merged as one entity
-        add(grouped, _entity_rows(part, t_of, i_of, grouped, hyps))
+        text.add(grouped, entity_rows(part, t_of, i_of, grouped, hyps))
     if "text" in part.tx:  # a customer number quoted in the text
         maybe = np.flatnonzero(_quoting(part.tx["text"])[t_of] & (i_of >= 0))
-        add(maybe, _number_rows(part, t_of, i_of, maybe, hyps))
+        text.add(maybe, number_rows(part, t_of, i_of, maybe, hyps))
+    del hyps, allocs
+    if drain:
+        res.allocs = []
     if ids is None:
         ids = (part.tx["transaction_id"].to_numpy(), part.inv["invoice_id"].to_numpy())
     tids, iids = ids[0].tolist(), ids[1].tolist()
-    scores = list(a_score)
     for k in np.flatnonzero(amb).tolist():
-        alts = res.ambiguous.get(a_tx[k])
+        alts = res.ambiguous.get(int(t_of[k]))
         if alts and len(set(alts)) > 1:
             # a choice between readings that fit equally well is a coin toss, and says so
             keys = sorted({tuple(str(iids[i]) for i in a) for a in alts})
-            scores[k], row = tie_row(float(a_score[k]), keys)
-            body[k] = body[k] + "," + row
+            scores[k], row = tie_row(float(scores[k]), keys)
+            text.append(k, "," + row)
     riv = np.flatnonzero(_flags(extra, n_tx)[t_of]) if extra else np.zeros(0, dtype=np.int64)
-    add(riv, [extra[t] for t in t_of[riv].tolist()])
-    exp = currency_exponent(part.currency)
-    t_ids = [str(tids[t]) for t in a_tx]
+    text.add(riv, [extra[t] for t in t_of[riv].tolist()])
+    t_ids = [str(tids[t]) for t in t_of.tolist()]
     return {
         "transaction_id": t_ids,
-        "invoice_id": [None if i < 0 else str(iids[i]) for i in a_inv],
-        "amount": [Decimal(m).scaleb(-exp) for m in minors],  # from_minor
+        "invoice_id": [None if i < 0 else str(iids[i]) for i in i_of.tolist()],
+        "amount": _amounts(minors, currency_exponent(part.currency)),
         "currency": [part.currency] * n,
-        "status": np.where(auto, "auto", "suggested").tolist(),
-        "score": list(map(float, scores)),
-        "kind": list(kinds),
-        "group_id": [None if g is None else t for g, t in zip(groups, t_ids, strict=True)],
-        "explanation": (body + "]").tolist() if n else [],
-        "_minor": list(minors),
+        "status": [_STATUS[a] for a in auto.tolist()],
+        "score": scores,
+        "kind": kinds,
+        "group_id": [t if g else None for g, t in zip(is_group.tolist(), t_ids, strict=True)],
+        "explanation": text.texts(),
+        "_minor": minors,
         # positions of the payment and the item (-1: none) in the partition of this size
-        "_t": list(a_tx),
-        "_i": list(a_inv),
+        "_t": t_of,
+        "_i": i_of,
         "_whole": [len(part.tx), len(part.inv)],
     }
 
 
-#: the fields of an allocation :func:`allocation_rows` reads, in one tuple
-_FIELDS = attrgetter("tx", "inv", "amount", "kind", "score", "hyp", "group", "ambiguous")
+_STATUS = ("suggested", "auto")  # an allocation's status by whether it is automatic
 
 
-def _note_row(told: str) -> str:
-    """The zero-weight explanation row of a payout report's note."""
-    return json.dumps({"feature": "report", "value": told, "weight": 0.0}, separators=(",", ":"))
-
-
-def _entity_rows(
-    part: Partition,
-    t_of: np.ndarray[Any, Any],
-    i_of: np.ndarray[Any, Any],
-    grouped: np.ndarray[Any, Any],
-    hyps: tuple[dict[str, Any], ...],
-) -> list[str]:
-    """Per allocation of a group (``grouped``): its payment's merged-records row preceded by
-    a comma (:func:`.explain_rows.entity_row`), or ``""`` (a collector's payout: none)."""
-    items_of: dict[int, set[int]] = defaultdict(set)  # payment → the items it is allocated to
-    mine = np.flatnonzero(np.isin(t_of, t_of[grouped]) & (i_of >= 0))
-    for t, i in zip(t_of[mine].tolist(), i_of[mine].tolist(), strict=True):
-        items_of[t].add(i)
-    # the records and names of those items alone (by position)
-    at = sorted_unique(i_of[mine])
-    records = dict(zip(at.tolist(), _values(part.inv["record"], at), strict=True))
-    names = dict(zip(at.tolist(), _values(part.inv["customer_name"], at), strict=True))
-    spans: dict[int, str] = {}
+def _amounts(minors: np.ndarray[Any, Any], exp: int) -> list[Decimal]:
+    """The amounts of ``minors`` (:func:`rapprochement.money.from_minor`, ``exp`` the
+    currency's exponent), one Decimal per distinct amount."""
+    made: dict[int, Decimal] = {}
     out = []
-    for k in grouped.tolist():
-        row = ""
-        if hyps[k].get("iban") != "collector":
-            t = int(t_of[k])
-            got = spans.get(t)
-            if got is None:
-                got = spans[t] = entity_row(sorted(items_of[t]), records, names)
-            row = got
-        out.append("," + row if row else "")
+    for m in minors.tolist():
+        d = made.get(m)
+        if d is None:
+            d = made[m] = Decimal(m).scaleb(-exp)
+        out.append(d)
     return out
 
 
-def _values(col: pd.Series, at: np.ndarray[Any, Any]) -> list[Any]:
-    """The values of ``col`` at the positions ``at`` (as ``col.to_numpy()[at]``)."""
-    return list(col.iloc[at].to_numpy(dtype=object))
-
-
-def _number_rows(
-    part: Partition,
-    t_of: np.ndarray[Any, Any],
-    i_of: np.ndarray[Any, Any],
-    rows: np.ndarray[Any, Any],
-    hyps: tuple[dict[str, Any], ...],
-) -> list[str]:
-    """Per allocation of ``rows``: the quoted customer number's row preceded by a comma
-    (:func:`.explain_rows.number_row`, for a payer known by its IBAN), or ``""``."""
-    known = np.fromiter(
-        (hyps[k].get("iban") == "known" for k in rows.tolist()), dtype=bool, count=len(rows)
-    )
-    out = [""] * len(rows)
-    if not known.any():
-        return out
-    ts, its = t_of[rows[known]], i_of[rows[known]]
-    texts = _values(part.tx["text"], ts)
-    names = _values(part.inv["customer_name"], its)
-    owners = _values(part.inv["record" if "record" in part.inv else "customer_id"], its)
-    keys: dict[str, set[str]] = {}
-    for j, text, owner, name in zip(
-        np.flatnonzero(known).tolist(), texts, owners, names, strict=True
-    ):
-        row = number_row(str(text or ""), str(owner), str(name), keys)
-        out[j] = "," + row if row else ""
-    return out
+#: the fields of an allocation :func:`allocation_rows` reads
+_TX, _INV, _AMOUNT, _KIND, _SCORE, _HYP, _AMBIGUOUS = map(
+    attrgetter, ("tx", "inv", "amount", "kind", "score", "hyp", "ambiguous")
+)
