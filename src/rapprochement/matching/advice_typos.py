@@ -164,7 +164,7 @@ def _keys(ctx: GroupContext, at: list[int]) -> list[set[str]]:
     ids, refs = ctx.index.numbers
     pos = np.asarray(at, dtype=np.int64)
     out = []
-    for k, r in zip(keys_of(ids[pos].tolist()), keys_of(refs[pos].tolist()), strict=True):
+    for k, r in zip(keys_of(ids.take(pos)), keys_of(refs.take(pos)), strict=True):
         got = {k, r}
         got.discard("")
         out.append(got)

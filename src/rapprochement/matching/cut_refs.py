@@ -87,8 +87,8 @@ def _payer_numbers(cust: str, ctx: GroupContext) -> tuple[list[str], list[int]]:
     bisection, not by reading every number). Once per shard, not per payment naming it."""
     got = ctx.payer_numbers.get(("cut", cust))
     if got is None:
-        ids = ctx.index.numbers[0]
-        ranked = sorted((_norm(ids[k]), p) for p, k in enumerate(ctx.items[cust]))
+        ids = ctx.index.numbers[0].take(ctx.items.run(cust))
+        ranked = sorted((_norm(x), p) for p, x in enumerate(ids))
         got = ctx.payer_numbers["cut", cust] = ([x for x, _ in ranked], [p for _, p in ranked])
     return got
 

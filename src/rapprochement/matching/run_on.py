@@ -112,7 +112,7 @@ def _series_of(cust: str, ctx: GroupContext) -> dict[tuple[str, ...], np.ndarray
     if runs is None:
         items = ctx.index.payer_items(cust)
         split = numbering.__wrapped__  # (every number once: not through the shared cache)
-        ids = ctx.index.numbers[0][items].tolist()
+        ids = ctx.index.numbers[0].take(items)
         ranked = sorted(zip(map(split, map(str, ids)), items.tolist(), strict=True))
         lists: dict[tuple[str, ...], list[int]] = {}
         for (name, _), k in ranked:
