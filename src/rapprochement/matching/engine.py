@@ -108,9 +108,9 @@ def hypotheses(
     keys = key_index_beside(part.inv, executor)
     with gc_paused():  # (millions of acyclic dicts and sets: no full collection walks them)
         payers = CustomerIndex(part.inv, customers)
-        blocks, grouping = BlockIndex(part.inv, config), GroupIndex(part.inv)
-        side = InvoiceSide(part.inv, payers, keys(), config, part.currency, blocks, grouping)
-    del payers, blocks, grouping
+        blocks = BlockIndex(part.inv, config)
+        side = InvoiceSide(part.inv, payers, keys(), config, part.currency, blocks, search=False)
+    del payers, blocks
     release_heap()
     settle()
     _log.debug("%s: indexes %.2fs", part.currency, time.perf_counter() - t0)
@@ -121,6 +121,8 @@ def hypotheses(
     # the payer index (and its similarity cache) and blocking's open-item side end with it
     side = dataclasses.replace(side, customers=None, block=None)
     release_heap()  # (each stage's freed temporaries: not held while the next one runs)
+    with gc_paused():  # the group search's index, built once blocking's are freed
+        side = dataclasses.replace(side, groups=GroupIndex(part.inv), search=True)
     settle()
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     # kept through the group search: the pairs' columns it reads, the singles' later stages

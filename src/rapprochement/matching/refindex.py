@@ -290,12 +290,14 @@ class BlockIndex:
 
     def __init__(self, inv: pd.DataFrame, config: MatchConfig) -> None:
         self.n_inv = len(inv)
-        cust_ids = inv["customer_id"].to_numpy(dtype=object)
-        ccode, cust = pd.factorize(cust_ids)
+        ids = inv["customer_id"].to_numpy(dtype=object)
+        ccode, cust = pd.factorize(ids)
         #: customer code of each item, the customers (codes are positions), their ids per item
+        #: (one string per customer, not per item: ~100 MiB fewer at 2.1M items)
         self.ccode = ccode.astype(np.int64)
         self.cust = pd.Index(cust, dtype=object)
-        self.cust_ids = cust_ids
+        self.cust_ids = ids if (ccode < 0).any() else np.asarray(cust, dtype=object)[ccode]
+        del ids
         self.due, self.opens = inv["due_day"].to_numpy(), inv["open"].to_numpy()
         # exact open amounts held by at most ``max_amount_bucket`` items (:func:`_amount_pairs`)
         vals, code, counts = np.unique(self.opens, return_inverse=True, return_counts=True)

@@ -88,11 +88,14 @@ class InvoiceSide:
     #: given): no shard repeats a pass over every open item
     block: BlockIndex | None = None
     groups: GroupIndex | None = None
+    #: False: a side for blocking alone, whose group-search index is not built (the engine
+    #: builds it once blocking's indexes are freed: they are not held together)
+    search: bool = True
 
     def __post_init__(self) -> None:
         if self.block is None and self.customers is not None:
             object.__setattr__(self, "block", BlockIndex(self.inv, self.config))
-        if self.groups is None:
+        if self.groups is None and self.search:
             object.__setattr__(self, "groups", GroupIndex(self.inv))
 
 
@@ -134,9 +137,9 @@ def _read_advice(side: InvoiceSide, remits: pd.DataFrame | None) -> AdviceRead:
     """:func:`.claimed.advice_claims` of the lines ``remits`` (none: nothing read)."""
     out = AdviceRead([])
     if remits is not None and len(remits):
-        assert side.groups is not None  # (built with the side)
+        open_ = side.inv["open"].to_numpy() if side.groups is None else side.groups.open
         known = LineKeys({}, {})  # (the keys of this shard's texts: not sent back)
-        out.claims = advice_claims(remits, side.keys, side.groups.open, side.config, known)
+        out.claims = advice_claims(remits, side.keys, open_, side.config, known)
     return out
 
 
