@@ -207,7 +207,7 @@ def candidate_pairs(
     payer_names = tx["name"].to_numpy(dtype=object)
     by_code = (c, cust.tolist())  # each pair's customer, as its code (no string factorized)
     cap_namesakes(name_sim, payer_names, t, by_code, idx.forms)
-    cap_moved_forms(name_sim, payer_names, t, by_code, idx.positions, idx.namesakes)
+    cap_moved_forms(name_sim, payer_names, t, by_code, idx.positions, idx.namesake_positions)
     pair_norm = np.asarray(nn, dtype=object)[ncode[t]] if len(key) else np.zeros(0, object)
     cap_common_words(name_sim, pair_norm, block.cust_ids[i], idx.names, idx.word_counts)
     pairs = pd.DataFrame(

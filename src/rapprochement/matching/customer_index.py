@@ -5,7 +5,7 @@ through abbreviations) that blocking and the ``name`` feature use."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -53,10 +53,11 @@ class CustomerIndex:
     def __init__(self, inv: pd.DataFrame, customers: pd.DataFrame | None) -> None:
         self.by_iban: dict[str, set[str]] = defaultdict(set)
         self.names: dict[str, set[str]] = defaultdict(set)
-        #: customer → the legal forms its names state (:mod:`.legal_forms`)
-        self.forms: dict[str, set[str]] = defaultdict(set)
-        #: customer → where its names state a legal form (:func:`.legal_forms.form_position`)
-        self.positions: dict[str, set[str]] = defaultdict(set)
+        # customer → the legal forms its names state (:mod:`.legal_forms`), and where its
+        # names state one (:func:`.legal_forms.form_position`): kept as ``forms`` and
+        # ``positions``, shared frozensets, once built
+        forms: dict[str, set[str]] = defaultdict(set)
+        positions: dict[str, set[str]] = defaultdict(set)
         #: IBANs that are a customer's own account (not a third party's paying for it)
         self.own_ibans: set[str] = set()
         who = inv[["customer_id", "customer_iban", "customer_name"]].drop_duplicates()
@@ -81,8 +82,8 @@ class CustomerIndex:
                 self.own_ibans.add(iban)
             norm, form, position = read(name)
             self.names[cid].add(norm)
-            self.forms[cid].add(form)
-            self.positions[cid].add(position)
+            forms[cid].add(form)
+            positions[cid].add(position)
         if customers is not None and len(customers):
             master = {c: set(n) for c, n in self.names.items()}
             for cid, iban, name in zip(
@@ -99,22 +100,38 @@ class CustomerIndex:
                         self.own_ibans.add(key)
                 if norm:
                     self.names[cid].add(norm)
-                    self.forms[cid].add(form)
-                    self.positions[cid].add(position)
+                    forms[cid].add(form)
+                    positions[cid].add(position)
         by_norm: dict[str, set[str]] = defaultdict(set)
         for cid, names in self.names.items():
             for n in names:
                 if n:
                     by_norm[n].add(cid)
-        #: customer → the other customers with one of its names, forms aside (namesakes): only
-        #: the customers that have some (a name held by one customer gives none)
-        self.namesakes: dict[str, set[str]] = {}
+        #: customer → where the names of its namesakes (the other customers with one of its
+        #: names, forms aside) state a legal form: only the customers that have namesakes (a
+        #: name held by one customer gives none). All :func:`.legal_forms.cap_moved_forms`
+        #: reads of them: not each customer's namesakes (at 300k, 40k sets of them: 79 MiB)
+        sakes: dict[str, set[str]] = {}
         for holders in by_norm.values():
             if len(holders) > 1:
+                held = Counter(p for cid in holders for p in positions[cid])
                 for cid in holders:
-                    self.namesakes.setdefault(cid, set()).update(holders)
-        for cid, others in self.namesakes.items():
-            others.discard(cid)
+                    mine = positions[cid]
+                    got = sakes.setdefault(cid, set())
+                    got.update(p for p, k in held.items() if k > (p in mine))
+        #: each distinct set of forms or positions one shared frozenset (a handful of distinct
+        #: ones: not a set per customer held, nor copied by each worker that reads it)
+        shared: dict[frozenset[str], frozenset[str]] = {}
+
+        def one(values: set[str]) -> frozenset[str]:
+            key = frozenset(values)
+            return shared.setdefault(key, key)
+
+        self.namesake_positions: dict[str, frozenset[str]] = {c: one(v) for c, v in sakes.items()}
+        del sakes
+        self.forms: dict[str, frozenset[str]] = {c: one(v) for c, v in forms.items()}
+        self.positions: dict[str, frozenset[str]] = {c: one(v) for c, v in positions.items()}
+        del forms, positions
         self.by_prefix: dict[str, set[str]] = defaultdict(set)
         #: whole name word → customers (blocks where a prefix is shared by too many)
         self.by_word: dict[str, set[str]] = defaultdict(set)

@@ -88,7 +88,7 @@ def _with_advice(tx: pd.DataFrame, remits: pd.DataFrame | None) -> pd.DataFrame:
     has = extra.to_numpy() != ""
     if not has.any():
         return tx
-    out = tx.copy()
+    out = tx.copy(deep=False)  # (the text column alone copied, when written: copy on write)
     out.loc[has, "text"] = out.loc[has, "text"].astype(str) + " " + extra[has]
     return out
 

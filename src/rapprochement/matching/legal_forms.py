@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -77,7 +78,7 @@ def cap_namesakes(
     names: np.ndarray[Any, Any],
     t: np.ndarray[Any, Any],
     cids: Customers,
-    forms: Mapping[str, set[str]],
+    forms: Mapping[str, AbstractSet[str]],
 ) -> None:
     """Cap in place, at :data:`~.legal_forms.CONFLICT_MAX`, the name similarity of the pairs
     (payment ``t``, customer ``cids``) whose payer name (``names``, per payment) states a legal
@@ -147,21 +148,18 @@ def cap_moved_forms(
     names: np.ndarray[Any, Any],
     t: np.ndarray[Any, Any],
     cids: Customers,
-    positions: Mapping[str, set[str]],
-    namesakes: Mapping[str, set[str]],
+    positions: Mapping[str, AbstractSet[str]],
+    namesakes: Mapping[str, AbstractSet[str]],
 ) -> None:
     """Cap in place, at :data:`CONFLICT_MAX`, the name similarity of the pairs (payment ``t``,
     customer ``cids``) whose payer name (``names``, per payment) states its legal form where no
     name of the customer does (``positions``: customer → the :func:`form_position` of each of
-    its names) while a namesake of the customer (``namesakes``: customer → the other
-    customers with one of its names, forms aside) states it there."""
+    its names) while a namesake of the customer states it there (``namesakes``: customer →
+    where the names of its namesakes, the other customers with one of its names forms aside,
+    state a form: :attr:`.customer_index.CustomerIndex.namesake_positions`)."""
 
     def moved(where: str, cid: str) -> bool:
-        mine = positions.get(cid, set()) - {""}
-        return (
-            bool(mine)
-            and where not in mine
-            and any(where in positions.get(o, ()) for o in namesakes.get(cid, ()))
-        )
+        mine = positions.get(cid, frozenset()) - {""}
+        return bool(mine) and where not in mine and where in namesakes.get(cid, ())
 
     _cap_pairs(sims, names, t, cids, form_position, moved)
