@@ -10,7 +10,9 @@ them. Results never depend on the executor, the shard count or the shard members
 * :class:`ProcessPool`: ``concurrent.futures`` worker processes on one machine, the invoice
   side handed to each worker once (its initializer), not once per task; forked workers (the
   Linux default) inherit the invoice side and the tasks themselves: nothing is pickled to
-  them, and the pages they only read stay shared with this process;
+  them, and the pages they only read stay shared with this process (each forked worker is
+  replaced by a fresh fork after :data:`WORKER_TASKS` tasks: the pages it wrote to are
+  given back);
 * ``rapprochement.spark.SparkExecutor`` (the ``spark`` extra): Spark tasks, the invoice side
   broadcast.
 """
