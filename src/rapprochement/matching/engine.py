@@ -24,7 +24,6 @@ from rapprochement.matching.config import MatchConfig
 from rapprochement.matching.executor import Executor, release_heap
 from rapprochement.matching.features import single_features
 from rapprochement.matching.gc_pause import gc_paused
-from rapprochement.matching.group_context import GroupIndex
 from rapprochement.matching.index_fork import key_index_beside
 from rapprochement.matching.learning import adjust
 from rapprochement.matching.long_lived import large_book, settle, stages
@@ -121,8 +120,8 @@ def hypotheses(
     # the payer index (and its similarity cache) and blocking's open-item side end with it
     side = dataclasses.replace(side, customers=None, block=None)
     release_heap()  # (each stage's freed temporaries: not held while the next one runs)
-    with gc_paused():  # the group search's index, built once blocking's are freed
-        side = dataclasses.replace(side, groups=GroupIndex(part.inv), search=True)
+    with gc_paused():  # the group search's index (built by the side), once blocking's are freed
+        side = dataclasses.replace(side, search=True)
     settle()
     _log.debug("%s: %d candidate pairs %.2fs", part.currency, len(pairs), time.perf_counter() - t0)
     # kept through the group search: the pairs' columns it reads, the singles' later stages

@@ -137,8 +137,8 @@ def _read_advice(side: InvoiceSide, remits: pd.DataFrame | None) -> AdviceRead:
     """:func:`.claimed.advice_claims` of the lines ``remits`` (none: nothing read)."""
     out = AdviceRead([])
     if remits is not None and len(remits):
-        open_ = side.inv["open"].to_numpy() if side.groups is None else side.groups.open
         known = LineKeys({}, {})  # (the keys of this shard's texts: not sent back)
+        open_ = side.inv["open"].to_numpy()
         out.claims = advice_claims(remits, side.keys, open_, side.config, known)
     return out
 
